@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Bundles src/ into dist/ with esbuild: one small entry (dist/cli.js) and code-split chunks that
+// load on demand, so `vn --version` and `vn --help` read little. npm packages stay external.
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
+
+rmSync(resolve(root, 'dist'), { recursive: true, force: true });
+await build({
+  entryPoints: { cli: resolve(root, 'src/cli.ts') },
+  outdir: resolve(root, 'dist'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { __VN_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+});

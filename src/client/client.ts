@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
+import { validateParams } from '../api/validate.js';
+import { canonicalQuery, flattenParams } from './encode.js';
+import { CredentialsError, NetworkError, ServiceError, UsageError, VnError } from './errors.js';
+import { signV1, timestampV1 } from './sign-v1.js';
+import { authorizationV3, sha256Hex } from './sign-v3.js';
+import { type HttpRequest, type HttpResponse, send } from './transport.js';
+
+export interface Credentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+export interface ClientOptions {
+  /** Base URL, e.g. https://voicenavigator.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080 */
+  endpoint: string;
+  credentials: Credentials;
+  signatureVersion?: 'v1' | 'v3';
+  timeoutMs?: number;
+  retries?: number;
+  /** Base of the exponential backoff, in ms (full jitter). */
+  backoffMs?: number;
+  dryRun?: boolean;
+  /** Receives trace lines for --debug (already redacted). */
+  debug?: (line: string) => void;
+  /** Receives the dry-run description; the call then ends with DryRunDone. */
+  onDryRun?: (text: string) => void;
+  now?: () => Date;
+  userAgent?: string;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CallOptions {
+  /** Ask the service for XML and keep the raw body. */
+  format?: 'JSON' | 'XML';
+  /** Send parameters the catalog does not know (vn call --force). */
+  force?: boolean;
+}
+
+export interface CallResult<T = Record<string, unknown>> {
+  action: string;
+  status: number;
+  requestId?: string;
+  /** Parsed JSON body; for XML, the fields of interest are not parsed (use raw). */
+  data: T;
+  raw: string;
+  format: 'JSON' | 'XML';
+}
+
+/** Thrown after a --dry-run has printed the request: nothing was sent; exit 0. */
+export class DryRunDone extends VnError {
+  override readonly exitCode = 0;
+}
+
+const SECRET_PARAMS = new Set(['SecurityToken', 'AccessKeySecret', 'SecretKey']);
+
+export class Client {
+  readonly options: Required<Pick<ClientOptions, 'signatureVersion' | 'timeoutMs' | 'retries' | 'backoffMs'>> & ClientOptions;
+  constructor(options: ClientOptions) {
+    this.options = { signatureVersion: 'v1', timeoutMs: 30_000, retries: 3, backoffMs: 200, ...options };
+    if (!options.credentials.accessKeyId || !options.credentials.accessKeySecret) {
+      throw new CredentialsError('no AccessKey configured');
+    }
+  }
+
+  /** validate → sign → send → retry → parse. */
+  async call<T = Record<string, unknown>>(actionName: string, params: Record<string, unknown>, opts: CallOptions = {}): Promise<CallResult<T>> {
+    const action = findAction(actionName);
+    if (!action) throw new UsageError(`unknown action ${actionName} (see: vn call --list)`);
+    const issues = validateParams(action, params, { allowUnknown: opts.force });
+    if (issues.length > 0) throw new UsageError(issues.map((i) => i.reason).join('; '));
+    const format = opts.format ?? 'JSON';
+    const flat = flattenParams(params);
+    const maxAttempts = Math.max(1, this.options.retries + 1);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      // a fresh nonce and timestamp per attempt: the gateway refuses a reused nonce
+      const req = this.buildRequest(action, flat, format);
+      if (this.options.dryRun) {
+        this.options.onDryRun?.(describeRequest(req));
+        throw new DryRunDone('dry run');
+      }
+      this.trace(`> ${req.method} ${redactUrl(req.url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+      if (req.body) this.trace(`> body: ${redactForm(req.body)}`);
+      const started = Date.now();
+      try {
+        const res = await send(req);
+        this.trace(`< ${res.status} in ${Date.now() - started}ms: ${res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body}`);
+        return parseResponse<T>(action.name, res, format);
+      } catch (err) {
+        lastError = err;
+        if (attempt >= maxAttempts || !mayRetry(err, action)) break;
+        const delay = Math.random() * Math.min(5000, this.options.backoffMs * 2 ** (attempt - 1));
+        this.trace(`! ${(err as Error).message}; retrying in ${Math.round(delay)}ms`);
+        await (this.options.sleep ?? sleep)(delay);
+      }
+    }
+    if (lastError instanceof NetworkError && lastError.maybeDelivered && !action.readOnly) {
+      throw new NetworkError(
+        `${lastError.message}; ${action.name} changes state and may have been carried out, so it was not re-sent — check before repeating it`,
+        true,
+        { cause: lastError },
+      );
+    }
+    throw lastError;
+  }
+
+  private trace(line: string): void {
+    this.options.debug?.(line);
+  }
+
+  buildRequest(action: ActionSpec, params: Record<string, string>, format: 'JSON' | 'XML'): HttpRequest {
+    const { credentials, endpoint } = this.options;
+    const now = this.options.now?.() ?? new Date();
+    const base = endpoint.replace(/\/+$/, '');
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent ?? 'vn-cli',
+      accept: format === 'XML' ? 'application/xml' : 'application/json',
+    };
+    const req: HttpRequest = { method: action.method, url: '', headers, timeoutMs: this.options.timeoutMs };
+    if (this.options.signatureVersion === 'v3') {
+      const query: Record<string, string> = { ...params };
+      if (format === 'XML') query.Format = 'XML';
+      Object.assign(headers, {
+        host: new URL(base).host,
+        'x-acs-action': action.name,
+        'x-acs-version': API_VERSION,
+        'x-acs-date': timestampV1(now),
+        'x-acs-signature-nonce': randomUUID(),
+        'x-acs-content-sha256': sha256Hex(''),
+      });
+      if (credentials.securityToken) headers['x-acs-security-token'] = credentials.securityToken;
+      headers.authorization = authorizationV3(
+        { method: req.method, pathname: '/', query, headers: withoutNonSigned(headers), payloadHash: headers['x-acs-content-sha256'] ?? '' },
+        credentials.accessKeyId,
+        credentials.accessKeySecret,
+      );
+      const qs = canonicalQuery(query);
+      req.url = `${base}/${qs ? `?${qs}` : ''}`;
+      return req;
+    }
+    // seed: 签名机制 / 公共参数
+    const all: Record<string, string> = {
+      ...params,
+      Action: action.name,
+      Format: format,
+      Version: API_VERSION,
+      AccessKeyId: credentials.accessKeyId,
+      SignatureMethod: 'HMAC-SHA1',
+      SignatureVersion: '1.0',
+      SignatureNonce: randomUUID(),
+      Timestamp: timestampV1(now),
+    };
+    if (credentials.securityToken) all.SecurityToken = credentials.securityToken;
+    all.Signature = signV1(req.method, all, credentials.accessKeySecret);
+    const encoded = canonicalQuery(all);
+    if (req.method === 'GET') {
+      req.url = `${base}/?${encoded}`;
+    } else {
+      req.url = `${base}/`;
+      req.body = encoded;
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    return req;
+  }
+}
+
+function withoutNonSigned(h: Record<string, string>): Record<string, string> {
+  const { 'user-agent': _ua, accept: _acc, ...rest } = h;
+  return rest;
+}
+
+function mayRetry(err: unknown, action: ActionSpec): boolean {
+  if (err instanceof NetworkError) return !err.maybeDelivered || action.readOnly;
+  if (err instanceof ServiceError) {
+    // Throttling and 503 mean the request was refused before it was carried out.
+    if (/^Throttling/.test(err.code) || err.httpStatus === 503) return true;
+    return err.retryable && action.readOnly;
+  }
+  return false;
+}
+
+export function parseResponse<T>(action: string, res: HttpResponse, format: 'JSON' | 'XML'): CallResult<T> {
+  const text = res.body;
+  const isXml = /^\s*</.test(text);
+  if (res.status >= 400 || (isXml ? /<Error>/.test(text.slice(0, 200)) && /<Code>/.test(text) : false)) {
+    throw toServiceError(res);
+  }
+  if (isXml) {
+    return { action, status: res.status, requestId: xmlField(text, 'RequestId'), data: {} as T, raw: text, format: 'XML' };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new NetworkError(`the endpoint answered HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 120)}`, true);
+  }
+  const body = data as Record<string, unknown>;
+  // envelopes with Success=false inside a 200 (CreateDownloadUrl, GetAsrConfig, …)
+  if (body && body.Success === false && typeof body.Code === 'string') {
+    throw new ServiceError(
+      body.Code,
+      String(body.Message ?? body.ErrorMsg ?? ''),
+      Number(body.HttpStatusCode ?? res.status),
+      String(body.RequestId ?? ''),
+      text,
+    );
+  }
+  return { action, status: res.status, requestId: body?.RequestId as string | undefined, data: data as T, raw: text, format };
+}
+
+function xmlField(xml: string, name: string): string | undefined {
+  const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
+  return m ? decodeXml(m[1] ?? '') : undefined;
+}
+
+function decodeXml(s: string): string {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+function toServiceError(res: HttpResponse): VnError {
+  const text = res.body;
+  let code: string | undefined;
+  let message = '';
+  let requestId: string | undefined;
+  if (/^\s*</.test(text)) {
+    code = xmlField(text, 'Code');
+    message = xmlField(text, 'Message') ?? '';
+    requestId = xmlField(text, 'RequestId');
+  } else {
+    try {
+      const j = JSON.parse(text) as Record<string, unknown>;
+      code = j.Code as string | undefined;
+      message = String(j.Message ?? j.ErrorMsg ?? '');
+      requestId = j.RequestId as string | undefined;
+    } catch {
+      /* not an API error body */
+    }
+  }
+  if (!code) {
+    if (res.status >= 500) return new ServiceError(`HTTP${res.status}`, text.slice(0, 200) || 'server error', res.status, undefined, text);
+    return new NetworkError(`the endpoint answered HTTP ${res.status} without an API error body: ${text.slice(0, 120)}`, true);
+  }
+  return new ServiceError(code, message, res.status, requestId, text);
+}
+
+/** What --dry-run prints: the method, the fully signed URL and body, secrets redacted. */
+export function describeRequest(req: HttpRequest): string {
+  const lines = [`${req.method} ${redactUrl(req.url)}`];
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (k === 'user-agent' || k === 'accept') continue;
+    lines.push(`${k}: ${k === 'x-acs-security-token' ? '<redacted>' : v}`);
+  }
+  if (req.body) lines.push('', redactForm(req.body));
+  return lines.join('\n');
+}
+
+function redactForm(form: string): string {
+  return form
+    .split('&')
+    .map((kv) => {
+      const k = decodeURIComponent(kv.split('=')[0] ?? '');
+      return SECRET_PARAMS.has(k) ? `${kv.split('=')[0]}=<redacted>` : kv;
+    })
+    .join('&');
+}
+
+function redactUrl(url: string): string {
+  const i = url.indexOf('?');
+  return i < 0 ? url : `${url.slice(0, i + 1)}${redactForm(url.slice(i + 1))}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,30 @@
+/**
+ * RFC 3986 percent-encoding as the seed's 签名机制 chapter asks: unreserved A-Z a-z 0-9 - _ . ~ kept,
+ * everything else %XY of its UTF-8 bytes, space as %20 (never +), * as %2A.
+ */
+export function percentEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Sorted, encoded `k=v&k=v` string of the parameters (seed: 步骤一 1.a-1.d). Sorted by code unit, like the SDKs. */
+export function canonicalQuery(params: Record<string, string>): string {
+  return Object.keys(params)
+    .sort()
+    .map((k) => `${percentEncode(k)}=${percentEncode(params[k] ?? '')}`)
+    .join('&');
+}
+
+/** Flattens array values into the repeat-list form Name.1, Name.2 (1-based), as the SDKs do. */
+export function flattenParams(params: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        out[`${k}.${i + 1}`] = String(item);
+      });
+    } else if (typeof v === 'object') out[k] = JSON.stringify(v);
+    else out[k] = String(v);
+  }
+  return out;
+}

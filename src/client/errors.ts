@@ -1,0 +1,55 @@
+/** Errors are values with a kind; cli.ts maps each kind to one exit code. */
+export class VnError extends Error {
+  readonly exitCode: number = 1;
+}
+
+/** Bad usage or bad input: nothing was sent. Exit 2. */
+export class UsageError extends VnError {
+  override readonly exitCode = 2;
+  override name = 'UsageError';
+}
+
+/** The service answered with an error body. Exit 1. */
+export class ServiceError extends VnError {
+  override readonly exitCode = 1;
+  override name = 'ServiceError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus: number,
+    readonly requestId: string | undefined,
+    readonly body?: string,
+  ) {
+    super(message);
+  }
+  /** Retried only when the server says so and the action may be repeated. */
+  get retryable(): boolean {
+    return this.httpStatus >= 500 || /^Throttling/.test(this.code) || this.code === 'ServiceUnavailable';
+  }
+}
+
+/** The service could not be reached (or answered nothing usable). Exit 3. */
+export class NetworkError extends VnError {
+  override readonly exitCode = 3;
+  override name = 'NetworkError';
+  constructor(
+    message: string,
+    /** True when the request may have reached the server (so a non-idempotent call must not be re-sent). */
+    readonly maybeDelivered: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** No usable credentials. Exit 4. */
+export class CredentialsError extends VnError {
+  override readonly exitCode = 4;
+  override name = 'CredentialsError';
+}
+
+/** A failure that is not the user's, not the service's, and not the network's (e.g. a broken file). Exit 1. */
+export class RuntimeFailure extends VnError {
+  override readonly exitCode = 1;
+  override name = 'RuntimeFailure';
+}

@@ -1,0 +1,86 @@
+import type { Agent, Dispatcher } from 'undici';
+import { NetworkError } from './errors.js';
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  connectTimeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+let agent: Agent | undefined;
+let undiciMod: typeof import('undici') | undefined;
+
+/** One keep-alive Agent for the process (loaded lazily: undici stays off the start-up path). */
+async function getAgent(connectTimeoutMs: number): Promise<{ agent: Agent; undici: typeof import('undici') }> {
+  undiciMod ??= await import('undici');
+  agent ??= new undiciMod.Agent({ keepAliveTimeout: 10_000, connect: { timeout: connectTimeoutMs }, pipelining: 1 });
+  return { agent, undici: undiciMod };
+}
+
+export async function closeTransport(): Promise<void> {
+  const a = agent;
+  agent = undefined;
+  if (a) await a.close().catch(() => undefined);
+}
+
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+function errorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: string }).code;
+    if (code) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Sends one request; failures become NetworkError saying whether the request may have arrived. */
+export async function send(req: HttpRequest): Promise<HttpResponse> {
+  const { agent: dispatcher, undici } = await getAgent(req.connectTimeoutMs ?? Math.min(req.timeoutMs, 10_000));
+  const signal = AbortSignal.timeout(req.timeoutMs);
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await undici.request(req.url, {
+      method: req.method as Dispatcher.HttpMethod,
+      headers: req.headers,
+      body: req.body,
+      dispatcher,
+      signal,
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
+    });
+  } catch (err) {
+    throw toNetworkError(err, req, signal.aborted);
+  }
+  try {
+    const body = await res.body.text();
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    return { status: res.statusCode, headers, body };
+  } catch (err) {
+    throw toNetworkError(err, req, signal.aborted, true);
+  }
+}
+
+function toNetworkError(err: unknown, req: HttpRequest, timedOut: boolean, midResponse = false): NetworkError {
+  const code = errorCode(err);
+  const host = new URL(req.url).host;
+  if (!midResponse && code && NOT_DELIVERED.has(code)) {
+    return new NetworkError(`cannot connect to ${host} (${code})`, false, { cause: err });
+  }
+  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR') {
+    return new NetworkError(`no answer from ${host} within ${Math.round(req.timeoutMs / 1000)}s`, true, { cause: err });
+  }
+  const what = midResponse ? 'the connection broke while reading the answer' : 'the connection was closed before an answer';
+  return new NetworkError(`${what} from ${host} (${code ?? (err as Error).message})`, true, { cause: err });
+}

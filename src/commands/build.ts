@@ -1,0 +1,145 @@
+import type { Command } from 'commander';
+import { findAction } from '../api/catalog.js';
+import type { ActionSpec, ParamSpec } from '../api/types.js';
+import { UsageError } from '../client/errors.js';
+import type { Context } from '../context.js';
+import { type CommandDef, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
+
+type CommanderModule = typeof import('commander');
+
+export interface ResolvedFlag extends FlagDef {
+  key: string;
+  kind: FlagType;
+  required: boolean;
+  spec?: ParamSpec;
+}
+
+/** The flags of a command with their catalog types filled in (+ --all for paginated actions). */
+export function resolveFlags(def: CommandDef): ResolvedFlag[] {
+  const action = def.action ? findAction(def.action) : undefined;
+  const flags: ResolvedFlag[] = (def.flags ?? []).map((f) => {
+    const spec = f.param && action ? action.params.find((p) => p.name === f.param) : undefined;
+    if (f.param && action && !spec) throw new Error(`${def.action} has no parameter ${f.param} (flag --${f.name})`);
+    return {
+      ...f,
+      key: camel(f.name),
+      kind: f.type ?? flagTypeOf(spec?.type, spec?.jsonString),
+      required: f.required ?? (spec?.required === true && f.default === undefined),
+      spec,
+    };
+  });
+  if (action && wantsAll(def, action) && !flags.some((f) => f.name === 'all')) {
+    flags.push({ name: 'all', key: 'all', kind: 'bool', required: false, description: 'follow every page and print one response with every item' });
+  }
+  return flags;
+}
+
+function wantsAll(def: CommandDef, action: ActionSpec): boolean {
+  if (def.paginate !== undefined) return def.paginate;
+  return Boolean(action.listField) && action.params.some((p) => p.name === 'PageNumber');
+}
+
+function flagHelp(f: ResolvedFlag): string {
+  const parts: string[] = [];
+  if (f.description) parts.push(f.description);
+  if (f.spec) {
+    const eg = f.spec.example && f.spec.example.length <= 40 ? `, e.g. ${f.spec.example}` : '';
+    parts.push(`(${f.spec.name}: ${f.spec.type}${f.spec.jsonString ? ', JSON' : ''}${eg})`);
+  }
+  if (f.required) parts.push('[required]');
+  return parts.join(' ');
+}
+
+/** Turns a CommandDef into the commander command's arguments, options and action. */
+export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander: CommanderModule): void {
+  const action = def.action ? findAction(def.action) : undefined;
+  cmd.description(def.description ?? def.summary).summary(def.summary);
+  for (const a of def.args ?? []) {
+    const spec = a.param && action ? action.params.find((p) => p.name === a.param) : undefined;
+    const name = `${a.name}${a.variadic ? '...' : ''}`;
+    cmd.argument(a.optional ? `[${name}]` : `<${name}>`, a.description ?? (spec ? `${spec.name}` : ''));
+  }
+  const flags = resolveFlags(def);
+  for (const f of flags) {
+    const value = f.kind === 'bool' ? '' : f.optionalValue ? ` [${f.valueName ?? lastWord(f.name)}]` : ` <${f.valueName ?? lastWord(f.name)}>`;
+    const opt = new commander.Option(`${f.short ? `-${f.short}, ` : ''}--${f.name}${value}`, flagHelp(f));
+    if (f.choices) opt.choices(f.choices as string[]);
+    if (f.default !== undefined) opt.default(f.default);
+    if (f.hidden) opt.hideHelp();
+    if (f.repeatable) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    cmd.addOption(opt);
+  }
+  if (def.passThrough) cmd.allowUnknownOption(true).allowExcessArguments(true);
+  if (def.examples?.length) cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  cmd.action(async (...received: unknown[]) => {
+    const positional = received.slice(0, (def.args ?? []).length) as (string | string[] | undefined)[];
+    const input = collectInput(def, flags, positional, cmd.opts());
+    if (def.passThrough) input.args._rest = cmd.args.slice((def.args ?? []).length);
+    const out = def.run ? await def.run(ctx, input) : await ctx.call(def.action as string, input.params, { all: input.flags.all === true });
+    if (out) await ctx.render(out);
+  });
+}
+
+function lastWord(name: string): string {
+  return name.split('-').pop() ?? name;
+}
+
+/** Coerces flag text to values, checks required ones, and maps both args and flags to wire params. */
+export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional: (string | string[] | undefined)[], opts: Record<string, unknown>): Input {
+  const input: Input = { args: {}, flags: {}, params: {} };
+  (def.args ?? []).forEach((a, i) => {
+    const v = positional[i];
+    input.args[camel(a.name)] = v;
+    if (a.param && v !== undefined) {
+      if (typeof v === 'string' && v.trim() === '') throw new UsageError(`<${a.name}> must not be empty`);
+      input.params[a.param] = v;
+    }
+  });
+  const missing: string[] = [];
+  for (const f of flags) {
+    const raw = opts[f.key];
+    if (raw === undefined) {
+      if (f.required) missing.push(`--${f.name}`);
+      continue;
+    }
+    const value = coerce(f, raw);
+    input.flags[f.key] = value;
+    if (f.param) input.params[f.param] = toWire(f, raw, value);
+  }
+  if (missing.length) throw new UsageError(`missing required ${missing.length > 1 ? 'options' : 'option'} ${missing.join(', ')}`);
+  return input;
+}
+
+function coerce(f: ResolvedFlag, raw: unknown): unknown {
+  if (f.kind === 'bool' || typeof raw === 'boolean') return raw;
+  if (Array.isArray(raw)) return raw.map((r) => coerce({ ...f, repeatable: false }, r));
+  const s = String(raw);
+  switch (f.kind) {
+    case 'int': {
+      if (!/^-?\d+$/.test(s.trim())) throw new UsageError(`--${f.name} must be an integer, got "${s}"`);
+      const n = Number(s);
+      if (/^page-(size|number)$/.test(f.name) && n < 1) throw new UsageError(`--${f.name} must be 1 or more, got ${s}`);
+      if (!Number.isSafeInteger(n)) throw new UsageError(`--${f.name} is out of range: ${s}`);
+      return n;
+    }
+    case 'json':
+      try {
+        return JSON.parse(s);
+      } catch (e) {
+        throw new UsageError(`--${f.name} must be valid JSON: ${(e as Error).message}`);
+      }
+    case 'list':
+      return s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+    default:
+      return s;
+  }
+}
+
+function toWire(f: ResolvedFlag, raw: unknown, value: unknown): unknown {
+  if (f.kind === 'json') return String(raw);
+  if (f.kind === 'bool') return value ? 'true' : 'false';
+  return value;
+}

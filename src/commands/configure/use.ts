@@ -1,0 +1,13 @@
+import { defineCommand } from '../define.js';
+import { openStore } from './shared.js';
+
+export default defineCommand({
+  summary: 'make a profile the current one',
+  args: [{ name: 'name', description: 'profile name (or "local" for the built-in emulator)' }],
+  async run(ctx, { args }) {
+    const store = await openStore(ctx);
+    store.use(String(args.name));
+    ctx.err(`current profile: ${args.name}`);
+    return undefined;
+  },
+});

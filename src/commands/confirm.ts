@@ -1,0 +1,15 @@
+import { UsageError } from '../client/errors.js';
+import type { Context } from '../context.js';
+
+/**
+ * The one confirmation helper: `--yes` skips it; on a terminal it asks; without a terminal it
+ * refuses (a script must say --yes), so nothing destructive happens by accident.
+ */
+export async function confirm(ctx: Context, message: string, yes: boolean): Promise<boolean> {
+  if (yes) return true;
+  if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) {
+    throw new UsageError('refusing to go on without --yes when not on a terminal');
+  }
+  const { confirm: ask } = await import('@inquirer/prompts');
+  return ask({ message, default: false }, { input: ctx.io.stdin, output: ctx.io.stderr });
+}

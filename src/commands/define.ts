@@ -1,0 +1,82 @@
+import type { ParamType } from '../api/types.js';
+import type { Context } from '../context.js';
+import type { Output } from '../output/render.js';
+
+/** How a flag's text becomes a value. Defaults to the catalog type of its parameter. */
+export type FlagType = 'string' | 'int' | 'bool' | 'json' | 'list';
+
+export interface ArgDef {
+  /** kebab-case, shown as <name> */
+  name: string;
+  /** Wire parameter this argument fills. */
+  param?: string;
+  description?: string;
+  optional?: boolean;
+  variadic?: boolean;
+}
+
+export interface FlagDef {
+  /** kebab-case long name without dashes, e.g. "page-size" */
+  name: string;
+  short?: string;
+  /** Wire parameter this flag fills. Type, required-ness and help come from the catalog. */
+  param?: string;
+  description?: string;
+  /** Overrides the catalog's required flag (e.g. a default makes it optional). */
+  required?: boolean;
+  type?: FlagType;
+  choices?: readonly string[];
+  default?: string | boolean | number;
+  /** Value placeholder in help; defaults to the flag name's last word. */
+  valueName?: string;
+  /** Value optional: `--download [file]`. */
+  optionalValue?: boolean;
+  /** Completion hint for values: 'file' or 'profile'. */
+  complete?: 'file' | 'profile';
+  hidden?: boolean;
+  /** May be given several times; the value is then a list. */
+  repeatable?: boolean;
+}
+
+export interface Input {
+  args: Record<string, string | string[] | undefined>;
+  /** Flag values by camelCase name, already coerced (int → number, json → parsed object). */
+  flags: Record<string, unknown>;
+  /** Wire parameters built from every arg/flag that names one. */
+  params: Record<string, unknown>;
+}
+
+export interface CommandDef {
+  summary: string;
+  description?: string;
+  /** The catalog action this command sends; flags with `param` are typed from it. */
+  action?: string;
+  args?: ArgDef[];
+  flags?: FlagDef[];
+  examples?: string[];
+  /** Add --all (follow every page) when the action pages. Default: true for paginated actions. */
+  paginate?: boolean;
+  /** Accept unknown options (vn call). */
+  passThrough?: boolean;
+  /**
+   * Returns what to render (or undefined when the command printed through ctx itself, e.g. chat).
+   * Default: send `action` with `params` and render the response.
+   */
+  run?: (ctx: Context, input: Input) => Promise<Output | undefined>;
+}
+
+export function defineCommand(def: CommandDef): CommandDef {
+  return def;
+}
+
+export function flagTypeOf(paramType: ParamType | undefined, jsonString?: boolean): FlagType {
+  if (paramType === 'integer' || paramType === 'long') return 'int';
+  if (paramType === 'boolean') return 'bool';
+  if (paramType === 'array<string>') return 'list';
+  if (jsonString) return 'json';
+  return 'string';
+}
+
+export function camel(kebab: string): string {
+  return kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { UsageError } from '../../client/errors.js';
+import type { AccessKey } from '../../emulator/auth.js';
+import { defineCommand } from '../define.js';
+
+function parseKey(text: string, policy: AccessKey['policy']): AccessKey {
+  const i = text.indexOf(':');
+  if (i <= 0 || i === text.length - 1) throw new UsageError(`--${policy === 'full' ? 'access' : 'readonly'}-key must be ID:SECRET`);
+  return { id: text.slice(0, i), secret: text.slice(i + 1), policy };
+}
+
+export default defineCommand({
+  summary: 'run the Voice Navigator emulator (the whole API, offline)',
+  description:
+    'Serves the whole 2018-06-12 API on a loopback port, for vn, the official SDKs and any HTTP client. ' +
+    'Prints its base URL on the first line of stdout, then a banner. Ctrl-C (SIGINT) or SIGTERM stops it cleanly.',
+  flags: [
+    { name: 'host', description: 'address to listen on', default: '127.0.0.1' },
+    { name: 'port', type: 'int', description: 'port (0 picks a free one)', default: 8080 },
+    { name: 'data', description: 'SQLite file that keeps the state (default: under the vn config dir)', valueName: 'file', complete: 'file' },
+    { name: 'access-key', description: 'full-access key pair ID:SECRET (repeatable; generated when none)', valueName: 'id:secret', repeatable: true },
+    { name: 'readonly-key', description: 'read-only key pair ID:SECRET (repeatable)', valueName: 'id:secret', repeatable: true },
+    { name: 'chatbots', description: 'YAML or JSON file of chatbot definitions (default: the built-in demo bank bot)', valueName: 'file', complete: 'file' },
+    { name: 'latency-ms', type: 'int', description: 'delay every answer by this many ms', default: 0 },
+    { name: 'fault-rate', description: 'share of requests (0..1) answered with a fault: HTTP 500, 503 Throttling.User, or a dropped connection', default: '0' },
+  ],
+  examples: ['vn emulator start --port 8080 --access-key demo:demo-secret', 'vn emulator start --port 0 --data ./state.db --readonly-key ro:ro-secret'],
+  async run(ctx, { flags }) {
+    const port = flags.port as number;
+    if (port < 0 || port > 65535) throw new UsageError('--port must be between 0 and 65535');
+    const faultRate = Number(flags.faultRate);
+    if (!Number.isFinite(faultRate) || faultRate < 0 || faultRate > 1) throw new UsageError('--fault-rate must be a number between 0 and 1');
+    const latency = flags.latencyMs as number;
+    if (latency < 0) throw new UsageError('--latency-ms must be 0 or more');
+    const fullKeys = ((flags.accessKey as string[] | undefined) ?? []).map((k) => parseKey(k, 'full'));
+    const readonlyKeys = ((flags.readonlyKey as string[] | undefined) ?? []).map((k) => parseKey(k, 'readonly'));
+    let generated: AccessKey | undefined;
+    if (fullKeys.length === 0) {
+      generated = { id: `EMU${randomBytes(6).toString('hex').toUpperCase()}`, secret: randomBytes(18).toString('base64url'), policy: 'full' };
+      fullKeys.push(generated);
+    }
+    const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
+    const { startEmulator } = await import('../../emulator/server.js');
+    const emu = await startEmulator({
+      host: flags.host as string,
+      port,
+      dataFile,
+      accessKeys: [...fullKeys, ...readonlyKeys],
+      chatbotsFile: flags.chatbots as string | undefined,
+      latencyMs: latency,
+      faultRate,
+    });
+    ctx.out(emu.url);
+    const lines = [
+      `vn emulator: Voice Navigator API 2018-06-12 listening on ${emu.url}`,
+      `  data:      ${dataFile}`,
+      `  keys:      ${fullKeys
+        .map((k) => `${k.id} (full access)`)
+        .concat(readonlyKeys.map((k) => `${k.id} (read-only)`))
+        .join(', ')}`,
+    ];
+    // a generated key must be shown once, or nobody could use it; a key the user passed is not echoed
+    if (generated) lines.push(`  generated: access key id ${generated.id}, secret ${generated.secret}`);
+    if (latency || faultRate) lines.push(`  faults:    latency ${latency}ms, fault rate ${faultRate}`);
+    lines.push(`  try:       vn --endpoint ${emu.url} instance list   (with the key above in a profile or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)`);
+    ctx.out(lines.join('\n'));
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    ctx.err('vn emulator: stopping (finishing in-flight requests)');
+    await emu.close();
+    return undefined;
+  },
+});

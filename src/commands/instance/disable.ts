@@ -1,0 +1,12 @@
+import { defineCommand } from '../define.js';
+
+export default defineCommand({
+  summary: 'disable an instance',
+  action: 'DisableInstance',
+  args: [{ name: 'instance-id', param: 'InstanceId' }],
+  examples: ['vn instance disable 3f6e…'],
+  async run(ctx, { params }) {
+    const out = await ctx.call('DisableInstance', params);
+    return { ...out, view: { message: `disabled instance ${params.InstanceId}` } };
+  },
+});

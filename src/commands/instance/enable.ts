@@ -1,0 +1,12 @@
+import { defineCommand } from '../define.js';
+
+export default defineCommand({
+  summary: 'enable an instance',
+  action: 'EnableInstance',
+  args: [{ name: 'instance-id', param: 'InstanceId' }],
+  examples: ['vn instance enable 3f6e…'],
+  async run(ctx, { params }) {
+    const out = await ctx.call('EnableInstance', params);
+    return { ...out, view: { message: `enabled instance ${params.InstanceId}` } };
+  },
+});

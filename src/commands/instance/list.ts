@@ -1,0 +1,18 @@
+import { defineCommand } from '../define.js';
+import { INSTANCE_COLUMNS } from './columns.js';
+
+export default defineCommand({
+  summary: 'list instances',
+  action: 'ListInstances',
+  flags: [
+    { name: 'page-number', param: 'PageNumber', default: 1, description: 'page to show' },
+    { name: 'page-size', param: 'PageSize', default: 10, description: 'instances per page' },
+    { name: 'name', param: 'Name', description: 'only instances whose name contains this' },
+    { name: 'status', param: 'Status', description: 'only instances in this status', choices: ['PUBLISHED', 'DRAFTED', 'DISABLED'] },
+  ],
+  examples: ['vn instance list', 'vn instance list --all -o json --query "Instances[].InstanceId"'],
+  async run(ctx, { params, flags }) {
+    const out = await ctx.call('ListInstances', params, { all: flags.all === true });
+    return { ...out, view: { ...out.view, columns: INSTANCE_COLUMNS } };
+  },
+});

@@ -1,0 +1,215 @@
+import type { Readable, Writable } from 'node:stream';
+import { findAction } from './api/catalog.js';
+import type { CallOptions, Client } from './client/client.js';
+import { UsageError } from './client/errors.js';
+import { configDir } from './config/paths.js';
+import type { ResolvedProfile } from './config/resolve.js';
+import type { Output, OutputFormat, RenderTarget } from './output/render.js';
+
+export interface IO {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  columns?: number;
+}
+
+export interface GlobalOptions {
+  profile?: string;
+  region?: string;
+  endpoint?: string;
+  output?: OutputFormat;
+  query?: string;
+  dryRun: boolean;
+  debug: boolean;
+  /** seconds */
+  timeout: number;
+  retries: number;
+  signatureVersion: 'v1' | 'v3';
+  color: boolean;
+}
+
+export const DEFAULT_GLOBALS: GlobalOptions = {
+  dryRun: false,
+  debug: false,
+  timeout: 30,
+  retries: 3,
+  signatureVersion: 'v1',
+  color: true,
+};
+
+export interface Spinner {
+  text: string;
+  stop(): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+}
+
+export interface CallAsOutput extends CallOptions {
+  /** Follow every page (--all). */
+  all?: boolean;
+}
+
+/** A running local emulator (the embedded `local` profile). */
+export interface LocalEmulatorHandle {
+  url: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything a command may touch. Production builds it from `process`; tests build one with
+ * in-memory streams. Heavy pieces (client, prompts, spinner) are created on first use.
+ */
+export class Context {
+  globals: GlobalOptions = { ...DEFAULT_GLOBALS };
+  private clientPromise?: Promise<Client>;
+  private profilePromise?: Promise<ResolvedProfile>;
+  private cleanups: (() => Promise<void> | void)[] = [];
+
+  constructor(
+    readonly io: IO,
+    readonly env: NodeJS.ProcessEnv,
+    readonly now: () => Date = () => new Date(),
+  ) {}
+
+  static fromProcess(): Context {
+    return new Context(
+      {
+        stdin: process.stdin,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        stdinIsTTY: Boolean(process.stdin.isTTY),
+        stdoutIsTTY: Boolean(process.stdout.isTTY),
+        stderrIsTTY: Boolean(process.stderr.isTTY),
+        columns: process.stdout.columns,
+      },
+      process.env,
+    );
+  }
+
+  get configDir(): string {
+    return configDir(this.env);
+  }
+
+  /** Colour on when the stream is a TTY (or FORCE_COLOR), off with NO_COLOR or --no-color. */
+  colorFor(stream: 'stdout' | 'stderr'): boolean {
+    if (!this.globals.color) return false;
+    if ('NO_COLOR' in this.env && this.env.NO_COLOR !== '') return false;
+    const force = this.env.FORCE_COLOR;
+    if (force !== undefined) return force !== '0' && force !== 'false';
+    return stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  err(text: string): void {
+    this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  profile(): Promise<ResolvedProfile> {
+    this.profilePromise ??= (async () => {
+      const { resolveProfile } = await import('./config/resolve.js');
+      return resolveProfile({ env: this.env, profile: this.globals.profile, region: this.globals.region, endpoint: this.globals.endpoint });
+    })();
+    return this.profilePromise;
+  }
+
+  client(): Promise<Client> {
+    this.clientPromise ??= this.makeClient();
+    return this.clientPromise;
+  }
+
+  private async makeClient(): Promise<Client> {
+    const profile = await this.profile();
+    const { normalizeEndpoint, regionEndpoint } = await import('./config/resolve.js');
+    const { Client } = await import('./client/client.js');
+    let endpoint: string;
+    let credentials = { accessKeyId: profile.accessKeyId, accessKeySecret: profile.accessKeySecret, securityToken: profile.securityToken };
+    if (profile.source === 'local' && !profile.endpoint) {
+      const { startLocalEmulator } = await import('./emulator/local.js');
+      const emu = await startLocalEmulator({ configDir: this.configDir, env: this.env });
+      this.onDispose(() => emu.close());
+      endpoint = emu.url;
+      credentials = { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, securityToken: undefined };
+    } else {
+      endpoint = profile.endpoint ? normalizeEndpoint(profile.endpoint) : regionEndpoint(profile.region);
+    }
+    const g = this.globals;
+    return new Client({
+      endpoint,
+      credentials,
+      signatureVersion: g.signatureVersion,
+      timeoutMs: g.timeout * 1000,
+      retries: g.retries,
+      backoffMs: Number(this.env.VN_RETRY_BASE_MS ?? 200),
+      dryRun: g.dryRun,
+      onDryRun: (text) => this.out(text),
+      debug: g.debug ? (line) => this.err(`[debug] ${line}`) : undefined,
+      now: this.now,
+    });
+  }
+
+  /** One API call, as an Output ready for render(); --all and -o xml handled here. */
+  async call(action: string, params: Record<string, unknown>, opts: CallAsOutput = {}): Promise<Output> {
+    const spec = findAction(action);
+    if (!spec) throw new UsageError(`unknown action ${action}`);
+    const client = await this.client();
+    const format = opts.format ?? ((await this.outputFormat()) === 'xml' && !opts.all ? 'XML' : 'JSON');
+    if (opts.all) {
+      const { callAll } = await import('./client/paginate.js');
+      const res = await callAll(client, spec, params);
+      return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
+    }
+    const res = await client.call(action, params, { format, force: opts.force });
+    return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
+  }
+
+  /** -o, else the profile's default output, else table on a TTY and json when piped. */
+  async outputFormat(): Promise<OutputFormat> {
+    if (this.globals.output) return this.globals.output;
+    if (this.profilePromise) {
+      const p = await this.profilePromise.catch(() => undefined);
+      if (p?.output) return p.output as OutputFormat;
+    }
+    return this.io.stdoutIsTTY ? 'table' : 'json';
+  }
+
+  renderTarget(): RenderTarget {
+    return {
+      write: (s) => this.io.stdout.write(s),
+      isTTY: this.io.stdoutIsTTY,
+      color: this.colorFor('stdout'),
+      columns: this.io.columns,
+    };
+  }
+
+  async render(out: Output): Promise<void> {
+    const { render } = await import('./output/render.js');
+    await render(out, { format: await this.outputFormat(), query: this.globals.query }, this.renderTarget());
+  }
+
+  /** An ora spinner on stderr when it is a TTY; otherwise a silent stand-in. */
+  async spinner(text: string): Promise<Spinner> {
+    if (!this.io.stderrIsTTY) {
+      return { text, stop() {}, succeed() {}, fail() {} };
+    }
+    const { default: ora } = await import('ora');
+    const s = ora({ text, stream: this.io.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
+    return s;
+  }
+
+  onDispose(fn: () => Promise<void> | void): void {
+    this.cleanups.push(fn);
+  }
+
+  async dispose(): Promise<void> {
+    const fns = this.cleanups.splice(0).reverse();
+    for (const fn of fns) await fn();
+  }
+}

@@ -1,0 +1,134 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+
+export type Database = BetterSqlite3.Database;
+
+/**
+ * Versioned migrations: each runs once, in order, inside a transaction; `PRAGMA user_version`
+ * records how far a file has come. Append new versions; never edit a released one.
+ */
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE instances (
+  instance_id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  concurrency INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  modify_time INTEGER NOT NULL,
+  modify_user TEXT NOT NULL DEFAULT '',
+  nlu_service_params_json TEXT,
+  union_instance_id TEXT,
+  union_source TEXT,
+  numbers_json TEXT NOT NULL DEFAULT '[]'
+);
+-- the whole DescribeNavigationConfig body (minus RequestId) as JSON
+CREATE TABLE navigation_configs (instance_id TEXT PRIMARY KEY, config_json TEXT NOT NULL);
+-- the whole DescribeTTSConfig body (minus RequestId) as JSON
+CREATE TABLE tts_configs (instance_id TEXT PRIMARY KEY, config_json TEXT NOT NULL);
+CREATE TABLE asr_configs (config_level INTEGER NOT NULL, entry_id TEXT NOT NULL, config_json TEXT NOT NULL, PRIMARY KEY (config_level, entry_id));
+CREATE TABLE chatbot_associations (
+  instance_id TEXT PRIMARY KEY,
+  chatbot_instance_id TEXT NOT NULL,
+  chatbot_name TEXT,
+  nlu_service_type TEXT,
+  nlu_service_params_json TEXT,
+  union_source TEXT,
+  create_time INTEGER NOT NULL
+);
+CREATE TABLE conversations (
+  instance_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  debug INTEGER NOT NULL DEFAULT 0,
+  sandbox INTEGER NOT NULL DEFAULT 0,
+  calling_number TEXT NOT NULL DEFAULT '',
+  called_number TEXT NOT NULL DEFAULT '',
+  begin_time INTEGER NOT NULL,
+  end_time INTEGER,
+  status TEXT NOT NULL DEFAULT 'active',
+  transferred_to_agent INTEGER NOT NULL DEFAULT 0,
+  skill_group_id TEXT NOT NULL DEFAULT '',
+  user_utterance_count INTEGER NOT NULL DEFAULT 0,
+  effective_answer_count INTEGER NOT NULL DEFAULT 0,
+  end_reason INTEGER,
+  -- engine state (counters, last bot response, context) as JSON
+  state_json TEXT NOT NULL DEFAULT '{}',
+  PRIMARY KEY (instance_id, conversation_id)
+);
+CREATE INDEX conversations_by_time ON conversations (instance_id, debug, begin_time);
+CREATE TABLE conversation_turns (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  instance_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  speaker TEXT NOT NULL,
+  utterance TEXT NOT NULL DEFAULT '',
+  action TEXT,
+  action_params TEXT,
+  -- which rule produced a bot turn: greeting, knowledge, dtmf, unrecognized, unrecognized-final, silence, silence-final, repeat, negative-feedback, complaining, end
+  rule TEXT,
+  create_time INTEGER NOT NULL
+);
+CREATE INDEX turns_by_conversation ON conversation_turns (instance_id, conversation_id, sequence);
+CREATE TABLE export_tasks (
+  task_id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  title TEXT NOT NULL,
+  params_json TEXT NOT NULL,
+  status TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  ready_time INTEGER NOT NULL,
+  expire_time INTEGER NOT NULL,
+  file_id TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  content BLOB
+);
+CREATE TABLE recordings (
+  instance_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  file_path TEXT NOT NULL,
+  duration TEXT NOT NULL,
+  start_time INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  voice_slice_json TEXT,
+  create_time INTEGER NOT NULL,
+  PRIMARY KEY (instance_id, conversation_id)
+);
+-- replay protection shared by every process that opens the file
+CREATE TABLE nonces (nonce TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`,
+  },
+];
+
+export async function openDatabase(file: string): Promise<Database> {
+  const { default: Sqlite } = await import('better-sqlite3');
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Sqlite(file);
+  // several processes may share the file (vn --profile local in parallel): WAL + a busy timeout
+  db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Database): void {
+  // BEGIN IMMEDIATE takes the write lock first, so two processes cannot both run version N
+  const run = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  });
+  run.immediate();
+}

@@ -1,0 +1,252 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { API_VERSION, findAction } from '../api/catalog.js';
+import { validateParams } from '../api/validate.js';
+import { toXml } from '../output/xml.js';
+import type { ActionHandler, EmulatorState, FileRoute } from './actions/types.js';
+import { type AccessKey, allowedByPolicy, verifyRequest } from './auth.js';
+import { type Database, openDatabase } from './db.js';
+import { ApiError } from './errors.js';
+import { checkFileUrl } from './files.js';
+import { Params } from './params.js';
+
+export interface EmulatorOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** SQLite file (':memory:' for a throw-away state). */
+  dataFile: string;
+  accessKeys: AccessKey[];
+  /** YAML or JSON file of chatbot definitions; the built-in demo bank bot when absent. */
+  chatbotsFile?: string;
+  latencyMs?: number;
+  /** Share of requests (0..1) answered with a random fault. */
+  faultRate?: number;
+  /** Clock (tests move it). */
+  now?: () => number;
+  /** Base URL to put in the URLs it hands out, when it differs from the listening address. */
+  publicUrl?: string;
+}
+
+export interface EmulatorHandle {
+  url: string;
+  port: number;
+  state: EmulatorState;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1 << 20;
+
+export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHandle> {
+  const db = await openDatabase(opts.dataFile);
+  const { handlers, fileRoutes } = await (await import('./actions/index.js')).loadHandlers();
+  const keys = new Map(opts.accessKeys.map((k) => [k.id, k]));
+  const now = opts.now ?? Date.now;
+  const state: EmulatorState = { db, baseUrl: '', fileKey: fileKeyOf(db), options: opts, extras: new Map() };
+  const sockets = new Set<Socket>();
+  let inFlight = 0;
+  let idleResolve: (() => void) | undefined;
+
+  const server: Server = createServer((req, res) => {
+    inFlight++;
+    handle(req, res)
+      .catch((err) => {
+        if (!res.headersSent)
+          sendError(
+            res,
+            'JSON',
+            new ApiError('InternalError', `The request processing has failed due to some unknown error. ${(err as Error).message}`, 500),
+            randomRequestId(),
+          );
+        else res.destroy();
+      })
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) idleResolve?.();
+      });
+  });
+  server.keepAliveTimeout = 5000;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const t = now();
+    if (req.method === 'GET' && url.pathname !== '/' && url.pathname !== '') {
+      return serveFile(res, url, t);
+    }
+    const raw = await readBody(req);
+    const query = Object.fromEntries(url.searchParams);
+    const form: Record<string, string> = {};
+    const ctype = String(req.headers['content-type'] ?? '');
+    if (raw.length > 0 && (ctype.includes('application/x-www-form-urlencoded') || ctype === '')) {
+      for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) form[k] = v;
+    }
+    const params: Record<string, string> = { ...query, ...form };
+    const format = String(params.Format ?? 'JSON').toUpperCase() === 'XML' ? 'XML' : 'JSON';
+    const requestId = randomRequestId();
+    if (opts.latencyMs) await sleep(opts.latencyMs);
+    if (opts.faultRate && Math.random() < opts.faultRate) return injectFault(res, format, requestId);
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      return sendError(res, format, new ApiError('UnsupportedHTTPMethod', `HTTP method ${req.method} is not supported.`, 405), requestId);
+    }
+    try {
+      const who = verifyRequest(
+        { method: req.method, params, query, headers: req.headers, bodyHash: createHash('sha256').update(raw).digest('hex') },
+        keys,
+        db,
+        t,
+      );
+      if (who.version !== API_VERSION) {
+        throw new ApiError('InvalidVersion', `Specified parameter Version is not valid. Supported: ${API_VERSION}.`, 400);
+      }
+      const action = findAction(who.action);
+      const handler: ActionHandler | undefined = action ? handlers.get(action.name) : undefined;
+      if (!action || !handler) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
+      if (!allowedByPolicy(who.policy, action)) {
+        throw new ApiError(
+          'Forbidden.RAM',
+          `User not authorized to operate on the specified resource, or this API doesn't support RAM. (voicebot:${action.name})`,
+          403,
+        );
+      }
+      const actionParams = pickActionParams(
+        params,
+        action.params.map((p) => p.name),
+      );
+      const issues = validateParams(action, actionParams, { allowUnknown: true });
+      const missing = issues.find((i) => i.kind === 'missing');
+      if (missing) throw new ApiError(`Missing${missing.param}`, `${missing.param} is mandatory for this action.`, 400);
+      const invalid = issues.find((i) => i.kind === 'invalid');
+      if (invalid) throw new ApiError('InvalidParameter', `The specified parameter ${invalid.param} is invalid. ${invalid.reason}.`, 400);
+      const ctx = { state, db, action, params: new Params(actionParams), now: t, requestId, accessKeyId: who.accessKeyId };
+      // one transaction per request: concurrent processes sharing the file never interleave a change
+      const body = action.readOnly ? handler(ctx) : db.transaction(() => handler(ctx)).immediate();
+      sendOk(res, format, action.name, { RequestId: requestId, ...body });
+    } catch (err) {
+      if (err instanceof ApiError) return sendError(res, format, err, requestId);
+      throw err;
+    }
+  }
+
+  function serveFile(res: ServerResponse, url: URL, t: number): void {
+    const verdict = checkFileUrl(state, url, t);
+    if (verdict !== 'ok') {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${verdict === 'expired' ? 'AccessDenied' : 'SignatureDoesNotMatch'}</Code><Message>${verdict === 'expired' ? 'Request has expired.' : 'The request signature we calculated does not match the signature you provided.'}</Message></Error>`,
+      );
+      return;
+    }
+    for (const route of fileRoutes as FileRoute[]) {
+      const file = route(state, url, t);
+      if (file) {
+        const headers: Record<string, string | number> = { 'content-type': file.contentType, 'content-length': file.body.length };
+        if (file.fileName) headers['content-disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`;
+        res.writeHead(file.status, headers);
+        res.end(file.body);
+        return;
+      }
+    }
+    res.writeHead(404, { 'content-type': 'application/xml' });
+    res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+  }
+
+  function injectFault(res: ServerResponse, format: 'JSON' | 'XML', requestId: string): void {
+    const pick = Math.floor(Math.random() * 3);
+    if (pick === 0) sendError(res, format, new ApiError('InternalError', 'The request processing has failed due to some unknown error.', 500), requestId);
+    else if (pick === 1) sendError(res, format, new ApiError('Throttling.User', 'Request was denied due to user flow control.', 503), requestId);
+    else res.socket?.destroy();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
+  state.baseUrl = opts.publicUrl ?? url;
+  let closed = false;
+  return {
+    url,
+    port: addr.port,
+    state,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // stop accepting; let in-flight requests finish; then drop idle keep-alive sockets
+      const done = new Promise<void>((r) => server.close(() => r()));
+      if (inFlight > 0) await new Promise<void>((r) => (idleResolve = r));
+      for (const s of sockets) s.destroy();
+      await done;
+      db.close();
+    },
+  };
+}
+
+function pickActionParams(all: Record<string, string>, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(all)) {
+    const base = k.replace(/\.\d+$/, '');
+    if (names.includes(k) || names.includes(base)) out[k] = v;
+  }
+  return out;
+}
+
+function fileKeyOf(db: Database): Buffer {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'file_key'").get() as { value: string } | undefined;
+  if (row) return Buffer.from(row.value, 'hex');
+  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('file_key', ?)").run(randomBytes(32).toString('hex'));
+  return fileKeyOf(db);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new ApiError('RequestTooLarge', 'The request body is too large.', 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function randomRequestId(): string {
+  return randomUUID().toUpperCase();
+}
+
+function sendOk(res: ServerResponse, format: 'JSON' | 'XML', action: string, body: Record<string, unknown>): void {
+  if (format === 'XML') {
+    res.writeHead(200, { 'content-type': 'text/xml;charset=utf-8' });
+    res.end(toXml(body, `${action}Response`));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, format: 'JSON' | 'XML', err: ApiError, requestId: string): void {
+  const body = { RequestId: requestId, HostId: 'voicenavigator.emulator', Code: err.code, Message: err.message, Recommend: '' };
+  if (format === 'XML') {
+    res.writeHead(err.httpStatus, { 'content-type': 'text/xml;charset=utf-8' });
+    res.end(toXml(body, 'Error'));
+    return;
+  }
+  res.writeHead(err.httpStatus, { 'content-type': 'application/json;charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

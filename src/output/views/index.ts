@@ -1,0 +1,16 @@
+import type { OutputFormat, RenderTarget } from '../render.js';
+
+/** Renders data in one format; returns false to fall back to the generic table/tsv. */
+export type ViewRenderer = (data: unknown, format: OutputFormat, target: RenderTarget) => Promise<boolean> | boolean;
+
+/**
+ * Named views for results that read better as something other than a plain table
+ * (loaded lazily: a view's code is read only when a command asks for it).
+ */
+const VIEWS: Record<string, () => Promise<ViewRenderer>> = {};
+
+export async function renderView(kind: string, data: unknown, format: OutputFormat, target: RenderTarget): Promise<boolean> {
+  const load = VIEWS[kind];
+  if (!load) return false;
+  return (await load())(data, format, target);
+}
