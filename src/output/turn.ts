@@ -1,0 +1,60 @@
+import type { ChalkInstance } from 'chalk';
+
+/** A bot answer as the dialogue actions return it. */
+export interface BotTurn {
+  TextResponse?: string;
+  Action?: string;
+  ActionParams?: string;
+  Interruptible?: boolean;
+}
+
+/** Actions that end the call (the chat offers /restart after them). */
+export const ENDING_ACTIONS = new Set(['TransferToAgent', 'TransferToIVR', 'RedirectToPage', 'HangUp']);
+
+/** Colour per action kind: Broadcast plain talk, transfers and hang-up stand out. */
+export function actionColor(chalk: ChalkInstance, action: string): (s: string) => string {
+  switch (action) {
+    case 'Broadcast':
+      return chalk.green;
+    case 'TransferToAgent':
+      return chalk.magenta;
+    case 'TransferToIVR':
+      return chalk.blue;
+    case 'RedirectToPage':
+      return chalk.cyan;
+    case 'HangUp':
+      return chalk.red;
+    default:
+      return chalk.yellow;
+  }
+}
+
+/** ActionParams parsed when it is JSON with content; undefined when empty ("", "{}", null). */
+export function parsedParams(turn: BotTurn): Record<string, unknown> | string | undefined {
+  const raw = turn.ActionParams;
+  if (raw === undefined || raw === null || raw.trim() === '' || raw.trim() === '{}') return undefined;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (v && typeof v === 'object' && Object.keys(v).length === 0) return undefined;
+    return v as Record<string, unknown>;
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Lines for one bot turn: the text, then `Action {params} · interruptible · 123 ms`.
+ * Used by `vn dialogue begin|say|dtmf|silence` (table mode) and by the chat.
+ */
+export function formatTurn(chalk: ChalkInstance, turn: BotTurn, opts: { latencyMs?: number; prefix?: string } = {}): string {
+  const action = turn.Action ?? '';
+  const meta: string[] = [];
+  if (action) {
+    const params = parsedParams(turn);
+    meta.push(actionColor(chalk, action)(action) + (params === undefined ? '' : ` ${typeof params === 'string' ? params : JSON.stringify(params)}`));
+  }
+  if (turn.Interruptible) meta.push('interruptible');
+  if (opts.latencyMs !== undefined) meta.push(`${Math.round(opts.latencyMs)} ms`);
+  const text = `${opts.prefix ?? ''}${turn.TextResponse ?? ''}`;
+  return meta.length ? `${text}\n${chalk.dim('  ↳ ')}${meta.join(chalk.dim(' · '))}` : text;
+}
