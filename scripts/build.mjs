@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles src/ into dist/ with esbuild: one small entry (dist/cli.js) and code-split chunks that
 // load on demand, so `vn --version` and `vn --help` read little. npm packages stay external.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -9,10 +9,13 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
 
-rmSync(resolve(root, 'dist'), { recursive: true, force: true });
+// build beside dist/ and swap it in, so a test run that is spawning dist/bin meanwhile never sees
+// a half-written tree
+const next = resolve(root, `dist.next-${process.pid}`);
+const old = resolve(root, `dist.old-${process.pid}`);
 await build({
   entryPoints: { cli: resolve(root, 'src/cli.ts') },
-  outdir: resolve(root, 'dist'),
+  outdir: next,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -24,3 +27,11 @@ await build({
   define: { __VN_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
+
+try {
+  renameSync(resolve(root, 'dist'), old);
+} catch {
+  /* first build */
+}
+renameSync(next, resolve(root, 'dist'));
+rmSync(old, { recursive: true, force: true });

@@ -166,8 +166,7 @@ async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<G
 async function reportError(err: unknown, ctx: Context): Promise<number> {
   const { CommanderError } = await import('commander');
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-    // commander already printed its one line
+    // help asked for, or --version: 0; anything else commander refused (it printed one line): 2
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof DryRunDone) return 0;
