@@ -1,5 +1,4 @@
 import type { Readable, Writable } from 'node:stream';
-import { findAction } from './api/catalog.js';
 import type { CallOptions, Client } from './client/client.js';
 import { UsageError } from './client/errors.js';
 import { configDir } from './config/paths.js';
@@ -157,6 +156,7 @@ export class Context {
 
   /** One API call, as an Output ready for render(); --all and -o xml handled here. */
   async call(action: string, params: Record<string, unknown>, opts: CallAsOutput = {}): Promise<Output> {
+    const { findAction } = await import('./api/catalog.js');
     const spec = findAction(action);
     if (!spec) throw new UsageError(`unknown action ${action}`);
     const client = await this.client();

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
 import { canonicalQuery, flattenParams } from './encode.js';
-import { CredentialsError, NetworkError, ServiceError, UsageError, VnError } from './errors.js';
+import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, VnError } from './errors.js';
+
+export { DryRunDone } from './errors.js';
 import { signV1, timestampV1 } from './sign-v1.js';
 import { authorizationV3, sha256Hex } from './sign-v3.js';
 import { type HttpRequest, type HttpResponse, send } from './transport.js';
@@ -47,11 +49,6 @@ export interface CallResult<T = Record<string, unknown>> {
   data: T;
   raw: string;
   format: 'JSON' | 'XML';
-}
-
-/** Thrown after a --dry-run has printed the request: nothing was sent; exit 0. */
-export class DryRunDone extends VnError {
-  override readonly exitCode = 0;
 }
 
 const SECRET_PARAMS = new Set(['SecurityToken', 'AccessKeySecret', 'SecretKey']);

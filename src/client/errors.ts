@@ -53,3 +53,8 @@ export class RuntimeFailure extends VnError {
   override readonly exitCode = 1;
   override name = 'RuntimeFailure';
 }
+
+/** Thrown after a --dry-run has printed the request: nothing was sent; exit 0. */
+export class DryRunDone extends VnError {
+  override readonly exitCode = 0;
+}

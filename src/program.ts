@@ -1,0 +1,175 @@
+import type { Command } from 'commander';
+import { DryRunDone, VnError } from './client/errors.js';
+import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
+import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
+import type { Context, GlobalOptions } from './context.js';
+import { VERSION } from './version.js';
+
+/** Parses and runs one command line; returns the exit code. Loaded by cli.ts once it knows it needs it. */
+export async function runProgram(argv: string[], ctx: Context): Promise<number> {
+  let code = 0;
+  try {
+    const commander = await import('commander');
+    const program = buildProgram(commander, ctx);
+    await attachSelected(program, argv, ctx, commander);
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    code = await reportError(err, ctx);
+  } finally {
+    try {
+      await ctx.dispose();
+      const { closeTransport } = await import('./client/transport.js');
+      await closeTransport();
+    } catch {
+      /* closing is best effort */
+    }
+  }
+  return code;
+}
+
+function buildProgram(commander: typeof import('commander'), ctx: Context): Command {
+  const program = new commander.Command('vn');
+  program
+    .description('Alibaba Cloud Intelligent Voice Navigator (智能语音导航) from the command line')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+    })
+    .exitOverride();
+  for (const g of GLOBAL_FLAGS) {
+    const opt = new commander.Option(g.flags, g.description);
+    if (g.choices) opt.choices(g.choices as string[]);
+    program.addOption(opt);
+  }
+  program.hook('preAction', async (_this, actionCommand) => {
+    ctx.globals = await parseGlobals(actionCommand.optsWithGlobals(), ctx);
+  });
+  for (const group of GROUPS) addGroupStub(program, group, ctx);
+  for (const verb of TOP_VERBS) addVerbStub(program, verb, ctx);
+  program.addHelpText(
+    'after',
+    '\nExamples:\n  $ vn --profile local instance list      # the built-in offline emulator, no account needed\n  $ vn configure                          # set up credentials\n  $ vn instance list -o json --query "Instances[].InstanceId"\n',
+  );
+  return program;
+}
+
+function addGroupStub(parent: Command, group: GroupEntry, ctx: Context): Command {
+  const cmd = parent.command(group.name).description(group.summary);
+  inherit(cmd, ctx);
+  for (const sub of group.groups ?? []) addGroupStub(cmd, sub, ctx);
+  for (const v of group.verbs) addVerbStub(cmd, v, ctx);
+  return cmd;
+}
+
+function addVerbStub(parent: Command, verb: VerbEntry, ctx: Context): Command {
+  const cmd = parent.command(verb.name).description(verb.summary);
+  for (const a of verb.aliases ?? []) cmd.alias(a);
+  inherit(cmd, ctx);
+  return cmd;
+}
+
+function inherit(cmd: Command, ctx: Context): void {
+  cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s) });
+  cmd.showHelpAfterError('(add --help for usage)').configureHelp({ showGlobalOptions: true });
+}
+
+/** Loads only the handler named on the command line, so start-up stays light. */
+async function attachSelected(program: Command, argv: string[], ctx: Context, commander: typeof import('commander')): Promise<void> {
+  const words = commandWords(argv);
+  const { group, verb, path } = lookup(words[0] === 'help' ? words.slice(1) : words);
+  let target: VerbEntry | undefined = verb;
+  let cmd: Command | undefined;
+  if (verb) {
+    cmd = findCommand(program, path);
+  } else if (group?.default && path.length === words.filter((w) => w !== 'help').length) {
+    target = group.default;
+    cmd = findCommand(program, path);
+  }
+  if (!target || !cmd) return;
+  const { default: def } = await target.load();
+  const { buildVerb } = await import('./commands/build.js');
+  buildVerb(cmd, def, ctx, commander);
+}
+
+function findCommand(program: Command, path: string[]): Command | undefined {
+  let cur: Command | undefined = program;
+  for (const name of path) cur = cur?.commands.find((c) => c.name() === name);
+  return cur;
+}
+
+/** The positional words before the first verb option (global flags' values skipped). */
+export function commandWords(argv: string[]): string[] {
+  const takes = valueTakingGlobals();
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 3; i++) {
+    const a = argv[i] as string;
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      if (takes.has(a)) i++;
+      continue;
+    }
+    words.push(a);
+  }
+  return words;
+}
+
+async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
+  const { UsageError } = await import('./client/errors.js');
+  const num = (name: string, v: unknown, def: number, min: number): number => {
+    if (v === undefined) return def;
+    const s = String(v);
+    if (!/^\d+(\.\d+)?$/.test(s) || Number(s) < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${s}"`);
+    return Number(s);
+  };
+  const g: GlobalOptions = {
+    profile: o.profile as string | undefined,
+    region: o.region as string | undefined,
+    endpoint: o.endpoint as string | undefined,
+    output: o.output as GlobalOptions['output'],
+    query: o.query as string | undefined,
+    dryRun: o.dryRun === true,
+    debug: o.debug === true,
+    timeout: num('timeout', o.timeout ?? ctx.env.VN_TIMEOUT, 30, 0.001),
+    retries: Math.floor(num('retries', o.retries, 3, 0)),
+    signatureVersion: (o.signatureVersion as 'v1' | 'v3') ?? 'v1',
+    color: o.color !== false,
+  };
+  if (g.endpoint) {
+    const { normalizeEndpoint } = await import('./config/resolve.js');
+    g.endpoint = normalizeEndpoint(g.endpoint);
+  }
+  if (g.query) {
+    const { checkQuery } = await import('./output/render.js');
+    await checkQuery(g.query);
+  }
+  return g;
+}
+
+async function reportError(err: unknown, ctx: Context): Promise<number> {
+  const { CommanderError } = await import('commander');
+  if (err instanceof CommanderError) {
+    // help asked for, or --version: 0; anything else commander refused (it printed one line): 2
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof DryRunDone) return 0;
+  const debug = ctx.globals.debug || ctx.env.VN_DEBUG === '1';
+  if (err instanceof VnError) {
+    const { ServiceError } = await import('./client/errors.js');
+    if (err instanceof ServiceError) {
+      const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${err.requestId}` : undefined].filter(Boolean).join(', ');
+      ctx.err(`error: ${err.code}: ${err.message || '(no message)'} (${where})`);
+    } else {
+      ctx.err(`error: ${err.message}`);
+    }
+    if (debug && err.stack) ctx.err(err.stack);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  ctx.err(`error: ${e?.message ?? String(err)}${debug ? '' : ' (run with --debug for details)'}`);
+  if (debug && e?.stack) ctx.err(e.stack);
+  return 1;
+}
