@@ -128,6 +128,7 @@ export class Context {
     const profile = await this.profile();
     const { normalizeEndpoint, regionEndpoint } = await import('./config/resolve.js');
     const { Client } = await import('./client/client.js');
+    this.onDispose(async () => (await import('./client/transport.js')).closeTransport());
     let endpoint: string;
     let credentials = { accessKeyId: profile.accessKeyId, accessKeySecret: profile.accessKeySecret, securityToken: profile.securityToken };
     if (profile.source === 'local' && !profile.endpoint) {

@@ -18,8 +18,6 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
   } finally {
     try {
       await ctx.dispose();
-      const { closeTransport } = await import('./client/transport.js');
-      await closeTransport();
     } catch {
       /* closing is best effort */
     }
