@@ -1,5 +1,6 @@
 import { getPath } from '../api/catalog.js';
 import { UsageError } from '../client/errors.js';
+import { COLUMNS_BY_LIST_FIELD } from './columns.js';
 import { formatCell } from './format-value.js';
 
 export type OutputFormat = 'table' | 'json' | 'xml' | 'tsv';
@@ -145,7 +146,7 @@ export function rowsOf(data: unknown, view: View): { headers: string[]; rows: st
   else if (view.listField) list = getPath(data, view.listField);
   if (!Array.isArray(list)) return undefined;
   if (list.every(isScalar)) return { headers: ['VALUE'], rows: list.map((v) => [String(v ?? '')]) };
-  const columns = view.columns ?? inferColumns(list as Record<string, unknown>[]);
+  const columns = view.columns ?? (view.listField ? COLUMNS_BY_LIST_FIELD[view.listField] : undefined) ?? inferColumns(list as Record<string, unknown>[]);
   return {
     headers: columns.map((c) => c.header ?? c.key),
     rows: (list as Record<string, unknown>[]).map((row) =>

@@ -1,5 +1,4 @@
 import { defineCommand } from '../define.js';
-import { INSTANCE_COLUMNS } from './columns.js';
 
 export default defineCommand({
   summary: 'list instances',
@@ -11,8 +10,4 @@ export default defineCommand({
     { name: 'status', param: 'Status', description: 'only instances in this status', choices: ['PUBLISHED', 'DRAFTED', 'DISABLED'] },
   ],
   examples: ['vn instance list', 'vn instance list --all -o json --query "Instances[].InstanceId"'],
-  async run(ctx, { params, flags }) {
-    const out = await ctx.call('ListInstances', params, { all: flags.all === true });
-    return { ...out, view: { ...out.view, columns: INSTANCE_COLUMNS } };
-  },
 });
