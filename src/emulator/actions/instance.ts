@@ -156,6 +156,7 @@ export const handlers: Record<string, ActionHandler> = {
     for (const table of ['navigation_configs', 'tts_configs', 'chatbot_associations', 'conversation_turns', 'conversations', 'recordings', 'export_tasks']) {
       ctx.db.prepare(`DELETE FROM ${table} WHERE instance_id = ?`).run(id);
     }
+    ctx.db.prepare('DELETE FROM asr_configs WHERE config_level = 2 AND entry_id = ?').run(id);
     ctx.db.prepare('DELETE FROM instances WHERE instance_id = ?').run(id);
     return {};
   },

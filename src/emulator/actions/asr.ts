@@ -1,0 +1,127 @@
+import { ApiError } from '../errors.js';
+import type { ActionContext, ActionHandler } from './types.js';
+
+/**
+ * ASR settings are kept per level, as the SDK documents ConfigLevel: 0 = system, 1 = tenant,
+ * 2 = instance, with EntryId naming the tenant or instance (ignored at level 0). A tenant or
+ * instance entry keeps only the fields modified there and reads every other field from the system
+ * level, which starts at ASR_DEFAULTS.
+ * ConfigLevel left out means 2 when an EntryId is given, else 0.
+ */
+export const CONFIG_LEVEL = { system: 0, tenant: 1, instance: 2 } as const;
+
+/** What the system level starts with: the managed Alibaba engine and no customisation. */
+export const ASR_DEFAULTS = {
+  AppKey: '',
+  AsrAcousticModelId: '',
+  AsrClassVocabularyId: '',
+  AsrCustomizationId: '',
+  AsrOverrides: '',
+  AsrVocabularyId: '',
+  Engine: 'ali',
+  // sic: the SDK spells it EngineXufei here (EngineXunfei in the TTS config)
+  EngineXufei: '',
+  NlsServiceType: 'Managed',
+};
+
+const MODIFIABLE = [
+  'AppKey',
+  'AsrAcousticModelId',
+  'AsrClassVocabularyId',
+  'AsrCustomizationId',
+  'AsrOverrides',
+  'AsrVocabularyId',
+  'Engine',
+  'NlsServiceType',
+] as const;
+
+type AsrConfig = typeof ASR_DEFAULTS;
+
+/** These two actions answer in the SDK's envelope: errors too come back as HTTP 200 with Success=false. */
+class EnvelopeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message);
+  }
+}
+
+function ok(data: Record<string, unknown>): Record<string, unknown> {
+  return { Code: 'OK', Success: true, HttpStatusCode: 200, ErrorMsg: '', Data: data };
+}
+
+function failure(err: EnvelopeError | ApiError): Record<string, unknown> {
+  return { Code: err.code, Success: false, HttpStatusCode: err.httpStatus, ErrorMsg: err.message };
+}
+
+function enveloped(handler: (ctx: ActionContext) => Record<string, unknown>): ActionHandler {
+  return (ctx) => {
+    try {
+      return ok(handler(ctx));
+    } catch (err) {
+      if (err instanceof EnvelopeError || err instanceof ApiError) return failure(err);
+      throw err;
+    }
+  };
+}
+
+interface Entry {
+  level: number;
+  entryId: string;
+}
+
+function entryOf(ctx: ActionContext): Entry {
+  const p = ctx.params;
+  const entryId = p.str('EntryId')?.trim() ?? '';
+  const level = p.int('ConfigLevel') ?? (entryId ? CONFIG_LEVEL.instance : CONFIG_LEVEL.system);
+  if (!(Object.values(CONFIG_LEVEL) as number[]).includes(level)) {
+    throw new EnvelopeError('InvalidParameter', 'The specified parameter ConfigLevel is invalid. It must be 0 (system), 1 (tenant) or 2 (instance).', 400);
+  }
+  if (level === CONFIG_LEVEL.system) return { level, entryId: '' };
+  if (!entryId)
+    throw new EnvelopeError('InvalidParameter', `The specified parameter EntryId is invalid. ConfigLevel ${level} needs the EntryId it applies to.`, 400);
+  if (level === CONFIG_LEVEL.instance) {
+    const found = ctx.db.prepare('SELECT 1 FROM instances WHERE instance_id = ?').get(entryId);
+    if (!found) throw new EnvelopeError('InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.', 404);
+  }
+  return { level, entryId };
+}
+
+function stored(ctx: ActionContext, e: Entry): Partial<AsrConfig> | undefined {
+  const row = ctx.db.prepare('SELECT config_json FROM asr_configs WHERE config_level = ? AND entry_id = ?').get(e.level, e.entryId) as
+    | { config_json: string }
+    | undefined;
+  return row ? (JSON.parse(row.config_json) as Partial<AsrConfig>) : undefined;
+}
+
+function effective(ctx: ActionContext, e: Entry): AsrConfig {
+  const system = { ...ASR_DEFAULTS, ...stored(ctx, { level: CONFIG_LEVEL.system, entryId: '' }) };
+  if (e.level === CONFIG_LEVEL.system) return system;
+  return { ...system, ...stored(ctx, e) };
+}
+
+export const handlers: Record<string, ActionHandler> = {
+  GetAsrConfig: enveloped((ctx) => effective(ctx, entryOf(ctx))),
+
+  ModifyAsrConfig: enveloped((ctx) => {
+    const e = entryOf(ctx);
+    const changes: Partial<AsrConfig> = {};
+    for (const name of MODIFIABLE) {
+      const v = ctx.params.str(name);
+      if (v !== undefined) changes[name] = v;
+    }
+    if (changes.Engine !== undefined && !changes.Engine.trim()) {
+      throw new EnvelopeError('InvalidParameter', 'The specified parameter Engine is invalid. It must not be empty.', 400);
+    }
+    // only the fields set at a level are kept there, so the others keep following the system level
+    const next = { ...stored(ctx, e), ...changes };
+    const result = ctx.db
+      .prepare(
+        'INSERT INTO asr_configs (config_level, entry_id, config_json) VALUES (?, ?, ?) ON CONFLICT (config_level, entry_id) DO UPDATE SET config_json = excluded.config_json',
+      )
+      .run(e.level, e.entryId, JSON.stringify(next));
+    return { AffectedRows: result.changes };
+  }),
+};

@@ -1,0 +1,236 @@
+import { RECORDING_SAMPLE_RATE, speechDurationMs, synthesizeWav, type TimelineSegment, timelineWav, type Voice } from '../audio.js';
+import type { Database } from '../db.js';
+import { invalidParameter, notFound } from '../errors.js';
+import { signedFileUrl } from '../files.js';
+import { getInstance } from './instance.js';
+import { readNavigationConfig } from './ivr.js';
+import { instanceVoice } from './tts.js';
+import type { ActionHandler, EmulatorState, FileResponse, FileRoute } from './types.js';
+
+/** How long the recording URLs DescribeRecording hands out stay valid. */
+export const RECORDING_URL_TTL_MS = 60 * 60 * 1000;
+/** No recording is longer than this, however long the conversation stayed open. */
+export const MAX_RECORDING_MS = 30 * 60 * 1000;
+/** Silence kept after the last turn (or after the hang-up), so a recording never ends mid-word. */
+export const RECORDING_TAIL_MS = 500;
+/** seed: 11 / 12.2 ListConversationDetails — Speaker is Customer or Chatbot. */
+const CUSTOMER = 'Customer';
+/** The caller's side is spoken by a voice of its own, at the neutral rate. */
+const CUSTOMER_VOICE: Voice = { voice: 'customer', speechRate: 0, volume: 50, pitchRate: 0 };
+/** Shanghai time, for file names like the seed's 2019080913202222.wav. */
+const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+interface ConversationRow {
+  instance_id: string;
+  conversation_id: string;
+  begin_time: number;
+  end_time: number | null;
+}
+
+interface TurnRow {
+  id: number;
+  sequence: number;
+  speaker: string;
+  utterance: string;
+  create_time: number;
+}
+
+interface RecordingRow {
+  file_name: string;
+  file_path: string;
+  voice_slice_json: string | null;
+}
+
+export interface Slice {
+  /** The turn's row id: unique even where a user turn and its answer share a sequence number. */
+  turnId: number;
+  sequence: number;
+  speaker: string;
+  startMs: number;
+  durationMs: number;
+  text: string;
+  voice: Voice;
+}
+
+/** A conversation's recording laid out on a timeline (offsets in ms from its begin time). */
+export interface RecordingLayout {
+  durationMs: number;
+  slices: Slice[];
+}
+
+function findConversation(db: Database, instanceId: string, conversationId: string): ConversationRow | undefined {
+  return db
+    .prepare('SELECT instance_id, conversation_id, begin_time, end_time FROM conversations WHERE instance_id = ? AND conversation_id = ?')
+    .get(instanceId, conversationId) as ConversationRow | undefined;
+}
+
+/**
+ * Where each turn sits in the recording. A turn starts at its own time, but never before the
+ * previous turn has finished speaking (the bot answers right after the caller), and the silence
+ * before it is at most the instance's silence timeout (a real call would have prompted by then).
+ * The recording runs to the hang-up, with the same limit on the silence before it, plus a short
+ * tail; it is cut at MAX_RECORDING_MS.
+ */
+export function layoutRecording(db: Database, conversation: ConversationRow): RecordingLayout {
+  const ctx = { db };
+  const turns = db
+    .prepare('SELECT id, sequence, speaker, utterance, create_time FROM conversation_turns WHERE instance_id = ? AND conversation_id = ? ORDER BY sequence, id')
+    .all(conversation.instance_id, conversation.conversation_id) as TurnRow[];
+  const silence = readNavigationConfig(ctx, conversation.instance_id).SilenceTimeoutConfig;
+  const maxGapMs = Math.max(1, Number(silence?.Timeout) || 10) * 1000;
+  const botVoice = instanceVoice(ctx, conversation.instance_id);
+  const slices: Slice[] = [];
+  let cursor = 0;
+  for (const turn of turns) {
+    const text = turn.utterance ?? '';
+    const voice = turn.speaker === CUSTOMER ? CUSTOMER_VOICE : botVoice;
+    const durationMs = speechDurationMs(text, voice.speechRate);
+    if (durationMs === 0) continue;
+    const at = turn.create_time - conversation.begin_time;
+    const startMs = Math.max(cursor, Math.min(at, cursor + maxGapMs));
+    if (startMs >= MAX_RECORDING_MS) break;
+    slices.push({ turnId: turn.id, sequence: turn.sequence, speaker: turn.speaker, startMs, durationMs, text, voice });
+    cursor = startMs + durationMs;
+  }
+  const hangUpAt = conversation.end_time === null ? cursor : conversation.end_time - conversation.begin_time;
+  const trailing = Math.max(0, Math.min(hangUpAt - cursor, maxGapMs));
+  return { durationMs: Math.min(cursor + trailing + RECORDING_TAIL_MS, MAX_RECORDING_MS), slices };
+}
+
+function b64(s: string): string {
+  return Buffer.from(s, 'utf8').toString('base64url');
+}
+
+function unb64(s: string): string {
+  return Buffer.from(s, 'base64url').toString('utf8');
+}
+
+/** Ids travel base64url-encoded, so no id can form a dot segment or need escaping in the path. */
+export function recordingPath(instanceId: string, conversationId: string, turnId?: number): string {
+  const base = `/audio/recordings/${b64(instanceId)}/${b64(conversationId)}`;
+  return turnId === undefined ? `${base}.wav` : `${base}/${turnId}.wav`;
+}
+
+export function recordingFileName(beginTime: number): string {
+  const d = new Date(beginTime + CHINA_OFFSET_MS);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}${two(Math.floor(d.getUTCMilliseconds() / 10))}.wav`;
+}
+
+function sliceList(
+  state: EmulatorState,
+  conversation: ConversationRow,
+  layout: RecordingLayout,
+  fileName: string,
+  expiresAt: number,
+): Record<string, unknown>[] {
+  const stem = fileName.replace(/\.wav$/, '');
+  return layout.slices.map((s, i) => ({
+    sequence: s.sequence,
+    speaker: s.speaker,
+    startTime: s.startMs,
+    endTime: s.startMs + s.durationMs,
+    duration: s.durationMs,
+    fileName: `${stem}-${i + 1}.wav`,
+    filePath: signedFileUrl(state, recordingPath(conversation.instance_id, conversation.conversation_id, s.turnId), expiresAt),
+  }));
+}
+
+export const handlers: Record<string, ActionHandler> = {
+  DescribeRecording(ctx) {
+    const p = ctx.params;
+    const instanceId = getInstance(ctx, p.req('InstanceId')).instance_id;
+    const conversationId = p.req('ConversationId');
+    const conversation = findConversation(ctx.db, instanceId, conversationId);
+    if (!conversation) throw notFound.conversation(conversationId);
+    const withSlices = p.bool('NeedVoiceSliceRecording') === true;
+    const saved = ctx.db
+      .prepare('SELECT file_name, file_path, voice_slice_json FROM recordings WHERE instance_id = ? AND conversation_id = ?')
+      .get(instanceId, conversationId) as RecordingRow | undefined;
+    if (saved) {
+      return {
+        FileName: saved.file_name,
+        FilePath: saved.file_path,
+        ...(withSlices ? { VoiceSliceRecordingListJson: saved.voice_slice_json || '[]' } : {}),
+      };
+    }
+    const expiresAt = ctx.now + RECORDING_URL_TTL_MS;
+    const fileName = recordingFileName(conversation.begin_time);
+    const body: Record<string, unknown> = {
+      FileName: fileName,
+      FilePath: signedFileUrl(ctx.state, recordingPath(instanceId, conversationId), expiresAt),
+    };
+    if (withSlices) {
+      body.VoiceSliceRecordingListJson = JSON.stringify(sliceList(ctx.state, conversation, layoutRecording(ctx.db, conversation), fileName, expiresAt));
+    }
+    return body;
+  },
+
+  SaveRecording(ctx) {
+    const p = ctx.params;
+    const instanceId = getInstance(ctx, p.req('InstanceId')).instance_id;
+    const conversationId = p.req('ConversationId');
+    if (!findConversation(ctx.db, instanceId, conversationId)) throw notFound.conversation(conversationId);
+    for (const name of ['FileName', 'FilePath', 'Type']) {
+      if (!p.req(name).trim()) throw invalidParameter(name, 'It must not be empty.');
+    }
+    const duration = p.req('Duration').trim();
+    if (!/^\d+(\.\d+)?$/.test(duration)) throw invalidParameter('Duration', 'It must be a non-negative number.');
+    const startTime = p.int('StartTime');
+    if (startTime === undefined || startTime < 0) throw invalidParameter('StartTime', 'It must be epoch milliseconds.');
+    const slices = p.str('VoiceSliceRecordingList');
+    if (slices !== undefined && slices.trim() !== '') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(slices);
+      } catch {
+        parsed = undefined;
+      }
+      if (!Array.isArray(parsed)) throw invalidParameter('VoiceSliceRecordingList', 'It must be a JSON array.');
+    }
+    ctx.db
+      .prepare(
+        `INSERT INTO recordings (instance_id, conversation_id, file_name, file_path, duration, start_time, type, voice_slice_json, create_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (instance_id, conversation_id) DO UPDATE SET file_name = excluded.file_name, file_path = excluded.file_path, duration = excluded.duration,
+           start_time = excluded.start_time, type = excluded.type, voice_slice_json = excluded.voice_slice_json, create_time = excluded.create_time`,
+      )
+      .run(instanceId, conversationId, p.req('FileName'), p.req('FilePath'), duration, startTime, p.req('Type'), slices?.trim() ? slices : null, ctx.now);
+    return {};
+  },
+};
+
+const RECORDING_ROUTE = /^\/audio\/recordings\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)(?:\.wav|\/(\d+)\.wav)$/;
+
+function noSuchKey(): FileResponse {
+  return {
+    status: 404,
+    contentType: 'application/xml',
+    body: Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>'),
+  };
+}
+
+export const fileRoutes: FileRoute[] = [
+  (state: EmulatorState, url: URL) => {
+    const m = RECORDING_ROUTE.exec(url.pathname);
+    if (!m) return undefined;
+    // the file is rendered from the conversation as it stands when fetched
+    const conversation = findConversation(state.db, unb64(m[1] ?? ''), unb64(m[2] ?? ''));
+    if (!conversation) return noSuchKey();
+    const layout = layoutRecording(state.db, conversation);
+    const fileName = recordingFileName(conversation.begin_time);
+    if (m[3] === undefined) {
+      const segments: TimelineSegment[] = layout.slices.map((s) => ({ startMs: s.startMs, text: s.text, voice: s.voice }));
+      return { status: 200, contentType: 'audio/wav', body: timelineWav(segments, layout.durationMs, RECORDING_SAMPLE_RATE), fileName };
+    }
+    const index = layout.slices.findIndex((s) => s.turnId === Number(m[3]));
+    const slice = layout.slices[index];
+    if (!slice) return noSuchKey();
+    return {
+      status: 200,
+      contentType: 'audio/wav',
+      body: synthesizeWav(slice.text, slice.voice, RECORDING_SAMPLE_RATE),
+      fileName: fileName.replace(/\.wav$/, `-${index + 1}.wav`),
+    };
+  },
+];

@@ -1,0 +1,210 @@
+import { AUDITION_SAMPLE_RATE, synthesizeWav, type Voice } from '../audio.js';
+import { defaultTtsConfig } from '../defaults.js';
+import { invalidParameter } from '../errors.js';
+import { signedFileUrl } from '../files.js';
+import type { Params } from '../params.js';
+import { getInstance } from './instance.js';
+import type { ActionContext, ActionHandler, EmulatorState, FileRoute } from './types.js';
+
+/**
+ * The Alibaba speech service's standard voices (the `voice` values of its voice list). Voice
+ * names outside it are refused, as the console offers only these.
+ */
+export const KNOWN_VOICES: readonly string[] = [
+  'xiaoyun',
+  'xiaogang',
+  'xiaomeng',
+  'xiaowei',
+  'ruoxi',
+  'siqi',
+  'sijia',
+  'sicheng',
+  'aiqi',
+  'aijia',
+  'aicheng',
+  'aida',
+  'ninger',
+  'ruilin',
+  'amei',
+  'xiaoxue',
+  'siyue',
+  'aiya',
+  'aixia',
+  'aimei',
+  'aiyu',
+  'aiyue',
+  'aijing',
+  'xiaomei',
+  'aina',
+  'yina',
+  'sijing',
+  'sitong',
+  'xiaobei',
+  'aitong',
+  'aiwei',
+  'aibao',
+  'aishuo',
+  'shanshan',
+  'chuangirl',
+  'qingqing',
+  'cuijie',
+  'xiaoze',
+  'dahu',
+  'ailun',
+  'jielidou',
+  'laotie',
+  'laomei',
+  'harry',
+  'abby',
+  'andy',
+  'eric',
+  'emily',
+  'luna',
+  'luca',
+  'wendy',
+  'william',
+  'olivia',
+  'lydia',
+  'annie',
+  'kenny',
+  'stanley',
+  'stella',
+  'tomoka',
+  'tomoya',
+];
+
+/** NLS ranges: rate and pitch -500..500, volume 0..100. */
+const RANGES = { SpeechRate: [-500, 500], PitchRate: [-500, 500], Volume: [0, 100] } as const;
+
+/** Texts longer than this are refused: the speech service synthesizes up to 300 characters per call. */
+export const MAX_AUDITION_CHARS = 300;
+
+/** seed: 9.3 AuditTTSVoice — its AuditionUrl (ttsConfig-1582188148528-…, Expires=1582188208) lives 60 s. */
+export const AUDITION_URL_TTL_MS = 60_000;
+
+const AUDITION_ROUTE = /^\/audio\/tts\/ttsConfig-(\d+)-([A-Za-z0-9_-]+)\.wav$/;
+
+type TtsConfig = ReturnType<typeof defaultTtsConfig>;
+
+function readConfig(ctx: Pick<ActionContext, 'db'>, instanceId: string): TtsConfig {
+  const row = ctx.db.prepare('SELECT config_json FROM tts_configs WHERE instance_id = ?').get(instanceId) as { config_json: string } | undefined;
+  return { ...defaultTtsConfig(), ...(row ? (JSON.parse(row.config_json) as TtsConfig) : {}) };
+}
+
+/** The instance's TTS voice settings, as the recordings speak the bot's turns with them. */
+export function instanceVoice(ctx: Pick<ActionContext, 'db'>, instanceId: string): Voice {
+  const c = readConfig(ctx, instanceId);
+  return { voice: String(c.Voice), speechRate: Number(c.SpeechRate) || 0, volume: Number(c.Volume ?? 50), pitchRate: Number(c.PitchRate) || 0 };
+}
+
+/** A numeric TTS setting sent as a string (seed: 9.1 ModifyTTSConfig types them String), in range. */
+function rangedInt(p: Params, name: keyof typeof RANGES): number | undefined {
+  const raw = p.str(name);
+  if (raw === undefined) return undefined;
+  const [min, max] = RANGES[name];
+  if (!/^\s*[-+]?\d+\s*$/.test(raw)) throw invalidParameter(name, `It must be an integer from ${min} to ${max}.`);
+  const n = Number(raw);
+  if (n < min || n > max) throw invalidParameter(name, `It must be an integer from ${min} to ${max}.`);
+  return n;
+}
+
+function knownVoice(p: Params): string | undefined {
+  const voice = p.str('Voice');
+  if (voice === undefined) return undefined;
+  if (!KNOWN_VOICES.includes(voice)) throw invalidParameter('Voice', `Unknown voice "${voice}"; known voices: ${KNOWN_VOICES.slice(0, 12).join(', ')}, ….`);
+  return voice;
+}
+
+function toBase64Url(s: string): string {
+  return Buffer.from(s, 'utf8').toString('base64url');
+}
+
+/** Everything needed to regenerate an audition travels in its (signed) path. */
+interface AuditionSpec {
+  text: string;
+  voice: Voice;
+}
+
+export function auditionPath(spec: AuditionSpec, now: number): string {
+  const token = toBase64Url(JSON.stringify([spec.text, spec.voice.voice, spec.voice.speechRate, spec.voice.volume, spec.voice.pitchRate]));
+  return `/audio/tts/ttsConfig-${now}-${token}.wav`;
+}
+
+function parseAudition(token: string): AuditionSpec | undefined {
+  try {
+    const [text, voice, speechRate, volume, pitchRate] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [
+      string,
+      string,
+      number,
+      number,
+      number,
+    ];
+    if (typeof text !== 'string' || typeof voice !== 'string') return undefined;
+    return { text, voice: { voice, speechRate: Number(speechRate), volume: Number(volume), pitchRate: Number(pitchRate) } };
+  } catch {
+    return undefined;
+  }
+}
+
+export const handlers: Record<string, ActionHandler> = {
+  DescribeTTSConfig(ctx) {
+    const id = getInstance(ctx, ctx.params.req('InstanceId')).instance_id;
+    const c = readConfig(ctx, id);
+    // seed: 9.2 DescribeTTSConfig — the table (and the SDK) type SpeechRate/Volume as integers; its
+    // JSON sample's "-150" string is not followed
+    return { ...c, SpeechRate: Number(c.SpeechRate), Volume: Number(c.Volume), PitchRate: Number(c.PitchRate) };
+  },
+
+  ModifyTTSConfig(ctx) {
+    const p = ctx.params;
+    const id = getInstance(ctx, p.req('InstanceId')).instance_id;
+    const changes: Record<string, unknown> = {};
+    const voice = knownVoice(p);
+    if (voice !== undefined) changes.Voice = voice;
+    for (const name of ['SpeechRate', 'PitchRate', 'Volume'] as const) {
+      const n = rangedInt(p, name);
+      if (n !== undefined) changes[name] = n;
+    }
+    // free-form settings of other engines and NLS projects: kept as given (JSON ones were checked by the catalog)
+    for (const name of ['Engine', 'EngineXunfei', 'AliCustomizedVoice', 'AppKey', 'BackgroundMusicName', 'ExtParams', 'NlsServiceType', 'TtsOverrides']) {
+      const v = p.str(name);
+      if (v !== undefined) changes[name] = v;
+    }
+    const next = { ...readConfig(ctx, id), ...changes };
+    ctx.db
+      .prepare('INSERT INTO tts_configs (instance_id, config_json) VALUES (?, ?) ON CONFLICT (instance_id) DO UPDATE SET config_json = excluded.config_json')
+      .run(id, JSON.stringify(next));
+    return {};
+  },
+
+  AuditTTSVoice(ctx) {
+    const p = ctx.params;
+    getInstance(ctx, p.req('InstanceId'));
+    const text = p.req('Text');
+    if (!text.trim()) throw invalidParameter('Text', 'It must not be empty.');
+    if ([...text].length > MAX_AUDITION_CHARS) throw invalidParameter('Text', `It must be at most ${MAX_AUDITION_CHARS} characters.`);
+    const voice: Voice = {
+      voice: knownVoice(p) ?? '',
+      speechRate: rangedInt(p, 'SpeechRate') ?? 0,
+      volume: rangedInt(p, 'Volume') ?? 50,
+      pitchRate: rangedInt(p, 'PitchRate') ?? 0,
+    };
+    const path = auditionPath({ text, voice }, ctx.now);
+    return { AuditionUrl: signedFileUrl(ctx.state, path, ctx.now + AUDITION_URL_TTL_MS) };
+  },
+};
+
+export const fileRoutes: FileRoute[] = [
+  (_state: EmulatorState, url: URL) => {
+    const m = AUDITION_ROUTE.exec(url.pathname);
+    if (!m) return undefined;
+    const spec = parseAudition(m[2] ?? '');
+    if (!spec) return { status: 400, contentType: 'text/plain; charset=utf-8', body: Buffer.from('malformed audition path\n') };
+    return {
+      status: 200,
+      contentType: 'audio/wav',
+      body: synthesizeWav(spec.text, spec.voice, AUDITION_SAMPLE_RATE),
+      fileName: `ttsConfig-${m[1]}.wav`,
+    };
+  },
+];
