@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { type CsvCell, toCsv } from '../csv.js';
+import { ApiError, invalidParameter } from '../errors.js';
+import { signedFileUrl } from '../files.js';
+import { getInstance } from './instance.js';
+import { computeStatistics, conversationFilter, findConversations, formatUtc, parseTimeUnit, statisticsRange, type TurnRow, turnsOf } from './stats.js';
+import type { ActionContext, ActionHandler, EmulatorState, FileRoute } from './types.js';
+
+/**
+ * Export tasks. The CSV is generated when the task is created (a snapshot of that moment) and kept
+ * in `export_tasks.content`; the task reads as running for READY_DELAY_MS of the emulator's clock so
+ * that callers exercise their polling, then as finished until it expires.
+ */
+
+/** How long a new task reads as running. */
+export const READY_DELAY_MS = 1000;
+/** How long a finished task's file can be downloaded. */
+export const TASK_TTL_MS = 7 * 24 * 3_600_000;
+/** How long one handed-out file URL stays valid (never past the task's own expiry). */
+export const URL_TTL_MS = 3_600_000;
+
+interface TaskRow {
+  task_id: string;
+  instance_id: string;
+  kind: string;
+  title: string;
+  params_json: string;
+  status: string;
+  create_time: number;
+  ready_time: number;
+  expire_time: number;
+  file_id: string;
+  file_name: string;
+  content: Buffer | null;
+}
+
+type Phase = 'running' | 'finished' | 'expired';
+
+function phaseOf(task: TaskRow, now: number): Phase {
+  if (now < task.ready_time) return 'running';
+  return now >= task.expire_time ? 'expired' : 'finished';
+}
+
+// seed: 12.6 DescribeExportProgress says FINISHED; the SDK's ListDownloadTasks sample says Expired
+const PROGRESS_STATUS: Record<Phase, string> = { running: 'RUNNING', finished: 'FINISHED', expired: 'EXPIRED' };
+const DOWNLOAD_STATUS: Record<Phase, string> = { running: 'Running', finished: 'Finished', expired: 'Expired' };
+
+const FILE_PATH = /^\/exports\/([0-9a-f]{32})\/([A-Za-z0-9._-]+)$/;
+
+function fileUrl(state: EmulatorState, task: TaskRow, now: number): string {
+  return signedFileUrl(state, `/exports/${task.task_id}/${task.file_name}`, Math.min(now + URL_TTL_MS, task.expire_time));
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Title like the SDK's sample ("批量高阶内存整理_2022_02_17_10") and an ASCII file name, both UTC. */
+function naming(prefix: string, fileStem: string, now: number): { title: string; fileName: string } {
+  const d = new Date(now);
+  const [y, mo, day, h, mi, s] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+  return {
+    title: `${prefix}_${y}_${pad(mo)}_${pad(day)}_${pad(h)}`,
+    fileName: `${fileStem}-${y}${pad(mo)}${pad(day)}-${pad(h)}${pad(mi)}${pad(s)}.csv`,
+  };
+}
+
+function createTask(ctx: ActionContext, instanceId: string, kind: string, names: { title: string; fileName: string }, content: Buffer): string {
+  const taskId = randomUUID().replace(/-/g, '');
+  ctx.db
+    .prepare(
+      `INSERT INTO export_tasks (task_id, instance_id, kind, title, params_json, status, create_time, ready_time, expire_time, file_id, file_name, content)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      taskId,
+      instanceId,
+      kind,
+      names.title,
+      JSON.stringify(ctx.params.raw),
+      // the status a reader sees is derived from the times (phaseOf); this records the request
+      'CREATED',
+      ctx.now,
+      ctx.now + READY_DELAY_MS,
+      ctx.now + READY_DELAY_MS + TASK_TTL_MS,
+      randomUUID().replace(/-/g, ''),
+      names.fileName,
+      content,
+    );
+  return taskId;
+}
+
+const CONVERSATION_HEADER = [
+  '会话ID',
+  '主叫号码',
+  '被叫号码',
+  '开始时间(UTC)',
+  '结束时间(UTC)',
+  '是否转人工',
+  '技能组ID',
+  '用户提问数',
+  '有效回答数',
+  '序号',
+  '讲述人',
+  '内容',
+  '动作',
+  '动作参数',
+  '时间(UTC)',
+];
+
+const STATISTICS_HEADER = ['统计时间', '总会话数', '解决问题数', '知识库命中率', '有效回答率', '解决率', '多轮会话通过率'];
+
+function conversationCsv(ctx: ActionContext, instanceId: string): Buffer {
+  const rows: CsvCell[][] = [];
+  for (const c of findConversations(ctx.db, conversationFilter(ctx.params, instanceId))) {
+    const head: CsvCell[] = [
+      c.conversation_id,
+      c.calling_number,
+      c.called_number,
+      formatUtc(c.begin_time),
+      c.end_time !== null ? formatUtc(c.end_time) : '',
+      c.transferred_to_agent ? '是' : '否',
+      c.skill_group_id,
+      c.user_utterance_count,
+      c.effective_answer_count,
+    ];
+    const turns: (TurnRow | undefined)[] = turnsOf(ctx.db, instanceId, c.conversation_id);
+    // a conversation without turns still gets its row
+    if (turns.length === 0) turns.push(undefined);
+    for (const t of turns) {
+      rows.push([...head, t?.sequence, t?.speaker, t?.utterance, t?.action, t?.action_params, t ? formatUtc(t.create_time) : '']);
+    }
+  }
+  return toCsv(CONVERSATION_HEADER, rows);
+}
+
+function statisticsCsv(ctx: ActionContext, instanceId: string): Buffer {
+  const unit = parseTimeUnit(ctx.params.req('TimeUnit'));
+  const { from, to } = statisticsRange(ctx.params, unit, ctx.now);
+  const s = computeStatistics(ctx.db, instanceId, unit, from, to);
+  const rows: CsvCell[][] = s.StatisticalDataReports.map((r) => [
+    r.StatisticalDate,
+    r.TotalConversationNum,
+    r.ResolvedQuestionNum,
+    r.KnowledgeHitRate,
+    r.ValidAnswerRate,
+    r.ResolutionRate,
+    r.DialoguePassRate,
+  ]);
+  rows.push([
+    '合计',
+    s.ConversationTotalNum,
+    s.ResolvedQuestionTotalNum,
+    s.TotalKnowledgeHitRate,
+    s.TotalValidAnswerRate,
+    s.TotalResolutionRate,
+    s.TotalDialoguePassRate,
+  ]);
+  return toCsv(STATISTICS_HEADER, rows);
+}
+
+function findTask(ctx: ActionContext, taskId: string): TaskRow | undefined {
+  return ctx.db.prepare('SELECT * FROM export_tasks WHERE task_id = ?').get(taskId) as TaskRow | undefined;
+}
+
+const taskNotFound = (param: string, id: string) => new ApiError(`Invalid${param}.NotFound`, `The specified ${param} ${id} does not exist.`, 404);
+
+/** The success envelope of the SDK-only download actions. */
+const OK_ENVELOPE = { Code: 'OK', Success: true, HttpStatusCode: 200, Message: 'successful' };
+
+export const handlers: Record<string, ActionHandler> = {
+  ExportConversationDetails(ctx) {
+    const instanceId = ctx.params.req('InstanceId');
+    getInstance(ctx, instanceId);
+    // Options: the SDK names it without documenting a value; it is accepted and recorded only
+    const content = conversationCsv(ctx, instanceId);
+    return { ExportTaskId: createTask(ctx, instanceId, 'conversation-details', naming('会话详情', 'conversation-details', ctx.now), content) };
+  },
+
+  ExportStatisticalData(ctx) {
+    const instanceId = ctx.params.req('InstanceId');
+    getInstance(ctx, instanceId);
+    // seed: 12.5 — the table's only example is "statistical", and the request example sends
+    // ExportType="" (empty): both mean the statistics report; anything else is refused
+    const type = ctx.params
+      .req('ExportType')
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
+    if (type !== '' && type.toLowerCase() !== 'statistical') throw invalidParameter('ExportType', 'It must be "statistical".');
+    const content = statisticsCsv(ctx, instanceId);
+    return { ExportTaskId: createTask(ctx, instanceId, 'statistical-data', naming('统计数据', 'statistical-data', ctx.now), content) };
+  },
+
+  DescribeExportProgress(ctx) {
+    const instanceId = ctx.params.req('InstanceId');
+    getInstance(ctx, instanceId);
+    const taskId = ctx.params.req('ExportTaskId');
+    const task = findTask(ctx, taskId);
+    if (!task || task.instance_id !== instanceId) throw taskNotFound('ExportTaskId', taskId);
+    const phase = phaseOf(task, ctx.now);
+    return { Status: PROGRESS_STATUS[phase], ...(phase === 'finished' ? { FileHttpUrl: fileUrl(ctx.state, task, ctx.now) } : {}) };
+  },
+
+  ListDownloadTasks(ctx) {
+    // the SDK's ListDownloadTasks has no InstanceId: it lists the account's tasks, newest first
+    const { pageNumber, pageSize, offset } = ctx.params.page(10, 100);
+    const total = (ctx.db.prepare('SELECT count(*) AS n FROM export_tasks').get() as { n: number }).n;
+    const tasks = ctx.db.prepare('SELECT * FROM export_tasks ORDER BY create_time DESC, task_id LIMIT ? OFFSET ?').all(pageSize, offset) as TaskRow[];
+    const list = tasks.map((t) => {
+      const phase = phaseOf(t, ctx.now);
+      const progress = phase === 'running' ? Math.min(99, Math.floor(((ctx.now - t.create_time) * 100) / (t.ready_time - t.create_time))) : 100;
+      return {
+        TaskId: t.task_id,
+        Title: t.title,
+        Status: DOWNLOAD_STATUS[phase],
+        ExpireTime: t.expire_time,
+        DownloadTaskFiles: [{ FileId: t.file_id, Title: t.file_name, Status: DOWNLOAD_STATUS[phase], Progress: progress }],
+      };
+    });
+    return { ...OK_ENVELOPE, DownloadTasks: { List: list, PageNumber: pageNumber, PageSize: pageSize, TotalCount: total } };
+  },
+
+  CreateDownloadUrl(ctx) {
+    const taskId = ctx.params.req('DownloadTaskId');
+    const fileId = ctx.params.req('FileId');
+    const task = findTask(ctx, taskId);
+    if (!task) throw taskNotFound('DownloadTaskId', taskId);
+    if (task.file_id !== fileId) throw taskNotFound('FileId', fileId);
+    const phase = phaseOf(task, ctx.now);
+    if (phase === 'running') throw new ApiError('DownloadTask.NotReady', `The download task ${taskId} is still running.`, 400);
+    if (phase === 'expired') throw new ApiError('DownloadTask.Expired', `The download task ${taskId} has expired.`, 400);
+    return { ...OK_ENVELOPE, FileHttpUrl: fileUrl(ctx.state, task, ctx.now) };
+  },
+};
+
+/** GET /exports/<task id>/<file name> — reached only with a valid, unexpired signature. */
+export const fileRoutes: FileRoute[] = [
+  (state, url, now) => {
+    const m = FILE_PATH.exec(url.pathname);
+    if (!m) return undefined;
+    const task = state.db.prepare('SELECT * FROM export_tasks WHERE task_id = ? AND file_name = ?').get(m[1], m[2]) as TaskRow | undefined;
+    if (!task?.content || phaseOf(task, now) !== 'finished') return undefined;
+    return { status: 200, contentType: 'text/csv; charset=utf-8', body: task.content, fileName: task.file_name };
+  },
+];
