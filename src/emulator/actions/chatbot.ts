@@ -1,0 +1,90 @@
+import { type Chatbot, type ChatbotCatalog, ChatbotFileError, chatbotCatalog, describeSource } from '../chatbots.js';
+import { ApiError } from '../errors.js';
+import { getInstance } from './instance.js';
+import type { ActionContext, ActionHandler, EmulatorState } from './types.js';
+
+/** The emulator's chatbots; a bad --chatbots file answers every call that needs it with its message. */
+export function catalogOf(state: EmulatorState): ChatbotCatalog {
+  try {
+    return chatbotCatalog(state);
+  } catch (err) {
+    if (err instanceof ChatbotFileError) throw new ApiError('InternalError', err.message, 500);
+    throw err;
+  }
+}
+
+function chatbotNotFound(id: string): ApiError {
+  return new ApiError('InvalidChatbotInstanceId.NotFound', `The specified ChatbotInstanceId ${id} does not exist.`, 404);
+}
+
+/**
+ * The chatbot an instance answers with: the associated one, else the first of the catalog (the demo
+ * bot when no --chatbots file), so a new instance can be talked to at once. An association with a
+ * bot this emulator does not define (started since with another file) is an error, not a silent
+ * fallback.
+ */
+export function chatbotForInstance(ctx: Pick<ActionContext, 'state' | 'db'>, instanceId: string): Chatbot | undefined {
+  const catalog = catalogOf(ctx.state);
+  const row = ctx.db.prepare('SELECT chatbot_instance_id FROM chatbot_associations WHERE instance_id = ?').get(instanceId) as
+    | { chatbot_instance_id: string }
+    | undefined;
+  if (!row) return catalog.bots[0];
+  const bot = catalog.bots.find((b) => b.id === row.chatbot_instance_id);
+  if (!bot) {
+    throw new ApiError(
+      'InvalidChatbotInstanceId.NotFound',
+      `The chatbot ${row.chatbot_instance_id} associated with instance ${instanceId} is not defined in this emulator (${describeSource(catalog)}).`,
+      404,
+    );
+  }
+  return bot;
+}
+
+export const handlers: Record<string, ActionHandler> = {
+  AssociateChatbotInstance(ctx) {
+    const p = ctx.params;
+    const instance = getInstance(ctx, p.req('InstanceId'));
+    const id = p.req('ChatbotInstanceId');
+    const bot = catalogOf(ctx.state).bots.find((b) => b.id === id);
+    if (!bot) throw chatbotNotFound(id);
+    ctx.db
+      .prepare(
+        `INSERT OR REPLACE INTO chatbot_associations (instance_id, chatbot_instance_id, chatbot_name, nlu_service_type, nlu_service_params_json, union_source, create_time)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        instance.instance_id,
+        bot.id,
+        p.str('ChatbotName') || bot.name,
+        p.str('NluServiceType') ?? null,
+        p.str('NluServiceParamsJson') ?? null,
+        p.str('UnionSource') ?? null,
+        ctx.now,
+      );
+    return {};
+  },
+
+  ListChatbotInstances(ctx) {
+    const p = ctx.params;
+    const { pageNumber, pageSize, offset } = p.page(10, 100);
+    // every bot of the emulator can be associated with any instance: InstanceId only has to exist
+    const instanceId = p.str('InstanceId');
+    if (instanceId) getInstance(ctx, instanceId);
+    const bots = catalogOf(ctx.state).bots;
+    return {
+      TotalCount: bots.length,
+      PageNumber: pageNumber,
+      PageSize: pageSize,
+      Bots: bots.slice(offset, offset + pageSize).map((b) => ({
+        InstanceId: b.id,
+        Name: b.name,
+        Introduction: b.introduction,
+        Avatar: b.avatar,
+        LanguageCode: b.languageCode,
+        TimeZone: b.timeZone,
+        // a string of epoch ms, as the SDK types it (see the spec's discrepancies)
+        CreateTime: String(b.createTime),
+      })),
+    };
+  },
+};

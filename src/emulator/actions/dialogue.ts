@@ -1,0 +1,253 @@
+import { type BotAnswer, contextView, type EngineState, greet, initialState, navigationRules, type Rule, respond, type UserInput } from '../engine.js';
+import { ApiError, invalidParameter, notFound } from '../errors.js';
+import { chatbotForInstance } from './chatbot.js';
+import { getInstance } from './instance.js';
+import type { ActionContext, ActionHandler } from './types.js';
+
+/**
+ * The dialogue actions: conversations live in `conversations` (engine state in state_json) and
+ * every turn in `conversation_turns`. The rules themselves are in ../engine.ts; what callers may
+ * rely on is documented in docs/emulator.md ("## Dialogue rules").
+ */
+
+interface ConversationRow {
+  instance_id: string;
+  conversation_id: string;
+  debug: number;
+  calling_number: string;
+  called_number: string;
+  status: string;
+  state_json: string;
+}
+
+/** What state_json holds: the engine state plus what EndDialogue was told. */
+interface StoredState extends EngineState {
+  hangUp?: Record<string, unknown>;
+}
+
+// seed: 12.2 ListConversationDetails — "Customer = 客户, Chatbot = 机器人"
+export const SPEAKER = { customer: 'Customer', bot: 'Chatbot' } as const;
+
+/** conversations.end_reason: why a conversation ended (ListConversations' EndReason). */
+export const END_REASON = { endDialogue: 1, transferToAgent: 2, transferToIvr: 3, redirectToPage: 4, botHangUp: 5 } as const;
+
+const END_REASON_BY_ACTION: Record<string, number> = {
+  TransferToAgent: END_REASON.transferToAgent,
+  TransferToIVR: END_REASON.transferToIvr,
+  RedirectToPage: END_REASON.redirectToPage,
+  HangUp: END_REASON.botHangUp,
+};
+
+type Env = 'live' | 'debug';
+
+function contextParam(ctx: ActionContext, name: string): Record<string, unknown> {
+  const v = ctx.params.json<unknown>(name);
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidParameter(name, 'It must be a JSON object.');
+  return v as Record<string, unknown>;
+}
+
+function rulesOf(ctx: ActionContext, instanceId: string) {
+  const row = ctx.db.prepare('SELECT config_json FROM navigation_configs WHERE instance_id = ?').get(instanceId) as { config_json: string } | undefined;
+  return navigationRules(row ? (JSON.parse(row.config_json) as Record<string, unknown>) : {});
+}
+
+function answerBody(a: BotAnswer): Record<string, unknown> {
+  return { TextResponse: a.TextResponse, Action: a.Action, ActionParams: a.ActionParams, Interruptible: a.Interruptible };
+}
+
+function nextSequence(ctx: ActionContext, instanceId: string, conversationId: string): number {
+  const row = ctx.db
+    .prepare('SELECT coalesce(max(sequence), 0) AS n FROM conversation_turns WHERE instance_id = ? AND conversation_id = ?')
+    .get(instanceId, conversationId) as { n: number };
+  return row.n + 1;
+}
+
+function recordTurn(
+  ctx: ActionContext,
+  conv: { instance_id: string; conversation_id: string },
+  sequence: number,
+  turn: { speaker: string; utterance: string; action: string; params: string; rule: Rule | null },
+): void {
+  ctx.db
+    .prepare(
+      `INSERT INTO conversation_turns (instance_id, conversation_id, sequence, speaker, utterance, action, action_params, rule, create_time)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(conv.instance_id, conv.conversation_id, sequence, turn.speaker, turn.utterance, turn.action, turn.params, turn.rule, ctx.now);
+}
+
+function skillGroupOf(params: string): string {
+  try {
+    const v = JSON.parse(params) as Record<string, unknown> | null;
+    const id = v && typeof v === 'object' ? (v.skillGroupId ?? v.SkillGroupId) : undefined;
+    return id === undefined || id === null ? '' : String(id);
+  } catch {
+    return '';
+  }
+}
+
+function begin(ctx: ActionContext, env: Env): Record<string, unknown> {
+  const p = ctx.params;
+  const instance = getInstance(ctx, p.req('InstanceId'));
+  const conversationId = p.req('ConversationId').trim();
+  if (!conversationId) throw invalidParameter('ConversationId');
+  const exists = ctx.db.prepare('SELECT 1 FROM conversations WHERE instance_id = ? AND conversation_id = ?').get(instance.instance_id, conversationId);
+  if (exists) throw new ApiError('InvalidConversationId.Duplicated', `The specified ConversationId ${conversationId} already exists.`, 400);
+  if (env === 'live') {
+    if (instance.status.toLowerCase() === 'disabled') {
+      throw new ApiError('OperationDenied.InstanceDisabled', `The instance ${instance.instance_id} is disabled; enable it to take calls.`, 403);
+    }
+    const { n } = ctx.db
+      .prepare("SELECT count(*) AS n FROM conversations WHERE instance_id = ? AND debug = 0 AND status = 'active'")
+      .get(instance.instance_id) as { n: number };
+    if (n >= instance.concurrency) {
+      throw new ApiError(
+        'InvalidConcurrency.LimitExceeded',
+        `The instance ${instance.instance_id} already has ${n} active conversations, its Concurrency limit.`,
+        400,
+      );
+    }
+  }
+  const context = contextParam(ctx, 'InitialContext');
+  const bot = chatbotForInstance(ctx, instance.instance_id);
+  const result = greet(rulesOf(ctx, instance.instance_id), bot, context);
+  const conv = { instance_id: instance.instance_id, conversation_id: conversationId };
+  ctx.db
+    .prepare(
+      `INSERT INTO conversations (instance_id, conversation_id, debug, sandbox, calling_number, called_number, begin_time, status, state_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+    )
+    .run(
+      conv.instance_id,
+      conv.conversation_id,
+      env === 'debug' ? 1 : 0,
+      p.bool('ShouldUseSandBox') ? 1 : 0,
+      p.req('CallingNumber'),
+      p.str('CalledNumber') ?? '',
+      ctx.now,
+      JSON.stringify(result.state),
+    );
+  const a = result.answer;
+  recordTurn(ctx, conv, 1, { speaker: SPEAKER.bot, utterance: a.TextResponse, action: a.Action, params: a.ActionParams, rule: result.rule });
+  return answerBody(a);
+}
+
+/** The conversation of this instance; `env` set means only a conversation of that kind counts. */
+function findConversation(ctx: ActionContext, env: Env | undefined): ConversationRow {
+  const instance = getInstance(ctx, ctx.params.req('InstanceId'));
+  const id = ctx.params.req('ConversationId');
+  const row = ctx.db.prepare('SELECT * FROM conversations WHERE instance_id = ? AND conversation_id = ?').get(instance.instance_id, id) as
+    | ConversationRow
+    | undefined;
+  // a live action does not see debug conversations, nor a Debug* action live ones
+  if (!row || (env !== undefined && (row.debug === 1) !== (env === 'debug'))) throw notFound.conversation(id);
+  return row;
+}
+
+function turn(ctx: ActionContext, env: Env | undefined, input: UserInput, contextName: string): Record<string, unknown> {
+  const conv = findConversation(ctx, env);
+  if (conv.status !== 'active') {
+    throw new ApiError('OperationDenied.ConversationEnded', `The conversation ${conv.conversation_id} has already ended.`, 400);
+  }
+  const stored = JSON.parse(conv.state_json) as StoredState;
+  const before: StoredState = { ...initialState(), ...stored };
+  before.context = { ...before.context, ...contextParam(ctx, contextName) };
+  const bot = chatbotForInstance(ctx, conv.instance_id);
+  const result = respond(rulesOf(ctx, conv.instance_id), bot, before, input);
+  let seq = nextSequence(ctx, conv.instance_id, conv.conversation_id);
+  const apiAction = ctx.action.name.replace(/^Debug/, '');
+  if (input.kind !== 'silence') {
+    // seed: 12.2 ListConversationDetails — a Customer row carries the action the caller sent ("Dialogue")
+    recordTurn(ctx, conv, seq++, {
+      speaker: SPEAKER.customer,
+      utterance: input.kind === 'utterance' ? input.text : input.digits,
+      action: apiAction,
+      params: ctx.params.str(contextName) || '{}',
+      rule: null,
+    });
+  }
+  const a = result.answer;
+  recordTurn(ctx, conv, seq, { speaker: SPEAKER.bot, utterance: a.TextResponse, action: a.Action, params: a.ActionParams, rule: result.rule });
+  const userTurn = input.kind === 'silence' ? 0 : 1;
+  // the engine carries unknown keys of the state along, hangUp included
+  const next: StoredState = result.state;
+  const calling = conv.calling_number || ctx.params.str('CallingNumber') || '';
+  const called = conv.called_number || ctx.params.str('CalledNumber') || '';
+  if (result.ends) {
+    ctx.db
+      .prepare(
+        `UPDATE conversations SET state_json = ?, user_utterance_count = user_utterance_count + ?, effective_answer_count = effective_answer_count + ?,
+           calling_number = ?, called_number = ?, status = 'ended', end_time = ?, end_reason = ?, transferred_to_agent = ?, skill_group_id = ?
+         WHERE instance_id = ? AND conversation_id = ?`,
+      )
+      .run(
+        JSON.stringify(next),
+        userTurn,
+        result.effective ? 1 : 0,
+        calling,
+        called,
+        ctx.now,
+        END_REASON_BY_ACTION[a.Action] ?? END_REASON.endDialogue,
+        a.Action === 'TransferToAgent' ? 1 : 0,
+        a.Action === 'TransferToAgent' ? skillGroupOf(a.ActionParams) : '',
+        conv.instance_id,
+        conv.conversation_id,
+      );
+  } else {
+    ctx.db
+      .prepare(
+        `UPDATE conversations SET state_json = ?, user_utterance_count = user_utterance_count + ?, effective_answer_count = effective_answer_count + ?,
+           calling_number = ?, called_number = ?
+         WHERE instance_id = ? AND conversation_id = ?`,
+      )
+      .run(JSON.stringify(next), userTurn, result.effective ? 1 : 0, calling, called, conv.instance_id, conv.conversation_id);
+  }
+  return answerBody(a);
+}
+
+function utterance(ctx: ActionContext): UserInput {
+  return { kind: 'utterance', text: ctx.params.req('Utterance') };
+}
+
+function digits(ctx: ActionContext): UserInput {
+  const d = (ctx.params.str('Number') ?? '').trim();
+  if (!/^[0-9*#]+$/.test(d)) throw invalidParameter('Number', 'It must be keypad digits (0-9, *, #).');
+  return { kind: 'digits', digits: d };
+}
+
+export const handlers: Record<string, ActionHandler> = {
+  BeginDialogue: (ctx) => begin(ctx, 'live'),
+  DebugBeginDialogue: (ctx) => begin(ctx, 'debug'),
+  Dialogue: (ctx) => turn(ctx, 'live', utterance(ctx), 'AdditionalContext'),
+  DebugDialogue: (ctx) => turn(ctx, 'debug', utterance(ctx), 'AdditionalContext'),
+  CollectedNumber: (ctx) => turn(ctx, 'live', digits(ctx), 'AdditionalContext'),
+  // DebugCollectedNumber has no AdditionalContext in the catalog: the lookup simply finds none
+  DebugCollectedNumber: (ctx) => turn(ctx, 'debug', digits(ctx), 'AdditionalContext'),
+  // seed: 11.4 SilenceTimeout — its context comes as InitialContext; it serves live and debug conversations
+  SilenceTimeout: (ctx) => turn(ctx, undefined, { kind: 'silence' }, 'InitialContext'),
+
+  EndDialogue(ctx) {
+    const conv = findConversation(ctx, undefined);
+    const hangUp = contextParam(ctx, 'HangUpParams');
+    const stored = JSON.parse(conv.state_json) as StoredState;
+    const withHangUp = Object.keys(hangUp).length ? { ...stored, hangUp } : stored;
+    // ending an ended conversation (after a transfer, the gateway still hangs up) keeps its first end
+    ctx.db
+      .prepare(
+        `UPDATE conversations SET state_json = ?,
+           end_time = CASE WHEN status = 'active' THEN ? ELSE end_time END,
+           end_reason = CASE WHEN status = 'active' THEN ? ELSE end_reason END,
+           status = 'ended'
+         WHERE instance_id = ? AND conversation_id = ?`,
+      )
+      .run(JSON.stringify(withHangUp), ctx.now, END_REASON.endDialogue, conv.instance_id, conv.conversation_id);
+    return {};
+  },
+
+  DescribeConversationContext(ctx) {
+    const conv = findConversation(ctx, undefined);
+    const state: EngineState = { ...initialState(), ...(JSON.parse(conv.state_json) as StoredState) };
+    return { ConversationContext: JSON.stringify(contextView(state)) };
+  },
+};
