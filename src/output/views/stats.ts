@@ -1,0 +1,83 @@
+import { Chalk } from 'chalk';
+import { bar } from '../progress.js';
+import type { ViewRenderer } from './index.js';
+
+interface Report {
+  StatisticalDate?: string;
+  TotalConversationNum?: number | string;
+  ResolvedQuestionNum?: number | string;
+  KnowledgeHitRate?: string;
+  ValidAnswerRate?: string;
+  ResolutionRate?: string;
+  DialoguePassRate?: string;
+}
+
+interface Stats {
+  ConversationTotalNum?: number | string;
+  ResolvedQuestionTotalNum?: number | string;
+  TotalKnowledgeHitRate?: string;
+  TotalValidAnswerRate?: string;
+  TotalResolutionRate?: string;
+  TotalDialoguePassRate?: string;
+  StatisticalDataReports?: Report[];
+}
+
+function text(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}
+
+/**
+ * DescribeStatisticalData in table mode: the totals, one row per period, then a bar chart of
+ * conversations per period as wide as the terminal allows. Other formats use the generic rows.
+ */
+const renderStats: ViewRenderer = async (data, format, target) => {
+  if (format !== 'table' || !data || typeof data !== 'object') return false;
+  const { keyValueTable, table } = await import('../table.js');
+  const chalk = new Chalk({ level: target.color ? 1 : 0 });
+  const d = data as Stats;
+  const reports = Array.isArray(d.StatisticalDataReports) ? d.StatisticalDataReports : [];
+  const totals: [string, string][] = [
+    ['Conversations', text(d.ConversationTotalNum)],
+    ['Resolved questions', text(d.ResolvedQuestionTotalNum)],
+    ['Knowledge hit rate', text(d.TotalKnowledgeHitRate)],
+    ['Valid answer rate', text(d.TotalValidAnswerRate)],
+    ['Resolution rate', text(d.TotalResolutionRate)],
+    ['Dialogue pass rate', text(d.TotalDialoguePassRate)],
+  ];
+  target.write(`${keyValueTable(totals, target)}\n\n`);
+  if (reports.length === 0) {
+    target.write(`${chalk.dim('(no periods in this range)')}\n`);
+    return true;
+  }
+  const rows = reports.map((r) => [
+    text(r.StatisticalDate),
+    text(r.TotalConversationNum),
+    text(r.ResolvedQuestionNum),
+    text(r.KnowledgeHitRate),
+    text(r.ValidAnswerRate),
+    text(r.ResolutionRate),
+    text(r.DialoguePassRate),
+  ]);
+  target.write(`${table(['PERIOD', 'CONVERSATIONS', 'RESOLVED', 'KNOWLEDGE HIT', 'VALID ANSWER', 'RESOLUTION', 'DIALOGUE PASS'], rows, target)}\n\n`);
+  target.write(`${chart(reports, target.columns ?? 80, chalk)}\n`);
+  return true;
+};
+
+/** One bar per period, scaled to the busiest period, in eighth-cell steps. */
+export function chart(reports: Report[], columns: number, chalk: InstanceType<typeof Chalk>): string {
+  const values = reports.map((r) => Math.max(0, Number(r.TotalConversationNum) || 0));
+  const max = Math.max(0, ...values);
+  const labels = reports.map((r) => text(r.StatisticalDate));
+  const labelWidth = Math.max(...labels.map((l) => l.length));
+  const countWidth = String(max).length;
+  const width = Math.max(10, Math.min(60, columns - labelWidth - countWidth - 3));
+  const lines = [chalk.bold('Conversations per period')];
+  reports.forEach((_, i) => {
+    const v = values[i] as number;
+    const drawn = max === 0 ? ' '.repeat(width) : bar(v / max, width);
+    lines.push(`${(labels[i] as string).padEnd(labelWidth)} ${chalk.cyan(drawn)} ${String(v).padStart(countWidth)}`.trimEnd());
+  });
+  return lines.join('\n');
+}
+
+export default renderStats;
