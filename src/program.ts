@@ -43,8 +43,8 @@ function buildProgram(commander: typeof import('commander'), ctx: Context): Comm
     if (g.choices) opt.choices(g.choices as string[]);
     program.addOption(opt);
   }
-  program.hook('preAction', async (_this, actionCommand) => {
-    ctx.globals = await parseGlobals(actionCommand.optsWithGlobals(), ctx);
+  program.hook('preAction', async () => {
+    ctx.globals = await parseGlobals(program.opts(), ctx);
   });
   for (const group of GROUPS) addGroupStub(program, group, ctx);
   for (const verb of TOP_VERBS) addVerbStub(program, verb, ctx);
@@ -91,6 +91,12 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
   const { default: def } = await target.load();
   const { buildVerb } = await import('./commands/build.js');
   buildVerb(cmd, def, ctx, commander);
+  // A command's own flag shadows a global flag of the same name (e.g. `ivr set-silence-timeout
+  // --timeout` and `dialogue test --timeout` are not the request timeout): commander would otherwise
+  // let the program take it wherever it stands.
+  const own = new Set(cmd.options.map((o) => o.long));
+  const mutable = program as unknown as { options: import('commander').Option[] };
+  mutable.options = mutable.options.filter((o) => !own.has(o.long));
 }
 
 function findCommand(program: Command, path: string[]): Command | undefined {

@@ -1,0 +1,166 @@
+import { ACTIONS, type ActionSpec, findAction, isPaginated } from '../api/catalog.js';
+import { UsageError } from '../client/errors.js';
+import { defineCommand } from './define.js';
+
+/** The closest known name (case-insensitive, then by edit distance), for "did you mean". */
+export function closest(word: string, names: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  const exact = names.find((n) => n.toLowerCase() === lower);
+  if (exact) return exact;
+  let best: string | undefined;
+  let bestDistance = Math.max(3, Math.floor(word.length / 3)) + 1;
+  for (const n of names) {
+    const d = distance(lower, n.toLowerCase());
+    if (d < bestDistance) {
+      best = n;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const keep = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = keep;
+    }
+  }
+  return row[b.length] as number;
+}
+
+/**
+ * `--Name value`, `--Name=value`, a bare `--Name` (true, for booleans), and a repeated name (a
+ * list) into wire parameters. Values may start with a single dash (`--SpeechRate -150`).
+ */
+export function parseWireArgs(tokens: string[]): Record<string, string | string[]> {
+  const params: Record<string, string | string[]> = {};
+  const put = (name: string, value: string) => {
+    if (!/^[A-Za-z][A-Za-z0-9_.]*$/.test(name)) throw new UsageError(`"--${name}" is not a parameter name`);
+    const prev = params[name];
+    params[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as string;
+    if (!t.startsWith('--') || t === '--') {
+      throw new UsageError(`unexpected "${t}": give parameters as --Name value (wire names, e.g. --InstanceId 3f6e…)`);
+    }
+    const eq = t.indexOf('=');
+    if (eq > 2) {
+      put(t.slice(2, eq), t.slice(eq + 1));
+      continue;
+    }
+    const next = tokens[i + 1];
+    if (next === undefined || next.startsWith('--')) {
+      put(t.slice(2), 'true');
+      continue;
+    }
+    put(t.slice(2), next);
+    i++;
+  }
+  return params;
+}
+
+function listActions() {
+  return {
+    data: {
+      Actions: ACTIONS.map((a) => ({ Action: a.name, Group: a.group, Method: a.method, ReadOnly: a.readOnly, Paginated: isPaginated(a) })),
+    },
+    view: {
+      listField: 'Actions',
+      columns: [
+        { key: 'Action', header: 'ACTION' },
+        { key: 'Group', header: 'GROUP' },
+        { key: 'Method', header: 'METHOD' },
+        { key: 'ReadOnly', header: 'READ-ONLY', format: (v: unknown) => (v ? 'yes' : '') },
+      ],
+    },
+  };
+}
+
+function describeAction(a: ActionSpec) {
+  return {
+    data: {
+      Action: a.name,
+      Method: a.method,
+      ReadOnly: a.readOnly,
+      Parameters: a.params.map((p) => ({ Name: p.name, Type: p.jsonString ? `${p.type} (JSON)` : p.type, Required: p.required, Example: p.example ?? '' })),
+    },
+    view: {
+      listField: 'Parameters',
+      columns: [
+        { key: 'Name', header: `${a.name} PARAMETER` },
+        { key: 'Type', header: 'TYPE' },
+        { key: 'Required', header: 'REQUIRED', format: (v: unknown) => (v ? 'yes' : '') },
+        { key: 'Example', header: 'EXAMPLE' },
+      ],
+    },
+  };
+}
+
+export default defineCommand({
+  summary: 'call any API action by its wire name (vn call --list)',
+  description:
+    'Sends any action of the Voice Navigator API 2018-06-12 with its wire parameter names, checked against the catalog ' +
+    '(names, required ones, types, JSON values) before anything is sent. --force sends parameters the catalog does not ' +
+    'know. --list lists the actions; `vn call <Action> --describe` lists an action’s parameters.',
+  args: [{ name: 'action', optional: true, description: 'the action’s wire name, e.g. DescribeInstance' }],
+  flags: [
+    { name: 'list', type: 'bool', description: 'list every action' },
+    { name: 'describe', type: 'bool', description: 'list the action’s parameters instead of calling it' },
+    { name: 'force', type: 'bool', description: 'send parameters the catalog does not know' },
+    { name: 'all', type: 'bool', description: 'for a paged action: follow every page and print one response with every item' },
+  ],
+  passThrough: true,
+  examples: [
+    'vn call --list',
+    'vn call DescribeInstance --describe',
+    'vn call DescribeInstance --InstanceId 3f6e…',
+    'vn call ModifyTTSConfig --InstanceId 3f6e… --SpeechRate -150',
+    'vn call ListInstances --PageSize 50 --all -o json',
+  ],
+  async run(ctx, { args, flags }) {
+    if (flags.list) return listActions();
+    const name = args.action as string | undefined;
+    if (!name) throw new UsageError('give an action, e.g. vn call DescribeInstance --InstanceId … (vn call --list lists them)');
+    if (name.startsWith('-')) throw new UsageError(`put the action first: vn call <Action> --Name value … (got "${name}")`);
+    const action = findAction(name);
+    if (!action) {
+      const guess = closest(
+        name,
+        ACTIONS.map((a) => a.name),
+      );
+      throw new UsageError(`unknown action ${name}${guess ? ` (did you mean ${guess}?)` : ''}; vn call --list lists them`);
+    }
+    if (flags.describe) return describeAction(action);
+    const params = parseWireArgs((args._rest as string[] | undefined) ?? []);
+    const names = action.params.map((p) => p.name);
+    const force = flags.force === true;
+    for (const given of Object.keys(params)) {
+      const base = given.replace(/\.\d+$/, '');
+      if (names.includes(base)) continue;
+      if (force) continue;
+      const guess = closest(base, names);
+      throw new UsageError(
+        `${action.name} has no parameter ${given}${guess ? ` (did you mean --${guess}?)` : ''}; add --force to send it anyway (vn call ${action.name} --describe lists its parameters)`,
+      );
+    }
+    // a parameter typed as a list keeps a single value as a one-item list
+    for (const p of action.params) {
+      const v = params[p.name];
+      if (p.type === 'array<string>' && typeof v === 'string') params[p.name] = [v];
+      if (p.type !== 'array<string>' && Array.isArray(v)) throw new UsageError(`--${p.name} was given ${v.length} times; it takes one value`);
+    }
+    const paging = flags.all === true ? ['PageNumber', 'PageSize'] : [];
+    const missing = action.params.filter((p) => p.required && params[p.name] === undefined && !paging.includes(p.name)).map((p) => `--${p.name}`);
+    if (missing.length) {
+      throw new UsageError(`${action.name} needs ${missing.join(', ')} (vn call ${action.name} --describe lists its parameters)`);
+    }
+    if (flags.all && !(isPaginated(action) && action.listField)) throw new UsageError(`--all: ${action.name} is not a paged action`);
+    return ctx.call(action.name, params, { all: flags.all === true, force });
+  },
+});

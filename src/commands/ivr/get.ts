@@ -1,0 +1,15 @@
+import { defineCommand } from '../define.js';
+
+export default defineCommand({
+  summary: 'show an instance’s navigation config',
+  description:
+    'Shows the greeting, silence-timeout, unrecognized-input and (where the service returns them) asking-back, complaining and ' +
+    'repeating settings; in table mode one section per config.',
+  action: 'DescribeNavigationConfig',
+  args: [{ name: 'instance-id', param: 'InstanceId' }],
+  examples: ['vn ivr get 3f6e…', 'vn ivr get 3f6e… -o json --query SilenceTimeoutConfig'],
+  async run(ctx, { params }) {
+    const out = await ctx.call('DescribeNavigationConfig', params);
+    return { ...out, view: { kind: 'ivr' } };
+  },
+});

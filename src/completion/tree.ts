@@ -1,0 +1,135 @@
+import { ACTIONS } from '../api/catalog.js';
+import { resolveFlags } from '../commands/build.js';
+import { GLOBAL_FLAGS } from '../commands/globals.js';
+import { GROUPS, type GroupEntry, TOP_VERBS, type VerbEntry } from '../commands/registry.js';
+
+/** One option as completion sees it. */
+export interface CompletionFlag {
+  /** e.g. "--page-size" */
+  long: string;
+  /** e.g. "-o" */
+  short?: string;
+  takesValue: boolean;
+  /** Fixed values offered after the flag. */
+  choices?: readonly string[];
+  /** Values completed from the file system or the profile store. */
+  complete?: 'file' | 'profile';
+  description: string;
+}
+
+/** A group, a command, or a fixed word a command takes (`vn call <Action>`, `vn completion <shell>`). */
+export interface CompletionNode {
+  name: string;
+  aliases: string[];
+  description: string;
+  flags: CompletionFlag[];
+  children: CompletionNode[];
+}
+
+export interface CompletionTree {
+  root: CompletionNode;
+  /** Flags every command accepts (the global table, plus --help). */
+  globals: CompletionFlag[];
+}
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+function globalFlags(): CompletionFlag[] {
+  const flags = GLOBAL_FLAGS.map((g): CompletionFlag => {
+    const parts = g.flags.split(/[, ]+/).filter((p) => p.startsWith('-'));
+    return {
+      long: parts.find((p) => p.startsWith('--')) as string,
+      short: parts.find((p) => !p.startsWith('--')),
+      takesValue: g.takesValue,
+      choices: g.choices,
+      complete: g.complete,
+      description: oneLine(g.description),
+    };
+  });
+  flags.push({ long: '--help', short: '-h', takesValue: false, description: 'show help' });
+  return flags;
+}
+
+async function verbNode(verb: VerbEntry): Promise<CompletionNode> {
+  const { default: def } = await verb.load();
+  const flags = resolveFlags(def).map(
+    (f): CompletionFlag => ({
+      long: `--${f.name}`,
+      short: f.short ? `-${f.short}` : undefined,
+      takesValue: f.kind !== 'bool',
+      choices: f.choices,
+      complete: f.complete,
+      description: oneLine(f.description ?? f.spec?.name ?? ''),
+    }),
+  );
+  return { name: verb.name, aliases: verb.aliases ?? [], description: oneLine(verb.summary), flags, children: [] };
+}
+
+async function groupNode(group: GroupEntry): Promise<CompletionNode> {
+  const children: CompletionNode[] = [];
+  for (const g of group.groups ?? []) children.push(await groupNode(g));
+  for (const v of group.verbs) children.push(await verbNode(v));
+  // a bare group that runs something (`vn configure`) takes that command's flags
+  const flags = group.default ? (await verbNode(group.default)).flags : [];
+  return { name: group.name, aliases: [], description: oneLine(group.summary), flags, children };
+}
+
+/** `vn call <Action>`: every action is a word, and its wire parameters are its flags. */
+function callActions(call: CompletionNode): CompletionNode[] {
+  return ACTIONS.map((a) => ({
+    name: a.name,
+    aliases: [],
+    description: `${a.method}${a.readOnly ? ', read-only' : ''} (${a.group})`,
+    flags: [
+      ...a.params.map(
+        (p): CompletionFlag => ({
+          long: `--${p.name}`,
+          takesValue: true,
+          choices: p.type === 'boolean' ? ['true', 'false'] : undefined,
+          description: `${p.type}${p.jsonString ? ', JSON' : ''}${p.required ? ', required' : ''}`,
+        }),
+      ),
+      ...call.flags.filter((f) => f.long !== '--list'),
+    ],
+    children: [],
+  }));
+}
+
+/** The command tree from the registry and every command's definition (all modules are loaded). */
+export async function buildCompletionTree(): Promise<CompletionTree> {
+  const children: CompletionNode[] = [];
+  for (const g of GROUPS) children.push(await groupNode(g));
+  for (const v of TOP_VERBS) {
+    const node = await verbNode(v);
+    if (v.name === 'call') node.children = callActions(node);
+    if (v.name === 'completion') node.children = SHELLS.map((s) => ({ name: s, aliases: [], description: `${s} completion script`, flags: [], children: [] }));
+    children.push(node);
+  }
+  const root: CompletionNode = {
+    name: 'vn',
+    aliases: [],
+    description: 'Alibaba Cloud Intelligent Voice Navigator',
+    flags: [{ long: '--version', short: '-V', takesValue: false, description: 'print the version' }],
+    children,
+  };
+  return { root, globals: globalFlags() };
+}
+
+/** Every node with its path ("" for the root, "ivr asr get"), parents first. */
+export function walk(tree: CompletionTree): { path: string; node: CompletionNode }[] {
+  const out: { path: string; node: CompletionNode }[] = [];
+  const visit = (node: CompletionNode, path: string) => {
+    out.push({ path, node });
+    for (const c of node.children) visit(c, path ? `${path} ${c.name}` : c.name);
+  };
+  visit(tree.root, '');
+  return out;
+}
+
+/** The command that lists profile names, one a line (used by every shell for --profile). */
+export const PROFILE_LIST_COMMAND = `vn configure list -o tsv --query 'Profiles[].Name' 2>/dev/null`;
