@@ -51,6 +51,8 @@ export interface CommandDef {
   description?: string;
   /** The catalog action this command sends; flags with `param` are typed from it. */
   action?: string;
+  /** Other actions the command may send instead (e.g. the live variant chosen by --env). */
+  alsoSends?: string[];
   args?: ArgDef[];
   flags?: FlagDef[];
   examples?: string[];
