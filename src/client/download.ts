@@ -5,6 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { DownloadProgress } from '../output/progress.js';
 import { NetworkError, RuntimeFailure, ServiceError, UsageError } from './errors.js';
+import { errorCode, NOT_DELIVERED } from './transport.js';
 
 export interface DownloadOptions {
   /** Replace an existing target. Without it an existing target is refused before anything is sent. */
@@ -38,18 +39,7 @@ export async function checkTarget(target: string, force = false): Promise<string
   return path;
 }
 
-const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR']);
-
-function errorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: string }).code;
-    if (code) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 /**
  * Streams `url` into `target`: the bytes go to `<target>.<random>.part` in the same directory, the

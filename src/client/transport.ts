@@ -32,9 +32,11 @@ export async function closeTransport(): Promise<void> {
   if (a) await a.close().catch(() => undefined);
 }
 
-const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+/** Connection errors that mean the request never left this machine (safe to re-send). */
+export const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
-function errorCode(err: unknown): string | undefined {
+/** The first `code` along an error's cause chain (undici wraps socket errors). */
+export function errorCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let i = 0; i < 4 && e; i++) {
     const code = (e as { code?: string }).code;

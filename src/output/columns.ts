@@ -19,6 +19,7 @@ export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
     { key: 'InstanceId', header: 'CHATBOT ID' },
     { key: 'Name', header: 'NAME' },
     { key: 'LanguageCode', header: 'LANGUAGE' },
+    { key: 'TimeZone', header: 'TIME ZONE' },
     { key: 'Introduction', header: 'INTRODUCTION' },
     { key: 'CreateTime', header: 'CREATED' },
   ],

@@ -9,21 +9,4 @@ export default defineCommand({
     { name: 'page-size', param: 'PageSize', default: 10, description: 'chatbots per page' },
   ],
   examples: ['vn instance chatbots', 'vn instance chatbots --all -o json --query "Bots[].InstanceId"'],
-  async run(ctx, { params, flags }) {
-    const out = await ctx.call('ListChatbotInstances', params, { all: flags.all === true });
-    return {
-      ...out,
-      view: {
-        ...out.view,
-        columns: [
-          { key: 'InstanceId', header: 'CHATBOT ID' },
-          { key: 'Name', header: 'NAME' },
-          { key: 'LanguageCode', header: 'LANGUAGE' },
-          { key: 'TimeZone', header: 'TIME ZONE' },
-          { key: 'Introduction', header: 'INTRODUCTION' },
-          { key: 'CreateTime', header: 'CREATED' },
-        ],
-      },
-    };
-  },
 });
