@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { ActionSpec } from '../api/types.js';
 import { signV1 } from '../client/sign-v1.js';
 import { parseAuthorizationV3, signatureV3, V3_ALGORITHM } from '../client/sign-v3.js';
@@ -24,8 +25,8 @@ export interface IncomingSigned {
   /** Query parameters only (what V3 signs). */
   query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
-  /** Hex SHA-256 of the raw body. */
-  bodyHash: string;
+  /** Hex SHA-256 of the raw body (computed only when a V3 request needs it). */
+  bodyHash: () => string;
 }
 
 export interface Verified {
@@ -49,10 +50,17 @@ function same(a: string, b: string): boolean {
 }
 
 /** Identifies the caller and checks the signature, the clock and replay, as the gateway does. */
-export function verifyRequest(req: IncomingSigned, keys: Map<string, AccessKey>, db: Database, now: number): Verified {
+export function verifyRequest(
+  req: IncomingSigned,
+  keys: Map<string, AccessKey>,
+  nonces: NonceStore,
+  now: number,
+  opts: { inWriteTransaction: boolean },
+): Verified {
   const authz = header(req.headers, 'authorization');
-  if (authz?.startsWith('ACS3-')) return verifyV3(req, authz, keys, db, now);
-  return verifyV1(req, keys, db, now);
+  const who = authz?.startsWith('ACS3-') ? verifyV3(req, authz, keys, now) : verifyV1(req, keys, now);
+  nonces.use(who.nonce, now, opts.inWriteTransaction);
+  return who;
 }
 
 function requireParam(params: Record<string, string>, name: string): string {
@@ -79,14 +87,97 @@ function lookupKey(keys: Map<string, AccessKey>, id: string): AccessKey {
   return key;
 }
 
-/** Records a nonce; a second use within the window is a replay. Shared through the database. */
-function useNonce(db: Database, nonce: string, now: number): void {
-  db.prepare('DELETE FROM nonces WHERE seen_at < ?').run(now - NONCE_WINDOW_MS);
-  const r = db.prepare('INSERT OR IGNORE INTO nonces (nonce, seen_at) VALUES (?, ?)').run(nonce, now);
-  if (r.changes === 0) throw new ApiError('SignatureNonceUsed', 'Specified signature nonce was used already.', 400);
+/** How often the nonces this process has seen are written to the database. */
+const NONCE_FLUSH_EVERY_MS = 100;
+/** How often expired nonces are swept out; the sweep scans the table, so not on every request. */
+const NONCE_PRUNE_EVERY_MS = 60 * 1000;
+
+/**
+ * Replay protection, shared through the database by every process that opens the file.
+ *
+ * A request that changes state records its nonce in the database inside its own write
+ * transaction, so a replayed change is refused exactly, by any process. A read-only request's
+ * nonce is kept in memory and written in a batch every 100 ms: a read then costs no commit of its
+ * own (bench/emulator), and another process sees that nonce at most 100 ms late — a replayed read
+ * changes nothing. Within one process every replay is refused.
+ */
+export class NonceStore {
+  private readonly pending = new Map<string, number>();
+  private readonly seen: BetterSqlite3.Statement;
+  private readonly record: BetterSqlite3.Statement;
+  private readonly prune: BetterSqlite3.Statement;
+  private readonly flushAll: () => void;
+  private lastPrune = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly db: Database) {
+    this.seen = db.prepare('SELECT 1 FROM nonces WHERE nonce = ? AND seen_at >= ?');
+    // a row older than the window is taken over in place, so the check stays exact between sweeps
+    this.record = db.prepare(
+      'INSERT INTO nonces (nonce, seen_at) VALUES (?, ?) ON CONFLICT (nonce) DO UPDATE SET seen_at = excluded.seen_at WHERE nonces.seen_at < ?',
+    );
+    this.prune = db.prepare('DELETE FROM nonces WHERE seen_at < ?');
+    this.flushAll = db.transaction(() => this.writePending());
+    this.timer = setInterval(() => {
+      try {
+        this.flush();
+      } catch {
+        // kept in memory and tried again; a database that cannot be written fails the next change loudly
+      }
+    }, NONCE_FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /**
+   * Marks a nonce used, or throws SignatureNonceUsed. With `inWriteTransaction` it goes straight
+   * to the database (the caller's transaction commits it); otherwise it waits for the next flush.
+   */
+  use(nonce: string, now: number, inWriteTransaction: boolean): void {
+    const windowStart = now - NONCE_WINDOW_MS;
+    const pendingAt = this.pending.get(nonce);
+    if ((pendingAt !== undefined && pendingAt >= windowStart) || this.seen.get(nonce, windowStart)) {
+      throw new ApiError('SignatureNonceUsed', 'Specified signature nonce was used already.', 400);
+    }
+    if (!inWriteTransaction) {
+      this.pending.set(nonce, now);
+      return;
+    }
+    this.writePending();
+    // another process may have recorded it since the look-up above
+    if (this.record.run(nonce, now, windowStart).changes === 0) {
+      throw new ApiError('SignatureNonceUsed', 'Specified signature nonce was used already.', 400);
+    }
+    if (now - this.lastPrune > NONCE_PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      this.prune.run(windowStart);
+    }
+  }
+
+  /** Writes the nonces kept in memory; on failure they stay in memory for the next try. */
+  flush(): void {
+    if (this.pending.size === 0 || !this.db.open) return;
+    this.flushAll();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
+  }
+
+  private writePending(): void {
+    for (const [nonce, at] of this.pending) this.record.run(nonce, at, at - NONCE_WINDOW_MS);
+    // cleared only once every row went in (a throw above leaves them for the next try)
+    this.pending.clear();
+  }
 }
 
-function verifyV1(req: IncomingSigned, keys: Map<string, AccessKey>, db: Database, now: number): Verified {
+/** The action a request names (before it is verified): the V3 header, else the Action parameter. */
+export function claimedAction(params: Record<string, string>, headers: IncomingSigned['headers']): string | undefined {
+  const authz = header(headers, 'authorization');
+  return (authz?.startsWith('ACS3-') ? header(headers, 'x-acs-action') : undefined) ?? params.Action;
+}
+
+function verifyV1(req: IncomingSigned, keys: Map<string, AccessKey>, now: number): Verified {
   const p = req.params;
   const action = requireParam(p, 'Action');
   const version = requireParam(p, 'Version');
@@ -107,11 +198,10 @@ function verifyV1(req: IncomingSigned, keys: Map<string, AccessKey>, db: Databas
     throw new ApiError('SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.', 400);
   }
   checkTimestamp(ts, now, 'Timestamp');
-  useNonce(db, nonce, now);
   return { accessKeyId, policy: key.policy, signatureVersion: 'v1', action, version, nonce };
 }
 
-function verifyV3(req: IncomingSigned, authz: string, keys: Map<string, AccessKey>, db: Database, now: number): Verified {
+function verifyV3(req: IncomingSigned, authz: string, keys: Map<string, AccessKey>, now: number): Verified {
   const parsed = parseAuthorizationV3(authz);
   if (!parsed) throw new ApiError('InvalidAuthorization', 'The Authorization header is malformed.', 400);
   if (parsed.algorithm !== V3_ALGORITHM) {
@@ -127,7 +217,7 @@ function verifyV3(req: IncomingSigned, authz: string, keys: Map<string, AccessKe
   const nonce = h('x-acs-signature-nonce');
   if (!nonce) throw new ApiError('MissingSignatureNonce', 'x-acs-signature-nonce is mandatory for this action.', 400);
   const contentHash = h('x-acs-content-sha256');
-  if (contentHash && contentHash !== req.bodyHash) {
+  if (contentHash && contentHash !== req.bodyHash()) {
     throw new ApiError('SignatureDoesNotMatch', 'The x-acs-content-sha256 header does not match the body.', 400);
   }
   for (const required of ['host', 'x-acs-date', 'x-acs-signature-nonce']) {
@@ -139,14 +229,13 @@ function verifyV3(req: IncomingSigned, authz: string, keys: Map<string, AccessKe
   const headers: Record<string, string> = {};
   for (const name of parsed.signedHeaders) headers[name] = h(name) ?? '';
   const expected = signatureV3(
-    { method: req.method, pathname: '/', query: req.query, headers, payloadHash: contentHash ?? req.bodyHash, signedHeaders: parsed.signedHeaders },
+    { method: req.method, pathname: '/', query: req.query, headers, payloadHash: contentHash ?? req.bodyHash(), signedHeaders: parsed.signedHeaders },
     key.secret,
   );
   if (!same(expected, parsed.signature)) {
     throw new ApiError('SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.', 400);
   }
   checkTimestamp(date, now, 'x-acs-date');
-  useNonce(db, nonce, now);
   return { accessKeyId: parsed.accessKeyId, policy: key.policy, signatureVersion: 'v3', action, version, nonce };
 }
 

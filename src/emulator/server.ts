@@ -1,11 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { API_VERSION, findAction } from '../api/catalog.js';
+import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
 import { toXml } from '../output/xml.js';
-import type { ActionHandler, EmulatorState, FileRoute } from './actions/types.js';
-import { type AccessKey, allowedByPolicy, verifyRequest } from './auth.js';
+import type { ActionContext, ActionHandler, EmulatorState, FileRoute } from './actions/types.js';
+import { type AccessKey, allowedByPolicy, claimedAction, NonceStore, verifyRequest } from './auth.js';
 import { type Database, openDatabase } from './db.js';
 import { ApiError } from './errors.js';
 import { checkFileUrl } from './files.js';
@@ -38,6 +38,19 @@ export interface EmulatorHandle {
 
 const MAX_BODY = 1 << 20;
 
+interface RequestInput {
+  method: string;
+  /** Query and form parameters merged. */
+  params: Record<string, string>;
+  query: Record<string, string>;
+  headers: IncomingMessage['headers'];
+  raw: Buffer;
+  now: number;
+  requestId: string;
+  /** True when the request runs inside a write transaction (a change): its nonce is recorded at once. */
+  inWriteTransaction: boolean;
+}
+
 export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHandle> {
   const db = await openDatabase(opts.dataFile);
   const { handlers, fileRoutes } = await (await import('./actions/index.js')).loadHandlers();
@@ -48,18 +61,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   let inFlight = 0;
   let idleResolve: (() => void) | undefined;
 
+  // built once: creating a better-sqlite3 transaction function costs more than running one
+  const answerInTransaction = db.transaction((input: RequestInput) => answer(input));
+  const nonces = new NonceStore(db);
+  const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext) => handler(ctx));
+
   const server: Server = createServer((req, res) => {
     inFlight++;
     handle(req, res)
       .catch((err) => {
-        if (!res.headersSent)
-          sendError(
-            res,
-            'JSON',
-            new ApiError('InternalError', `The request processing has failed due to some unknown error. ${(err as Error).message}`, 500),
-            randomRequestId(),
-          );
-        else res.destroy();
+        if (res.headersSent) return res.destroy();
+        const apiError =
+          err instanceof ApiError
+            ? err
+            : new ApiError('InternalError', `The request processing has failed due to some unknown error. ${(err as Error).message}`, 500);
+        sendError(res, 'JSON', apiError, randomRequestId());
       })
       .finally(() => {
         inFlight--;
@@ -93,13 +109,32 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     if (req.method !== 'GET' && req.method !== 'POST') {
       return sendError(res, format, new ApiError('UnsupportedHTTPMethod', `HTTP method ${req.method} is not supported.`, 405), requestId);
     }
+    let outcome: { body: Record<string, unknown>; action: string } | ApiError;
     try {
-      const who = verifyRequest(
-        { method: req.method, params, query, headers: req.headers, bodyHash: createHash('sha256').update(raw).digest('hex') },
-        keys,
-        db,
-        t,
-      );
+      const input: RequestInput = { method: req.method as string, params, query, headers: req.headers, raw, now: t, requestId, inWriteTransaction: false };
+      // a change runs in one IMMEDIATE transaction with its nonce; a read needs no write lock
+      const named = findAction(claimedAction(params, req.headers) ?? '');
+      outcome = named && !named.readOnly ? answerInTransaction.immediate({ ...input, inWriteTransaction: true }) : answer(input);
+    } catch (err) {
+      if (err instanceof ApiError) return sendError(res, format, err, requestId);
+      throw err;
+    }
+    if (outcome instanceof ApiError) return sendError(res, format, outcome, requestId);
+    sendOk(res, format, outcome.action, { RequestId: requestId, ...outcome.body });
+  }
+
+  /**
+   * Verifies and runs one request (a change inside the caller's write transaction). A refusal
+   * before the nonce is recorded (bad signature, unknown key, clock) is thrown, rolling everything
+   * back; any error after it is returned, so the nonce stays used, as at the gateway.
+   */
+  function answer(input: RequestInput): { body: Record<string, unknown>; action: string } | ApiError {
+    const { method, params, query, headers, raw, now: t, requestId } = input;
+    const bodyHash = () => createHash('sha256').update(raw).digest('hex');
+    const who = verifyRequest({ method, params, query, headers, bodyHash }, keys, nonces, t, {
+      inWriteTransaction: input.inWriteTransaction,
+    });
+    try {
       if (who.version !== API_VERSION) {
         throw new ApiError('InvalidVersion', `Specified parameter Version is not valid. Supported: ${API_VERSION}.`, 400);
       }
@@ -113,21 +148,18 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
           403,
         );
       }
-      const actionParams = pickActionParams(
-        params,
-        action.params.map((p) => p.name),
-      );
+      const actionParams = pickActionParams(params, actionParamNames(action));
       const issues = validateParams(action, actionParams, { allowUnknown: true });
       const missing = issues.find((i) => i.kind === 'missing');
       if (missing) throw new ApiError(`Missing${missing.param}`, `${missing.param} is mandatory for this action.`, 400);
       const invalid = issues.find((i) => i.kind === 'invalid');
       if (invalid) throw new ApiError('InvalidParameter', `The specified parameter ${invalid.param} is invalid. ${invalid.reason}.`, 400);
       const ctx = { state, db, action, params: new Params(actionParams), now: t, requestId, accessKeyId: who.accessKeyId };
-      // one transaction per request: concurrent processes sharing the file never interleave a change
-      const body = action.readOnly ? handler(ctx) : db.transaction(() => handler(ctx)).immediate();
-      sendOk(res, format, action.name, { RequestId: requestId, ...body });
+      // a change that fails half-way is undone to a savepoint; the recorded nonce stays
+      const body = action.readOnly ? handler(ctx) : inSavepoint(handler, ctx);
+      return { body, action: action.name };
     } catch (err) {
-      if (err instanceof ApiError) return sendError(res, format, err, requestId);
+      if (err instanceof ApiError) return err;
       throw err;
     }
   }
@@ -183,16 +215,30 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       if (inFlight > 0) await new Promise<void>((r) => (idleResolve = r));
       for (const s of sockets) s.destroy();
       await done;
-      db.close();
+      try {
+        nonces.close();
+      } finally {
+        db.close();
+      }
     },
   };
 }
 
-function pickActionParams(all: Record<string, string>, names: string[]): Record<string, string> {
+const paramNames = new WeakMap<ActionSpec, Set<string>>();
+function actionParamNames(action: ActionSpec): Set<string> {
+  let names = paramNames.get(action);
+  if (!names) {
+    names = new Set(action.params.map((p) => p.name));
+    paramNames.set(action, names);
+  }
+  return names;
+}
+
+/** The request's parameters that belong to the action (repeat-list Name.N included), without the common ones. */
+function pickActionParams(all: Record<string, string>, names: Set<string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(all)) {
-    const base = k.replace(/\.\d+$/, '');
-    if (names.includes(k) || names.includes(base)) out[k] = v;
+    if (names.has(k) || names.has(k.replace(/\.\d+$/, ''))) out[k] = v;
   }
   return out;
 }
@@ -210,14 +256,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ApiError('RequestTooLarge', 'The request body is too large.', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      // past the limit the rest is read and dropped, so the client still gets an answer
+      if (size <= MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (size > MAX_BODY ? reject(new ApiError('RequestTooLarge', 'The request body is too large.', 413)) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { UsageError } from '../../client/errors.js';
+import { RuntimeFailure, UsageError } from '../../client/errors.js';
 import type { AccessKey } from '../../emulator/auth.js';
 import { defineCommand } from '../define.js';
 
@@ -50,6 +50,11 @@ export default defineCommand({
       chatbotsFile: flags.chatbots as string | undefined,
       latencyMs: latency,
       faultRate,
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE')
+        throw new RuntimeFailure(`port ${port} on ${flags.host} is in use (EADDRINUSE): pick another --port, or --port 0 for a free one`);
+      if (err.code === 'EADDRNOTAVAIL') throw new RuntimeFailure(`cannot listen on ${flags.host}: no such address on this machine (EADDRNOTAVAIL)`);
+      throw err;
     });
     ctx.out(emu.url);
     const lines = [
