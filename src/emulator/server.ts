@@ -57,6 +57,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   const keys = new Map(opts.accessKeys.map((k) => [k.id, k]));
   const now = opts.now ?? Date.now;
   const state: EmulatorState = { db, baseUrl: '', fileKey: fileKeyOf(db), options: opts, extras: new Map() };
+  if (opts.chatbotsFile) {
+    // a broken chatbots file is refused at start, not at the first dialogue
+    try {
+      (await import('./chatbots.js')).chatbotCatalog(state);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
   const sockets = new Set<Socket>();
   let inFlight = 0;
   let idleResolve: (() => void) | undefined;

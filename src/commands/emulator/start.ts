@@ -42,6 +42,7 @@ export default defineCommand({
     }
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
     const { startEmulator } = await import('../../emulator/server.js');
+    const { ChatbotFileError } = await import('../../emulator/chatbots.js');
     const emu = await startEmulator({
       host: flags.host as string,
       port,
@@ -51,6 +52,7 @@ export default defineCommand({
       latencyMs: latency,
       faultRate,
     }).catch((err: NodeJS.ErrnoException) => {
+      if (err instanceof ChatbotFileError) throw new UsageError(err.message);
       if (err.code === 'EADDRINUSE')
         throw new RuntimeFailure(`port ${port} on ${flags.host} is in use (EADDRINUSE): pick another --port, or --port 0 for a free one`);
       if (err.code === 'EADDRNOTAVAIL') throw new RuntimeFailure(`cannot listen on ${flags.host}: no such address on this machine (EADDRNOTAVAIL)`);
