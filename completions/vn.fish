@@ -240,15 +240,15 @@ end
 
 complete -c vn -f
 complete -c vn -l profile -s p -x -a '(__vn_profiles)' -d 'credential profile (or VN_PROFILE); "local" is the built-in emulator'
-complete -c vn -l region -x -a 'cn-shanghai cn-hangzhou' -d 'region: cn-shanghai (default) or cn-hangzhou'
+complete -c vn -l region -x -a 'cn-shanghai cn-hangzhou' -d 'region (default cn-shanghai)'
 complete -c vn -l endpoint -x -d 'endpoint URL (http://host:port or https://…; a bare host means https)'
-complete -c vn -l output -s o -x -a 'table json xml tsv' -d 'output format: table, json, xml or tsv (default: table on a terminal, json when piped)'
+complete -c vn -l output -s o -x -a 'table json xml tsv' -d 'output format (default: table on a terminal, json when piped)'
 complete -c vn -l query -x -d 'JMESPath expression applied to the JSON response before output'
 complete -c vn -l dry-run -d 'print the signed request (method, URL, body) and send nothing'
 complete -c vn -l debug -d 'trace requests and responses on stderr (secrets redacted); show stack traces'
 complete -c vn -l timeout -x -d 'total time allowed for each request (default 30)'
 complete -c vn -l retries -x -d 'retries on connection errors, 5xx and throttling (default 3; never re-sends a change that may have arrived)'
-complete -c vn -l signature-version -x -a 'v1 v3' -d 'request signature: v1 (HMAC-SHA1, default) or v3 (ACS3-HMAC-SHA256)'
+complete -c vn -l signature-version -x -a 'v1 v3' -d 'request signature: v1 = HMAC-SHA1 (default), v3 = ACS3-HMAC-SHA256'
 complete -c vn -l no-color -d 'no colours (also NO_COLOR)'
 complete -c vn -l help -s h -d 'show help'
 complete -c vn -n '__vn_at \'\'' -a 'instance' -d 'voice-navigation instances: list, create, modify, enable, delete'

@@ -22,7 +22,7 @@ export const GLOBAL_FLAGS: readonly GlobalFlag[] = [
   {
     flags: '--region <id>',
     key: 'region',
-    description: 'region: cn-shanghai (default) or cn-hangzhou',
+    description: 'region (default cn-shanghai)',
     takesValue: true,
     choices: ['cn-shanghai', 'cn-hangzhou'],
   },
@@ -30,7 +30,7 @@ export const GLOBAL_FLAGS: readonly GlobalFlag[] = [
   {
     flags: '-o, --output <format>',
     key: 'output',
-    description: 'output format: table, json, xml or tsv (default: table on a terminal, json when piped)',
+    description: 'output format (default: table on a terminal, json when piped)',
     takesValue: true,
     choices: ['table', 'json', 'xml', 'tsv'],
   },
@@ -47,7 +47,7 @@ export const GLOBAL_FLAGS: readonly GlobalFlag[] = [
   {
     flags: '--signature-version <v>',
     key: 'signatureVersion',
-    description: 'request signature: v1 (HMAC-SHA1, default) or v3 (ACS3-HMAC-SHA256)',
+    description: 'request signature: v1 = HMAC-SHA1 (default), v3 = ACS3-HMAC-SHA256',
     takesValue: true,
     choices: ['v1', 'v3'],
   },
