@@ -33,6 +33,83 @@ export const GROUPS: GroupEntry[] = [
       { name: 'delete', aliases: ['rm'], summary: 'delete an instance', load: () => import('./instance/delete.js') },
       { name: 'enable', summary: 'enable (publish) an instance', load: () => import('./instance/enable.js') },
       { name: 'disable', summary: 'disable an instance', load: () => import('./instance/disable.js') },
+      { name: 'associate-chatbot', summary: 'associate a chatbot with an instance', load: () => import('./instance/associate-chatbot.js') },
+      { name: 'chatbots', summary: 'list the chatbots that can be associated', load: () => import('./instance/chatbots.js') },
+      { name: 'concurrency', summary: 'show an instance’s live and maximum concurrency', load: () => import('./instance/concurrency.js') },
+    ],
+  },
+  {
+    name: 'tts',
+    summary: 'text-to-speech voice: show, change, listen to a sample',
+    verbs: [
+      { name: 'get', summary: 'show an instance’s TTS voice settings', load: () => import('./tts/get.js') },
+      { name: 'set', summary: 'change the voice, speech rate or volume', load: () => import('./tts/set.js') },
+      { name: 'audition', summary: 'synthesise a sample sentence (and save the WAV)', load: () => import('./tts/audition.js') },
+    ],
+  },
+  {
+    name: 'ivr',
+    summary: 'navigation config: greeting, silence timeout, unrecognized input, ASR',
+    verbs: [
+      { name: 'get', summary: 'show an instance’s navigation config', load: () => import('./ivr/get.js') },
+      { name: 'set-greeting', summary: 'change the greeting', load: () => import('./ivr/set-greeting.js') },
+      { name: 'set-silence-timeout', summary: 'change what happens when the caller says nothing', load: () => import('./ivr/set-silence-timeout.js') },
+      { name: 'set-unrecognizing', summary: 'change what happens when the caller is not understood', load: () => import('./ivr/set-unrecognizing.js') },
+    ],
+    groups: [
+      {
+        name: 'asr',
+        summary: 'speech recognition settings',
+        verbs: [
+          { name: 'get', summary: 'show the ASR config', load: () => import('./ivr/asr/get.js') },
+          { name: 'set', summary: 'change the ASR config', load: () => import('./ivr/asr/set.js') },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'dialogue',
+    summary: 'talk to an instance: one call per command, for scripts and gateways',
+    verbs: [
+      { name: 'begin', summary: 'start a conversation and print the greeting', load: () => import('./dialogue/begin.js') },
+      { name: 'say', summary: 'send what the caller said', load: () => import('./dialogue/say.js') },
+      { name: 'dtmf', summary: 'send keypad digits', load: () => import('./dialogue/dtmf.js') },
+      { name: 'silence', summary: 'report that the caller said nothing (no Debug* variant)', load: () => import('./dialogue/silence.js') },
+      { name: 'end', summary: 'end a conversation (no Debug* variant)', load: () => import('./dialogue/end.js') },
+      { name: 'context', summary: 'show a conversation’s context', load: () => import('./dialogue/context.js') },
+      { name: 'chat', summary: 'talk to an instance turn by turn (an interactive debug chat)', load: () => import('./dialogue/chat.js') },
+      { name: 'test', summary: 'run scripted conversation tests (YAML) against an instance, for CI', load: () => import('./dialogue/test.js') },
+    ],
+  },
+  {
+    name: 'stats',
+    summary: 'statistics and conversations: summaries, queries, transcripts',
+    verbs: [
+      { name: 'summary', summary: 'conversation statistics per hour or day, with a chart', load: () => import('./stats/summary.js') },
+      { name: 'query', summary: 'find conversations by calling number and time', load: () => import('./stats/query.js') },
+      { name: 'conversations', summary: 'list an instance’s conversations', load: () => import('./stats/conversations.js') },
+      { name: 'conversation', summary: 'show one conversation', load: () => import('./stats/conversation.js') },
+      { name: 'transcript', summary: 'show a conversation turn by turn', load: () => import('./stats/transcript.js') },
+    ],
+  },
+  {
+    name: 'export',
+    summary: 'CSV exports of conversations and statistics: start, follow, download',
+    verbs: [
+      { name: 'conversations', summary: 'export conversation details (--output-file to download)', load: () => import('./export/conversations.js') },
+      { name: 'statistics', summary: 'export statistics per hour or day (--output-file to download)', load: () => import('./export/statistics.js') },
+      { name: 'status', summary: 'show an export task’s status and file URL', load: () => import('./export/status.js') },
+      { name: 'download', summary: 'download an export task’s file', load: () => import('./export/download.js') },
+      { name: 'tasks', summary: 'list download tasks', load: () => import('./export/tasks.js') },
+    ],
+  },
+  {
+    name: 'recording',
+    summary: 'call recordings: show, download, register, download URLs',
+    verbs: [
+      { name: 'get', summary: 'show a conversation’s recording (--download to save the WAV)', load: () => import('./recording/get.js') },
+      { name: 'save', summary: 'register a recording for a conversation', load: () => import('./recording/save.js') },
+      { name: 'url', summary: 'get a download URL for a download task’s file', load: () => import('./recording/url.js') },
     ],
   },
   {
@@ -56,7 +133,10 @@ export const GROUPS: GroupEntry[] = [
 ];
 
 /** Commands directly under `vn`. */
-export const TOP_VERBS: VerbEntry[] = [];
+export const TOP_VERBS: VerbEntry[] = [
+  { name: 'call', summary: 'call any API action by its wire name (vn call --list)', load: () => import('./call.js') },
+  { name: 'completion', summary: 'print a shell completion script (bash, zsh, fish)', load: () => import('./completion.js') },
+];
 
 /** Finds the deepest registry entry named by the leading positional words. */
 export function lookup(words: string[]): { group?: GroupEntry; verb?: VerbEntry; path: string[] } {

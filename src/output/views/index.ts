@@ -7,7 +7,12 @@ export type ViewRenderer = (data: unknown, format: OutputFormat, target: RenderT
  * Named views for results that read better as something other than a plain table
  * (loaded lazily: a view's code is read only when a command asks for it).
  */
-const VIEWS: Record<string, () => Promise<ViewRenderer>> = {};
+const VIEWS: Record<string, () => Promise<ViewRenderer>> = {
+  ivr: async () => (await import('./ivr.js')).default,
+  turn: async () => (await import('./turn.js')).default,
+  stats: async () => (await import('./stats.js')).default,
+  transcript: async () => (await import('./transcript.js')).default,
+};
 
 export async function renderView(kind: string, data: unknown, format: OutputFormat, target: RenderTarget): Promise<boolean> {
   const load = VIEWS[kind];

@@ -1,0 +1,23 @@
+import { defineCommand } from '../define.js';
+
+export default defineCommand({
+  summary: 'show a conversation’s context',
+  description: 'Shows the context the bot keeps for a conversation (DescribeConversationContext); in table mode the JSON is pretty-printed.',
+  action: 'DescribeConversationContext',
+  args: [
+    { name: 'instance-id', param: 'InstanceId' },
+    { name: 'conversation-id', param: 'ConversationId' },
+  ],
+  examples: ['vn dialogue context 3f6e… c28fc549-…', 'vn dialogue context 3f6e… c28fc549-… -o json --query ConversationContext'],
+  async run(ctx, { params }) {
+    const out = await ctx.call('DescribeConversationContext', params);
+    const text = (out.data as { ConversationContext?: unknown } | undefined)?.ConversationContext;
+    let pretty = typeof text === 'string' ? text : JSON.stringify(text ?? null);
+    try {
+      pretty = JSON.stringify(JSON.parse(pretty), null, 2);
+    } catch {
+      /* not JSON: shown as the service sent it */
+    }
+    return { ...out, view: { message: pretty } };
+  },
+});

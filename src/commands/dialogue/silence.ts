@@ -1,0 +1,21 @@
+import { defineCommand } from '../define.js';
+import { CONTEXT_FLAG, checkContext, sendTurn } from './turn-output.js';
+
+export default defineCommand({
+  summary: 'report that the caller said nothing (no Debug* variant)',
+  description:
+    'Tells the bot the caller was silent for the configured timeout (SilenceTimeout) and prints its answer. The API has no ' +
+    'Debug* variant of this action, so there is no --env: it works on conversations begun with either environment.',
+  action: 'SilenceTimeout',
+  args: [
+    { name: 'instance-id', param: 'InstanceId' },
+    { name: 'conversation-id', param: 'ConversationId' },
+  ],
+  // seed: 11.4 SilenceTimeout — its context parameter is InitialContext, not AdditionalContext
+  flags: [CONTEXT_FLAG('InitialContext')],
+  examples: ['vn dialogue silence 3f6e… c28fc549-…'],
+  async run(ctx, { params, flags }) {
+    checkContext(flags);
+    return sendTurn(ctx, 'SilenceTimeout', params);
+  },
+});

@@ -1,0 +1,375 @@
+import { UsageError } from '../../client/errors.js';
+import {
+  CONVERSATION_KEYS,
+  DEFAULT_KEYS,
+  ENVS,
+  EXPECTATION_KEYS,
+  type Expectation,
+  FILE_KEYS,
+  STEP_ACTION_KEYS,
+  STEP_KEYS,
+  type Step,
+  type StepKind,
+  type TestFile,
+  VARIABLE_PATTERN,
+} from './format.js';
+
+type YamlModule = typeof import('yaml');
+type YNode = import('yaml').Node;
+
+export interface FileIssue {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+/** An invalid test file: exit 2, every problem with its file:line:col. */
+export class TestFileError extends UsageError {
+  constructor(readonly issues: FileIssue[]) {
+    super(issues.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`).join('\n'));
+  }
+}
+
+/** Parses and validates one test file; throws TestFileError listing every problem found. */
+export async function parseTestFile(path: string, text: string): Promise<TestFile> {
+  const yaml = await import('yaml');
+  return new FileParser(yaml, path, text).parse();
+}
+
+class FileParser {
+  private readonly issues: FileIssue[] = [];
+  private readonly lines: import('yaml').LineCounter;
+  private doc?: import('yaml').Document.Parsed;
+  constructor(
+    private readonly yaml: YamlModule,
+    private readonly path: string,
+    private readonly text: string,
+  ) {
+    this.lines = new yaml.LineCounter();
+  }
+
+  parse(): TestFile {
+    const { yaml } = this;
+    const doc = yaml.parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.doc = doc;
+    for (const e of doc.errors) {
+      const p = e.linePos?.[0] ?? { line: 1, col: 1 };
+      this.issues.push({ file: this.path, line: p.line, col: p.col, message: e.message.split('\n')[0] ?? e.message });
+    }
+    if (this.issues.length) throw new TestFileError(this.issues);
+    const file: TestFile = { path: this.path, defaults: {}, conversations: [] };
+    const root = doc.contents;
+    if (!yaml.isMap(root)) {
+      this.issue(root, 'a test file is a mapping with a `conversations` list');
+      throw new TestFileError(this.issues);
+    }
+    const seen = this.keys(root, FILE_KEYS, 'file');
+    for (const [key, node] of seen) {
+      switch (key) {
+        case 'instance':
+          file.instance = this.str(node, key);
+          break;
+        case 'env':
+          file.env = this.oneOf(node, key, ENVS);
+          break;
+        case 'callingNumber':
+          file.callingNumber = this.numberText(node, key);
+          break;
+        case 'calledNumber':
+          file.calledNumber = this.numberText(node, key);
+          break;
+        case 'defaults':
+          file.defaults = this.expectation(node, DEFAULT_KEYS, 'defaults', new Set()) ?? {};
+          break;
+        case 'conversations':
+          this.conversations(node, file);
+          break;
+      }
+    }
+    if (!seen.has('conversations')) this.issue(root, 'missing `conversations` (a list of conversations)');
+    if (this.issues.length) throw new TestFileError(this.issues);
+    return file;
+  }
+
+  private conversations(node: YNode | null, file: TestFile): void {
+    if (!this.yaml.isSeq(node) || node.items.length === 0) {
+      this.issue(node, '`conversations` must be a non-empty list');
+      return;
+    }
+    const names = new Set<string>();
+    node.items.forEach((item, index) => {
+      const c = this.deref(item as YNode);
+      if (!this.yaml.isMap(c)) {
+        this.issue(c, 'a conversation is a mapping with `name` and `turns`');
+        return;
+      }
+      const keys = this.keys(c, CONVERSATION_KEYS, 'conversation');
+      const name = keys.has('name') ? this.str(keys.get('name') ?? null, 'name') : undefined;
+      if (!keys.has('name')) this.issue(c, 'a conversation needs a `name`');
+      if (name !== undefined) {
+        if (names.has(name)) this.issue(keys.get('name') ?? c, `two conversations are named "${name}"`);
+        names.add(name);
+      }
+      const line = this.pos(c).line;
+      const conv = {
+        name: name ?? `#${index + 1}`,
+        line,
+        index,
+        steps: [] as Step[],
+        context: keys.has('context') ? this.context(keys.get('context') ?? null, new Set()) : undefined,
+        callingNumber: keys.has('callingNumber') ? this.numberText(keys.get('callingNumber') ?? null, 'callingNumber') : undefined,
+        calledNumber: keys.has('calledNumber') ? this.numberText(keys.get('calledNumber') ?? null, 'calledNumber') : undefined,
+      };
+      if (!keys.has('turns')) this.issue(c, `conversation "${conv.name}" needs \`turns\``);
+      else this.turns(keys.get('turns') ?? null, conv.steps, line);
+      file.conversations.push(conv);
+    });
+  }
+
+  private turns(node: YNode | null, steps: Step[], convLine: number): void {
+    if (!this.yaml.isSeq(node)) {
+      this.issue(node, '`turns` must be a list of steps');
+      return;
+    }
+    const saved = new Set<string>();
+    let ended = false;
+    // the begin call is always step 0; a first item with only `bot` holds the greeting's expectations
+    steps.push({ kind: 'begin', line: convLine, index: -1 });
+    node.items.forEach((item, index) => {
+      const t = this.deref(item as YNode);
+      if (!this.yaml.isMap(t)) {
+        this.issue(t, 'a step is a mapping: say, dtmf, silence or end, with an optional bot and context');
+        return;
+      }
+      const keys = this.keys(t, STEP_KEYS, 'step');
+      const actions = STEP_ACTION_KEYS.filter((k) => keys.has(k));
+      const line = this.pos(t).line;
+      if (ended) this.issue(t, 'no step may follow `end: true`');
+      if (actions.length > 1) this.issue(t, `a step does one thing; this one has ${actions.join(' and ')}`);
+      let kind: StepKind;
+      let input: string | undefined;
+      const action = actions[0];
+      if (!action) {
+        if (index !== 0) {
+          this.issue(t, 'a step needs one of say, dtmf, silence or end (only the first step may hold just `bot`, for the greeting)');
+          return;
+        }
+        kind = 'begin';
+        if (keys.has('context')) this.issue(keys.get('context') ?? t, 'the greeting takes the conversation’s `context`, not a step context');
+      } else {
+        kind = action;
+        const v = keys.get(action) ?? null;
+        if (action === 'say') {
+          input = this.str(v, 'say');
+          if (input !== undefined) this.checkVariables(v, input, saved);
+        } else if (action === 'dtmf') {
+          input = this.numberText(v, 'dtmf');
+          if (input !== undefined) {
+            this.checkVariables(v, input, saved);
+            if (!/\$\{/.test(input) && !/^[0-9*#]+$/.test(input)) this.issue(v, `dtmf must be digits, * or #, got "${input}"`);
+          }
+        } else {
+          if (!this.yaml.isScalar(v) || v.value !== true) this.issue(v, `\`${action}\` takes the value true`);
+          if (action === 'end') {
+            ended = true;
+            if (keys.has('bot')) this.issue(keys.get('bot') ?? t, 'EndDialogue has no answer to check: `end` takes no `bot`');
+          }
+        }
+      }
+      const step: Step = { kind, input, line, index };
+      if (keys.has('context') && kind !== 'begin') step.context = this.context(keys.get('context') ?? null, saved);
+      if (keys.has('bot')) step.bot = this.expectation(keys.get('bot') ?? null, EXPECTATION_KEYS, 'bot', saved);
+      if (kind === 'begin') steps[0] = step;
+      else steps.push(step);
+    });
+  }
+
+  private expectation(node: YNode | null, allowed: readonly string[], where: string, saved: Set<string>): Expectation | undefined {
+    if (!this.yaml.isMap(node)) {
+      this.issue(node, `\`${where}\` is a mapping of expectations (${allowed.join(', ')})`);
+      return undefined;
+    }
+    const keys = this.keys(node, allowed, where);
+    const e: Expectation = {};
+    for (const [key, v] of keys) {
+      switch (key) {
+        case 'text':
+        case 'notText': {
+          const list = this.strOrList(v, key);
+          if (list !== undefined) e[key] = list;
+          break;
+        }
+        case 'textMatches': {
+          const s = this.str(v, key);
+          if (s !== undefined && this.regex(v, s, key)) e.textMatches = s;
+          break;
+        }
+        case 'action':
+          e.action = this.str(v, key);
+          break;
+        case 'params':
+          if (!this.yaml.isMap(v)) this.issue(v, '`params` is a mapping: a subset of the answer’s ActionParams');
+          else e.params = v.toJS(this.doc as import('yaml').Document) as Record<string, unknown>;
+          break;
+        case 'interruptible':
+        case 'sameAsPrevious':
+          if (!this.yaml.isScalar(v) || typeof v.value !== 'boolean') this.issue(v, `\`${key}\` is true or false`);
+          else e[key] = v.value;
+          break;
+        case 'maxLatencyMs':
+          if (!this.yaml.isScalar(v) || typeof v.value !== 'number' || !(v.value > 0)) this.issue(v, '`maxLatencyMs` is a positive number of milliseconds');
+          else e.maxLatencyMs = v.value;
+          break;
+        case 'save': {
+          if (!this.yaml.isMap(v)) {
+            this.issue(v, '`save` maps NAME to a regular expression with one capture group');
+            break;
+          }
+          const save: Record<string, string> = {};
+          for (const pair of v.items) {
+            const name = this.yaml.isScalar(pair.key) ? String(pair.key.value) : '';
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+              this.issue(pair.key as YNode, `"${name}" is not a variable name (letters, digits, _)`);
+              continue;
+            }
+            const value = pair.value as YNode | null;
+            const re = this.str(value, `save.${name}`);
+            if (re === undefined || !this.regex(value, re, `save.${name}`)) continue;
+            if (new RegExp(`${re}|`).exec('')?.length !== 2) this.issue(value, `save.${name} must have exactly one capture group`);
+            save[name] = re;
+            saved.add(name);
+          }
+          e.save = save;
+          break;
+        }
+      }
+    }
+    return e;
+  }
+
+  private context(node: YNode | null, saved: Set<string>): Record<string, unknown> | undefined {
+    if (!this.yaml.isMap(node)) {
+      this.issue(node, '`context` is a mapping (sent as JSON)');
+      return undefined;
+    }
+    this.yaml.visit(node, {
+      Scalar: (_key, s) => {
+        if (typeof s.value === 'string') this.checkVariables(s, s.value, saved);
+      },
+    });
+    return node.toJS(this.doc as import('yaml').Document) as Record<string, unknown>;
+  }
+
+  private checkVariables(node: YNode | null, text: string, saved: Set<string>): void {
+    for (const m of text.matchAll(VARIABLE_PATTERN)) {
+      if (!saved.has(m[1] as string)) this.issue(node, `\${${m[1]}} is not saved by an earlier step of this conversation (bot.save)`);
+    }
+  }
+
+  /** The keys of a mapping, with an issue for each unknown, duplicate or non-string key. */
+  private keys(map: import('yaml').YAMLMap, allowed: readonly string[], where: string): Map<string, YNode | null> {
+    const out = new Map<string, YNode | null>();
+    for (const pair of map.items) {
+      const k = pair.key as YNode | null;
+      const name = this.yaml.isScalar(k) ? String(k.value) : undefined;
+      if (name === undefined) {
+        this.issue(k, 'keys must be plain words');
+        continue;
+      }
+      if (!allowed.includes(name)) {
+        const hint = nearest(name, allowed);
+        this.issue(k, `unknown key \`${name}\` in ${where}${hint ? ` (did you mean \`${hint}\`?)` : ''}; expected ${allowed.join(', ')}`);
+        continue;
+      }
+      out.set(name, this.deref((pair.value as YNode | null) ?? null));
+    }
+    return out;
+  }
+
+  /** An alias (`*name`) stands for the node its anchor marks. */
+  private deref(node: YNode | null): YNode | null {
+    if (node && this.yaml.isAlias(node) && this.doc) return (node.resolve(this.doc) as YNode | undefined) ?? null;
+    return node;
+  }
+
+  private str(node: YNode | null, key: string): string | undefined {
+    if (this.yaml.isScalar(node) && typeof node.value === 'string') return node.value;
+    this.issue(node, `\`${key}\` must be text`);
+    return undefined;
+  }
+
+  /** Text that YAML may have read as a number (phone numbers, digits). */
+  private numberText(node: YNode | null, key: string): string | undefined {
+    if (this.yaml.isScalar(node) && typeof node.value === 'number' && Number.isSafeInteger(node.value)) return node.source ?? String(node.value);
+    return this.str(node, key);
+  }
+
+  private strOrList(node: YNode | null, key: string): string | string[] | undefined {
+    if (this.yaml.isSeq(node)) {
+      const list = node.items.map((i) => this.str(i as YNode, key));
+      if (list.length === 0) this.issue(node, `\`${key}\` must list at least one text`);
+      return list.every((s) => s !== undefined) ? (list as string[]) : undefined;
+    }
+    return this.str(node, key);
+  }
+
+  private oneOf<T extends string>(node: YNode | null, key: string, values: readonly T[]): T | undefined {
+    const s = this.str(node, key);
+    if (s === undefined) return undefined;
+    if (!values.includes(s as T)) {
+      this.issue(node, `\`${key}\` must be one of ${values.join(', ')}, got "${s}"`);
+      return undefined;
+    }
+    return s as T;
+  }
+
+  private regex(node: YNode | null, source: string, key: string): boolean {
+    try {
+      new RegExp(source);
+      return true;
+    } catch (e) {
+      this.issue(node, `\`${key}\` is not a valid regular expression: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
+  private pos(node: YNode | null | undefined): { line: number; col: number } {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return { line: 1, col: 1 };
+    return this.lines.linePos(offset);
+  }
+
+  private issue(node: YNode | null | undefined, message: string): void {
+    const p = this.pos(node);
+    this.issues.push({ file: this.path, line: p.line, col: p.col, message });
+  }
+}
+
+/** A known key one or two edits away, for "did you mean". */
+function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] as number;
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Text written piece by piece to a temp file beside `target`, renamed into place on commit. */
+export class AtomicFile {
+  private handle?: FileHandle;
+  private readonly temp: string;
+  private queue: Promise<void> = Promise.resolve();
+  constructor(readonly target: string) {
+    this.temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  }
+
+  /** Writes in call order, even when callers run concurrently (conversations finish in any order). */
+  write(text: string): Promise<void> {
+    this.queue = this.queue.then(async () => {
+      this.handle ??= await open(this.temp, 'w');
+      await this.handle.write(text);
+    });
+    return this.queue;
+  }
+
+  async commit(): Promise<void> {
+    await this.queue;
+    this.handle ??= await open(this.temp, 'w');
+    await this.handle.close();
+    await rename(this.temp, this.target);
+  }
+
+  async abort(): Promise<void> {
+    await this.handle?.close().catch(() => undefined);
+    await rm(this.temp, { force: true });
+  }
+}
+
+/** Writes `text` to `target` through a temp file beside it and a rename: never half a file. */
+export async function writeFileAtomic(target: string, text: string): Promise<void> {
+  const f = new AtomicFile(target);
+  try {
+    await f.write(text);
+    await f.commit();
+  } catch (e) {
+    await f.abort();
+    throw e;
+  }
+}

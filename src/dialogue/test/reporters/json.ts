@@ -1,0 +1,42 @@
+import type { ConversationResult, Reporter, Summary } from '../runner.js';
+import { AtomicFile } from './file.js';
+import type { Sink } from './pretty.js';
+
+/**
+ * One JSON document `{"conversations":[…],"summary":{…}}`, written as results arrive so nothing
+ * is held in memory; to a file it goes through a temp file and a rename.
+ */
+export class JsonReporter implements Reporter {
+  private first = true;
+  private readonly file?: AtomicFile;
+  constructor(
+    private readonly out: Sink | undefined,
+    reportFile?: string,
+  ) {
+    if (reportFile) this.file = new AtomicFile(reportFile);
+  }
+
+  private async write(text: string): Promise<void> {
+    if (this.file) await this.file.write(text);
+    else this.out?.write(text);
+  }
+
+  async start(): Promise<void> {
+    await this.write('{"conversations":[');
+  }
+
+  async conversation(r: ConversationResult): Promise<void> {
+    const item = {
+      ...r,
+      failures: r.failures.map((f) => ({ line: f.step.line, sent: f.sent, answer: f.turn, latencyMs: f.latencyMs, mismatches: f.mismatches })),
+    };
+    const separator = this.first ? '\n' : ',\n';
+    this.first = false;
+    await this.write(`${separator}${JSON.stringify(item)}`);
+  }
+
+  async end(s: Summary): Promise<void> {
+    await this.write(`\n],"summary":${JSON.stringify(s)}}\n`);
+    await this.file?.commit();
+  }
+}

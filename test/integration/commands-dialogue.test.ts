@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
+import { json, startRecordingServer } from '../helpers/http-server.js';
+import { runVn } from '../helpers/run.js';
+
+let emu: TestEmulator;
+let id: string;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+function vn(argv: string[], env: Record<string, string | undefined> = {}) {
+  return runVn(argv, { env: { ...emu.env, ...env } });
+}
+
+/** Runs against a loopback server that answers every action with one bot turn and records what arrived. */
+async function withRecorder(fn: (run: (argv: string[]) => ReturnType<typeof runVn>, actions: () => string[]) => Promise<void>): Promise<void> {
+  const server = await startRecordingServer((_req, res) =>
+    json(res, 200, { RequestId: 'R', TextResponse: 'ok', Action: 'Broadcast', ActionParams: '{}', Interruptible: true }),
+  );
+  try {
+    const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_KEY.secret, VN_ENDPOINT: server.url };
+    await fn(
+      (argv) => runVn(argv, { env }),
+      () => server.requests.map((r) => r.params.Action as string),
+    );
+  } finally {
+    await server.close();
+  }
+}
+
+async function begin(conversationId: string, extra: string[] = []): Promise<void> {
+  const r = await vn(['dialogue', 'begin', id, '--calling-number', '13800000000', '--conversation-id', conversationId, '-o', 'json', ...extra]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+}
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  const r = await vn(['instance', 'create', '--name', 'dialogue', '--concurrency', '2', '-o', 'json']);
+  id = JSON.parse(r.stdout).InstanceId;
+});
+
+afterAll(async () => {
+  await emu.stop();
+});
+
+describe('dialogue begin', () => {
+  it('generates and prints a conversation id when none is given (table)', async () => {
+    const r = await vn(['dialogue', 'begin', id, '--calling-number', '13800000000', '-o', 'table']);
+    expect(r.code).toBe(0);
+    const [head, text, meta] = r.stdout.split('\n');
+    expect(head).toMatch(/^conversation [0-9a-f-]{36}$/);
+    expect(head?.slice('conversation '.length)).toMatch(UUID);
+    expect(text).toContain('欢迎');
+    expect(meta).toMatch(/↳ Broadcast/);
+  });
+
+  it('puts the conversation id in JSON, and on stderr for XML when generated', async () => {
+    const j = await vn(['dialogue', 'begin', id, '--calling-number', '13800000000', '-o', 'json']);
+    const body = JSON.parse(j.stdout);
+    expect(body.ConversationId).toMatch(UUID);
+    expect(body).toMatchObject({ Action: 'Broadcast' });
+    expect(body.TextResponse).toContain('欢迎');
+    const q = await vn(['dialogue', 'begin', id, '--calling-number', '13800000000', '--conversation-id', 'given-1', '-o', 'tsv', '--query', 'ConversationId']);
+    expect(q.stdout).toBe('given-1\n');
+    const x = await vn(['dialogue', 'begin', id, '--calling-number', '13800000000', '-o', 'xml']);
+    expect(x.code).toBe(0);
+    expect(x.stdout).toMatch(/<TextResponse>[^<]*欢迎[^<]*<\/TextResponse>/);
+    expect(x.stderr).toMatch(/^conversation [0-9a-f-]{36}\n$/);
+  });
+
+  it('--env picks the Debug* actions (default) or the live ones', async () => {
+    await withRecorder(async (run, actions) => {
+      expect((await run(['dialogue', 'begin', 'i', '--calling-number', '1', '--conversation-id', 'c'])).code).toBe(0);
+      expect((await run(['dialogue', 'begin', 'i', '--calling-number', '1', '--conversation-id', 'c', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'say', 'i', 'c', 'hello'])).code).toBe(0);
+      expect((await run(['dialogue', 'say', 'i', 'c', 'hello', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'dtmf', 'i', 'c', '12#'])).code).toBe(0);
+      expect((await run(['dialogue', 'dtmf', 'i', 'c', '*0', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'silence', 'i', 'c'])).code).toBe(0);
+      expect((await run(['dialogue', 'end', 'i', 'c'])).code).toBe(0);
+      expect((await run(['dialogue', 'context', 'i', 'c'])).code).toBe(0);
+      expect(actions()).toEqual([
+        'DebugBeginDialogue',
+        'BeginDialogue',
+        'DebugDialogue',
+        'Dialogue',
+        'DebugCollectedNumber',
+        'CollectedNumber',
+        'SilenceTimeout',
+        'EndDialogue',
+        'DescribeConversationContext',
+      ]);
+    });
+  });
+
+  it('sends the context and numbers under their wire names', async () => {
+    const server = await startRecordingServer((_req, res) => json(res, 200, { RequestId: 'R', TextResponse: 'ok', Action: 'Broadcast' }));
+    try {
+      const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_KEY.secret, VN_ENDPOINT: server.url };
+      await runVn(['dialogue', 'begin', 'i', '--calling-number', '138', '--called-number', '10086', '--conversation-id', 'c', '--context', '{"vip":true}'], {
+        env,
+      });
+      await runVn(['dialogue', 'say', 'i', 'c', '你好', '--context', '{"k":1}'], { env });
+      await runVn(['dialogue', 'silence', 'i', 'c', '--context', '{"s":2}'], { env });
+      const [b, s, t] = server.requests.map((r) => r.params);
+      expect(b).toMatchObject({ InstanceId: 'i', CallingNumber: '138', CalledNumber: '10086', ConversationId: 'c', InitialContext: '{"vip":true}' });
+      expect(s).toMatchObject({ Utterance: '你好', AdditionalContext: '{"k":1}' });
+      expect(t).toMatchObject({ Action: 'SilenceTimeout', InitialContext: '{"s":2}' });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a conversation, turn by turn', () => {
+  it('say, dtmf, silence, context and end against the demo bot', async () => {
+    await begin('conv-1');
+    const say = await vn(['dialogue', 'say', id, 'conv-1', '我想查余额', '-o', 'table']);
+    expect(say.code).toBe(0);
+    expect(say.stdout.split('\n')[0]).toMatch(/余额|账户/);
+    expect(say.stdout).toMatch(/↳ Broadcast/);
+    const sayJson = JSON.parse((await vn(['dialogue', 'say', id, 'conv-1', '再说一遍', '-o', 'json'])).stdout);
+    expect(sayJson.TextResponse).toBe(say.stdout.split('\n')[0]);
+    const dtmf = await vn(['dialogue', 'dtmf', id, 'conv-1', '1', '-o', 'table']);
+    expect(dtmf.stdout).toMatch(/^您选择了/);
+    const silence = await vn(['dialogue', 'silence', id, 'conv-1', '-o', 'json']);
+    expect(JSON.parse(silence.stdout)).toMatchObject({ TextResponse: '抱歉，我没听到您说话', Action: 'Broadcast' });
+    const ctxTable = await vn(['dialogue', 'context', id, 'conv-1', '-o', 'table']);
+    expect(ctxTable.code).toBe(0);
+    const shown = JSON.parse(ctxTable.stdout);
+    expect(typeof shown).toBe('object');
+    // pretty-printed: one field a line
+    expect(ctxTable.stdout.split('\n').length).toBeGreaterThan(2);
+    const ctxJson = JSON.parse((await vn(['dialogue', 'context', id, 'conv-1', '-o', 'json'])).stdout);
+    expect(typeof ctxJson.ConversationContext).toBe('string');
+    expect(JSON.parse(ctxJson.ConversationContext)).toEqual(shown);
+    const ctxXml = await vn(['dialogue', 'context', id, 'conv-1', '-o', 'xml']);
+    expect(ctxXml.stdout).toMatch(/<ConversationContext>/);
+    const end = await vn(['dialogue', 'end', id, 'conv-1', '-o', 'table']);
+    expect(end.code).toBe(0);
+    expect(end.stdout).toBe('ended conversation conv-1\n');
+  });
+
+  it('shows a transfer’s action and params, coloured when colour is on', async () => {
+    await begin('conv-2');
+    const plain = await vn(['dialogue', 'say', id, 'conv-2', '我要投诉', '-o', 'table']);
+    expect(plain.stdout).toMatch(/↳ TransferToAgent \{"skillGroupId":"fallbackSkillGroup"\}/);
+    expect(plain.stdout).not.toContain('\u001b[');
+    await begin('conv-3');
+    const coloured = await vn(['dialogue', 'say', id, 'conv-3', '我要投诉', '-o', 'table'], { NO_COLOR: undefined, FORCE_COLOR: '1' });
+    expect(coloured.stdout).toContain('\u001b[35mTransferToAgent\u001b[39m');
+  });
+
+  it('shows interruptible turns, XML and TSV', async () => {
+    await begin('conv-4');
+    const t = await vn(['dialogue', 'say', id, 'conv-4', '我想查余额', '-o', 'table']);
+    expect(t.stdout).toMatch(/↳ Broadcast · interruptible\n$/);
+    const x = await vn(['dialogue', 'dtmf', id, 'conv-4', '1', '-o', 'xml']);
+    expect(x.stdout).toMatch(/<TextResponse>您选择了/);
+    const tsv = await vn(['dialogue', 'say', id, 'conv-4', '再说一遍', '-o', 'tsv']);
+    expect(tsv.stdout).toMatch(/^TextResponse\t您选择了/m);
+  });
+
+  it('an unknown conversation is the service’s not-found error', async () => {
+    const r = await vn(['dialogue', 'say', id, 'no-such-conversation', '你好']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/InvalidConversationId\.NotFound/);
+  });
+
+  it('silence and end say in their help that they have no Debug* variant', async () => {
+    for (const verb of ['silence', 'end']) {
+      const r = await vn(['dialogue', verb, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/no\s+Debug\* variant/);
+      expect(r.stdout).not.toMatch(/--env </);
+    }
+    expect((await vn(['dialogue', 'say', '--help'])).stdout).toMatch(/--env <env>/);
+  });
+});
+
+describe('refusals (exit 2, nothing sent)', () => {
+  const cases: [string[], RegExp][] = [
+    [['dialogue', 'begin', 'i'], /missing required option --calling-number/],
+    [['dialogue', 'begin', 'i', '--calling-number', ' '], /--calling-number must not be empty/],
+    [['dialogue', 'begin', 'i', '--calling-number', '1', '--conversation-id', ''], /--conversation-id must not be empty/],
+    [['dialogue', 'begin', 'i', '--calling-number', '1', '--context', '{bad'], /--context must be valid JSON/],
+    [['dialogue', 'begin', 'i', '--calling-number', '1', '--context', '[1,2]'], /--context must be a JSON object/],
+    [['dialogue', 'begin', 'i', '--calling-number', '1', '--env', 'prod'], /argument 'prod' is invalid\. Allowed choices are debug, live/],
+    [['dialogue', 'say', 'i', 'c'], /missing required argument 'utterance'/],
+    [['dialogue', 'say', 'i', 'c', ''], /<utterance> must not be empty/],
+    [['dialogue', 'say', 'i', 'c', 'hi', '--context', '"text"'], /--context must be a JSON object/],
+    [['dialogue', 'dtmf', 'i', 'c', '12a'], /<digits> may hold only 0-9, \* and #/],
+    [['dialogue', 'silence', 'i', 'c', '--env', 'live'], /unknown option '--env'/],
+    [['dialogue', 'end', 'i', 'c', '--hang-up-params', '1'], /--hang-up-params must be a JSON object/],
+    [['dialogue', 'context', 'i'], /missing required argument 'conversation-id'/],
+  ];
+  it.each(cases)('vn %j', async (argv, message) => {
+    await withRecorder(async (run, actions) => {
+      const r = await run(argv);
+      expect(r.stderr).toMatch(message);
+      expect(r.code).toBe(2);
+      expect(actions()).toEqual([]);
+    });
+  });
+});

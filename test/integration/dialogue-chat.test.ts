@@ -1,0 +1,197 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { BIN, runVn, tempDir } from '../helpers/run.js';
+
+let emu: TestEmulator;
+let instance: string;
+let tmp: { dir: string; cleanup: () => void };
+
+function conversation(id: string): { status: string; end_reason: number } | undefined {
+  return emu.state.db.prepare('SELECT status, end_reason FROM conversations WHERE conversation_id = ?').get(id) as
+    | { status: string; end_reason: number }
+    | undefined;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+beforeAll(async () => {
+  tmp = tempDir('vn-chat-test-');
+  emu = await startTestEmulator();
+  const r = await runVn(['instance', 'create', '--name', 'chat-tests', '--concurrency', '10', '-o', 'json'], { env: emu.env });
+  expect(r.code, r.stderr).toBe(0);
+  instance = JSON.parse(r.stdout).InstanceId;
+});
+
+afterAll(async () => {
+  await emu?.stop();
+  tmp?.cleanup();
+});
+
+describe('vn dialogue chat without a terminal', () => {
+  it('reads utterances from stdin and prints JSON lines; a failed turn is reported and the session goes on; EOF ends the conversation', async () => {
+    const stdin = ['我想查余额', '/dtmf 12x', '/dtmf 1', '/silence', '/context {"vip":true}', '再说一遍', '/nope', ''].join('\n');
+    const r = await runVn(['dialogue', 'chat', instance], { env: emu.env, stdin });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines.map((l) => l.type)).toEqual(['greeting', 'say', 'error', 'dtmf', 'silence', 'say', 'error', 'end']);
+    const [greeting, balance, badDtmf, dtmf, silence, repeat, unknown, end] = lines;
+    expect(greeting!.TextResponse).toContain('欢迎');
+    expect(balance).toMatchObject({ input: '我想查余额', Action: 'Broadcast' });
+    expect(String(balance!.TextResponse)).toMatch(/余额|账户/);
+    expect(typeof balance!.latencyMs).toBe('number');
+    expect(badDtmf!.message).toMatch(/keypad digits/);
+    expect(String(dtmf!.TextResponse)).toMatch(/^您选择了/);
+    expect(silence!.TextResponse).toBe('抱歉，我没听到您说话');
+    expect(repeat!.TextResponse).toBe(silence!.TextResponse);
+    expect(unknown!.message).toMatch(/unknown command \/nope/);
+    const id = greeting!.conversationId as string;
+    expect(end!.conversationId).toBe(id);
+    expect(conversation(id)?.status).toBe('ended');
+    expect(r.stderr).toContain('context for the next turn: {"vip":true}');
+    // the context reached the bot with the turn after /context
+    const turn = emu.state.db
+      .prepare("SELECT action_params FROM conversation_turns WHERE conversation_id = ? AND speaker = 'Customer' AND utterance = '再说一遍'")
+      .get(id) as { action_params: string };
+    expect(JSON.parse(turn.action_params)).toEqual({ vip: true });
+  });
+
+  it('says when a transfer ends the call, refuses turns until /restart, and ends both conversations', async () => {
+    const r = await runVn(['dialogue', 'chat', instance], { env: emu.env, stdin: '我要投诉\n你好\n/restart\n/quit\n' });
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines.map((l) => l.type)).toEqual(['greeting', 'say', 'error', 'end', 'greeting', 'end']);
+    expect(lines[1]).toMatchObject({ Action: 'TransferToAgent', callEnded: true });
+    expect(lines[2]!.message).toMatch(/the call has ended: \/restart/);
+    const first = lines[0]!.conversationId as string;
+    const second = lines[4]!.conversationId as string;
+    expect(first).not.toBe(second);
+    expect(conversation(first)?.status).toBe('ended');
+    expect(conversation(second)?.status).toBe('ended');
+  });
+
+  it('/save writes the session as a test file that passes when run again; --record keeps it after every turn', async () => {
+    const saved = join(tmp.dir, 'saved.test.yaml');
+    const recorded = join(tmp.dir, 'recorded.test.yaml');
+    const stdin = ['我想查余额', '再说一遍', '/dtmf 1', '/silence', '/context {"vip":true}', '随便聊聊', `/save ${saved}`, '/restart', '我要投诉', ''].join(
+      '\n',
+    );
+    const r = await runVn(['dialogue', 'chat', instance, '--context', '{"channel":"test"}', '--record', recorded], { env: emu.env, stdin });
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonLines(r.stdout).find((l) => l.type === 'saved')).toMatchObject({ file: saved, conversations: 1 });
+    const text = readFileSync(saved, 'utf8');
+    expect(text).toContain(`instance: ${instance}`);
+    expect(text).toMatch(/context:\n\s+channel: test/);
+    expect(text).toContain('dtmf: "1"');
+    const again = await runVn(['dialogue', 'test', saved, '--reporter', 'json'], { env: emu.env });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).summary).toMatchObject({ passed: 1, turns: 6 });
+    // the recording has both conversations, each closed with `end: true`
+    const rec = readFileSync(recorded, 'utf8');
+    expect(rec.match(/- name: /g)).toHaveLength(2);
+    expect(rec.match(/- end: true/g)).toHaveLength(2);
+    const replay = await runVn(['dialogue', 'test', recorded], { env: emu.env });
+    expect(replay.code, replay.stdout).toBe(0);
+  });
+
+  it('exits 2 on a --context that is not a JSON object', async () => {
+    const r = await runVn(['dialogue', 'chat', instance, '--context', '[1]'], { env: emu.env, stdin: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--context must be a JSON object/);
+  });
+});
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+describe('vn dialogue chat in a real terminal', () => {
+  it.skipIf(!hasTmux)('takes typed utterances, history, /dtmf and /save, and ends the conversation on Ctrl-D', async () => {
+    const socket = `vn-chat-${process.pid}`;
+    const saved = join(tmp.dir, 'tmux.test.yaml');
+    const env: Record<string, string> = { ...emu.env, NO_COLOR: '1', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PATH: process.env.PATH ?? '' };
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const command = `env ${Object.entries(env)
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(' ')} ${quote(process.execPath)} ${quote(BIN)} dialogue chat ${instance}; echo "EXIT=$?"; sleep 60`;
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-u', '-L', socket, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
+    const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'chat', '-S', '-200');
+    const waitFor = async (test: (s: string) => boolean, what: string) => {
+      const until = Date.now() + 15_000;
+      for (;;) {
+        const s = screen();
+        if (test(s)) return s;
+        if (Date.now() > until) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const type = (text: string) => {
+      tmux('send-keys', '-t', 'chat', '-l', text);
+      tmux('send-keys', '-t', 'chat', 'Enter');
+    };
+    tmux('new-session', '-d', '-s', 'chat', '-x', '160', '-y', '50', command);
+    try {
+      await waitFor((s) => s.includes('欢迎') && s.includes('you ›'), 'the greeting and the prompt');
+      type('我想查余额');
+      await waitFor((s) => /bot › .*余额/.test(s), 'the balance answer');
+      // arrow up brings back the last utterance, as in a shell
+      tmux('send-keys', '-t', 'chat', 'Up');
+      tmux('send-keys', '-t', 'chat', 'Enter');
+      await waitFor((s) => (s.match(/you › 我想查余额/g) ?? []).length === 2 && (s.match(/bot › .*余额/g) ?? []).length === 2, 'the repeated utterance');
+      type('/dtmf 1');
+      await waitFor((s) => s.includes('bot › 您选择了'), 'the DTMF answer');
+      expect(screen()).toMatch(/Broadcast · interruptible · \d+ ms/);
+      type(`/save ${saved}`);
+      await waitFor((s) => s.includes(`saved 1 conversation(s) to ${saved}`), 'the save confirmation');
+      tmux('send-keys', '-t', 'chat', 'C-d');
+      const end = await waitFor((s) => s.includes('EXIT='), 'the exit');
+      expect(end).toContain('EXIT=0');
+      expect(end).toMatch(/EndDialogue sent for [0-9a-f-]{36}/);
+      const id = /EndDialogue sent for ([0-9a-f-]{36})/.exec(end)?.[1] as string;
+      expect(conversation(id)?.status).toBe('ended');
+      expect(existsSync(saved)).toBe(true);
+      const again = await runVn(['dialogue', 'test', saved], { env: emu.env });
+      expect(again.code, again.stdout).toBe(0);
+    } finally {
+      try {
+        tmux('kill-server');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+
+  it.skipIf(!hasTmux)('ends the conversation with EndDialogue on Ctrl-C', async () => {
+    const socket = `vn-chat-int-${process.pid}`;
+    const env: Record<string, string> = { ...emu.env, NO_COLOR: '1', LANG: 'C.UTF-8', PATH: process.env.PATH ?? '' };
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const command = `env ${Object.entries(env)
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(' ')} ${quote(process.execPath)} ${quote(BIN)} dialogue chat ${instance}; echo "EXIT=$?"; sleep 60`;
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-u', '-L', socket, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
+    tmux('new-session', '-d', '-s', 'chat', '-x', '160', '-y', '50', command);
+    try {
+      const until = Date.now() + 15_000;
+      let s = '';
+      while (!(s = tmux('capture-pane', '-p', '-J', '-t', 'chat')).includes('you ›') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      tmux('send-keys', '-t', 'chat', 'C-c');
+      while (!(s = tmux('capture-pane', '-p', '-J', '-t', 'chat')).includes('EXIT=') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(s).toContain('EXIT=0');
+      expect(s).toContain('interrupted');
+      const id = /EndDialogue sent for ([0-9a-f-]{36})/.exec(s)?.[1] as string;
+      expect(conversation(id)?.status).toBe('ended');
+    } finally {
+      try {
+        tmux('kill-server');
+      } catch {
+        /* already gone */
+      }
+    }
+  });
+});
