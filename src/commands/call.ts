@@ -1,37 +1,7 @@
 import { ACTIONS, type ActionSpec, findAction, isPaginated } from '../api/catalog.js';
 import { UsageError } from '../client/errors.js';
+import { closest } from '../suggest.js';
 import { defineCommand } from './define.js';
-
-/** The closest known name (case-insensitive, then by edit distance), for "did you mean". */
-export function closest(word: string, names: readonly string[]): string | undefined {
-  const lower = word.toLowerCase();
-  const exact = names.find((n) => n.toLowerCase() === lower);
-  if (exact) return exact;
-  let best: string | undefined;
-  let bestDistance = Math.max(3, Math.floor(word.length / 3)) + 1;
-  for (const n of names) {
-    const d = distance(lower, n.toLowerCase());
-    if (d < bestDistance) {
-      best = n;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const keep = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = keep;
-    }
-  }
-  return row[b.length] as number;
-}
 
 /**
  * `--Name value`, `--Name=value`, a bare `--Name` (true, for booleans), and a repeated name (a

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/api/catalog.js';
-import { closest, parseWireArgs } from '../../src/commands/call.js';
+import { parseWireArgs } from '../../src/commands/call.js';
+import { closest } from '../../src/suggest.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 import { json, type Recorded, startRecordingServer } from '../helpers/http-server.js';
 import { runVn } from '../helpers/run.js';

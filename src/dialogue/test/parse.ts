@@ -1,5 +1,6 @@
 import { UsageError } from '../../client/errors.js';
 import {
+import { closest } from '../../suggest.js';
   CONVERSATION_KEYS,
   DEFAULT_KEYS,
   ENVS,
@@ -278,7 +279,7 @@ class FileParser {
         continue;
       }
       if (!allowed.includes(name)) {
-        const hint = nearest(name, allowed);
+        const hint = closest(name, allowed, 2);
         this.issue(k, `unknown key \`${name}\` in ${where}${hint ? ` (did you mean \`${hint}\`?)` : ''}; expected ${allowed.join(', ')}`);
         continue;
       }
@@ -346,30 +347,3 @@ class FileParser {
   }
 }
 
-/** A known key one or two edits away, for "did you mean". */
-function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] as number;
-}
