@@ -1,6 +1,6 @@
 import { UsageError } from '../../client/errors.js';
-import {
 import { closest } from '../../suggest.js';
+import {
   CONVERSATION_KEYS,
   DEFAULT_KEYS,
   ENVS,
@@ -346,4 +346,3 @@ class FileParser {
     this.issues.push({ file: this.path, line: p.line, col: p.col, message });
   }
 }
-
