@@ -91,6 +91,8 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
   const { default: def } = await target.load();
   const { buildVerb } = await import('./commands/build.js');
   buildVerb(cmd, def, ctx, commander);
+  const extra = def.helpAfter?.(words.filter((w) => w !== 'help').slice(path.length));
+  if (extra) cmd.addHelpText('after', extra);
   // A command's own flag shadows a global flag of the same name (e.g. `ivr set-silence-timeout
   // --timeout` and `dialogue test --timeout` are not the request timeout): commander would otherwise
   // let the program take it wherever it stands.

@@ -93,6 +93,16 @@ export default defineCommand({
     'vn call ModifyTTSConfig --InstanceId 3f6e… --SpeechRate -150',
     'vn call ListInstances --PageSize 50 --all -o json',
   ],
+  helpAfter(words) {
+    const action = words[0] ? findAction(words[0]) : undefined;
+    if (!action) return undefined;
+    const width = Math.max(...action.params.map((p) => p.name.length)) + 2;
+    const lines = action.params.map(
+      (p) =>
+        `  --${p.name.padEnd(width)}${p.jsonString ? `${p.type} (JSON)` : p.type}${p.required ? ', required' : ''}${p.example ? `, e.g. ${p.example}` : ''}`,
+    );
+    return `\n${action.name} (${action.method}${action.readOnly ? ', read-only' : ''}) parameters:\n${lines.join('\n')}\n`;
+  },
   async run(ctx, { args, flags }) {
     if (flags.list) return listActions();
     const name = args.action as string | undefined;

@@ -58,6 +58,8 @@ export interface CommandDef {
   examples?: string[];
   /** Add --all (follow every page) when the action pages. Default: true for paginated actions. */
   paginate?: boolean;
+  /** Extra help text that depends on the words after the command (vn call <Action> --help). */
+  helpAfter?: (words: string[]) => string | undefined;
   /** Accept unknown options (vn call). */
   passThrough?: boolean;
   /**

@@ -57,6 +57,15 @@ describe('vn call', () => {
     expect(t.stdout).toMatch(/^Threshold\s+integer\s+yes\s+3$/m);
   });
 
+  it('<Action> --help lists that action’s wire parameters', async () => {
+    const r = await runVn(['call', 'CreateInstance', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('CreateInstance (POST) parameters:');
+    expect(r.stdout).toMatch(/--Concurrency\s+long, required/);
+    expect(r.stdout).toMatch(/--Description\s+string, e\.g\./);
+    expect((await runVn(['call', '--help'])).stdout).not.toContain('parameters:');
+  });
+
   it('calls an action with wire parameters: table, JSON and XML', async () => {
     const t = await vn(['call', 'DescribeInstance', '--InstanceId', id, '-o', 'table']);
     expect(t.code).toBe(0);
