@@ -1,15 +1,7 @@
-import { type CompletionFlag, type CompletionTree, PROFILE_LIST_COMMAND, walk } from './tree.js';
-
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+import { type CompletionFlag, type CompletionTree, flagNames, PROFILE_LIST_COMMAND, shQuote as q, valueSpec, walk } from './tree.js';
 
 function flagWords(flags: CompletionFlag[]): string {
-  return flags.flatMap((f) => (f.short ? [f.long, f.short] : [f.long])).join(' ');
-}
-
-/** What follows a value-taking flag: "@file", "@profile", a list of fixed values, or nothing. */
-function valueSpec(f: CompletionFlag): string {
-  if (f.complete) return `@${f.complete}`;
-  return (f.choices ?? []).join(' ');
+  return flags.flatMap(flagNames).join(' ');
 }
 
 /**

@@ -1,10 +1,6 @@
-import { type CompletionFlag, type CompletionTree, walk } from './tree.js';
+import { type CompletionFlag, type CompletionTree, flagNames, walk } from './tree.js';
 
 const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
-function flagNames(f: CompletionFlag): string[] {
-  return f.short ? [f.long, f.short] : [f.long];
-}
 
 /** `complete` arguments for one flag: -l/-s, what its value is, and its description. */
 function flagSpec(f: CompletionFlag): string {

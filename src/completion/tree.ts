@@ -133,3 +133,17 @@ export function walk(tree: CompletionTree): { path: string; node: CompletionNode
 
 /** The command that lists profile names, one a line (used by every shell for --profile). */
 export const PROFILE_LIST_COMMAND = `vn configure list -o tsv --query 'Profiles[].Name' 2>/dev/null`;
+
+/** A POSIX-shell single-quoted word (bash and zsh). */
+export const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The long and short spellings of a flag. */
+export function flagNames(f: CompletionFlag): string[] {
+  return f.short ? [f.long, f.short] : [f.long];
+}
+
+/** What follows a value-taking flag: "@file", "@profile", a list of fixed values, or nothing. */
+export function valueSpec(f: CompletionFlag): string {
+  if (f.complete) return `@${f.complete}`;
+  return (f.choices ?? []).join(' ');
+}

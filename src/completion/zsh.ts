@@ -1,12 +1,7 @@
-import { type CompletionFlag, type CompletionNode, type CompletionTree, PROFILE_LIST_COMMAND, walk } from './tree.js';
+import { type CompletionFlag, type CompletionNode, type CompletionTree, flagNames, PROFILE_LIST_COMMAND, shQuote as q, valueSpec, walk } from './tree.js';
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** `_describe` splits "name:description" at the first unescaped colon. */
 const described = (name: string, description: string) => q(`${name.replace(/:/g, '\\:')}:${description}`);
-
-function flagNames(f: CompletionFlag): string[] {
-  return f.short ? [f.long, f.short] : [f.long];
-}
 
 function flagLines(flags: CompletionFlag[]): string {
   return flags.flatMap((f) => flagNames(f).map((n) => described(n, f.description))).join(' ');
@@ -14,11 +9,6 @@ function flagLines(flags: CompletionFlag[]): string {
 
 function childLines(node: CompletionNode): string {
   return node.children.flatMap((c) => [c.name, ...c.aliases].map((n) => described(n, c.description))).join(' ');
-}
-
-function valueSpec(f: CompletionFlag): string {
-  if (f.complete) return `@${f.complete}`;
-  return (f.choices ?? []).join(' ');
 }
 
 /** A zsh script (#compdef): the same walk as the bash one, with descriptions through _describe. */
