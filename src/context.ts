@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import type { CallOptions, Client } from './client/client.js';
 import { UsageError } from './client/errors.js';
 import { configDir } from './config/paths.js';
@@ -76,12 +77,15 @@ export class Context {
   ) {}
 
   static fromProcess(): Context {
+    // process.stdin is created on first access (a stream and a handle): leave it until a command reads
     return new Context(
       {
-        stdin: process.stdin,
+        get stdin() {
+          return process.stdin;
+        },
         stdout: process.stdout,
         stderr: process.stderr,
-        stdinIsTTY: Boolean(process.stdin.isTTY),
+        stdinIsTTY: isatty(0),
         stdoutIsTTY: Boolean(process.stdout.isTTY),
         stderrIsTTY: Boolean(process.stderr.isTTY),
         columns: process.stdout.columns,
