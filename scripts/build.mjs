@@ -32,6 +32,28 @@ await build({
   logLevel: 'warning',
 });
 
+// dist/quick.cjs: --version and the top-level help as one CommonJS file (see bin/vn.js). The
+// registry's lazy command imports stay dynamic imports that this path never runs.
+await build({
+  entryPoints: { quick: resolve(root, 'src/quick.ts') },
+  outdir: next,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  define: { __VN_VERSION__: JSON.stringify(pkg.version) },
+  plugins: [
+    {
+      name: 'lazy-commands-stay-lazy',
+      setup(b) {
+        b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+      },
+    },
+  ],
+  logLevel: 'warning',
+});
+
 try {
   renameSync(resolve(root, 'dist'), old);
 } catch {

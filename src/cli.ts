@@ -1,17 +1,13 @@
 import type { Context } from './context.js';
-import { VERSION } from './version.js';
+import { quickAnswer } from './quick.js';
 
 /**
- * The entry: kept tiny so `vn --version` reads one small file; everything else (commander, the
- * registry, the context) is imported once a command needs it.
+ * The entry: kept small; commander, the registry's commands and the context are imported once a
+ * command needs them. (bin/vn.js answers --version and the top-level --help before loading this.)
  */
 
 /** Production entry: runs with the real process streams; the only place that sets process.exitCode. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  if (isVersion(argv)) {
-    process.stdout.write(`${VERSION}\n`);
-    return;
-  }
   // `vn … | head` closes stdout early: that is not an error
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -22,14 +18,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
 /** Runs one command line against a Context and returns the exit code (tests call this in-process). */
 export async function run(argv: string[], ctx: Context): Promise<number> {
-  if (isVersion(argv)) {
-    ctx.out(VERSION);
-    return 0;
-  }
+  if (quickAnswer(argv, { write: (s) => ctx.io.stdout.write(s), isTTY: ctx.io.stdoutIsTTY, columns: ctx.io.columns })) return 0;
   const { runProgram } = await import('./program.js');
   return runProgram(argv, ctx);
-}
-
-function isVersion(argv: string[]): boolean {
-  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
 }

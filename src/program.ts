@@ -3,6 +3,7 @@ import { DryRunDone, VnError } from './client/errors.js';
 import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
+import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { VERSION } from './version.js';
 
 /** Parses and runs one command line; returns the exit code. Loaded by cli.ts once it knows it needs it. */
@@ -10,7 +11,7 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
   let code = 0;
   try {
     const commander = await import('commander');
-    const program = buildProgram(commander, ctx);
+    const program = buildProgram(commander, ctx, commandWords(argv));
     await attachSelected(program, argv, ctx, commander);
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
@@ -25,19 +26,16 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
   return code;
 }
 
-function buildProgram(commander: typeof import('commander'), ctx: Context): Command {
+function buildProgram(commander: typeof import('commander'), ctx: Context, words: string[]): Command {
   const program = new commander.Command('vn');
   program
-    .description('Alibaba Cloud Intelligent Voice Navigator (智能语音导航) from the command line')
-    .version(VERSION, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show help')
+    .description(PROGRAM_DESCRIPTION)
+    .version(VERSION, VERSION_FLAG.flags, VERSION_FLAG.description)
+    .helpOption(HELP_FLAG.flags, HELP_FLAG.description)
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .configureOutput({
-      writeOut: (s) => ctx.io.stdout.write(s),
-      writeErr: (s) => ctx.io.stderr.write(s),
-    })
     .exitOverride();
+  inherit(program, ctx);
   for (const g of GLOBAL_FLAGS) {
     const opt = new commander.Option(g.flags, g.description);
     if (g.choices) opt.choices(g.choices as string[]);
@@ -46,18 +44,19 @@ function buildProgram(commander: typeof import('commander'), ctx: Context): Comm
   program.hook('preAction', async () => {
     ctx.globals = await parseGlobals(program.opts(), ctx);
   });
-  for (const group of GROUPS) addGroupStub(program, group, ctx);
+  // only the group named on the command line gets its verbs: `vn --help` lists groups, and building
+  // every verb's Command would cost start-up time for nothing
+  const named = words[0] === 'help' ? words[1] : words[0];
+  for (const group of GROUPS) addGroupStub(program, group, ctx, group.name === named);
   for (const verb of TOP_VERBS) addVerbStub(program, verb, ctx);
-  program.addHelpText(
-    'after',
-    '\nExamples:\n  $ vn --profile local instance list      # the built-in offline emulator, no account needed\n  $ vn configure                          # set up credentials\n  $ vn instance list -o json --query "Instances[].InstanceId"\n',
-  );
+  program.addHelpText('after', PROGRAM_EXAMPLES);
   return program;
 }
 
-function addGroupStub(parent: Command, group: GroupEntry, ctx: Context): Command {
+function addGroupStub(parent: Command, group: GroupEntry, ctx: Context, withVerbs = true): Command {
   const cmd = parent.command(group.name).description(group.summary);
   inherit(cmd, ctx);
+  if (!withVerbs) return cmd;
   for (const sub of group.groups ?? []) addGroupStub(cmd, sub, ctx);
   for (const v of group.verbs) addVerbStub(cmd, v, ctx);
   return cmd;
@@ -71,7 +70,13 @@ function addVerbStub(parent: Command, verb: VerbEntry, ctx: Context): Command {
 }
 
 function inherit(cmd: Command, ctx: Context): void {
-  cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.io.stdout.write(s), writeErr: (s) => ctx.io.stderr.write(s) });
+  cmd.exitOverride().configureOutput({
+    writeOut: (s) => ctx.io.stdout.write(s),
+    writeErr: (s) => ctx.io.stderr.write(s),
+    // the context's streams decide the width (tests use in-memory ones), by commander's rule
+    getOutHelpWidth: () => helpWidth(ctx.io.stdoutIsTTY, ctx.io.columns),
+    getErrHelpWidth: () => helpWidth(ctx.io.stderrIsTTY, ctx.io.columns),
+  });
   cmd.showHelpAfterError('(add --help for usage)').configureHelp({ showGlobalOptions: true });
 }
 
