@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { BIN, runVn, tempDir } from '../helpers/run.js';
+import { runVn, tempDir } from '../helpers/run.js';
+import { hasTmux, inTerminal } from '../helpers/tmux.js';
 
 let emu: TestEmulator;
 let instance: string;
@@ -109,89 +109,42 @@ describe('vn dialogue chat without a terminal', () => {
   });
 });
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
 describe('vn dialogue chat in a real terminal', () => {
   it.skipIf(!hasTmux)('takes typed utterances, history, /dtmf and /save, and ends the conversation on Ctrl-D', async () => {
-    const socket = `vn-chat-${process.pid}`;
     const saved = join(tmp.dir, 'tmux.test.yaml');
-    const env: Record<string, string> = { ...emu.env, NO_COLOR: '1', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PATH: process.env.PATH ?? '' };
-    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const command = `env ${Object.entries(env)
-      .map(([k, v]) => `${k}=${quote(v)}`)
-      .join(' ')} ${quote(process.execPath)} ${quote(BIN)} dialogue chat ${instance}; echo "EXIT=$?"; sleep 60`;
-    const tmux = (...args: string[]) => execFileSync('tmux', ['-u', '-L', socket, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
-    const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'chat', '-S', '-200');
-    const waitFor = async (test: (s: string) => boolean, what: string) => {
-      const until = Date.now() + 15_000;
-      for (;;) {
-        const s = screen();
-        if (test(s)) return s;
-        if (Date.now() > until) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-    const type = (text: string) => {
-      tmux('send-keys', '-t', 'chat', '-l', text);
-      tmux('send-keys', '-t', 'chat', 'Enter');
-    };
-    tmux('new-session', '-d', '-s', 'chat', '-x', '160', '-y', '50', command);
-    try {
-      await waitFor((s) => s.includes('欢迎') && s.includes('you ›'), 'the greeting and the prompt');
-      type('我想查余额');
-      await waitFor((s) => /bot › .*余额/.test(s), 'the balance answer');
+    await inTerminal(['dialogue', 'chat', instance], emu.env, async (term) => {
+      await term.waitFor((s) => s.includes('欢迎') && s.includes('you ›'), 'the greeting and the prompt');
+      term.type('我想查余额');
+      await term.waitFor((s) => /bot › .*余额/.test(s), 'the balance answer');
       // arrow up brings back the last utterance, as in a shell
-      tmux('send-keys', '-t', 'chat', 'Up');
-      tmux('send-keys', '-t', 'chat', 'Enter');
-      await waitFor((s) => (s.match(/you › 我想查余额/g) ?? []).length === 2 && (s.match(/bot › .*余额/g) ?? []).length === 2, 'the repeated utterance');
-      type('/dtmf 1');
-      await waitFor((s) => s.includes('bot › 您选择了'), 'the DTMF answer');
-      expect(screen()).toMatch(/Broadcast · interruptible · \d+ ms/);
-      type(`/save ${saved}`);
-      await waitFor((s) => s.includes(`saved 1 conversation(s) to ${saved}`), 'the save confirmation');
-      tmux('send-keys', '-t', 'chat', 'C-d');
-      const end = await waitFor((s) => s.includes('EXIT='), 'the exit');
+      term.keys('Up', 'Enter');
+      await term.waitFor((s) => (s.match(/you › 我想查余额/g) ?? []).length === 2 && (s.match(/bot › .*余额/g) ?? []).length === 2, 'the repeated utterance');
+      term.type('/dtmf 1');
+      await term.waitFor((s) => s.includes('bot › 您选择了'), 'the DTMF answer');
+      expect(term.screen()).toMatch(/Broadcast · interruptible · \d+ ms/);
+      term.type(`/save ${saved}`);
+      await term.waitFor((s) => s.includes(`saved 1 conversation(s) to ${saved}`), 'the save confirmation');
+      term.keys('C-d');
+      const end = await term.waitFor((s) => s.includes('EXIT='), 'the exit');
       expect(end).toContain('EXIT=0');
       expect(end).toMatch(/EndDialogue sent for [0-9a-f-]{36}/);
       const id = /EndDialogue sent for ([0-9a-f-]{36})/.exec(end)?.[1] as string;
       expect(conversation(id)?.status).toBe('ended');
-      expect(existsSync(saved)).toBe(true);
-      const again = await runVn(['dialogue', 'test', saved], { env: emu.env });
-      expect(again.code, again.stdout).toBe(0);
-    } finally {
-      try {
-        tmux('kill-server');
-      } catch {
-        /* already gone */
-      }
-    }
+    });
+    expect(existsSync(saved)).toBe(true);
+    const again = await runVn(['dialogue', 'test', saved], { env: emu.env });
+    expect(again.code, again.stdout).toBe(0);
   });
 
   it.skipIf(!hasTmux)('ends the conversation with EndDialogue on Ctrl-C', async () => {
-    const socket = `vn-chat-int-${process.pid}`;
-    const env: Record<string, string> = { ...emu.env, NO_COLOR: '1', LANG: 'C.UTF-8', PATH: process.env.PATH ?? '' };
-    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const command = `env ${Object.entries(env)
-      .map(([k, v]) => `${k}=${quote(v)}`)
-      .join(' ')} ${quote(process.execPath)} ${quote(BIN)} dialogue chat ${instance}; echo "EXIT=$?"; sleep 60`;
-    const tmux = (...args: string[]) => execFileSync('tmux', ['-u', '-L', socket, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
-    tmux('new-session', '-d', '-s', 'chat', '-x', '160', '-y', '50', command);
-    try {
-      const until = Date.now() + 15_000;
-      let s = '';
-      while (!(s = tmux('capture-pane', '-p', '-J', '-t', 'chat')).includes('you ›') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-      tmux('send-keys', '-t', 'chat', 'C-c');
-      while (!(s = tmux('capture-pane', '-p', '-J', '-t', 'chat')).includes('EXIT=') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await inTerminal(['dialogue', 'chat', instance], emu.env, async (term) => {
+      await term.waitFor((s) => s.includes('you ›'), 'the prompt');
+      term.keys('C-c');
+      const s = await term.waitFor((x) => x.includes('EXIT='), 'the exit');
       expect(s).toContain('EXIT=0');
       expect(s).toContain('interrupted');
       const id = /EndDialogue sent for ([0-9a-f-]{36})/.exec(s)?.[1] as string;
       expect(conversation(id)?.status).toBe('ended');
-    } finally {
-      try {
-        tmux('kill-server');
-      } catch {
-        /* already gone */
-      }
-    }
+    });
   });
 });
