@@ -400,16 +400,75 @@ export interface IntentMatch {
 
 /** The best intent at or above the bot's threshold; ties go to the intent listed first. */
 export function matchIntent(bot: Chatbot, utterance: string): IntentMatch | undefined {
-  const u = normalize(utterance);
+  return matchNormalized(bot, normalize(utterance));
+}
+
+/** matchIntent for an utterance already normalised (the engine normalises it once per turn). */
+export function matchNormalized(bot: Chatbot, u: string): IntentMatch | undefined {
   if (u === '') return undefined;
+  const probe = prepareText(u);
   let best: IntentMatch | undefined;
-  for (const intent of bot.intents) {
-    for (const example of intent.examples) {
-      const score = similarity(u, normalize(example));
-      if (score >= bot.threshold && (!best || score > best.score)) best = { intent, score, example };
+  for (const { intent, examples } of preparedIntents(bot)) {
+    for (const example of examples) {
+      const score = preparedSimilarity(probe, example);
+      if (score >= bot.threshold && (!best || score > best.score)) best = { intent, score, example: example.text };
     }
   }
   return best;
+}
+
+/** A normalised text with what similarity() derives from it, computed once. */
+interface PreparedText {
+  text: string;
+  /** Length in code points. */
+  length: number;
+  /** Bigram multiset (bigrams() of the text, counted). */
+  grams: Map<string, number>;
+  gramCount: number;
+}
+
+function prepareText(text: string): PreparedText {
+  const list = bigrams(text);
+  const grams = new Map<string, number>();
+  for (const g of list) grams.set(g, (grams.get(g) ?? 0) + 1);
+  return { text, length: [...text].length, grams, gramCount: list.length };
+}
+
+/**
+ * Each bot's examples normalised and split into bigrams once, not on every utterance
+ * (bench/emulator). Bots are not changed once loaded: the catalog is built once per emulator.
+ */
+const preparedBots = new WeakMap<Chatbot, { intent: Intent; examples: PreparedText[] }[]>();
+
+function preparedIntents(bot: Chatbot): { intent: Intent; examples: PreparedText[] }[] {
+  let prepared = preparedBots.get(bot);
+  if (!prepared) {
+    prepared = bot.intents.map((intent) => ({ intent, examples: intent.examples.map((e) => prepareText(normalize(e))) }));
+    preparedBots.set(bot, prepared);
+  }
+  return prepared;
+}
+
+/** similarity(a.text, b.text), from the prepared forms: the same arithmetic, so the same score. */
+function preparedSimilarity(a: PreparedText, b: PreparedText): number {
+  if (a.text === '' || b.text === '') return 0;
+  if (a.text === b.text) return 1;
+  const aIsShort = a.length <= b.length;
+  const short = aIsShort ? a : b;
+  const long = aIsShort ? b : a;
+  const contained = short.length >= 2 && long.text.includes(short.text) ? 0.6 + (0.4 * short.length) / long.length : 0;
+  return Math.max(contained, preparedDice(a, b));
+}
+
+function preparedDice(a: PreparedText, b: PreparedText): number {
+  if (a.gramCount === 0 || b.gramCount === 0) return 0;
+  // the multiset intersection: what diceSimilarity counts by crossing off b's bigrams in a's counts
+  let common = 0;
+  for (const [g, n] of b.grams) {
+    const m = a.grams.get(g);
+    if (m !== undefined) common += Math.min(m, n);
+  }
+  return (2 * common) / (a.gramCount + b.gramCount);
 }
 
 /** The DTMF entry for exactly these digits (after trimming spaces). */

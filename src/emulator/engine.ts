@@ -1,5 +1,5 @@
 import { ENDING_ACTIONS } from '../output/turn.js';
-import { type Chatbot, matchDtmf, matchIntent, normalize } from './chatbots.js';
+import { type Chatbot, matchDtmf, matchIntent, matchNormalized, normalize } from './chatbots.js';
 import { defaultNavigationConfig } from './defaults.js';
 
 /**
@@ -186,7 +186,7 @@ function onUtterance(rules: NavigationRules, bot: Chatbot | undefined, state: En
     );
   }
   // 4. knowledge from the chatbot
-  const match = bot ? matchIntent(bot, text) : undefined;
+  const match = bot ? matchNormalized(bot, u) : undefined;
   if (match) {
     const { intent } = match;
     let answer = answerOf(intent.answer, intent.action, intent.params);
@@ -260,18 +260,26 @@ function triggerAnswer(bot: Chatbot | undefined, trigger: string, sourceType: st
 
 function containsAny(normalized: string, phrases: string[]): boolean {
   if (!normalized) return false;
-  return phrases.some((p) => {
-    const n = normalize(p);
-    return n !== '' && normalized.includes(n);
-  });
+  return normalizedPhrases(phrases).some((n) => normalized.includes(n));
 }
 
 function startsWithAny(normalized: string, phrases: string[]): boolean {
   if (!normalized) return false;
-  return phrases.some((p) => {
-    const n = normalize(p);
-    return n !== '' && normalized.startsWith(n);
-  });
+  return normalizedPhrases(phrases).some((n) => normalized.startsWith(n));
+}
+
+/**
+ * A phrase list normalised, without its empty phrases; kept per list, so the cached rules of an
+ * instance (actions/dialogue.ts) normalise their phrases once, not on every turn.
+ */
+const phraseLists = new WeakMap<string[], string[]>();
+function normalizedPhrases(phrases: string[]): string[] {
+  let out = phraseLists.get(phrases);
+  if (!out) {
+    out = phrases.map(normalize).filter((n) => n !== '');
+    phraseLists.set(phrases, out);
+  }
+  return out;
 }
 
 /** Two spoken sentences in one TextResponse; a space only between Latin-script ones. */

@@ -76,20 +76,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext) => handler(ctx));
 
   const server: Server = createServer((req, res) => {
-    inFlight++;
-    handle(req, res)
-      .catch((err) => {
-        if (res.headersSent) return res.destroy();
-        const apiError =
-          err instanceof ApiError
-            ? err
-            : new ApiError('InternalError', `The request processing has failed due to some unknown error. ${(err as Error).message}`, 500);
-        sendError(res, 'JSON', apiError, randomRequestId());
-      })
-      .finally(() => {
-        inFlight--;
-        if (inFlight === 0) idleResolve?.();
-      });
+    void serve(req, res);
   });
   server.keepAliveTimeout = 5000;
   server.on('connection', (s) => {
@@ -97,14 +84,41 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     s.on('close', () => sockets.delete(s));
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://emulator');
-    const t = now();
-    if (req.method === 'GET' && url.pathname !== '/' && url.pathname !== '') {
-      return serveFile(res, url, t);
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    inFlight++;
+    try {
+      await handle(req, res);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const apiError =
+        err instanceof ApiError
+          ? err
+          : new ApiError('InternalError', `The request processing has failed due to some unknown error. ${(err as Error).message}`, 500);
+      sendError(res, 'JSON', apiError, randomRequestId());
+    } finally {
+      inFlight--;
+      if (inFlight === 0) idleResolve?.();
     }
-    const raw = await readBody(req);
-    const query = Object.fromEntries(url.searchParams);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '/';
+    const t = now();
+    let query: Record<string, string>;
+    if (target === '/' || (target.startsWith('/?') && !target.includes('#'))) {
+      // an API call (always to "/"): its query read without building a URL (bench/emulator)
+      query = target.length > 2 ? paramsOf(new URLSearchParams(target.slice(2))) : {};
+    } else {
+      const url = new URL(target, 'http://emulator');
+      if (req.method === 'GET' && url.pathname !== '/' && url.pathname !== '') {
+        return serveFile(res, url, t);
+      }
+      query = Object.fromEntries(url.searchParams);
+    }
+    const raw = hasBody(req) ? await readBody(req) : NO_BODY;
     const form: Record<string, string> = {};
     const ctype = String(req.headers['content-type'] ?? '');
     if (raw.length > 0 && (ctype.includes('application/x-www-form-urlencoded') || ctype === '')) {
@@ -246,10 +260,27 @@ function actionParamNames(action: ActionSpec): Set<string> {
 /** The request's parameters that belong to the action (repeat-list Name.N included), without the common ones. */
 function pickActionParams(all: Record<string, string>, names: Set<string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(all)) {
-    if (names.has(k) || names.has(k.replace(/\.\d+$/, ''))) out[k] = v;
+  for (const k in all) {
+    const last = k.charCodeAt(k.length - 1);
+    // only a name ending in a digit can be a repeat-list Name.N
+    if (names.has(k) || (last >= 48 && last <= 57 && names.has(k.replace(/\.\d+$/, '')))) out[k] = all[k] as string;
   }
   return out;
+}
+
+/** Object.fromEntries(params): the last of a repeated name wins. */
+function paramsOf(search: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of search) out[k] = v;
+  return out;
+}
+
+const NO_BODY = Buffer.alloc(0);
+
+/** A request has a body only with Content-Length (not 0) or Transfer-Encoding (RFC 9112 6.3); none is waited for otherwise. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function fileKeyOf(db: Database): Buffer {
@@ -268,7 +299,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       // past the limit the rest is read and dropped, so the client still gets an answer
       if (size <= MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => (size > MAX_BODY ? reject(new ApiError('RequestTooLarge', 'The request body is too large.', 413)) : resolve(Buffer.concat(chunks))));
+    req.on('end', () =>
+      size > MAX_BODY
+        ? reject(new ApiError('RequestTooLarge', 'The request body is too large.', 413))
+        : resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
@@ -278,24 +313,20 @@ export function randomRequestId(): string {
 }
 
 function sendOk(res: ServerResponse, format: 'JSON' | 'XML', action: string, body: Record<string, unknown>): void {
-  if (format === 'XML') {
-    res.writeHead(200, { 'content-type': 'text/xml;charset=utf-8' });
-    res.end(toXml(body, `${action}Response`));
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' });
-  res.end(JSON.stringify(body));
+  if (format === 'XML') send(res, 200, 'text/xml;charset=utf-8', toXml(body, `${action}Response`));
+  else send(res, 200, 'application/json;charset=utf-8', JSON.stringify(body));
 }
 
 function sendError(res: ServerResponse, format: 'JSON' | 'XML', err: ApiError, requestId: string): void {
   const body = { RequestId: requestId, HostId: 'voicenavigator.emulator', Code: err.code, Message: err.message, Recommend: '' };
-  if (format === 'XML') {
-    res.writeHead(err.httpStatus, { 'content-type': 'text/xml;charset=utf-8' });
-    res.end(toXml(body, 'Error'));
-    return;
-  }
-  res.writeHead(err.httpStatus, { 'content-type': 'application/json;charset=utf-8' });
-  res.end(JSON.stringify(body));
+  if (format === 'XML') send(res, err.httpStatus, 'text/xml;charset=utf-8', toXml(body, 'Error'));
+  else send(res, err.httpStatus, 'application/json;charset=utf-8', JSON.stringify(body));
+}
+
+/** With its Content-Length, as the gateway answers: headers and body leave in one write, not as chunks. */
+function send(res: ServerResponse, status: number, contentType: string, text: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 function sleep(ms: number): Promise<void> {

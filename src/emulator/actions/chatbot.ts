@@ -28,12 +28,24 @@ export function chatbotForInstance(ctx: Pick<ActionContext, 'state' | 'db'>, ins
   const row = ctx.db.prepare('SELECT chatbot_instance_id FROM chatbot_associations WHERE instance_id = ?').get(instanceId) as
     | { chatbot_instance_id: string }
     | undefined;
-  if (!row) return catalog.bots[0];
-  const bot = catalog.bots.find((b) => b.id === row.chatbot_instance_id);
+  return associatedChatbot(catalog, instanceId, row?.chatbot_instance_id);
+}
+
+/**
+ * chatbotForInstance when the caller already read the association (`associatedId`, undefined
+ * when the instance has none) in its own query: a dialogue turn reads everything in one.
+ */
+export function chatbotForAssociation(state: EmulatorState, instanceId: string, associatedId: string | undefined): Chatbot | undefined {
+  return associatedChatbot(catalogOf(state), instanceId, associatedId);
+}
+
+function associatedChatbot(catalog: ChatbotCatalog, instanceId: string, associatedId: string | undefined): Chatbot | undefined {
+  if (associatedId === undefined) return catalog.bots[0];
+  const bot = catalog.bots.find((b) => b.id === associatedId);
   if (!bot) {
     throw new ApiError(
       'InvalidChatbotInstanceId.NotFound',
-      `The chatbot ${row.chatbot_instance_id} associated with instance ${instanceId} is not defined in this emulator (${describeSource(catalog)}).`,
+      `The chatbot ${associatedId} associated with instance ${instanceId} is not defined in this emulator (${describeSource(catalog)}).`,
       404,
     );
   }

@@ -1,6 +1,17 @@
-import { type BotAnswer, contextView, type EngineState, greet, initialState, navigationRules, type Rule, respond, type UserInput } from '../engine.js';
+import {
+  type BotAnswer,
+  contextView,
+  type EngineState,
+  greet,
+  initialState,
+  type NavigationRules,
+  navigationRules,
+  type Rule,
+  respond,
+  type UserInput,
+} from '../engine.js';
 import { ApiError, invalidParameter, notFound } from '../errors.js';
-import { chatbotForInstance } from './chatbot.js';
+import { chatbotForAssociation, chatbotForInstance } from './chatbot.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, ActionHandler } from './types.js';
 
@@ -47,20 +58,30 @@ function contextParam(ctx: ActionContext, name: string): Record<string, unknown>
   return v as Record<string, unknown>;
 }
 
-function rulesOf(ctx: ActionContext, instanceId: string) {
+function rulesOf(ctx: ActionContext, instanceId: string): NavigationRules {
   const row = ctx.db.prepare('SELECT config_json FROM navigation_configs WHERE instance_id = ?').get(instanceId) as { config_json: string } | undefined;
-  return navigationRules(row ? (JSON.parse(row.config_json) as Record<string, unknown>) : {});
+  return rulesFromText(row?.config_json);
+}
+
+/**
+ * The rules of a stored config (`undefined`: no row), parsed once per distinct JSON text. The row
+ * is still read on every turn, so a config changed by another process sharing the data file
+ * counts at once; only an unchanged text skips the parse (bench/emulator).
+ */
+const rulesByText = new Map<string | undefined, NavigationRules>();
+const RULES_CACHE_LIMIT = 100;
+function rulesFromText(configJson: string | undefined): NavigationRules {
+  let rules = rulesByText.get(configJson);
+  if (!rules) {
+    rules = navigationRules(configJson === undefined ? {} : (JSON.parse(configJson) as Record<string, unknown>));
+    if (rulesByText.size >= RULES_CACHE_LIMIT) rulesByText.clear();
+    rulesByText.set(configJson, rules);
+  }
+  return rules;
 }
 
 function answerBody(a: BotAnswer): Record<string, unknown> {
   return { TextResponse: a.TextResponse, Action: a.Action, ActionParams: a.ActionParams, Interruptible: a.Interruptible };
-}
-
-function nextSequence(ctx: ActionContext, instanceId: string, conversationId: string): number {
-  const row = ctx.db
-    .prepare('SELECT coalesce(max(sequence), 0) AS n FROM conversation_turns WHERE instance_id = ? AND conversation_id = ?')
-    .get(instanceId, conversationId) as { n: number };
-  return row.n + 1;
 }
 
 function recordTurn(
@@ -145,35 +166,84 @@ function findConversation(ctx: ActionContext, env: Env | undefined): Conversatio
   return row;
 }
 
+/** What a turn needs, read in one statement: the conversation (null columns when absent), the instance's chatbot association, navigation config and last turn number. */
+interface TurnRow {
+  instance_id: string;
+  conversation_id: string | null;
+  debug: number | null;
+  calling_number: string | null;
+  called_number: string | null;
+  status: string | null;
+  state_json: string | null;
+  associated_chatbot: string | null;
+  config_json: string | null;
+  last_sequence: number | null;
+}
+
+// one statement instead of five (instance, conversation, association, config, max sequence): bench/emulator
+const TURN_SQL = `SELECT i.instance_id AS instance_id, c.conversation_id AS conversation_id, c.debug AS debug, c.calling_number AS calling_number,
+    c.called_number AS called_number, c.status AS status, c.state_json AS state_json,
+    (SELECT chatbot_instance_id FROM chatbot_associations WHERE instance_id = i.instance_id) AS associated_chatbot,
+    (SELECT config_json FROM navigation_configs WHERE instance_id = i.instance_id) AS config_json,
+    (SELECT max(sequence) FROM conversation_turns WHERE instance_id = c.instance_id AND conversation_id = c.conversation_id) AS last_sequence
+  FROM instances i LEFT JOIN conversations c ON c.instance_id = i.instance_id AND c.conversation_id = ?
+  WHERE i.instance_id = ?`;
+
+const TURN_PAIR_SQL = `INSERT INTO conversation_turns (instance_id, conversation_id, sequence, speaker, utterance, action, action_params, rule, create_time)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 function turn(ctx: ActionContext, env: Env | undefined, input: UserInput, contextName: string): Record<string, unknown> {
-  const conv = findConversation(ctx, env);
-  if (conv.status !== 'active') {
+  const instanceId = ctx.params.req('InstanceId');
+  const row = ctx.db.prepare(TURN_SQL).get(ctx.params.str('ConversationId') ?? null, instanceId) as TurnRow | undefined;
+  // the checks of findConversation, in its order
+  if (!row) throw notFound.instance(instanceId);
+  const id = ctx.params.req('ConversationId');
+  if (row.conversation_id === null || (env !== undefined && (row.debug === 1) !== (env === 'debug'))) throw notFound.conversation(id);
+  const conv = { instance_id: row.instance_id, conversation_id: row.conversation_id };
+  if (row.status !== 'active') {
     throw new ApiError('OperationDenied.ConversationEnded', `The conversation ${conv.conversation_id} has already ended.`, 400);
   }
-  const stored = JSON.parse(conv.state_json) as StoredState;
+  const stored = JSON.parse(row.state_json as string) as StoredState;
   const before: StoredState = { ...initialState(), ...stored };
   before.context = { ...before.context, ...contextParam(ctx, contextName) };
-  const bot = chatbotForInstance(ctx, conv.instance_id);
-  const result = respond(rulesOf(ctx, conv.instance_id), bot, before, input);
-  let seq = nextSequence(ctx, conv.instance_id, conv.conversation_id);
+  const bot = chatbotForAssociation(ctx.state, conv.instance_id, row.associated_chatbot ?? undefined);
+  const result = respond(rulesFromText(row.config_json ?? undefined), bot, before, input);
+  const seq = (row.last_sequence ?? 0) + 1;
   const apiAction = ctx.action.name.replace(/^Debug/, '');
+  const a = result.answer;
   if (input.kind !== 'silence') {
     // seed: 12.2 ListConversationDetails — a Customer row carries the action the caller sent ("Dialogue")
-    recordTurn(ctx, conv, seq++, {
-      speaker: SPEAKER.customer,
-      utterance: input.kind === 'utterance' ? input.text : input.digits,
-      action: apiAction,
-      params: ctx.params.str(contextName) || '{}',
-      rule: null,
-    });
+    // both rows in one statement; ids are given in order, the caller's row first
+    ctx.db
+      .prepare(TURN_PAIR_SQL)
+      .run(
+        conv.instance_id,
+        conv.conversation_id,
+        seq,
+        SPEAKER.customer,
+        input.kind === 'utterance' ? input.text : input.digits,
+        apiAction,
+        ctx.params.str(contextName) || '{}',
+        null,
+        ctx.now,
+        conv.instance_id,
+        conv.conversation_id,
+        seq + 1,
+        SPEAKER.bot,
+        a.TextResponse,
+        a.Action,
+        a.ActionParams,
+        result.rule,
+        ctx.now,
+      );
+  } else {
+    recordTurn(ctx, conv, seq, { speaker: SPEAKER.bot, utterance: a.TextResponse, action: a.Action, params: a.ActionParams, rule: result.rule });
   }
-  const a = result.answer;
-  recordTurn(ctx, conv, seq, { speaker: SPEAKER.bot, utterance: a.TextResponse, action: a.Action, params: a.ActionParams, rule: result.rule });
   const userTurn = input.kind === 'silence' ? 0 : 1;
   // the engine carries unknown keys of the state along, hangUp included
   const next: StoredState = result.state;
-  const calling = conv.calling_number || ctx.params.str('CallingNumber') || '';
-  const called = conv.called_number || ctx.params.str('CalledNumber') || '';
+  const calling = row.calling_number || ctx.params.str('CallingNumber') || '';
+  const called = row.called_number || ctx.params.str('CalledNumber') || '';
   if (result.ends) {
     ctx.db
       .prepare(
