@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, extname } from 'node:path';
+import { BOT_ACTIONS } from '../api/bot-actions.js';
 
 /**
  * Chatbot knowledge for the emulator: the built-in demo bank bot, `--chatbots FILE` (YAML or JSON),
@@ -9,7 +10,6 @@ import { basename, extname } from 'node:path';
  */
 
 /** Actions an intent or a DTMF entry may carry (the navigator's action vocabulary). */
-export const BOT_ACTIONS = ['Broadcast', 'TransferToAgent', 'TransferToIVR', 'RedirectToPage', 'HangUp'] as const;
 export type BotAction = (typeof BOT_ACTIONS)[number];
 
 export interface Intent {

@@ -1,4 +1,4 @@
-import { ENDING_ACTIONS } from '../output/turn.js';
+import { ENDING_ACTIONS } from '../api/bot-actions.js';
 import { type Chatbot, matchDtmf, matchIntent, matchNormalized, normalize } from './chatbots.js';
 import { defaultNavigationConfig } from './defaults.js';
 

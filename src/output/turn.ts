@@ -8,8 +8,7 @@ export interface BotTurn {
   Interruptible?: boolean;
 }
 
-/** Actions that end the call (the chat offers /restart after them). */
-export const ENDING_ACTIONS = new Set(['TransferToAgent', 'TransferToIVR', 'RedirectToPage', 'HangUp']);
+export { ENDING_ACTIONS } from '../api/bot-actions.js';
 
 /** Colour per action kind: Broadcast plain talk, transfers and hang-up stand out. */
 export function actionColor(chalk: ChalkInstance, action: string): (s: string) => string {

@@ -1,8 +1,8 @@
+import { FINAL_ACTIONS } from '../../api/bot-actions.js';
 import { UsageError } from '../../client/errors.js';
 import { defineCommand, type FlagDef } from '../define.js';
 
 /** seed: 10.1 DescribeNavigationConfig — FinalAction is one of TransferToAgent / TransferToIVR / RedirectToPage / HangUp. */
-export const FINAL_ACTIONS = ['TransferToAgent', 'TransferToIVR', 'RedirectToPage', 'HangUp'] as const;
 
 /** --prompt, --final-prompt, --final-action, --threshold and --final-action-params, shared by the silence and unrecognizing commands. */
 export function escalationFlags(what: string): FlagDef[] {

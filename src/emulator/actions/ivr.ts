@@ -1,3 +1,4 @@
+import { FINAL_ACTIONS } from '../../api/bot-actions.js';
 import { defaultNavigationConfig } from '../defaults.js';
 import { invalidParameter } from '../errors.js';
 import type { Params } from '../params.js';
@@ -5,7 +6,6 @@ import { getInstance } from './instance.js';
 import type { ActionContext, ActionHandler } from './types.js';
 
 /** seed: 10.1 DescribeNavigationConfig — the actions a final prompt may lead to. */
-export const FINAL_ACTIONS = ['TransferToAgent', 'TransferToIVR', 'RedirectToPage', 'HangUp'] as const;
 
 type NavigationConfig = Record<string, Record<string, unknown>>;
 
