@@ -32,7 +32,6 @@ function buildProgram(commander: typeof import('commander'), ctx: Context, words
     .description(PROGRAM_DESCRIPTION)
     .version(VERSION, VERSION_FLAG.flags, VERSION_FLAG.description)
     .helpOption(HELP_FLAG.flags, HELP_FLAG.description)
-    .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .exitOverride();
   inherit(program, ctx);
@@ -76,8 +75,10 @@ function inherit(cmd: Command, ctx: Context): void {
     // the context's streams decide the width (tests use in-memory ones), by commander's rule
     getOutHelpWidth: () => helpWidth(ctx.io.stdoutIsTTY, ctx.io.columns),
     getErrHelpWidth: () => helpWidth(ctx.io.stderrIsTTY, ctx.io.columns),
+    // bad usage is one line: commander's message and its "Did you mean" joined, then the hint
+    outputError: (str, write) => write(`${str.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
   });
-  cmd.showHelpAfterError('(add --help for usage)').configureHelp({ showGlobalOptions: true });
+  cmd.configureHelp({ showGlobalOptions: true });
 }
 
 /** Loads only the handler named on the command line, so start-up stays light. */

@@ -188,7 +188,8 @@ describe('vn against a recording HTTP server', () => {
     ]) {
       const r = await runVn(argv, { env: env() });
       expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.stderr.trim().split('\n')[0]).toMatch(/^error: /);
+      expect(r.stderr.trim().split('\n'), argv.join(' ')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^error: /);
     }
     expect(server.requests).toHaveLength(0);
   });
