@@ -11,9 +11,10 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
   let code = 0;
   try {
     const commander = await import('commander');
-    const program = buildProgram(commander, ctx, commandWords(argv));
-    await attachSelected(program, argv, ctx, commander);
-    await program.parseAsync(argv, { from: 'user' });
+    const early: Record<string, string> = {};
+    const program = buildProgram(commander, ctx, commandWords(argv), early);
+    const shadowed = await attachSelected(program, argv, ctx, commander);
+    await program.parseAsync(takeEarlyGlobals(argv, shadowed, early), { from: 'user' });
   } catch (err) {
     code = await reportError(err, ctx);
   } finally {
@@ -26,7 +27,7 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
   return code;
 }
 
-function buildProgram(commander: typeof import('commander'), ctx: Context, words: string[]): Command {
+function buildProgram(commander: typeof import('commander'), ctx: Context, words: string[], early: Record<string, string>): Command {
   const program = new commander.Command('vn');
   program
     .description(PROGRAM_DESCRIPTION)
@@ -41,7 +42,7 @@ function buildProgram(commander: typeof import('commander'), ctx: Context, words
     program.addOption(opt);
   }
   program.hook('preAction', async () => {
-    ctx.globals = await parseGlobals(program.opts(), ctx);
+    ctx.globals = await parseGlobals({ ...program.opts(), ...early }, ctx);
   });
   // only the group named on the command line gets its verbs: `vn --help` lists groups, and building
   // every verb's Command would cost start-up time for nothing
@@ -82,7 +83,8 @@ function inherit(cmd: Command, ctx: Context): void {
 }
 
 /** Loads only the handler named on the command line, so start-up stays light. */
-async function attachSelected(program: Command, argv: string[], ctx: Context, commander: typeof import('commander')): Promise<void> {
+/** Loads the selected command's definition; returns the global flags its own flags shadow. */
+async function attachSelected(program: Command, argv: string[], ctx: Context, commander: typeof import('commander')): Promise<Set<string>> {
   const words = commandWords(argv);
   const { group, verb, path } = lookup(words[0] === 'help' ? words.slice(1) : words);
   let target: VerbEntry | undefined = verb;
@@ -93,18 +95,48 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
     target = group.default;
     cmd = findCommand(program, path);
   }
-  if (!target || !cmd) return;
+  if (!target || !cmd) return new Set();
   const { default: def } = await target.load();
   const { buildVerb } = await import('./commands/build.js');
   buildVerb(cmd, def, ctx, commander);
   const extra = def.helpAfter?.(words.filter((w) => w !== 'help').slice(path.length));
   if (extra) cmd.addHelpText('after', extra);
-  // A command's own flag shadows a global flag of the same name (e.g. `ivr set-silence-timeout
-  // --timeout` and `dialogue test --timeout` are not the request timeout): commander would otherwise
-  // let the program take it wherever it stands.
-  const own = new Set(cmd.options.map((o) => o.long));
+  // A command's own flag shadows a global flag of the same name after the command (`ivr
+  // set-silence-timeout --timeout` and `dialogue test --timeout` are not the request timeout);
+  // commander would otherwise let the program take it wherever it stands. Before the command it
+  // stays the global flag (takeEarlyGlobals).
+  const own = new Set(cmd.options.map((o) => o.long).filter((l): l is string => Boolean(l)));
   const mutable = program as unknown as { options: import('commander').Option[] };
-  mutable.options = mutable.options.filter((o) => !own.has(o.long));
+  const shadowed = new Set(mutable.options.filter((o) => o.long && own.has(o.long)).map((o) => o.long as string));
+  mutable.options = mutable.options.filter((o) => !(o.long && shadowed.has(o.long)));
+  return shadowed;
+}
+
+/**
+ * Takes shadowed global flags that stand before the command words out of argv (into `early`, by
+ * attribute name), so `vn --timeout 5 dialogue test …` still sets the request timeout.
+ */
+function takeEarlyGlobals(argv: string[], shadowed: Set<string>, early: Record<string, string>): string[] {
+  if (shadowed.size === 0) return argv;
+  const takes = valueTakingGlobals();
+  const out: string[] = [];
+  let beforeCommand = true;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (beforeCommand && !a.startsWith('-')) beforeCommand = false;
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    if (beforeCommand && shadowed.has(flag)) {
+      const key = GLOBAL_FLAGS.find((g) => g.flags.split(/[, ]+/).includes(flag))?.key ?? flag.replace(/^--/, '');
+      early[key] = inline ?? (argv[++i] as string);
+      continue;
+    }
+    if (beforeCommand && takes.has(flag) && inline === undefined) {
+      out.push(a, argv[++i] as string);
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
 }
 
 function findCommand(program: Command, path: string[]): Command | undefined {

@@ -53,6 +53,7 @@ describe('vn against a recording HTTP server', () => {
       const action = req.params.Action;
       if (mode === 'throttle-then-ok' && i % 2 === 0) return json(res, 503, { RequestId: `R${i}`, Code: 'Throttling.User', Message: 'slow down' });
       if (mode === 'drop') return res.socket?.destroy();
+      if (mode === 'slow') return void setTimeout(() => json(res, 200, { RequestId: 'SLOW' }), 600);
       if (mode === '500') return json(res, 500, { RequestId: 'R500', Code: 'InternalError', Message: 'boom' });
       if (action === 'DescribeInstance' && req.params.InstanceId === 'missing') {
         return json(res, 404, { RequestId: 'REQ-404', Code: 'InvalidInstanceId.NotFound', Message: 'The specified InstanceId does not exist.' });
@@ -212,6 +213,33 @@ describe('vn against a recording HTTP server', () => {
     const d = await runVn(['instance', 'describe', 'i-1', '--retries', '2'], { env: env() });
     expect(d.code).toBe(3);
     expect(server.requests).toHaveLength(3);
+  });
+
+  it('a global flag a command shadows still works before the command', async () => {
+    reset('slow');
+    const argv = [
+      'ivr',
+      'set-silence-timeout',
+      'i-1',
+      '--prompt',
+      'p',
+      '--final-prompt',
+      'f',
+      '--final-action',
+      'HangUp',
+      '--threshold',
+      '2',
+      '--timeout',
+      '10',
+    ];
+    const late = await runVn([...argv, '-o', 'json'], { env: env() });
+    expect(late.code).toBe(0); // --timeout after the command is the silence timeout, not the request's
+    expect(server.requests[0]?.params.Timeout).toBe('10');
+    reset('slow');
+    const early = await runVn(['--timeout', '0.2', ...argv], { env: env() });
+    expect(early.code).toBe(3); // before the command it is the request timeout (0.2 s < 0.6 s)
+    expect(early.stderr).toMatch(/no answer .* within/);
+    expect(server.requests[0]?.params.Timeout).toBe('10');
   });
 
   it('does not retry a create on a 500 (it may have been carried out)', async () => {
