@@ -30,7 +30,11 @@ function once(args) {
 
 const samples = cases.map(() => []);
 for (const c of cases) once(c.args); // warm the file cache
-for (let i = 0; i < rounds; i++) cases.forEach((c, j) => samples[j].push(once(c.args)));
+for (let i = 0; i < rounds; i++) {
+  cases.forEach((c, j) => {
+    samples[j].push(once(c.args));
+  });
+}
 rmSync(home, { recursive: true, force: true });
 
 const median = (xs) => {

@@ -55,6 +55,10 @@ export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
     { key: 'Title', header: 'TITLE' },
     { key: 'Status', header: 'STATUS' },
     { key: 'ExpireTime', header: 'EXPIRES' },
-    { key: 'DownloadTaskFiles', header: 'FILES', format: (v) => (Array.isArray(v) ? v.map((f) => `${f.FileId} (${f.Status}, ${f.Progress}%)`).join(', ') : '') },
+    {
+      key: 'DownloadTaskFiles',
+      header: 'FILES',
+      format: (v) => (Array.isArray(v) ? v.map((f) => `${f.FileId} (${f.Status}, ${f.Progress}%)`).join(', ') : ''),
+    },
   ],
 };

@@ -21,7 +21,11 @@ describe('every action of the catalog is reachable', () => {
     const reached = new Set(defs.flatMap(({ def }) => [def.action, ...(def.alsoSends ?? [])].filter(Boolean)));
     const missing = ACTIONS.map((a) => a.name).filter((n) => !reached.has(n));
     expect(missing).toEqual([]);
-    for (const name of reached) expect(ACTIONS.some((a) => a.name === name), `${name} is in the catalog`).toBe(true);
+    for (const name of reached)
+      expect(
+        ACTIONS.some((a) => a.name === name),
+        `${name} is in the catalog`,
+      ).toBe(true);
   });
 
   it('through `vn call` with its wire parameters (dry run: validated, signed, not sent)', async () => {

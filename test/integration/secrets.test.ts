@@ -15,7 +15,8 @@ describe('secrets stay secret', () => {
 
   beforeAll(async () => {
     server = await startRecordingServer((req, res) => {
-      if (req.params.InstanceId === 'bad') return json(res, 400, { RequestId: 'R1', Code: 'InvalidParameter', Message: 'The specified parameter InstanceId is invalid.' });
+      if (req.params.InstanceId === 'bad')
+        return json(res, 400, { RequestId: 'R1', Code: 'InvalidParameter', Message: 'The specified parameter InstanceId is invalid.' });
       json(res, 200, { RequestId: 'R2', Instances: [], TotalCount: 0, PageNumber: 1, PageSize: 10 });
     });
     const r = await runVn(['configure', 'set', '--profile', 'p', '--access-key-id', 'AKIDSECRETTEST', '--sts-token', '--endpoint', server.url], {
