@@ -71,9 +71,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   let idleResolve: (() => void) | undefined;
 
   // built once: creating a better-sqlite3 transaction function costs more than running one
-  const answerInTransaction = db.transaction((input: RequestInput) => answer(input));
   const nonces = new NonceStore(db);
   const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext) => handler(ctx));
+  const changes = groupCommit(db, answer);
 
   const server: Server = createServer((req, res) => {
     void serve(req, res);
@@ -135,9 +135,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     let outcome: { body: Record<string, unknown>; action: string } | ApiError;
     try {
       const input: RequestInput = { method: req.method as string, params, query, headers: req.headers, raw, now: t, requestId, inWriteTransaction: false };
-      // a change runs in one IMMEDIATE transaction with its nonce; a read needs no write lock
+      // a change runs in an IMMEDIATE transaction (shared by a group commit) with its nonce; a read needs no write lock
       const named = findAction(claimedAction(params, req.headers) ?? '');
-      outcome = named && !named.readOnly ? answerInTransaction.immediate({ ...input, inWriteTransaction: true }) : answer(input);
+      outcome = named && !named.readOnly ? await changes.submit({ ...input, inWriteTransaction: true }) : answer(input);
     } catch (err) {
       if (err instanceof ApiError) return sendError(res, format, err, requestId);
       throw err;
@@ -147,9 +147,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   }
 
   /**
-   * Verifies and runs one request (a change inside the caller's write transaction). A refusal
-   * before the nonce is recorded (bad signature, unknown key, clock) is thrown, rolling everything
-   * back; any error after it is returned, so the nonce stays used, as at the gateway.
+   * Verifies and runs one request (a change inside its own savepoint of a group commit). A refusal
+   * before the nonce is recorded (bad signature, unknown key, clock) is thrown, rolling all of the
+   * request back; any error after it is returned, so the nonce stays used, as at the gateway.
    */
   function answer(input: RequestInput): { body: Record<string, unknown>; action: string } | ApiError {
     const { method, params, query, headers, raw, now: t, requestId } = input;
@@ -243,6 +243,75 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       } finally {
         db.close();
       }
+    },
+  };
+}
+
+/** At most this many changes share one commit, so a batch stays short and its answers leave soon. */
+const MAX_BATCH = 64;
+
+interface PendingChange<T> {
+  input: RequestInput;
+  resolve(outcome: T): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit: the changes that arrive in one turn of the event loop (up to MAX_BATCH) run in ONE
+ * `BEGIN IMMEDIATE` transaction, each inside its own savepoint, and share its COMMIT — the commit
+ * (WAL writes and file locks) was the largest part of a change's cost (bench/emulator). A request
+ * that throws rolls back to its savepoint only (its nonce included, as in a transaction of its
+ * own); the others stay. No answer leaves before the COMMIT has succeeded, and when the batch's
+ * transaction fails every request that wrote in it gets the error the lone transaction would have
+ * given. Other processes see the whole batch or none of it.
+ */
+function groupCommit<T>(db: Database, run: (input: RequestInput) => T): { submit(input: RequestInput): Promise<T> } {
+  let queue: PendingChange<T>[] = [];
+  let scheduled = false;
+  const inOwnSavepoint = db.transaction((input: RequestInput) => run(input));
+  const runBatch = db.transaction((batch: PendingChange<T>[], results: ({ ok: T } | { thrown: unknown })[]) => {
+    for (const change of batch) {
+      // a savepoint outside a transaction would begin and commit one of its own, out of the batch
+      if (!db.inTransaction) throw new Error('The batch transaction was rolled back by the database.');
+      try {
+        results.push({ ok: inOwnSavepoint(change.input) });
+      } catch (err) {
+        results.push({ thrown: err });
+      }
+    }
+  });
+
+  function runQueued(): void {
+    const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH);
+    queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
+    // the rest waits for the next turn, so this batch's answers leave first
+    if (queue.length > 0) setImmediate(runQueued);
+    else scheduled = false;
+    const results: ({ ok: T } | { thrown: unknown })[] = [];
+    let failure: { err: unknown } | undefined;
+    try {
+      runBatch.immediate(batch, results);
+    } catch (err) {
+      failure = { err };
+    }
+    batch.forEach((change, i) => {
+      const result = results[i];
+      // a request that threw was rolled back to its savepoint: its answer needs no commit
+      if (result && 'thrown' in result) change.reject(result.thrown);
+      else if (failure || !result) change.reject(failure?.err);
+      else change.resolve(result.ok);
+    });
+  }
+
+  return {
+    submit(input) {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(runQueued);
+        }
+      });
     },
   };
 }
