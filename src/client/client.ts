@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
-import { canonicalQuery, flattenParams } from './encode.js';
+import { canonicalQuery, flattenParams, percentEncode } from './encode.js';
 import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from './errors.js';
 
 export { DryRunDone } from './errors.js';
 
-import { signV1, timestampV1 } from './sign-v1.js';
+import { signCanonicalV1, timestampV1 } from './sign-v1.js';
 import { authorizationV3, sha256Hex } from './sign-v3.js';
 import { type HttpRequest, type HttpResponse, send } from './transport.js';
 
@@ -80,12 +80,15 @@ export class Client {
         this.options.onDryRun?.(describeRequest(req));
         throw new DryRunDone('dry run');
       }
-      this.trace(`> ${req.method} ${redactUrl(req.url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-      if (req.body) this.trace(`> body: ${redactForm(req.body)}`);
+      if (this.options.debug) {
+        this.trace(`> ${req.method} ${redactUrl(req.url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+        if (req.body) this.trace(`> body: ${redactForm(req.body)}`);
+      }
       const started = Date.now();
       try {
         const res = await send(req);
-        this.trace(`< ${res.status} in ${Date.now() - started}ms: ${res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body}`);
+        if (this.options.debug)
+          this.trace(`< ${res.status} in ${Date.now() - started}ms: ${res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body}`);
         return parseResponse<T>(action.name, res, format);
       } catch (err) {
         lastError = err;
@@ -113,10 +116,8 @@ export class Client {
     const { credentials, endpoint } = this.options;
     const now = this.options.now?.() ?? new Date();
     const base = endpoint.replace(/\/+$/, '');
-    const headers: Record<string, string> = {
-      'user-agent': this.options.userAgent ?? 'vn-cli',
-      accept: format === 'XML' ? 'application/xml' : 'application/json',
-    };
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'vn-cli' };
+    if (format === 'XML') headers.accept = 'application/xml';
     const req: HttpRequest = { method: action.method, url: '', headers, timeoutMs: this.options.timeoutMs };
     if (this.options.signatureVersion === 'v3') {
       const query: Record<string, string> = { ...params };
@@ -152,15 +153,12 @@ export class Client {
       Timestamp: timestampV1(now),
     };
     if (credentials.securityToken) all.SecurityToken = credentials.securityToken;
-    all.Signature = signV1(req.method, all, credentials.accessKeySecret);
-    const encoded = canonicalQuery(all);
-    if (req.method === 'GET') {
-      req.url = `${base}/?${encoded}`;
-    } else {
-      req.url = `${base}/`;
-      req.body = encoded;
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-    }
+    // the canonical string is also the wire encoding: encode once, sign it, append the signature
+    const canonical = canonicalQuery(all);
+    const encoded = `${canonical}&Signature=${percentEncode(signCanonicalV1(req.method, canonical, credentials.accessKeySecret))}`;
+    // every parameter in the query, for POST as for GET, as the official SDKs send them (spec:
+    // conventions.paramLocation); the emulator and the gateway also take a form body
+    req.url = `${base}/?${encoded}`;
     return req;
   }
 }

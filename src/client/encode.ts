@@ -2,8 +2,13 @@
  * RFC 3986 percent-encoding as the seed's 签名机制 chapter asks: unreserved A-Z a-z 0-9 - _ . ~ kept,
  * everything else %XY of its UTF-8 bytes, space as %20 (never +), * as %2A.
  */
+const LEFT_BY_ENCODEURICOMPONENT = /[!'()*]/;
+const LEFT_BY_ENCODEURICOMPONENT_ALL = /[!'()*]/g;
+
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const e = encodeURIComponent(value);
+  // most values hold none of these: skip the replace (it is on every request's hot path)
+  return LEFT_BY_ENCODEURICOMPONENT.test(e) ? e.replace(LEFT_BY_ENCODEURICOMPONENT_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : e;
 }
 
 /** Sorted, encoded `k=v&k=v` string of the parameters (seed: 步骤一 1.a-1.d). Sorted by code unit, like the SDKs. */

@@ -13,7 +13,23 @@ export function signV1(method: string, params: Record<string, string>, secret: s
   return createHmac('sha1', `${secret}&`).update(stringToSignV1(method, params), 'utf8').digest('base64');
 }
 
+/** The same signature from an already canonical query string (which must not hold Signature). */
+export function signCanonicalV1(method: string, canonical: string, secret: string): string {
+  return createHmac('sha1', `${secret}&`)
+    .update(`${method.toUpperCase()}&%2F&${percentEncode(canonical)}`, 'utf8')
+    .digest('base64');
+}
+
+let lastSecond = -1;
+let lastStamp = '';
+
 /** UTC ISO 8601 without milliseconds, as the Timestamp common parameter wants. */
 export function timestampV1(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // many requests a second share one stamp: format it once per second
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastStamp;
 }

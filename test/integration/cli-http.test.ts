@@ -101,7 +101,7 @@ describe('vn against a recording HTTP server', () => {
     expect(verifyV1(req, 'other')).toBe(false);
   });
 
-  it('signs a POST form with an STS token and keeps the token out of --debug', async () => {
+  it('signs a POST (parameters in the query, as the SDKs send them) with an STS token and keeps the token out of --debug', async () => {
     reset();
     const r = await runVn(['instance', 'create', '--name', '新 实例', '--concurrency', '2', '--debug', '-o', 'json'], {
       env: { ...env(), ALIBABA_CLOUD_SECURITY_TOKEN: TOKEN },

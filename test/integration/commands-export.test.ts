@@ -155,7 +155,7 @@ describe('vn export conversations', () => {
     const before = taskCount();
     const r = await runVn(['--dry-run', 'export', 'conversations', instanceId, '--output-file', file], { env: emu.env });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/\n/);
+    expect(r.stdout).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/\?\S*Action=ExportConversationDetails/);
     expect(r.stdout).toContain('Action=ExportConversationDetails');
     expect(r.stderr).toBe('');
     expect(taskCount()).toBe(before);
