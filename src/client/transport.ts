@@ -26,6 +26,11 @@ async function getAgent(connectTimeoutMs: number): Promise<{ agent: Agent; undic
   return { agent, undici: undiciMod };
 }
 
+/** Loads undici and opens the agent now, so the first request pays no module loading. */
+export async function prepareTransport(connectTimeoutMs = 10_000): Promise<void> {
+  await getAgent(connectTimeoutMs);
+}
+
 export async function closeTransport(): Promise<void> {
   const a = agent;
   agent = undefined;

@@ -119,6 +119,8 @@ export async function runSuites(files: TestFile[], opts: RunOptions): Promise<Su
   const history = new Map<string, number>();
   let stop = false;
   let unreachable: string | undefined;
+  // turns per second measure conversations, not the loading of the HTTP layer
+  await opts.client.warmUp?.();
   const started = performance.now();
 
   function* jobs(): Generator<Job> {
