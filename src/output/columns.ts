@@ -1,6 +1,30 @@
+import { formatCell } from './format-value.js';
 import type { Column } from './render.js';
 
 const yesNo = (v: unknown) => (v === true || v === 'true' ? 'yes' : v === false || v === 'false' ? 'no' : '');
+
+interface TaskFile {
+  FileId?: string;
+  Status?: string;
+  Progress?: number;
+}
+
+/** The first of several spellings that holds a value (the seed and the SDK name some fields differently). */
+function pick(row: Record<string, unknown>, ...keys: string[]): unknown {
+  for (const k of keys) {
+    const v = row[k];
+    if (v !== undefined && v !== null && v !== '') return v;
+  }
+  return undefined;
+}
+
+function duration(row: Record<string, unknown>): string {
+  const begin = Number(pick(row, 'BeginTime', 'StartTime'));
+  const end = Number(row.EndTime);
+  if (!Number.isFinite(begin) || !Number.isFinite(end) || begin <= 0 || end < begin) return '';
+  const s = Math.round((end - begin) / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+}
 
 /**
  * Default table columns per list field of the catalog (a command may pass its own). Fields not
@@ -23,15 +47,17 @@ export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
     { key: 'Introduction', header: 'INTRODUCTION' },
     { key: 'CreateTime', header: 'CREATED' },
   ],
+  // QueryConversations (seed names) and ListConversations (the SDK's: StartTime, Rounds, HasToAgent,
+  // SkillGroup — see the spec's discrepancies): each column reads either spelling
   Conversations: [
     { key: 'ConversationId', header: 'CONVERSATION' },
     { key: 'CallingNumber', header: 'CALLING' },
-    { key: 'BeginTime', header: 'BEGIN' },
-    { key: 'EndTime', header: 'END' },
-    { key: 'UserUtteranceCount', header: 'USER TURNS' },
+    { key: 'BeginTime', header: 'BEGAN', format: (_v, row) => formatCell('BeginTime', pick(row, 'BeginTime', 'StartTime')) },
+    { key: 'EndTime', header: 'DURATION', format: (_v, row) => duration(row) },
+    { key: 'UserUtteranceCount', header: 'UTTERANCES', format: (_v, row) => formatCell('UserUtteranceCount', pick(row, 'UserUtteranceCount', 'Rounds')) },
     { key: 'EffectiveAnswerCount', header: 'ANSWERED' },
-    { key: 'TransferredToAgent', header: 'TO AGENT', format: yesNo },
-    { key: 'SkillGroupId', header: 'SKILL GROUP' },
+    { key: 'TransferredToAgent', header: 'TO AGENT', format: (_v, row) => yesNo(pick(row, 'TransferredToAgent', 'HasToAgent')) },
+    { key: 'SkillGroupId', header: 'SKILL GROUP', format: (_v, row) => formatCell('SkillGroupId', pick(row, 'SkillGroupId', 'SkillGroup')) },
   ],
   ConversationDetails: [
     { key: 'SequenceId', header: '#' },
@@ -57,8 +83,11 @@ export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
     { key: 'ExpireTime', header: 'EXPIRES' },
     {
       key: 'DownloadTaskFiles',
-      header: 'FILES',
-      format: (v) => (Array.isArray(v) ? v.map((f) => `${f.FileId} (${f.Status}, ${f.Progress}%)`).join(', ') : ''),
+      header: 'FILES (ID STATUS PROGRESS)',
+      format: (v) =>
+        Array.isArray(v)
+          ? (v as TaskFile[]).map((f) => `${f.FileId ?? ''} ${f.Status ?? ''}${f.Progress !== undefined ? ` ${f.Progress}%` : ''}`.trim()).join(', ')
+          : '',
     },
   ],
 };

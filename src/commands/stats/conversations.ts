@@ -1,6 +1,5 @@
 import { defineCommand } from '../define.js';
 import { TIME_RANGE_FLAGS, timeRangeParams } from '../time.js';
-import { CONVERSATION_COLUMNS } from './columns.js';
 
 export default defineCommand({
   summary: 'list an instance’s conversations',
@@ -14,7 +13,6 @@ export default defineCommand({
   ],
   examples: ['vn stats conversations 3f6e…', 'vn stats conversations 3f6e… --all -o json --query "Conversations[].ConversationId"'],
   async run(ctx, { params, flags }) {
-    const out = await ctx.call('ListConversations', { ...params, ...timeRangeParams(flags, ctx.now()) }, { all: flags.all === true });
-    return { ...out, view: { ...out.view, columns: CONVERSATION_COLUMNS } };
+    return await ctx.call('ListConversations', { ...params, ...timeRangeParams(flags, ctx.now()) }, { all: flags.all === true });
   },
 });

@@ -1,6 +1,5 @@
 import { defineCommand } from '../define.js';
 import { TIME_RANGE_FLAGS, timeRangeParams } from '../time.js';
-import { CONVERSATION_COLUMNS } from './columns.js';
 
 export default defineCommand({
   summary: 'find conversations by calling number and time',
@@ -14,7 +13,6 @@ export default defineCommand({
   ],
   examples: ['vn stats query 3f6e… --calling-number 13800000000 --from -7d', 'vn stats query 3f6e… --from 2024-03-01 --all -o json'],
   async run(ctx, { params, flags }) {
-    const out = await ctx.call('QueryConversations', { ...params, ...timeRangeParams(flags, ctx.now()) }, { all: flags.all === true });
-    return { ...out, view: { ...out.view, columns: CONVERSATION_COLUMNS } };
+    return await ctx.call('QueryConversations', { ...params, ...timeRangeParams(flags, ctx.now()) }, { all: flags.all === true });
   },
 });
