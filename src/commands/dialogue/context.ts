@@ -11,13 +11,6 @@ export default defineCommand({
   examples: ['vn dialogue context 3f6e… c28fc549-…', 'vn dialogue context 3f6e… c28fc549-… -o json --query ConversationContext'],
   async run(ctx, { params }) {
     const out = await ctx.call('DescribeConversationContext', params);
-    const text = (out.data as { ConversationContext?: unknown } | undefined)?.ConversationContext;
-    let pretty = typeof text === 'string' ? text : JSON.stringify(text ?? null);
-    try {
-      pretty = JSON.stringify(JSON.parse(pretty), null, 2);
-    } catch {
-      /* not JSON: shown as the service sent it */
-    }
-    return { ...out, view: { message: pretty } };
+    return { ...out, view: { kind: 'context' } };
   },
 });

@@ -12,6 +12,7 @@ const VIEWS: Record<string, () => Promise<ViewRenderer>> = {
   turn: async () => (await import('./turn.js')).default,
   stats: async () => (await import('./stats.js')).default,
   transcript: async () => (await import('./transcript.js')).default,
+  context: async () => (await import('./context.js')).default,
 };
 
 export async function renderView(kind: string, data: unknown, format: OutputFormat, target: RenderTarget): Promise<boolean> {
