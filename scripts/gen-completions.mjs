@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Regenerates completions/ (vn.bash, _vn, vn.fish) from the built CLI: `vn completion <shell>`
 // walks the registry and every command's definition. Run after a build (npm run gen:completions
-// does both); test/integration/completion.test.ts fails when the committed files drift.
+// does both); test/completion/completion.test.ts fails when the committed files drift.
 import { execFileSync } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

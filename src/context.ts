@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import type { CallOptions, Client } from './client/client.js';
-import { UsageError } from './client/errors.js';
+import { UsageError } from './errors.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';

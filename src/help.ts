@@ -4,7 +4,7 @@ import { GROUPS, TOP_VERBS } from './commands/registry.js';
 /**
  * The top-level `vn --help`, rendered from the registry and the global-flag table without loading
  * commander, so the most common help stays as quick to start as --version. It follows commander's
- * layout to the character (test/unit/help.test.ts compares the two); every other help is
+ * layout to the character (test/cli/help.test.ts compares the two); every other help is
  * commander's own.
  */
 export const PROGRAM_DESCRIPTION = 'Alibaba Cloud Intelligent Voice Navigator (智能语音导航) from the command line';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DryRunDone, VnError } from './client/errors.js';
+import { DryRunDone, VnError } from './errors.js';
 import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
@@ -162,7 +162,7 @@ export function commandWords(argv: string[]): string[] {
 }
 
 async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
-  const { UsageError } = await import('./client/errors.js');
+  const { UsageError } = await import('./errors.js');
   const num = (name: string, v: unknown, def: number, min: number): number => {
     if (v === undefined) return def;
     const s = String(v);
@@ -202,7 +202,7 @@ async function reportError(err: unknown, ctx: Context): Promise<number> {
   if (err instanceof DryRunDone) return 0;
   const debug = ctx.globals.debug || ctx.env.VN_DEBUG === '1';
   if (err instanceof VnError) {
-    const { ServiceError } = await import('./client/errors.js');
+    const { ServiceError } = await import('./errors.js');
     if (err instanceof ServiceError) {
       const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${err.requestId}` : undefined].filter(Boolean).join(', ');
       ctx.err(`error: ${err.code}: ${err.message || '(no message)'} (${where})`);

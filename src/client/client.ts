@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
 import { canonicalQuery, flattenParams, percentEncode } from './encode.js';
-import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from './errors.js';
+import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from '../errors.js';
 
-export { DryRunDone } from './errors.js';
+export { DryRunDone } from '../errors.js';
 
 import { signCanonicalV1, timestampV1 } from './sign-v1.js';
 import { authorizationV3, sha256Hex } from './sign-v3.js';

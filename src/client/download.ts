@@ -4,7 +4,7 @@ import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promi
 import { basename, dirname, resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { DownloadProgress } from '../output/progress.js';
-import { NetworkError, RuntimeFailure, ServiceError, UsageError } from './errors.js';
+import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../errors.js';
 import { errorCode, NOT_DELIVERED } from './transport.js';
 
 export interface DownloadOptions {

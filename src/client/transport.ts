@@ -1,5 +1,5 @@
 import type { Agent, Dispatcher } from 'undici';
-import { NetworkError } from './errors.js';
+import { NetworkError } from '../errors.js';
 
 export interface HttpRequest {
   method: string;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { findAction } from '../api/catalog.js';
 import type { ActionSpec, ParamSpec } from '../api/types.js';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors.js';
 import type { Context } from '../context.js';
 import { type CommandDef, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
 

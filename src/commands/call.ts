@@ -1,5 +1,5 @@
 import { ACTIONS, type ActionSpec, findAction, isPaginated } from '../api/catalog.js';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors.js';
 import { closest } from '../suggest.js';
 import { defineCommand } from './define.js';
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors.js';
 import type { Context } from '../context.js';
 
 /**

@@ -1,4 +1,4 @@
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors.js';
 
 /** What the time flags accept, for help texts. */
 export const TIME_FLAG_FORMS = 'ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w';

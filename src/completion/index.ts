@@ -1,4 +1,4 @@
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors.js';
 import { SHELLS, type Shell } from './tree.js';
 
 export { SHELLS, type Shell } from './tree.js';

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { DEFAULT_REGION } from '../api/catalog.js';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors.js';
 
 export interface Profile {
   accessKeyId: string;

@@ -1,5 +1,5 @@
 import { DEFAULT_REGION, endpointFor } from '../api/catalog.js';
-import { CredentialsError, UsageError } from '../client/errors.js';
+import { CredentialsError, UsageError } from '../errors.js';
 import { configDir } from './paths.js';
 import { LOCAL_PROFILE, type Profile, ProfileStore } from './profiles.js';
 

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { ServiceError, UsageError } from '../client/errors.js';
+import { ServiceError, UsageError } from '../errors.js';
 import type { Context } from '../context.js';
 import { type BotTurn, ENDING_ACTIONS, formatTurn } from '../output/turn.js';
 import { DialogueSession, type TurnResult } from './test/conversation.js';

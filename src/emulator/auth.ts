@@ -89,7 +89,7 @@ function lookupKey(keys: Map<string, AccessKey>, id: string): AccessKey {
 /**
  * signV1 (client/sign-v1.ts) for a request being verified, with less work per request: no copy of
  * the parameters, percent-encoding's second pass only when needed, and the HMAC key prepared once
- * per access key (bench/emulator). test/unit/emulator-sign.test.ts checks the two agree.
+ * per access key (bench/emulator). test/emulator/gateway.test.ts checks the two agree.
  */
 export function signatureV1(method: string, params: Record<string, string>, key: AccessKey): string {
   const names = Object.keys(params);

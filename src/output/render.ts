@@ -1,5 +1,5 @@
 import { getPath } from '../api/catalog.js';
-import { UsageError } from '../client/errors.js';
+import { UsageError } from '../errors.js';
 import { COLUMNS_BY_LIST_FIELD } from './columns.js';
 import { formatCell } from './format-value.js';
 

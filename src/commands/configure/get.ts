@@ -1,4 +1,4 @@
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors.js';
 import { LOCAL_PROFILE, maskSecret } from '../../config/profiles.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { RuntimeFailure, UsageError } from '../../client/errors.js';
+import { RuntimeFailure, UsageError } from '../../errors.js';
 import { PROFILE_NAME_RE } from '../../config/profiles.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { openStore, readStdin } from './shared.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { CONTEXT_FLAG, checkContext, type DialogueEnv, ENV_FLAG } from './turn-output.js';
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors.js';
 import { DEFAULT_CALLING_NUMBER } from '../../dialogue/test/format.js';
 import { defineCommand } from '../define.js';
 

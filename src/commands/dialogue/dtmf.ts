@@ -1,4 +1,4 @@
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { type DialogueEnv, ENV_FLAG, sendTurn } from './turn-output.js';
 

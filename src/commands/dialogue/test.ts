@@ -1,4 +1,4 @@
-import { NetworkError, UsageError, VnError } from '../../client/errors.js';
+import { NetworkError, UsageError, VnError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 /** Some conversation did not pass: exit 1 with a one-line summary (the report is already out). */

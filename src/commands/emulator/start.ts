@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { RuntimeFailure, UsageError } from '../../client/errors.js';
+import { RuntimeFailure, UsageError } from '../../errors.js';
 import type { AccessKey } from '../../emulator/auth.js';
 import { defineCommand } from '../define.js';
 

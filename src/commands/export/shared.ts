@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { DownloadResult } from '../../client/download.js';
-import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../../client/errors.js';
+import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../../errors.js';
 import type { Context } from '../../context.js';
 import type { FlagDef } from '../define.js';
 

@@ -18,7 +18,7 @@ export default defineCommand({
   async run(ctx, { params, flags }) {
     const range = timeRangeParams(flags, ctx.now());
     if (String(params.ExportType ?? '').trim() === '') {
-      const { UsageError } = await import('../../client/errors.js');
+      const { UsageError } = await import('../../errors.js');
       throw new UsageError('--export-type must not be empty');
     }
     await checkExportFlags(flags);

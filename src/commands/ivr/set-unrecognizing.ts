@@ -1,5 +1,5 @@
 import { FINAL_ACTIONS } from '../../api/bot-actions.js';
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand, type FlagDef } from '../define.js';
 
 /** seed: 10.1 DescribeNavigationConfig — FinalAction is one of TransferToAgent / TransferToIVR / RedirectToPage / HangUp. */

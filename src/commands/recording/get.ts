@@ -43,7 +43,7 @@ export default defineCommand({
     const res = await client.call<Recording>('DescribeRecording', params, { format: 'JSON' });
     const url = res.data.FilePath ?? '';
     if (!/^https?:\/\//i.test(url)) {
-      const { RuntimeFailure } = await import('../../client/errors.js');
+      const { RuntimeFailure } = await import('../../errors.js');
       throw new RuntimeFailure(`the recording has no downloadable URL (FilePath: ${JSON.stringify(url)})`);
     }
     const target = typeof flags.download === 'string' ? flags.download : localName(res.data.FileName, params.ConversationId as string);

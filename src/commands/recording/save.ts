@@ -21,7 +21,7 @@ export default defineCommand({
     'vn recording save 3f6e… 390515b5-… --file-name call.wav --file-path oss://bucket/record/ --duration 10 --start-time 2024-03-01T10:00 --type Source',
   ],
   async run(ctx, { params, flags }) {
-    const { UsageError } = await import('../../client/errors.js');
+    const { UsageError } = await import('../../errors.js');
     const duration = String(params.Duration).trim();
     if (!/^\d+(\.\d+)?$/.test(duration)) throw new UsageError(`--duration must be a number of seconds, got "${params.Duration}"`);
     const empty = (

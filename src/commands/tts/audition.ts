@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { checkVoiceSettings, voiceFlags } from './set.js';
 
@@ -42,7 +42,7 @@ export default defineCommand({
     if (save === undefined) return { ...out, view: { message: String((out.data as { AuditionUrl?: string }).AuditionUrl ?? '') } };
     const url = (out.data as { AuditionUrl?: string }).AuditionUrl;
     if (!url) {
-      const { RuntimeFailure } = await import('../../client/errors.js');
+      const { RuntimeFailure } = await import('../../errors.js');
       throw new RuntimeFailure('the service returned no AuditionUrl to download');
     }
     const { progressBar } = await import('../../output/progress.js');

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { UsageError } from '../../client/errors.js';
+import { UsageError } from '../../errors.js';
 
 /** A directory holds the files named *.test.yaml or *.test.yml under it, at any depth. */
 const TEST_FILE = /\.test\.ya?ml$/;

@@ -1,5 +1,5 @@
 import type { Client } from '../../client/client.js';
-import { NetworkError, ServiceError, UsageError, VnError } from '../../client/errors.js';
+import { NetworkError, ServiceError, UsageError, VnError } from '../../errors.js';
 import type { BotTurn } from '../../output/turn.js';
 import { DialogueSession, type TurnResult } from './conversation.js';
 import { type CoverageReport, CoverageTracker } from './coverage.js';

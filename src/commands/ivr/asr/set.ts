@@ -1,4 +1,4 @@
-import { UsageError } from '../../../client/errors.js';
+import { UsageError } from '../../../errors.js';
 import { defineCommand, type FlagDef } from '../../define.js';
 import { ASR_TARGET_ARGS, ASR_TARGET_FLAGS, asrTarget } from './shared.js';
 

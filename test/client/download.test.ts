@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { downloadToFile } from '../../src/client/download.js';
-import { NetworkError, ServiceError, UsageError } from '../../src/client/errors.js';
+import { NetworkError, ServiceError, UsageError } from '../../src/errors.js';
 import { bar, progressBar } from '../../src/output/progress.js';
 import { tempDir } from '../helpers/run.js';
 

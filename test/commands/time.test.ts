@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/client/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { parseTimeFlag, timeRangeParams } from '../../src/commands/time.js';
 
 const NOW = new Date(Date.UTC(2024, 2, 15, 12, 0, 0)); // 2024-03-15T12:00:00Z
