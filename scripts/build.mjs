@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles src/ into dist/ with esbuild: one small entry (dist/cli.js) and code-split chunks that
 // load on demand, so `vn --version` and `vn --help` read little.
-import { readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -13,7 +13,8 @@ const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
 // a half-written tree
 const next = resolve(root, `dist.next-${process.pid}`);
 const old = resolve(root, `dist.old-${process.pid}`);
-await build({
+const main = await build({
+  absWorkingDir: root,
   entryPoints: { cli: resolve(root, 'src/cli.ts') },
   outdir: next,
   bundle: true,
@@ -21,16 +22,32 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // every package stays external except commander: it is on the path of every command and of
-  // --help, and bundled as ESM it loads faster than through the CommonJS loader
-  external: Object.keys(pkg.dependencies ?? {}).filter((d) => d !== 'commander'),
+  // the runtime dependencies are bundled into the chunks (one file read and compile per chunk
+  // instead of Node's resolution, reading and CommonJS wrapping of every file of every package),
+  // except the native better-sqlite3, which finds its .node binding from its own directory
+  external: ['better-sqlite3'],
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
-  // commander's CommonJS requires node built-ins; give the ESM chunks a require to do it with
+  // the bundled CommonJS packages require node built-ins; give the ESM chunks a require to do it with
   banner: { js: "import { createRequire as __vnRequire } from 'node:module'; const require = __vnRequire(import.meta.url);" },
   define: { __VN_VERSION__: JSON.stringify(pkg.version) },
+  metafile: true,
   logLevel: 'warning',
 });
+
+// dist/packages.json: the npm packages bundled into each output file, so a test can tell which
+// packages a command loaded from the chunks it read (test/client/cli-http.test.ts)
+const packages = {};
+for (const [out, meta] of Object.entries(main.metafile.outputs)) {
+  if (!out.endsWith('.js')) continue;
+  const names = new Set();
+  for (const input of Object.keys(meta.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input);
+    if (m) names.add(m[1]);
+  }
+  if (names.size > 0) packages[relative(next, resolve(root, out))] = [...names].sort();
+}
+writeFileSync(resolve(next, 'packages.json'), `${JSON.stringify(packages, null, 2)}\n`);
 
 // dist/quick.cjs: --version and the top-level help as one CommonJS file (see bin/vn.js). The
 // registry's lazy command imports stay dynamic imports that this path never runs.

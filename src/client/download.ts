@@ -3,8 +3,8 @@ import { unlinkSync } from 'node:fs';
 import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
-import type { DownloadProgress } from '../output/progress.js';
 import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../errors.js';
+import type { DownloadProgress } from '../output/progress.js';
 import { errorCode, NOT_DELIVERED } from './transport.js';
 
 export interface DownloadOptions {
@@ -59,7 +59,7 @@ export async function downloadToFile(url: string, target: string, opts: Download
   const host = parsed.host;
   const timeoutMs = opts.timeoutMs ?? 60_000;
 
-  const undici = await import('undici');
+  const undici = await import('./undici.js');
   const agent = new undici.Agent({ connect: { timeout: Math.min(timeoutMs, 10_000) }, keepAliveTimeout: 1 });
   const dispatcher = agent.compose(undici.interceptors.redirect({ maxRedirections: 5 }));
   const part = `${path}.${randomBytes(6).toString('hex')}.part`;
@@ -83,7 +83,13 @@ export async function downloadToFile(url: string, target: string, opts: Download
   try {
     let res: Dispatcher.ResponseData;
     try {
-      res = await undici.request(url, { method: 'GET', dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      res = await dispatcher.request({
+        origin: parsed.origin,
+        path: `${parsed.pathname}${parsed.search}`,
+        method: 'GET',
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
     } catch (err) {
       const code = errorCode(err);
       if (code && NOT_DELIVERED.has(code)) throw new NetworkError(`cannot connect to ${host} (${code})`, false, { cause: err });

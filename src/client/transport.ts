@@ -17,11 +17,11 @@ export interface HttpResponse {
 }
 
 let agent: Agent | undefined;
-let undiciMod: typeof import('undici') | undefined;
+let undiciMod: typeof import('./undici.js') | undefined;
 
 /** One keep-alive Agent for the process (loaded lazily: undici stays off the start-up path). */
-async function getAgent(connectTimeoutMs: number): Promise<{ agent: Agent; undici: typeof import('undici') }> {
-  undiciMod ??= await import('undici');
+async function getAgent(connectTimeoutMs: number): Promise<{ agent: Agent; undici: typeof import('./undici.js') }> {
+  undiciMod ??= await import('./undici.js');
   agent ??= new undiciMod.Agent({ keepAliveTimeout: 10_000, connect: { timeout: connectTimeoutMs }, pipelining: 1 });
   return { agent, undici: undiciMod };
 }

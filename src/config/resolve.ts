@@ -1,7 +1,7 @@
 import { DEFAULT_REGION, endpointFor } from '../api/catalog.js';
 import { CredentialsError, UsageError } from '../errors.js';
 import { configDir } from './paths.js';
-import { LOCAL_PROFILE, type Profile, ProfileStore } from './profiles.js';
+import { LOCAL_PROFILE, type Profile, readProfiles } from './profiles.js';
 
 export interface ResolvedProfile {
   /** Profile name, or "env" when the credentials came from the environment. */
@@ -48,7 +48,7 @@ export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfi
   }
   let stored: Profile | undefined;
   let storedName: string | undefined;
-  const store = await ProfileStore.open(configDir(env));
+  const store = await readProfiles(configDir(env));
   if (named) {
     stored = store.get(named);
     storedName = named;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, type Recorded, startRecordingServer } from '../helpers/http-server.js';
@@ -271,7 +271,8 @@ describe('exit codes without a server', () => {
   });
 
   it('prints the version and help without loading heavy modules', async () => {
-    const heavy = ['undici', 'conf', 'cli-table3', 'ora', '@inquirer', 'jmespath', 'better-sqlite3', 'yaml'];
+    const heavy = ['undici', 'conf', 'cli-table3', 'ora', '@inquirer', '@jmespath-community/jmespath', 'better-sqlite3', 'yaml'];
+    const bundledPackages = JSON.parse(readFileSync(join(ROOT, 'dist', 'packages.json'), 'utf8')) as Record<string, string[]>;
     const t = tempDir();
     const loaded = async (argv: string[]) => {
       const file = join(t.dir, `${argv.join('_') || 'none'}.txt`);
@@ -284,10 +285,15 @@ describe('exit codes without a server', () => {
         child.stdout.on('data', (c) => (stdout += c));
         child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
       });
-      const urls = readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((u) => u.includes('/node_modules/'));
-      return { ...r, heavy: heavy.filter((h) => urls.some((u) => u.includes(`/node_modules/${h}`))), urls };
+      const all = readFileSync(file, 'utf8').split('\n');
+      const urls = all.filter((u) => u.includes('/node_modules/'));
+      // the packages bundled into the dist files the process loaded (dist/packages.json, written by the build)
+      const bundled = all.flatMap((u) => {
+        const m = /\/dist\/(chunks\/[^/]+\.js)$/.exec(u);
+        return m?.[1] ? (bundledPackages[m[1]] ?? []) : [];
+      });
+      const loadedPackages = [...urls.map((u) => u.slice(u.lastIndexOf('/node_modules/') + 14)), ...bundled];
+      return { ...r, heavy: heavy.filter((h) => loadedPackages.some((p) => p === h || p.startsWith(`${h}/`))), urls };
     };
     const v = await loaded(['--version']);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
@@ -299,6 +305,21 @@ describe('exit codes without a server', () => {
     // the tracer really sees the heavy modules when a command needs them
     const list = await loaded(['--profile', 'local', 'instance', 'list', '-o', 'table']);
     expect(list.heavy).toEqual(expect.arrayContaining(['undici', 'better-sqlite3', 'cli-table3']));
+    // a command that only reads a stored profile parses the file itself; configure, which writes it, loads conf
+    const dir = join(t.dir, '.config', 'vn');
+    mkdirSync(dir, { recursive: true });
+    const server = await startRecordingServer((_req, res) => json(res, 200, { RequestId: 'REQ-D', InstanceId: 'i-1' }));
+    const profiles = { current: 'p', profiles: { p: { accessKeyId: 'AKID-TEST', accessKeySecret: SECRET, endpoint: server.url } } };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(profiles), { mode: 0o600 });
+    const describeCmd = await loaded(['instance', 'describe', 'i-1', '-o', 'json']);
+    await server.close();
+    expect(describeCmd.code).toBe(0);
+    expect(describeCmd.stdout).toContain('"REQ-D"');
+    expect(server.requests[0]?.params.AccessKeyId).toBe('AKID-TEST');
+    expect(describeCmd.heavy).toEqual(['undici']);
+    const configure = await loaded(['configure', 'list']);
+    expect(configure.code).toBe(0);
+    expect(configure.heavy).toContain('conf');
     t.cleanup();
     const g = await spawnVn(['instance']);
     expect(g.code).toBe(2);

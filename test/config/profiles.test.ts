@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CredentialsError } from '../../src/errors.js';
-import { ProfileStore } from '../../src/config/profiles.js';
+import { ProfileStore, readProfiles } from '../../src/config/profiles.js';
 import { normalizeEndpoint, resolveProfile } from '../../src/config/resolve.js';
+import { CredentialsError } from '../../src/errors.js';
 import { runVn, tempDir } from '../helpers/run.js';
 
 const cleanups: (() => void)[] = [];
@@ -35,6 +35,51 @@ describe('profile store', () => {
     writeFileSync(join(d, 'config.json'), JSON.stringify({ profiles: {} }), { mode: 0o644 });
     const store = await ProfileStore.open(d);
     expect(statSync(store.path).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('reading the profiles without conf (every command that resolves credentials)', () => {
+  it('reads what the store wrote, and narrows a wider file to 0600 as open() does', async () => {
+    const d = dir();
+    const store = await ProfileStore.open(d);
+    store.set('prod', { accessKeyId: 'AK1', accessKeySecret: 'S1', region: 'cn-hangzhou', output: 'json' });
+    store.set('dev', { accessKeyId: 'AK2', accessKeySecret: 'S2', endpoint: 'http://127.0.0.1:9' });
+    store.use('dev');
+    chmodSync(store.path, 0o644);
+    const view = await readProfiles(d);
+    expect(view).not.toBeInstanceOf(ProfileStore);
+    expect(view.current).toBe('dev');
+    expect(view.names()).toEqual(['dev', 'prod']);
+    expect(view.get('prod')).toEqual(store.get('prod'));
+    expect(view.get('dev')).toEqual(store.get('dev'));
+    expect(view.get('nope')).toBeUndefined();
+    expect(statSync(store.path).mode & 0o777).toBe(0o600);
+  });
+
+  it('reads no file as an empty store and creates nothing', async () => {
+    const d = join(dir(), 'not-yet');
+    const view = await readProfiles(d);
+    expect(view.current).toBeUndefined();
+    expect(view.names()).toEqual([]);
+    expect(existsSync(d)).toBe(false);
+    await expect(resolveProfile({ env: { VN_CONFIG_DIR: d } })).rejects.toBeInstanceOf(CredentialsError);
+    expect(existsSync(d)).toBe(false);
+  });
+
+  it('leaves a file that is not a plain store to conf, as before: repaired, or its error reported', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'config.json'), '[]');
+    const repaired = await readProfiles(d);
+    expect(repaired).toBeInstanceOf(ProfileStore);
+    expect(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'))).toEqual({ profiles: {} });
+    writeFileSync(join(d, 'config.json'), '{"current":"x"}');
+    expect(await readProfiles(d)).toBeInstanceOf(ProfileStore);
+    expect(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'))).toEqual({ current: 'x', profiles: {} });
+    writeFileSync(join(d, 'config.json'), '{bad');
+    const viaConf = await ProfileStore.open(d).catch((e: Error) => e.message);
+    const viaRead = await readProfiles(d).catch((e: Error) => e.message);
+    expect(typeof viaRead).toBe('string');
+    expect(viaRead).toBe(viaConf);
   });
 });
 

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// A whole command, process start to exit, as a user's script or CI step pays for it, next to the
+// same call from a script on the official SDK and next to bare Node, measured side by side in one
+// run: the cases run interleaved, round after round, so machine noise falls on all of them alike.
+//   - `vn --endpoint URL instance describe ID -o json` against a running `vn emulator` (child process)
+//   - bench/sdk-describe.mjs: the same DescribeInstance through @alicloud/openapi-core
+//   - bare `node -e 0`
+//   - `vn --profile local instance list -o json` (the embedded emulator, in-process)
+// Wall time is the median of the rounds; peak RSS (the kernel's maxrss, through /usr/bin/time, or
+// /proc/PID/status VmHWM sampled until exit when it is not installed) the median of separate
+// interleaved rounds, so the wrapper never adds to the wall times.
+// Goals (issue #15): describe / SDK ≤ 1.0× (stretch 0.7×), describe / bare ≤ 2.5×, its peak RSS
+// ≤ 70 MB, list / bare ≤ 3.0×.
+// Loopback only. Usage: npm run build && node bench/command.mjs [rounds]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'vn.js');
+const rounds = Number(process.argv[2] ?? 20);
+const rssRounds = Math.min(rounds, 7);
+const key = { id: 'bench-ak', secret: 'bench-secret' };
+const home = mkdtempSync(join(tmpdir(), 'vn-bench-cmd-'));
+const env = {
+  PATH: process.env.PATH,
+  HOME: home,
+  NO_COLOR: '1',
+  VN_CONFIG_DIR: join(home, 'vn'),
+  ALIBABA_CLOUD_ACCESS_KEY_ID: key.id,
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.secret,
+};
+const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
+
+/** Starts the emulator and resolves with its URL (the first line it prints). */
+function startEmulator() {
+  const child = spawn(
+    process.execPath,
+    [bin, 'emulator', 'start', '--port', '0', '--data', join(home, 'bench.db'), '--access-key', `${key.id}:${key.secret}`],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((ok, fail) => {
+    let out = '';
+    child.on('exit', (code) => fail(new Error(`vn emulator start exited ${code} before printing its URL`)));
+    child.stdout.on('data', (c) => {
+      out += c;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        child.stdout.resume();
+        ok({ child, url: out.slice(0, nl) });
+      }
+    });
+  });
+}
+
+function run(args, { capture = false } = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', capture ? 'pipe' : 'ignore', 'pipe'], encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms, stdout: r.stdout };
+}
+
+/** Peak resident set of one run, in MB. */
+async function peakRss(args) {
+  if (TIME) {
+    const r = spawnSync(TIME, ['-f', '%M', process.execPath, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return Number(r.stderr.trim().split('\n').pop()) / 1024;
+  }
+  const child = spawn(process.execPath, args, { env, stdio: 'ignore' });
+  let hwm = 0;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) hwm = Math.max(hwm, Number(m[1]));
+    } catch {
+      /* gone */
+    }
+  };
+  const timer = setInterval(sample, 1);
+  await new Promise((ok) => child.on('exit', ok));
+  clearInterval(timer);
+  return hwm / 1024;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const emu = await startEmulator();
+try {
+  const created = JSON.parse(
+    run([bin, '--endpoint', emu.url, 'instance', 'create', '--name', 'bench', '--concurrency', '5', '-o', 'json'], { capture: true }).stdout,
+  );
+  const id = created.InstanceId;
+  if (!id) throw new Error(`instance create answered ${JSON.stringify(created)}`);
+  const cases = [
+    { name: 'node -e 0', args: ['-e', '0'] },
+    { name: 'vn instance describe', args: [bin, '--endpoint', emu.url, 'instance', 'describe', id, '-o', 'json'], expect: id },
+    { name: 'official SDK script', args: [join(root, 'bench', 'sdk-describe.mjs'), emu.url, key.id, key.secret, id], expect: id },
+    { name: 'vn --profile local list', args: [bin, '--profile', 'local', 'instance', 'list', '-o', 'json'], expect: '"Instances"' },
+  ];
+  // warm the file cache (and create the local profile's database), checking each answers for real
+  for (const c of cases) {
+    const { stdout } = run(c.args, { capture: true });
+    if (c.expect && !stdout.includes(c.expect)) throw new Error(`${c.name} answered ${stdout.slice(0, 300)}`);
+  }
+  const wall = cases.map(() => []);
+  const rss = cases.map(() => []);
+  for (let i = 0; i < rounds; i++) for (const [j, c] of cases.entries()) wall[j].push(run(c.args).ms);
+  for (let i = 0; i < rssRounds; i++) for (const [j, c] of cases.entries()) rss[j].push(await peakRss(c.args));
+
+  const m = Object.fromEntries(cases.map((c, j) => [c.name, { wall: median(wall[j]), rss: median(rss[j]) }]));
+  const cpu = cpus();
+  console.log(
+    `whole commands, ${rounds} interleaved rounds (peak RSS: ${rssRounds} rounds, ${TIME ? 'maxrss via time(1)' : 'VmHWM sampled'}), ` +
+      `node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim()}, ${new Date().toISOString().slice(0, 10)}; medians`,
+  );
+  const base = m['node -e 0'].wall;
+  for (const c of cases) {
+    const r = m[c.name];
+    console.log(
+      `  ${c.name.padEnd(24)} ${r.wall.toFixed(1).padStart(7)} ms  ${(r.wall / base).toFixed(2).padStart(5)}× bare   peak RSS ${r.rss.toFixed(1).padStart(6)} MB`,
+    );
+  }
+  const d = m['vn instance describe'];
+  const line = (what, value, goal, ok) => console.log(`  ${what.padEnd(36)} ${value.padStart(8)}   goal ${goal.padEnd(20)} ${ok ? 'met' : 'NOT met'}`);
+  console.log('goals:');
+  const sdk = d.wall / m['official SDK script'].wall;
+  line('describe / official SDK script', `${sdk.toFixed(2)}×`, '≤ 1.0× (stretch 0.7×)', sdk <= 1);
+  line('describe / bare node', `${(d.wall / base).toFixed(2)}×`, '≤ 2.5×', d.wall / base <= 2.5);
+  line('describe peak RSS', `${d.rss.toFixed(1)} MB`, '≤ 70 MB', d.rss <= 70);
+  const list = m['vn --profile local list'].wall / base;
+  line('--profile local instance list / bare', `${list.toFixed(2)}×`, '≤ 3.0×', list <= 3);
+} finally {
+  emu.child.kill('SIGTERM');
+  await new Promise((ok) => (emu.child.exitCode !== null ? ok() : emu.child.on('exit', ok)));
+  rmSync(home, { recursive: true, force: true });
+}
