@@ -12,7 +12,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
-  const { Context } = await import('./context.js');
+  // quick.cjs has answered --version and the top-level help: this is a command, so the program is
+  // needed too; both load side by side
+  const [{ Context }] = await Promise.all([import('./context.js'), import('./program.js')]);
   process.exitCode = await run(argv, Context.fromProcess());
 }
 

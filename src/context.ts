@@ -1,9 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import type { CallOptions, Client } from './client/client.js';
-import { UsageError } from './errors.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
+import { UsageError } from './errors.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
 
 export interface IO {
@@ -121,6 +121,24 @@ export class Context {
       return resolveProfile({ env: this.env, profile: this.globals.profile, region: this.globals.region, endpoint: this.globals.endpoint });
     })();
     return this.profilePromise;
+  }
+
+  /**
+   * Starts loading, side by side, the modules an API call goes through (catalog, profile
+   * resolution, client, HTTP, output), which would otherwise load one after another as the call
+   * reaches each (issue #15). Loading only: nothing is read, resolved or sent. Failures surface
+   * where the modules are really imported.
+   */
+  prepareCall(): void {
+    for (const p of [
+      import('./api/catalog.js'),
+      import('./config/resolve.js'),
+      import('./client/client.js'),
+      import('./client/undici.js'),
+      import('./output/render.js'),
+    ]) {
+      p.catch(() => undefined);
+    }
   }
 
   client(): Promise<Client> {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { DryRunDone, VnError } from './errors.js';
+import type { CommandDef } from './commands/define.js';
 import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
+import { DryRunDone, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { VERSION } from './version.js';
 
@@ -10,10 +11,12 @@ import { VERSION } from './version.js';
 export async function runProgram(argv: string[], ctx: Context): Promise<number> {
   let code = 0;
   try {
+    // the selected command's definition and commander load side by side
+    const selected = loadSelected(argv, ctx);
     const commander = await import('commander');
     const early: Record<string, string> = {};
     const program = buildProgram(commander, ctx, commandWords(argv), early);
-    const shadowed = await attachSelected(program, argv, ctx, commander);
+    const shadowed = await attachSelected(program, argv, ctx, commander, selected);
     await program.parseAsync(takeEarlyGlobals(argv, shadowed, early), { from: 'user' });
   } catch (err) {
     code = await reportError(err, ctx);
@@ -82,22 +85,46 @@ function inherit(cmd: Command, ctx: Context): void {
   cmd.configureHelp({ showGlobalOptions: true });
 }
 
-/** Loads only the handler named on the command line, so start-up stays light. */
-/** Loads the selected command's definition; returns the global flags its own flags shadow. */
-async function attachSelected(program: Command, argv: string[], ctx: Context, commander: typeof import('commander')): Promise<Set<string>> {
+interface Selected {
+  path: string[];
+  /** The definition and the builder, loading. */
+  loading: Promise<[CommandDef, typeof import('./commands/build.js')]>;
+}
+
+/**
+ * Starts loading only the handler named on the command line, so start-up stays light; an API
+ * command also starts loading what its call goes through (Context.prepareCall).
+ */
+function loadSelected(argv: string[], ctx: Context): Selected | undefined {
   const words = commandWords(argv);
   const { group, verb, path } = lookup(words[0] === 'help' ? words.slice(1) : words);
   let target: VerbEntry | undefined = verb;
-  let cmd: Command | undefined;
-  if (verb) {
-    cmd = findCommand(program, path);
-  } else if (group?.default && path.length === words.filter((w) => w !== 'help').length) {
-    target = group.default;
-    cmd = findCommand(program, path);
-  }
-  if (!target || !cmd) return new Set();
-  const { default: def } = await target.load();
-  const { buildVerb } = await import('./commands/build.js');
+  if (!verb && !(group?.default && path.length === words.filter((w) => w !== 'help').length)) return undefined;
+  if (!verb) target = group?.default;
+  if (!target) return undefined;
+  const def = target.load().then(({ default: d }) => {
+    if (d.action && !words.includes('help') && !argv.some((a) => a === '--help' || a === '-h')) ctx.prepareCall();
+    return d;
+  });
+  const loading = Promise.all([def, import('./commands/build.js')]);
+  loading.catch(() => undefined); // awaited (and reported) by attachSelected
+  return { path, loading };
+}
+
+/** Attaches the selected command's definition; returns the global flags its own flags shadow. */
+async function attachSelected(
+  program: Command,
+  argv: string[],
+  ctx: Context,
+  commander: typeof import('commander'),
+  selected: Selected | undefined,
+): Promise<Set<string>> {
+  if (!selected) return new Set();
+  const words = commandWords(argv);
+  const { path } = selected;
+  const cmd = findCommand(program, path);
+  if (!cmd) return new Set();
+  const [def, { buildVerb }] = await selected.loading;
   buildVerb(cmd, def, ctx, commander);
   const extra = def.helpAfter?.(words.filter((w) => w !== 'help').slice(path.length));
   if (extra) cmd.addHelpText('after', extra);
