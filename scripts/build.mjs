@@ -9,6 +9,46 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
 
+/**
+ * Modules that bundled packages require at load time for features vn never uses, replaced by a
+ * stand-in that requires the real one on first use: undici's HTTP/2 client (it loads node:http2
+ * and node:tls; vn's agents never negotiate HTTP/2) and commander's node:child_process (for
+ * executable subcommands, which vn has none of). Each key: the importer's path ending, and what it
+ * requires.
+ */
+const ON_DEMAND = [
+  { importer: 'node_modules/undici/lib/dispatcher/client.js', request: './client-h2.js', kind: 'function' },
+  { importer: 'node_modules/commander/lib/command.js', request: 'node:child_process', kind: 'object' },
+];
+const onDemand = {
+  name: 'on-demand',
+  setup(b) {
+    const seen = new Set();
+    b.onResolve({ filter: /./ }, (args) => {
+      if (args.namespace !== 'file' || args.kind !== 'require-call') return undefined;
+      const rule = ON_DEMAND.find((r) => r.request === args.path && args.importer.replaceAll('\\', '/').endsWith(r.importer));
+      if (!rule) return undefined;
+      seen.add(rule);
+      // named by its path in the project (that is what the bundle's comments show)
+      const target = rule.request.startsWith('.') ? relative(root, resolve(dirname(args.importer), rule.request)).replaceAll('\\', '/') : rule.request;
+      return { path: target, namespace: 'on-demand', pluginData: rule };
+    });
+    b.onLoad({ filter: /./, namespace: 'on-demand' }, (args) => {
+      const real = JSON.stringify(args.path.startsWith('node:') ? args.path : resolve(root, args.path));
+      const contents =
+        args.pluginData.kind === 'function'
+          ? `let real; module.exports = function (...a) { real ??= require(${real}); return real.apply(this, a); };`
+          : `let real; module.exports = new Proxy({}, { get: (_, k) => (real ??= require(${real}))[k] });`;
+      return { contents, loader: 'js', resolveDir: root };
+    });
+    b.onEnd((result) => {
+      // a dependency update that moved these must not silently bring the cost back
+      const missing = ON_DEMAND.filter((r) => !seen.has(r));
+      if (result.errors.length === 0 && missing.length > 0) throw new Error(`on-demand: not found any more: ${missing.map((r) => `${r.request} from ${r.importer}`).join(', ')}`);
+    });
+  },
+};
+
 // build beside dist/ and swap it in, so a test run that is spawning dist/bin meanwhile never sees
 // a half-written tree
 const next = resolve(root, `dist.next-${process.pid}`);
@@ -31,6 +71,7 @@ const main = await build({
   // the bundled CommonJS packages require node built-ins; give the ESM chunks a require to do it with
   banner: { js: "import { createRequire as __vnRequire } from 'node:module'; const require = __vnRequire(import.meta.url);" },
   define: { __VN_VERSION__: JSON.stringify(pkg.version) },
+  plugins: [onDemand],
   metafile: true,
   logLevel: 'warning',
 });

@@ -149,8 +149,8 @@ export class Context {
   private async makeClient(): Promise<Client> {
     const profile = await this.profile();
     const { normalizeEndpoint, regionEndpoint } = await import('./config/resolve.js');
-    const { Client } = await import('./client/client.js');
-    this.onDispose(async () => (await import('./client/transport.js')).closeTransport());
+    const [{ Client }, transport] = await Promise.all([import('./client/client.js'), import('./client/transport.js')]);
+    this.onDispose(() => transport.closeTransport());
     let endpoint: string;
     let credentials = { accessKeyId: profile.accessKeyId, accessKeySecret: profile.accessKeySecret, securityToken: profile.securityToken };
     if (profile.source === 'local' && !profile.endpoint) {

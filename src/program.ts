@@ -3,7 +3,7 @@ import type { CommandDef } from './commands/define.js';
 import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
-import { DryRunDone, VnError } from './errors.js';
+import { DryRunDone, ServiceError, UsageError, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { VERSION } from './version.js';
 
@@ -189,7 +189,6 @@ export function commandWords(argv: string[]): string[] {
 }
 
 async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
-  const { UsageError } = await import('./errors.js');
   const num = (name: string, v: unknown, def: number, min: number): number => {
     if (v === undefined) return def;
     const s = String(v);
@@ -229,7 +228,6 @@ async function reportError(err: unknown, ctx: Context): Promise<number> {
   if (err instanceof DryRunDone) return 0;
   const debug = ctx.globals.debug || ctx.env.VN_DEBUG === '1';
   if (err instanceof VnError) {
-    const { ServiceError } = await import('./errors.js');
     if (err instanceof ServiceError) {
       const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${err.requestId}` : undefined].filter(Boolean).join(', ');
       ctx.err(`error: ${err.code}: ${err.message || '(no message)'} (${where})`);
