@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles src/ into dist/ with esbuild: one small entry (dist/cli.js) and code-split chunks that
 // load on demand, so `vn --version` and `vn --help` read little.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -44,10 +45,47 @@ const onDemand = {
     b.onEnd((result) => {
       // a dependency update that moved these must not silently bring the cost back
       const missing = ON_DEMAND.filter((r) => !seen.has(r));
-      if (result.errors.length === 0 && missing.length > 0) throw new Error(`on-demand: not found any more: ${missing.map((r) => `${r.request} from ${r.importer}`).join(', ')}`);
+      if (result.errors.length === 0 && missing.length > 0)
+        throw new Error(`on-demand: not found any more: ${missing.map((r) => `${r.request} from ${r.importer}`).join(', ')}`);
     });
   },
 };
+
+/**
+ * `await import('yaml')` of a CommonJS package: Node gives the module's named exports, but a bundled
+ * CommonJS module that is a chunk's entry only gets a default export. Such an import goes through
+ * a small ES module that names each export (read from the package itself, as Node's lexer would).
+ */
+const commonJsDynamicImports = {
+  name: 'commonjs-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.namespace !== 'file' || args.pluginData === 'inner') return undefined;
+      const r = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, pluginData: 'inner' });
+      if (r.errors.length > 0 || r.external || !isCommonJs(r.path)) return undefined;
+      return { path: args.path, namespace: 'commonjs-entry' };
+    });
+    b.onLoad({ filter: /./, namespace: 'commonjs-entry' }, (args) => {
+      const names = Object.keys(createRequire(`${root}/`)(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
+      const spec = JSON.stringify(args.path);
+      return {
+        contents: `import * as m from ${spec};\nexport default m.default;\nexport const { ${names.join(', ')} } = m;\n`,
+        loader: 'js',
+        resolveDir: root,
+      };
+    });
+  },
+};
+
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true;
+  if (file.endsWith('.mjs')) return false;
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const pj = resolve(dir, 'package.json');
+    if (existsSync(pj)) return JSON.parse(readFileSync(pj, 'utf8')).type !== 'module';
+  }
+  return true;
+}
 
 // build beside dist/ and swap it in, so a test run that is spawning dist/bin meanwhile never sees
 // a half-written tree
@@ -71,7 +109,7 @@ const main = await build({
   // the bundled CommonJS packages require node built-ins; give the ESM chunks a require to do it with
   banner: { js: "import { createRequire as __vnRequire } from 'node:module'; const require = __vnRequire(import.meta.url);" },
   define: { __VN_VERSION__: JSON.stringify(pkg.version) },
-  plugins: [onDemand],
+  plugins: [onDemand, commonJsDynamicImports],
   metafile: true,
   logLevel: 'warning',
 });

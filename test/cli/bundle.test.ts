@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, spawnVn, tempDir } from '../helpers/run.js';
+
+// The runtime dependencies are bundled into dist/'s chunks (scripts/build.mjs); the in-process tests
+// run src/, so this drives each bundled package through the built CLI, where a bundling mistake
+// (a CommonJS package's exports, a module required on demand) would show.
+describe('the built CLI with its bundled packages', () => {
+  const t = tempDir();
+  const env = { VN_CONFIG_DIR: t.dir };
+  afterAll(() => t.cleanup());
+
+  it('bundles every runtime dependency except the native better-sqlite3', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const bundled = new Set(Object.values(JSON.parse(readFileSync(join(ROOT, 'dist', 'packages.json'), 'utf8')) as Record<string, string[]>).flat());
+    const deps = Object.keys(pkg.dependencies);
+    expect(deps.filter((d) => d !== 'better-sqlite3' && !bundled.has(d))).toEqual([]);
+    expect(bundled.has('better-sqlite3')).toBe(false);
+  });
+
+  it('undici, better-sqlite3, cli-table3, chalk, the JMESPath query and yaml work from dist', async () => {
+    const created = await spawnVn(['--profile', 'local', 'instance', 'create', '--name', 'bundle', '--concurrency', '3', '-o', 'json'], { env });
+    expect(created.stderr).toBe('');
+    const id = (JSON.parse(created.stdout) as { InstanceId: string }).InstanceId;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const query = await spawnVn(['--profile', 'local', 'instance', 'list', '-o', 'json', '--query', "Instances[?Name=='bundle'].Concurrency"], { env });
+    expect(query.stdout.trim()).toMatch(/^\[\s*3\s*\]$/);
+
+    const table = await spawnVn(['--profile', 'local', 'instance', 'list', '-o', 'table'], { env: { ...env, FORCE_COLOR: '1', NO_COLOR: undefined } });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('bundle');
+    expect(table.stdout).toMatch(/^\S*ID\S*\s+/);
+    expect(table.stdout).toContain('\u001b[');
+
+    // yaml: a test suite is parsed, run and its report printed
+    const suite = await spawnVn(['--profile', 'local', 'dialogue', 'test', join(ROOT, 'examples', 'demo-bank.test.yaml'), '--instance', id], {
+      env,
+      timeoutMs: 60_000,
+    });
+    expect(suite.stderr).toBe('');
+    expect(suite.code).toBe(0);
+    expect(suite.stdout).toMatch(/Conversations: \d+ passed, 0 failed/);
+  });
+
+  it('conf writes a profile that the read path then resolves', async () => {
+    const set = await spawnVn(['configure', 'set', '--profile', 'b', '--access-key-id', 'AKID-B', '--region', 'cn-hangzhou'], {
+      env,
+      stdin: 'bundle-secret\n',
+    });
+    expect(set.code).toBe(0);
+    expect(set.stderr).toContain('saved profile "b"');
+    const list = await spawnVn(['configure', 'list', '-o', 'json'], { env });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('cn-hangzhou');
+    expect(list.stdout).not.toContain('bundle-secret');
+    const dry = await spawnVn(['--profile', 'b', '--dry-run', 'instance', 'describe', 'i-1'], { env });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('AccessKeyId=AKID-B');
+    expect(dry.stdout).toContain('cn-hangzhou');
+  });
+});
