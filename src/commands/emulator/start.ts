@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { RuntimeFailure, UsageError } from '../../errors.js';
 import type { AccessKey } from '../../emulator/auth.js';
+import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 function parseKey(text: string, policy: AccessKey['policy']): AccessKey {
