@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../src/client/client.js';
+import { DEMO_CHATBOT_ID } from '../../src/emulator/chatbots/demo.js';
 import { ServiceError } from '../../src/errors.js';
-import { DEMO_CHATBOT_ID } from '../../src/emulator/chatbots.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 import { tempDir } from '../helpers/run.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { RuntimeFailure, UsageError } from '../../errors.js';
 import type { AccessKey } from '../../emulator/auth.js';
+import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 function parseKey(text: string, policy: AccessKey['policy']): AccessKey {
@@ -41,8 +41,8 @@ export default defineCommand({
       fullKeys.push(generated);
     }
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
-    const { startEmulator } = await import('../../emulator/server.js');
-    const { ChatbotFileError } = await import('../../emulator/chatbots.js');
+    const { startEmulator } = await import('../../emulator/http.js');
+    const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
     const emu = await startEmulator({
       host: flags.host as string,
       port,
