@@ -56,7 +56,7 @@ export function createGateway(opts: {
     const { method, params, query, headers, raw, now: t, requestId } = input;
     const bodyHash = () => createHash('sha256').update(raw).digest('hex');
     // 1. verify: thrown, so the whole request (its nonce too) is undone
-    const who = verifyRequest({ method, params, query, headers, bodyHash }, keys, nonces, t, {
+    const who = verifyRequest({ method, params, query, headers, bodyHash, hasBody: raw.length > 0 }, keys, nonces, t, {
       inWriteTransaction: input.inWriteTransaction,
     });
     try {
@@ -67,13 +67,7 @@ export function createGateway(opts: {
       const handler: ActionHandler | undefined = action ? handlers.get(action.name) : undefined;
       if (!action || !handler) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
       // 2. policy
-      if (!allowedByPolicy(who.policy, action)) {
-        throw new ApiError(
-          'Forbidden.RAM',
-          `User not authorized to operate on the specified resource, or this API doesn't support RAM. (voicebot:${action.name})`,
-          403,
-        );
-      }
+      if (!allowedByPolicy(who.policy, action)) throw forbidden(action.name, who.accessKeyId);
       // 3. validate
       const actionParams = pickActionParams(params, actionParamNames(action));
       const issues = validateParams(action, actionParams, { allowUnknown: true });
@@ -98,6 +92,32 @@ export function createGateway(opts: {
       return named !== undefined && !named.readOnly;
     },
   };
+}
+
+/** The account every emulated key belongs to (AccessDeniedDetail.AuthPrincipalOwnerId). */
+export const EMULATOR_ACCOUNT_ID = '1000000000000000';
+
+/**
+ * Forbidden.RAM as the gateway answers it, with its AccessDeniedDetail: which policy type denied
+ * which action to which principal. The emulator's keys stand for RAM users (SubUser) of one
+ * account, their policies attached to the user (AccountLevelIdentityBasedPolicy); nothing allows
+ * the action, so the denial is implicit. EncodedDiagnosticMessage is base64 of that same detail as
+ * JSON (the real one is opaque, decoded by RAM's DecodeDiagnosticMessage). (docs/emulator.md)
+ */
+export function forbidden(action: string, accessKeyId: string): ApiError {
+  const authAction = `voicebot:${action}`;
+  const diagnostic = { AuthAction: authAction, AuthResource: '*', AuthPrincipalType: 'SubUser', AuthPrincipalDisplayName: accessKeyId, ExplicitDeny: false };
+  return new ApiError('Forbidden.RAM', `User not authorized to operate on the specified resource, or this API doesn't support RAM. (${authAction})`, 403, {
+    AccessDeniedDetail: {
+      AuthAction: authAction,
+      AuthPrincipalDisplayName: accessKeyId,
+      AuthPrincipalOwnerId: EMULATOR_ACCOUNT_ID,
+      AuthPrincipalType: 'SubUser',
+      EncodedDiagnosticMessage: Buffer.from(JSON.stringify(diagnostic)).toString('base64'),
+      NoPermissionType: 'ImplicitDeny',
+      PolicyType: 'AccountLevelIdentityBasedPolicy',
+    },
+  });
 }
 
 const paramNames = new WeakMap<ActionSpec, Set<string>>();

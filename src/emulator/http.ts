@@ -28,6 +28,13 @@ export interface EmulatorHandle {
 }
 
 const MAX_BODY = 1 << 20;
+/**
+ * The request line and headers may take this much: the SDKs put every action parameter in the
+ * query (POST included), so a long one (a JSON VoiceSliceRecordingList, an utterance) makes a long
+ * URL. Node's default, 16 KiB, refused those with a bare 431. Beyond this limit the answer is
+ * an API error (RequestTooLarge, 414) that clients can parse. (docs/emulator.md)
+ */
+export const MAX_HEAD = 1 << 20;
 
 export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHandle> {
   const db = await openDatabase(opts.dataFile);
@@ -53,9 +60,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   const gateway = createGateway({ state, db, handlers, keys, nonces });
   const changes = groupCommit<RequestInput, Outcome>(db, gateway.answer);
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEAD }, (req, res) => {
     void serve(req, res);
   });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   server.keepAliveTimeout = 5000;
   server.on('connection', (s) => {
     sockets.add(s);
@@ -223,6 +231,32 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/**
+ * A request Node's parser refused before it reached us. A head over MAX_HEAD gets the API error a
+ * client can parse (JSON: the URL, and so Format, was not read); anything else malformed the 400
+ * Node would send. Either way the connection closes, as the parser cannot find the next request.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    const text = JSON.stringify({
+      RequestId: randomRequestId(),
+      HostId: 'voicenavigator.emulator',
+      Code: 'RequestTooLarge',
+      Message: `The request line and headers are too large (over ${MAX_HEAD} bytes); send the parameters in a form body.`,
+      Recommend: '',
+    });
+    socket.end(
+      `HTTP/1.1 414 URI Too Long\r\ncontent-type: application/json;charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
+    return;
+  }
+  socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+}
+
 export function randomRequestId(): string {
   return randomUUID().toUpperCase();
 }
@@ -233,7 +267,7 @@ function sendOk(res: ServerResponse, format: 'JSON' | 'XML', action: string, bod
 }
 
 function sendError(res: ServerResponse, format: 'JSON' | 'XML', err: ApiError, requestId: string): void {
-  const body = { RequestId: requestId, HostId: 'voicenavigator.emulator', Code: err.code, Message: err.message, Recommend: '' };
+  const body = { RequestId: requestId, HostId: 'voicenavigator.emulator', Code: err.code, Message: err.message, Recommend: '', ...err.extra };
   if (format === 'XML') send(res, err.httpStatus, 'text/xml;charset=utf-8', serviceXml(body, 'Error'));
   else send(res, err.httpStatus, 'application/json;charset=utf-8', JSON.stringify(body));
 }
