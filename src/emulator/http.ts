@@ -10,6 +10,7 @@ import { createGateway, type Outcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
 import type { EmulatorOptions } from './options.js';
 import type { EmulatorState } from './state.js';
+import { MAX_UPLOAD_BYTES, receiveUpload, UPLOAD_PATH } from './uploads.js';
 import { serviceXml } from './xml.js';
 
 /**
@@ -99,6 +100,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       query = target.length > 2 ? paramsOf(new URLSearchParams(target.slice(2))) : {};
     } else {
       const url = new URL(target, 'http://emulator');
+      if (url.pathname === UPLOAD_PATH) return serveUpload(req, res, t);
       if (req.method === 'GET' && url.pathname !== '/' && url.pathname !== '') {
         return serveFile(res, url, t);
       }
@@ -152,6 +154,33 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     }
     res.writeHead(404, { 'content-type': 'application/xml' });
     res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+  }
+
+  /** The bucket side of GenerateUploadUrl: a PostObject form posted to Data.Host (emulator/uploads.ts). */
+  async function serveUpload(req: IncomingMessage, res: ServerResponse, t: number): Promise<void> {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { 'content-type': 'application/xml', allow: 'POST' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>MethodNotAllowed</Code><Message>The specified method is not allowed against this resource.</Message></Error>',
+      );
+      return;
+    }
+    let raw: Buffer;
+    try {
+      // the form's own fields ride along with the file: a little room above the file's limit
+      raw = hasBody(req) ? await readBody(req, MAX_UPLOAD_BYTES + (64 << 10)) : NO_BODY;
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size.</Message></Error>',
+      );
+      return;
+    }
+    const answer = await receiveUpload(state, String(req.headers['content-type'] ?? ''), raw, t);
+    const headers: Record<string, string | number> = { 'content-type': answer.contentType, 'content-length': answer.body.length };
+    if (answer.etag) headers.etag = answer.etag;
+    res.writeHead(answer.status, headers);
+    res.end(answer.body);
   }
 
   function injectFault(res: ServerResponse, format: 'JSON' | 'XML', requestId: string): void {
@@ -213,17 +242,17 @@ function fileKeyOf(db: Database): Buffer {
   return fileKeyOf(db);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
       // past the limit the rest is read and dropped, so the client still gets an answer
-      if (size <= MAX_BODY) chunks.push(c);
+      if (size <= limit) chunks.push(c);
     });
     req.on('end', () =>
-      size > MAX_BODY
+      size > limit
         ? reject(new ApiError('RequestTooLarge', 'The request body is too large.', 413))
         : resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
     );
