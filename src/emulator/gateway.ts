@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
-import { validateParams } from '../api/validate.js';
-import type { ActionContext, ActionHandler } from './actions/types.js';
+import { type ParamIssue, validateParams } from '../api/validate.js';
+import type { ActionContext, ActionHandler, HandlerTable } from './actions/types.js';
 import { type AccessKey, allowedByPolicy, claimedAction, type NonceStore, verifyRequest } from './auth.js';
 import type { Database } from './db.js';
 import { ApiError } from './errors.js';
@@ -41,13 +41,7 @@ export interface Gateway {
   isChange(params: Record<string, string>, headers: RequestInput['headers']): boolean;
 }
 
-export function createGateway(opts: {
-  state: EmulatorState;
-  db: Database;
-  handlers: Map<string, ActionHandler>;
-  keys: Map<string, AccessKey>;
-  nonces: NonceStore;
-}): Gateway {
+export function createGateway(opts: { state: EmulatorState; db: Database; handlers: HandlerTable; keys: Map<string, AccessKey>; nonces: NonceStore }): Gateway {
   const { state, db, handlers, keys, nonces } = opts;
   // built once: creating a better-sqlite3 transaction function costs more than running one
   const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext) => handler(ctx));
@@ -64,17 +58,20 @@ export function createGateway(opts: {
         throw new ApiError('InvalidVersion', `Specified parameter Version is not valid. Supported: ${API_VERSION}.`, 400);
       }
       const action = findAction(who.action);
-      const handler: ActionHandler | undefined = action ? handlers.get(action.name) : undefined;
+      const handler = action ? (handlers[action.name] as ActionHandler | undefined) : undefined;
       if (!action || !handler) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
       // 2. policy
       if (!allowedByPolicy(who.policy, action)) throw forbidden(action.name, who.accessKeyId);
       // 3. validate
       const actionParams = pickActionParams(params, actionParamNames(action));
       const issues = validateParams(action, actionParams, { allowUnknown: true });
-      const missing = issues.find((i) => i.kind === 'missing');
-      if (missing) throw new ApiError(`Missing${missing.param}`, `${missing.param} is mandatory for this action.`, 400);
-      const invalid = issues.find((i) => i.kind === 'invalid');
-      if (invalid) throw new ApiError('InvalidParameter', `The specified parameter ${invalid.param} is invalid. ${invalid.reason}.`, 400);
+      const refusal = paramRefusal(issues);
+      if (refusal) {
+        // the SDK-envelope actions (GetAsrConfig, …) answer even a refusal inside their envelope
+        if (action.envelope)
+          return { body: { Code: refusal.code, Success: false, HttpStatusCode: refusal.httpStatus, ErrorMsg: refusal.message }, action: action.name };
+        throw refusal;
+      }
       // 4. dispatch: a change that fails half-way is undone to a savepoint; the recorded nonce stays
       const ctx = { state, db, action, params: new Params(actionParams), now: t, requestId, accessKeyId: who.accessKeyId };
       const body = action.readOnly ? handler(ctx) : inSavepoint(handler, ctx);
@@ -92,6 +89,15 @@ export function createGateway(opts: {
       return named !== undefined && !named.readOnly;
     },
   };
+}
+
+/** The seed's codes for what the shared validator found: MissingX, else InvalidParameter (HTTP 400). */
+function paramRefusal(issues: ParamIssue[]): ApiError | undefined {
+  const missing = issues.find((i) => i.kind === 'missing');
+  if (missing) return new ApiError(`Missing${missing.param}`, `${missing.param} is mandatory for this action.`, 400);
+  const invalid = issues.find((i) => i.kind === 'invalid');
+  if (invalid) return new ApiError('InvalidParameter', `The specified parameter ${invalid.param} is invalid. ${invalid.reason}.`, 400);
+  return undefined;
 }
 
 /** The account every emulated key belongs to (AccessDeniedDetail.AuthPrincipalOwnerId). */

@@ -135,7 +135,7 @@ describe('4. a digit collection with no digits', () => {
     expect(first.body.TextResponse).toBe(silence.Prompt);
     // an empty Number (set_Number('')) is the same; the third in a row is final (Threshold 3)
     await python(action, { InstanceId: instanceId, ConversationId: conversationId, Number: '' });
-    const third = await python(action, { InstanceId: instanceId, ConversationId: conversationId, Number: ' ' });
+    const third = await python(action, { InstanceId: instanceId, ConversationId: conversationId, Number: '' });
     expect({ action: third.body.Action, text: third.body.TextResponse }).toEqual({ action: 'HangUp', text: silence.FinalPrompt });
   });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { RuntimeFailure, UsageError } from '../../errors.js';
 import { PROFILE_NAME_RE } from '../../config/profiles.js';
+import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 

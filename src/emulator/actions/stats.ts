@@ -10,7 +10,7 @@ import {
   turnsOf,
 } from '../statistics.js';
 import { getInstance } from './instance.js';
-import type { ActionContext, ActionHandler } from './types.js';
+import type { ActionContext, HandlerTable } from './types.js';
 
 /** The statistics and conversation actions; the queries and the arithmetic live in emulator/statistics.ts. */
 
@@ -64,14 +64,14 @@ function getConversation(ctx: ActionContext): ConversationRow {
 function pagedConversations(ctx: ActionContext, item: (r: ConversationRow) => Record<string, unknown>, opts: { debug?: number } = {}): Record<string, unknown> {
   const instanceId = ctx.params.req('InstanceId');
   getInstance(ctx, instanceId);
-  const { pageNumber, pageSize, offset } = ctx.params.page(10, 100);
+  const { pageNumber, pageSize, offset } = ctx.params.page(10);
   const filter = conversationFilter(ctx.params, instanceId, opts);
   const total = countConversations(ctx.db, filter);
   const rows = findConversations(ctx.db, filter, { limit: pageSize, offset });
   return { PageNumber: pageNumber, PageSize: pageSize, TotalCount: total, Conversations: rows.map(item) };
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   DescribeStatisticalData(ctx) {
     const instanceId = ctx.params.req('InstanceId');
     getInstance(ctx, instanceId);
@@ -111,4 +111,4 @@ export const handlers: Record<string, ActionHandler> = {
       })),
     };
   },
-};
+} satisfies Partial<HandlerTable>;
