@@ -37,6 +37,9 @@ const MAX_BODY = 1 << 20;
  */
 export const MAX_HEAD = 1 << 20;
 
+/** seed: every action's error table, InternalServerError (500). */
+const SEED_INTERNAL_ERROR = 'An error occurred while processing your request. Please try again later. Submit a ticket if the error still exists.';
+
 export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHandle> {
   const db = await openDatabase(opts.dataFile);
   const { handlers, fileRoutes } = await (await import('./actions/index.js')).loadHandlers();
@@ -185,7 +188,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
 
   function injectFault(res: ServerResponse, format: 'JSON' | 'XML', requestId: string): void {
     const pick = Math.floor(Math.random() * 3);
-    if (pick === 0) sendError(res, format, new ApiError('InternalError', 'The request processing has failed due to some unknown error.', 500), requestId);
+    // the service's own 500 as the seed lists it for 27 actions
+    if (pick === 0) sendError(res, format, new ApiError('InternalServerError', SEED_INTERNAL_ERROR, 500), requestId);
     else if (pick === 1) sendError(res, format, new ApiError('Throttling.User', 'Request was denied due to user flow control.', 503), requestId);
     else res.socket?.destroy();
   }

@@ -26,7 +26,6 @@ function bucketOf(host: string): string | undefined {
 const AUDIO_TYPES: Record<string, string> = { '.wav': 'audio/wav', '.mp3': 'audio/mpeg', '.pcm': 'audio/L16', '.amr': 'audio/amr' };
 
 export default defineCommand({
-  summary: 'upload a recording file (for `vn recording save`)',
   description:
     'Asks the service for an upload form (GenerateUploadUrl), then posts the file to it as OSS PostObject wants. ' +
     'Prints the object key and the FilePath to give `vn recording save --file-path`. The form expires (15 minutes on the emulator).',
