@@ -11,8 +11,8 @@ import { dirname, join } from 'node:path';
  * which SQLite creates with the file's mode) 0600. (docs/emulator.md, "The embedded local profile")
  */
 
-/** What the `local` profile needs of its emulator: where it listens and the key it accepts. */
-export interface EmbeddedEmulator {
+/** A running local emulator (the embedded `local` profile): where it listens and the one key it accepts. */
+export interface LocalEmulatorHandle {
   url: string;
   accessKeyId: string;
   accessKeySecret: string;
@@ -39,7 +39,7 @@ export function preparePrivateFile(file: string, opts: { ownDir: boolean }): voi
   chmodSync(file, 0o600);
 }
 
-export async function startLocalEmulator(opts: { configDir: string; env: NodeJS.ProcessEnv }): Promise<EmbeddedEmulator> {
+export async function startLocalEmulator(opts: { configDir: string; env: NodeJS.ProcessEnv }): Promise<LocalEmulatorHandle> {
   const { startEmulator } = await import('./http.js');
   const dataFile = localDataFile(opts.configDir, opts.env);
   if (dataFile !== ':memory:') preparePrivateFile(dataFile, { ownDir: !opts.env.VN_LOCAL_DATA });

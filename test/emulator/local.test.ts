@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalQuery } from '../../src/client/encode.js';
 import { signV1, timestampV1 } from '../../src/client/sign-v1.js';
-import { type EmbeddedEmulator, startLocalEmulator } from '../../src/emulator/local.js';
+import { type LocalEmulatorHandle, startLocalEmulator } from '../../src/emulator/local.js';
 import { runVn, tempDir } from '../helpers/run.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -20,7 +20,7 @@ function configDir(): string {
   return join(dir, 'config');
 }
 
-async function embedded(dir: string, env: NodeJS.ProcessEnv = {}): Promise<EmbeddedEmulator> {
+async function embedded(dir: string, env: NodeJS.ProcessEnv = {}): Promise<LocalEmulatorHandle> {
   const emu = await startLocalEmulator({ configDir: dir, env });
   cleanups.push(() => emu.close());
   return emu;
