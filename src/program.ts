@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { CommandDef } from './commands/define.js';
-import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
+import { GLOBAL_FLAGS, parseGlobalFlags, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
-import { DryRunDone, ServiceError, UsageError, VnError } from './errors.js';
+import { DryRunDone, ServiceError, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { VERSION } from './version.js';
 
@@ -87,6 +87,7 @@ function inherit(cmd: Command, ctx: Context): void {
 
 interface Selected {
   path: string[];
+  target: VerbEntry;
   /** The definition and the builder, loading. */
   loading: Promise<[CommandDef, typeof import('./commands/build.js')]>;
 }
@@ -108,7 +109,7 @@ function loadSelected(argv: string[], ctx: Context): Selected | undefined {
   });
   const loading = Promise.all([def, import('./commands/build.js')]);
   loading.catch(() => undefined); // awaited (and reported) by attachSelected
-  return { path, loading };
+  return { path, target, loading };
 }
 
 /** Attaches the selected command's definition; returns the global flags its own flags shadow. */
@@ -121,11 +122,11 @@ async function attachSelected(
 ): Promise<Set<string>> {
   if (!selected) return new Set();
   const words = commandWords(argv);
-  const { path } = selected;
+  const { path, target } = selected;
   const cmd = findCommand(program, path);
   if (!cmd) return new Set();
   const [def, { buildVerb }] = await selected.loading;
-  buildVerb(cmd, def, ctx, commander);
+  buildVerb(cmd, def, ctx, commander, { summary: target.summary, commands: { groups: GROUPS, topVerbs: TOP_VERBS } });
   const extra = def.helpAfter?.(words.filter((w) => w !== 'help').slice(path.length));
   if (extra) cmd.addHelpText('after', extra);
   // A command's own flag shadows a global flag of the same name after the command (`ivr
@@ -189,25 +190,7 @@ export function commandWords(argv: string[]): string[] {
 }
 
 async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
-  const num = (name: string, v: unknown, def: number, min: number): number => {
-    if (v === undefined) return def;
-    const s = String(v);
-    if (!/^\d+(\.\d+)?$/.test(s) || Number(s) < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${s}"`);
-    return Number(s);
-  };
-  const g: GlobalOptions = {
-    profile: o.profile as string | undefined,
-    region: o.region as string | undefined,
-    endpoint: o.endpoint as string | undefined,
-    output: o.output as GlobalOptions['output'],
-    query: o.query as string | undefined,
-    dryRun: o.dryRun === true,
-    debug: o.debug === true,
-    timeout: num('timeout', o.timeout ?? ctx.env.VN_TIMEOUT, 30, 0.001),
-    retries: Math.floor(num('retries', o.retries, 3, 0)),
-    signatureVersion: (o.signatureVersion as 'v1' | 'v3') ?? 'v1',
-    color: o.color !== false,
-  };
+  const g = parseGlobalFlags(o, ctx.env);
   if (g.endpoint) {
     const { normalizeEndpoint } = await import('./config/resolve.js');
     g.endpoint = normalizeEndpoint(g.endpoint);
