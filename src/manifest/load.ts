@@ -74,7 +74,7 @@ class ConfigParser {
   }
 
   parse(): ConfigFile {
-    const docs = this.yaml.parseAllDocuments(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    const docs = this.yaml.parseAllDocuments(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false });
     const list = Array.isArray(docs) ? docs : [docs];
     for (const d of list) {
       for (const e of [...d.errors, ...d.warnings]) {
@@ -257,6 +257,7 @@ class ConfigParser {
 
   private keys(map: import('yaml').YAMLMap, allowed: readonly string[], where: string): Map<string, YNode | null> {
     const out = new Map<string, YNode | null>();
+    const firstAt = new Map<string, Pos>();
     for (const pair of map.items) {
       const k = pair.key as YNode | null;
       const name = this.yaml.isScalar(k) ? String(k.value) : undefined;
@@ -264,6 +265,13 @@ class ConfigParser {
         this.issue(k, 'keys must be plain words');
         continue;
       }
+      const first = firstAt.get(name);
+      if (first) {
+        // found here rather than by the parser, which points at the mapping instead of the key
+        this.issue(k, `\`${name}\` is given twice (first at line ${first.line})`);
+        continue;
+      }
+      firstAt.set(name, this.pos(k));
       if (!allowed.includes(name)) {
         const hint = closest(name, allowed);
         this.issue(k, `unknown key \`${name}\` in ${where}${hint ? ` (did you mean \`${hint}\`?)` : ''}`);

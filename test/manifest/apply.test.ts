@@ -190,8 +190,44 @@ describe('vn apply', () => {
     await ok('instance', 'enable', id);
     await ok('tts', 'set', id, '--volume', '20');
     await ok('ivr', 'set-greeting', id, '--words', '改过的问候', '--intent-trigger', 'greet');
-    await ok('call', 'ModifySilenceTimeoutConfig', '--InstanceId', id, '--Prompt', '您还在吗？', '--FinalPrompt', '再见', '--FinalAction', 'HangUp', '--Threshold', '2', '--Timeout', '30', '--SourceType', 'chatbotIntent', '--IntentTrigger', 'silence', '--FinalActionParams', '{"skillGroupId":"vip"}');
-    await ok('call', 'ModifyUnrecognizingConfig', '--InstanceId', id, '--Prompt', '没听懂', '--FinalPrompt', '转到网页', '--FinalAction', 'RedirectToPage', '--Threshold', '4', '--FinalActionParams', '{"url":"https://example.com/other"}');
+    await ok(
+      'call',
+      'ModifySilenceTimeoutConfig',
+      '--InstanceId',
+      id,
+      '--Prompt',
+      '您还在吗？',
+      '--FinalPrompt',
+      '再见',
+      '--FinalAction',
+      'HangUp',
+      '--Threshold',
+      '2',
+      '--Timeout',
+      '30',
+      '--SourceType',
+      'chatbotIntent',
+      '--IntentTrigger',
+      'silence',
+      '--FinalActionParams',
+      '{"skillGroupId":"vip"}',
+    );
+    await ok(
+      'call',
+      'ModifyUnrecognizingConfig',
+      '--InstanceId',
+      id,
+      '--Prompt',
+      '没听懂',
+      '--FinalPrompt',
+      '转到网页',
+      '--FinalAction',
+      'RedirectToPage',
+      '--Threshold',
+      '4',
+      '--FinalActionParams',
+      '{"url":"https://example.com/other"}',
+    );
     await ok('ivr', 'asr', 'set', id, '--vocabulary-id', 'vocab-9');
 
     proxy.reset();

@@ -62,21 +62,18 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         res.end(JSON.stringify({ Code: 'InternalError', Message: 'injected by the test proxy', RequestId: 'PROXY-500' }));
         return;
       }
-      const up = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-        (ures) => {
-          const body: Buffer[] = [];
-          ures.on('data', (c: Buffer) => body.push(c));
-          ures.on('end', () => {
-            if (fault === 'lose-answer') {
-              req.socket.destroy();
-              return;
-            }
-            res.writeHead(ures.statusCode ?? 502, ures.headers);
-            res.end(Buffer.concat(body));
-          });
-        },
-      );
+      const up = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (ures) => {
+        const body: Buffer[] = [];
+        ures.on('data', (c: Buffer) => body.push(c));
+        ures.on('end', () => {
+          if (fault === 'lose-answer') {
+            req.socket.destroy();
+            return;
+          }
+          res.writeHead(ures.statusCode ?? 502, ures.headers);
+          res.end(Buffer.concat(body));
+        });
+      });
       up.on('error', () => req.socket.destroy());
       up.end(raw);
     });
