@@ -82,6 +82,7 @@ export interface FieldDef {
 }
 
 const fieldCache = new Map<SectionKey, FieldDef[]>();
+const INSTANCE_ORDER = ['Name', 'Description', 'Concurrency'];
 
 /** The fields of a section: its action's parameters, less the ones that name the target. */
 export function fieldsOf(key: SectionKey): FieldDef[] {
@@ -91,6 +92,8 @@ export function fieldsOf(key: SectionKey): FieldDef[] {
     fields = getAction(def.action)
       .params.filter((p) => !def.target.includes(p.name))
       .map((spec) => ({ key: fileKey(spec.name), wire: spec.name, spec }));
+    // an instance reads best name first
+    if (key === 'instance') fields.sort((a, b) => INSTANCE_ORDER.indexOf(a.wire) - INSTANCE_ORDER.indexOf(b.wire));
     fieldCache.set(key, fields);
   }
   return fields;
