@@ -1,4 +1,4 @@
-import { type Api, type InstanceSummary, listInstances, readInstance, toDocument } from './live.js';
+import { type Api, type InstanceSummary, listInstances, mapLimit, READ_CONCURRENCY, readInstance, toDocument } from './live.js';
 
 /** Reads instances (given ids in their order, or every one sorted by name) in file form. */
 export async function exportInstances(api: Api, which: string[] | 'all'): Promise<Record<string, unknown>[]> {
@@ -9,7 +9,7 @@ export async function exportInstances(api: Api, which: string[] | 'all'): Promis
     summaries = [];
     for (const id of which) summaries.push({ ...((await api.call('DescribeInstance', { InstanceId: id })) as unknown as InstanceSummary), InstanceId: id });
   }
-  const live = await Promise.all(summaries.map((s) => readInstance(api, s, undefined, { readOnlyParts: true })));
+  const live = await mapLimit(summaries, READ_CONCURRENCY, (s) => readInstance(api, s, undefined, { readOnlyParts: true }));
   return live.map(toDocument);
 }
 

@@ -1,4 +1,4 @@
-import { type Api, type InstanceSummary, type LiveInstance, listInstances, readInstance } from './live.js';
+import { type Api, type InstanceSummary, type LiveInstance, listInstances, mapLimit, READ_CONCURRENCY, readInstance } from './live.js';
 import { ConfigFileError, type DesiredInstance, type FileIssue, type Pos } from './load.js';
 import { ASR_INSTANCE_LEVEL, type Config, fieldsOf, SECTIONS, type SectionKey, sameValue, toFile, toWire, wire } from './model.js';
 import { requestIssues } from './validate.js';
@@ -85,7 +85,7 @@ export async function matchLive(api: Api, desired: DesiredInstance[]): Promise<(
     return byName.get(d.name);
   });
   if (issues.length) throw new ConfigFileError(issues);
-  return Promise.all(found.map((s, i) => (s ? readInstance(api, s, wanted(desired[i] as DesiredInstance)) : undefined)));
+  return mapLimit(found, READ_CONCURRENCY, async (s, i) => (s ? readInstance(api, s, wanted(desired[i] as DesiredInstance)) : undefined));
 }
 
 /** The plan for every desired instance; each request it holds has passed the validator. */
