@@ -208,8 +208,11 @@ class ConfigParser {
   }
 
   private report(d: DesiredInstance, section: SectionKey, action: string, params: Record<string, unknown>, fillable: boolean): void {
+    const targets = new Set(['InstanceId', ...sectionDef(section).target]);
     for (const i of requestIssues(action, params)) {
       if (i.kind === 'missing' && fillable) continue;
+      // the target is a stand-in until the plan knows the instance: its issues are not the file's
+      if (targets.has(i.param)) continue;
       const field = fieldsOf(section).find((f) => f.wire === i.param);
       const at = d.positions.get(`${section}.${i.param}`) ?? d.positions.get(section) ?? d.pos;
       const what = field ? `\`${section === 'instance' ? field.key : `${section}.${field.key}`}\`` : i.param;
