@@ -107,8 +107,11 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
   // stays the global flag (takeEarlyGlobals).
   const own = new Set(cmd.options.map((o) => o.long).filter((l): l is string => Boolean(l)));
   const mutable = program as unknown as { options: import('commander').Option[] };
-  const shadowed = new Set(mutable.options.filter((o) => o.long && own.has(o.long)).map((o) => o.long as string));
+  const taken = mutable.options.filter((o) => o.long && own.has(o.long));
+  const shadowed = new Set(taken.map((o) => o.long as string));
   mutable.options = mutable.options.filter((o) => !(o.long && shadowed.has(o.long)));
+  // a short spelling before the command (`vn -o json instance export …`) is the global flag too
+  for (const o of taken) if (o.short) shadowed.add(o.short);
   return shadowed;
 }
 

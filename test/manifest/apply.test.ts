@@ -148,6 +148,9 @@ describe('vn instance export → vn apply → vn instance export', () => {
     const b = JSON.parse((await ok('instance', 'create', '--name', 'JSON热线-b', '--concurrency', '1', '-o', 'json')).stdout).InstanceId as string;
     const one = JSON.parse((await ok('instance', 'export', a, '-o', 'json')).stdout);
     expect(one.name).toBe('JSON热线-a');
+    // the global -o / --output before the command means the same
+    expect(JSON.parse((await ok('-o', 'json', 'instance', 'export', a)).stdout)).toEqual(one);
+    expect(JSON.parse((await ok('--output', 'json', 'instance', 'export', a)).stdout)).toEqual(one);
     const file = join(emu.dir, 'two.json');
     await ok('instance', 'export', a, b, '-o', 'json', '--output-file', file);
     const { readFileSync } = await import('node:fs');

@@ -12,7 +12,7 @@ export default defineCommand({
   args: [{ name: 'instance-id', optional: true, variadic: true, description: 'instances to export' }],
   flags: [
     { name: 'all', type: 'bool', description: 'export every instance' },
-    { name: 'output', short: 'o', choices: ['yaml', 'json'], default: 'yaml', valueName: 'format', description: 'file format' },
+    { name: 'output', short: 'o', choices: ['yaml', 'json'], valueName: 'format', description: 'file format (default yaml)' },
     { name: 'output-file', valueName: 'file', complete: 'file', description: 'write to this file (atomically) instead of stdout' },
   ],
   examples: ['vn instance export 3f6e… > hotline.yaml', 'vn instance export --all -o json --output-file instances.json'],
@@ -24,7 +24,9 @@ export default defineCommand({
     const { apiFor } = await import('../../manifest/io.js');
     const { exportInstances, formatExport } = await import('../../manifest/export.js');
     const docs = await exportInstances(apiFor(ctx), flags.all === true ? 'all' : ids);
-    const text = await formatExport(docs, flags.output === 'json' ? 'json' : 'yaml');
+    // `vn -o json instance export …` (the global flag, before the command) means JSON too
+    const format = flags.output ?? (ctx.globals.output === 'json' ? 'json' : 'yaml');
+    const text = await formatExport(docs, format === 'json' ? 'json' : 'yaml');
     const file = flags.outputFile as string | undefined;
     if (file) {
       const { writeFileAtomic } = await import('../../dialogue/test/reporters/file.js');
