@@ -117,6 +117,8 @@ class ConfigParser {
       const name = this.text1(nameNode, 'name');
       if (name !== undefined) {
         if (name.trim() === '') this.issue(nameNode, '`name` must not be empty');
+        // the service trims a name, and an instance is found by it afterwards
+        else if (name !== name.trim()) this.issue(nameNode, '`name` must not begin or end with spaces');
         d.name = name;
         d.positions.set('name', this.pos(nameNode));
       }

@@ -359,6 +359,29 @@ describe('vn apply', () => {
     expect(proxy.writes()).toEqual([]);
   });
 
+  it('associates a declared chatbot when it creates the instance, and then (unreadable) only with --associate-chatbots', async () => {
+    const file = join(emu.dir, 'bot.yaml');
+    writeFileSync(file, 'name: 机器人热线\nconcurrency: 1\nchatbot:\n  chatbotInstanceId: chatbot-demo-bank\n  chatbotName: 银行\n');
+    proxy.reset();
+    let r = await ok('apply', '-f', file, '--yes');
+    expect(r.stdout).toContain('chatbot.chatbotInstanceId: chatbot-demo-bank');
+    expect(proxy.writes()).toEqual(['CreateInstance', 'AssociateChatbotInstance']);
+    proxy.reset();
+    r = await ok('apply', '-f', file, '--yes');
+    expect(r.stdout).toContain('= unchanged 机器人热线');
+    expect(r.stdout).toContain('chatbot: not compared');
+    expect(proxy.writes()).toEqual([]);
+    r = await ok('apply', '-f', file, '--yes', '--associate-chatbots');
+    expect(r.stdout).toContain('~ update 机器人热线');
+    expect(proxy.writes()).toEqual(['AssociateChatbotInstance']);
+    const bad = join(emu.dir, 'nobot.yaml');
+    writeFileSync(bad, 'name: 无此机器人\nconcurrency: 1\nchatbot:\n  chatbotInstanceId: chatbot-nope\n');
+    r = await vn('apply', '-f', bad, '--yes');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('AssociateChatbotInstance for "无此机器人" failed: InvalidChatbotInstanceId.NotFound');
+    expect(r.stderr).toContain('applied: CreateInstance for "无此机器人"');
+  });
+
   it('renames an instance pinned by id', async () => {
     const id = JSON.parse((await ok('instance', 'create', '--name', '旧名字', '--concurrency', '1', '-o', 'json')).stdout).InstanceId as string;
     const file = join(emu.dir, 'pin.yaml');

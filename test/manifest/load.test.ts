@@ -48,6 +48,7 @@ describe('the configuration file', () => {
     expect(await issuesOf('name: a\nttss: {}\n')).toEqual(['2:1: unknown key `ttss` in an instance (did you mean `tts`?)']);
     expect(await issuesOf('name: a\ntts:\n  speechrate: 1\n')).toEqual(['3:3: unknown key `speechrate` in `tts` (did you mean `speechRate`?)']);
     expect(await issuesOf('concurrency: 1\n')).toEqual(['1:1: an instance needs a `name`']);
+    expect(await issuesOf('name: " a "\n')).toEqual(['1:7: `name` must not begin or end with spaces']);
     expect(await issuesOf('name: a\nconcurrency: "lots"\n')).toEqual(['2:14: `concurrency` must be an integer, got "lots"']);
     expect(await issuesOf('name: a\ngreeting:\n  greetingWords:\n')).toEqual(['3:3: `greetingWords` has no value (write "" for an empty text)']);
     expect(await issuesOf('name: a\nchatbot: {chatbotName: x}\n')).toEqual(['2:10: `chatbot.chatbotInstanceId` is required']);
