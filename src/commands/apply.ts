@@ -3,7 +3,6 @@ import { confirm } from './confirm.js';
 import { defineCommand } from './define.js';
 
 export default defineCommand({
-  summary: 'make the live instances what a configuration file says (plan, confirm, apply)',
   description:
     'Prints a plan — per instance create / update / unchanged, and every field that changes — then applies it with the ' +
     'fewest calls. Asks on a terminal; refuses without --yes in scripts. --dry-run prints the plan and changes nothing. ' +

@@ -2,7 +2,6 @@ import { DifferencesFound, UsageError } from '../errors.js';
 import { defineCommand } from './define.js';
 
 export default defineCommand({
-  summary: 'show what differs between a configuration file and the live instances (or two instances)',
   description:
     'With -f FILE: per instance and section, what differs between the file and the live instances (what `vn apply` would change). ' +
     'With two instance ids: what differs between them, the second one on --target-profile if given. A unified diff ' +

@@ -36,7 +36,11 @@ export const GROUPS: GroupEntry[] = [
       { name: 'associate-chatbot', summary: 'associate a chatbot with an instance', load: () => import('./instance/associate-chatbot.js') },
       { name: 'chatbots', summary: 'list the chatbots that can be associated', load: () => import('./instance/chatbots.js') },
       { name: 'concurrency', summary: 'show an instance’s live and maximum concurrency', load: () => import('./instance/concurrency.js') },
-      { name: 'export', summary: 'write instances’ whole configuration as a file (YAML or JSON) for vn diff and vn apply', load: () => import('./instance/export.js') },
+      {
+        name: 'export',
+        summary: 'write instances’ whole configuration as a file (YAML or JSON) for vn diff and vn apply',
+        load: () => import('./instance/export.js'),
+      },
     ],
   },
   {

@@ -1,3 +1,4 @@
+import type { ActionName } from '../api/catalog.js';
 import {
   API_VERSION,
   ASR_INSTANCE_LEVEL,
@@ -15,9 +16,9 @@ import {
 /** How the manifest code reaches the service: the command passes ctx.call (validated, signed, retried). */
 export interface Api {
   /** One call; resolves to the response body. */
-  call(action: string, params: Record<string, unknown>): Promise<Record<string, unknown>>;
+  call(action: ActionName, params: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** A paginated list action, every page followed. */
-  callAll(action: string, params: Record<string, unknown>): Promise<Record<string, unknown>>;
+  callAll(action: ActionName, params: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /** An instance as ListInstances / DescribeInstance show it. */

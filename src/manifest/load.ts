@@ -1,3 +1,4 @@
+import type { ActionName } from '../api/catalog.js';
 import { UsageError } from '../errors.js';
 import { closest } from '../suggest.js';
 import {
@@ -209,7 +210,7 @@ class ConfigParser {
     }
   }
 
-  private report(d: DesiredInstance, section: SectionKey, action: string, params: Record<string, unknown>, fillable: boolean): void {
+  private report(d: DesiredInstance, section: SectionKey, action: ActionName, params: Record<string, unknown>, fillable: boolean): void {
     const targets = new Set(['InstanceId', ...sectionDef(section).target]);
     for (const i of requestIssues(action, params)) {
       if (i.kind === 'missing' && fillable) continue;

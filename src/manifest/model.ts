@@ -1,4 +1,4 @@
-import { getAction, type ParamSpec } from '../api/catalog.js';
+import { type ActionName, getAction, type ParamSpec } from '../api/catalog.js';
 
 /**
  * The model of an instance configuration file (docs/config-as-code.md). Every section is one
@@ -15,7 +15,7 @@ export type SectionKey = 'instance' | 'chatbot' | 'tts' | 'greeting' | 'silenceT
 export interface SectionDef {
   key: SectionKey;
   /** The action that writes the section. */
-  action: string;
+  action: ActionName;
   /** Parameters of `action` that say which instance (or level) it is for, not fields. */
   target: readonly string[];
   /**

@@ -1,3 +1,4 @@
+import type { ActionName } from '../api/catalog.js';
 import { type Api, type InstanceSummary, type LiveInstance, listInstances, mapLimit, READ_CONCURRENCY, readInstance } from './live.js';
 import { ConfigFileError, type DesiredInstance, type FileIssue, type Pos } from './load.js';
 import { ASR_INSTANCE_LEVEL, type Config, fieldsOf, SECTIONS, type SectionKey, sameValue, toFile, toWire, wire } from './model.js';
@@ -12,7 +13,7 @@ export interface Change {
 }
 
 export interface Call {
-  action: string;
+  action: ActionName;
   params: Record<string, unknown>;
 }
 

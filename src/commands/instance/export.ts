@@ -2,7 +2,6 @@ import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'write instances’ whole configuration as a file (YAML or JSON) for vn diff and vn apply',
   description:
     'Writes the configuration of one, several or all instances — name, description, concurrency, status, TTS, greeting, ' +
     'silence timeout, unrecognized input, ASR, and read-only parts for information — in the format of docs/config-as-code.md. ' +
