@@ -31,8 +31,12 @@ export interface FileIssue extends Pos {
 
 /** An invalid configuration file: exit 2, every problem with its file:line:col, nothing sent. */
 export class ConfigFileError extends UsageError {
-  constructor(readonly issues: FileIssue[]) {
-    super(issues.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`).join('\n'));
+  readonly issues: FileIssue[];
+  constructor(issues: FileIssue[]) {
+    // in the order of the file
+    const sorted = [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
+    super(sorted.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`).join('\n'));
+    this.issues = sorted;
   }
 }
 
@@ -117,9 +121,8 @@ class ConfigParser {
     else {
       const name = this.text1(nameNode, 'name');
       if (name !== undefined) {
-        if (name.trim() === '') this.issue(nameNode, '`name` must not be empty');
-        // the service trims a name, and an instance is found by it afterwards
-        else if (name !== name.trim()) this.issue(nameNode, '`name` must not begin or end with spaces');
+        // (an empty one is the validator's to refuse) the service trims a name, and an instance is found by it afterwards
+        if (name.trim() !== '' && name !== name.trim()) this.issue(nameNode, '`name` must not begin or end with spaces');
         d.name = name;
         d.positions.set('name', this.pos(nameNode));
       }
@@ -197,7 +200,7 @@ class ConfigParser {
    */
   private validate(d: DesiredInstance): void {
     const placeholder = { InstanceId: 'i', EntryId: 'i', ConfigLevel: 2 };
-    const create = { Name: d.name, ...wire('instance', d.sections.instance ?? {}) };
+    const create = { ...wire('instance', d.sections.instance ?? {}) };
     this.report(d, 'instance', 'CreateInstance', create, true);
     for (const s of NESTED_SECTIONS) {
       const values = d.sections[s.key];

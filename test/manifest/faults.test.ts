@@ -149,12 +149,12 @@ describe('vn apply against the emulator’s own fault injection (--fault-rate)',
       expect([0, 1, 3], r.stderr).toContain(r.code);
     }
     expect(codes[codes.length - 1]).toBe(0);
-    const list = await runVn(['instance', 'list', '--all', '-o', 'json', '--retries', '20'], { env: faulty.env });
+    const list = await runVn(['instance', 'list', '--all', '-o', 'json', '--retries', '10'], { env: faulty.env });
     expect(list.code, list.stderr).toBe(0);
     const named = (JSON.parse(list.stdout).Instances as { InstanceId: string; Name: string }[]).filter((x) => x.Name === '抖动热线');
     expect(named).toHaveLength(1);
     // the file's every field, read back (reads are re-sent on faults): the instance is what it says
-    const d = await runVn(['diff', '-f', file, '--retries', '20'], { env: faulty.env });
+    const d = await runVn(['diff', '-f', file, '--retries', '10'], { env: faulty.env });
     expect(d.code, d.stdout + d.stderr).toBe(0);
   });
 });

@@ -49,6 +49,19 @@ describe('the configuration file', () => {
     expect(await issuesOf('name: a\ntts:\n  speechrate: 1\n')).toEqual(['3:3: unknown key `speechrate` in `tts` (did you mean `speechRate`?)']);
     expect(await issuesOf('concurrency: 1\n')).toEqual(['1:1: an instance needs a `name`']);
     expect(await issuesOf('name: " a "\n')).toEqual(['1:7: `name` must not begin or end with spaces']);
+    // the catalog's rules (spec/constraints.json), through the one validator, in the order of the file
+    expect(
+      await issuesOf(
+        'name: ""\nconcurrency: 0\ntts:\n  volume: 200\nsilenceTimeout:\n  finalAction: Transfer\n  finalActionParams: [1]\ngreeting:\n  greetingWords: "  "\n',
+      ),
+    ).toEqual([
+      '1:7: `name` must not be empty',
+      '2:14: `concurrency` must be an integer of 1 or more, got 0',
+      '4:11: `tts.volume` must be an integer from 0 to 100, got 200',
+      '6:16: `silenceTimeout.finalAction` must be one of TransferToAgent, TransferToIVR, RedirectToPage, HangUp, got "Transfer"',
+      '7:22: `silenceTimeout.finalActionParams` must be a JSON object, e.g. {"key":"value"}',
+      '9:18: `greeting.greetingWords` must not be empty',
+    ]);
     expect(await issuesOf('name: a\nconcurrency: "lots"\n')).toEqual(['2:14: `concurrency` must be an integer, got "lots"']);
     expect(await issuesOf('name: a\ngreeting:\n  greetingWords:\n')).toEqual(['3:3: `greetingWords` has no value (write "" for an empty text)']);
     expect(await issuesOf('name: a\nchatbot: {chatbotName: x}\n')).toEqual(['2:10: `chatbot.chatbotInstanceId` is required']);
