@@ -222,7 +222,7 @@ class ConfigParser {
       const field = fieldsOf(section).find((f) => f.wire === i.param);
       const at = d.positions.get(`${section}.${i.param}`) ?? d.positions.get(section) ?? d.pos;
       const what = field ? `\`${section === 'instance' ? field.key : `${section}.${field.key}`}\`` : i.param;
-      const reason = i.kind === 'missing' ? `${what} is required` : i.reason.replace(new RegExp(`^${i.param}\\b`), what);
+      const reason = i.kind === 'missing' ? `${what} is required` : `${what} ${i.why}`;
       this.issues.push({ file: this.path, ...at, message: reason });
     }
   }

@@ -46,7 +46,8 @@ export function diffConfigs(from: Config | undefined, to: Config, mode: 'declare
       const inTo = b !== undefined && b[f.wire] !== undefined;
       const inFrom = a !== undefined && a[f.wire] !== undefined;
       if (mode === 'declared' ? !inTo : !inTo && !inFrom) continue;
-      if (from && inFrom && inTo && sameValue(f.spec, a?.[f.wire], b?.[f.wire])) continue;
+      // the same test as callsFor's, so diff and apply never disagree (a missing value reads as empty)
+      if (from && sameValue(f.spec, a?.[f.wire], b?.[f.wire])) continue;
       const change: Change = { section: s.key, field: f.key };
       if (from && inFrom) change.from = toFile(f.spec, a?.[f.wire]);
       // the file's values are as the file has them; live ones are wire values
@@ -176,7 +177,7 @@ export function checkCalls(plans: InstancePlan[]): void {
         const why =
           i.kind === 'missing'
             ? `${label} is required to ${c.action === 'CreateInstance' ? `create "${p.desired.name}" (no instance has that name)` : `send ${c.action}`}`
-            : i.reason;
+            : `${label} ${i.why}`;
         issues.push({ file: p.desired.file, ...at, message: why });
       }
     }
