@@ -393,3 +393,23 @@ describe('vn apply', () => {
     expect(JSON.parse((await ok('instance', 'describe', id, '-o', 'json')).stdout).Name).toBe('新名字');
   });
 });
+
+describe('secrets', () => {
+  it('the AccessKey secret appears in no export, diff, plan or --debug trace', async () => {
+    const file = join(emu.dir, 'secret.yaml');
+    writeFileSync(file, 'name: 保密热线\nconcurrency: 1\ntts: {voice: aixia}\n');
+    const secret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET as string;
+    const runs = [
+      ['apply', '-f', file, '--yes', '--debug'],
+      ['diff', '-f', file, '--debug'],
+      ['apply', '-f', file, '--dry-run', '-o', 'json', '--debug'],
+      ['instance', 'export', '--all', '--debug'],
+    ];
+    for (const argv of runs) {
+      const r = await vn(...argv);
+      expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, argv.join(' ')).toContain('[debug]');
+      expect(r.stdout + r.stderr, argv.join(' ')).not.toContain(secret);
+    }
+  });
+});
