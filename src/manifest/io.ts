@@ -1,7 +1,7 @@
 import type { ActionName, Params } from '../api/catalog.js';
 import { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import type { Output } from '../output/render.js';
+import type { Output } from '../output/types.js';
 import type { Api } from './live.js';
 
 /** The manifest code's way to the service: ctx.call, i.e. the catalog's validator, the signer, retries. */

@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import type { OutputFormat, RenderTarget } from '../render.js';
+import type { OutputFormat, RenderTarget } from '../types.js';
 
 /** The shapes `vn diff` and `vn apply` return (src/commands/diff.ts, src/commands/apply.ts). */
 interface Change {
