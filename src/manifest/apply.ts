@@ -61,7 +61,7 @@ export async function executePlan(api: Api, plans: InstancePlan[], log: (line: s
         calls = [];
         if (uncertain(err)) {
           // never re-sent: a second instance of the same name must not come of it
-          stop(`CreateInstance for "${d.name}" may have been carried out (${describe(err)}), so it was not re-sent; the next apply finds "${d.name}" by name`);
+          stop(`CreateInstance for "${d.name}" may have been carried out (${cause(err)}), so it was not re-sent; the next apply finds "${d.name}" by name`);
         }
         calls = [create];
         stop(`CreateInstance for "${d.name}" failed: ${describe(err)}`);
@@ -104,6 +104,12 @@ function uncertain(err: unknown): boolean {
   if (err instanceof NetworkError) return err.maybeDelivered;
   if (err instanceof ServiceError) return err.httpStatus >= 500 && !/^Throttling/.test(err.code) && err.httpStatus !== 503;
   return false;
+}
+
+/** What went wrong, without the client's own advice about re-sending (the apply gives its own). */
+function cause(err: unknown): string {
+  if (err instanceof NetworkError && err.cause instanceof Error) return err.cause.message;
+  return describe(err);
 }
 
 function describe(err: unknown): string {
