@@ -1,10 +1,12 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import type { CallOptions, Client } from './client/client.js';
-import { UsageError } from './errors.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
+import { UsageError } from './errors.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
+import { terminalSafe } from './output/sanitize.js';
+import { redact } from './redact.js';
 
 export interface IO {
   stdin: Readable;
@@ -108,11 +110,21 @@ export class Context {
   }
 
   out(text: string): void {
-    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.write('stdout', text.endsWith('\n') ? text : `${text}\n`);
   }
 
   err(text: string): void {
-    this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.write('stderr', text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /**
+   * Every text vn prints goes through here: the one redaction filter (src/redact.ts), and on a
+   * terminal the last net for control sequences (src/output/sanitize.ts).
+   */
+  write(stream: 'stdout' | 'stderr', text: string): void {
+    const safe = redact(text);
+    const tty = stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
+    this.io[stream].write(tty ? terminalSafe(safe) : safe);
   }
 
   profile(): Promise<ResolvedProfile> {
@@ -135,7 +147,13 @@ export class Context {
     this.onDispose(async () => (await import('./client/transport.js')).closeTransport());
     let endpoint: string;
     let credentials = { accessKeyId: profile.accessKeyId, accessKeySecret: profile.accessKeySecret, securityToken: profile.securityToken };
+    // refused before anything is sent: the profile's default output can be xml too
+    if (this.globals.query !== undefined && (await this.outputFormat()) === 'xml') {
+      throw new UsageError("--query applies to JSON and cannot be used with XML output (the profile's default; pass -o json)");
+    }
     if (profile.source === 'local' && !profile.endpoint) {
+      const { ensureConfigDir } = await import('./config/paths.js');
+      ensureConfigDir(this.configDir);
       const { startLocalEmulator } = await import('./emulator/local.js');
       const emu = await startLocalEmulator({ configDir: this.configDir, env: this.env });
       this.onDispose(() => emu.close());
@@ -187,7 +205,7 @@ export class Context {
 
   renderTarget(): RenderTarget {
     return {
-      write: (s) => this.io.stdout.write(s),
+      write: (s) => this.write('stdout', s),
       isTTY: this.io.stdoutIsTTY,
       color: this.colorFor('stdout'),
       columns: this.io.columns,

@@ -58,3 +58,13 @@ export class RuntimeFailure extends VnError {
 export class DryRunDone extends VnError {
   override readonly exitCode = 0;
 }
+
+/**
+ * --query could not be evaluated on an answer that arrived: the call was carried out (a change
+ * was made, if the action makes one), so this is never exit 2 ("nothing sent"). The answer is
+ * printed unfiltered and the query error named on stderr. Exit 5.
+ */
+export class QueryAfterCallError extends VnError {
+  override readonly exitCode = 5;
+  override name = 'QueryAfterCallError';
+}

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { DryRunDone, VnError } from './errors.js';
 import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
+import { DryRunDone, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { VERSION } from './version.js';
 
@@ -71,8 +71,8 @@ function addVerbStub(parent: Command, verb: VerbEntry, ctx: Context): Command {
 
 function inherit(cmd: Command, ctx: Context): void {
   cmd.exitOverride().configureOutput({
-    writeOut: (s) => ctx.io.stdout.write(s),
-    writeErr: (s) => ctx.io.stderr.write(s),
+    writeOut: (s) => ctx.write('stdout', s),
+    writeErr: (s) => ctx.write('stderr', s),
     // the context's streams decide the width (tests use in-memory ones), by commander's rule
     getOutHelpWidth: () => helpWidth(ctx.io.stdoutIsTTY, ctx.io.columns),
     getErrHelpWidth: () => helpWidth(ctx.io.stderrIsTTY, ctx.io.columns),
@@ -161,12 +161,25 @@ export function commandWords(argv: string[]): string[] {
   return words;
 }
 
+/** Bounds of --timeout (seconds) and --retries: beyond them a timer overflows, or a script waits for hours. */
+export const TIMEOUT_RANGE = { min: 0.001, max: 3600 } as const;
+export const MAX_RETRIES = 20;
+
 async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
   const { UsageError } = await import('./errors.js');
-  const num = (name: string, v: unknown, def: number, min: number): number => {
-    if (v === undefined) return def;
-    const s = String(v);
-    if (!/^\d+(\.\d+)?$/.test(s) || Number(s) < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${s}"`);
+  const timeout = (v: unknown): number => {
+    if (v === undefined) return 30;
+    const s = String(v).trim();
+    const n = Number(s);
+    if (!/^\d+(\.\d+)?$/.test(s) || !(n >= TIMEOUT_RANGE.min && n <= TIMEOUT_RANGE.max)) {
+      throw new UsageError(`--timeout must be a number of seconds from ${TIMEOUT_RANGE.min} to ${TIMEOUT_RANGE.max}, got "${String(v)}"`);
+    }
+    return n;
+  };
+  const retries = (v: unknown): number => {
+    if (v === undefined) return 3;
+    const s = String(v).trim();
+    if (!/^\d+$/.test(s) || Number(s) > MAX_RETRIES) throw new UsageError(`--retries must be a whole number from 0 to ${MAX_RETRIES}, got "${String(v)}"`);
     return Number(s);
   };
   const g: GlobalOptions = {
@@ -177,22 +190,28 @@ async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<G
     query: o.query as string | undefined,
     dryRun: o.dryRun === true,
     debug: o.debug === true,
-    timeout: num('timeout', o.timeout ?? ctx.env.VN_TIMEOUT, 30, 0.001),
-    retries: Math.floor(num('retries', o.retries, 3, 0)),
+    timeout: timeout(o.timeout ?? ctx.env.VN_TIMEOUT),
+    retries: retries(o.retries),
     signatureVersion: (o.signatureVersion as 'v1' | 'v3') ?? 'v1',
     color: o.color !== false,
   };
-  if (g.endpoint) {
+  // an empty --endpoint is refused, not read as "unset" (it would send to the public endpoint)
+  if (g.endpoint !== undefined) {
     const { normalizeEndpoint } = await import('./config/resolve.js');
     g.endpoint = normalizeEndpoint(g.endpoint);
   }
-  if (g.query) {
+  if (g.query !== undefined) {
+    if (g.output === 'xml') throw new UsageError('--query applies to JSON and cannot be used with -o xml (the raw XML body is printed as it is)');
     const { checkQuery } = await import('./output/render.js');
     await checkQuery(g.query);
   }
   return g;
 }
 
+/**
+ * The one error printer: one line on stderr (the message may quote the server, so its control
+ * characters are neutralised here and its secrets redacted by ctx.err), and the exit code.
+ */
 async function reportError(err: unknown, ctx: Context): Promise<number> {
   const { CommanderError } = await import('commander');
   if (err instanceof CommanderError) {
@@ -200,20 +219,21 @@ async function reportError(err: unknown, ctx: Context): Promise<number> {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof DryRunDone) return 0;
+  const { sanitizeLine } = await import('./output/sanitize.js');
   const debug = ctx.globals.debug || ctx.env.VN_DEBUG === '1';
   if (err instanceof VnError) {
     const { ServiceError } = await import('./errors.js');
     if (err instanceof ServiceError) {
-      const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${err.requestId}` : undefined].filter(Boolean).join(', ');
-      ctx.err(`error: ${err.code}: ${err.message || '(no message)'} (${where})`);
+      const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${sanitizeLine(err.requestId)}` : undefined].filter(Boolean).join(', ');
+      ctx.err(`error: ${sanitizeLine(err.code)}: ${sanitizeLine(err.message) || '(no message)'} (${where})`);
     } else {
-      ctx.err(`error: ${err.message}`);
+      ctx.err(`error: ${sanitizeLine(err.message)}`);
     }
     if (debug && err.stack) ctx.err(err.stack);
     return err.exitCode;
   }
   const e = err as Error;
-  ctx.err(`error: ${e?.message ?? String(err)}${debug ? '' : ' (run with --debug for details)'}`);
+  ctx.err(`error: ${sanitizeLine(e?.message ?? String(err))}${debug ? '' : ' (run with --debug for details)'}`);
   if (debug && e?.stack) ctx.err(e.stack);
   return 1;
 }
