@@ -5,7 +5,7 @@ import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import { UsageError } from './errors.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
-import { terminalSafe } from './output/sanitize.js';
+import { sanitizeLine, terminalSafe } from './output/sanitize.js';
 import { redact } from './redact.js';
 
 export interface IO {
@@ -121,10 +121,11 @@ export class Context {
    * Every text vn prints goes through here: the one redaction filter (src/redact.ts), and on a
    * terminal the last net for control sequences (src/output/sanitize.ts).
    */
-  write(stream: 'stdout' | 'stderr', text: string): void {
+  write(stream: 'stdout' | 'stderr', text: string, opts: { drawsOwnControls?: boolean } = {}): void {
     const safe = redact(text);
     const tty = stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
-    this.io[stream].write(tty ? terminalSafe(safe) : safe);
+    // a progress line redraws itself with \r and ESC [K: it sanitises its network text itself
+    this.io[stream].write(tty && !opts.drawsOwnControls ? terminalSafe(safe) : safe);
   }
 
   profile(): Promise<ResolvedProfile> {
@@ -223,8 +224,20 @@ export class Context {
       return { text, stop() {}, succeed() {}, fail() {} };
     }
     const { default: ora } = await import('ora');
-    const s = ora({ text, stream: this.io.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
-    return s;
+    // ora writes to the stream itself: its texts (a task's status from the service…) pass the filters here
+    const safe = (t: string) => sanitizeLine(redact(t));
+    const s = ora({ text: safe(text), stream: this.io.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
+    return {
+      get text() {
+        return s.text;
+      },
+      set text(t: string) {
+        s.text = safe(t);
+      },
+      stop: () => void s.stop(),
+      succeed: (t?: string) => void s.succeed(t === undefined ? undefined : safe(t)),
+      fail: (t?: string) => void s.fail(t === undefined ? undefined : safe(t)),
+    };
   }
 
   onDispose(fn: () => Promise<void> | void): void {
