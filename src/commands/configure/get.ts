@@ -1,5 +1,5 @@
-import { UsageError } from '../../errors.js';
 import { LOCAL_PROFILE, maskSecret } from '../../config/profiles.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 

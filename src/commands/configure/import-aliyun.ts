@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PROFILE_NAME_RE } from '../../config/profiles.js';
-import { RuntimeFailure, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
@@ -34,7 +34,7 @@ export default defineCommand({
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new UsageError(`no aliyun CLI configuration at ${file}`);
       if (code === 'EISDIR') throw new UsageError(`${file} is a directory, not the aliyun CLI's config.json`);
-      throw new RuntimeFailure(`cannot read ${file}: ${(e as Error).message}`);
+      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
     }
     let parsed: { current?: string; profiles?: AliyunProfile[] };
     try {
