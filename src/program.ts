@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
+import { GLOBAL_FLAGS, parseGlobalFlags, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
 import { DryRunDone, VnError } from './errors.js';
@@ -161,47 +161,16 @@ export function commandWords(argv: string[]): string[] {
   return words;
 }
 
-/** Bounds of --timeout (seconds) and --retries: beyond them a timer overflows, or a script waits for hours. */
-export const TIMEOUT_RANGE = { min: 0.001, max: 3600 } as const;
-export const MAX_RETRIES = 20;
-
 async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
-  const { UsageError } = await import('./errors.js');
-  const timeout = (v: unknown): number => {
-    if (v === undefined) return 30;
-    const s = String(v).trim();
-    const n = Number(s);
-    if (!/^\d+(\.\d+)?$/.test(s) || !(n >= TIMEOUT_RANGE.min && n <= TIMEOUT_RANGE.max)) {
-      throw new UsageError(`--timeout must be a number of seconds from ${TIMEOUT_RANGE.min} to ${TIMEOUT_RANGE.max}, got "${String(v)}"`);
-    }
-    return n;
-  };
-  const retries = (v: unknown): number => {
-    if (v === undefined) return 3;
-    const s = String(v).trim();
-    if (!/^\d+$/.test(s) || Number(s) > MAX_RETRIES) throw new UsageError(`--retries must be a whole number from 0 to ${MAX_RETRIES}, got "${String(v)}"`);
-    return Number(s);
-  };
-  const g: GlobalOptions = {
-    profile: o.profile as string | undefined,
-    region: o.region as string | undefined,
-    endpoint: o.endpoint as string | undefined,
-    output: o.output as GlobalOptions['output'],
-    query: o.query as string | undefined,
-    dryRun: o.dryRun === true,
-    debug: o.debug === true,
-    timeout: timeout(o.timeout ?? ctx.env.VN_TIMEOUT),
-    retries: retries(o.retries),
-    signatureVersion: (o.signatureVersion as 'v1' | 'v3') ?? 'v1',
-    color: o.color !== false,
-  };
+  const g = parseGlobalFlags(o, ctx.env);
   // an empty --endpoint is refused, not read as "unset" (it would send to the public endpoint)
   if (g.endpoint !== undefined) {
     const { normalizeEndpoint } = await import('./config/resolve.js');
     g.endpoint = normalizeEndpoint(g.endpoint);
   }
   if (g.query !== undefined) {
-    if (g.output === 'xml') throw new UsageError('--query applies to JSON and cannot be used with -o xml (the raw XML body is printed as it is)');
+    if (g.output === 'xml')
+      throw new (await import('./errors.js')).UsageError('--query applies to JSON and cannot be used with -o xml (the raw XML body is printed as it is)');
     const { checkQuery } = await import('./output/render.js');
     await checkQuery(g.query);
   }

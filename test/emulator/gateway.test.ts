@@ -462,7 +462,7 @@ describe('the vn client against faults', () => {
       }
       expect(id).toBeTruthy();
       for (let i = 0; i < 5; i++) {
-        const r = await runVn(['--retries', '12', 'instance', 'describe', id as string, '-o', 'json'], { env: faulty.env });
+        const r = await runVn(['--retries', '10', 'instance', 'describe', id as string, '-o', 'json'], { env: faulty.env });
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         expect(JSON.parse(r.stdout).InstanceId).toBe(id);

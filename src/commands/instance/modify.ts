@@ -11,10 +11,6 @@ export default defineCommand({
   ],
   examples: ['vn instance modify 3f6e… --concurrency 20 --description "peak season"'],
   async run(ctx, { params }) {
-    if (Number(params.Concurrency) < 1) {
-      const { UsageError } = await import('../../errors.js');
-      throw new UsageError('--concurrency must be 1 or more');
-    }
     const out = await ctx.call('ModifyInstance', params);
     return { ...out, view: { message: `modified instance ${params.InstanceId}` } };
   },
