@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
+import { unlinkSync, writeSync } from 'node:fs';
 import { type FileHandle, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -148,16 +148,11 @@ export async function downloadToFile(url: string, target: string, opts: Download
     const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
 
     opts.onProgress?.({ received, total });
-    const file = handle;
     try {
-      await streamInto(
-        res.body,
-        (buf) => writeAll(file, buf, part),
-        (n) => {
-          received += n;
-          opts.onProgress?.({ received, total });
-        },
-      );
+      await streamInto(res.body, handle.fd, part, (n) => {
+        received += n;
+        opts.onProgress?.({ received, total });
+      });
     } catch (err) {
       if (err instanceof RuntimeFailure) throw err;
       const code = errorCode(err);
@@ -183,14 +178,13 @@ export async function downloadToFile(url: string, target: string, opts: Download
 }
 
 /**
- * Reads a response body to its end without ever pausing it, handing each chunk to `write` (run
- * one after another). A paused undici body whose server then closes the connection crashes the
- * process with an uncatchable assertion (nodejs/undici#5360, unfixed in undici 7): so the body
- * flows and the chunks queue for the disk, which is faster than the network here.
+ * Reads a response body to its end without ever pausing it, writing each chunk to the file as it
+ * arrives. A paused undici body whose server then closes the connection crashes the process with
+ * an uncatchable assertion (nodejs/undici#5360, unfixed in undici 7), so the body must flow; the
+ * writes are synchronous (into the page cache, fsynced at the end), so nothing queues in memory.
  */
-function streamInto(body: Readable, write: (b: Buffer) => Promise<void>, onBytes: (n: number) => void): Promise<void> {
+function streamInto(body: Readable, fd: number, part: string, onBytes: (n: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    let chain = Promise.resolve();
     let failed = false;
     const fail = (err: unknown) => {
       if (failed) return;
@@ -200,31 +194,22 @@ function streamInto(body: Readable, write: (b: Buffer) => Promise<void>, onBytes
       reject(err);
     };
     body.on('data', (chunk: Buffer) => {
+      try {
+        for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off, chunk.length - off);
+      } catch (err) {
+        fail(new RuntimeFailure(`cannot write ${part}: ${(err as Error).message}`, { cause: err }));
+        return;
+      }
       onBytes(chunk.length);
-      chain = chain.then(() => (failed ? undefined : write(chunk))).catch(fail);
     });
     body.once('error', fail);
     body.once('end', () => {
-      chain.then(() => {
-        if (!failed) resolve();
-      }, fail);
+      if (!failed) resolve();
     });
     body.once('close', () => {
       if (!body.readableEnded) fail(new Error('the body was closed before its end'));
     });
   });
-}
-
-async function writeAll(handle: FileHandle, buf: Buffer, part: string): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      const { bytesWritten } = await handle.write(buf, off, buf.length - off);
-      off += bytesWritten;
-    } catch (err) {
-      throw new RuntimeFailure(`cannot write ${part}: ${(err as Error).message}`, { cause: err });
-    }
-  }
 }
 
 /**

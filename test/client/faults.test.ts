@@ -38,7 +38,9 @@ describe('a misbehaving server', () => {
   }
 
   function answer(req: Recorded, res: ServerResponse) {
-    if (req.url.pathname === '/file') return mode === 'stall' ? stall(res) : shortBody(res);
+    if (req.url.pathname === '/file') {
+      return mode === 'stall' ? stall(res) : shortBody(res);
+    }
     const file = `${server.url}/file`;
     switch (mode) {
       case 'html':
