@@ -26,10 +26,10 @@ export const OUTPUT_FORMATS = ['table', 'json', 'xml', 'tsv'] as const;
 type ConfType = import('conf').default<StoreShape>;
 
 /** Thrown (exit 2) when config.json cannot be read as JSON: it names the file and the way out. */
-function corruptConfig(path: string, err: unknown): UsageError {
+function corruptConfig(path: string, err: unknown, what = 'is not valid JSON'): UsageError {
   const why = (err as Error).message.split('\n')[0];
   return new UsageError(
-    `the profile file ${path} is not valid JSON (${why}): fix it in an editor, or move it away (mv ${path} ${path}.broken) and run vn configure again`,
+    `the profile file ${path} ${what} (${why}): fix it in an editor, or move it away (mv ${path} ${path}.broken) and run vn configure again`,
   );
 }
 
@@ -76,7 +76,11 @@ export class ProfileStore {
     } catch (e) {
       throw corruptConfig(this.conf.path, e);
     }
-    return { ...store, profiles: { ...(store.profiles ?? {}) } };
+    const profiles = store.profiles ?? {};
+    if (typeof profiles !== 'object' || Array.isArray(profiles) || Object.values(profiles).some((p) => !p || typeof p !== 'object')) {
+      throw corruptConfig(this.conf.path, new Error('"profiles" must map names to profiles'), 'is not a vn profile file');
+    }
+    return { ...store, profiles: { ...profiles } };
   }
 
   get current(): string | undefined {

@@ -58,6 +58,11 @@ describe('broken input files', () => {
     }
     // nothing was written over the broken file
     expect(readFileSync(file, 'utf8')).toBe('{"profiles": {"a": ');
+    // valid JSON of the wrong shape is refused the same way, not read as profiles "0", "1", …
+    writeFileSync(file, '{"profiles": "abc"}');
+    const shape = await spawnVn(['configure', 'list'], { env: { VN_CONFIG_DIR: cfg } });
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toMatch(/is not a vn profile file .*mv /);
   });
 
   it.each([
