@@ -53,9 +53,9 @@ function flagHelp(f: ResolvedFlag): string {
 }
 
 /** Turns a CommandDef into the commander command's arguments, options and action. */
-export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander: CommanderModule): void {
+export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander: CommanderModule, summary: string): void {
   const action = def.action ? findAction(def.action) : undefined;
-  cmd.description(def.description ?? def.summary).summary(def.summary);
+  cmd.description(def.description ?? summary).summary(summary);
   for (const a of def.args ?? []) {
     const spec = a.param && action ? action.params.find((p) => p.name === a.param) : undefined;
     const name = `${a.name}${a.variadic ? '...' : ''}`;

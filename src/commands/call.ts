@@ -76,7 +76,6 @@ function describeAction(a: ActionSpec) {
 }
 
 export default defineCommand({
-  summary: 'call any API action by its wire name (vn call --list)',
   description:
     'Sends any action of the Voice Navigator API 2018-06-12 with its wire parameter names, checked against the catalog ' +
     '(names, required ones, types, JSON values) before anything is sent. --force sends parameters the catalog does not ' +

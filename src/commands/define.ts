@@ -55,7 +55,7 @@ declare const FROM_FLAGS: unique symbol;
 export type FlagParams = Record<string, unknown> & { readonly [FROM_FLAGS]: true };
 
 export interface CommandDef {
-  summary: string;
+  /** The long help text. The one-line summary is the registry's (commands/registry.ts), the one place it is written. */
   description?: string;
   /** The catalog action this command sends; flags with `param` are typed from it. */
   action?: ActionName;

@@ -38,6 +38,9 @@ export interface EmulatorHandle {
 
 const MAX_BODY = 1 << 20;
 
+/** seed: every action's error table, InternalServerError (500). */
+const SEED_INTERNAL_ERROR = 'An error occurred while processing your request. Please try again later. Submit a ticket if the error still exists.';
+
 interface RequestInput {
   method: string;
   /** Query and form parameters merged. */
@@ -215,7 +218,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
 
   function injectFault(res: ServerResponse, format: 'JSON' | 'XML', requestId: string): void {
     const pick = Math.floor(Math.random() * 3);
-    if (pick === 0) sendError(res, format, new ApiError('InternalError', 'The request processing has failed due to some unknown error.', 500), requestId);
+    // the service's own 500 as the seed lists it for 27 actions
+    if (pick === 0) sendError(res, format, new ApiError('InternalServerError', SEED_INTERNAL_ERROR, 500), requestId);
     else if (pick === 1) sendError(res, format, new ApiError('Throttling.User', 'Request was denied due to user flow control.', 503), requestId);
     else res.socket?.destroy();
   }

@@ -17,7 +17,6 @@ interface AliyunProfile {
 }
 
 export default defineCommand({
-  summary: 'import AK and StsToken profiles from ~/.aliyun/config.json',
   description:
     'Imports the profiles of mode AK and StsToken from the Alibaba Cloud CLI configuration. Other modes ' +
     '(RamRoleArn, EcsRamRole, …) are listed as skipped. Existing vn profiles of the same name are kept unless --overwrite.',

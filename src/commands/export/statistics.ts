@@ -4,7 +4,6 @@ import { TIME_RANGE_FLAGS, timeRangeParams } from '../time.js';
 import { checkExportFlags, finishExport, WAIT_FLAGS, wantsWait } from './shared.js';
 
 export default defineCommand({
-  summary: 'export statistics per hour or day to a CSV file',
   action: 'ExportStatisticalData',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [

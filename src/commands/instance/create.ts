@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'create an instance',
   action: 'CreateInstance',
   flags: [
     { name: 'name', param: 'Name', description: 'instance name (unique)' },

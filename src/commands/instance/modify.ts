@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'change an instance’s concurrency, name or description',
   action: 'ModifyInstance',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'change the greeting',
   description: 'Sets the words the bot greets each caller with when a conversation begins.',
   action: 'ModifyGreetingConfig',
   args: [{ name: 'instance-id', param: 'InstanceId' }],

@@ -2,7 +2,6 @@ import { defineCommand } from '../define.js';
 import { escalationFlags } from './set-unrecognizing.js';
 
 export default defineCommand({
-  summary: 'change what happens when the caller says nothing',
   description:
     'After --timeout seconds of silence the bot says --prompt; after --threshold silences in a row it says --final-prompt and ' +
     'takes --final-action (with --final-action-params).',

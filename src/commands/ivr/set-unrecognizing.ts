@@ -20,7 +20,6 @@ export function escalationFlags(what: string): FlagDef[] {
 }
 
 export default defineCommand({
-  summary: 'change what happens when the caller is not understood',
   description:
     'When the bot cannot understand the caller it says --prompt; after --threshold times in a row it says --final-prompt and ' +
     'takes --final-action (with --final-action-params).',

@@ -2,7 +2,6 @@ import { defineCommand } from '../define.js';
 import { parseTimeFlag, TIME_FLAG_FORMS } from '../time.js';
 
 export default defineCommand({
-  summary: 'register a recording for a conversation',
   action: 'SaveRecording',
   args: [
     { name: 'instance-id', param: 'InstanceId' },

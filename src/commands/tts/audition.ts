@@ -9,7 +9,6 @@ interface TtsConfig {
 }
 
 export default defineCommand({
-  summary: 'synthesise a sample sentence (and save the WAV)',
   description:
     'Synthesises --text with the instance’s voice and returns the URL of the audio. Voice settings not given default to the ' +
     'instance’s current TTS config (read with DescribeTTSConfig first). --save downloads the WAV to a file.',

@@ -15,7 +15,6 @@ export function voiceFlags(opts: { pitch: boolean }): FlagDef[] {
 const VOICE_KEYS = ['voice', 'speechRate', 'volume', 'pitchRate'] as const;
 
 export default defineCommand({
-  summary: 'change the voice, speech rate or volume',
   description: 'Changes only the settings given; the others keep their values. At least one is needed.',
   action: 'ModifyTTSConfig',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
