@@ -1,25 +1,6 @@
-import type { CommandDef } from './define.js';
+import type { GroupEntry, VerbEntry } from './define.js';
 
-/**
- * Every group and verb with its one-line summary. Cheap: handlers are imported only when their
- * command runs (or its --help is asked for).
- */
-export interface VerbEntry {
-  name: string;
-  summary: string;
-  load: () => Promise<{ default: CommandDef }>;
-  aliases?: string[];
-}
-
-export interface GroupEntry {
-  name: string;
-  summary: string;
-  verbs: VerbEntry[];
-  /** Nested groups, e.g. `ivr asr get`. */
-  groups?: GroupEntry[];
-  /** What the bare group runs (e.g. `vn configure` is interactive). */
-  default?: VerbEntry;
-}
+export type { CommandTree, GroupEntry, VerbEntry } from './define.js';
 
 export const GROUPS: GroupEntry[] = [
   {

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { LocalEmulatorHandle } from '../context.js';
 
 /**
  * The embedded `local` profile: an emulator opened in this process on a loopback port, with its
@@ -9,6 +8,14 @@ import type { LocalEmulatorHandle } from '../context.js';
  */
 export const LOCAL_ACCESS_KEY_ID = 'vn-local';
 export const LOCAL_ACCESS_KEY_SECRET = 'vn-local-emulator-key';
+
+/** A running local emulator (the embedded `local` profile). */
+export interface LocalEmulatorHandle {
+  url: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  close(): Promise<void>;
+}
 
 export function localDataFile(configDir: string, env: NodeJS.ProcessEnv): string {
   return env.VN_LOCAL_DATA || join(configDir, 'emulator', 'local.db');
