@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Chalk } from 'chalk';
 import { sanitizeDeep, sanitizeText, terminalSafe } from '../../src/output/sanitize.js';
+import { formatTurn } from '../../src/output/turn.js';
 import { json, startRecordingServer } from '../helpers/http-server.js';
 import { runVn, spawnVn, tempDir } from '../helpers/run.js';
 
@@ -90,6 +92,13 @@ describe('the sanitiser', () => {
     const data = { a: ['x', 1, null, { b: true }] };
     expect(sanitizeDeep(data)).toBe(data);
     expect(sanitizeDeep({ 'k\u001b': ['\r'] })).toEqual({ 'k\\x1b': ['\\r'] });
+  });
+
+  it('a bot turn in the chat shows its hostile text and params as escapes, with vn’s colours', () => {
+    const text = formatTurn(new Chalk({ level: 1 }), { TextResponse: HOSTILE, Action: 'Broadcast', ActionParams: `{"x":"\u001b[2J"}`, Interruptible: true });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping SGR codes
+    expect(text.replace(/\u001b\[[0-9;]*m/g, '').replace(/\n/g, '')).not.toMatch(CONTROLS);
+    expect(text).toContain('\\x1b]0;pwned');
   });
 
   it('terminalSafe keeps SGR colours and neutralises every other sequence', () => {
