@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sanitizeDeep, sanitizeText, terminalSafe } from '../../src/output/sanitize.js';
 import { formatTurn } from '../../src/output/turn.js';
 import { json, startRecordingServer } from '../helpers/http-server.js';
