@@ -42,6 +42,7 @@ export interface CallAsOutput extends CallOptions {
 export class Context {
   globals: GlobalOptions = defaultGlobals();
   private clientPromise?: Promise<Client>;
+  private clientMade?: Client;
   private profilePromise?: Promise<ResolvedProfile>;
   private cleanups: (() => Promise<void> | void)[] = [];
 
@@ -126,7 +127,7 @@ export class Context {
     const endpoint = await endpointFor(profile, { configDir: this.configDir, env: this.env });
     if (endpoint.close) this.onDispose(endpoint.close);
     const g = this.globals;
-    return new Client({
+    this.clientMade = new Client({
       endpoint: endpoint.url,
       credentials: endpoint.credentials,
       signatureVersion: g.signatureVersion,
@@ -138,6 +139,12 @@ export class Context {
       debug: g.debug ? (line) => this.err(`[debug] ${line}`) : undefined,
       now: this.now,
     });
+    return this.clientMade;
+  }
+
+  /** The state-changing actions carried out so far in this command (none when no client was made). */
+  changesCarriedOut(): readonly string[] {
+    return this.clientMade?.carriedOut ?? [];
   }
 
   /** One API call, as an Output ready for render(); --all and -o xml handled here. */

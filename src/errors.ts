@@ -62,7 +62,8 @@ export class DryRunDone extends VnError {
 /**
  * --query could not be evaluated on an answer that arrived: the call was carried out (a change
  * was made, if the action makes one), so this is never exit 2 ("nothing sent"). The answer is
- * printed unfiltered and the query error named on stderr. Exit 5.
+ * printed unfiltered and the query error named on stderr. Exit 5 — also the code of any usage
+ * error that comes after a state-changing call was carried out (program.ts).
  */
 export class QueryAfterCallError extends VnError {
   override readonly exitCode = 5;

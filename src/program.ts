@@ -181,6 +181,11 @@ async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<G
  * The one error printer: one line on stderr (the message may quote the server, so its control
  * characters are neutralised here and its secrets redacted by ctx.err), and the exit code.
  */
+/** Exit 2 is "nothing sent": once a change has been carried out, a usage error is exit 5 instead. */
+function afterChanges(ctx: Context): number {
+  return ctx.changesCarriedOut().length > 0 ? 5 : 2;
+}
+
 async function reportError(err: unknown, ctx: Context): Promise<number> {
   const { CommanderError } = await import('commander');
   if (err instanceof CommanderError) {
@@ -192,14 +197,18 @@ async function reportError(err: unknown, ctx: Context): Promise<number> {
   const debug = ctx.globals.debug || ctx.env.VN_DEBUG === '1';
   if (err instanceof VnError) {
     const { ServiceError } = await import('./errors.js');
-    if (err instanceof ServiceError) {
+    if (err.exitCode === 2 && ctx.changesCarriedOut().length > 0) {
+      // exit 2 promises "nothing sent": after a change was made that would invite a blind retry
+      const done = [...new Set(ctx.changesCarriedOut())].join(', ');
+      ctx.err(`error: ${sanitizeLine(err.message)} — after ${done} was carried out (exit 5): check before repeating the command`);
+    } else if (err instanceof ServiceError) {
       const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${sanitizeLine(err.requestId)}` : undefined].filter(Boolean).join(', ');
       ctx.err(`error: ${sanitizeLine(err.code)}: ${sanitizeLine(err.message) || '(no message)'} (${where})`);
     } else {
       ctx.err(`error: ${sanitizeLine(err.message)}`);
     }
     if (debug && err.stack) ctx.err(err.stack);
-    return err.exitCode;
+    return err.exitCode === 2 ? afterChanges(ctx) : err.exitCode;
   }
   const e = err as Error;
   ctx.err(`error: ${sanitizeLine(e?.message ?? String(err))}${debug ? '' : ' (run with --debug for details)'}`);

@@ -60,6 +60,8 @@ export interface CallResult<T = Record<string, unknown>> {
 }
 
 export class Client {
+  /** The state-changing actions this client has had carried out (so a later failure is never "nothing sent"). */
+  readonly carriedOut: string[] = [];
   readonly options: Required<Pick<ClientOptions, 'signatureVersion' | 'timeoutMs' | 'retries' | 'backoffMs'>> & ClientOptions;
   constructor(options: ClientOptions) {
     this.options = { signatureVersion: 'v1', timeoutMs: DEFAULT_TIMEOUT_S * 1000, retries: DEFAULT_RETRIES, backoffMs: 200, ...options };
@@ -100,7 +102,9 @@ export class Client {
         const res = await send(req);
         if (this.options.debug)
           this.trace(`< ${res.status} in ${Date.now() - started}ms: ${redact(res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body)}`);
-        return parseResponse<T>(action.name, res, format);
+        const result = parseResponse<T>(action.name, res, format);
+        if (!action.readOnly) this.carriedOut.push(action.name);
+        return result;
       } catch (err) {
         lastError = err;
         if (attempt >= maxAttempts || !mayRetry(err, action)) break;

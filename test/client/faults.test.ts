@@ -24,6 +24,7 @@ describe('a misbehaving server', () => {
     ...extra,
   });
   const apiCalls = () => server.requests.filter((r) => r.params.Action);
+  const appearing = join(work.dir, 'appearing.wav');
 
   /** Announces 2 MB, sends 1 MB and closes cleanly (FIN) with Connection: close. */
   function shortBody(res: ServerResponse): void {
@@ -39,6 +40,12 @@ describe('a misbehaving server', () => {
 
   function answer(req: Recorded, res: ServerResponse) {
     if (req.url.pathname === '/file') {
+      if (mode === 'appear') {
+        // someone else writes the target while vn downloads it
+        writeFileSync(appearing, 'theirs');
+        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': 1000 });
+        return void res.end(Buffer.alloc(1000, 9));
+      }
       return mode === 'stall' ? stall(res) : shortBody(res);
     }
     const file = `${server.url}/file`;
@@ -93,6 +100,15 @@ describe('a misbehaving server', () => {
     expect(r.stderr).toMatch(/^error: download from 127\.0\.0\.1:\d+ failed after 1000000 of 2000000 bytes/);
     expect(r.code).toBe(3);
     expect(readdirSync(work.dir).filter((f) => f.startsWith(`short-${_name.split(' ')[0]}`))).toEqual([]);
+  });
+
+  it('a usage error after a change was carried out is exit 5, never 2 ("nothing sent")', async () => {
+    mode = 'appear';
+    const r = await spawnVn(['tts', 'audition', 'i-1', '--text', 'hello', '--save', appearing], { env: env() });
+    expect(r.stderr).toMatch(/^error: .*appeared while downloading; not overwritten .* — after AuditTTSVoice was carried out \(exit 5\)/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.code).toBe(5);
+    expect(readdirSync(work.dir).filter((f) => f.startsWith('appearing'))).toEqual(['appearing.wav']);
   });
 
   it('SIGHUP (the terminal closed) mid-download removes the part file', async () => {
