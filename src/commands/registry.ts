@@ -86,9 +86,10 @@ export const GROUPS: GroupEntry[] = [
   },
   {
     name: 'recording',
-    summary: 'call recordings: show, download, register, download URLs',
+    summary: 'call recordings: show, download, upload, register, download URLs',
     verbs: [
       { name: 'get', summary: 'show a conversation’s recording (--download to save the WAV)', load: () => import('./recording/get.js') },
+      { name: 'upload', summary: 'upload a recording file (for `vn recording save`)', load: () => import('./recording/upload.js') },
       { name: 'save', summary: 'register a recording for a conversation', load: () => import('./recording/save.js') },
       { name: 'url', summary: 'get a download URL for a download task’s file', load: () => import('./recording/url.js') },
     ],
