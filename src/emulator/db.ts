@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -134,11 +134,7 @@ CREATE TABLE uploads (
 
 export async function openDatabase(file: string): Promise<Database> {
   const { default: Sqlite } = await import('better-sqlite3');
-  if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    // the state is the user's alone: created 0600 (SQLite gives its -wal and -shm files the same mode)
-    closeSync(openSync(file, 'a', 0o600));
-  }
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Sqlite(file);
   // several processes may share the file (vn --profile local in parallel): WAL + a busy timeout
   db.pragma('busy_timeout = 10000');
