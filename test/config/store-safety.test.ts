@@ -105,7 +105,15 @@ describe('permissions of what --profile local creates', () => {
   });
 });
 
-describe('emulator start: bad input', () => {
+describe('emulator start: the config dir and bad input', () => {
+  it('makes the config dir 0700 when its default state file is under it', async () => {
+    const cfg = join(dir(), 'fresh', 'vn');
+    // a chatbots file that does not exist: the command fails after it prepared the directory
+    const r = await spawnVn(['emulator', 'start', '--port', '0', '--chatbots', join(cfg, 'none.yaml')], { env: { VN_CONFIG_DIR: cfg }, timeoutMs: 15_000 });
+    expect(r.code).toBe(2);
+    expect(statSync(cfg).mode & 0o777).toBe(0o700);
+  });
+
   it.each(['not a host', 'bad_host!', '-x'])('--host %j is exit 2 in one line', async (host) => {
     const r = await spawnVn(['emulator', 'start', '--host', host, '--port', '0', '--data', join(dir(), 'e.db')], { timeoutMs: 10_000 });
     expect(r.code).toBe(2);

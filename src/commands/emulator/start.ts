@@ -46,6 +46,8 @@ export default defineCommand({
       fullKeys.push(generated);
     }
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
+    // the default state lives in the vn config dir, which holds the profiles too: made 0700
+    if (flags.data === undefined) (await import('../../config/paths.js')).ensureConfigDir(ctx.configDir);
     const { startEmulator } = await import('../../emulator/http.js');
     const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
     const emu = await startEmulator({
