@@ -62,7 +62,7 @@ export async function checkQuery(expr: string): Promise<void> {
 
 /**
  * Applies the expression to an answer that has arrived. A failure here comes after the call was
- * carried out, so it is a QueryAfterCallError (exit 5), never a usage error (exit 2, "nothing sent").
+ * carried out, so it is a QueryAfterCallError (exit 6), never a usage error (exit 2, "nothing sent").
  */
 export async function applyQuery(data: unknown, expr: string): Promise<unknown> {
   const jp = await load();

@@ -50,9 +50,9 @@ describe('--query before and after sending', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('an evaluation error after a create prints the answer unfiltered, names the error and exits 5', async () => {
+  it('an evaluation error after a create prints the answer unfiltered, names the error and exits 6', async () => {
     const r = await spawnVn(['--query', 'abs(InstanceId)', '-o', 'json', ...create], { env: env() });
-    expect(r.code).toBe(5);
+    expect(r.code).toBe(6);
     expect(JSON.parse(r.stdout)).toEqual({ RequestId: 'R-CRE', InstanceId: 'i-created' });
     expect(r.stderr).toMatch(
       /^error: --query "abs\(InstanceId\)" could not be applied to the result: .*abs\(\).*the result is printed unfiltered \(the command was carried out\)/,
@@ -97,7 +97,7 @@ describe('--query on the local profile (the issue’s own reproduction)', () => 
     const late = await spawnVn(['--profile', 'local', '--query', 'abs(InstanceId)', 'instance', 'create', '--name', 'q2', '--concurrency', '1', '-o', 'json'], {
       env: env(),
     });
-    expect(late.code).toBe(5);
+    expect(late.code).toBe(6);
     expect(JSON.parse(late.stdout).InstanceId).toMatch(/\S/);
     expect(await count()).toBe(before + 1);
   });

@@ -102,12 +102,12 @@ describe('a misbehaving server', () => {
     expect(readdirSync(work.dir).filter((f) => f.startsWith(`short-${_name.split(' ')[0]}`))).toEqual([]);
   });
 
-  it('a usage error after a change was carried out is exit 5, never 2 ("nothing sent")', async () => {
+  it('a usage error after a change was carried out is exit 6, never 2 ("nothing sent")', async () => {
     mode = 'appear';
     const r = await spawnVn(['tts', 'audition', 'i-1', '--text', 'hello', '--save', appearing], { env: env() });
-    expect(r.stderr).toMatch(/^error: .*appeared while downloading; not overwritten .* — after AuditTTSVoice was carried out \(exit 5\)/);
+    expect(r.stderr).toMatch(/^error: .*appeared while downloading; not overwritten .* — after AuditTTSVoice was carried out \(exit 6\)/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.code).toBe(5);
+    expect(r.code).toBe(6);
     expect(readdirSync(work.dir).filter((f) => f.startsWith('appearing'))).toEqual(['appearing.wav']);
   });
 
