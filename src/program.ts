@@ -3,7 +3,7 @@ import type { CommandDef } from './commands/define.js';
 import { GLOBAL_FLAGS, parseGlobalFlags, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
-import { DryRunDone, ServiceError, VnError } from './errors.js';
+import { DifferencesFound, DryRunDone, ServiceError, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { VERSION } from './version.js';
 
@@ -14,7 +14,7 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
     // the selected command's definition and commander load side by side
     const selected = loadSelected(argv, ctx);
     const commander = await import('commander');
-    const early: Record<string, string> = {};
+    const early: Record<string, string | boolean> = {};
     const program = buildProgram(commander, ctx, commandWords(argv), early);
     const shadowed = await attachSelected(program, argv, ctx, commander, selected);
     await program.parseAsync(takeEarlyGlobals(argv, shadowed, early), { from: 'user' });
@@ -30,7 +30,7 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
   return code;
 }
 
-function buildProgram(commander: typeof import('commander'), ctx: Context, words: string[], early: Record<string, string>): Command {
+function buildProgram(commander: typeof import('commander'), ctx: Context, words: string[], early: Record<string, string | boolean>): Command {
   const program = new commander.Command('vn');
   program
     .description(PROGRAM_DESCRIPTION)
@@ -74,8 +74,8 @@ function addVerbStub(parent: Command, verb: VerbEntry, ctx: Context): Command {
 
 function inherit(cmd: Command, ctx: Context): void {
   cmd.exitOverride().configureOutput({
-    writeOut: (s) => ctx.io.stdout.write(s),
-    writeErr: (s) => ctx.io.stderr.write(s),
+    writeOut: (s) => ctx.write('stdout', s),
+    writeErr: (s) => ctx.write('stderr', s),
     // the context's streams decide the width (tests use in-memory ones), by commander's rule
     getOutHelpWidth: () => helpWidth(ctx.io.stdoutIsTTY, ctx.io.columns),
     getErrHelpWidth: () => helpWidth(ctx.io.stderrIsTTY, ctx.io.columns),
@@ -135,8 +135,11 @@ async function attachSelected(
   // stays the global flag (takeEarlyGlobals).
   const own = new Set(cmd.options.map((o) => o.long).filter((l): l is string => Boolean(l)));
   const mutable = program as unknown as { options: import('commander').Option[] };
-  const shadowed = new Set(mutable.options.filter((o) => o.long && own.has(o.long)).map((o) => o.long as string));
+  const taken = mutable.options.filter((o) => o.long && own.has(o.long));
+  const shadowed = new Set(taken.map((o) => o.long as string));
   mutable.options = mutable.options.filter((o) => !(o.long && shadowed.has(o.long)));
+  // a short spelling before the command (`vn -o json instance export …`) is the global flag too
+  for (const o of taken) if (o.short) shadowed.add(o.short);
   return shadowed;
 }
 
@@ -144,7 +147,7 @@ async function attachSelected(
  * Takes shadowed global flags that stand before the command words out of argv (into `early`, by
  * attribute name), so `vn --timeout 5 dialogue test …` still sets the request timeout.
  */
-function takeEarlyGlobals(argv: string[], shadowed: Set<string>, early: Record<string, string>): string[] {
+function takeEarlyGlobals(argv: string[], shadowed: Set<string>, early: Record<string, string | boolean>): string[] {
   if (shadowed.size === 0) return argv;
   const takes = valueTakingGlobals();
   const out: string[] = [];
@@ -155,7 +158,8 @@ function takeEarlyGlobals(argv: string[], shadowed: Set<string>, early: Record<s
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     if (beforeCommand && shadowed.has(flag)) {
       const key = GLOBAL_FLAGS.find((g) => g.flags.split(/[, ]+/).includes(flag))?.key ?? flag.replace(/^--/, '');
-      early[key] = inline ?? (argv[++i] as string);
+      // a shadowed switch (`vn --dry-run apply …`) takes no value: the next word is the command
+      early[key] = takes.has(flag) ? (inline ?? (argv[++i] as string)) : true;
       continue;
     }
     if (beforeCommand && takes.has(flag) && inline === undefined) {
@@ -191,15 +195,27 @@ export function commandWords(argv: string[]): string[] {
 
 async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
   const g = parseGlobalFlags(o, ctx.env);
-  if (g.endpoint) {
+  // an empty --endpoint is refused, not read as "unset" (it would send to the public endpoint)
+  if (g.endpoint !== undefined) {
     const { normalizeEndpoint } = await import('./config/resolve.js');
     g.endpoint = normalizeEndpoint(g.endpoint);
   }
-  if (g.query) {
+  if (g.query !== undefined) {
+    if (g.output === 'xml')
+      throw new (await import('./errors.js')).UsageError('--query applies to JSON and cannot be used with -o xml (the raw XML body is printed as it is)');
     const { checkQuery } = await import('./output/render.js');
     await checkQuery(g.query);
   }
   return g;
+}
+
+/**
+ * The one error printer: one line on stderr (the message may quote the server, so its control
+ * characters are neutralised here and its secrets redacted by ctx.err), and the exit code.
+ */
+/** Exit 2 is "nothing sent": once a change has been carried out, a usage error is exit 6 instead. */
+function afterChanges(ctx: Context): number {
+  return ctx.changesCarriedOut().length > 0 ? 6 : 2;
 }
 
 async function reportError(err: unknown, ctx: Context): Promise<number> {
@@ -209,19 +225,25 @@ async function reportError(err: unknown, ctx: Context): Promise<number> {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof DryRunDone) return 0;
+  if (err instanceof DifferencesFound) return err.exitCode;
+  const { sanitizeLine } = await import('./output/sanitize.js');
   const debug = ctx.globals.debug || ctx.env.VN_DEBUG === '1';
   if (err instanceof VnError) {
-    if (err instanceof ServiceError) {
-      const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${err.requestId}` : undefined].filter(Boolean).join(', ');
-      ctx.err(`error: ${err.code}: ${err.message || '(no message)'} (${where})`);
+    if (err.exitCode === 2 && ctx.changesCarriedOut().length > 0) {
+      // exit 2 promises "nothing sent": after a change was made that would invite a blind retry
+      const done = [...new Set(ctx.changesCarriedOut())].join(', ');
+      ctx.err(`error: ${sanitizeLine(err.message)} — after ${done} was carried out (exit 6): check before repeating the command`);
+    } else if (err instanceof ServiceError) {
+      const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${sanitizeLine(err.requestId)}` : undefined].filter(Boolean).join(', ');
+      ctx.err(`error: ${sanitizeLine(err.code)}: ${sanitizeLine(err.message) || '(no message)'} (${where})`);
     } else {
-      ctx.err(`error: ${err.message}`);
+      ctx.err(`error: ${sanitizeLine(err.message)}`);
     }
     if (debug && err.stack) ctx.err(err.stack);
-    return err.exitCode;
+    return err.exitCode === 2 ? afterChanges(ctx) : err.exitCode;
   }
   const e = err as Error;
-  ctx.err(`error: ${e?.message ?? String(err)}${debug ? '' : ' (run with --debug for details)'}`);
+  ctx.err(`error: ${sanitizeLine(e?.message ?? String(err))}${debug ? '' : ' (run with --debug for details)'}`);
   if (debug && e?.stack) ctx.err(e.stack);
   return 1;
 }

@@ -1,54 +1,45 @@
 import { getPath } from '../api/catalog.js';
-import { UsageError } from '../errors.js';
 import { COLUMNS_BY_LIST_FIELD } from './columns.js';
 import { formatCell } from './format-value.js';
-import type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
+import { applyQuery } from './query.js';
+import { escapeJsonControls, sanitizeDeep, sanitizeText } from './sanitize.js';
+import type { Column, Output, RenderOptions, RenderTarget, View } from './types.js';
 
+export { applyQuery, checkQuery } from './query.js';
 export type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
 export { OUTPUT_FORMATS } from './types.js';
-
-let jmespath: typeof import('@jmespath-community/jmespath') | undefined;
-
-/** Compiles a JMESPath expression early, so a bad one is a usage error before anything is sent. */
-export async function checkQuery(expr: string): Promise<void> {
-  jmespath ??= await import('@jmespath-community/jmespath');
-  try {
-    jmespath.compile(expr);
-  } catch (e) {
-    throw new UsageError(`invalid --query "${expr}": ${(e as Error).message}`);
-  }
-}
-
-export async function applyQuery(data: unknown, expr: string): Promise<unknown> {
-  jmespath ??= await import('@jmespath-community/jmespath');
-  try {
-    return jmespath.search(data as Parameters<typeof jmespath.search>[0], expr);
-  } catch (e) {
-    throw new UsageError(`--query "${expr}" failed: ${(e as Error).message}`);
-  }
-}
 
 /** The one place that turns a result into text. */
 export async function render(out: Output, opts: RenderOptions, target: RenderTarget): Promise<void> {
   if (opts.format === 'xml') {
-    if (out.raw !== undefined && /^\s*</.test(out.raw)) target.write(out.raw.endsWith('\n') ? out.raw : `${out.raw}\n`);
-    else target.write(`${(await import('./xml.js')).toXml(out.data, 'Response')}\n`);
+    // network text: on a terminal its control characters are shown, not obeyed (sanitize.ts)
+    const xml = out.raw !== undefined && /^\s*</.test(out.raw) ? out.raw : (await import('./xml.js')).toXml(out.data, 'Response');
+    const text = target.isTTY ? sanitizeText(xml) : xml;
+    target.write(text.endsWith('\n') ? text : `${text}\n`);
     return;
   }
   let data = out.data;
   let view = out.view ?? {};
   if (opts.query) {
-    data = await applyQuery(data, opts.query);
+    try {
+      data = await applyQuery(data, opts.query);
+    } catch (e) {
+      // the answer has arrived (and any change was made): show it whole, then name the query error
+      await render(out, { ...opts, query: undefined }, target);
+      throw e;
+    }
     view = { columns: undefined };
   }
   if (opts.format === 'json') {
     if (!opts.query && out.raw !== undefined && !target.isTTY && !/^\s*</.test(out.raw)) {
       target.write(out.raw.endsWith('\n') ? out.raw : `${out.raw}\n`);
     } else {
-      target.write(`${JSON.stringify(data, null, 2)}\n`);
+      target.write(`${escapeJsonControls(JSON.stringify(data, null, 2) ?? 'null')}\n`);
     }
     return;
   }
+  // tables, tsv and views show network text in cells: neutralise its control characters first
+  data = sanitizeDeep(data);
   if (view.kind && !opts.query) {
     const { renderView } = await import('./views/index.js');
     if (await renderView(view.kind, data, opts.format, target)) return;

@@ -20,12 +20,12 @@ describe('profile store', () => {
   it('writes the file with mode 0600 and keeps the first profile current', async () => {
     const d = dir();
     const store = await ProfileStore.open(d);
-    store.set('prod', { accessKeyId: 'AK1', accessKeySecret: 'S1' });
-    store.set('dev', { accessKeyId: 'AK2', accessKeySecret: 'S2', region: 'cn-hangzhou' });
+    await store.set('prod', { accessKeyId: 'AK1', accessKeySecret: 'S1' });
+    await store.set('dev', { accessKeyId: 'AK2', accessKeySecret: 'S2', region: 'cn-hangzhou' });
     expect(statSync(store.path).mode & 0o777).toBe(0o600);
     expect(store.current).toBe('prod');
     expect(store.get('prod')?.region).toBe('cn-shanghai');
-    store.use('dev');
+    await store.use('dev');
     expect((await ProfileStore.open(d)).current).toBe('dev');
   });
 
@@ -42,9 +42,9 @@ describe('reading the profiles without conf (every command that resolves credent
   it('reads what the store wrote, and narrows a wider file to 0600 as open() does', async () => {
     const d = dir();
     const store = await ProfileStore.open(d);
-    store.set('prod', { accessKeyId: 'AK1', accessKeySecret: 'S1', region: 'cn-hangzhou', output: 'json' });
-    store.set('dev', { accessKeyId: 'AK2', accessKeySecret: 'S2', endpoint: 'http://127.0.0.1:9' });
-    store.use('dev');
+    await store.set('prod', { accessKeyId: 'AK1', accessKeySecret: 'S1', region: 'cn-hangzhou', output: 'json' });
+    await store.set('dev', { accessKeyId: 'AK2', accessKeySecret: 'S2', endpoint: 'http://127.0.0.1:9' });
+    await store.use('dev');
     chmodSync(store.path, 0o644);
     const view = await readProfiles(d);
     expect(view).not.toBeInstanceOf(ProfileStore);
@@ -66,20 +66,31 @@ describe('reading the profiles without conf (every command that resolves credent
     expect(existsSync(d)).toBe(false);
   });
 
-  it('leaves a file that is not a plain store to conf, as before: repaired, or its error reported', async () => {
+  it('leaves a file that is not a plain store to ProfileStore, for the same answer or the same error', async () => {
     const d = dir();
-    writeFileSync(join(d, 'config.json'), '[]');
-    const repaired = await readProfiles(d);
-    expect(repaired).toBeInstanceOf(ProfileStore);
-    expect(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'))).toEqual({ profiles: {} });
-    writeFileSync(join(d, 'config.json'), '{"current":"x"}');
-    expect(await readProfiles(d)).toBeInstanceOf(ProfileStore);
-    expect(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'))).toEqual({ current: 'x', profiles: {} });
-    writeFileSync(join(d, 'config.json'), '{bad');
-    const viaConf = await ProfileStore.open(d).catch((e: Error) => e.message);
-    const viaRead = await readProfiles(d).catch((e: Error) => e.message);
-    expect(typeof viaRead).toBe('string');
-    expect(viaRead).toBe(viaConf);
+    const file = join(d, 'config.json');
+    const seen = async (f: (s: Pick<ProfileStore, 'current' | 'names' | 'get'>) => unknown) => {
+      const a = await ProfileStore.open(d).then(f, (e: Error) => `error: ${e.message}`);
+      const b = await readProfiles(d).then(f, (e: Error) => `error: ${e.message}`);
+      return [a, b];
+    };
+    const read = (v: Pick<ProfileStore, 'current' | 'names' | 'get'>) => {
+      try {
+        return { current: v.current, names: v.names() };
+      } catch (e) {
+        return `error: ${(e as Error).message}`;
+      }
+    };
+    for (const text of ['[]', '{"current":"x"}', '{"profiles":{"a":1}}', '{"profiles":[]}', '{bad']) {
+      writeFileSync(file, text);
+      const [viaStore, viaRead] = await seen(read);
+      expect(viaRead, text).toEqual(viaStore);
+      expect(readFileSync(file, 'utf8'), text).toBe(text);
+    }
+    writeFileSync(file, '{"profiles":{"a":1}}');
+    expect(JSON.stringify((await seen(read))[1])).toContain('is not a vn profile file');
+    writeFileSync(file, '{bad');
+    expect(JSON.stringify((await seen(read))[1])).toContain('is not valid JSON');
   });
 });
 
@@ -87,8 +98,8 @@ describe('credential resolution', () => {
   it('takes the environment first, then --profile / VN_PROFILE, then the current profile', async () => {
     const d = dir();
     const store = await ProfileStore.open(d);
-    store.set('a', { accessKeyId: 'AK-A', accessKeySecret: 'SA', region: 'cn-hangzhou' });
-    store.set('b', { accessKeyId: 'AK-B', accessKeySecret: 'SB', endpoint: 'http://127.0.0.1:9' });
+    await store.set('a', { accessKeyId: 'AK-A', accessKeySecret: 'SA', region: 'cn-hangzhou' });
+    await store.set('b', { accessKeyId: 'AK-B', accessKeySecret: 'SB', endpoint: 'http://127.0.0.1:9' });
     const base = { VN_CONFIG_DIR: d };
     expect((await resolveProfile({ env: base })).accessKeyId).toBe('AK-A');
     expect((await resolveProfile({ env: { ...base, VN_PROFILE: 'b' } })).accessKeyId).toBe('AK-B');
