@@ -1,10 +1,10 @@
 import type { ChalkInstance } from 'chalk';
-import { ServiceError, UsageError } from '../errors.js';
 import type { Context } from '../context.js';
+import { ServiceError, UsageError } from '../errors.js';
 import { type BotTurn, ENDING_ACTIONS, formatTurn } from '../output/turn.js';
-import { DialogueSession, type TurnResult } from './test/conversation.js';
-import type { DialogueEnv } from './test/format.js';
-import { SessionRecorder } from './test/record.js';
+import { DialogueSession, type TurnResult } from './suite/conversation.js';
+import type { DialogueEnv } from './suite/format.js';
+import { SessionRecorder } from './suite/record.js';
 
 export interface ChatOptions {
   instanceId: string;

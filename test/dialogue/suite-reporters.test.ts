@@ -2,12 +2,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { Step } from '../../src/dialogue/test/format.js';
-import { JsonReporter } from '../../src/dialogue/test/reporters/json.js';
-import { esc } from '../../src/dialogue/test/reporters/junit.js';
-import { PrettyReporter } from '../../src/dialogue/test/reporters/pretty.js';
-import { ProgressReporter } from '../../src/dialogue/test/reporters/progress.js';
-import type { ConversationResult, Summary } from '../../src/dialogue/test/runner.js';
+import type { Step } from '../../src/dialogue/suite/format.js';
+import { JsonReporter } from '../../src/dialogue/suite/reporters/json.js';
+import { esc } from '../../src/dialogue/suite/reporters/junit.js';
+import { PrettyReporter } from '../../src/dialogue/suite/reporters/pretty.js';
+import { ProgressReporter } from '../../src/dialogue/suite/reporters/progress.js';
+import type { ConversationResult, Summary } from '../../src/dialogue/suite/runner.js';
 import { tempDir } from '../helpers/run.js';
 
 const step: Step = { kind: 'say', input: '我要投诉', line: 12, index: 3 };

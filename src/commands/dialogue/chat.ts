@@ -1,5 +1,5 @@
+import { DEFAULT_CALLING_NUMBER } from '../../dialogue/suite/format.js';
 import { UsageError } from '../../errors.js';
-import { DEFAULT_CALLING_NUMBER } from '../../dialogue/test/format.js';
 import { defineCommand } from '../define.js';
 
 export default defineCommand({

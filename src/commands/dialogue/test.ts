@@ -59,8 +59,8 @@ export default defineCommand({
     const timeoutMs = ctx.globals.timeout * 1000;
 
     const { readFile } = await import('node:fs/promises');
-    const { expandTestPaths } = await import('../../dialogue/test/files.js');
-    const { parseTestFile, TestFileError } = await import('../../dialogue/test/parse.js');
+    const { expandTestPaths } = await import('../../dialogue/suite/files.js');
+    const { parseTestFile, TestFileError } = await import('../../dialogue/suite/parse.js');
     const paths = await expandTestPaths(args.paths as string[]);
     // every file is read and validated before anything is sent
     const files = [];
@@ -74,7 +74,7 @@ export default defineCommand({
       }
     }
     if (issues.length) throw new TestFileError(issues);
-    const { resolveInstances, runSuites } = await import('../../dialogue/test/runner.js');
+    const { resolveInstances, runSuites } = await import('../../dialogue/suite/runner.js');
     const instance = (flags.instance as string | undefined) || ctx.env.VN_INSTANCE || undefined;
     resolveInstances(files, instance);
     if (grep && !files.some((f) => f.conversations.some((c) => grep.test(c.name)))) throw new UsageError(`--grep ${grep.source} matches no conversation`);
@@ -88,7 +88,7 @@ export default defineCommand({
     }
 
     const { Chalk } = await import('chalk');
-    const { PrettyReporter } = await import('../../dialogue/test/reporters/pretty.js');
+    const { PrettyReporter } = await import('../../dialogue/suite/reporters/pretty.js');
     const reporterName = flags.reporter as 'pretty' | 'junit' | 'json';
     const reportFile = flags.reportFile as string | undefined;
     const stdout = { write: (s: string) => void ctx.io.stdout.write(s) };
@@ -106,8 +106,8 @@ export default defineCommand({
       const { tmpdir } = await import('node:os');
       const machine =
         reporterName === 'junit'
-          ? new (await import('../../dialogue/test/reporters/junit.js')).JunitReporter(stdout, reportFile, { repeat, scratchDir: tmpdir() })
-          : new (await import('../../dialogue/test/reporters/json.js')).JsonReporter(stdout, reportFile);
+          ? new (await import('../../dialogue/suite/reporters/junit.js')).JunitReporter(stdout, reportFile, { repeat, scratchDir: tmpdir() })
+          : new (await import('../../dialogue/suite/reporters/json.js')).JsonReporter(stdout, reportFile);
       reporters.push(machine);
       // the machine-readable report owns stdout when it goes there; the summary then goes to stderr
       const human = reportFile ? stdout : stderr;
@@ -116,14 +116,14 @@ export default defineCommand({
       );
     }
     if (flags.progress === true || ctx.io.stderrIsTTY) {
-      const { ProgressReporter } = await import('../../dialogue/test/reporters/progress.js');
+      const { ProgressReporter } = await import('../../dialogue/suite/reporters/progress.js');
       const progress = new ProgressReporter(stderr, ctx.io.stderrIsTTY);
       // cleared before the other reporters write a result, redrawn after them
       reporters.unshift({ start() {}, conversation: () => progress.clear(), end: () => progress.clear() });
       reporters.push(progress);
     }
 
-    const { ExpectationUpdater, isUpdatable } = await import('../../dialogue/test/update.js');
+    const { ExpectationUpdater, isUpdatable } = await import('../../dialogue/suite/update.js');
     const updater = flags.update === true ? new ExpectationUpdater() : undefined;
     // conversations that --update cannot fix (errors, latency, save patterns, file defaults)
     let notFixed = 0;
@@ -134,7 +134,7 @@ export default defineCommand({
         if (r.outcome === 'passed') return;
         if (r.outcome !== 'failed' || r.error || r.failures.some((f) => f.mismatches.some((m) => !isUpdatable(f, m)))) notFixed++;
       },
-    } satisfies import('../../dialogue/test/runner.js').Reporter);
+    } satisfies import('../../dialogue/suite/runner.js').Reporter);
 
     const summary = await runSuites(files, {
       client: await ctx.client(),
@@ -150,7 +150,7 @@ export default defineCommand({
       onFailedTurn: updater ? (file, conversation, failure) => updater.record(file.path, conversation.index, failure) : undefined,
     });
     if (prettyToFile && reportFile) {
-      const { writeFileAtomic } = await import('../../dialogue/test/reporters/file.js');
+      const { writeFileAtomic } = await import('../../dialogue/suite/reporters/file.js');
       await writeFileAtomic(reportFile, prettyToFile.join(''));
     }
     if (summary.unreachable) throw new NetworkError(`the service could not be reached: ${summary.unreachable}`, false);

@@ -1,5 +1,5 @@
-import { UsageError } from '../../errors.js';
 import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
 import type { Output } from '../../output/render.js';
 import type { FlagDef } from '../define.js';
 
