@@ -2,7 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Context } from '../context.js';
 import { ServiceError, UsageError } from '../errors.js';
 import { type BotTurn, ENDING_ACTIONS, formatTurn } from '../output/turn.js';
-import { DialogueSession, type TurnResult } from './suite/conversation.js';
+import { clientSend, DialogueSession, type TurnResult } from './session.js';
 import type { DialogueEnv } from './suite/format.js';
 import { SessionRecorder } from './suite/record.js';
 
@@ -42,7 +42,7 @@ export async function runChat(ctx: Context, opts: ChatOptions): Promise<void> {
     { instance: opts.instanceId, env: opts.env, callingNumber: opts.callingNumber, calledNumber: opts.calledNumber },
     ctx.now(),
   );
-  const chat = new Chat(ctx, chalk, tty, opts, recorder, () => new DialogueSession(client, opts));
+  const chat = new Chat(ctx, chalk, tty, opts, recorder, () => new DialogueSession(clientSend(client), opts));
   const readline = await import('node:readline');
   const rl = readline.createInterface({
     input: ctx.io.stdin,
@@ -164,10 +164,10 @@ class Chat {
     const session = this.session;
     if (!session || session.ended || this.callOver) throw new UsageError('the call has ended: /restart to call again');
     // DebugCollectedNumber has no context parameter: a pending context waits for a turn that takes one
-    const holdsContext = kind === 'dtmf' && this.opts.env === 'debug';
+    const holdsContext = !session.takesContext(kind);
     const context = holdsContext ? undefined : this.pendingContext;
     if (!holdsContext) this.pendingContext = undefined;
-    else if (this.pendingContext) this.note('DebugCollectedNumber takes no context: it is kept for the next turn');
+    else if (this.pendingContext) this.note(`${session.request(kind).action} takes no context: it is kept for the next turn`);
     const r =
       kind === 'say'
         ? await session.say(input as string, context)

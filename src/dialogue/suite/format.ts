@@ -3,8 +3,11 @@
  * (schema/dialogue-test.schema.json) both follow; a unit test keeps the two in step.
  */
 
-export type DialogueEnv = 'debug' | 'live';
-export const ENVS: readonly DialogueEnv[] = ['debug', 'live'];
+import type { TurnKind } from '../session.js';
+
+export { type DialogueEnv, ENVS } from '../session.js';
+
+import type { DialogueEnv } from '../session.js';
 
 /** What a bot turn is checked against. Every key is optional; an empty object checks nothing. */
 export interface Expectation {
@@ -29,7 +32,7 @@ export const EXPECTATION_KEYS = ['text', 'textMatches', 'notText', 'action', 'pa
 /** Expectations that make sense on every turn of a file. */
 export const DEFAULT_KEYS = ['notText', 'interruptible', 'maxLatencyMs'] as const;
 
-export type StepKind = 'begin' | 'say' | 'dtmf' | 'silence' | 'end';
+export type StepKind = TurnKind;
 
 /** One step of a conversation: what the caller does, and what the bot must answer. */
 export interface Step {

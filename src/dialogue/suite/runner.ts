@@ -1,7 +1,7 @@
 import type { Client } from '../../client/client.js';
 import { NetworkError, ServiceError, UsageError, VnError } from '../../errors.js';
 import type { BotTurn } from '../../output/turn.js';
-import { DialogueSession, type TurnResult } from './conversation.js';
+import { clientSend, DialogueSession, type TurnResult } from '../session.js';
 import { type CoverageReport, CoverageTracker } from './coverage.js';
 import { checkTurn, type Mismatch, MissingVariable, substitute, substituteDeep, withDefaults } from './expectations.js';
 import { type Conversation, DEFAULT_CALLING_NUMBER, type DialogueEnv, type Step, type TestFile } from './format.js';
@@ -178,7 +178,7 @@ const UNREACHABLE = 'Unreachable';
 
 async function runConversation(job: Job, opts: RunOptions, latency: LatencyStats, coverage: CoverageTracker | undefined): Promise<ConversationResult> {
   const { file, conversation } = job;
-  const session = new DialogueSession(opts.client, {
+  const session = new DialogueSession(clientSend(opts.client), {
     instanceId: job.instanceId,
     env: job.env,
     callingNumber: conversation.callingNumber ?? file.callingNumber ?? DEFAULT_CALLING_NUMBER,
