@@ -53,6 +53,8 @@ export const STEP_KEYS = [...STEP_ACTION_KEYS, 'bot', 'context'] as const;
 
 export interface Conversation {
   name: string;
+  /** The conversation's own tags and its file's. */
+  tags: string[];
   context?: Record<string, unknown>;
   callingNumber?: string;
   calledNumber?: string;
@@ -63,7 +65,7 @@ export interface Conversation {
   index: number;
 }
 
-export const CONVERSATION_KEYS = ['name', 'context', 'callingNumber', 'calledNumber', 'turns'] as const;
+export const CONVERSATION_KEYS = ['name', 'tags', 'context', 'callingNumber', 'calledNumber', 'turns'] as const;
 
 export interface TestFile {
   path: string;
@@ -71,11 +73,12 @@ export interface TestFile {
   env?: DialogueEnv;
   callingNumber?: string;
   calledNumber?: string;
+  tags: string[];
   defaults: Expectation;
   conversations: Conversation[];
 }
 
-export const FILE_KEYS = ['$schema', 'instance', 'env', 'callingNumber', 'calledNumber', 'defaults', 'conversations'] as const;
+export const FILE_KEYS = ['$schema', 'instance', 'env', 'callingNumber', 'calledNumber', 'tags', 'defaults', 'conversations'] as const;
 
 /** Used when neither the file nor the conversation names a calling number. */
 export const DEFAULT_CALLING_NUMBER = '13800000000';
