@@ -216,7 +216,8 @@ class FileParser {
           const action = this.str(v, key);
           if (action === undefined) break;
           if (!(BOT_ACTIONS as readonly string[]).includes(action)) {
-            const hint = BOT_ACTIONS.find((a) => a.toLowerCase() === action.toLowerCase()) ?? closest(action, BOT_ACTIONS, 4);
+            const lower = action.toLowerCase();
+            const hint = closest(action, BOT_ACTIONS, 3) ?? (lower.length >= 4 ? BOT_ACTIONS.find((a) => a.toLowerCase().startsWith(lower)) : undefined);
             this.issue(
               v,
               `\`action\` "${action}" is not an Action the API answers${hint ? ` (did you mean ${hint}?)` : ''}; expected ${BOT_ACTIONS.join(', ')}`,
