@@ -361,6 +361,7 @@ describe('--max-p95', () => {
 
 describe('HTML report', () => {
   const chromium = has('chromium') ? 'chromium' : has('chromium-browser') ? 'chromium-browser' : undefined;
+  let htmlReport: string | undefined;
 
   it('is one self-contained file: summary, a transcript per conversation, failures side by side, histogram, coverage', async () => {
     const file = write(
@@ -386,43 +387,48 @@ describe('HTML report', () => {
     expect(html).toMatch(/<span class="interruptible">interruptible<\/span>/);
     expect(html).toContain('<svg id="latency-histogram"');
     expect(html).toContain('Coverage of instance');
+    htmlReport = out;
+  });
 
-    if (!chromium) {
-      console.warn('chromium is not installed: the browser half of this test is skipped');
-      return;
-    }
-    const flags = [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ];
-    const profile = mkdtempSync(join(tmpdir(), 'vn-chromium-'));
-    const dom = execFileSync(chromium, [...flags, `--user-data-dir=${profile}`, '--dump-dom', `file://${out}`], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    // the browser parsed the page into one transcript per conversation, with its turns, and the chart's bars
-    expect(dom.match(/<section class="conversation /g)).toHaveLength(7);
-    expect(dom.match(/<ol class="transcript">/g)).toHaveLength(7);
-    // 20 turns of the demo suite (greetings included) and 4 of the other file
-    expect(dom.match(/<li class="turn /g)?.length).toBe(24);
-    expect(dom).toMatch(/<svg id="latency-histogram"[^>]*>(<rect class="bar"[^>]*><title>[^<]*<\/title><\/rect>){20}/);
-    const png = join(tmp.dir, 'report.png');
-    execFileSync(chromium, [...flags, `--user-data-dir=${profile}`, `--screenshot=${png}`, '--window-size=1100,2400', `file://${out}`], {
-      timeout: 60_000,
-      stdio: 'ignore',
-    });
-    expect(existsSync(png)).toBe(true);
-    const pngBytes = readFileSync(png);
-    expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
-    expect(pngBytes.readUInt32BE(16)).toBe(1100);
-    expect(statSync(png).size).toBeGreaterThan(20_000);
-  }, 120_000);
+  it.skipIf(!chromium)(
+    'renders in headless Chromium: one transcript per conversation and the chart',
+    () => {
+      const out = htmlReport as string;
+      expect(out).toBeDefined();
+      const flags = [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ];
+      const profile = mkdtempSync(join(tmpdir(), 'vn-chromium-'));
+      const dom = execFileSync(chromium as string, [...flags, `--user-data-dir=${profile}`, '--dump-dom', `file://${out}`], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      // the browser parsed the page into one transcript per conversation, with its turns, and the chart's bars
+      expect(dom.match(/<section class="conversation /g)).toHaveLength(7);
+      expect(dom.match(/<ol class="transcript">/g)).toHaveLength(7);
+      // 20 turns of the demo suite (greetings included) and 4 of the other file
+      expect(dom.match(/<li class="turn /g)?.length).toBe(24);
+      expect(dom).toMatch(/<svg id="latency-histogram"[^>]*>(<rect class="bar"[^>]*><title>[^<]*<\/title><\/rect>){20}/);
+      const png = join(tmp.dir, 'report.png');
+      execFileSync(chromium as string, [...flags, `--user-data-dir=${profile}`, `--screenshot=${png}`, '--window-size=1100,2400', `file://${out}`], {
+        timeout: 60_000,
+        stdio: 'ignore',
+      });
+      expect(existsSync(png)).toBe(true);
+      const pngBytes = readFileSync(png);
+      expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
+      expect(pngBytes.readUInt32BE(16)).toBe(1100);
+      expect(statSync(png).size).toBeGreaterThan(20_000);
+    },
+    120_000,
+  );
 });
 
 describe('selecting', () => {
