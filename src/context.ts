@@ -1,9 +1,12 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
+import type { ActionName, Params, Response } from './api/catalog.js';
 import type { CallOptions, Client } from './client/client.js';
-import { UsageError } from './errors.js';
+import type { FlagParams } from './commands/define.js';
+import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
+import { UsageError } from './errors.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
 
 export interface IO {
@@ -16,29 +19,7 @@ export interface IO {
   columns?: number;
 }
 
-export interface GlobalOptions {
-  profile?: string;
-  region?: string;
-  endpoint?: string;
-  output?: OutputFormat;
-  query?: string;
-  dryRun: boolean;
-  debug: boolean;
-  /** seconds */
-  timeout: number;
-  retries: number;
-  signatureVersion: 'v1' | 'v3';
-  color: boolean;
-}
-
-export const DEFAULT_GLOBALS: GlobalOptions = {
-  dryRun: false,
-  debug: false,
-  timeout: 30,
-  retries: 3,
-  signatureVersion: 'v1',
-  color: true,
-};
+export type { GlobalOptions } from './commands/globals.js';
 
 export interface Spinner {
   text: string;
@@ -65,7 +46,7 @@ export interface LocalEmulatorHandle {
  * in-memory streams. Heavy pieces (client, prompts, spinner) are created on first use.
  */
 export class Context {
-  globals: GlobalOptions = { ...DEFAULT_GLOBALS };
+  globals: GlobalOptions = defaultGlobals();
   private clientPromise?: Promise<Client>;
   private profilePromise?: Promise<ResolvedProfile>;
   private cleanups: (() => Promise<void> | void)[] = [];
@@ -160,7 +141,7 @@ export class Context {
   }
 
   /** One API call, as an Output ready for render(); --all and -o xml handled here. */
-  async call(action: string, params: Record<string, unknown>, opts: CallAsOutput = {}): Promise<Output> {
+  async call<A extends ActionName>(action: A, params: Params<A> | FlagParams, opts: CallAsOutput = {}): Promise<Output<Response<A>>> {
     const { findAction } = await import('./api/catalog.js');
     const spec = findAction(action);
     if (!spec) throw new UsageError(`unknown action ${action}`);
@@ -169,9 +150,9 @@ export class Context {
     if (opts.all) {
       const { callAll } = await import('./client/paginate.js');
       const res = await callAll(client, spec, params);
-      return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
+      return { data: res.data as Response<A>, raw: res.raw, view: { listField: spec.listField } };
     }
-    const res = await client.call(action, params, { format, force: opts.force });
+    const res = await client.call<Response<A>>(action, params, { format, force: opts.force });
     return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
   }
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { DryRunDone, VnError } from './errors.js';
-import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
+import { GLOBAL_FLAGS, parseGlobalFlags, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
+import { DryRunDone, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { VERSION } from './version.js';
 
@@ -98,7 +98,7 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
   if (!target || !cmd) return new Set();
   const { default: def } = await target.load();
   const { buildVerb } = await import('./commands/build.js');
-  buildVerb(cmd, def, ctx, commander);
+  buildVerb(cmd, def, ctx, commander, target.summary);
   const extra = def.helpAfter?.(words.filter((w) => w !== 'help').slice(path.length));
   if (extra) cmd.addHelpText('after', extra);
   // A command's own flag shadows a global flag of the same name after the command (`ivr
@@ -162,26 +162,7 @@ export function commandWords(argv: string[]): string[] {
 }
 
 async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
-  const { UsageError } = await import('./errors.js');
-  const num = (name: string, v: unknown, def: number, min: number): number => {
-    if (v === undefined) return def;
-    const s = String(v);
-    if (!/^\d+(\.\d+)?$/.test(s) || Number(s) < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${s}"`);
-    return Number(s);
-  };
-  const g: GlobalOptions = {
-    profile: o.profile as string | undefined,
-    region: o.region as string | undefined,
-    endpoint: o.endpoint as string | undefined,
-    output: o.output as GlobalOptions['output'],
-    query: o.query as string | undefined,
-    dryRun: o.dryRun === true,
-    debug: o.debug === true,
-    timeout: num('timeout', o.timeout ?? ctx.env.VN_TIMEOUT, 30, 0.001),
-    retries: Math.floor(num('retries', o.retries, 3, 0)),
-    signatureVersion: (o.signatureVersion as 'v1' | 'v3') ?? 'v1',
-    color: o.color !== false,
-  };
+  const g = parseGlobalFlags(o, ctx.env);
   if (g.endpoint) {
     const { normalizeEndpoint } = await import('./config/resolve.js');
     g.endpoint = normalizeEndpoint(g.endpoint);

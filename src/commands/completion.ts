@@ -1,7 +1,6 @@
 import { defineCommand } from './define.js';
 
 export default defineCommand({
-  summary: 'print a shell completion script (bash, zsh, fish)',
   description:
     'Prints a completion script for groups, commands, flags and their fixed values (--output, --final-action, --env, ' +
     'profile names, …), generated from the command tree. The same scripts are in completions/ of the package.',

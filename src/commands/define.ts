@@ -1,3 +1,4 @@
+import type { ActionName } from '../api/catalog.js';
 import type { ParamType } from '../api/types.js';
 import type { Context } from '../context.js';
 import type { Output } from '../output/render.js';
@@ -42,17 +43,24 @@ export interface Input {
   args: Record<string, string | string[] | undefined>;
   /** Flag values by camelCase name, already coerced (int → number, json → parsed object). */
   flags: Record<string, unknown>;
-  /** Wire parameters built from every arg/flag that names one. */
-  params: Record<string, unknown>;
+  /** Wire parameters built from every arg/flag that names one (already checked by the validator). */
+  params: FlagParams;
 }
 
+declare const FROM_FLAGS: unique symbol;
+/**
+ * Wire parameters collected from a command's flags by the model: `ctx.call` takes them for any
+ * action (they are validated again before signing), while a literal must match `Params<A>`.
+ */
+export type FlagParams = Record<string, unknown> & { readonly [FROM_FLAGS]: true };
+
 export interface CommandDef {
-  summary: string;
+  /** The long help text. The one-line summary is the registry's (commands/registry.ts), the one place it is written. */
   description?: string;
   /** The catalog action this command sends; flags with `param` are typed from it. */
-  action?: string;
+  action?: ActionName;
   /** Other actions the command may send instead (e.g. the live variant chosen by --env). */
-  alsoSends?: string[];
+  alsoSends?: ActionName[];
   args?: ArgDef[];
   flags?: FlagDef[];
   examples?: string[];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ActionName } from '../api/catalog.js';
 import type { BotTurn } from '../output/turn.js';
 
 /** Which bot: the draft through the Debug* actions (for testing), or the published instance. */
@@ -13,12 +14,12 @@ export type TurnKind = 'begin' | 'say' | 'dtmf' | 'silence' | 'end';
  * `say` is DebugDialogue on the draft and Dialogue on the published bot. SilenceTimeout and
  * EndDialogue have no Debug* variant (seed 11.x).
  */
-export const ENV_ACTIONS: Record<DialogueEnv, Record<TurnKind, string>> = {
+export const ENV_ACTIONS: Record<DialogueEnv, Record<TurnKind, ActionName>> = {
   debug: { begin: 'DebugBeginDialogue', say: 'DebugDialogue', dtmf: 'DebugCollectedNumber', silence: 'SilenceTimeout', end: 'EndDialogue' },
   live: { begin: 'BeginDialogue', say: 'Dialogue', dtmf: 'CollectedNumber', silence: 'SilenceTimeout', end: 'EndDialogue' },
 };
 
-export function actionFor(env: DialogueEnv, kind: TurnKind): string {
+export function actionFor(env: DialogueEnv, kind: TurnKind): ActionName {
   return ENV_ACTIONS[env][kind];
 }
 
@@ -75,7 +76,7 @@ export class DialogueSession {
   }
 
   /** The action and parameters of one turn, without sending it. */
-  request(kind: TurnKind, input?: string, context?: Record<string, unknown>): { action: string; params: Record<string, unknown> } {
+  request(kind: TurnKind, input?: string, context?: Record<string, unknown>): { action: ActionName; params: Record<string, unknown> } {
     const o = this.options;
     const params: Record<string, unknown> = { InstanceId: o.instanceId, ConversationId: this.conversationId };
     if (kind === 'begin') {

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
-import { validateParams } from '../api/validate.js';
+import { type ParamIssue, validateParams } from '../api/validate.js';
 import { toXml } from '../output/xml.js';
 import type { ActionContext, ActionHandler, EmulatorState, FileRoute } from './actions/types.js';
 import { type AccessKey, allowedByPolicy, claimedAction, NonceStore, verifyRequest } from './auth.js';
@@ -37,6 +37,9 @@ export interface EmulatorHandle {
 }
 
 const MAX_BODY = 1 << 20;
+
+/** seed: every action's error table, InternalServerError (500). */
+const SEED_INTERNAL_ERROR = 'An error occurred while processing your request. Please try again later. Submit a ticket if the error still exists.';
 
 interface RequestInput {
   method: string;
@@ -162,7 +165,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
         throw new ApiError('InvalidVersion', `Specified parameter Version is not valid. Supported: ${API_VERSION}.`, 400);
       }
       const action = findAction(who.action);
-      const handler: ActionHandler | undefined = action ? handlers.get(action.name) : undefined;
+      const handler = action ? (handlers[action.name] as ActionHandler | undefined) : undefined;
       if (!action || !handler) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
       if (!allowedByPolicy(who.policy, action)) {
         throw new ApiError(
@@ -173,10 +176,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       }
       const actionParams = pickActionParams(params, actionParamNames(action));
       const issues = validateParams(action, actionParams, { allowUnknown: true });
-      const missing = issues.find((i) => i.kind === 'missing');
-      if (missing) throw new ApiError(`Missing${missing.param}`, `${missing.param} is mandatory for this action.`, 400);
-      const invalid = issues.find((i) => i.kind === 'invalid');
-      if (invalid) throw new ApiError('InvalidParameter', `The specified parameter ${invalid.param} is invalid. ${invalid.reason}.`, 400);
+      const refusal = paramRefusal(issues);
+      if (refusal) {
+        // the SDK-envelope actions (GetAsrConfig, …) answer even a refusal inside their envelope
+        if (action.envelope)
+          return { body: { Code: refusal.code, Success: false, HttpStatusCode: refusal.httpStatus, ErrorMsg: refusal.message }, action: action.name };
+        throw refusal;
+      }
       const ctx = { state, db, action, params: new Params(actionParams), now: t, requestId, accessKeyId: who.accessKeyId };
       // a change that fails half-way is undone to a savepoint; the recorded nonce stays
       const body = action.readOnly ? handler(ctx) : inSavepoint(handler, ctx);
@@ -212,7 +218,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
 
   function injectFault(res: ServerResponse, format: 'JSON' | 'XML', requestId: string): void {
     const pick = Math.floor(Math.random() * 3);
-    if (pick === 0) sendError(res, format, new ApiError('InternalError', 'The request processing has failed due to some unknown error.', 500), requestId);
+    // the service's own 500 as the seed lists it for 27 actions
+    if (pick === 0) sendError(res, format, new ApiError('InternalServerError', SEED_INTERNAL_ERROR, 500), requestId);
     else if (pick === 1) sendError(res, format, new ApiError('Throttling.User', 'Request was denied due to user flow control.', 503), requestId);
     else res.socket?.destroy();
   }
@@ -379,6 +386,15 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export function randomRequestId(): string {
   return randomUUID().toUpperCase();
+}
+
+/** The seed's codes for what the shared validator found: MissingX, else InvalidParameter (HTTP 400). */
+function paramRefusal(issues: ParamIssue[]): ApiError | undefined {
+  const missing = issues.find((i) => i.kind === 'missing');
+  if (missing) return new ApiError(`Missing${missing.param}`, `${missing.param} is mandatory for this action.`, 400);
+  const invalid = issues.find((i) => i.kind === 'invalid');
+  if (invalid) return new ApiError('InvalidParameter', `The specified parameter ${invalid.param} is invalid. ${invalid.reason}.`, 400);
+  return undefined;
 }
 
 function sendOk(res: ServerResponse, format: 'JSON' | 'XML', action: string, body: Record<string, unknown>): void {

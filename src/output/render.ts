@@ -27,8 +27,8 @@ export interface View {
 }
 
 /** What a handler returns: the response (or a value shaped like one) and how to show it. */
-export interface Output {
-  data: unknown;
+export interface Output<T = unknown> {
+  data: T;
   /** The raw body (printed as is for -o xml, and for -o json without --query when piped). */
   raw?: string;
   view?: View;

@@ -4,7 +4,6 @@ import { buildReporters, parseReporterSpecs, REPORTER_FLAGS } from './reporters.
 import { exitFor } from './test.js';
 
 export default defineCommand({
-  summary: 'merge the JSON reports of test shards into one result, in any report format',
   description:
     'Reads the JSON reports that `vn dialogue test --reporter json=FILE` wrote (one per --shard of a CI matrix) and ' +
     'renders them as one run with any --reporter: the counts, latency percentiles, flaky conversations and coverage are ' +

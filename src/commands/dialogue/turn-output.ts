@@ -3,7 +3,7 @@ import { type DialogueEnv, DialogueSession, type TurnKind } from '../../dialogue
 import { DEFAULT_CALLING_NUMBER } from '../../dialogue/suite/format.js';
 import { UsageError } from '../../errors.js';
 import type { Output } from '../../output/render.js';
-import type { FlagDef } from '../define.js';
+import type { FlagDef, FlagParams } from '../define.js';
 
 export type { DialogueEnv } from '../../dialogue/session.js';
 
@@ -39,7 +39,7 @@ const CONTEXT_PARAMS = ['InitialContext', 'AdditionalContext'];
 export async function sendTurn(
   ctx: Context,
   kind: Exclude<TurnKind, 'end'> | 'end',
-  input: { params: Record<string, unknown>; flags: Record<string, unknown>; conversationId: string; text?: string },
+  input: { params: FlagParams; flags: Record<string, unknown>; conversationId: string; text?: string },
 ): Promise<Output> {
   checkContext(input.flags);
   const env = ((input.flags.env as DialogueEnv | undefined) ?? 'debug') as DialogueEnv;
@@ -58,6 +58,7 @@ export async function sendTurn(
   if (context && !session.takesContext(kind)) throw new UsageError(`${session.request(kind).action} takes no context (--env live sends one)`);
   const request = session.request(kind, input.text, context);
   const rest = Object.fromEntries(Object.entries(params).filter(([k]) => !CONTEXT_PARAMS.includes(k)));
-  const out = await ctx.call(request.action, { ...rest, ...request.params });
+  // the builder's validated parameters, with the session's choice of action and context parameter
+  const out = await ctx.call(request.action, { ...rest, ...request.params } as FlagParams);
   return kind === 'end' ? out : { ...out, view: { kind: 'turn' } };
 }

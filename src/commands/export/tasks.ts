@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'list download tasks (for `vn recording url <task-id> <file-id>`)',
   action: 'ListDownloadTasks',
   flags: [
     { name: 'page-number', param: 'PageNumber', default: 1, description: 'page to show' },

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'change an instance’s concurrency, name or description',
   action: 'ModifyInstance',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [
@@ -11,10 +10,6 @@ export default defineCommand({
   ],
   examples: ['vn instance modify 3f6e… --concurrency 20 --description "peak season"'],
   async run(ctx, { params }) {
-    if (Number(params.Concurrency) < 1) {
-      const { UsageError } = await import('../../errors.js');
-      throw new UsageError('--concurrency must be 1 or more');
-    }
     const out = await ctx.call('ModifyInstance', params);
     return { ...out, view: { message: `modified instance ${params.InstanceId}` } };
   },

@@ -1,8 +1,6 @@
-import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'change the greeting',
   description: 'Sets the words the bot greets each caller with when a conversation begins.',
   action: 'ModifyGreetingConfig',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
@@ -14,7 +12,6 @@ export default defineCommand({
   ],
   examples: ['vn ivr set-greeting 3f6e… --words 您好，欢迎致电客服热线'],
   async run(ctx, { params }) {
-    if (String(params.GreetingWords).trim() === '') throw new UsageError('--words must not be empty');
     const out = await ctx.call('ModifyGreetingConfig', params);
     return { ...out, view: { message: `changed the greeting of instance ${params.InstanceId}` } };
   },

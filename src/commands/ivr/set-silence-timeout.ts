@@ -1,9 +1,7 @@
-import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
-import { checkEscalation, escalationFlags } from './set-unrecognizing.js';
+import { escalationFlags } from './set-unrecognizing.js';
 
 export default defineCommand({
-  summary: 'change what happens when the caller says nothing',
   description:
     'After --timeout seconds of silence the bot says --prompt; after --threshold silences in a row it says --final-prompt and ' +
     'takes --final-action (with --final-action-params).',
@@ -17,9 +15,7 @@ export default defineCommand({
     { name: 'source-type', param: 'SourceType', default: 'chatbotIntent', valueName: 'type', description: 'where the config comes from' },
   ],
   examples: ['vn ivr set-silence-timeout 3f6e… --prompt 您还在吗？ --final-prompt 再见 --final-action HangUp --threshold 3 --timeout 10'],
-  async run(ctx, { params, flags }) {
-    checkEscalation(flags);
-    if (typeof flags.timeout === 'number' && flags.timeout < 1) throw new UsageError(`--timeout must be 1 or more, got ${flags.timeout}`);
+  async run(ctx, { params }) {
     const out = await ctx.call('ModifySilenceTimeoutConfig', params);
     return { ...out, view: { message: `changed the silence-timeout config of instance ${params.InstanceId}` } };
   },

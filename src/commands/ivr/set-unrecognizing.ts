@@ -1,5 +1,4 @@
 import { FINAL_ACTIONS } from '../../api/bot-actions.js';
-import { UsageError } from '../../errors.js';
 import { defineCommand, type FlagDef } from '../define.js';
 
 /** seed: 10.1 DescribeNavigationConfig — FinalAction is one of TransferToAgent / TransferToIVR / RedirectToPage / HangUp. */
@@ -16,24 +15,11 @@ export function escalationFlags(what: string): FlagDef[] {
       valueName: 'json',
       description: 'a JSON object for the final action, e.g. {"skillGroupId":"g1"}',
     },
-    { name: 'threshold', param: 'Threshold', valueName: 'n', description: `how many times in a row before the final prompt (1 or more)` },
+    { name: 'threshold', param: 'Threshold', valueName: 'n', description: 'how many times in a row before the final prompt' },
   ];
 }
 
-/** Range and shape checks the catalog cannot express; everything here is refused before sending. */
-export function checkEscalation(flags: Record<string, unknown>): void {
-  if (typeof flags.threshold === 'number' && flags.threshold < 1) throw new UsageError(`--threshold must be 1 or more, got ${flags.threshold}`);
-  const p = flags.finalActionParams;
-  if (p !== undefined && (p === null || typeof p !== 'object' || Array.isArray(p))) {
-    throw new UsageError('--final-action-params must be a JSON object, e.g. {"skillGroupId":"g1"}');
-  }
-  for (const k of ['prompt', 'finalPrompt'] as const) {
-    if (flags[k] !== undefined && String(flags[k]).trim() === '') throw new UsageError(`--${k === 'prompt' ? 'prompt' : 'final-prompt'} must not be empty`);
-  }
-}
-
 export default defineCommand({
-  summary: 'change what happens when the caller is not understood',
   description:
     'When the bot cannot understand the caller it says --prompt; after --threshold times in a row it says --final-prompt and ' +
     'takes --final-action (with --final-action-params).',
@@ -43,8 +29,7 @@ export default defineCommand({
   examples: [
     'vn ivr set-unrecognizing 3f6e… --prompt 抱歉，我没有听懂 --final-prompt 即将为您转接人工 --final-action TransferToAgent --threshold 3 --final-action-params \'{"skillGroupId":"g1"}\'',
   ],
-  async run(ctx, { params, flags }) {
-    checkEscalation(flags);
+  async run(ctx, { params }) {
     const out = await ctx.call('ModifyUnrecognizingConfig', params);
     return { ...out, view: { message: `changed the unrecognizing config of instance ${params.InstanceId}` } };
   },

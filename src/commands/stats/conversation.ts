@@ -2,7 +2,6 @@ import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'show one conversation',
   description:
     'Shows one conversation (DescribeConversation). With --as-test [FILE] it writes the conversation’s recorded turns ' +
     '(ListConversationDetails) as a `vn dialogue test` file instead — to FILE, or to stdout — which passes when run ' +

@@ -13,7 +13,7 @@ import {
 import { ApiError, invalidParameter, notFound } from '../errors.js';
 import { chatbotForAssociation, chatbotForInstance } from './chatbot.js';
 import { getInstance } from './instance.js';
-import type { ActionContext, ActionHandler } from './types.js';
+import type { ActionContext, HandlerTable } from './types.js';
 
 /**
  * The dialogue actions: conversations live in `conversations` (engine state in state_json) and
@@ -286,7 +286,7 @@ function digits(ctx: ActionContext): UserInput {
   return { kind: 'digits', digits: d };
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   BeginDialogue: (ctx) => begin(ctx, 'live'),
   DebugBeginDialogue: (ctx) => begin(ctx, 'debug'),
   Dialogue: (ctx) => turn(ctx, 'live', utterance(ctx), 'AdditionalContext'),
@@ -320,4 +320,4 @@ export const handlers: Record<string, ActionHandler> = {
     const state: EngineState = { ...initialState(), ...(JSON.parse(conv.state_json) as StoredState) };
     return { ConversationContext: JSON.stringify(contextView(state)) };
   },
-};
+} satisfies Partial<HandlerTable>;

@@ -1,11 +1,11 @@
 import { RECORDING_SAMPLE_RATE, speechDurationMs, synthesizeWav, type TimelineSegment, timelineWav, type Voice } from '../audio.js';
 import type { Database } from '../db.js';
-import { invalidParameter, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { signedFileUrl } from '../files.js';
 import { getInstance } from './instance.js';
 import { readNavigationConfig } from './ivr.js';
 import { instanceVoice } from './tts.js';
-import type { ActionHandler, EmulatorState, FileResponse, FileRoute } from './types.js';
+import type { EmulatorState, FileResponse, FileRoute, HandlerTable } from './types.js';
 
 /** How long the recording URLs DescribeRecording hands out stay valid. */
 export const RECORDING_URL_TTL_MS = 60 * 60 * 1000;
@@ -136,7 +136,7 @@ function sliceList(
   }));
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   DescribeRecording(ctx) {
     const p = ctx.params;
     const instanceId = getInstance(ctx, p.req('InstanceId')).instance_id;
@@ -171,23 +171,10 @@ export const handlers: Record<string, ActionHandler> = {
     const instanceId = getInstance(ctx, p.req('InstanceId')).instance_id;
     const conversationId = p.req('ConversationId');
     if (!findConversation(ctx.db, instanceId, conversationId)) throw notFound.conversation(conversationId);
-    for (const name of ['FileName', 'FilePath', 'Type']) {
-      if (!p.req(name).trim()) throw invalidParameter(name, 'It must not be empty.');
-    }
+    // FileName/FilePath/Type not blank, Duration a number, StartTime ≥ 0, the slices a JSON array: the model's rules
     const duration = p.req('Duration').trim();
-    if (!/^\d+(\.\d+)?$/.test(duration)) throw invalidParameter('Duration', 'It must be a non-negative number.');
-    const startTime = p.int('StartTime');
-    if (startTime === undefined || startTime < 0) throw invalidParameter('StartTime', 'It must be epoch milliseconds.');
+    const startTime = p.int('StartTime') as number;
     const slices = p.str('VoiceSliceRecordingList');
-    if (slices !== undefined && slices.trim() !== '') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(slices);
-      } catch {
-        parsed = undefined;
-      }
-      if (!Array.isArray(parsed)) throw invalidParameter('VoiceSliceRecordingList', 'It must be a JSON array.');
-    }
     ctx.db
       .prepare(
         `INSERT INTO recordings (instance_id, conversation_id, file_name, file_path, duration, start_time, type, voice_slice_json, create_time)
@@ -198,7 +185,7 @@ export const handlers: Record<string, ActionHandler> = {
       .run(instanceId, conversationId, p.req('FileName'), p.req('FilePath'), duration, startTime, p.req('Type'), slices?.trim() ? slices : null, ctx.now);
     return {};
   },
-};
+} satisfies Partial<HandlerTable>;
 
 const RECORDING_ROUTE = /^\/audio\/recordings\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)(?:\.wav|\/(\d+)\.wav)$/;
 

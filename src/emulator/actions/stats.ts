@@ -2,7 +2,7 @@ import type { Database } from '../db.js';
 import { invalidParameter, notFound } from '../errors.js';
 import type { Params } from '../params.js';
 import { getInstance } from './instance.js';
-import type { ActionContext, ActionHandler } from './types.js';
+import type { ActionContext, HandlerTable } from './types.js';
 
 /**
  * Statistics and conversation queries over the `conversations` and `conversation_turns` tables the
@@ -336,14 +336,14 @@ function getConversation(ctx: ActionContext): ConversationRow {
 function pagedConversations(ctx: ActionContext, item: (r: ConversationRow) => Record<string, unknown>, opts: { debug?: number } = {}): Record<string, unknown> {
   const instanceId = ctx.params.req('InstanceId');
   getInstance(ctx, instanceId);
-  const { pageNumber, pageSize, offset } = ctx.params.page(10, 100);
+  const { pageNumber, pageSize, offset } = ctx.params.page(10);
   const filter = conversationFilter(ctx.params, instanceId, opts);
   const total = countConversations(ctx.db, filter);
   const rows = findConversations(ctx.db, filter, { limit: pageSize, offset });
   return { PageNumber: pageNumber, PageSize: pageSize, TotalCount: total, Conversations: rows.map(item) };
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   DescribeStatisticalData(ctx) {
     const instanceId = ctx.params.req('InstanceId');
     getInstance(ctx, instanceId);
@@ -383,4 +383,4 @@ export const handlers: Record<string, ActionHandler> = {
       })),
     };
   },
-};
+} satisfies Partial<HandlerTable>;
