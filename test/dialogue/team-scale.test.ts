@@ -380,6 +380,10 @@ describe('HTML report', () => {
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
     expect(html.match(/<section class="conversation /g)).toHaveLength(7);
     expect(html).toContain('wrong &lt;b&gt;');
+    // what did not pass is linked from the top
+    expect(html).toMatch(/<nav class="jump">.*<a href="#(c\d+)"><span class="badge failed">failed<\/span> wrong &lt;b&gt;<\/a>/);
+    const anchor = /<a href="#(c\d+)"><span class="badge failed">/.exec(html)?.[1];
+    expect(html).toContain(`<section class="conversation failed" id="${anchor}"`);
     expect(html).toMatch(/<td>action<\/td><td class="expected"><code>HangUp<\/code><\/td><td class="actual"><code>TransferToAgent<\/code><\/td>/);
     expect(html).toMatch(
       /<span class="action">TransferToAgent<\/span> <code class="params">\{&quot;skillGroupId&quot;:&quot;fallbackSkillGroup&quot;\}<\/code> · <span class="latency">/,

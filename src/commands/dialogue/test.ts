@@ -141,13 +141,15 @@ export default defineCommand({
     const { reporters } = await buildReporters(ctx, specs, { repeat, progress: flags.progress === true || ctx.io.stderrIsTTY });
     const { ExpectationUpdater } = await import('../../dialogue/suite/update.js');
     const updater = flags.update === true ? new ExpectationUpdater() : undefined;
-    // what ran and whether it passed, for --last-failed next time
-    const ran: { file: string; name: string; passed: boolean }[] = [];
+    // what ran and whether every run of it passed, for --last-failed next time (one entry per conversation)
+    const ran = new Map<string, { file: string; name: string; passed: boolean }>();
     reporters.push({
       start() {},
       end() {},
       conversation(r) {
-        ran.push({ file: r.file, name: r.name, passed: !NOT_PASSED.has(r.outcome) && r.outcome !== 'updated' });
+        const key = `${r.file}\0${r.name}`;
+        const passed = !NOT_PASSED.has(r.outcome) && r.outcome !== 'updated' && (ran.get(key)?.passed ?? true);
+        ran.set(key, { file: r.file, name: r.name, passed });
       },
     });
 
@@ -167,7 +169,7 @@ export default defineCommand({
       reporters,
       onFailedTurn: updater ? (file, conversation, step, failure) => updater.record(file.path, conversation.index, step, failure) : undefined,
     });
-    await state.save(ran, ctx.now()).catch((e: Error) => ctx.err(`warning: could not record this run for --last-failed: ${e.message}`));
+    await state.save([...ran.values()], ctx.now()).catch((e: Error) => ctx.err(`warning: could not record this run for --last-failed: ${e.message}`));
     if (summary.unreachable) throw new NetworkError(`the service could not be reached: ${summary.unreachable}`, false);
     if (updater && updater.count > 0) {
       const updated = await updater.apply();

@@ -25,6 +25,8 @@ export class HtmlReporter implements Reporter {
   private samples = new Float64Array(1024);
   private n = 0;
   private count = 0;
+  /** Conversations that did not pass, linked from the summary (as many as failed, no more). */
+  private readonly notPassed: { id: string; name: string; outcome: string }[] = [];
   constructor(
     private readonly out: Sink | undefined,
     private readonly reportFile: string | undefined,
@@ -48,6 +50,7 @@ export class HtmlReporter implements Reporter {
     this.count++;
     for (const a of [...(r.retries ?? []), r]) for (const t of a.transcript ?? []) this.sample(t.latencyMs);
     const id = `c${this.count}`;
+    if (r.outcome !== 'passed' && r.outcome !== 'updated') this.notPassed.push({ id, name: `${r.name}${r.run > 1 ? ` #${r.run}` : ''}`, outcome: r.outcome });
     const retries = (r.retries ?? [])
       .map(
         (a, i) =>
@@ -75,6 +78,13 @@ export class HtmlReporter implements Reporter {
     try {
       await emit(head(s));
       await emit(summaryHtml(s));
+      if (this.notPassed.length) {
+        await emit(
+          `<nav class="jump"><h2>Not passed at first</h2><ul>${this.notPassed
+            .map((c) => `<li><a href="#${c.id}"><span class="badge ${h(c.outcome)}">${h(OUTCOME_LABEL[c.outcome] ?? c.outcome)}</span> ${h(c.name)}</a></li>`)
+            .join('')}</ul></nav>\n`,
+        );
+      }
       await emit(`<h2>Turn latency</h2>\n${histogram(this.samples.slice(0, this.n).sort())}\n`);
       for (const c of s.coverage ?? []) await emit(coverageHtml(c));
       await emit(`<h2>Conversations (${this.count})</h2>\n`);
