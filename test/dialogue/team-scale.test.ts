@@ -97,6 +97,8 @@ describe('--shard and vn dialogue merge', () => {
     for (const k of ['conversations', 'passed', 'flaky', 'failed', 'errored', 'timedOut', 'skipped', 'turns'] as const)
       expect(m.summary[k], k).toBe(w.summary[k]);
     expect(m.summary.merged).toBe(3);
+    // times are stated to 0.1 ms: no float noise such as 39.18248700000001 anywhere in the report
+    expect(readFileSync(whole, 'utf8')).not.toMatch(/\d\.\d{3,}/);
     expect(m.conversations.map((c) => `${c.file} ${c.name}`).sort()).toEqual(w.conversations.map((c) => `${c.file} ${c.name}`).sort());
     // the percentiles are the merged samples' own, not an average of the shards'
     const samples = m.conversations.flatMap((c) => c.transcript.map((t) => t.latencyMs)).sort((x, y) => x - y);
