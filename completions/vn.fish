@@ -20,13 +20,13 @@ function __vn_names
         case 'export'
             echo conversations statistics status download tasks
         case 'recording'
-            echo get save url
+            echo get upload save url
         case 'configure'
             echo set list ls get use delete rm import-aliyun
         case 'emulator'
             echo start
         case 'call'
-            echo CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording
+            echo CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording GenerateUploadUrl
         case 'completion'
             echo bash zsh fish
     end
@@ -109,6 +109,8 @@ function __vn_takes_value
         case 'export tasks|--page-number' 'export tasks|--page-size'
             return 0
         case 'recording get|--download'
+            return 0
+        case 'recording upload|--name' 'recording upload|--content-type'
             return 0
         case 'recording save|--file-name' 'recording save|--file-path' 'recording save|--duration' 'recording save|--start-time' 'recording save|--type' 'recording save|--voice-slices' 'recording save|--instance-owner-id'
             return 0
@@ -198,6 +200,8 @@ function __vn_takes_value
             return 0
         case 'call SaveRecording|--ConversationId' 'call SaveRecording|--Duration' 'call SaveRecording|--FileName' 'call SaveRecording|--FilePath' 'call SaveRecording|--InstanceId' 'call SaveRecording|--InstanceOwnerId' 'call SaveRecording|--StartTime' 'call SaveRecording|--Type' 'call SaveRecording|--VoiceSliceRecordingList'
             return 0
+        case 'call GenerateUploadUrl|--CallerBid' 'call GenerateUploadUrl|--CallerIp' 'call GenerateUploadUrl|--CallerParentId' 'call GenerateUploadUrl|--CallerType' 'call GenerateUploadUrl|--CallerUid' 'call GenerateUploadUrl|--ClientIp' 'call GenerateUploadUrl|--Environment' 'call GenerateUploadUrl|--FileName' 'call GenerateUploadUrl|--InstanceId' 'call GenerateUploadUrl|--InstanceOwnerId' 'call GenerateUploadUrl|--Key' 'call GenerateUploadUrl|--MfaPresent' 'call GenerateUploadUrl|--ProxyOriginalSecurityTransport' 'call GenerateUploadUrl|--ProxyOriginalSourceIp' 'call GenerateUploadUrl|--ProxyTrustTransportInfo' 'call GenerateUploadUrl|--RequestId' 'call GenerateUploadUrl|--SecurityToken' 'call GenerateUploadUrl|--SecurityTransport' 'call GenerateUploadUrl|--TenantId' 'call GenerateUploadUrl|--TenantName' 'call GenerateUploadUrl|--UserId' 'call GenerateUploadUrl|--UserName' 'call GenerateUploadUrl|--XspaceServicerId' 'call GenerateUploadUrl|--XspaceTenantBuId'
+            return 0
     end
     return 1
 end
@@ -261,7 +265,7 @@ complete -c vn -n '__vn_at \'\'' -a 'ivr' -d 'navigation config: greeting, silen
 complete -c vn -n '__vn_at \'\'' -a 'dialogue' -d 'talk to an instance: one call per command, for scripts and gateways'
 complete -c vn -n '__vn_at \'\'' -a 'stats' -d 'statistics and conversations: summaries, queries, transcripts'
 complete -c vn -n '__vn_at \'\'' -a 'export' -d 'CSV exports of conversations and statistics: start, follow, download'
-complete -c vn -n '__vn_at \'\'' -a 'recording' -d 'call recordings: show, download, register, download URLs'
+complete -c vn -n '__vn_at \'\'' -a 'recording' -d 'call recordings: show, download, upload, register, download URLs'
 complete -c vn -n '__vn_at \'\'' -a 'configure' -d 'credential profiles: set up, list, switch, import from the aliyun CLI'
 complete -c vn -n '__vn_at \'\'' -a 'emulator' -d 'the offline Voice Navigator emulator (also behind --profile local)'
 complete -c vn -n '__vn_at \'\'' -a 'call' -d 'call any API action by its wire name (vn call --list)'
@@ -440,11 +444,14 @@ complete -c vn -n '__vn_at \'export tasks\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'export tasks\'' -l page-size -x -d 'tasks per page'
 complete -c vn -n '__vn_at \'export tasks\'' -l all -d 'follow every page and print one response with every item'
 complete -c vn -n '__vn_at \'recording\'' -a 'get' -d 'show a conversation’s recording (--download to save the WAV)'
+complete -c vn -n '__vn_at \'recording\'' -a 'upload' -d 'upload a recording file (for `vn recording save`)'
 complete -c vn -n '__vn_at \'recording\'' -a 'save' -d 'register a recording for a conversation'
 complete -c vn -n '__vn_at \'recording\'' -a 'url' -d 'get a download URL for a download task’s file'
 complete -c vn -n '__vn_at \'recording get\'' -l slices -d 'also list the per-turn voice slices'
 complete -c vn -n '__vn_at \'recording get\'' -l download -r -F -d 'download the WAV (to FILE, or to the recording’s own file name in the current directory)'
 complete -c vn -n '__vn_at \'recording get\'' -l force -d 'overwrite the download target when it exists'
+complete -c vn -n '__vn_at \'recording upload\'' -l name -x -d 'the file name to store it under (default: the local file’s name)'
+complete -c vn -n '__vn_at \'recording upload\'' -l content-type -x -d 'its media type (default: from the extension, e.g. audio/wav)'
 complete -c vn -n '__vn_at \'recording save\'' -l file-name -x -d 'file name of the recording'
 complete -c vn -n '__vn_at \'recording save\'' -l file-path -x -d 'where the recording is stored'
 complete -c vn -n '__vn_at \'recording save\'' -l duration -x -d 'length of the recording in seconds'
@@ -513,6 +520,7 @@ complete -c vn -n '__vn_at \'call\'' -a 'ExportStatisticalData' -d 'POST (export
 complete -c vn -n '__vn_at \'call\'' -a 'ListDownloadTasks' -d 'POST, read-only (export)'
 complete -c vn -n '__vn_at \'call\'' -a 'DescribeRecording' -d 'GET, read-only (recording)'
 complete -c vn -n '__vn_at \'call\'' -a 'SaveRecording' -d 'POST (recording)'
+complete -c vn -n '__vn_at \'call\'' -a 'GenerateUploadUrl' -d 'POST (recording)'
 complete -c vn -n '__vn_at \'call\'' -l list -d 'list every action'
 complete -c vn -n '__vn_at \'call\'' -l describe -d 'list the action’s parameters instead of calling it'
 complete -c vn -n '__vn_at \'call\'' -l force -d 'send parameters the catalog does not know'
@@ -833,6 +841,33 @@ complete -c vn -n '__vn_at \'call SaveRecording\'' -l VoiceSliceRecordingList -x
 complete -c vn -n '__vn_at \'call SaveRecording\'' -l describe -d 'list the action’s parameters instead of calling it'
 complete -c vn -n '__vn_at \'call SaveRecording\'' -l force -d 'send parameters the catalog does not know'
 complete -c vn -n '__vn_at \'call SaveRecording\'' -l all -d 'for a paged action: follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerBid -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerIp -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerParentId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerType -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerUid -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l ClientIp -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l Environment -x -d 'integer'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l FileName -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l InstanceId -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l InstanceOwnerId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l Key -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l MfaPresent -x -a 'true false' -d 'boolean'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l ProxyOriginalSecurityTransport -x -a 'true false' -d 'boolean'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l ProxyOriginalSourceIp -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l ProxyTrustTransportInfo -x -a 'true false' -d 'boolean'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l RequestId -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l SecurityToken -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l SecurityTransport -x -a 'true false' -d 'boolean'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l TenantId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l TenantName -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l UserId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l UserName -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l XspaceServicerId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l XspaceTenantBuId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l describe -d 'list the action’s parameters instead of calling it'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l force -d 'send parameters the catalog does not know'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l all -d 'for a paged action: follow every page and print one response with every item'
 complete -c vn -n '__vn_at \'completion\'' -a 'bash' -d 'bash completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'zsh' -d 'zsh completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'fish' -d 'fish completion script'

@@ -1,8 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import type { ActionName, Params, Response } from './api/catalog.js';
+import type { FlagParams } from './api/types.js';
 import type { CallOptions, Client } from './client/client.js';
-import type { FlagParams } from './commands/define.js';
 import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
@@ -31,14 +31,6 @@ export interface Spinner {
 export interface CallAsOutput extends CallOptions {
   /** Follow every page (--all). */
   all?: boolean;
-}
-
-/** A running local emulator (the embedded `local` profile). */
-export interface LocalEmulatorHandle {
-  url: string;
-  accessKeyId: string;
-  accessKeySecret: string;
-  close(): Promise<void>;
 }
 
 /**
@@ -111,24 +103,15 @@ export class Context {
 
   private async makeClient(): Promise<Client> {
     const profile = await this.profile();
-    const { normalizeEndpoint, regionEndpoint } = await import('./config/resolve.js');
+    const { endpointFor } = await import('./config/endpoint.js');
     const { Client } = await import('./client/client.js');
     this.onDispose(async () => (await import('./client/transport.js')).closeTransport());
-    let endpoint: string;
-    let credentials = { accessKeyId: profile.accessKeyId, accessKeySecret: profile.accessKeySecret, securityToken: profile.securityToken };
-    if (profile.source === 'local' && !profile.endpoint) {
-      const { startLocalEmulator } = await import('./emulator/local.js');
-      const emu = await startLocalEmulator({ configDir: this.configDir, env: this.env });
-      this.onDispose(() => emu.close());
-      endpoint = emu.url;
-      credentials = { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, securityToken: undefined };
-    } else {
-      endpoint = profile.endpoint ? normalizeEndpoint(profile.endpoint) : regionEndpoint(profile.region);
-    }
+    const endpoint = await endpointFor(profile, { configDir: this.configDir, env: this.env });
+    if (endpoint.close) this.onDispose(endpoint.close);
     const g = this.globals;
     return new Client({
-      endpoint,
-      credentials,
+      endpoint: endpoint.url,
+      credentials: endpoint.credentials,
       signatureVersion: g.signatureVersion,
       timeoutMs: g.timeout * 1000,
       retries: g.retries,

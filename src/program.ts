@@ -98,7 +98,7 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
   if (!target || !cmd) return new Set();
   const { default: def } = await target.load();
   const { buildVerb } = await import('./commands/build.js');
-  buildVerb(cmd, def, ctx, commander, target.summary);
+  buildVerb(cmd, def, ctx, commander, { summary: target.summary, commands: { groups: GROUPS, topVerbs: TOP_VERBS } });
   const extra = def.helpAfter?.(words.filter((w) => w !== 'help').slice(path.length));
   if (extra) cmd.addHelpText('after', extra);
   // A command's own flag shadows a global flag of the same name after the command (`ivr

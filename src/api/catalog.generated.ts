@@ -3136,6 +3136,195 @@ export const CATALOG_DATA: CatalogData = {
         "RequestId": "string"
       },
       "errors": []
+    },
+    {
+      "name": "GenerateUploadUrl",
+      "group": "recording",
+      "method": "POST",
+      "readOnly": false,
+      "inSeed": false,
+      "params": [
+        {
+          "name": "CallerBid",
+          "type": "string",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "CallerIp",
+          "type": "string",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "CallerParentId",
+          "type": "long",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "CallerType",
+          "type": "string",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "CallerUid",
+          "type": "long",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "ClientIp",
+          "type": "string",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "Environment",
+          "type": "integer",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "FileName",
+          "type": "string",
+          "required": false,
+          "example": "call-20240301.wav",
+          "source": "sdk",
+          "rules": {
+            "pattern": "^(?!\\.\\.?$)[^/\\\\\\u0000-\\u001f\\u007f]*$",
+            "maxLength": 255
+          },
+          "rulesSource": "vn: the name of the uploaded object inside the form's folder (aliyun-python-sdk-voicenavigator GenerateUploadUrlRequest: FileName, String): no directory, control character or '..', at most 255 characters (docs/emulator.md, Uploads)"
+        },
+        {
+          "name": "InstanceId",
+          "type": "string",
+          "required": false,
+          "example": "af81a389-91f0-4157-8d82-720edd02b66a",
+          "source": "sdk",
+          "rules": {
+            "nonBlank": true
+          },
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+        },
+        {
+          "name": "InstanceOwnerId",
+          "type": "long",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "Key",
+          "type": "string",
+          "required": false,
+          "example": "call-20240301.wav",
+          "source": "sdk",
+          "rules": {
+            "pattern": "^(?!\\.\\.?$)[^/\\\\\\u0000-\\u001f\\u007f]*$",
+            "maxLength": 255
+          },
+          "rulesSource": "vn: as FileName; Key, when given, names the object instead of FileName (docs/emulator.md, Uploads)"
+        },
+        {
+          "name": "MfaPresent",
+          "type": "boolean",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "ProxyOriginalSecurityTransport",
+          "type": "boolean",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "ProxyOriginalSourceIp",
+          "type": "string",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "ProxyTrustTransportInfo",
+          "type": "boolean",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "RequestId",
+          "type": "string",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "SecurityToken",
+          "type": "string",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "SecurityTransport",
+          "type": "boolean",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "TenantId",
+          "type": "long",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "TenantName",
+          "type": "string",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "UserId",
+          "type": "long",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "UserName",
+          "type": "string",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "XspaceServicerId",
+          "type": "long",
+          "required": false,
+          "source": "sdk"
+        },
+        {
+          "name": "XspaceTenantBuId",
+          "type": "long",
+          "required": false,
+          "source": "sdk"
+        }
+      ],
+      "response": {
+        "Code": "string",
+        "Data": {
+          "AccessId": "string",
+          "Expire": "integer",
+          "Folder": "string",
+          "Host": "string",
+          "Message": "string",
+          "Policy": "string",
+          "Signature": "string",
+          "Success": "boolean"
+        },
+        "HttpStatusCode": "integer",
+        "Message": "string",
+        "RequestId": "string",
+        "Success": "boolean"
+      },
+      "envelope": true,
+      "errors": []
     }
   ]
 };

@@ -42,7 +42,8 @@ export type ActionName =
   | 'ExportStatisticalData'
   | 'ListDownloadTasks'
   | 'DescribeRecording'
-  | 'SaveRecording';
+  | 'SaveRecording'
+  | 'GenerateUploadUrl';
 
 export const ACTION_NAMES = [
   'CreateInstance',
@@ -85,6 +86,7 @@ export const ACTION_NAMES = [
   'ListDownloadTasks',
   'DescribeRecording',
   'SaveRecording',
+  'GenerateUploadUrl',
 ] as const satisfies readonly ActionName[];
 
 /** The request parameters of each action (numbers may be given as numbers or as their text). */
@@ -364,6 +366,32 @@ export interface ActionParams {
     StartTime: number | string;
     Type: string;
     VoiceSliceRecordingList?: string;
+  };
+  GenerateUploadUrl: {
+    CallerBid?: string;
+    CallerIp?: string;
+    CallerParentId?: number | string;
+    CallerType?: string;
+    CallerUid?: number | string;
+    ClientIp?: string;
+    Environment?: number | string;
+    FileName?: string;
+    InstanceId?: string;
+    InstanceOwnerId?: number | string;
+    Key?: string;
+    MfaPresent?: boolean | string;
+    ProxyOriginalSecurityTransport?: boolean | string;
+    ProxyOriginalSourceIp?: string;
+    ProxyTrustTransportInfo?: boolean | string;
+    RequestId?: string;
+    SecurityToken?: string;
+    SecurityTransport?: boolean | string;
+    TenantId?: number | string;
+    TenantName?: string;
+    UserId?: number | string;
+    UserName?: string;
+    XspaceServicerId?: number | string;
+    XspaceTenantBuId?: number | string;
   };
 }
 
@@ -743,6 +771,23 @@ export interface ActionResponses {
   SaveRecording: {
     RequestId?: string;
   };
+  GenerateUploadUrl: {
+    Code?: string;
+    Data?: {
+      AccessId?: string;
+      Expire?: number;
+      Folder?: string;
+      Host?: string;
+      Message?: string;
+      Policy?: string;
+      Signature?: string;
+      Success?: boolean;
+    };
+    HttpStatusCode?: number;
+    Message?: string;
+    RequestId?: string;
+    Success?: boolean;
+  };
 }
 
 /** The actions of each API group. */
@@ -755,7 +800,7 @@ export interface GroupActions {
   dialogue: 'BeginDialogue' | 'CollectedNumber' | 'DebugBeginDialogue' | 'DebugCollectedNumber' | 'DebugDialogue' | 'DescribeConversationContext' | 'Dialogue' | 'EndDialogue' | 'SilenceTimeout';
   stats: 'DescribeConversation' | 'DescribeStatisticalData' | 'GetRealTimeConcurrency' | 'ListConversationDetails' | 'ListConversations' | 'QueryConversations';
   export: 'CreateDownloadUrl' | 'DescribeExportProgress' | 'ExportConversationDetails' | 'ExportStatisticalData' | 'ListDownloadTasks';
-  recording: 'DescribeRecording' | 'SaveRecording';
+  recording: 'DescribeRecording' | 'SaveRecording' | 'GenerateUploadUrl';
 }
 
 export type Params<A extends ActionName> = ActionParams[A];

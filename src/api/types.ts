@@ -65,3 +65,11 @@ export interface CatalogData {
   endpoints: Record<string, string>;
   actions: ActionSpec[];
 }
+
+declare const FROM_FLAGS: unique symbol;
+/**
+ * Wire parameters collected from a command's flags by the model (commands/build.ts): `ctx.call`
+ * takes them for any action (they are validated again before signing), while a literal must match
+ * `Params<A>`.
+ */
+export type FlagParams = Record<string, unknown> & { readonly [FROM_FLAGS]: true };

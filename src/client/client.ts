@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
-import { defaultGlobals } from '../commands/globals.js';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from '../errors.js';
 import { canonicalQuery, flattenParams, percentEncode } from './encode.js';
 
@@ -63,7 +63,7 @@ const SECRET_PARAMS = new Set(['SecurityToken', 'AccessKeySecret', 'SecretKey'])
 export class Client {
   readonly options: Required<Pick<ClientOptions, 'signatureVersion' | 'timeoutMs' | 'retries' | 'backoffMs'>> & ClientOptions;
   constructor(options: ClientOptions) {
-    this.options = { signatureVersion: 'v1', timeoutMs: defaultGlobals().timeout * 1000, retries: defaultGlobals().retries, backoffMs: 200, ...options };
+    this.options = { signatureVersion: 'v1', timeoutMs: DEFAULT_TIMEOUT_S * 1000, retries: DEFAULT_RETRIES, backoffMs: 200, ...options };
     if (!options.credentials.accessKeyId || !options.credentials.accessKeySecret) {
       throw new CredentialsError('no AccessKey configured');
     }

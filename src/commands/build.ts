@@ -4,7 +4,7 @@ import type { ActionSpec, ParamSpec } from '../api/types.js';
 import { checkParamValue, describeRules } from '../api/validate.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { type CommandDef, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
+import { type CommandDef, type CommandTree, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
 
 type CommanderModule = typeof import('commander');
 
@@ -53,7 +53,8 @@ function flagHelp(f: ResolvedFlag): string {
 }
 
 /** Turns a CommandDef into the commander command's arguments, options and action. */
-export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander: CommanderModule, summary: string): void {
+export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander: CommanderModule, entry: { summary: string; commands: CommandTree }): void {
+  const { summary } = entry;
   const action = def.action ? findAction(def.action) : undefined;
   cmd.description(def.description ?? summary).summary(summary);
   for (const a of def.args ?? []) {
@@ -76,6 +77,7 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
   cmd.action(async (...received: unknown[]) => {
     const positional = received.slice(0, (def.args ?? []).length) as (string | string[] | undefined)[];
     const input = collectInput(def, flags, positional, cmd.opts());
+    input.commands = entry.commands;
     if (def.passThrough) input.args._rest = cmd.args.slice((def.args ?? []).length);
     const out = def.run ? await def.run(ctx, input) : def.action ? await ctx.call(def.action, input.params, { all: input.flags.all === true }) : undefined;
     if (out) await ctx.render(out);

@@ -1,4 +1,4 @@
-import { defineCommand } from './define.js';
+import { type CommandTree, defineCommand } from './define.js';
 
 export default defineCommand({
   description:
@@ -11,10 +11,10 @@ export default defineCommand({
     'vn completion zsh > ~/.zfunc/_vn               # zsh, with ~/.zfunc in $fpath',
     'vn completion fish > ~/.config/fish/completions/vn.fish',
   ],
-  async run(ctx, { args }) {
+  async run(ctx, { args, commands }) {
     const { completionScript } = await import('../completion/index.js');
     // a script, not data: printed as is whatever the output format
-    ctx.out(await completionScript(String(args.shell)));
+    ctx.out(await completionScript(String(args.shell), commands as CommandTree));
     return undefined;
   },
 });

@@ -3,6 +3,7 @@
  * argv pre-scan uses `takesValue` to find the command path, help and completion list them. Each
  * entry carries its default (the one place it is written) and its parser.
  */
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { UsageError } from '../errors.js';
 
 export type OutputFormatName = 'table' | 'json' | 'xml' | 'tsv';
@@ -86,18 +87,18 @@ export const GLOBAL_FLAGS = [
   flag({
     flags: '--timeout <seconds>',
     key: 'timeout',
-    description: 'total time allowed for each request (default 30)',
+    description: `total time allowed for each request (default ${DEFAULT_TIMEOUT_S})`,
     takesValue: true,
     env: 'VN_TIMEOUT',
-    default: 30,
+    default: DEFAULT_TIMEOUT_S,
     parse: seconds,
   }),
   flag({
     flags: '--retries <n>',
     key: 'retries',
-    description: `retries on connection errors, 5xx and throttling (default 3, at most ${MAX_RETRIES}; never re-sends a change that may have arrived)`,
+    description: `retries on connection errors, 5xx and throttling (default ${DEFAULT_RETRIES}, at most ${MAX_RETRIES}; never re-sends a change that may have arrived)`,
     takesValue: true,
-    default: 3,
+    default: DEFAULT_RETRIES,
     parse: retries,
   }),
   flag({

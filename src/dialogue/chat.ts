@@ -1,7 +1,9 @@
 import type { ChalkInstance } from 'chalk';
+import { ENDING_ACTIONS } from '../api/bot-actions.js';
+import type { BotTurn } from '../api/turn.js';
 import type { Context } from '../context.js';
 import { ServiceError, UsageError } from '../errors.js';
-import { type BotTurn, ENDING_ACTIONS, formatTurn } from '../output/turn.js';
+import { formatTurn } from '../output/turn.js';
 import { clientSend, DialogueSession, type TurnResult } from './session.js';
 import type { DialogueEnv } from './suite/format.js';
 import { SessionRecorder } from './suite/record.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ActionName } from '../api/catalog.js';
-import type { BotTurn } from '../output/turn.js';
+import type { BotTurn } from '../api/turn.js';
 
 /** Which bot: the draft through the Debug* actions (for testing), or the published instance. */
 export type DialogueEnv = 'debug' | 'live';

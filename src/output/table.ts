@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import type { RenderTarget } from './render.js';
+import type { RenderTarget } from './types.js';
 
 const chars = {
   top: '',

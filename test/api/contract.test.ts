@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS, type ActionName, getAction, type Params } from '../../src/api/catalog.js';
 import { Client } from '../../src/client/client.js';
-import { DEMO_CHATBOT_ID } from '../../src/emulator/chatbots.js';
+import { DEMO_CHATBOT_ID } from '../../src/emulator/chatbots/demo.js';
 import { ServiceError } from '../../src/errors.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 
@@ -142,6 +142,7 @@ describe('the emulator keeps the model’s contract', () => {
     await call('QueryConversations', { InstanceId: id, PageNumber: 1, PageSize: 10 });
     await call('DescribeStatisticalData', { InstanceId: id, TimeUnit: 'Day' });
     await call('GetRealTimeConcurrency', { InstanceId: id });
+    await call('GenerateUploadUrl', { InstanceId: id, FileName: 'live-1.wav' });
     await call('SaveRecording', {
       InstanceId: id,
       ConversationId: 'live-1',

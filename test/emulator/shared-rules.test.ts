@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../src/client/client.js';
-import { type EmulatorHandle, startEmulator } from '../../src/emulator/server.js';
+import { type EmulatorHandle, startEmulator } from '../../src/emulator/http.js';
 import { TEST_KEY } from '../helpers/emulator.js';
 import { tempDir } from '../helpers/run.js';
 

@@ -40,8 +40,8 @@ export default defineCommand({
       fullKeys.push(generated);
     }
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
-    const { startEmulator } = await import('../../emulator/server.js');
-    const { ChatbotFileError } = await import('../../emulator/chatbots.js');
+    const { startEmulator } = await import('../../emulator/http.js');
+    const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
     const emu = await startEmulator({
       host: flags.host as string,
       port,

@@ -1,4 +1,5 @@
-import { type Chatbot, type ChatbotCatalog, ChatbotFileError, chatbotCatalog, describeSource } from '../chatbots.js';
+import { chatbotCatalog, describeSource } from '../chatbots/load.js';
+import { type Chatbot, type ChatbotCatalog, ChatbotFileError } from '../chatbots/model.js';
 import { ApiError } from '../errors.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, EmulatorState, HandlerTable } from './types.js';

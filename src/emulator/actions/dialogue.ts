@@ -280,10 +280,15 @@ function utterance(ctx: ActionContext): UserInput {
   return { kind: 'utterance', text: ctx.params.req('Utterance') };
 }
 
+/**
+ * The digits a collection gathered. seed: 11.3 CollectedNumber — Number is optional (否): a
+ * collection that ends with no digits is one where the caller entered nothing before it timed
+ * out, so it takes the no-input path, exactly as SilenceTimeout (docs/emulator.md).
+ */
 function digits(ctx: ActionContext): UserInput {
-  const d = (ctx.params.str('Number') ?? '').trim();
-  if (!/^[0-9*#]+$/.test(d)) throw invalidParameter('Number', 'It must be keypad digits (0-9, *, #).');
-  return { kind: 'digits', digits: d };
+  // keypad digits or nothing: the model's rule (spec/constraints.json), checked before dispatch
+  const d = ctx.params.str('Number') ?? '';
+  return d === '' ? { kind: 'silence' } : { kind: 'digits', digits: d };
 }
 
 export const handlers = {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type CsvCell, toCsv } from '../csv.js';
 import { ApiError, invalidParameter } from '../errors.js';
 import { signedFileUrl } from '../files.js';
+import { computeStatistics, conversationFilter, findConversations, formatUtc, parseTimeUnit, statisticsRange, type TurnRow, turnsOf } from '../statistics.js';
 import { getInstance } from './instance.js';
-import { computeStatistics, conversationFilter, findConversations, formatUtc, parseTimeUnit, statisticsRange, type TurnRow, turnsOf } from './stats.js';
 import type { ActionContext, EmulatorState, FileRoute, HandlerTable } from './types.js';
 
 /**

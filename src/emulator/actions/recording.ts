@@ -2,6 +2,7 @@ import { RECORDING_SAMPLE_RATE, speechDurationMs, synthesizeWav, type TimelineSe
 import type { Database } from '../db.js';
 import { notFound } from '../errors.js';
 import { signedFileUrl } from '../files.js';
+import { createUploadForm, readUpload, UPLOAD_PATH, uploadKeyOf } from '../uploads.js';
 import { getInstance } from './instance.js';
 import { readNavigationConfig } from './ivr.js';
 import { instanceVoice } from './tts.js';
@@ -148,9 +149,12 @@ export const handlers = {
       .prepare('SELECT file_name, file_path, voice_slice_json FROM recordings WHERE instance_id = ? AND conversation_id = ?')
       .get(instanceId, conversationId) as RecordingRow | undefined;
     if (saved) {
+      // a recording uploaded to this emulator (GenerateUploadUrl) is handed out as a signed URL to its bytes
+      const key = uploadKeyOf(saved.file_path, saved.file_name);
+      const uploaded = key !== undefined && readUpload(ctx.state, key) !== undefined;
       return {
         FileName: saved.file_name,
-        FilePath: saved.file_path,
+        FilePath: uploaded ? signedFileUrl(ctx.state, `${UPLOAD_PATH}/${encodeKey(key)}`, ctx.now + RECORDING_URL_TTL_MS) : saved.file_path,
         ...(withSlices ? { VoiceSliceRecordingListJson: saved.voice_slice_json || '[]' } : {}),
       };
     }
@@ -164,6 +168,26 @@ export const handlers = {
       body.VoiceSliceRecordingListJson = JSON.stringify(sliceList(ctx.state, conversation, layoutRecording(ctx.db, conversation), fileName, expiresAt));
     }
     return body;
+  },
+
+  /**
+   * An upload form for a recording (emulator/uploads.ts). Key, else FileName, pins the object's
+   * name inside the form's own folder; without either the form takes any name in that folder. An
+   * InstanceId, when given, must exist.
+   */
+  GenerateUploadUrl(ctx) {
+    const p = ctx.params;
+    const instanceId = p.str('InstanceId')?.trim() || undefined;
+    if (instanceId) getInstance(ctx, instanceId);
+    // a file name (no directory, control character or "..", ≤ 255): the model's rule (spec/constraints.json)
+    const name = p.str('Key')?.trim() || p.str('FileName')?.trim() || undefined;
+    return {
+      Code: 'OK',
+      Success: true,
+      HttpStatusCode: 200,
+      Message: 'successful',
+      Data: { ...createUploadForm(ctx.state, { instanceId, name, now: ctx.now }), Success: true, Message: 'successful' },
+    };
   },
 
   SaveRecording(ctx) {
@@ -197,7 +221,28 @@ function noSuchKey(): FileResponse {
   };
 }
 
+/** An object key in a URL path: each segment percent-encoded, the slashes kept. */
+function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
 export const fileRoutes: FileRoute[] = [
+  (state: EmulatorState, url: URL) => {
+    if (!url.pathname.startsWith(`${UPLOAD_PATH}/`)) return undefined;
+    let key: string;
+    try {
+      key = url.pathname
+        .slice(UPLOAD_PATH.length + 1)
+        .split('/')
+        .map(decodeURIComponent)
+        .join('/');
+    } catch {
+      return noSuchKey();
+    }
+    const upload = readUpload(state, key);
+    if (!upload) return noSuchKey();
+    return { status: 200, contentType: upload.content_type, body: upload.content, fileName: key.slice(key.lastIndexOf('/') + 1) };
+  },
   (state: EmulatorState, url: URL) => {
     const m = RECORDING_ROUTE.exec(url.pathname);
     if (!m) return undefined;

@@ -2,19 +2,9 @@ import type { ActionName, ActionParams } from '../../api/catalog.js';
 import type { ActionSpec } from '../../api/types.js';
 import type { Database } from '../db.js';
 import type { Params } from '../params.js';
+import type { EmulatorState } from '../state.js';
 
-/** Shared, long-lived emulator state handed to every handler. */
-export interface EmulatorState {
-  db: Database;
-  /** Base URL the emulator is reachable at (for URLs it hands out). */
-  baseUrl: string;
-  /** Key for signing the file URLs it hands out (shared by processes through the database). */
-  fileKey: Buffer;
-  /** The options it was started with (chatbotsFile, latency, …). */
-  options: import('../server.js').EmulatorOptions;
-  /** Extra per-module state, keyed by module name. */
-  extras: Map<string, unknown>;
-}
+export type { EmulatorState } from '../state.js';
 
 /** The wire names of an action's parameters (what a handler may read). */
 export type ParamName<A extends ActionName> = keyof ActionParams[A] & string;

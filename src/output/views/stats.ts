@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { bar } from '../progress.js';
-import type { ViewRenderer } from './index.js';
+import type { ViewRenderer } from '../types.js';
 
 interface Report {
   StatisticalDate?: string;

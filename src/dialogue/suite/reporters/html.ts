@@ -1,4 +1,4 @@
-import { parsedParams } from '../../../output/turn.js';
+import { parsedParams } from '../../../api/turn.js';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';
 import type { Attempt, ConversationResult, Reporter, Summary, TranscriptTurn } from '../runner.js';
