@@ -1,5 +1,5 @@
 import type { CoverageReport } from './coverage.js';
-import type { ConversationResult, Outcome } from './runner.js';
+import type { ConversationResult, Outcome } from './result.js';
 import { LatencyStats, type LatencySummary } from './stats.js';
 
 /** Milliseconds to one decimal: what a report states, and what it is computed from. */
