@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -495,6 +495,34 @@ describe('selecting', () => {
 });
 
 describe('findings of the QA run', () => {
+  it.skipIf(!has('script'))('the progress line on a real terminal is drawn again after every erase (recorded with script, as the QA run did)', async () => {
+    const typescript = join(tmp.dir, 'typescript');
+    const file = join(EXAMPLES, 'demo-bank.test.yaml');
+    const env = { ...process.env, ...emu.env, NO_COLOR: '1' };
+    const cmd = [process.execPath, join(ROOT, 'bin/vn.js'), 'dialogue', 'test', file, '--instance', instance, '--concurrency', '4'];
+    for (const extra of [[], ['--repeat', '40']]) {
+      const line = [...cmd, ...extra].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+      // asynchronously: the emulator answering it runs in this process
+      const status = await new Promise<number | null>((resolve) => {
+        const child = spawn('script', ['-q', '-e', '-c', line, typescript], { env, stdio: 'ignore' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+      });
+      expect(status).toBe(0);
+      const raw = readFileSync(typescript, 'utf8');
+      const ERASE = '\r\x1b[K';
+      const draws = raw.split(`${ERASE}[`).length - 1;
+      const erases = raw.split(ERASE).length - 1 - draws;
+      expect(draws, extra.join(' ')).toBeGreaterThan(0);
+      // the final erase leaves a clean row for the summary; every other erase is followed by a draw
+      expect(erases, extra.join(' ')).toBeLessThanOrEqual(draws + 1);
+      expect(raw).toMatch(/Conversations: \d+ passed/);
+    }
+  });
+
   it('--coverage counts what the bot did: a negative-feedback utterance answered with 无法理解 / Broadcast is not negative feedback', async () => {
     const file = write(
       'nf.test.yaml',
