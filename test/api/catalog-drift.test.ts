@@ -24,3 +24,27 @@ describe('generated model', () => {
     for (const c of bad) expect(() => gen.generateCatalogSource(spec, c), JSON.stringify(c)).toThrow();
   });
 });
+
+describe('the rules vn chose', () => {
+  it('are each listed in docs/emulator.md (Parameter rules)', async () => {
+    const gen = await import('../../scripts/gen-catalog.mjs');
+    const c = JSON.parse(readFileSync(gen.CONSTRAINTS_PATH, 'utf8')) as {
+      params: Record<string, { source: string }>;
+      actions: Record<string, Record<string, { source: string }>>;
+    };
+    const doc = readFileSync(new URL('../../docs/emulator.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## Parameter rules'), doc.indexOf('## Faults and latency'));
+    const chosen = [
+      ...Object.entries(c.params)
+        .filter(([, r]) => r.source.startsWith('vn'))
+        .map(([p]) => p),
+      ...Object.values(c.actions).flatMap((ps) =>
+        Object.entries(ps)
+          .filter(([, r]) => r.source.startsWith('vn'))
+          .map(([p]) => p),
+      ),
+    ];
+    expect(chosen.length).toBeGreaterThan(5);
+    expect(chosen.filter((p) => !section.includes(`\`${p}\``))).toEqual([]);
+  });
+});
