@@ -1,5 +1,6 @@
-import { UsageError } from '../../errors.js';
+import { BOT_ACTIONS } from '../../api/bot-actions.js';
 import { closest } from '../../suggest.js';
+import { FileIssues, FileIssuesError, type Pos } from '../../yaml-file.js';
 import {
   CONVERSATION_KEYS,
   DEFAULT_KEYS,
@@ -18,19 +19,10 @@ import {
 type YamlModule = typeof import('yaml');
 type YNode = import('yaml').Node;
 
-export interface FileIssue {
-  file: string;
-  line: number;
-  col: number;
-  message: string;
-}
+export type { FileIssue } from '../../yaml-file.js';
 
 /** An invalid test file: exit 2, every problem with its file:line:col. */
-export class TestFileError extends UsageError {
-  constructor(readonly issues: FileIssue[]) {
-    super(issues.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`).join('\n'));
-  }
-}
+export class TestFileError extends FileIssuesError {}
 
 /** Parses and validates one test file; throws TestFileError listing every problem found. */
 export async function parseTestFile(path: string, text: string): Promise<TestFile> {
@@ -39,7 +31,7 @@ export async function parseTestFile(path: string, text: string): Promise<TestFil
 }
 
 class FileParser {
-  private readonly issues: FileIssue[] = [];
+  private readonly issues: FileIssues;
   private readonly lines: import('yaml').LineCounter;
   private doc?: import('yaml').Document.Parsed;
   constructor(
@@ -48,22 +40,20 @@ class FileParser {
     private readonly text: string,
   ) {
     this.lines = new yaml.LineCounter();
+    this.issues = new FileIssues(path, this.lines);
   }
 
   parse(): TestFile {
     const { yaml } = this;
     const doc = yaml.parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
     this.doc = doc;
-    for (const e of doc.errors) {
-      const p = e.linePos?.[0] ?? { line: 1, col: 1 };
-      this.issues.push({ file: this.path, line: p.line, col: p.col, message: e.message.split('\n')[0] ?? e.message });
-    }
-    if (this.issues.length) throw new TestFileError(this.issues);
-    const file: TestFile = { path: this.path, defaults: {}, conversations: [] };
+    this.issues.addParseErrors(doc.errors);
+    if (this.issues.length) throw new TestFileError(this.issues.list);
+    const file: TestFile = { path: this.path, tags: [], defaults: {}, conversations: [] };
     const root = doc.contents;
     if (!yaml.isMap(root)) {
       this.issue(root, 'a test file is a mapping with a `conversations` list');
-      throw new TestFileError(this.issues);
+      throw new TestFileError(this.issues.list);
     }
     const seen = this.keys(root, FILE_KEYS, 'file');
     for (const [key, node] of seen) {
@@ -80,6 +70,9 @@ class FileParser {
         case 'calledNumber':
           file.calledNumber = this.numberText(node, key);
           break;
+        case 'tags':
+          file.tags = this.tags(node);
+          break;
         case 'defaults':
           file.defaults = this.expectation(node, DEFAULT_KEYS, 'defaults', new Set()) ?? {};
           break;
@@ -89,7 +82,8 @@ class FileParser {
       }
     }
     if (!seen.has('conversations')) this.issue(root, 'missing `conversations` (a list of conversations)');
-    if (this.issues.length) throw new TestFileError(this.issues);
+    for (const c of file.conversations) c.tags = [...new Set([...file.tags, ...c.tags])];
+    if (this.issues.length) throw new TestFileError(this.issues.list);
     return file;
   }
 
@@ -118,6 +112,7 @@ class FileParser {
         line,
         index,
         steps: [] as Step[],
+        tags: keys.has('tags') ? this.tags(keys.get('tags') ?? null) : [],
         context: keys.has('context') ? this.context(keys.get('context') ?? null, new Set()) : undefined,
         callingNumber: keys.has('callingNumber') ? this.numberText(keys.get('callingNumber') ?? null, 'callingNumber') : undefined,
         calledNumber: keys.has('calledNumber') ? this.numberText(keys.get('calledNumber') ?? null, 'calledNumber') : undefined,
@@ -206,9 +201,19 @@ class FileParser {
           if (s !== undefined && this.regex(v, s, key)) e.textMatches = s;
           break;
         }
-        case 'action':
-          e.action = this.str(v, key);
+        case 'action': {
+          const action = this.str(v, key);
+          if (action === undefined) break;
+          if (!(BOT_ACTIONS as readonly string[]).includes(action)) {
+            const lower = action.toLowerCase();
+            const hint = closest(action, BOT_ACTIONS, 3) ?? (lower.length >= 4 ? BOT_ACTIONS.find((a) => a.toLowerCase().startsWith(lower)) : undefined);
+            this.issue(
+              v,
+              `\`action\` "${action}" is not an Action the API answers${hint ? ` (did you mean ${hint}?)` : ''}; expected ${BOT_ACTIONS.join(', ')}`,
+            );
+          } else e.action = action;
           break;
+        }
         case 'params':
           if (!this.yaml.isMap(v)) this.issue(v, '`params` is a mapping: a subset of the answer’s ActionParams');
           else e.params = v.toJS(this.doc as import('yaml').Document) as Record<string, unknown>;
@@ -247,6 +252,21 @@ class FileParser {
       }
     }
     return e;
+  }
+
+  private tags(node: YNode | null): string[] {
+    if (!this.yaml.isSeq(node)) {
+      this.issue(node, '`tags` is a list of words, e.g. [smoke, transfer]');
+      return [];
+    }
+    const out: string[] = [];
+    for (const item of node.items) {
+      const t = this.str(item as YNode, 'tags');
+      if (t === undefined) continue;
+      if (!/^[^\s!,]+$/.test(t)) this.issue(item as YNode, `tag "${t}" must be one word without "!" or ","`);
+      else out.push(t);
+    }
+    return out;
   }
 
   private context(node: YNode | null, saved: Set<string>): Record<string, unknown> | undefined {
@@ -335,14 +355,11 @@ class FileParser {
     }
   }
 
-  private pos(node: YNode | null | undefined): { line: number; col: number } {
-    const offset = node?.range?.[0];
-    if (offset === undefined) return { line: 1, col: 1 };
-    return this.lines.linePos(offset);
+  private pos(node: YNode | null | undefined): Pos {
+    return this.issues.pos(node);
   }
 
   private issue(node: YNode | null | undefined, message: string): void {
-    const p = this.pos(node);
-    this.issues.push({ file: this.path, line: p.line, col: p.col, message });
+    this.issues.add(node, message);
   }
 }
