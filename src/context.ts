@@ -190,7 +190,7 @@ export class Context {
       write: (s) => this.io.stdout.write(s),
       isTTY: this.io.stdoutIsTTY,
       color: this.colorFor('stdout'),
-      columns: this.io.columns,
+      columns: tableWidth(this.env, this.io.stdoutIsTTY, this.io.columns),
     };
   }
 
@@ -217,4 +217,11 @@ export class Context {
     const fns = this.cleanups.splice(0).reverse();
     for (const fn of fns) await fn();
   }
+}
+
+/** How wide a table may be: COLUMNS when set, else the terminal's width; piped output has no limit. */
+export function tableWidth(env: NodeJS.ProcessEnv, isTTY: boolean, ttyColumns: number | undefined): number | undefined {
+  const fromEnv = Number(env.COLUMNS);
+  if (env.COLUMNS && Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return isTTY && ttyColumns ? ttyColumns : undefined;
 }

@@ -30,9 +30,9 @@ export const GLOBAL_FLAGS: readonly GlobalFlag[] = [
   {
     flags: '-o, --output <format>',
     key: 'output',
-    description: 'output format (default: table on a terminal, json when piped)',
+    description: 'output format (default: table on a terminal, json when piped; wide = a table with every column)',
     takesValue: true,
-    choices: ['table', 'json', 'xml', 'tsv'],
+    choices: ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'],
   },
   { flags: '--query <jmespath>', key: 'query', description: 'JMESPath expression applied to the JSON response before output', takesValue: true },
   { flags: '--dry-run', key: 'dryRun', description: 'print the signed request (method, URL, body) and send nothing', takesValue: false },

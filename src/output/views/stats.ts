@@ -1,5 +1,7 @@
 import { Chalk } from 'chalk';
+import { COLUMNS_BY_LIST_FIELD, NO_RATE } from '../columns.js';
 import { bar } from '../progress.js';
+import { rowsOf } from '../render.js';
 import type { ViewRenderer } from './index.js';
 
 interface Report {
@@ -22,6 +24,9 @@ interface Stats {
   StatisticalDataReports?: Report[];
 }
 
+/** Statistics count live calls only: what `dialogue chat`, `dialogue test` and `--env debug` do is not in them. */
+export const DEBUG_NOTE = 'Live conversations only: debug conversations (dialogue chat, dialogue test, --env debug) are not counted.';
+
 function text(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);
 }
@@ -36,29 +41,25 @@ const renderStats: ViewRenderer = async (data, format, target) => {
   const chalk = new Chalk({ level: target.color ? 1 : 0 });
   const d = data as Stats;
   const reports = Array.isArray(d.StatisticalDataReports) ? d.StatisticalDataReports : [];
+  const none = Number(d.ConversationTotalNum ?? 0) === 0;
+  const rate = (v: unknown) => (none ? NO_RATE : text(v));
   const totals: [string, string][] = [
     ['Conversations', text(d.ConversationTotalNum)],
     ['Resolved questions', text(d.ResolvedQuestionTotalNum)],
-    ['Knowledge hit rate', text(d.TotalKnowledgeHitRate)],
-    ['Valid answer rate', text(d.TotalValidAnswerRate)],
-    ['Resolution rate', text(d.TotalResolutionRate)],
-    ['Dialogue pass rate', text(d.TotalDialoguePassRate)],
+    ['Knowledge hit rate', rate(d.TotalKnowledgeHitRate)],
+    ['Valid answer rate', rate(d.TotalValidAnswerRate)],
+    ['Resolution rate', rate(d.TotalResolutionRate)],
+    ['Dialogue pass rate', rate(d.TotalDialoguePassRate)],
   ];
-  target.write(`${keyValueTable(totals, target)}\n\n`);
+  target.write(`${keyValueTable(totals, target)}\n`);
+  target.write(`${chalk.dim(DEBUG_NOTE)}\n\n`);
   if (reports.length === 0) {
     target.write(`${chalk.dim('(no periods in this range)')}\n`);
     return true;
   }
-  const rows = reports.map((r) => [
-    text(r.StatisticalDate),
-    text(r.TotalConversationNum),
-    text(r.ResolvedQuestionNum),
-    text(r.KnowledgeHitRate),
-    text(r.ValidAnswerRate),
-    text(r.ResolutionRate),
-    text(r.DialoguePassRate),
-  ]);
-  target.write(`${table(['PERIOD', 'CONVERSATIONS', 'RESOLVED', 'KNOWLEDGE HIT', 'VALID ANSWER', 'RESOLUTION', 'DIALOGUE PASS'], rows, target)}\n\n`);
+  // the same columns, in the same order, as -o tsv prints
+  const rows = rowsOf(d, { listField: 'StatisticalDataReports', columns: COLUMNS_BY_LIST_FIELD.StatisticalDataReports }) as { headers: string[]; rows: string[][] };
+  target.write(`${table(rows.headers, rows.rows, target)}\n\n`);
   target.write(`${chart(reports, target.columns ?? 80, chalk)}\n`);
   return true;
 };
