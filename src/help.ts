@@ -27,7 +27,7 @@ export function topLevelHelp(width: number): string {
     [VERSION_FLAG.flags, VERSION_FLAG.description],
     ...GLOBAL_FLAGS.map((g): [string, string] => [
       g.flags,
-      g.choices ? `${g.description} (choices: ${g.choices.map((c) => JSON.stringify(c)).join(', ')})` : g.description,
+      g.choices ? `${g.description} (one of: ${g.choices.join(', ')})` : g.description,
     ]),
     [HELP_FLAG.flags, HELP_FLAG.description],
   ];

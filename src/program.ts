@@ -4,6 +4,7 @@ import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
+import { closest as closestChoice } from './suggest.js';
 import { VERSION } from './version.js';
 
 /** Parses and runs one command line; returns the exit code. Loaded by cli.ts once it knows it needs it. */
@@ -33,12 +34,21 @@ function buildProgram(commander: typeof import('commander'), ctx: Context, words
     .description(PROGRAM_DESCRIPTION)
     .version(VERSION, VERSION_FLAG.flags, VERSION_FLAG.description)
     .helpOption(HELP_FLAG.flags, HELP_FLAG.description)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({ sortSubcommands: false })
     .exitOverride();
   inherit(program, ctx);
   for (const g of GLOBAL_FLAGS) {
-    const opt = new commander.Option(g.flags, g.description);
-    if (g.choices) opt.choices(g.choices as string[]);
+    const opt = new commander.Option(g.flags, g.choices ? `${g.description} (one of: ${g.choices.join(', ')})` : g.description);
+    if (g.choices) {
+      const choices = g.choices;
+      // any case, with a suggestion, as every enum flag (commander's choices are case-sensitive)
+      opt.argParser((v: string) => {
+        const exact = choices.find((c) => c.toLowerCase() === v.toLowerCase());
+        if (exact !== undefined) return exact;
+        const near = closestChoice(v, choices);
+        throw new commander.InvalidArgumentError(`must be one of ${choices.join(', ')}, got "${v}"${near ? ` (did you mean ${near}?)` : ''}`);
+      });
+    }
     program.addOption(opt);
   }
   program.hook('preAction', async () => {
@@ -56,6 +66,7 @@ function buildProgram(commander: typeof import('commander'), ctx: Context, words
 function addGroupStub(parent: Command, group: GroupEntry, ctx: Context, withVerbs = true): Command {
   const cmd = parent.command(group.name).description(group.summary);
   inherit(cmd, ctx);
+  cmd.addHelpText('after', GLOBAL_OPTIONS_HINT);
   if (!withVerbs) return cmd;
   for (const sub of group.groups ?? []) addGroupStub(cmd, sub, ctx);
   for (const v of group.verbs) addVerbStub(cmd, v, ctx);
@@ -79,10 +90,13 @@ function inherit(cmd: Command, ctx: Context): void {
     // bad usage is one line: commander's message and its "Did you mean" joined, then the hint
     outputError: (str, write) => write(`${str.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
   });
-  cmd.configureHelp({ showGlobalOptions: true });
+  // the global options are listed once, by `vn --help`; a command's help points there
+  cmd.configureHelp({ showGlobalOptions: false });
 }
 
-/** Loads only the handler named on the command line, so start-up stays light. */
+/** The global options are listed once, by `vn --help`; every other help points there. */
+const GLOBAL_OPTIONS_HINT = '\nGlobal options (--profile, --output, --query, --dry-run, --debug, …): see vn --help';
+
 /** Loads the selected command's definition; returns the global flags its own flags shadow. */
 async function attachSelected(program: Command, argv: string[], ctx: Context, commander: typeof import('commander')): Promise<Set<string>> {
   const words = commandWords(argv);
@@ -101,6 +115,7 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
   buildVerb(cmd, def, ctx, commander);
   const extra = def.helpAfter?.(words.filter((w) => w !== 'help').slice(path.length));
   if (extra) cmd.addHelpText('after', extra);
+  cmd.addHelpText('after', GLOBAL_OPTIONS_HINT);
   // A command's own flag shadows a global flag of the same name after the command (`ivr
   // set-silence-timeout --timeout` and `dialogue test --timeout` are not the request timeout);
   // commander would otherwise let the program take it wherever it stands. Before the command it

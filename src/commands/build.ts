@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { findAction } from '../api/catalog.js';
 import type { ActionSpec, ParamSpec } from '../api/types.js';
 import { UsageError } from '../errors.js';
+import { COLUMNS_BY_LIST_FIELD } from '../output/columns.js';
+import { closest } from '../suggest.js';
 import type { Context } from '../context.js';
 import { type CommandDef, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
 
@@ -46,6 +48,7 @@ function flagHelp(f: ResolvedFlag): string {
     const eg = f.spec.example && f.spec.example.length <= 40 ? `, e.g. ${f.spec.example}` : '';
     parts.push(`(${f.spec.name}: ${f.spec.type}${f.spec.jsonString ? ', JSON' : ''}${eg})`);
   }
+  if (f.choices) parts.push(`(one of: ${f.choices.join(', ')}; any case)`);
   if (f.required) parts.push('[required]');
   return parts.join(' ');
 }
@@ -63,14 +66,19 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
   for (const f of flags) {
     const value = f.kind === 'bool' ? '' : f.optionalValue ? ` [${f.valueName ?? lastWord(f.name)}]` : ` <${f.valueName ?? lastWord(f.name)}>`;
     const opt = new commander.Option(`${f.short ? `-${f.short}, ` : ''}--${f.name}${value}`, flagHelp(f));
-    if (f.choices) opt.choices(f.choices as string[]);
+    // choices are checked in coerce(), case-insensitively and with a suggestion, not by commander
     if (f.default !== undefined) opt.default(f.default);
     if (f.hidden) opt.hideHelp();
     if (f.repeatable) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
     cmd.addOption(opt);
+    for (const alias of f.aliases ?? []) {
+      cmd.addOption(new commander.Option(`--${alias}${value}`, `same as --${f.name}`).hideHelp());
+    }
   }
   if (def.passThrough) cmd.allowUnknownOption(true).allowExcessArguments(true);
-  if (def.examples?.length) cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  const columns = listColumnsHelp(def);
+  if (columns) cmd.addHelpText('after', columns);
+  if (def.examples?.length) cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}`);
   cmd.action(async (...received: unknown[]) => {
     const positional = received.slice(0, (def.args ?? []).length) as (string | string[] | undefined)[];
     const input = collectInput(def, flags, positional, cmd.opts());
@@ -78,6 +86,23 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
     const out = def.run ? await def.run(ctx, input) : await ctx.call(def.action as string, input.params, { all: input.flags.all === true });
     if (out) await ctx.render(out);
   });
+}
+
+/** "Columns: …" for a command whose result is a list: what the table and -o tsv show, in order. */
+function listColumnsHelp(def: CommandDef): string | undefined {
+  const listField = def.listField ?? (def.action ? findAction(def.action)?.listField : undefined);
+  const cols = listField ? COLUMNS_BY_LIST_FIELD[listField] : undefined;
+  if (!cols) return undefined;
+  const names = cols.map((c) => c.header ?? c.key);
+  return `\nColumns (table and -o tsv, in this order; -o wide adds every other field):\n  ${names.join(', ')}`;
+}
+
+/** A choice given in any case becomes the canonical spelling; anything else is refused with a suggestion. */
+export function matchChoice(flag: string, choices: readonly string[], value: string): string {
+  const exact = choices.find((c) => c.toLowerCase() === value.toLowerCase());
+  if (exact !== undefined) return exact;
+  const near = closest(value, choices);
+  throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, got "${value}"${near ? ` (did you mean ${near}?)` : ''}`);
 }
 
 function lastWord(name: string): string {
@@ -97,7 +122,8 @@ export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional:
   });
   const missing: string[] = [];
   for (const f of flags) {
-    const raw = opts[f.key];
+    let raw = opts[f.key];
+    for (const alias of f.aliases ?? []) if (raw === undefined || raw === f.default) raw = opts[camel(alias)] ?? raw;
     if (raw === undefined) {
       if (f.required) missing.push(`--${f.name}`);
       continue;
@@ -113,7 +139,7 @@ export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional:
 function coerce(f: ResolvedFlag, raw: unknown): unknown {
   if (f.kind === 'bool' || typeof raw === 'boolean') return raw;
   if (Array.isArray(raw)) return raw.map((r) => coerce({ ...f, repeatable: false }, r));
-  const s = String(raw);
+  const s = f.choices ? matchChoice(f.name, f.choices, String(raw)) : String(raw);
   switch (f.kind) {
     case 'int': {
       if (!/^-?\d+$/.test(s.trim())) throw new UsageError(`--${f.name} must be an integer, got "${s}"`);
