@@ -52,7 +52,8 @@ export function wrap(s: string, width: number): string[] {
       if (line.trimEnd() !== '') lines.push(line.trimEnd());
       line = '';
       used = 0;
-      if (w <= width) {
+      // a URL stays whole (a terminal that wraps it keeps it one thing to copy)
+      if (w <= width || /^https?:\/\//.test(word)) {
         line = word;
         used = w;
         continue;

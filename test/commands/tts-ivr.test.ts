@@ -243,7 +243,7 @@ describe('ivr', () => {
     const base = ['ivr', 'set-unrecognizing', id, '--prompt', 'p', '--final-prompt', 'f', '--threshold', '3'];
     await expectRefusedBeforeSending(
       [...base, '--final-action', 'Transfer'],
-      /argument 'Transfer' is invalid\. Allowed choices are TransferToAgent, TransferToIVR, RedirectToPage, HangUp/,
+      /--final-action must be one of TransferToAgent, TransferToIVR, RedirectToPage, HangUp, got "Transfer"/,
     );
     await expectRefusedBeforeSending([...base, '--final-action', 'HangUp', '--final-action-params', '{oops'], /--final-action-params must be valid JSON/);
     await expectRefusedBeforeSending([...base, '--final-action', 'HangUp', '--final-action-params', '["a"]'], /must be a JSON object/);

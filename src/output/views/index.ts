@@ -13,6 +13,8 @@ const VIEWS: Record<string, () => Promise<ViewRenderer>> = {
   stats: async () => (await import('./stats.js')).default,
   transcript: async () => (await import('./transcript.js')).default,
   context: async () => (await import('./context.js')).default,
+  asr: async () => (await import('./asr.js')).default,
+  recording: async () => (await import('./recording.js')).default,
 };
 
 export async function renderView(kind: string, data: unknown, format: OutputFormat, target: RenderTarget): Promise<boolean> {
