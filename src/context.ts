@@ -1,9 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import type { CallOptions, Client } from './client/client.js';
-import { UsageError } from './errors.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
+import { UsageError } from './errors.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
 
 export interface IO {
@@ -171,7 +171,7 @@ export class Context {
       const res = await callAll(client, spec, params);
       return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
     }
-    const res = await client.call(action, params, { format, force: opts.force });
+    const res = await client.call(action, params, { format, force: opts.force, sendInDryRun: opts.sendInDryRun });
     return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
   }
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { DryRunDone, VnError } from './errors.js';
 import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
+import { DryRunDone, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { closest as closestChoice } from './suggest.js';
 import { VERSION } from './version.js';

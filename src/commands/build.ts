@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { findAction } from '../api/catalog.js';
 import type { ActionSpec, ParamSpec } from '../api/types.js';
+import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { COLUMNS_BY_LIST_FIELD } from '../output/columns.js';
 import { closest } from '../suggest.js';
-import type { Context } from '../context.js';
 import { type CommandDef, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
 
 type CommanderModule = typeof import('commander');

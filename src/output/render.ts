@@ -137,7 +137,11 @@ export async function render(out: Output, opts: RenderOptions, target: RenderTar
       const { fitWidths, truncate, displayWidth } = await import('./table.js');
       const n = Math.max(...rows.rows.map((r) => r.length));
       const natural = Array.from({ length: n }, (_, i) => Math.max(...rows.rows.map((r) => displayWidth(r[i] ?? ''))));
-      const widths = fitWidths(natural, natural.map(() => 1), tableTarget.columns);
+      const widths = fitWidths(
+        natural,
+        natural.map(() => 1),
+        tableTarget.columns,
+      );
       for (const r of rows.rows) {
         const line = widths.map((w, i) => {
           const cell = truncate((r[i] ?? '').replace(/[\r\n\t]+/g, ' '), w);

@@ -44,7 +44,8 @@ export function wrap(s: string, width: number): string[] {
     let used = 0;
     for (const word of paragraph.split(/(?<= )/)) {
       const w = displayWidth(word);
-      if (used + w <= width) {
+      // a trailing space may hang past the edge (it is trimmed)
+      if (used + displayWidth(word.trimEnd()) <= width) {
         line += word;
         used += w;
         continue;

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { DownloadResult } from '../../client/download.js';
-import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../../errors.js';
 import type { Context } from '../../context.js';
+import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../../errors.js';
 import type { FlagDef } from '../define.js';
 
 export const DEFAULT_WAIT_SECONDS = 300;

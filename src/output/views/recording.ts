@@ -67,9 +67,7 @@ const renderRecording: ViewRenderer = async (data, format, target) => {
       formatCell('', field(r, 'filePath')),
     ];
   });
-  target.write(
-    `${table(['#', 'SPEAKER', 'START', 'LENGTH', 'FILE', 'URL'], rows, target, { fit: [{}, {}, {}, {}, { flex: true }, { flex: true }] })}\n`,
-  );
+  target.write(`${table(['#', 'SPEAKER', 'START', 'LENGTH', 'FILE', 'URL'], rows, target, { fit: [{}, {}, {}, {}, { flex: true }, { flex: true }] })}\n`);
   return true;
 };
 

@@ -58,7 +58,10 @@ const renderStats: ViewRenderer = async (data, format, target) => {
     return true;
   }
   // the same columns, in the same order, as -o tsv prints
-  const rows = rowsOf(d, { listField: 'StatisticalDataReports', columns: COLUMNS_BY_LIST_FIELD.StatisticalDataReports }) as { headers: string[]; rows: string[][] };
+  const rows = rowsOf(d, { listField: 'StatisticalDataReports', columns: COLUMNS_BY_LIST_FIELD.StatisticalDataReports }) as {
+    headers: string[];
+    rows: string[][];
+  };
   target.write(`${table(rows.headers, rows.rows, target)}\n\n`);
   target.write(`${chart(reports, target.columns ?? 80, chalk)}\n`);
   return true;
