@@ -30,6 +30,19 @@ export function resolveFlags(def: CommandDef): ResolvedFlag[] {
       spec,
     };
   });
+  if (def.watch) {
+    flags.push(
+      { name: 'watch', short: 'w', key: 'watch', kind: 'bool', required: false, description: 'poll and redraw until Ctrl-C (piped: print each change)' },
+      {
+        name: 'interval',
+        key: 'interval',
+        kind: 'string',
+        required: false,
+        valueName: 'seconds',
+        description: 'seconds between polls with --watch (default 2)',
+      },
+    );
+  }
   if (action && wantsAll(def, action) && !flags.some((f) => f.name === 'all')) {
     flags.push({ name: 'all', key: 'all', kind: 'bool', required: false, description: 'follow every page and print one response with every item' });
   }
@@ -83,7 +96,21 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
     const positional = received.slice(0, (def.args ?? []).length) as (string | string[] | undefined)[];
     const input = collectInput(def, flags, positional, cmd.opts());
     if (def.passThrough) input.args._rest = cmd.args.slice((def.args ?? []).length);
-    const out = def.run ? await def.run(ctx, input) : await ctx.call(def.action as string, input.params, { all: input.flags.all === true });
+    const produce = async () => (def.run ? await def.run(ctx, input) : await ctx.call(def.action as string, input.params, { all: input.flags.all === true }));
+    if (def.watch && (input.flags.watch === true || input.flags.interval !== undefined)) {
+      const interval = input.flags.interval === undefined ? 2 : Number(input.flags.interval);
+      if (!Number.isFinite(interval) || interval < 0.1 || interval > 3600) {
+        throw new UsageError(`--interval must be a number of seconds from 0.1 to 3600, got "${String(input.flags.interval)}"`);
+      }
+      if (input.flags.watch !== true) throw new UsageError('--interval needs --watch');
+      const { watch } = await import('../output/watch.js');
+      await watch(ctx, produce, {
+        interval,
+        title: `vn ${cmd.parent?.name() ?? ''} ${cmd.name()} ${positional.filter(Boolean).join(' ')}`.replace(/\s+/g, ' ').trim(),
+      });
+      return;
+    }
+    const out = await produce();
     if (out) await ctx.render(out);
   });
 }

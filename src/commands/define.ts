@@ -62,6 +62,8 @@ export interface CommandDef {
   examples?: string[];
   /** The list field of the result when it is not the action's (help names its columns). */
   listField?: string;
+  /** Add -w/--watch and --interval: poll and redraw until Ctrl-C (src/output/watch.ts). */
+  watch?: boolean;
   /** Add --all (follow every page) when the action pages. Default: true for paginated actions. */
   paginate?: boolean;
   /** Extra help text that depends on the words after the command (vn call <Action> --help). */
