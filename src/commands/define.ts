@@ -33,8 +33,8 @@ export interface FlagDef {
   valueName?: string;
   /** Value optional: `--download [file]`. */
   optionalValue?: boolean;
-  /** Completion hint for values: 'file' or 'profile'. */
-  complete?: 'file' | 'profile';
+  /** Completion hint for values: a file path, a profile name, or an instance id. */
+  complete?: 'file' | 'profile' | 'instance';
   hidden?: boolean;
   /** Older spellings still accepted but not shown in help (e.g. --save for --output-file). */
   aliases?: string[];

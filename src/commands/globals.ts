@@ -8,7 +8,7 @@ export interface GlobalFlag {
   description: string;
   takesValue: boolean;
   choices?: readonly string[];
-  complete?: 'profile' | 'file';
+  complete?: 'profile' | 'file' | 'instance';
 }
 
 export const GLOBAL_FLAGS: readonly GlobalFlag[] = [
