@@ -17,7 +17,7 @@ interface Block {
   code: string;
 }
 
-export function shBlocks(markdown: string): Block[] {
+function shBlocks(markdown: string): Block[] {
   const blocks: Block[] = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
