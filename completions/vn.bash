@@ -11,10 +11,10 @@ _vn_children() {
     'dialogue') echo 'begin say dtmf silence end context chat test' ;;
     'stats') echo 'summary query conversations conversation transcript' ;;
     'export') echo 'conversations statistics status download download-tasks tasks' ;;
-    'recording') echo 'get save url' ;;
+    'recording') echo 'get upload save url' ;;
     'configure') echo 'set list ls get use delete rm import-aliyun' ;;
     'emulator') echo 'start' ;;
-    'call') echo 'CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording' ;;
+    'call') echo 'CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording GenerateUploadUrl' ;;
     'completion') echo 'bash zsh fish' ;;
   esac
 }
@@ -65,6 +65,7 @@ _vn_flags() {
     'export download') echo '--output-file --wait-timeout --force' ;;
     'export download-tasks') echo '--page-number --page-size --all' ;;
     'recording get') echo '--slices --output-file --force' ;;
+    'recording upload') echo '--name --content-type' ;;
     'recording save') echo '--file-name --file-path --duration --start-time --type --voice-slices --instance-owner-id' ;;
     'configure set') echo '--access-key-id --sts-token --keep-secret' ;;
     'configure delete') echo '--yes -y' ;;
@@ -111,6 +112,7 @@ _vn_flags() {
     'call ListDownloadTasks') echo '--PageNumber --PageSize --describe --force --all' ;;
     'call DescribeRecording') echo '--ConversationId --InstanceId --NeedVoiceSliceRecording --describe --force --all' ;;
     'call SaveRecording') echo '--ConversationId --Duration --FileName --FilePath --InstanceId --InstanceOwnerId --StartTime --Type --VoiceSliceRecordingList --describe --force --all' ;;
+    'call GenerateUploadUrl') echo '--CallerBid --CallerIp --CallerParentId --CallerType --CallerUid --ClientIp --Environment --FileName --InstanceId --InstanceOwnerId --Key --MfaPresent --ProxyOriginalSecurityTransport --ProxyOriginalSourceIp --ProxyTrustTransportInfo --RequestId --SecurityToken --SecurityTransport --TenantId --TenantName --UserId --UserName --XspaceServicerId --XspaceTenantBuId --describe --force --all' ;;
     'completion') echo '--instance-ids' ;;
   esac
 }
@@ -149,6 +151,7 @@ _vn_takes_value() {
     'export download|--output-file'|'export download|--wait-timeout') return 0 ;;
     'export download-tasks|--page-number'|'export download-tasks|--page-size') return 0 ;;
     'recording get|--output-file') return 0 ;;
+    'recording upload|--name'|'recording upload|--content-type') return 0 ;;
     'recording save|--file-name'|'recording save|--file-path'|'recording save|--duration'|'recording save|--start-time'|'recording save|--type'|'recording save|--voice-slices'|'recording save|--instance-owner-id') return 0 ;;
     'configure set|--access-key-id') return 0 ;;
     'configure import-aliyun|--file') return 0 ;;
@@ -193,6 +196,7 @@ _vn_takes_value() {
     'call ListDownloadTasks|--PageNumber'|'call ListDownloadTasks|--PageSize') return 0 ;;
     'call DescribeRecording|--ConversationId'|'call DescribeRecording|--InstanceId'|'call DescribeRecording|--NeedVoiceSliceRecording') return 0 ;;
     'call SaveRecording|--ConversationId'|'call SaveRecording|--Duration'|'call SaveRecording|--FileName'|'call SaveRecording|--FilePath'|'call SaveRecording|--InstanceId'|'call SaveRecording|--InstanceOwnerId'|'call SaveRecording|--StartTime'|'call SaveRecording|--Type'|'call SaveRecording|--VoiceSliceRecordingList') return 0 ;;
+    'call GenerateUploadUrl|--CallerBid'|'call GenerateUploadUrl|--CallerIp'|'call GenerateUploadUrl|--CallerParentId'|'call GenerateUploadUrl|--CallerType'|'call GenerateUploadUrl|--CallerUid'|'call GenerateUploadUrl|--ClientIp'|'call GenerateUploadUrl|--Environment'|'call GenerateUploadUrl|--FileName'|'call GenerateUploadUrl|--InstanceId'|'call GenerateUploadUrl|--InstanceOwnerId'|'call GenerateUploadUrl|--Key'|'call GenerateUploadUrl|--MfaPresent'|'call GenerateUploadUrl|--ProxyOriginalSecurityTransport'|'call GenerateUploadUrl|--ProxyOriginalSourceIp'|'call GenerateUploadUrl|--ProxyTrustTransportInfo'|'call GenerateUploadUrl|--RequestId'|'call GenerateUploadUrl|--SecurityToken'|'call GenerateUploadUrl|--SecurityTransport'|'call GenerateUploadUrl|--TenantId'|'call GenerateUploadUrl|--TenantName'|'call GenerateUploadUrl|--UserId'|'call GenerateUploadUrl|--UserName'|'call GenerateUploadUrl|--XspaceServicerId'|'call GenerateUploadUrl|--XspaceTenantBuId') return 0 ;;
   esac
   return 1
 }
@@ -222,6 +226,7 @@ _vn_values() {
     'stats summary|--time-unit') echo 'hour day' ;;
     'export conversations|--output-file') echo '@file' ;;
     'export statistics|--time-unit') echo 'hour day' ;;
+    'export statistics|--export-type') echo 'statistical' ;;
     'export statistics|--output-file') echo '@file' ;;
     'export download|--output-file') echo '@file' ;;
     'recording get|--output-file') echo '@file' ;;
@@ -230,6 +235,10 @@ _vn_values() {
     'emulator start|--chatbots') echo '@file' ;;
     'call DebugBeginDialogue|--ShouldUseSandBox') echo 'true false' ;;
     'call DescribeRecording|--NeedVoiceSliceRecording') echo 'true false' ;;
+    'call GenerateUploadUrl|--MfaPresent') echo 'true false' ;;
+    'call GenerateUploadUrl|--ProxyOriginalSecurityTransport') echo 'true false' ;;
+    'call GenerateUploadUrl|--ProxyTrustTransportInfo') echo 'true false' ;;
+    'call GenerateUploadUrl|--SecurityTransport') echo 'true false' ;;
   esac
 }
 
@@ -269,6 +278,8 @@ _vn_args() {
     'export status|0') echo '@instance' ;;
     'export download|0') echo '@instance' ;;
     'recording get|0') echo '@instance' ;;
+    'recording upload|0') echo '@instance' ;;
+    'recording upload|1') echo '@file' ;;
     'recording save|0') echo '@instance' ;;
     'configure use|0') echo '@profile' ;;
     'configure delete|0') echo '@profile' ;;

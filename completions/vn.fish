@@ -20,13 +20,13 @@ function __vn_names
         case 'export'
             echo conversations statistics status download download-tasks tasks
         case 'recording'
-            echo get save url
+            echo get upload save url
         case 'configure'
             echo set list ls get use delete rm import-aliyun
         case 'emulator'
             echo start
         case 'call'
-            echo CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording
+            echo CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording GenerateUploadUrl
         case 'completion'
             echo bash zsh fish
     end
@@ -111,6 +111,8 @@ function __vn_takes_value
         case 'export download-tasks|--page-number' 'export download-tasks|--page-size'
             return 0
         case 'recording get|--output-file'
+            return 0
+        case 'recording upload|--name' 'recording upload|--content-type'
             return 0
         case 'recording save|--file-name' 'recording save|--file-path' 'recording save|--duration' 'recording save|--start-time' 'recording save|--type' 'recording save|--voice-slices' 'recording save|--instance-owner-id'
             return 0
@@ -200,6 +202,8 @@ function __vn_takes_value
             return 0
         case 'call SaveRecording|--ConversationId' 'call SaveRecording|--Duration' 'call SaveRecording|--FileName' 'call SaveRecording|--FilePath' 'call SaveRecording|--InstanceId' 'call SaveRecording|--InstanceOwnerId' 'call SaveRecording|--StartTime' 'call SaveRecording|--Type' 'call SaveRecording|--VoiceSliceRecordingList'
             return 0
+        case 'call GenerateUploadUrl|--CallerBid' 'call GenerateUploadUrl|--CallerIp' 'call GenerateUploadUrl|--CallerParentId' 'call GenerateUploadUrl|--CallerType' 'call GenerateUploadUrl|--CallerUid' 'call GenerateUploadUrl|--ClientIp' 'call GenerateUploadUrl|--Environment' 'call GenerateUploadUrl|--FileName' 'call GenerateUploadUrl|--InstanceId' 'call GenerateUploadUrl|--InstanceOwnerId' 'call GenerateUploadUrl|--Key' 'call GenerateUploadUrl|--MfaPresent' 'call GenerateUploadUrl|--ProxyOriginalSecurityTransport' 'call GenerateUploadUrl|--ProxyOriginalSourceIp' 'call GenerateUploadUrl|--ProxyTrustTransportInfo' 'call GenerateUploadUrl|--RequestId' 'call GenerateUploadUrl|--SecurityToken' 'call GenerateUploadUrl|--SecurityTransport' 'call GenerateUploadUrl|--TenantId' 'call GenerateUploadUrl|--TenantName' 'call GenerateUploadUrl|--UserId' 'call GenerateUploadUrl|--UserName' 'call GenerateUploadUrl|--XspaceServicerId' 'call GenerateUploadUrl|--XspaceTenantBuId'
+            return 0
     end
     return 1
 end
@@ -281,7 +285,7 @@ complete -c vn -l query -x -d 'JMESPath expression applied to the JSON response 
 complete -c vn -l dry-run -d 'print the signed request (method, URL, body) and send nothing'
 complete -c vn -l debug -d 'trace requests and responses on stderr (secrets redacted); show stack traces'
 complete -c vn -l timeout -x -d 'total time allowed for each request (default 30)'
-complete -c vn -l retries -x -d 'retries on connection errors, 5xx and throttling (default 3; never re-sends a change that may have arrived)'
+complete -c vn -l retries -x -d 'retries on connection errors, 5xx and throttling (default 3, at most 10; never re-sends a change that may have arrived)'
 complete -c vn -l signature-version -x -a 'v1 v3' -d 'request signature: v1 = HMAC-SHA1 (default), v3 = ACS3-HMAC-SHA256'
 complete -c vn -l no-color -d 'no colours (also NO_COLOR)'
 complete -c vn -l help -s h -d 'show help'
@@ -291,7 +295,7 @@ complete -c vn -n '__vn_at \'\'' -a 'ivr' -d 'navigation config: greeting, silen
 complete -c vn -n '__vn_at \'\'' -a 'dialogue' -d 'talk to an instance: one call per command, for scripts and gateways'
 complete -c vn -n '__vn_at \'\'' -a 'stats' -d 'statistics and conversations: summaries, queries, transcripts'
 complete -c vn -n '__vn_at \'\'' -a 'export' -d 'CSV exports of conversations and statistics: start, follow, download'
-complete -c vn -n '__vn_at \'\'' -a 'recording' -d 'call recordings: show, download, register, download URLs'
+complete -c vn -n '__vn_at \'\'' -a 'recording' -d 'call recordings: show, download, upload, register, download URLs'
 complete -c vn -n '__vn_at \'\'' -a 'configure' -d 'credential profiles: set up, list, switch, import from the aliyun CLI'
 complete -c vn -n '__vn_at \'\'' -a 'emulator' -d 'the offline Voice Navigator emulator (also behind --profile local)'
 complete -c vn -n '__vn_at \'\'' -a 'call' -d 'call any API action by its wire name (vn call --list)'
@@ -339,14 +343,14 @@ complete -c vn -n '__vn_at \'tts\'' -a 'set' -d 'change the voice, speech rate o
 complete -c vn -n '__vn_at \'tts\'' -a 'audition' -d 'synthesise a sample sentence (and save the WAV)'
 complete -c vn -n '__vn_at \'tts get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'tts set\'' -l voice -x -d 'speaker, e.g. xiaoyun, aixia, ruoxi'
-complete -c vn -n '__vn_at \'tts set\'' -l speech-rate -x -d 'speaking speed, -500 (slow) to 500 (fast)'
-complete -c vn -n '__vn_at \'tts set\'' -l volume -x -d 'volume, 0 to 100'
-complete -c vn -n '__vn_at \'tts set\'' -l pitch-rate -x -d 'pitch, -500 (low) to 500 (high)'
+complete -c vn -n '__vn_at \'tts set\'' -l speech-rate -x -d 'speaking speed (negative is slower)'
+complete -c vn -n '__vn_at \'tts set\'' -l volume -x -d 'volume'
+complete -c vn -n '__vn_at \'tts set\'' -l pitch-rate -x -d 'pitch (negative is lower)'
 complete -c vn -n '__vn_at \'tts set\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'tts audition\'' -l text -x -d 'what to say'
 complete -c vn -n '__vn_at \'tts audition\'' -l voice -x -d 'speaker, e.g. xiaoyun, aixia, ruoxi'
-complete -c vn -n '__vn_at \'tts audition\'' -l speech-rate -x -d 'speaking speed, -500 (slow) to 500 (fast)'
-complete -c vn -n '__vn_at \'tts audition\'' -l volume -x -d 'volume, 0 to 100'
+complete -c vn -n '__vn_at \'tts audition\'' -l speech-rate -x -d 'speaking speed (negative is slower)'
+complete -c vn -n '__vn_at \'tts audition\'' -l volume -x -d 'volume'
 complete -c vn -n '__vn_at \'tts audition\'' -l output-file -r -F -d 'download the WAV to this file'
 complete -c vn -n '__vn_at \'tts audition\'' -l force -d 'with --output-file: overwrite an existing file'
 complete -c vn -n '__vn_at \'tts audition\'; and __vn_argc -eq 0' -a '(__vn_instances)'
@@ -380,7 +384,7 @@ complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l prompt -x -d 'what th
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l final-prompt -x -d 'what it says the last time, before the final action'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l final-action -x -a 'TransferToAgent TransferToIVR RedirectToPage HangUp' -d 'what happens after the final prompt'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l final-action-params -x -d 'a JSON object for the final action, e.g. {"skillGroupId":"g1"}'
-complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l threshold -x -d 'how many times in a row before the final prompt (1 or more)'
+complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l threshold -x -d 'how many times in a row before the final prompt'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l timeout -x -d 'seconds of silence that count as one timeout (1 or more)'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l intent-trigger -x -d 'chatbot intent to trigger on a timeout'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l source-type -x -d 'where the config comes from'
@@ -389,7 +393,7 @@ complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l prompt -x -d 'what the 
 complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l final-prompt -x -d 'what it says the last time, before the final action'
 complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l final-action -x -a 'TransferToAgent TransferToIVR RedirectToPage HangUp' -d 'what happens after the final prompt'
 complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l final-action-params -x -d 'a JSON object for the final action, e.g. {"skillGroupId":"g1"}'
-complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l threshold -x -d 'how many times in a row before the final prompt (1 or more)'
+complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l threshold -x -d 'how many times in a row before the final prompt'
 complete -c vn -n '__vn_at \'ivr set-unrecognizing\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue\'' -a 'begin' -d 'start a conversation and print the greeting'
 complete -c vn -n '__vn_at \'dialogue\'' -a 'say' -d 'send what the caller said'
@@ -475,7 +479,7 @@ complete -c vn -n '__vn_at \'export conversations\'' -l output-file -r -F -d 'do
 complete -c vn -n '__vn_at \'export conversations\'' -l force -d 'overwrite --output-file when it exists'
 complete -c vn -n '__vn_at \'export conversations\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'export statistics\'' -l time-unit -x -a 'hour day' -d 'one row per hour or per day'
-complete -c vn -n '__vn_at \'export statistics\'' -l export-type -x -d 'what to export'
+complete -c vn -n '__vn_at \'export statistics\'' -l export-type -x -a 'statistical' -d 'what to export'
 complete -c vn -n '__vn_at \'export statistics\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'export statistics\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
 complete -c vn -n '__vn_at \'export statistics\'' -l wait -d 'poll until the export has finished (or failed), then show its file URL'
@@ -494,12 +498,17 @@ complete -c vn -n '__vn_at \'export download-tasks\'' -l page-number -x -d 'page
 complete -c vn -n '__vn_at \'export download-tasks\'' -l page-size -x -d 'tasks per page'
 complete -c vn -n '__vn_at \'export download-tasks\'' -l all -d 'follow every page and print one response with every item'
 complete -c vn -n '__vn_at \'recording\'' -a 'get' -d 'show a conversation’s recording (--output-file to save the WAV)'
+complete -c vn -n '__vn_at \'recording\'' -a 'upload' -d 'upload a recording file (for `vn recording save`)'
 complete -c vn -n '__vn_at \'recording\'' -a 'save' -d 'register a recording for a conversation'
 complete -c vn -n '__vn_at \'recording\'' -a 'url' -d 'get a download URL for a download task’s file'
 complete -c vn -n '__vn_at \'recording get\'' -l slices -d 'also list the per-turn voice slices'
 complete -c vn -n '__vn_at \'recording get\'' -l output-file -r -F -d 'download the WAV (to FILE, or to the recording’s own file name in the current directory)'
 complete -c vn -n '__vn_at \'recording get\'' -l force -d 'overwrite the download target when it exists'
 complete -c vn -n '__vn_at \'recording get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'recording upload\'' -l name -x -d 'the file name to store it under (default: the local file’s name)'
+complete -c vn -n '__vn_at \'recording upload\'' -l content-type -x -d 'its media type (default: from the extension, e.g. audio/wav)'
+complete -c vn -n '__vn_at \'recording upload\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'recording upload\'; and __vn_argc -eq 1' -F
 complete -c vn -n '__vn_at \'recording save\'' -l file-name -x -d 'file name of the recording'
 complete -c vn -n '__vn_at \'recording save\'' -l file-path -x -d 'where the recording is stored'
 complete -c vn -n '__vn_at \'recording save\'' -l duration -x -d 'length of the recording in seconds'
@@ -571,6 +580,7 @@ complete -c vn -n '__vn_at \'call\'' -a 'ExportStatisticalData' -d 'POST (export
 complete -c vn -n '__vn_at \'call\'' -a 'ListDownloadTasks' -d 'POST, read-only (export)'
 complete -c vn -n '__vn_at \'call\'' -a 'DescribeRecording' -d 'GET, read-only (recording)'
 complete -c vn -n '__vn_at \'call\'' -a 'SaveRecording' -d 'POST (recording)'
+complete -c vn -n '__vn_at \'call\'' -a 'GenerateUploadUrl' -d 'POST (recording)'
 complete -c vn -n '__vn_at \'call\'' -l list -d 'list every action'
 complete -c vn -n '__vn_at \'call\'' -l describe -d 'list the action’s parameters instead of calling it'
 complete -c vn -n '__vn_at \'call\'' -l force -d 'send parameters the catalog does not know'
@@ -887,10 +897,37 @@ complete -c vn -n '__vn_at \'call SaveRecording\'' -l InstanceId -x -d 'string, 
 complete -c vn -n '__vn_at \'call SaveRecording\'' -l InstanceOwnerId -x -d 'long'
 complete -c vn -n '__vn_at \'call SaveRecording\'' -l StartTime -x -d 'long, required'
 complete -c vn -n '__vn_at \'call SaveRecording\'' -l Type -x -d 'string, required'
-complete -c vn -n '__vn_at \'call SaveRecording\'' -l VoiceSliceRecordingList -x -d 'string'
+complete -c vn -n '__vn_at \'call SaveRecording\'' -l VoiceSliceRecordingList -x -d 'string, JSON'
 complete -c vn -n '__vn_at \'call SaveRecording\'' -l describe -d 'list the action’s parameters instead of calling it'
 complete -c vn -n '__vn_at \'call SaveRecording\'' -l force -d 'send parameters the catalog does not know'
 complete -c vn -n '__vn_at \'call SaveRecording\'' -l all -d 'for a paged action: follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerBid -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerIp -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerParentId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerType -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l CallerUid -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l ClientIp -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l Environment -x -d 'integer'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l FileName -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l InstanceId -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l InstanceOwnerId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l Key -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l MfaPresent -x -a 'true false' -d 'boolean'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l ProxyOriginalSecurityTransport -x -a 'true false' -d 'boolean'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l ProxyOriginalSourceIp -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l ProxyTrustTransportInfo -x -a 'true false' -d 'boolean'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l RequestId -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l SecurityToken -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l SecurityTransport -x -a 'true false' -d 'boolean'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l TenantId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l TenantName -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l UserId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l UserName -x -d 'string'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l XspaceServicerId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l XspaceTenantBuId -x -d 'long'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l describe -d 'list the action’s parameters instead of calling it'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l force -d 'send parameters the catalog does not know'
+complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l all -d 'for a paged action: follow every page and print one response with every item'
 complete -c vn -n '__vn_at \'completion\'' -a 'bash' -d 'bash completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'zsh' -d 'zsh completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'fish' -d 'fish completion script'

@@ -1,6 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { isatty } from 'node:tty';
+import type { ActionName, Params, Response } from './api/catalog.js';
+import type { FlagParams } from './api/types.js';
 import type { CallOptions, Client } from './client/client.js';
+import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import { UsageError } from './errors.js';
@@ -16,29 +19,7 @@ export interface IO {
   columns?: number;
 }
 
-export interface GlobalOptions {
-  profile?: string;
-  region?: string;
-  endpoint?: string;
-  output?: OutputFormat;
-  query?: string;
-  dryRun: boolean;
-  debug: boolean;
-  /** seconds */
-  timeout: number;
-  retries: number;
-  signatureVersion: 'v1' | 'v3';
-  color: boolean;
-}
-
-export const DEFAULT_GLOBALS: GlobalOptions = {
-  dryRun: false,
-  debug: false,
-  timeout: 30,
-  retries: 3,
-  signatureVersion: 'v1',
-  color: true,
-};
+export type { GlobalOptions } from './commands/globals.js';
 
 export interface Spinner {
   text: string;
@@ -52,20 +33,12 @@ export interface CallAsOutput extends CallOptions {
   all?: boolean;
 }
 
-/** A running local emulator (the embedded `local` profile). */
-export interface LocalEmulatorHandle {
-  url: string;
-  accessKeyId: string;
-  accessKeySecret: string;
-  close(): Promise<void>;
-}
-
 /**
  * Everything a command may touch. Production builds it from `process`; tests build one with
  * in-memory streams. Heavy pieces (client, prompts, spinner) are created on first use.
  */
 export class Context {
-  globals: GlobalOptions = { ...DEFAULT_GLOBALS };
+  globals: GlobalOptions = defaultGlobals();
   private clientPromise?: Promise<Client>;
   private profilePromise?: Promise<ResolvedProfile>;
   private cleanups: (() => Promise<void> | void)[] = [];
@@ -130,24 +103,15 @@ export class Context {
 
   private async makeClient(): Promise<Client> {
     const profile = await this.profile();
-    const { normalizeEndpoint, regionEndpoint } = await import('./config/resolve.js');
+    const { endpointFor } = await import('./config/endpoint.js');
     const { Client } = await import('./client/client.js');
     this.onDispose(async () => (await import('./client/transport.js')).closeTransport());
-    let endpoint: string;
-    let credentials = { accessKeyId: profile.accessKeyId, accessKeySecret: profile.accessKeySecret, securityToken: profile.securityToken };
-    if (profile.source === 'local' && !profile.endpoint) {
-      const { startLocalEmulator } = await import('./emulator/local.js');
-      const emu = await startLocalEmulator({ configDir: this.configDir, env: this.env });
-      this.onDispose(() => emu.close());
-      endpoint = emu.url;
-      credentials = { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, securityToken: undefined };
-    } else {
-      endpoint = profile.endpoint ? normalizeEndpoint(profile.endpoint) : regionEndpoint(profile.region);
-    }
+    const endpoint = await endpointFor(profile, { configDir: this.configDir, env: this.env });
+    if (endpoint.close) this.onDispose(endpoint.close);
     const g = this.globals;
     return new Client({
-      endpoint,
-      credentials,
+      endpoint: endpoint.url,
+      credentials: endpoint.credentials,
       signatureVersion: g.signatureVersion,
       timeoutMs: g.timeout * 1000,
       retries: g.retries,
@@ -160,7 +124,7 @@ export class Context {
   }
 
   /** One API call, as an Output ready for render(); --all and -o xml handled here. */
-  async call(action: string, params: Record<string, unknown>, opts: CallAsOutput = {}): Promise<Output> {
+  async call<A extends ActionName>(action: A, params: Params<A> | FlagParams, opts: CallAsOutput = {}): Promise<Output<Response<A>>> {
     const { findAction } = await import('./api/catalog.js');
     const spec = findAction(action);
     if (!spec) throw new UsageError(`unknown action ${action}`);
@@ -169,9 +133,9 @@ export class Context {
     if (opts.all) {
       const { callAll } = await import('./client/paginate.js');
       const res = await callAll(client, spec, params);
-      return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
+      return { data: res.data as Response<A>, raw: res.raw, view: { listField: spec.listField } };
     }
-    const res = await client.call(action, params, { format, force: opts.force, sendInDryRun: opts.sendInDryRun });
+    const res = await client.call<Response<A>>(action, params, { format, force: opts.force, sendInDryRun: opts.sendInDryRun });
     return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
   }
 

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { GLOBAL_FLAGS, valueTakingGlobals } from './commands/globals.js';
+import { GLOBAL_FLAGS, parseGlobalFlags, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
 import { DryRunDone, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
-import { closest as closestChoice } from './suggest.js';
 import { VERSION } from './version.js';
 
 /** Parses and runs one command line; returns the exit code. Loaded by cli.ts once it knows it needs it. */
@@ -39,16 +38,7 @@ function buildProgram(commander: typeof import('commander'), ctx: Context, words
   inherit(program, ctx);
   for (const g of GLOBAL_FLAGS) {
     const opt = new commander.Option(g.flags, g.choices ? `${g.description} (one of: ${g.choices.join(', ')})` : g.description);
-    if (g.choices) {
-      const choices = g.choices;
-      // any case, with a suggestion, as every enum flag (commander's choices are case-sensitive)
-      opt.argParser((v: string) => {
-        const exact = choices.find((c) => c.toLowerCase() === v.toLowerCase());
-        if (exact !== undefined) return exact;
-        const near = closestChoice(v, choices);
-        throw new commander.InvalidArgumentError(`must be one of ${choices.join(', ')}, got "${v}"${near ? ` (did you mean ${near}?)` : ''}`);
-      });
-    }
+    // fixed values are checked by parseGlobalFlags: in any case, with a suggestion (commander's choices are case-sensitive)
     program.addOption(opt);
   }
   program.hook('preAction', async () => {
@@ -112,7 +102,7 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
   if (!target || !cmd) return new Set();
   const { default: def } = await target.load();
   const { buildVerb } = await import('./commands/build.js');
-  buildVerb(cmd, def, ctx, commander);
+  buildVerb(cmd, def, ctx, commander, { summary: target.summary, commands: { groups: GROUPS, topVerbs: TOP_VERBS } });
   const extra = def.helpAfter?.(words.filter((w) => w !== 'help').slice(path.length));
   if (extra) cmd.addHelpText('after', extra);
   cmd.addHelpText('after', GLOBAL_OPTIONS_HINT);
@@ -177,26 +167,7 @@ export function commandWords(argv: string[]): string[] {
 }
 
 async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
-  const { UsageError } = await import('./errors.js');
-  const num = (name: string, v: unknown, def: number, min: number): number => {
-    if (v === undefined) return def;
-    const s = String(v);
-    if (!/^\d+(\.\d+)?$/.test(s) || Number(s) < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${s}"`);
-    return Number(s);
-  };
-  const g: GlobalOptions = {
-    profile: o.profile as string | undefined,
-    region: o.region as string | undefined,
-    endpoint: o.endpoint as string | undefined,
-    output: o.output as GlobalOptions['output'],
-    query: o.query as string | undefined,
-    dryRun: o.dryRun === true,
-    debug: o.debug === true,
-    timeout: num('timeout', o.timeout ?? ctx.env.VN_TIMEOUT, 30, 0.001),
-    retries: Math.floor(num('retries', o.retries, 3, 0)),
-    signatureVersion: (o.signatureVersion as 'v1' | 'v3') ?? 'v1',
-    color: o.color !== false,
-  };
+  const g = parseGlobalFlags(o, ctx.env);
   if (g.endpoint) {
     const { normalizeEndpoint } = await import('./config/resolve.js');
     g.endpoint = normalizeEndpoint(g.endpoint);

@@ -1,7 +1,10 @@
 import { CATALOG_DATA } from './catalog.generated.js';
+import type { ActionName } from './model.generated.js';
 import type { ActionSpec, ParamSpec } from './types.js';
 
-export type { ActionSpec, ParamSpec, ParamType, SeedError } from './types.js';
+export type { ActionName, ActionParams, ActionResponses, GroupActions, Params, Response } from './model.generated.js';
+export { ACTION_NAMES } from './model.generated.js';
+export type { ActionSpec, ParamRules, ParamSpec, ParamType, SeedError } from './types.js';
 
 export const API_VERSION = CATALOG_DATA.version;
 export const PRODUCT = CATALOG_DATA.product;
@@ -9,13 +12,17 @@ export const ENDPOINTS: Readonly<Record<string, string>> = CATALOG_DATA.endpoint
 export const ACTIONS: readonly ActionSpec[] = CATALOG_DATA.actions;
 export const DEFAULT_REGION = 'cn-shanghai';
 
-const byName = new Map(ACTIONS.map((a) => [a.name, a]));
+const byName = new Map<string, ActionSpec>(ACTIONS.map((a) => [a.name, a]));
+
+export function isActionName(name: string): name is ActionName {
+  return byName.has(name);
+}
 
 export function findAction(name: string): ActionSpec | undefined {
   return byName.get(name);
 }
 
-export function getAction(name: string): ActionSpec {
+export function getAction(name: ActionName): ActionSpec {
   const a = byName.get(name);
   if (!a) throw new Error(`unknown action ${name}`);
   return a;

@@ -1,3 +1,5 @@
+import type { ActionName } from './model.generated.js';
+
 export type ParamType = 'string' | 'integer' | 'long' | 'boolean' | 'array<string>';
 
 export interface ParamSpec {
@@ -8,6 +10,30 @@ export interface ParamSpec {
   /** The string value is itself JSON. */
   jsonString?: boolean;
   source: 'both' | 'sdk' | 'seed';
+  /** Value rules from spec/constraints.json, checked by api/validate.ts on both sides. */
+  rules?: ParamRules;
+  /** Where the rules come from (the seed's section, the SDK's documentation, or a vn rule). */
+  rulesSource?: string;
+}
+
+export interface ParamRules {
+  /** Bounds of an integer (or of the integer a string carries, with integerString). */
+  min?: number;
+  max?: number;
+  /** The string value is a whole number (SpeechRate, Volume: strings on the wire). */
+  integerString?: boolean;
+  enum?: string[];
+  caseInsensitive?: boolean;
+  /** An empty string passes the enum (ExportType=""). */
+  allowEmpty?: boolean;
+  /** A regular expression the whole value must match. */
+  pattern?: string;
+  /** At most this many characters (code points). */
+  maxLength?: number;
+  /** The JSON a JSON-string parameter must hold. */
+  json?: 'object' | 'array' | 'array<string>';
+  /** Not empty and not all white space. */
+  nonBlank?: boolean;
 }
 
 export interface SeedError {
@@ -17,7 +43,7 @@ export interface SeedError {
 }
 
 export interface ActionSpec {
-  name: string;
+  name: ActionName;
   group: string;
   method: 'GET' | 'POST';
   readOnly: boolean;
@@ -28,6 +54,8 @@ export interface ActionSpec {
   /** Dotted path of the array a table shows as rows, when the response has one. */
   listField?: string;
   errors: SeedError[];
+  /** The answer carries Code/Success/HttpStatusCode, errors included (GetAsrConfig, …). */
+  envelope?: boolean;
   responseSeedOnly?: string[];
 }
 
@@ -37,3 +65,11 @@ export interface CatalogData {
   endpoints: Record<string, string>;
   actions: ActionSpec[];
 }
+
+declare const FROM_FLAGS: unique symbol;
+/**
+ * Wire parameters collected from a command's flags by the model (commands/build.ts): `ctx.call`
+ * takes them for any action (they are validated again before signing), while a literal must match
+ * `Params<A>`.
+ */
+export type FlagParams = Record<string, unknown> & { readonly [FROM_FLAGS]: true };

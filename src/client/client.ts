@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from '../errors.js';
 import { canonicalQuery, flattenParams, percentEncode } from './encode.js';
 
@@ -33,6 +34,11 @@ export interface ClientOptions {
   now?: () => Date;
   userAgent?: string;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * false: send parameters as given, without the model's checks. Only for exercising a service's
+   * own parameter checking (the emulator's tests); the CLI always validates.
+   */
+  validate?: boolean;
 }
 
 export interface CallOptions {
@@ -62,7 +68,7 @@ const SECRET_PARAMS = new Set(['SecurityToken', 'AccessKeySecret', 'SecretKey'])
 export class Client {
   readonly options: Required<Pick<ClientOptions, 'signatureVersion' | 'timeoutMs' | 'retries' | 'backoffMs'>> & ClientOptions;
   constructor(options: ClientOptions) {
-    this.options = { signatureVersion: 'v1', timeoutMs: 30_000, retries: 3, backoffMs: 200, ...options };
+    this.options = { signatureVersion: 'v1', timeoutMs: DEFAULT_TIMEOUT_S * 1000, retries: DEFAULT_RETRIES, backoffMs: 200, ...options };
     if (!options.credentials.accessKeyId || !options.credentials.accessKeySecret) {
       throw new CredentialsError('no AccessKey configured');
     }
@@ -72,8 +78,10 @@ export class Client {
   async call<T = Record<string, unknown>>(actionName: string, params: Record<string, unknown>, opts: CallOptions = {}): Promise<CallResult<T>> {
     const action = findAction(actionName);
     if (!action) throw new UsageError(`unknown action ${actionName} (see: vn call --list)`);
-    const issues = validateParams(action, params, { allowUnknown: opts.force });
-    if (issues.length > 0) throw new UsageError(issues.map((i) => i.reason).join('; '));
+    if (this.options.validate !== false) {
+      const issues = validateParams(action, params, { allowUnknown: opts.force });
+      if (issues.length > 0) throw new UsageError(issues.map((i) => i.reason).join('; '));
+    }
     const format = opts.format ?? 'JSON';
     const flat = flattenParams(params);
     const maxAttempts = Math.max(1, this.options.retries + 1);

@@ -3,8 +3,8 @@ import { unlinkSync } from 'node:fs';
 import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
-import type { DownloadProgress } from '../output/progress.js';
 import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../errors.js';
+import type { DownloadProgress } from '../output/progress.js';
 import { errorCode, NOT_DELIVERED } from './transport.js';
 
 export interface DownloadOptions {

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { findAction } from '../api/catalog.js';
 import type { ActionSpec, ParamSpec } from '../api/types.js';
+import { checkParamValue, describeRules } from '../api/validate.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { COLUMNS_BY_LIST_FIELD } from '../output/columns.js';
 import { closest } from '../suggest.js';
-import { type CommandDef, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
+import { type CommandDef, type CommandTree, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
 
 type CommanderModule = typeof import('commander');
 
@@ -27,6 +28,8 @@ export function resolveFlags(def: CommandDef): ResolvedFlag[] {
       key: camel(f.name),
       kind: f.type ?? flagTypeOf(spec?.type, spec?.jsonString),
       required: f.required ?? (spec?.required === true && f.default === undefined),
+      // a parameter with fixed values offers them (completion, help) and takes them in any case
+      choices: f.choices ?? (f.type === undefined ? spec?.rules?.enum?.filter((e) => e !== '') : undefined),
       spec,
     };
   });
@@ -58,18 +61,21 @@ function flagHelp(f: ResolvedFlag): string {
   const parts: string[] = [];
   if (f.description) parts.push(f.description);
   if (f.spec) {
+    const rules = describeRules(f.spec);
     const eg = f.spec.example && f.spec.example.length <= 40 ? `, e.g. ${f.spec.example}` : '';
-    parts.push(`(${f.spec.name}: ${f.spec.type}${f.spec.jsonString ? ', JSON' : ''}${eg})`);
+    parts.push(`(${f.spec.name}: ${f.spec.type}${f.spec.jsonString && !f.spec.rules?.json ? ', JSON' : ''}${rules ? `, ${rules}` : ''}${eg})`);
   }
-  if (f.choices) parts.push(`(one of: ${f.choices.join(', ')}; any case)`);
+  if (f.choices && !f.spec?.rules?.enum) parts.push(`(one of: ${f.choices.join(', ')}; any case)`);
+  else if (f.choices) parts.push('(any case)');
   if (f.required) parts.push('[required]');
   return parts.join(' ');
 }
 
 /** Turns a CommandDef into the commander command's arguments, options and action. */
-export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander: CommanderModule): void {
+export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander: CommanderModule, entry: { summary: string; commands: CommandTree }): void {
+  const { summary } = entry;
   const action = def.action ? findAction(def.action) : undefined;
-  cmd.description(def.description ?? def.summary).summary(def.summary);
+  cmd.description(def.description ?? summary).summary(summary);
   for (const a of def.args ?? []) {
     const spec = a.param && action ? action.params.find((p) => p.name === a.param) : undefined;
     const name = `${a.name}${a.variadic ? '...' : ''}`;
@@ -95,8 +101,10 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
   cmd.action(async (...received: unknown[]) => {
     const positional = received.slice(0, (def.args ?? []).length) as (string | string[] | undefined)[];
     const input = collectInput(def, flags, positional, cmd.opts());
+    input.commands = entry.commands;
     if (def.passThrough) input.args._rest = cmd.args.slice((def.args ?? []).length);
-    const produce = async () => (def.run ? await def.run(ctx, input) : await ctx.call(def.action as string, input.params, { all: input.flags.all === true }));
+    const produce = async () =>
+      def.run ? await def.run(ctx, input) : def.action ? await ctx.call(def.action, input.params, { all: input.flags.all === true }) : undefined;
     if (def.watch && (input.flags.watch === true || input.flags.interval !== undefined)) {
       const interval = input.flags.interval === undefined ? 2 : Number(input.flags.interval);
       if (!Number.isFinite(interval) || interval < 0.1 || interval > 3600) {
@@ -138,12 +146,15 @@ function lastWord(name: string): string {
 
 /** Coerces flag text to values, checks required ones, and maps both args and flags to wire params. */
 export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional: (string | string[] | undefined)[], opts: Record<string, unknown>): Input {
-  const input: Input = { args: {}, flags: {}, params: {} };
+  const input: Input = { args: {}, flags: {}, params: {} as Input['params'] };
+  const action = def.action ? findAction(def.action) : undefined;
   (def.args ?? []).forEach((a, i) => {
     const v = positional[i];
     input.args[camel(a.name)] = v;
     if (a.param && v !== undefined) {
-      if (typeof v === 'string' && v.trim() === '') throw new UsageError(`<${a.name}> must not be empty`);
+      const spec = action?.params.find((p) => p.name === a.param);
+      const why = typeof v === 'string' && v.trim() === '' ? 'must not be empty' : spec ? checkParamValue(spec, v) : undefined;
+      if (why) throw new UsageError(`<${a.name}> ${why}`);
       input.params[a.param] = v;
     }
   });
@@ -157,7 +168,15 @@ export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional:
     }
     const value = coerce(f, raw);
     input.flags[f.key] = value;
-    if (f.param) input.params[f.param] = toWire(f, raw, value);
+    if (f.param) {
+      const wire = toWire(f, raw, value);
+      // the model's rules (ranges, enums, lengths, JSON shapes), named by the flag: nothing is sent.
+      // A flag of its own type (a time, a file) is turned into the wire value by its command, and
+      // that value is checked when it is sent.
+      const why = f.spec && !Array.isArray(wire) && ownKind(f) ? checkParamValue(f.spec, wire) : undefined;
+      if (why) throw new UsageError(`--${f.name} ${why}`);
+      input.params[f.param] = wire;
+    }
   }
   if (missing.length) throw new UsageError(`missing required ${missing.length > 1 ? 'options' : 'option'} ${missing.join(', ')}`);
   return input;
@@ -169,9 +188,8 @@ function coerce(f: ResolvedFlag, raw: unknown): unknown {
   const s = f.choices ? matchChoice(f.name, f.choices, String(raw)) : String(raw);
   switch (f.kind) {
     case 'int': {
-      if (!/^-?\d+$/.test(s.trim())) throw new UsageError(`--${f.name} must be an integer, got "${s}"`);
+      if (!/^\s*[-+]?\d+\s*$/.test(s)) throw new UsageError(`--${f.name} must be an integer, got "${s}"`);
       const n = Number(s);
-      if (/^page-(size|number)$/.test(f.name) && n < 1) throw new UsageError(`--${f.name} must be 1 or more, got ${s}`);
       if (!Number.isSafeInteger(n)) throw new UsageError(`--${f.name} is out of range: ${s}`);
       return n;
     }
@@ -189,6 +207,11 @@ function coerce(f: ResolvedFlag, raw: unknown): unknown {
     default:
       return s;
   }
+}
+
+/** The flag's value is the parameter's own: its kind comes from the catalog, or it is a number or JSON in a string. */
+function ownKind(f: ResolvedFlag): boolean {
+  return f.type === undefined || (f.type === 'int' && f.spec?.rules?.integerString === true) || (f.type === 'json' && f.spec?.type === 'string');
 }
 
 function toWire(f: ResolvedFlag, raw: unknown, value: unknown): unknown {

@@ -1,13 +1,15 @@
 import { ACTIONS, type ActionSpec, findAction, isPaginated } from '../api/catalog.js';
+import { validateParams } from '../api/validate.js';
 import { UsageError } from '../errors.js';
 import { closest } from '../suggest.js';
-import { defineCommand } from './define.js';
+import { defineCommand, type FlagParams } from './define.js';
 
 /**
- * `--Name value`, `--Name=value`, a bare `--Name` (true, for booleans), and a repeated name (a
- * list) into wire parameters. Values may start with a single dash (`--SpeechRate -150`).
+ * `--Name value`, `--Name=value`, a bare `--Name` (true, for a boolean parameter only), and a
+ * repeated name (a list) into wire parameters. Values may start with a single dash
+ * (`--SpeechRate -150`). `isBoolean` says which names may stand alone.
  */
-export function parseWireArgs(tokens: string[]): Record<string, string | string[]> {
+export function parseWireArgs(tokens: string[], isBoolean: (name: string) => boolean = () => true): Record<string, string | string[]> {
   const params: Record<string, string | string[]> = {};
   const put = (name: string, value: string) => {
     if (!/^[A-Za-z][A-Za-z0-9_.]*$/.test(name)) throw new UsageError(`"--${name}" is not a parameter name`);
@@ -26,6 +28,7 @@ export function parseWireArgs(tokens: string[]): Record<string, string | string[
     }
     const next = tokens[i + 1];
     if (next === undefined || next.startsWith('--')) {
+      if (!isBoolean(t.slice(2))) throw new UsageError(`${t} needs a value (--Name value, or --Name= for an empty one)`);
       put(t.slice(2), 'true');
       continue;
     }
@@ -73,7 +76,6 @@ function describeAction(a: ActionSpec) {
 }
 
 export default defineCommand({
-  summary: 'call any API action by its wire name (vn call --list)',
   description:
     'Sends any action of the Voice Navigator API 2018-06-12 with its wire parameter names, checked against the catalog ' +
     '(names, required ones, types, JSON values) before anything is sent. --force sends parameters the catalog does not ' +
@@ -117,30 +119,32 @@ export default defineCommand({
       throw new UsageError(`unknown action ${name}${guess ? ` (did you mean ${guess}?)` : ''}; vn call --list lists them`);
     }
     if (flags.describe) return describeAction(action);
-    const params = parseWireArgs((args._rest as string[] | undefined) ?? []);
-    const names = action.params.map((p) => p.name);
+    const types = new Map(action.params.map((p) => [p.name, p.type]));
+    const params: Record<string, unknown> = parseWireArgs((args._rest as string[] | undefined) ?? [], (n) => types.get(n) === 'boolean');
     const force = flags.force === true;
-    for (const given of Object.keys(params)) {
-      const base = given.replace(/\.\d+$/, '');
-      if (names.includes(base)) continue;
-      if (force) continue;
-      const guess = closest(base, names);
-      throw new UsageError(
-        `${action.name} has no parameter ${given}${guess ? ` (did you mean --${guess}?)` : ''}; add --force to send it anyway (vn call ${action.name} --describe lists its parameters)`,
-      );
-    }
     // a parameter typed as a list keeps a single value as a one-item list
     for (const p of action.params) {
       const v = params[p.name];
       if (p.type === 'array<string>' && typeof v === 'string') params[p.name] = [v];
       if (p.type !== 'array<string>' && Array.isArray(v)) throw new UsageError(`--${p.name} was given ${v.length} times; it takes one value`);
     }
+    // the one validator, with this command's hints added to its findings
+    const describe = `vn call ${action.name} --describe lists its parameters`;
     const paging = flags.all === true ? ['PageNumber', 'PageSize'] : [];
-    const missing = action.params.filter((p) => p.required && params[p.name] === undefined && !paging.includes(p.name)).map((p) => `--${p.name}`);
-    if (missing.length) {
-      throw new UsageError(`${action.name} needs ${missing.join(', ')} (vn call ${action.name} --describe lists its parameters)`);
+    const issues = validateParams(action, params, { allowUnknown: force }).filter((i) => !(i.kind === 'missing' && paging.includes(i.param)));
+    const unknown = issues.find((i) => i.kind === 'unknown');
+    if (unknown) {
+      const guess = closest(unknown.param.replace(/\.\d+$/, ''), [...types.keys()]);
+      throw new UsageError(`${unknown.reason}${guess ? ` (did you mean --${guess}?)` : ''}; add --force to send it anyway (${describe})`);
     }
+    const invalid = issues.find((i) => i.kind === 'invalid');
+    if (invalid)
+      throw new UsageError(
+        `--${invalid.reason}${Array.isArray(params[invalid.param]) ? ` (--${invalid.param} was given more than once; it takes one value)` : ''}`,
+      );
+    const missing = issues.filter((i) => i.kind === 'missing').map((i) => `--${i.param}`);
+    if (missing.length) throw new UsageError(`${action.name} needs ${missing.join(', ')} (${describe})`);
     if (flags.all && !(isPaginated(action) && action.listField)) throw new UsageError(`--all: ${action.name} is not a paged action`);
-    return ctx.call(action.name, params, { all: flags.all === true, force });
+    return ctx.call(action.name, params as FlagParams, { all: flags.all === true, force });
   },
 });

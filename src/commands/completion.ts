@@ -1,7 +1,6 @@
-import { defineCommand } from './define.js';
+import { type CommandTree, defineCommand } from './define.js';
 
 export default defineCommand({
-  summary: 'print a shell completion script (bash, zsh, fish)',
   description:
     'Prints a completion script for groups, commands, flags and their fixed values (--output, --final-action, --env, ' +
     'profile names, …), file paths, and instance ids (fetched with a 2-second limit and cached for a minute, so TAB never ' +
@@ -14,7 +13,7 @@ export default defineCommand({
     'vn completion zsh > ~/.zfunc/_vn               # zsh, with ~/.zfunc in $fpath',
     'vn completion fish > ~/.config/fish/completions/vn.fish',
   ],
-  async run(ctx, { args, flags }) {
+  async run(ctx, { args, flags, commands }) {
     if (flags.instanceIds === true) {
       const { instanceIds } = await import('../completion/instances.js');
       const ids = await instanceIds(ctx);
@@ -27,7 +26,7 @@ export default defineCommand({
     }
     const { completionScript } = await import('../completion/index.js');
     // a script, not data: printed as is whatever the output format
-    ctx.out(await completionScript(String(args.shell ?? '')));
+    ctx.out(await completionScript(String(args.shell), commands as CommandTree));
     return undefined;
   },
 });

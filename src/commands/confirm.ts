@@ -1,5 +1,5 @@
-import { UsageError } from '../errors.js';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
 
 /**
  * The one confirmation helper: `--yes` skips it; on a terminal it asks; without a terminal it

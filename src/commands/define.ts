@@ -1,4 +1,5 @@
-import type { ParamType } from '../api/types.js';
+import type { ActionName } from '../api/catalog.js';
+import type { FlagParams, ParamType } from '../api/types.js';
 import type { Context } from '../context.js';
 import type { Output } from '../output/render.js';
 
@@ -46,17 +47,21 @@ export interface Input {
   args: Record<string, string | string[] | undefined>;
   /** Flag values by camelCase name, already coerced (int → number, json → parsed object). */
   flags: Record<string, unknown>;
-  /** Wire parameters built from every arg/flag that names one. */
-  params: Record<string, unknown>;
+  /** Wire parameters built from every arg/flag that names one (already checked by the validator). */
+  params: FlagParams;
+  /** The registry's tree, for a command that walks every command (completion). */
+  commands?: CommandTree;
 }
 
+export type { FlagParams } from '../api/types.js';
+
 export interface CommandDef {
-  summary: string;
+  /** The long help text. The one-line summary is the registry's (commands/registry.ts), the one place it is written. */
   description?: string;
   /** The catalog action this command sends; flags with `param` are typed from it. */
-  action?: string;
+  action?: ActionName;
   /** Other actions the command may send instead (e.g. the live variant chosen by --env). */
-  alsoSends?: string[];
+  alsoSends?: ActionName[];
   args?: ArgDef[];
   flags?: FlagDef[];
   examples?: string[];
@@ -91,4 +96,31 @@ export function flagTypeOf(paramType: ParamType | undefined, jsonString?: boolea
 
 export function camel(kebab: string): string {
   return kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Every group and verb with its one-line summary. Cheap: handlers are imported only when their
+ * command runs (or its --help is asked for).
+ */
+export interface VerbEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<{ default: CommandDef }>;
+  aliases?: string[];
+}
+
+export interface GroupEntry {
+  name: string;
+  summary: string;
+  verbs: VerbEntry[];
+  /** Nested groups, e.g. `ivr asr get`. */
+  groups?: GroupEntry[];
+  /** What the bare group runs (e.g. `vn configure` is interactive). */
+  default?: VerbEntry;
+}
+
+/** The registry's tree, handed to what walks every command (completion) so that it need not import the registry. */
+export interface CommandTree {
+  groups: readonly GroupEntry[];
+  topVerbs: readonly VerbEntry[];
 }

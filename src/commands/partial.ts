@@ -1,12 +1,13 @@
-import { findAction } from '../api/catalog.js';
+import { type ActionName, findAction } from '../api/catalog.js';
+import type { FlagParams } from '../api/types.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
 export interface PartialUpdate {
   /** The write action, whose parameters (required ones especially) are filled. */
-  write: string;
+  write: ActionName;
   /** The read action that returns the current values, and its parameters. */
-  read: string;
+  read: ActionName;
   readParams: Record<string, unknown>;
   /** Where in the read's answer the current values are (e.g. "SilenceTimeoutConfig"); the top level when absent. */
   section?: string;
@@ -24,15 +25,16 @@ export interface PartialUpdate {
  * timeout and keeps every other silence setting. The read is sent even under --dry-run, so the dry
  * run shows the merged request; the write is not.
  */
-export async function mergeWithCurrent(ctx: Context, given: Record<string, unknown>, u: PartialUpdate): Promise<Record<string, unknown>> {
+export async function mergeWithCurrent(ctx: Context, given: FlagParams, u: PartialUpdate): Promise<FlagParams> {
   const changes = Object.keys(given).filter((k) => !u.keys.includes(k) && given[k] !== undefined);
   if (changes.length === 0) throw new UsageError(`nothing to change: give at least one of ${u.flagNames.join(', ')}`);
   const spec = findAction(u.write);
   if (!spec) throw new Error(`unknown action ${u.write}`);
-  const out = await ctx.call(u.read, u.readParams, { format: 'JSON', sendInDryRun: true });
+  // the read's parameters are the flags' own (the target's id), so they go as flag parameters
+  const out = await ctx.call(u.read, u.readParams as FlagParams, { format: 'JSON', sendInDryRun: true });
   const body = (out.data ?? {}) as Record<string, unknown>;
   const current = (u.section ? body[u.section] : body) as Record<string, unknown> | undefined;
-  const merged: Record<string, unknown> = { ...given };
+  const merged = { ...given } as FlagParams;
   for (const p of spec.params) {
     if (merged[p.name] !== undefined) continue;
     const now = current?.[p.name];

@@ -1,25 +1,6 @@
-import type { CommandDef } from './define.js';
+import type { GroupEntry, VerbEntry } from './define.js';
 
-/**
- * Every group and verb with its one-line summary. Cheap: handlers are imported only when their
- * command runs (or its --help is asked for).
- */
-export interface VerbEntry {
-  name: string;
-  summary: string;
-  load: () => Promise<{ default: CommandDef }>;
-  aliases?: string[];
-}
-
-export interface GroupEntry {
-  name: string;
-  summary: string;
-  verbs: VerbEntry[];
-  /** Nested groups, e.g. `ivr asr get`. */
-  groups?: GroupEntry[];
-  /** What the bare group runs (e.g. `vn configure` is interactive). */
-  default?: VerbEntry;
-}
+export type { CommandTree, GroupEntry, VerbEntry } from './define.js';
 
 export const GROUPS: GroupEntry[] = [
   {
@@ -110,9 +91,10 @@ export const GROUPS: GroupEntry[] = [
   },
   {
     name: 'recording',
-    summary: 'call recordings: show, download, register, download URLs',
+    summary: 'call recordings: show, download, upload, register, download URLs',
     verbs: [
       { name: 'get', summary: 'show a conversation’s recording (--output-file to save the WAV)', load: () => import('./recording/get.js') },
+      { name: 'upload', summary: 'upload a recording file (for `vn recording save`)', load: () => import('./recording/upload.js') },
       { name: 'save', summary: 'register a recording for a conversation', load: () => import('./recording/save.js') },
       { name: 'url', summary: 'get a download URL for a download task’s file', load: () => import('./recording/url.js') },
     ],

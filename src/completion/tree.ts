@@ -1,8 +1,7 @@
 import { ACTIONS } from '../api/catalog.js';
 import { resolveFlags } from '../commands/build.js';
-import type { ArgDef } from '../commands/define.js';
+import type { ArgDef, CommandTree, GroupEntry, VerbEntry } from '../commands/define.js';
 import { GLOBAL_FLAGS } from '../commands/globals.js';
-import { GROUPS, type GroupEntry, TOP_VERBS, type VerbEntry } from '../commands/registry.js';
 
 /** One option as completion sees it. */
 export interface CompletionFlag {
@@ -127,10 +126,10 @@ function callActions(call: CompletionNode): CompletionNode[] {
 }
 
 /** The command tree from the registry and every command's definition (all modules are loaded). */
-export async function buildCompletionTree(): Promise<CompletionTree> {
+export async function buildCompletionTree(commands: CommandTree): Promise<CompletionTree> {
   const children: CompletionNode[] = [];
-  for (const g of GROUPS) children.push(await groupNode(g));
-  for (const v of TOP_VERBS) {
+  for (const g of commands.groups) children.push(await groupNode(g));
+  for (const v of commands.topVerbs) {
     const node = await verbNode(v, v.name);
     if (v.name === 'call') node.children = callActions(node);
     // words, not arguments: the shells offer them as children

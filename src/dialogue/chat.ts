@@ -1,7 +1,9 @@
 import type { ChalkInstance } from 'chalk';
-import { ServiceError, UsageError } from '../errors.js';
+import { ENDING_ACTIONS } from '../api/bot-actions.js';
+import type { BotTurn } from '../api/turn.js';
 import type { Context } from '../context.js';
-import { type BotTurn, ENDING_ACTIONS, formatTurn } from '../output/turn.js';
+import { ServiceError, UsageError } from '../errors.js';
+import { formatTurn } from '../output/turn.js';
 import { DialogueSession, type TurnResult } from './test/conversation.js';
 import type { DialogueEnv } from './test/format.js';
 import { SessionRecorder } from './test/record.js';

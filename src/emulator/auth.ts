@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ActionSpec } from '../api/types.js';
-import { parseAuthorizationV3, signatureV3, V3_ALGORITHM } from '../client/sign-v3.js';
+import { canonicalRequestV3, parseAuthorizationV3, sha256Hex, signatureV3, V3_ALGORITHM, type V3Input } from '../client/sign-v3.js';
 import type { Database } from './db.js';
 import { ApiError } from './errors.js';
 
@@ -26,6 +26,8 @@ export interface IncomingSigned {
   headers: Record<string, string | string[] | undefined>;
   /** Hex SHA-256 of the raw body (computed only when a V3 request needs it). */
   bodyHash: () => string;
+  /** Whether the request carried a body (its content type must then be signed, V3). */
+  hasBody: boolean;
 }
 
 export interface Verified {
@@ -87,11 +89,11 @@ function lookupKey(keys: Map<string, AccessKey>, id: string): AccessKey {
 }
 
 /**
- * signV1 (client/sign-v1.ts) for a request being verified, with less work per request: no copy of
- * the parameters, percent-encoding's second pass only when needed, and the HMAC key prepared once
- * per access key (bench/emulator). test/emulator/gateway.test.ts checks the two agree.
+ * stringToSignV1 (client/sign-v1.ts) for a request being verified, with less work per request: no
+ * copy of the parameters, and percent-encoding's second pass only when needed (bench/emulator).
+ * test/emulator/gateway.test.ts checks the two agree.
  */
-export function signatureV1(method: string, params: Record<string, string>, key: AccessKey): string {
+export function stringToSignV1(method: string, params: Record<string, string>): string {
   const names = Object.keys(params);
   // sorted by code unit, like canonicalQuery
   names.sort();
@@ -102,9 +104,27 @@ export function signatureV1(method: string, params: Record<string, string>, key:
     canonical += `${percentEncode(name)}=${percentEncode(params[name] ?? '')}`;
   }
   // seed: 签名机制 — StringToSign = HTTPMethod & percentEncode("/") & percentEncode(CanonicalizedQueryString)
-  return createHmac('sha1', hmacKeyOf(key))
-    .update(`${method.toUpperCase()}&%2F&${percentEncode(canonical)}`, 'utf8')
-    .digest('base64');
+  return `${method.toUpperCase()}&%2F&${percentEncode(canonical)}`;
+}
+
+/** Base64(HMAC-SHA1(secret + "&", StringToSign)), the HMAC key prepared once per access key. */
+export function signatureV1(method: string, params: Record<string, string>, key: AccessKey): string {
+  return signV1String(stringToSignV1(method, params), key);
+}
+
+function signV1String(stringToSign: string, key: AccessKey): string {
+  return createHmac('sha1', hmacKeyOf(key)).update(stringToSign, 'utf8').digest('base64');
+}
+
+/**
+ * The gateway's answer to a signature that does not match: its message ends with the string to
+ * sign the gateway computed, after "server string to sign is:" — the classic Python SDK
+ * (aliyun-python-sdk-core) compares it with its own to tell a wrong secret (InvalidAccessKeySecret)
+ * from a request changed on the way, and fails on a message without it. The string holds only what
+ * the client sent (never a secret).
+ */
+export function signatureMismatch(stringToSign: string): ApiError {
+  return new ApiError('SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`, 400);
 }
 
 const SUB_DELIMS = /[!'()*]/;
@@ -228,18 +248,25 @@ function verifyV1(req: IncomingSigned, keys: Map<string, AccessKey>, now: number
   if (method.toUpperCase() !== 'HMAC-SHA1') {
     throw new ApiError('InvalidSignatureMethod', `Specified signature method ${method || '(none)'} is not supported.`, 400);
   }
-  requireParam(p, 'SignatureVersion');
+  const signatureVersion = requireParam(p, 'SignatureVersion');
+  // seed: 签名机制 — SignatureVersion: 目前版本是 1.0 (docs/emulator.md: any other is refused)
+  if (signatureVersion !== '1.0') {
+    throw new ApiError('InvalidSignatureVersion', `Specified signature version ${signatureVersion} is not supported.`, 400);
+  }
   const nonce = requireParam(p, 'SignatureNonce');
   // the seed's examples spell it TimeStamp; the table and the SDKs say Timestamp
   const ts = p.Timestamp ?? p.TimeStamp;
   if (!ts) throw new ApiError('MissingTimestamp', 'Timestamp is mandatory for this action.', 400);
   const key = lookupKey(keys, accessKeyId);
-  const expected = signatureV1(req.method, p, key);
-  if (!same(expected, signature)) {
-    throw new ApiError('SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.', 400);
-  }
+  const stringToSign = stringToSignV1(req.method, p);
+  if (!same(signV1String(stringToSign, key), signature)) throw signatureMismatch(stringToSign);
   checkTimestamp(ts, now, 'Timestamp');
   return { accessKeyId, policy: key.policy, signatureVersion: 'v1', action, version, nonce };
+}
+
+/** ACS3-HMAC-SHA256's string to sign: the algorithm and the hex SHA-256 of the canonical request. */
+function stringToSignV3(input: V3Input): string {
+  return `${V3_ALGORITHM}\n${sha256Hex(canonicalRequestV3(input))}`;
 }
 
 function verifyV3(req: IncomingSigned, authz: string, keys: Map<string, AccessKey>, now: number): Verified {
@@ -261,21 +288,31 @@ function verifyV3(req: IncomingSigned, authz: string, keys: Map<string, AccessKe
   if (contentHash && contentHash !== req.bodyHash()) {
     throw new ApiError('SignatureDoesNotMatch', 'The x-acs-content-sha256 header does not match the body.', 400);
   }
-  for (const required of ['host', 'x-acs-date', 'x-acs-signature-nonce']) {
-    if (!parsed.signedHeaders.includes(required)) {
-      throw new ApiError('SignatureDoesNotMatch', `The header ${required} must be signed.`, 400);
+  // "除Authorization外的所有公共请求头，只要存在必须被加入签名": every x-acs-* header sent, host,
+  // and the content type of a body must be signed, so none of them can be changed on the way
+  const signed = new Set(parsed.signedHeaders);
+  const mustSign = ['host', 'x-acs-date', 'x-acs-signature-nonce'];
+  for (const name of Object.keys(req.headers)) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-acs-') || (lower === 'content-type' && req.hasBody)) mustSign.push(lower);
+  }
+  for (const required of mustSign) {
+    if (!signed.has(required)) {
+      throw new ApiError('SignatureDoesNotMatch', `Specified signature is not matched with our calculation. The header ${required} must be signed.`, 400);
     }
   }
   const key = lookupKey(keys, parsed.accessKeyId);
   const headers: Record<string, string> = {};
   for (const name of parsed.signedHeaders) headers[name] = h(name) ?? '';
-  const expected = signatureV3(
-    { method: req.method, pathname: '/', query: req.query, headers, payloadHash: contentHash ?? req.bodyHash(), signedHeaders: parsed.signedHeaders },
-    key.secret,
-  );
-  if (!same(expected, parsed.signature)) {
-    throw new ApiError('SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.', 400);
-  }
+  const input = {
+    method: req.method,
+    pathname: '/',
+    query: req.query,
+    headers,
+    payloadHash: contentHash ?? req.bodyHash(),
+    signedHeaders: parsed.signedHeaders,
+  };
+  if (!same(signatureV3(input, key.secret), parsed.signature)) throw signatureMismatch(stringToSignV3(input));
   checkTimestamp(date, now, 'x-acs-date');
   return { accessKeyId: parsed.accessKeyId, policy: key.policy, signatureVersion: 'v3', action, version, nonce };
 }

@@ -116,6 +116,20 @@ DROP TABLE nonces;
 ALTER TABLE nonces_by_key RENAME TO nonces;
 `,
   },
+  {
+    // files uploaded through the form GenerateUploadUrl hands out (emulator/uploads.ts)
+    version: 3,
+    sql: `
+CREATE TABLE uploads (
+  object_key TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL DEFAULT '',
+  content_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  content BLOB NOT NULL,
+  create_time INTEGER NOT NULL
+);
+`,
+  },
 ];
 
 export async function openDatabase(file: string): Promise<Database> {

@@ -1,5 +1,6 @@
 import { ENDING_ACTIONS } from '../api/bot-actions.js';
-import { type Chatbot, matchDtmf, matchIntent, matchNormalized, normalize } from './chatbots.js';
+import { matchDtmf, matchIntent, matchNormalized, normalize } from './chatbots/match.js';
+import type { Chatbot } from './chatbots/model.js';
 import { defaultNavigationConfig } from './defaults.js';
 
 /**

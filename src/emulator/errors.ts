@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly httpStatus = 400,
+    /** More fields of the error body, after Code and Message (Forbidden.RAM's AccessDeniedDetail). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }

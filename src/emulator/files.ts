@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { EmulatorState } from './actions/types.js';
+import type { EmulatorState } from './state.js';
 
 /** A URL to a file the emulator serves, valid until `expiresAt` (epoch ms), signed with the file key. */
 export function signedFileUrl(state: EmulatorState, path: string, expiresAt: number): string {

@@ -1,27 +1,55 @@
-import { join } from 'node:path';
-import type { LocalEmulatorHandle } from '../context.js';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * The embedded `local` profile: an emulator opened in this process on a loopback port, with its
  * state in a SQLite file under the vn config dir, so separate (and concurrent) `vn --profile local`
- * processes share one state. Its key pair is fixed and not a secret: it opens nothing but this
- * process's own loopback emulator.
+ * processes share one state. Each run gets a fresh random key pair that lives only in this
+ * process's memory: another local process that finds the port cannot sign a request to it. The
+ * state is private to the user: its directory 0700, the file (and SQLite's -wal/-shm beside it,
+ * which SQLite creates with the file's mode) 0600. (docs/emulator.md, "The embedded local profile")
  */
-export const LOCAL_ACCESS_KEY_ID = 'vn-local';
-export const LOCAL_ACCESS_KEY_SECRET = 'vn-local-emulator-key';
+
+/** A running local emulator (the embedded `local` profile): where it listens and the one key it accepts. */
+export interface LocalEmulatorHandle {
+  url: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  close(): Promise<void>;
+}
 
 export function localDataFile(configDir: string, env: NodeJS.ProcessEnv): string {
   return env.VN_LOCAL_DATA || join(configDir, 'emulator', 'local.db');
 }
 
+/** A key pair for one embedded run: 64 random bits in the id (so runs are told apart), 256 in the secret. */
+export function freshLocalKey(): { id: string; secret: string } {
+  return { id: `LTAIvnlocal${randomBytes(8).toString('hex')}`, secret: randomBytes(32).toString('base64url') };
+}
+
+/** Creates the state file's directory 0700 and the file 0600 (and narrows them when they exist). */
+export function preparePrivateFile(file: string, opts: { ownDir: boolean }): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // the default directory is vn's own: narrowed when an older vn made it 0755; a VN_LOCAL_DATA
+  // directory the user chose is left as it is
+  if (opts.ownDir) chmodSync(dir, 0o700);
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+}
+
 export async function startLocalEmulator(opts: { configDir: string; env: NodeJS.ProcessEnv }): Promise<LocalEmulatorHandle> {
-  const { startEmulator } = await import('./server.js');
+  const { startEmulator } = await import('./http.js');
+  const dataFile = localDataFile(opts.configDir, opts.env);
+  if (dataFile !== ':memory:') preparePrivateFile(dataFile, { ownDir: !opts.env.VN_LOCAL_DATA });
+  const key = freshLocalKey();
   const handle = await startEmulator({
     host: '127.0.0.1',
     port: 0,
-    dataFile: localDataFile(opts.configDir, opts.env),
-    accessKeys: [{ id: LOCAL_ACCESS_KEY_ID, secret: LOCAL_ACCESS_KEY_SECRET, policy: 'full' }],
+    dataFile,
+    accessKeys: [{ id: key.id, secret: key.secret, policy: 'full' }],
     chatbotsFile: opts.env.VN_LOCAL_CHATBOTS || undefined,
   });
-  return { url: handle.url, accessKeyId: LOCAL_ACCESS_KEY_ID, accessKeySecret: LOCAL_ACCESS_KEY_SECRET, close: () => handle.close() };
+  return { url: handle.url, accessKeyId: key.id, accessKeySecret: key.secret, close: () => handle.close() };
 }

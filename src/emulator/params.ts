@@ -1,25 +1,30 @@
+import { parseBoolean } from '../api/validate.js';
 import { invalidParameter } from './errors.js';
 
-/** Typed access to an already catalog-validated request's parameters. */
-export class Params {
+/**
+ * Typed access to a request's parameters, already checked by the shared validator (api/validate.ts:
+ * types, ranges, enums, JSON shapes). `K` is the action's parameter names, so a handler cannot read
+ * a parameter its action does not have.
+ */
+export class Params<K extends string = string> {
   constructor(readonly raw: Record<string, string>) {}
 
-  has(name: string): boolean {
+  has(name: K): boolean {
     return this.raw[name] !== undefined;
   }
 
-  str(name: string): string | undefined {
+  str(name: K): string | undefined {
     return this.raw[name];
   }
 
-  /** A required string (the catalog check already ensured presence). */
-  req(name: string): string {
+  /** A required string (the validator already ensured presence). */
+  req(name: K): string {
     const v = this.raw[name];
     if (v === undefined) throw invalidParameter(name);
     return v;
   }
 
-  int(name: string): number | undefined {
+  int(name: K): number | undefined {
     const v = this.raw[name];
     if (v === undefined || v === '') return undefined;
     const n = Number(v);
@@ -27,13 +32,14 @@ export class Params {
     return n;
   }
 
-  bool(name: string): boolean | undefined {
+  /** true/false in any case, as the gateway takes them (the Python SDK sends True). */
+  bool(name: K): boolean | undefined {
     const v = this.raw[name];
-    return v === undefined ? undefined : v === 'true';
+    return v === undefined ? undefined : parseBoolean(v);
   }
 
   /** A JSON-string parameter parsed (undefined when absent or empty). */
-  json<T = unknown>(name: string): T | undefined {
+  json<T = unknown>(name: K): T | undefined {
     const v = this.raw[name];
     if (v === undefined || v === '') return undefined;
     try {
@@ -44,7 +50,7 @@ export class Params {
   }
 
   /** A repeat-list parameter (Name.1, Name.2, …) in order. */
-  list(name: string): string[] {
+  list(name: K): string[] {
     const out: [number, string][] = [];
     for (const [k, v] of Object.entries(this.raw)) {
       const m = new RegExp(`^${name}\\.(\\d+)$`).exec(k);
@@ -53,12 +59,10 @@ export class Params {
     return out.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
   }
 
-  /** PageNumber/PageSize with the service's bounds. */
-  page(defaultSize = 10, maxSize = 100): { pageNumber: number; pageSize: number; offset: number } {
-    const pageNumber = this.int('PageNumber') ?? 1;
-    const pageSize = this.int('PageSize') ?? defaultSize;
-    if (pageNumber < 1) throw invalidParameter('PageNumber');
-    if (pageSize < 1 || pageSize > maxSize) throw invalidParameter('PageSize', `It must be between 1 and ${maxSize}.`);
+  /** PageNumber/PageSize (their bounds are the model's: the validator checked them). */
+  page(defaultSize = 10): { pageNumber: number; pageSize: number; offset: number } {
+    const pageNumber = this.int('PageNumber' as K) ?? 1;
+    const pageSize = this.int('PageSize' as K) ?? defaultSize;
     return { pageNumber, pageSize, offset: (pageNumber - 1) * pageSize };
   }
 }

@@ -1,5 +1,5 @@
 import { formatCell } from './format-value.js';
-import type { Column } from './render.js';
+import type { Column } from './types.js';
 
 const yesNo = (v: unknown) => (v === true || v === 'true' ? 'yes' : v === false || v === 'false' ? 'no' : '');
 

@@ -2,53 +2,10 @@ import { getPath } from '../api/catalog.js';
 import { UsageError } from '../errors.js';
 import { COLUMNS_BY_LIST_FIELD } from './columns.js';
 import { formatCell } from './format-value.js';
+import type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
 
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'xml' | 'tsv';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'];
-
-export interface Column {
-  /** Field name in a row (dotted path allowed). */
-  key: string;
-  /** Header; defaults to the key. */
-  header?: string;
-  /** Custom cell text. */
-  format?: (value: unknown, row: Record<string, unknown>) => string;
-  /** Free text (a name, a description): cut first when the table is wider than the terminal. */
-  flex?: boolean;
-  /** Left out of a table that does not fit even cut (always in -o wide and -o tsv). */
-  optional?: boolean;
-}
-
-/** What a command knows about how its result is best shown. */
-export interface View {
-  /** Dotted path of the rows (from the catalog's listField). */
-  listField?: string;
-  columns?: Column[];
-  /** A named view in src/output/views (ivr, transcript, stats, turn, …). */
-  kind?: string;
-  /** Short confirmation to print in table mode instead of a key/value table (e.g. "deleted i-123"). */
-  message?: string;
-}
-
-/** What a handler returns: the response (or a value shaped like one) and how to show it. */
-export interface Output {
-  data: unknown;
-  /** The raw body (printed as is for -o xml, and for -o json without --query when piped). */
-  raw?: string;
-  view?: View;
-}
-
-export interface RenderTarget {
-  write(s: string): void;
-  isTTY: boolean;
-  color: boolean;
-  columns?: number;
-}
-
-export interface RenderOptions {
-  format: OutputFormat;
-  query?: string;
-}
+export type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
+export { OUTPUT_FORMATS } from './types.js';
 
 /**
  * Backtick literals that are not JSON (`Published`) are read as strings, as jmespath.py and the AWS

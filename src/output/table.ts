@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import stringWidth from 'string-width';
-import type { RenderTarget } from './render.js';
+import type { RenderTarget } from './types.js';
 
 /** Space between columns. */
 const GAP = 2;

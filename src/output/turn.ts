@@ -1,14 +1,10 @@
 import type { ChalkInstance } from 'chalk';
 
-/** A bot answer as the dialogue actions return it. */
-export interface BotTurn {
-  TextResponse?: string;
-  Action?: string;
-  ActionParams?: string;
-  Interruptible?: boolean;
-}
+import { type BotTurn, parsedParams } from '../api/turn.js';
 
 export { ENDING_ACTIONS } from '../api/bot-actions.js';
+// BotTurn and parsedParams live in api/ (what every layer reads); re-exported for the output layer's callers
+export { type BotTurn, parsedParams } from '../api/turn.js';
 
 /** Colour per action kind: Broadcast plain talk, transfers and hang-up stand out. */
 export function actionColor(chalk: ChalkInstance, action: string): (s: string) => string {
@@ -25,19 +21,6 @@ export function actionColor(chalk: ChalkInstance, action: string): (s: string) =
       return chalk.red;
     default:
       return chalk.yellow;
-  }
-}
-
-/** ActionParams parsed when it is JSON with content; undefined when empty ("", "{}", null). */
-export function parsedParams(turn: BotTurn): Record<string, unknown> | string | undefined {
-  const raw = turn.ActionParams;
-  if (raw === undefined || raw === null || raw.trim() === '' || raw.trim() === '{}') return undefined;
-  try {
-    const v = JSON.parse(raw) as unknown;
-    if (v && typeof v === 'object' && Object.keys(v).length === 0) return undefined;
-    return v as Record<string, unknown>;
-  } catch {
-    return raw;
   }
 }
 

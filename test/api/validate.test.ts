@@ -4,7 +4,7 @@ import { validateParams } from '../../src/api/validate.js';
 
 describe('catalog', () => {
   it('holds every action of the spec with a group, method and parameters', () => {
-    expect(ACTIONS.length).toBe(40);
+    expect(ACTIONS.length).toBe(41);
     for (const a of ACTIONS) {
       expect(a.group).toBeTruthy();
       expect(['GET', 'POST']).toContain(a.method);
@@ -29,7 +29,7 @@ describe('validateParams', () => {
   });
   it('checks JSON-string parameters, booleans and page bounds', () => {
     const list = getAction('ListInstances');
-    expect(validateParams(list, { PageNumber: 1, PageSize: 0 })[0]?.reason).toMatch(/PageSize must be 1 or more/);
+    expect(validateParams(list, { PageNumber: 1, PageSize: 0 })[0]?.reason).toMatch(/PageSize must be an integer from 1 to 100, got 0/);
     expect(validateParams(list, { PageNumber: 1, PageSize: 5, InstanceIdListJsonString: '[1,' })[0]?.reason).toMatch(/valid JSON/);
     const rec = getAction('DescribeRecording');
     expect(validateParams(rec, { InstanceId: 'i', ConversationId: 'c', NeedVoiceSliceRecording: 'yes' })[0]?.reason).toMatch(/true or false/);

@@ -189,7 +189,7 @@ describe('refusals (exit 2, nothing sent)', () => {
     [['dialogue', 'say', 'i', 'c'], /missing required argument 'utterance'/],
     [['dialogue', 'say', 'i', 'c', ''], /<utterance> must not be empty/],
     [['dialogue', 'say', 'i', 'c', 'hi', '--context', '"text"'], /--context must be a JSON object/],
-    [['dialogue', 'dtmf', 'i', 'c', '12a'], /<digits> may hold only 0-9, \* and #/],
+    [['dialogue', 'dtmf', 'i', 'c', '12a'], /<digits> must be keypad digits \(0-9, \*, #\), got "12a"/],
     [['dialogue', 'silence', 'i', 'c', '--env', 'live'], /unknown option '--env'/],
     [['dialogue', 'end', 'i', 'c', '--hang-up-params', '1'], /--hang-up-params must be a JSON object/],
     [['dialogue', 'context', 'i'], /missing required argument 'conversation-id'/],

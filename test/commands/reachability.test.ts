@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/api/catalog.js';
+import { checkParamValue } from '../../src/api/validate.js';
 import type { CommandDef } from '../../src/commands/define.js';
 import { GROUPS, type GroupEntry, TOP_VERBS } from '../../src/commands/registry.js';
 import { runVn, tempDir } from '../helpers/run.js';
@@ -18,7 +19,7 @@ async function allDefs(): Promise<{ path: string; def: CommandDef }[]> {
 describe('every action of the catalog is reachable', () => {
   it('through a named command', async () => {
     const defs = await allDefs();
-    const reached = new Set(defs.flatMap(({ def }) => [def.action, ...(def.alsoSends ?? [])].filter(Boolean)));
+    const reached = new Set<string>(defs.flatMap(({ def }) => [def.action, ...(def.alsoSends ?? [])].filter((a): a is NonNullable<typeof a> => Boolean(a))));
     const missing = ACTIONS.map((a) => a.name).filter((n) => !reached.has(n));
     expect(missing).toEqual([]);
     for (const name of reached)
@@ -34,7 +35,8 @@ describe('every action of the catalog is reachable', () => {
     for (const action of ACTIONS) {
       const args = ['call', action.name, '--dry-run'];
       for (const p of action.params.filter((x) => x.required)) {
-        const value = p.type === 'integer' || p.type === 'long' ? '1' : p.type === 'boolean' ? 'true' : p.jsonString ? '{}' : (p.example ?? 'x');
+        const candidates = [p.example, p.rules?.enum?.[0], p.rules?.json === 'array' ? '[]' : p.jsonString ? '{}' : undefined, '1', 'x'];
+        const value = candidates.find((v): v is string => v !== undefined && checkParamValue(p, v) === undefined) ?? 'x';
         args.push(`--${p.name}`, value);
       }
       const r = await runVn(args, { env });

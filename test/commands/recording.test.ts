@@ -42,7 +42,7 @@ function expectValidWav(buf: Buffer): void {
 beforeAll(async () => {
   emu = await startTestEmulator();
   out = tempDir('vn-rec-');
-  client = new Client({ endpoint: emu.url, credentials: { accessKeyId: TEST_KEY.id, accessKeySecret: TEST_KEY.secret }, retries: 0 });
+  client = new Client({ endpoint: emu.url, credentials: { accessKeyId: TEST_KEY.id, accessKeySecret: TEST_KEY.secret }, retries: 0, validate: false });
   instanceId = String((await client.call('CreateInstance', { Name: 'rec-cli', Concurrency: 5 })).data.InstanceId);
   await client.call('BeginDialogue', { InstanceId: instanceId, ConversationId: CONV, CallingNumber: '13900001111' });
   await client.call('Dialogue', { InstanceId: instanceId, ConversationId: CONV, Utterance: '我想查余额' });
@@ -151,7 +151,7 @@ describe('vn recording save', () => {
   });
 
   it.each([
-    [['--duration', 'ten'], /--duration must be a number/],
+    [['--duration', 'ten'], /--duration must be a non-negative number/],
     [['--start-time', 'tomorrow-ish'], /--start-time is not a time/],
     [['--type', ''], /--type must not be empty/],
     [['--voice-slices', '[oops'], /--voice-slices must be valid JSON/],

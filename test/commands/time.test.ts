@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import { parseTimeFlag, timeRangeParams } from '../../src/commands/time.js';
+import { UsageError } from '../../src/errors.js';
 
 const NOW = new Date(Date.UTC(2024, 2, 15, 12, 0, 0)); // 2024-03-15T12:00:00Z
 const H = 3_600_000;

@@ -69,9 +69,9 @@ describe('tts', () => {
   });
 
   it('set refuses out-of-range values and an empty change before sending', async () => {
-    await expectRefusedBeforeSending(['tts', 'set', id, '--volume', '101'], /--volume must be between 0 and 100/);
-    await expectRefusedBeforeSending(['tts', 'set', id, '--speech-rate', '-501'], /--speech-rate must be between -500 and 500/);
-    await expectRefusedBeforeSending(['tts', 'set', id, '--pitch-rate', '501'], /--pitch-rate must be between -500 and 500/);
+    await expectRefusedBeforeSending(['tts', 'set', id, '--volume', '101'], /--volume must be an integer from 0 to 100, got 101/);
+    await expectRefusedBeforeSending(['tts', 'set', id, '--speech-rate', '-501'], /--speech-rate must be an integer from -500 to 500, got -501/);
+    await expectRefusedBeforeSending(['tts', 'set', id, '--pitch-rate', '501'], /--pitch-rate must be an integer from -500 to 500, got 501/);
     await expectRefusedBeforeSending(['tts', 'set', id, '--speech-rate', 'fast'], /--speech-rate must be an integer/);
     await expectRefusedBeforeSending(['tts', 'set', id, '--voice', ' '], /--voice must not be empty/);
     await expectRefusedBeforeSending(['tts', 'set', id], /nothing to change/);
@@ -153,7 +153,7 @@ describe('tts', () => {
   it('audition refuses bad input before sending', async () => {
     await expectRefusedBeforeSending(['tts', 'audition', id, '--text', ' '], /--text must not be empty/);
     await expectRefusedBeforeSending(['tts', 'audition', id], /missing required option --text/);
-    await expectRefusedBeforeSending(['tts', 'audition', id, '--text', 'x', '--volume', '-1'], /--volume must be between 0 and 100/);
+    await expectRefusedBeforeSending(['tts', 'audition', id, '--text', 'x', '--volume', '-1'], /--volume must be an integer from 0 to 100, got -1/);
   });
 
   it('an unknown instance is the service’s not-found error (exit 1)', async () => {
@@ -249,10 +249,10 @@ describe('ivr', () => {
     await expectRefusedBeforeSending([...base, '--final-action', 'HangUp', '--final-action-params', '["a"]'], /must be a JSON object/);
     await expectRefusedBeforeSending(
       ['ivr', 'set-unrecognizing', id, '--prompt', 'p', '--final-prompt', 'f', '--final-action', 'HangUp', '--threshold', '0'],
-      /--threshold must be 1 or more/,
+      /--threshold must be an integer of 1 or more/,
     );
     const silence = ['ivr', 'set-silence-timeout', id, '--prompt', 'p', '--final-prompt', 'f', '--final-action', 'HangUp', '--threshold', '3'];
-    await expectRefusedBeforeSending([...silence, '--timeout', '0'], /--timeout must be 1 or more/);
+    await expectRefusedBeforeSending([...silence, '--timeout', '0'], /--timeout must be an integer of 1 or more/);
     await expectRefusedBeforeSending([...silence, '--timeout', 'ten'], /--timeout must be an integer/);
     await expectRefusedBeforeSending(silence, /missing required option --timeout/);
     await expectRefusedBeforeSending(['ivr', 'set-greeting', id, '--words', ''], /--words must not be empty/);
@@ -291,7 +291,7 @@ describe('ivr', () => {
 
   it('asr refuses bad input before sending', async () => {
     await expectRefusedBeforeSending(['ivr', 'asr', 'set', id], /nothing to change/);
-    await expectRefusedBeforeSending(['ivr', 'asr', 'get', '--config-level', '5'], /--config-level must be 0 \(system\), 1 \(tenant\) or 2 \(instance\)/);
+    await expectRefusedBeforeSending(['ivr', 'asr', 'get', '--config-level', '5'], /--config-level must be an integer from 0 to 2, got 5/);
     await expectRefusedBeforeSending(['ivr', 'asr', 'get', '--config-level', '1'], /needs the tenant/);
     await expectRefusedBeforeSending(['ivr', 'asr', 'get', id, '--config-level', '0'], /<instance-id> means --config-level 2/);
   });

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CredentialsError } from '../../src/errors.js';
 import { ProfileStore } from '../../src/config/profiles.js';
 import { normalizeEndpoint, resolveProfile } from '../../src/config/resolve.js';
+import { CredentialsError } from '../../src/errors.js';
 import { runVn, tempDir } from '../helpers/run.js';
 
 const cleanups: (() => void)[] = [];

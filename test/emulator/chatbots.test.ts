@@ -1,18 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ChatbotFileError,
-  chatbotCatalog,
-  DEMO_CHATBOT_ID,
-  demoChatbot,
-  diceSimilarity,
-  loadChatbotFile,
-  matchDtmf,
-  matchIntent,
-  normalize,
-  similarity,
-} from '../../src/emulator/chatbots.js';
+import { DEMO_CHATBOT_ID, demoChatbot } from '../../src/emulator/chatbots/demo.js';
+import { chatbotCatalog, loadChatbotFile } from '../../src/emulator/chatbots/load.js';
+import { diceSimilarity, matchDtmf, matchIntent, normalize, similarity } from '../../src/emulator/chatbots/match.js';
+import { ChatbotFileError } from '../../src/emulator/chatbots/model.js';
 import { tempDir } from '../helpers/run.js';
 
 const { dir, cleanup } = tempDir('vn-chatbots-');

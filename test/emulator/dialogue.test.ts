@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../src/client/client.js';
+import { DEMO_CHATBOT_ID } from '../../src/emulator/chatbots/demo.js';
 import { ServiceError } from '../../src/errors.js';
-import { DEMO_CHATBOT_ID } from '../../src/emulator/chatbots.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 import { tempDir } from '../helpers/run.js';
 
@@ -46,7 +46,13 @@ let clock = Date.parse('2026-11-25T08:00:00Z');
 let emu: TestEmulator;
 
 function clientFor(e: TestEmulator): Client {
-  return new Client({ endpoint: e.url, credentials: { accessKeyId: TEST_KEY.id, accessKeySecret: TEST_KEY.secret }, retries: 0, now: () => new Date(clock) });
+  return new Client({
+    endpoint: e.url,
+    credentials: { accessKeyId: TEST_KEY.id, accessKeySecret: TEST_KEY.secret },
+    retries: 0,
+    validate: false,
+    now: () => new Date(clock),
+  });
 }
 
 async function call(e: TestEmulator, action: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -238,7 +244,7 @@ describe('live conversations', () => {
     expect(c.row()).toMatchObject({ status: 'ended', transferred_to_agent: 0, end_reason: 3 });
   });
 
-  it('CollectedNumber: a menu entry, the echo of other digits, and refused non-digits', async () => {
+  it('CollectedNumber: a menu entry, the echo of other digits, and refused non-digits (no digits at all: fidelity.test.ts)', async () => {
     const c = conversation(emu, instanceId, 'live');
     await c.begin();
     expect(await c.dtmf('6222020200001234#')).toEqual({
@@ -249,7 +255,6 @@ describe('live conversations', () => {
     });
     expect((await c.dtmf('3')).TextResponse).toMatch(/^您选择了营业时间查询/);
     expect(await errorCode(emu, 'CollectedNumber', { InstanceId: instanceId, ConversationId: c.id, Number: '12a' })).toBe('400 InvalidParameter');
-    expect(await errorCode(emu, 'CollectedNumber', { InstanceId: instanceId, ConversationId: c.id })).toBe('400 InvalidParameter');
     expect(c.turns().map((t) => t.rule)).toEqual(['greeting', null, 'dtmf-echo', null, 'dtmf']);
     expect(c.row()).toMatchObject({ user_utterance_count: 2, effective_answer_count: 1, status: 'active' });
     await c.end();

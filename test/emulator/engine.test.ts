@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Chatbot, demoChatbot } from '../../src/emulator/chatbots.js';
+import { demoChatbot } from '../../src/emulator/chatbots/demo.js';
+import type { Chatbot } from '../../src/emulator/chatbots/model.js';
 import { defaultNavigationConfig } from '../../src/emulator/defaults.js';
 import { contextView, type EngineState, greet, navigationRules, respond, type TurnResult, type UserInput } from '../../src/emulator/engine.js';
 

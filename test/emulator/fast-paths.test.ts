@@ -3,7 +3,9 @@ import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { signV1 } from '../../src/client/sign-v1.js';
 import { type AccessKey, signatureV1 } from '../../src/emulator/auth.js';
-import { type Chatbot, demoChatbot, matchIntent, normalize, similarity } from '../../src/emulator/chatbots.js';
+import { demoChatbot } from '../../src/emulator/chatbots/demo.js';
+import { matchIntent, normalize, similarity } from '../../src/emulator/chatbots/match.js';
+import type { Chatbot } from '../../src/emulator/chatbots/model.js';
 import { MIGRATIONS, openDatabase } from '../../src/emulator/db.js';
 import { tempDir } from '../helpers/run.js';
 
@@ -120,7 +122,7 @@ describe('schema version 2: nonces keyed by the nonce', () => {
       v1.prepare('INSERT INTO nonces (nonce, seen_at) VALUES (?, ?)').run('kept', 1234);
       v1.close();
       const db = await openDatabase(file);
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS[MIGRATIONS.length - 1]?.version);
       expect(db.prepare('SELECT nonce, seen_at FROM nonces').all()).toEqual([{ nonce: 'kept', seen_at: 1234 }]);
       const table = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'nonces'").pluck().get() as string;
       expect(table).toMatch(/WITHOUT ROWID/);

@@ -385,7 +385,7 @@ describe('faults and latency', () => {
         const body = JSON.parse(r.body ?? '{}') as Record<string, unknown>;
         expect(body.RequestId).toMatch(/^[0-9A-F-]{36}$/);
         if (r.status === 500) {
-          expect(body.Code).toBe('InternalError');
+          expect(body.Code).toBe('InternalServerError');
           seen.add('500');
         } else if (r.status === 503) {
           expect(body.Code).toBe('Throttling.User');
@@ -462,7 +462,7 @@ describe('the vn client against faults', () => {
       }
       expect(id).toBeTruthy();
       for (let i = 0; i < 5; i++) {
-        const r = await runVn(['--retries', '12', 'instance', 'describe', id as string, '-o', 'json'], { env: faulty.env });
+        const r = await runVn(['--retries', '10', 'instance', 'describe', id as string, '-o', 'json'], { env: faulty.env });
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         expect(JSON.parse(r.stdout).InstanceId).toBe(id);
@@ -483,7 +483,7 @@ describe('the vn client against faults', () => {
           env: { ...faulty.env, VN_ENDPOINT: proxy.url },
         });
         codes.push(r.code);
-        if (r.code !== 0) expect(r.stderr).toMatch(/InternalError|not re-sent|Throttling/);
+        if (r.code !== 0) expect(r.stderr).toMatch(/InternalServerError|not re-sent|Throttling/);
       }
       for (const name of names) {
         const attempts = proxy.seen.filter((s) => s.action === 'CreateInstance' && s.name === name);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalQuery } from '../../src/client/encode.js';
 import { signV1, timestampV1 } from '../../src/client/sign-v1.js';
-import { type EmulatorHandle, startEmulator } from '../../src/emulator/server.js';
+import { type EmulatorHandle, startEmulator } from '../../src/emulator/http.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 
 interface Answer {

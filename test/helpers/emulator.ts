@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { EmulatorHandle, EmulatorOptions } from '../../src/emulator/server.js';
-import { startEmulator } from '../../src/emulator/server.js';
+import type { EmulatorHandle, EmulatorOptions } from '../../src/emulator/http.js';
+import { startEmulator } from '../../src/emulator/http.js';
 import { tempDir } from './run.js';
 
 export const TEST_KEY = { id: 'test-ak', secret: 'test-secret-Zx9' };

@@ -4,7 +4,6 @@ import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
 export default defineCommand({
-  summary: 'delete a profile',
   args: [{ name: 'name', description: 'profile name' }],
   flags: [{ name: 'yes', short: 'y', type: 'bool', description: 'do not ask for confirmation' }],
   async run(ctx, { args, flags }) {

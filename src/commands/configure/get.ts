@@ -1,12 +1,11 @@
-import { UsageError } from '../../errors.js';
 import { LOCAL_PROFILE, maskSecret } from '../../config/profiles.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
 const KEYS = ['access-key-id', 'access-key-secret', 'sts-token', 'region', 'endpoint', 'output', 'current'] as const;
 
 export default defineCommand({
-  summary: 'print one setting of a profile',
   description: `Prints one setting: ${KEYS.join(', ')}. Secrets print masked.`,
   args: [{ name: 'key', description: KEYS.join(' | ') }],
   async run(ctx, { args }) {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { RuntimeFailure, UsageError } from '../../errors.js';
 import { PROFILE_NAME_RE } from '../../config/profiles.js';
+import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
@@ -17,7 +17,6 @@ interface AliyunProfile {
 }
 
 export default defineCommand({
-  summary: 'import AK and StsToken profiles from ~/.aliyun/config.json',
   description:
     'Imports the profiles of mode AK and StsToken from the Alibaba Cloud CLI configuration. Other modes ' +
     '(RamRoleArn, EcsRamRole, …) are listed as skipped. Existing vn profiles of the same name are kept unless --overwrite.',

@@ -3,7 +3,6 @@ import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
 export default defineCommand({
-  summary: 'set up a profile interactively',
   description: 'Asks for a profile name, AccessKey ID, secret (typed masked), region and default output, and saves it (mode 0600).',
   async run(ctx) {
     if (!ctx.io.stdinIsTTY) {

@@ -3,7 +3,6 @@ import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
 export default defineCommand({
-  summary: 'list profiles (secrets masked)',
   async run(ctx) {
     const store = await openStore(ctx);
     const current = store.current;

@@ -3,7 +3,6 @@ import { defineCommand } from '../define.js';
 import { openStore, readStdin } from './shared.js';
 
 export default defineCommand({
-  summary: 'create or update a profile (the secret is read from stdin when piped)',
   description:
     'Creates or updates a profile. The AccessKey secret is never taken as a flag (it would land in shell history and ps): ' +
     'pipe it on stdin, or run on a terminal to be asked for it (typed masked). Keeping the stored secret: --keep-secret.',

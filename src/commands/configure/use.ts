@@ -2,7 +2,6 @@ import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
 export default defineCommand({
-  summary: 'make a profile the current one',
   args: [{ name: 'name', description: 'profile name (or "local" for the built-in emulator)' }],
   async run(ctx, { args }) {
     const store = await openStore(ctx);

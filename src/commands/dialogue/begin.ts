@@ -4,7 +4,6 @@ import { defineCommand } from '../define.js';
 import { CONTEXT_FLAG, checkContext, type DialogueEnv, ENV_FLAG } from './turn-output.js';
 
 export default defineCommand({
-  summary: 'start a conversation and print the greeting',
   description:
     'Starts a conversation as if a call came in from --calling-number, and prints the bot’s greeting. Without ' +
     '--conversation-id a new UUID is used; it is printed (and is ConversationId in -o json) so the next commands can use it. ' +

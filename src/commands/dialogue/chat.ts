@@ -1,9 +1,8 @@
-import { UsageError } from '../../errors.js';
 import { DEFAULT_CALLING_NUMBER } from '../../dialogue/test/format.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'talk to an instance turn by turn (an interactive debug chat)',
   description:
     'Starts a conversation (DebugBeginDialogue, or BeginDialogue with --env live), prints the greeting, then sends each line ' +
     'you type and prints the answer: text, action, params, interruptible and latency. /help lists the slash commands ' +

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'show a conversation’s context',
   description: 'Shows the context the bot keeps for a conversation (DescribeConversationContext); in table mode the JSON is pretty-printed.',
   action: 'DescribeConversationContext',
   args: [

@@ -3,7 +3,6 @@ import { defineCommand } from '../define.js';
 import { type DialogueEnv, ENV_FLAG, sendTurn } from './turn-output.js';
 
 export default defineCommand({
-  summary: 'send keypad digits',
   description:
     'Sends digits the caller pressed (0-9, * and #) and prints the bot’s answer. --env debug (the default) uses DebugCollectedNumber; --env live uses CollectedNumber.',
   action: 'DebugCollectedNumber',

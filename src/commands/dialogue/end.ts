@@ -2,7 +2,6 @@ import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'end a conversation (no Debug* variant)',
   description:
     'Ends a conversation (EndDialogue), as when the caller hangs up. The API has no Debug* variant of this action, so there ' +
     'is no --env: it works on conversations begun with either environment.',

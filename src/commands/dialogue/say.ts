@@ -2,7 +2,6 @@ import { defineCommand } from '../define.js';
 import { CONTEXT_FLAG, checkContext, type DialogueEnv, ENV_FLAG, sendTurn } from './turn-output.js';
 
 export default defineCommand({
-  summary: 'send what the caller said',
   description: 'Sends one utterance and prints the bot’s answer. --env debug (the default) uses DebugDialogue; --env live uses Dialogue.',
   action: 'DebugDialogue',
   alsoSends: ['Dialogue'],

@@ -2,7 +2,6 @@ import { defineCommand } from '../define.js';
 import { CONTEXT_FLAG, checkContext, sendTurn } from './turn-output.js';
 
 export default defineCommand({
-  summary: 'report that the caller said nothing (no Debug* variant)',
   description:
     'Tells the bot the caller was silent for the configured timeout (SilenceTimeout) and prints its answer. The API has no ' +
     'Debug* variant of this action, so there is no --env: it works on conversations begun with either environment.',

@@ -13,7 +13,6 @@ function positiveInt(v: unknown, flag: string): number {
 }
 
 export default defineCommand({
-  summary: 'run scripted conversation tests (YAML) against an instance, for CI',
   description:
     'Runs the conversations of YAML test files (format: docs/testing.md, schema: schema/dialogue-test.schema.json) through ' +
     'the Debug* dialogue actions (or the live ones with --env live), checking each answer, and reports what failed, the ' +

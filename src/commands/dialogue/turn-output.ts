@@ -1,7 +1,8 @@
-import { UsageError } from '../../errors.js';
+import type { ActionName } from '../../api/catalog.js';
 import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
 import type { Output } from '../../output/render.js';
-import type { FlagDef } from '../define.js';
+import type { FlagDef, FlagParams } from '../define.js';
 
 export type DialogueEnv = 'debug' | 'live';
 
@@ -28,7 +29,7 @@ export function checkContext(flags: Record<string, unknown>): void {
 }
 
 /** Sends one dialogue action and shows its answer as a bot turn in table mode. */
-export async function sendTurn(ctx: Context, action: string, params: Record<string, unknown>): Promise<Output> {
+export async function sendTurn(ctx: Context, action: ActionName, params: FlagParams): Promise<Output> {
   const out = await ctx.call(action, params);
   return { ...out, view: { kind: 'turn' } };
 }

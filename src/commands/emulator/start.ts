@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { RuntimeFailure, UsageError } from '../../errors.js';
 import type { AccessKey } from '../../emulator/auth.js';
+import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 function parseKey(text: string, policy: AccessKey['policy']): AccessKey {
@@ -11,7 +11,6 @@ function parseKey(text: string, policy: AccessKey['policy']): AccessKey {
 }
 
 export default defineCommand({
-  summary: 'run the Voice Navigator emulator (the whole API, offline)',
   description:
     'Serves the whole 2018-06-12 API on a loopback port, for vn, the official SDKs and any HTTP client. ' +
     'Prints its base URL on the first line of stdout, then a banner. Ctrl-C (SIGINT) or SIGTERM stops it cleanly.',
@@ -41,8 +40,8 @@ export default defineCommand({
       fullKeys.push(generated);
     }
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
-    const { startEmulator } = await import('../../emulator/server.js');
-    const { ChatbotFileError } = await import('../../emulator/chatbots.js');
+    const { startEmulator } = await import('../../emulator/http.js');
+    const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
     const emu = await startEmulator({
       host: flags.host as string,
       port,

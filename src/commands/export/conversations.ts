@@ -3,7 +3,6 @@ import { TIME_RANGE_FLAGS, timeRangeParams } from '../time.js';
 import { checkExportFlags, finishExport, WAIT_FLAGS, wantsWait } from './shared.js';
 
 export default defineCommand({
-  summary: 'export conversation details to a CSV file',
   action: 'ExportConversationDetails',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [{ name: 'calling-number', param: 'CallingNumber', description: 'only calls from this number' }, ...TIME_RANGE_FLAGS, ...WAIT_FLAGS],

@@ -2,7 +2,6 @@ import { defineCommand } from '../define.js';
 import { checkExportFlags, finishExport, WAIT_FLAGS } from './shared.js';
 
 export default defineCommand({
-  summary: 'download an export task’s file (waiting for it to finish)',
   action: 'DescribeExportProgress',
   args: [
     { name: 'instance-id', param: 'InstanceId' },

@@ -4,7 +4,6 @@ import { TIME_RANGE_FLAGS, timeRangeParams } from '../time.js';
 import { checkExportFlags, finishExport, WAIT_FLAGS, wantsWait } from './shared.js';
 
 export default defineCommand({
-  summary: 'export statistics per hour or day to a CSV file',
   action: 'ExportStatisticalData',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [
@@ -17,10 +16,6 @@ export default defineCommand({
   examples: ['vn export statistics 3f6e… --time-unit day --from 2024-03-01 --to 2024-03-31 --output-file march.csv'],
   async run(ctx, { params, flags }) {
     const range = timeRangeParams(flags, ctx.now());
-    if (String(params.ExportType ?? '').trim() === '') {
-      const { UsageError } = await import('../../errors.js');
-      throw new UsageError('--export-type must not be empty');
-    }
     await checkExportFlags(flags);
     const instanceId = params.InstanceId as string;
     const wire = { ...params, TimeUnit: wireTimeUnit(flags.timeUnit), ...range };

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'show an export task’s status (and its file URL once finished)',
   action: 'DescribeExportProgress',
   watch: true,
   args: [

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'list download tasks: the files of every export, with the ids `vn recording url` takes',
   description:
     'Lists the account’s download tasks (ListDownloadTasks): one per export, newest first, with its files. A task id and a file id ' +
     'make a download URL with `vn recording url TASK_ID FILE_ID`. (Called `export tasks` before; that name still works.)',

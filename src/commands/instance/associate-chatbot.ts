@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'associate a chatbot with an instance',
   description: 'Associates a chatbot (see `vn instance chatbots`) with an instance; its answers then drive the instance’s dialogues.',
   action: 'AssociateChatbotInstance',
   args: [{ name: 'instance-id', param: 'InstanceId' }],

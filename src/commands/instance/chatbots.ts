@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'list the chatbots that can be associated',
   action: 'ListChatbotInstances',
   flags: [
     { name: 'instance-id', param: 'InstanceId', description: 'only the chatbot associated with this instance' },

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'show an instance’s live and maximum concurrency',
   description: 'Shows how many calls the instance is handling now (RealTimeConcurrency) against its limit (MaxConcurrency).',
   action: 'GetRealTimeConcurrency',
   watch: true,

@@ -2,7 +2,6 @@ import { confirm } from '../confirm.js';
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'delete an instance',
   action: 'DeleteInstance',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [{ name: 'yes', short: 'y', type: 'bool', description: 'do not ask for confirmation (required when not on a terminal)' }],

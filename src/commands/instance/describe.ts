@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'show one instance',
   action: 'DescribeInstance',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   examples: ['vn instance describe 3f6e4b1c-…'],

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'disable an instance',
   action: 'DisableInstance',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   examples: ['vn instance disable 3f6e…'],

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'enable an instance',
   action: 'EnableInstance',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   examples: ['vn instance enable 3f6e…'],

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'list instances',
   action: 'ListInstances',
   flags: [
     { name: 'page-number', param: 'PageNumber', default: 1, description: 'page to show' },

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'change an instance’s concurrency, name or description',
   description:
     'Changes only what is given: the current values of the others are read first (DescribeInstance) and sent unchanged, ' +
     'as ModifyInstance needs every one. With --dry-run the read is made and the merged request shown; nothing is changed.',
@@ -14,10 +13,6 @@ export default defineCommand({
   ],
   examples: ['vn instance modify 3f6e… --concurrency 20 --description "peak season"', 'vn instance modify 3f6e… --name 客服热线'],
   async run(ctx, { params }) {
-    if (params.Concurrency !== undefined && Number(params.Concurrency) < 1) {
-      const { UsageError } = await import('../../errors.js');
-      throw new UsageError('--concurrency must be 1 or more');
-    }
     const { mergeWithCurrent } = await import('../partial.js');
     const merged = await mergeWithCurrent(ctx, params, {
       write: 'ModifyInstance',

@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'show an instance’s navigation config',
   description:
     'Shows the greeting, silence-timeout, unrecognized-input and (where the service returns them) asking-back, complaining and ' +
     'repeating settings; in table mode one section per config.',

@@ -1,9 +1,7 @@
-import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { mergeSection } from './set-unrecognizing.js';
 
 export default defineCommand({
-  summary: 'change the greeting',
   description:
     'Sets the words the bot greets each caller with when a conversation begins. Only the settings given change: the others ' +
     'are read from the current config (DescribeNavigationConfig) and sent as they are; --dry-run shows the merged request.',
@@ -18,7 +16,6 @@ export default defineCommand({
   ],
   examples: ['vn ivr set-greeting 3f6e… --words 您好，欢迎致电客服热线'],
   async run(ctx, { params }) {
-    if (params.GreetingWords !== undefined && String(params.GreetingWords).trim() === '') throw new UsageError('--words must not be empty');
     const merged = await mergeSection(ctx, params, 'ModifyGreetingConfig', 'GreetingConfig', ['--words', '--intent-trigger', '--source-type'], {
       SourceType: 'chatbotIntent',
     });

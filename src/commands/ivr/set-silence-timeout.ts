@@ -1,9 +1,7 @@
-import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
-import { checkEscalation, ESCALATION_FLAG_NAMES, escalationFlags, mergeSection } from './set-unrecognizing.js';
+import { ESCALATION_FLAG_NAMES, escalationFlags, mergeSection } from './set-unrecognizing.js';
 
 export default defineCommand({
-  summary: 'change what happens when the caller says nothing',
   description:
     'After --timeout seconds of silence the bot says --prompt; after --threshold silences in a row it says --final-prompt and ' +
     'takes --final-action (with --final-action-params). Only the settings given change: the others are read from the current ' +
@@ -22,9 +20,7 @@ export default defineCommand({
     'vn ivr set-silence-timeout 3f6e… --timeout 8',
     'vn ivr set-silence-timeout 3f6e… --prompt 您还在吗？ --final-prompt 再见 --final-action HangUp --threshold 3 --timeout 10',
   ],
-  async run(ctx, { params, flags }) {
-    checkEscalation(flags);
-    if (typeof flags.timeout === 'number' && flags.timeout < 1) throw new UsageError(`--timeout must be 1 or more, got ${flags.timeout}`);
+  async run(ctx, { params }) {
     const merged = await mergeSection(
       ctx,
       params,

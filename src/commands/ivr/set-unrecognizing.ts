@@ -1,6 +1,7 @@
 import { FINAL_ACTIONS } from '../../api/bot-actions.js';
+import type { ActionName } from '../../api/catalog.js';
+import type { FlagParams } from '../../api/types.js';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
 import { defineCommand, type FlagDef } from '../define.js';
 
 /** seed: 10.1 DescribeNavigationConfig — FinalAction is one of TransferToAgent / TransferToIVR / RedirectToPage / HangUp. */
@@ -24,20 +25,8 @@ export function escalationFlags(what: string): FlagDef[] {
       valueName: 'json',
       description: 'a JSON object for the final action, e.g. {"skillGroupId":"g1"}',
     },
-    { name: 'threshold', param: 'Threshold', required: false, valueName: 'n', description: `how many times in a row before the final prompt (1 or more)` },
+    { name: 'threshold', param: 'Threshold', required: false, valueName: 'n', description: 'how many times in a row before the final prompt' },
   ];
-}
-
-/** Range and shape checks the catalog cannot express; everything here is refused before sending. */
-export function checkEscalation(flags: Record<string, unknown>): void {
-  if (typeof flags.threshold === 'number' && flags.threshold < 1) throw new UsageError(`--threshold must be 1 or more, got ${flags.threshold}`);
-  const p = flags.finalActionParams;
-  if (p !== undefined && (p === null || typeof p !== 'object' || Array.isArray(p))) {
-    throw new UsageError('--final-action-params must be a JSON object, e.g. {"skillGroupId":"g1"}');
-  }
-  for (const k of ['prompt', 'finalPrompt'] as const) {
-    if (flags[k] !== undefined && String(flags[k]).trim() === '') throw new UsageError(`--${k === 'prompt' ? 'prompt' : 'final-prompt'} must not be empty`);
-  }
 }
 
 /** The flags of escalationFlags() as they are written, for "nothing to change" messages. */
@@ -46,12 +35,12 @@ export const ESCALATION_FLAG_NAMES = ['--prompt', '--final-prompt', '--final-act
 /** Reads the navigation config and lays the given flags over one of its sections (see ../partial.ts). */
 export async function mergeSection(
   ctx: Context,
-  params: Record<string, unknown>,
-  write: string,
+  params: FlagParams,
+  write: ActionName,
   section: string,
   flagNames: string[],
   fallback?: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<FlagParams> {
   const { mergeWithCurrent } = await import('../partial.js');
   return mergeWithCurrent(ctx, params, {
     write,
@@ -65,7 +54,6 @@ export async function mergeSection(
 }
 
 export default defineCommand({
-  summary: 'change what happens when the caller is not understood',
   description:
     'When the bot cannot understand the caller it says --prompt; after --threshold times in a row it says --final-prompt and ' +
     'takes --final-action (with --final-action-params). Only the settings given change: the others are read from the current ' +
@@ -77,8 +65,7 @@ export default defineCommand({
     'vn ivr set-unrecognizing 3f6e… --threshold 2',
     'vn ivr set-unrecognizing 3f6e… --prompt 抱歉，我没有听懂 --final-prompt 即将为您转接人工 --final-action TransferToAgent --threshold 3 --final-action-params \'{"skillGroupId":"g1"}\'',
   ],
-  async run(ctx, { params, flags }) {
-    checkEscalation(flags);
+  async run(ctx, { params }) {
     const merged = await mergeSection(ctx, params, 'ModifyUnrecognizingConfig', 'UnrecognizingConfig', ESCALATION_FLAG_NAMES);
     const out = await ctx.call('ModifyUnrecognizingConfig', merged);
     return { ...out, view: { message: `changed the unrecognizing config of instance ${params.InstanceId}` } };

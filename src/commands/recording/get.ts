@@ -16,7 +16,6 @@ function localName(fileName: string | undefined, conversationId: string): string
 }
 
 export default defineCommand({
-  summary: 'show a conversation’s recording (and download it)',
   action: 'DescribeRecording',
   args: [
     { name: 'instance-id', param: 'InstanceId' },

@@ -2,7 +2,6 @@ import { defineCommand } from '../define.js';
 import { parseTimeFlag, TIME_FLAG_FORMS } from '../time.js';
 
 export default defineCommand({
-  summary: 'register a recording for a conversation',
   action: 'SaveRecording',
   args: [
     { name: 'instance-id', param: 'InstanceId' },
@@ -21,17 +20,8 @@ export default defineCommand({
     'vn recording save 3f6e… 390515b5-… --file-name call.wav --file-path oss://bucket/record/ --duration 10 --start-time 2024-03-01T10:00 --type Source',
   ],
   async run(ctx, { params, flags }) {
-    const { UsageError } = await import('../../errors.js');
+    // --duration a number, --file-name/--file-path/--type not empty: the model's rules, checked with the flags
     const duration = String(params.Duration).trim();
-    if (!/^\d+(\.\d+)?$/.test(duration)) throw new UsageError(`--duration must be a number of seconds, got "${params.Duration}"`);
-    const empty = (
-      [
-        ['file-name', 'FileName'],
-        ['file-path', 'FilePath'],
-        ['type', 'Type'],
-      ] as const
-    ).find(([, key]) => String(params[key]).trim() === '');
-    if (empty) throw new UsageError(`--${empty[0]} must not be empty`);
     const wire = { ...params, Duration: duration, StartTime: parseTimeFlag('start-time', String(flags.startTime), ctx.now()) };
     const out = await ctx.call('SaveRecording', wire);
     return { ...out, view: { message: `saved recording ${params.FileName} for conversation ${params.ConversationId}` } };

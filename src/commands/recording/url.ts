@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'get a download URL for a file of a download task (see `vn export tasks`)',
   action: 'CreateDownloadUrl',
   args: [
     { name: 'download-task-id', param: 'DownloadTaskId' },

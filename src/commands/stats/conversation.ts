@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'show one conversation',
   action: 'DescribeConversation',
   args: [
     { name: 'instance-id', param: 'InstanceId' },

@@ -2,7 +2,6 @@ import { defineCommand } from '../define.js';
 import { TIME_RANGE_FLAGS, timeRangeParams } from '../time.js';
 
 export default defineCommand({
-  summary: 'list an instance’s conversations',
   action: 'ListConversations',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [

@@ -2,7 +2,6 @@ import { defineCommand } from '../define.js';
 import { TIME_RANGE_FLAGS, timeRangeParams } from '../time.js';
 
 export default defineCommand({
-  summary: 'find conversations by calling number and time',
   action: 'QueryConversations',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [

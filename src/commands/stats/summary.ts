@@ -9,7 +9,6 @@ export function wireTimeUnit(unit: unknown): string {
 }
 
 export default defineCommand({
-  summary: 'conversation statistics per hour or day, with totals and a chart',
   action: 'DescribeStatisticalData',
   watch: true,
   args: [{ name: 'instance-id', param: 'InstanceId' }],

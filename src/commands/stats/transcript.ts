@@ -1,7 +1,6 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
-  summary: 'show a conversation turn by turn, as a chat transcript',
   action: 'ListConversationDetails',
   args: [
     { name: 'instance-id', param: 'InstanceId' },

@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
-import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
-import { checkVoiceSettings, voiceFlags } from './set.js';
+import { voiceFlags } from './set.js';
 
 interface TtsConfig {
   Voice?: string;
@@ -10,7 +9,6 @@ interface TtsConfig {
 }
 
 export default defineCommand({
-  summary: 'synthesise a sample sentence (and save the WAV)',
   description:
     'Synthesises --text with the instance’s voice and returns the URL of the audio. Voice settings not given default to the ' +
     'instance’s current TTS config (read with DescribeTTSConfig first). --output-file downloads the WAV to a file.',
@@ -24,15 +22,13 @@ export default defineCommand({
   ],
   examples: ['vn tts audition 3f6e… --text 您好，欢迎致电', 'vn tts audition 3f6e… --text 您好 --voice aixia --speech-rate 100 --output-file hello.wav'],
   async run(ctx, { params, flags }) {
-    checkVoiceSettings(flags);
-    if (String(params.Text ?? '').trim() === '') throw new UsageError('--text must not be empty');
     const save = flags.outputFile as string | undefined;
     const { checkTarget, downloadToFile } = await import('../../client/download.js');
     // a file that would be refused must stop us before the service synthesises anything
     if (save !== undefined) await checkTarget(save, flags.force === true);
     const voice = { Voice: params.Voice, SpeechRate: params.SpeechRate, Volume: params.Volume };
     if (Object.values(voice).some((v) => v === undefined)) {
-      const current = (await ctx.call('DescribeTTSConfig', { InstanceId: params.InstanceId }, { format: 'JSON' })).data as TtsConfig;
+      const current = (await ctx.call('DescribeTTSConfig', { InstanceId: String(params.InstanceId) }, { format: 'JSON' })).data as TtsConfig;
       voice.Voice ??= current.Voice;
       voice.SpeechRate ??= current.SpeechRate;
       voice.Volume ??= current.Volume;

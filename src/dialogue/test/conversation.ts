@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { BotTurn } from '../../api/turn.js';
 import type { Client } from '../../client/client.js';
-import type { BotTurn } from '../../output/turn.js';
 import type { DialogueEnv, StepKind } from './format.js';
 
 /** The wire actions behind each step, per environment (Debug* by default). */

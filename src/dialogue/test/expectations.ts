@@ -1,4 +1,4 @@
-import { type BotTurn, parsedParams } from '../../output/turn.js';
+import { type BotTurn, parsedParams } from '../../api/turn.js';
 import { type Expectation, VARIABLE_PATTERN } from './format.js';
 
 /** One expectation that the answer did not meet. */

@@ -1,4 +1,4 @@
-import { type BotTurn, parsedParams } from '../../output/turn.js';
+import { type BotTurn, parsedParams } from '../../api/turn.js';
 import type { DialogueEnv, Expectation, StepKind } from './format.js';
 import { writeFileAtomic } from './reporters/file.js';
 

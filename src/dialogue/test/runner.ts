@@ -1,6 +1,6 @@
+import type { BotTurn } from '../../api/turn.js';
 import type { Client } from '../../client/client.js';
 import { NetworkError, ServiceError, UsageError, VnError } from '../../errors.js';
-import type { BotTurn } from '../../output/turn.js';
 import { DialogueSession, type TurnResult } from './conversation.js';
 import { type CoverageReport, CoverageTracker } from './coverage.js';
 import { checkTurn, type Mismatch, MissingVariable, substitute, substituteDeep, withDefaults } from './expectations.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parsedParams } from '../../output/turn.js';
+import { parsedParams } from '../../api/turn.js';
 import type { Mismatch } from './expectations.js';
 import type { Expectation } from './format.js';
 import { writeFileAtomic } from './reporters/file.js';

@@ -1,5 +1,5 @@
 import { ApiError } from '../errors.js';
-import type { ActionContext, ActionHandler } from './types.js';
+import type { ActionContext, ActionHandler, HandlerTable } from './types.js';
 
 /**
  * ASR settings are kept per level, as the SDK documents ConfigLevel: 0 = system, 1 = tenant,
@@ -102,7 +102,7 @@ function effective(ctx: ActionContext, e: Entry): AsrConfig {
   return { ...system, ...stored(ctx, e) };
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   GetAsrConfig: enveloped((ctx) => effective(ctx, entryOf(ctx))),
 
   ModifyAsrConfig: enveloped((ctx) => {
@@ -124,4 +124,4 @@ export const handlers: Record<string, ActionHandler> = {
       .run(e.level, e.entryId, JSON.stringify(next));
     return { AffectedRows: result.changes };
   }),
-};
+} satisfies Partial<HandlerTable>;

@@ -1,7 +1,8 @@
-import { type Chatbot, type ChatbotCatalog, ChatbotFileError, chatbotCatalog, describeSource } from '../chatbots.js';
+import { chatbotCatalog, describeSource } from '../chatbots/load.js';
+import { type Chatbot, type ChatbotCatalog, ChatbotFileError } from '../chatbots/model.js';
 import { ApiError } from '../errors.js';
 import { getInstance } from './instance.js';
-import type { ActionContext, ActionHandler, EmulatorState } from './types.js';
+import type { ActionContext, EmulatorState, HandlerTable } from './types.js';
 
 /** The emulator's chatbots; a bad --chatbots file answers every call that needs it with its message. */
 export function catalogOf(state: EmulatorState): ChatbotCatalog {
@@ -52,7 +53,7 @@ function associatedChatbot(catalog: ChatbotCatalog, instanceId: string, associat
   return bot;
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   AssociateChatbotInstance(ctx) {
     const p = ctx.params;
     const instance = getInstance(ctx, p.req('InstanceId'));
@@ -78,7 +79,7 @@ export const handlers: Record<string, ActionHandler> = {
 
   ListChatbotInstances(ctx) {
     const p = ctx.params;
-    const { pageNumber, pageSize, offset } = p.page(10, 100);
+    const { pageNumber, pageSize, offset } = p.page(10);
     // every bot of the emulator can be associated with any instance: InstanceId only has to exist
     const instanceId = p.str('InstanceId');
     if (instanceId) getInstance(ctx, instanceId);
@@ -99,4 +100,4 @@ export const handlers: Record<string, ActionHandler> = {
       })),
     };
   },
-};
+} satisfies Partial<HandlerTable>;

@@ -13,7 +13,7 @@ import {
 import { ApiError, invalidParameter, notFound } from '../errors.js';
 import { chatbotForAssociation, chatbotForInstance } from './chatbot.js';
 import { getInstance } from './instance.js';
-import type { ActionContext, ActionHandler } from './types.js';
+import type { ActionContext, HandlerTable } from './types.js';
 
 /**
  * The dialogue actions: conversations live in `conversations` (engine state in state_json) and
@@ -280,13 +280,18 @@ function utterance(ctx: ActionContext): UserInput {
   return { kind: 'utterance', text: ctx.params.req('Utterance') };
 }
 
+/**
+ * The digits a collection gathered. seed: 11.3 CollectedNumber — Number is optional (否): a
+ * collection that ends with no digits is one where the caller entered nothing before it timed
+ * out, so it takes the no-input path, exactly as SilenceTimeout (docs/emulator.md).
+ */
 function digits(ctx: ActionContext): UserInput {
-  const d = (ctx.params.str('Number') ?? '').trim();
-  if (!/^[0-9*#]+$/.test(d)) throw invalidParameter('Number', 'It must be keypad digits (0-9, *, #).');
-  return { kind: 'digits', digits: d };
+  // keypad digits or nothing: the model's rule (spec/constraints.json), checked before dispatch
+  const d = ctx.params.str('Number') ?? '';
+  return d === '' ? { kind: 'silence' } : { kind: 'digits', digits: d };
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   BeginDialogue: (ctx) => begin(ctx, 'live'),
   DebugBeginDialogue: (ctx) => begin(ctx, 'debug'),
   Dialogue: (ctx) => turn(ctx, 'live', utterance(ctx), 'AdditionalContext'),
@@ -320,4 +325,4 @@ export const handlers: Record<string, ActionHandler> = {
     const state: EngineState = { ...initialState(), ...(JSON.parse(conv.state_json) as StoredState) };
     return { ConversationContext: JSON.stringify(contextView(state)) };
   },
-};
+} satisfies Partial<HandlerTable>;

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type CsvCell, toCsv } from '../csv.js';
 import { ApiError, invalidParameter } from '../errors.js';
 import { signedFileUrl } from '../files.js';
+import { computeStatistics, conversationFilter, findConversations, formatUtc, parseTimeUnit, statisticsRange, type TurnRow, turnsOf } from '../statistics.js';
 import { getInstance } from './instance.js';
-import { computeStatistics, conversationFilter, findConversations, formatUtc, parseTimeUnit, statisticsRange, type TurnRow, turnsOf } from './stats.js';
-import type { ActionContext, ActionHandler, EmulatorState, FileRoute } from './types.js';
+import type { ActionContext, EmulatorState, FileRoute, HandlerTable } from './types.js';
 
 /**
  * Export tasks. The CSV is generated when the task is created (a snapshot of that moment) and kept
@@ -166,7 +166,7 @@ const taskNotFound = (param: string, id: string) => new ApiError(`Invalid${param
 /** The success envelope of the SDK-only download actions. */
 const OK_ENVELOPE = { Code: 'OK', Success: true, HttpStatusCode: 200, Message: 'successful' };
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   ExportConversationDetails(ctx) {
     const instanceId = ctx.params.req('InstanceId');
     getInstance(ctx, instanceId);
@@ -201,7 +201,7 @@ export const handlers: Record<string, ActionHandler> = {
 
   ListDownloadTasks(ctx) {
     // the SDK's ListDownloadTasks has no InstanceId: it lists the account's tasks, newest first
-    const { pageNumber, pageSize, offset } = ctx.params.page(10, 100);
+    const { pageNumber, pageSize, offset } = ctx.params.page(10);
     const total = (ctx.db.prepare('SELECT count(*) AS n FROM export_tasks').get() as { n: number }).n;
     const tasks = ctx.db.prepare('SELECT * FROM export_tasks ORDER BY create_time DESC, task_id LIMIT ? OFFSET ?').all(pageSize, offset) as TaskRow[];
     const list = tasks.map((t) => {
@@ -229,7 +229,7 @@ export const handlers: Record<string, ActionHandler> = {
     if (phase === 'expired') throw new ApiError('DownloadTask.Expired', `The download task ${taskId} has expired.`, 400);
     return { ...OK_ENVELOPE, FileHttpUrl: fileUrl(ctx.state, task, ctx.now) };
   },
-};
+} satisfies Partial<HandlerTable>;
 
 /** GET /exports/<task id>/<file name> — reached only with a valid, unexpired signature. */
 export const fileRoutes: FileRoute[] = [

@@ -1,9 +1,7 @@
-import { FINAL_ACTIONS } from '../../api/bot-actions.js';
 import { defaultNavigationConfig } from '../defaults.js';
-import { invalidParameter } from '../errors.js';
 import type { Params } from '../params.js';
 import { getInstance } from './instance.js';
-import type { ActionContext, ActionHandler } from './types.js';
+import type { ActionContext, HandlerTable } from './types.js';
 
 /** seed: 10.1 DescribeNavigationConfig — the actions a final prompt may lead to. */
 
@@ -30,32 +28,15 @@ function writeSection(ctx: ActionContext, instanceId: string, section: string, v
     .run(instanceId, JSON.stringify(config));
 }
 
-function nonEmpty(p: Params, name: string): string {
-  const v = p.req(name);
-  if (!v.trim()) throw invalidParameter(name, 'It must not be empty.');
-  return v;
-}
-
-function atLeastOne(p: Params, name: string): number {
-  const n = p.int(name);
-  if (n === undefined || !Number.isInteger(n) || n < 1) throw invalidParameter(name, 'It must be an integer of 1 or more.');
-  return n;
-}
-
-function finalAction(p: Params): string {
-  const v = p.req('FinalAction');
-  if (!(FINAL_ACTIONS as readonly string[]).includes(v)) throw invalidParameter('FinalAction', `It must be one of ${FINAL_ACTIONS.join(', ')}.`);
-  return v;
-}
+// Prompts, FinalPrompt, GreetingWords and SourceType not blank, Threshold/Timeout ≥ 1, FinalAction one of
+// the seed's four, FinalActionParams a JSON object: the model's rules (spec/constraints.json), checked
+// by the gateway before a handler runs.
 
 /** FinalActionParams is a stringified JSON object; an empty value means no parameters ("{}"). */
 function finalActionParams(p: Params): string | undefined {
   const raw = p.str('FinalActionParams');
   if (raw === undefined) return undefined;
-  if (raw.trim() === '') return '{}';
-  const parsed = p.json<unknown>('FinalActionParams');
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidParameter('FinalActionParams', 'It must be a JSON object.');
-  return raw;
+  return raw.trim() === '' ? '{}' : raw;
 }
 
 /** Optional fields left out keep their stored value; sent empty, they are cleared. */
@@ -63,7 +44,7 @@ function optional(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   DescribeNavigationConfig(ctx) {
     const id = getInstance(ctx, ctx.params.req('InstanceId')).instance_id;
     return readNavigationConfig(ctx, id);
@@ -76,7 +57,7 @@ export const handlers: Record<string, ActionHandler> = {
       ctx,
       id,
       'GreetingConfig',
-      optional({ GreetingWords: nonEmpty(p, 'GreetingWords'), SourceType: nonEmpty(p, 'SourceType'), IntentTrigger: p.str('IntentTrigger') }),
+      optional({ GreetingWords: p.req('GreetingWords'), SourceType: p.req('SourceType'), IntentTrigger: p.str('IntentTrigger') }),
     );
     return {};
   },
@@ -89,14 +70,14 @@ export const handlers: Record<string, ActionHandler> = {
       id,
       'SilenceTimeoutConfig',
       optional({
-        Prompt: nonEmpty(p, 'Prompt'),
-        Timeout: atLeastOne(p, 'Timeout'),
-        Threshold: atLeastOne(p, 'Threshold'),
-        FinalPrompt: nonEmpty(p, 'FinalPrompt'),
-        FinalAction: finalAction(p),
+        Prompt: p.req('Prompt'),
+        Timeout: p.int('Timeout'),
+        Threshold: p.int('Threshold'),
+        FinalPrompt: p.req('FinalPrompt'),
+        FinalAction: p.req('FinalAction'),
         FinalActionParams: finalActionParams(p),
         IntentTrigger: p.str('IntentTrigger'),
-        SourceType: nonEmpty(p, 'SourceType'),
+        SourceType: p.req('SourceType'),
       }),
     );
     return {};
@@ -110,13 +91,13 @@ export const handlers: Record<string, ActionHandler> = {
       id,
       'UnrecognizingConfig',
       optional({
-        Prompt: nonEmpty(p, 'Prompt'),
-        Threshold: atLeastOne(p, 'Threshold'),
-        FinalPrompt: nonEmpty(p, 'FinalPrompt'),
-        FinalAction: finalAction(p),
+        Prompt: p.req('Prompt'),
+        Threshold: p.int('Threshold'),
+        FinalPrompt: p.req('FinalPrompt'),
+        FinalAction: p.req('FinalAction'),
         FinalActionParams: finalActionParams(p),
       }),
     );
     return {};
   },
-};
+} satisfies Partial<HandlerTable>;

@@ -1,11 +1,12 @@
 import { RECORDING_SAMPLE_RATE, speechDurationMs, synthesizeWav, type TimelineSegment, timelineWav, type Voice } from '../audio.js';
 import type { Database } from '../db.js';
-import { invalidParameter, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { signedFileUrl } from '../files.js';
+import { createUploadForm, readUpload, UPLOAD_PATH, uploadKeyOf } from '../uploads.js';
 import { getInstance } from './instance.js';
 import { readNavigationConfig } from './ivr.js';
 import { instanceVoice } from './tts.js';
-import type { ActionHandler, EmulatorState, FileResponse, FileRoute } from './types.js';
+import type { EmulatorState, FileResponse, FileRoute, HandlerTable } from './types.js';
 
 /** How long the recording URLs DescribeRecording hands out stay valid. */
 export const RECORDING_URL_TTL_MS = 60 * 60 * 1000;
@@ -136,7 +137,7 @@ function sliceList(
   }));
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   DescribeRecording(ctx) {
     const p = ctx.params;
     const instanceId = getInstance(ctx, p.req('InstanceId')).instance_id;
@@ -148,9 +149,12 @@ export const handlers: Record<string, ActionHandler> = {
       .prepare('SELECT file_name, file_path, voice_slice_json FROM recordings WHERE instance_id = ? AND conversation_id = ?')
       .get(instanceId, conversationId) as RecordingRow | undefined;
     if (saved) {
+      // a recording uploaded to this emulator (GenerateUploadUrl) is handed out as a signed URL to its bytes
+      const key = uploadKeyOf(saved.file_path, saved.file_name);
+      const uploaded = key !== undefined && readUpload(ctx.state, key) !== undefined;
       return {
         FileName: saved.file_name,
-        FilePath: saved.file_path,
+        FilePath: uploaded ? signedFileUrl(ctx.state, `${UPLOAD_PATH}/${encodeKey(key)}`, ctx.now + RECORDING_URL_TTL_MS) : saved.file_path,
         ...(withSlices ? { VoiceSliceRecordingListJson: saved.voice_slice_json || '[]' } : {}),
       };
     }
@@ -166,28 +170,35 @@ export const handlers: Record<string, ActionHandler> = {
     return body;
   },
 
+  /**
+   * An upload form for a recording (emulator/uploads.ts). Key, else FileName, pins the object's
+   * name inside the form's own folder; without either the form takes any name in that folder. An
+   * InstanceId, when given, must exist.
+   */
+  GenerateUploadUrl(ctx) {
+    const p = ctx.params;
+    const instanceId = p.str('InstanceId')?.trim() || undefined;
+    if (instanceId) getInstance(ctx, instanceId);
+    // a file name (no directory, control character or "..", ≤ 255): the model's rule (spec/constraints.json)
+    const name = p.str('Key')?.trim() || p.str('FileName')?.trim() || undefined;
+    return {
+      Code: 'OK',
+      Success: true,
+      HttpStatusCode: 200,
+      Message: 'successful',
+      Data: { ...createUploadForm(ctx.state, { instanceId, name, now: ctx.now }), Success: true, Message: 'successful' },
+    };
+  },
+
   SaveRecording(ctx) {
     const p = ctx.params;
     const instanceId = getInstance(ctx, p.req('InstanceId')).instance_id;
     const conversationId = p.req('ConversationId');
     if (!findConversation(ctx.db, instanceId, conversationId)) throw notFound.conversation(conversationId);
-    for (const name of ['FileName', 'FilePath', 'Type']) {
-      if (!p.req(name).trim()) throw invalidParameter(name, 'It must not be empty.');
-    }
+    // FileName/FilePath/Type not blank, Duration a number, StartTime ≥ 0, the slices a JSON array: the model's rules
     const duration = p.req('Duration').trim();
-    if (!/^\d+(\.\d+)?$/.test(duration)) throw invalidParameter('Duration', 'It must be a non-negative number.');
-    const startTime = p.int('StartTime');
-    if (startTime === undefined || startTime < 0) throw invalidParameter('StartTime', 'It must be epoch milliseconds.');
+    const startTime = p.int('StartTime') as number;
     const slices = p.str('VoiceSliceRecordingList');
-    if (slices !== undefined && slices.trim() !== '') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(slices);
-      } catch {
-        parsed = undefined;
-      }
-      if (!Array.isArray(parsed)) throw invalidParameter('VoiceSliceRecordingList', 'It must be a JSON array.');
-    }
     ctx.db
       .prepare(
         `INSERT INTO recordings (instance_id, conversation_id, file_name, file_path, duration, start_time, type, voice_slice_json, create_time)
@@ -198,7 +209,7 @@ export const handlers: Record<string, ActionHandler> = {
       .run(instanceId, conversationId, p.req('FileName'), p.req('FilePath'), duration, startTime, p.req('Type'), slices?.trim() ? slices : null, ctx.now);
     return {};
   },
-};
+} satisfies Partial<HandlerTable>;
 
 const RECORDING_ROUTE = /^\/audio\/recordings\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)(?:\.wav|\/(\d+)\.wav)$/;
 
@@ -210,7 +221,28 @@ function noSuchKey(): FileResponse {
   };
 }
 
+/** An object key in a URL path: each segment percent-encoded, the slashes kept. */
+function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
 export const fileRoutes: FileRoute[] = [
+  (state: EmulatorState, url: URL) => {
+    if (!url.pathname.startsWith(`${UPLOAD_PATH}/`)) return undefined;
+    let key: string;
+    try {
+      key = url.pathname
+        .slice(UPLOAD_PATH.length + 1)
+        .split('/')
+        .map(decodeURIComponent)
+        .join('/');
+    } catch {
+      return noSuchKey();
+    }
+    const upload = readUpload(state, key);
+    if (!upload) return noSuchKey();
+    return { status: 200, contentType: upload.content_type, body: upload.content, fileName: key.slice(key.lastIndexOf('/') + 1) };
+  },
   (state: EmulatorState, url: URL) => {
     const m = RECORDING_ROUTE.exec(url.pathname);
     if (!m) return undefined;

@@ -1,290 +1,18 @@
-import type { Database } from '../db.js';
-import { invalidParameter, notFound } from '../errors.js';
-import type { Params } from '../params.js';
+import { notFound } from '../errors.js';
+import {
+  type ConversationRow,
+  computeStatistics,
+  conversationFilter,
+  countConversations,
+  findConversations,
+  parseTimeUnit,
+  statisticsRange,
+  turnsOf,
+} from '../statistics.js';
 import { getInstance } from './instance.js';
-import type { ActionContext, ActionHandler } from './types.js';
+import type { ActionContext, HandlerTable } from './types.js';
 
-/**
- * Statistics and conversation queries over the `conversations` and `conversation_turns` tables the
- * dialogue engine writes. Periods and the times written into exports are in UTC, so that every
- * process sharing a data file (whatever its TZ) reports the same buckets.
- */
-
-export interface ConversationRow {
-  instance_id: string;
-  conversation_id: string;
-  debug: number;
-  sandbox: number;
-  calling_number: string;
-  called_number: string;
-  begin_time: number;
-  end_time: number | null;
-  status: string;
-  transferred_to_agent: number;
-  skill_group_id: string;
-  user_utterance_count: number;
-  effective_answer_count: number;
-  end_reason: number | null;
-}
-
-export interface TurnRow {
-  conversation_id: string;
-  sequence: number;
-  speaker: string;
-  utterance: string;
-  action: string | null;
-  action_params: string | null;
-  rule: string | null;
-  create_time: number;
-}
-
-// Rule names are the dialogue engine's (see the column comment in db.ts).
-/** Bot turns that answer something the caller said or keyed in: one per user turn. */
-const ANSWER_RULES = ['knowledge', 'dtmf', 'dtmf-echo', 'unrecognized', 'unrecognized-final', 'repeat', 'negative-feedback', 'complaining'];
-/** Answers that hit the chatbot's knowledge (an intent or a DTMF menu item). */
-const HIT_RULES = ['knowledge', 'dtmf'];
-/** Answers that did not understand the caller. */
-const MISS_RULES = ['unrecognized', 'unrecognized-final'];
-const VALID_RULES = ANSWER_RULES.filter((r) => !MISS_RULES.includes(r));
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-/** A report longer than this is refused rather than built (about 41 days of hours). */
-const MAX_PERIODS = 1000;
-
-export type TimeUnit = 'Day' | 'Hour';
-
-/** seed: 12.4 DescribeStatisticalData — TimeUnit "Day/Hour" means one of the two, any case. */
-export function parseTimeUnit(raw: string): TimeUnit {
-  const v = raw.trim().toLowerCase();
-  if (v === 'day') return 'Day';
-  if (v === 'hour') return 'Hour';
-  throw invalidParameter('TimeUnit', 'It must be Day or Hour.');
-}
-
-/** "NN.NN%" as the seed's samples write rates; an empty denominator gives "0.00%". */
-export function percent(part: number, whole: number): string {
-  if (whole <= 0) return '0.00%';
-  return `${(Math.round((part * 10_000) / whole) / 100).toFixed(2)}%`;
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-/** "YYYY-MM-DD HH:mm:ss" in UTC (for CSV cells). */
-export function formatUtc(ms: number): string {
-  const d = new Date(ms);
-  return `${utcDate(ms)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-}
-
-function utcDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
-
-function floorTo(ms: number, unit: TimeUnit): number {
-  const size = unit === 'Hour' ? HOUR_MS : DAY_MS;
-  return Math.floor(ms / size) * size;
-}
-
-/**
- * The BeginTime range of a statistics request: RightRange defaults to now; LeftRange to the start
- * of that (UTC) day for Hour, and to the start of the day six days earlier for Day (one week).
- */
-export function statisticsRange(p: Params, unit: TimeUnit, now: number): { from: number; to: number } {
-  const to = p.int('BeginTimeRightRange') ?? now;
-  const from = p.int('BeginTimeLeftRange') ?? (unit === 'Hour' ? floorTo(to, 'Day') : floorTo(to, 'Day') - 6 * DAY_MS);
-  if (from > to) throw invalidParameter('BeginTimeLeftRange', 'It must not be later than BeginTimeRightRange.');
-  const size = unit === 'Hour' ? HOUR_MS : DAY_MS;
-  if ((floorTo(to, unit) - floorTo(from, unit)) / size + 1 > MAX_PERIODS) {
-    throw invalidParameter('BeginTimeLeftRange', `The range covers more than ${MAX_PERIODS} periods of one ${unit.toLowerCase()}.`);
-  }
-  return { from, to };
-}
-
-export interface PeriodReport {
-  StatisticalDate: string;
-  TotalConversationNum: number;
-  ResolvedQuestionNum: number;
-  KnowledgeHitRate: string;
-  ValidAnswerRate: string;
-  ResolutionRate: string;
-  DialoguePassRate: string;
-}
-
-export interface StatisticsReport {
-  ConversationTotalNum: number;
-  ResolvedQuestionTotalNum: number;
-  TotalKnowledgeHitRate: string;
-  TotalValidAnswerRate: string;
-  StatisticalDataReports: PeriodReport[];
-  TotalDialoguePassRate: string;
-  TotalResolutionRate: string;
-}
-
-interface Tally {
-  conversations: number;
-  resolved: number;
-  notTransferred: number;
-  userTurns: number;
-  hits: number;
-  valid: number;
-}
-
-const emptyTally = (): Tally => ({ conversations: 0, resolved: 0, notTransferred: 0, userTurns: 0, hits: 0, valid: 0 });
-
-function rates(t: Tally) {
-  return {
-    KnowledgeHitRate: percent(t.hits, t.userTurns),
-    ValidAnswerRate: percent(t.valid, t.userTurns),
-    ResolutionRate: percent(t.resolved, t.conversations),
-    DialoguePassRate: percent(t.notTransferred, t.conversations),
-  };
-}
-
-const inList = (rules: string[]) => rules.map((r) => `'${r}'`).join(',');
-
-/**
- * Live traffic only (debug = 0), conversations whose BeginTime lies in [from, to], bucketed by the
- * period their BeginTime falls in; every period of the range is reported, empty ones too.
- */
-export function computeStatistics(db: Database, instanceId: string, unit: TimeUnit, from: number, to: number): StatisticsReport {
-  const rows = db
-    .prepare(
-      `SELECT c.begin_time, c.transferred_to_agent,
-              count(CASE WHEN t.rule IN (${inList(ANSWER_RULES)}) THEN 1 END) AS user_turns,
-              count(CASE WHEN t.rule IN (${inList(HIT_RULES)}) THEN 1 END) AS hits,
-              count(CASE WHEN t.rule IN (${inList(VALID_RULES)}) THEN 1 END) AS valid
-         FROM conversations c
-         LEFT JOIN conversation_turns t ON t.instance_id = c.instance_id AND t.conversation_id = c.conversation_id
-        WHERE c.instance_id = ? AND c.debug = 0 AND c.begin_time BETWEEN ? AND ?
-        GROUP BY c.conversation_id`,
-    )
-    .all(instanceId, from, to) as { begin_time: number; transferred_to_agent: number; user_turns: number; hits: number; valid: number }[];
-
-  const size = unit === 'Hour' ? HOUR_MS : DAY_MS;
-  const first = floorTo(from, unit);
-  const last = floorTo(to, unit);
-  const periods = new Map<number, Tally>();
-  for (let start = first; start <= last; start += size) periods.set(start, emptyTally());
-  const total = emptyTally();
-  for (const r of rows) {
-    const transferred = r.transferred_to_agent !== 0;
-    const resolved = !transferred && r.hits > 0;
-    for (const t of [periods.get(floorTo(r.begin_time, unit)) as Tally, total]) {
-      t.conversations++;
-      if (resolved) t.resolved++;
-      if (!transferred) t.notTransferred++;
-      t.userTurns += r.user_turns;
-      t.hits += r.hits;
-      t.valid += r.valid;
-    }
-  }
-
-  // seed: 12.4 sample "19:00:00" — an hour is named by its clock time; the date is added only
-  // when the range spans several days, where the clock time alone would repeat
-  const oneDay = floorTo(first, 'Day') === floorTo(last, 'Day');
-  const label = (start: number): string => {
-    if (unit === 'Day') return utcDate(start);
-    const hour = `${pad(new Date(start).getUTCHours())}:00:00`;
-    return oneDay ? hour : `${utcDate(start)} ${hour}`;
-  };
-  const reports: PeriodReport[] = [...periods].map(([start, t]) => ({
-    StatisticalDate: label(start),
-    TotalConversationNum: t.conversations,
-    ResolvedQuestionNum: t.resolved,
-    ...rates(t),
-  }));
-  const totals = rates(total);
-  return {
-    ConversationTotalNum: total.conversations,
-    ResolvedQuestionTotalNum: total.resolved,
-    TotalKnowledgeHitRate: totals.KnowledgeHitRate,
-    TotalValidAnswerRate: totals.ValidAnswerRate,
-    StatisticalDataReports: reports,
-    TotalDialoguePassRate: totals.DialoguePassRate,
-    TotalResolutionRate: totals.ResolutionRate,
-  };
-}
-
-function zeroOrOne(p: Params, name: string): number | undefined {
-  const v = p.int(name);
-  if (v !== undefined && v !== 0 && v !== 1) throw invalidParameter(name, 'It must be 0 or 1.');
-  return v;
-}
-
-const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/**
- * The WHERE clause for a conversation search. Which filters a caller may use is up to its action
- * (the catalog has already refused parameters the action does not have).
- * `debug`: the fixed value for actions without DebugConversation (QueryConversations: live only).
- */
-export function conversationFilter(p: Params, instanceId: string, opts: { debug?: number } = {}): { clause: string; args: unknown[] } {
-  const where = ['instance_id = ?'];
-  const args: unknown[] = [instanceId];
-  where.push('debug = ?');
-  args.push(opts.debug ?? zeroOrOne(p, 'DebugConversation') ?? 0);
-  const sandbox = p.str('IsSandBox');
-  if (sandbox) {
-    const v = sandbox.toLowerCase();
-    if (v !== 'true' && v !== 'false') throw invalidParameter('IsSandBox', 'It must be true or false.');
-    where.push('sandbox = ?');
-    args.push(v === 'true' ? 1 : 0);
-  }
-  const calling = p.str('CallingNumber');
-  if (calling) {
-    // the SDK's example is a masked number ("138106*****"): each * stands for one digit
-    where.push("calling_number LIKE ? ESCAPE '\\'");
-    args.push(likeContains(calling).replace(/\*/g, '_'));
-  }
-  const query = p.str('Query');
-  if (query) {
-    where.push("(conversation_id LIKE ? ESCAPE '\\' OR calling_number LIKE ? ESCAPE '\\' OR called_number LIKE ? ESCAPE '\\')");
-    const pattern = likeContains(query);
-    args.push(pattern, pattern, pattern);
-  }
-  for (const [param, sql] of [
-    ['BeginTimeLeftRange', 'begin_time >= ?'],
-    ['BeginTimeRightRange', 'begin_time <= ?'],
-    ['RoundsLeftRange', 'user_utterance_count >= ?'],
-    ['RoundsRightRange', 'user_utterance_count <= ?'],
-  ] as const) {
-    const v = p.int(param);
-    if (v !== undefined) {
-      where.push(sql);
-      args.push(v);
-    }
-  }
-  // Result filters on EndReason (the SDK's 1..11 enum); 0, the SDK's example, means any
-  const result = p.int('Result');
-  if (result) {
-    where.push('end_reason = ?');
-    args.push(result);
-  }
-  // the emulator runs no A/B tests, so no conversation belongs to one
-  if (p.str('AbTestId')) where.push('0');
-  return { clause: `WHERE ${where.join(' AND ')}`, args };
-}
-
-export function findConversations(db: Database, filter: { clause: string; args: unknown[] }, page?: { limit: number; offset: number }): ConversationRow[] {
-  const limit = page ? ' LIMIT ? OFFSET ?' : '';
-  return db
-    .prepare(`SELECT * FROM conversations ${filter.clause} ORDER BY begin_time DESC, conversation_id${limit}`)
-    .all(...filter.args, ...(page ? [page.limit, page.offset] : [])) as ConversationRow[];
-}
-
-function countConversations(db: Database, filter: { clause: string; args: unknown[] }): number {
-  return (db.prepare(`SELECT count(*) AS n FROM conversations ${filter.clause}`).get(...filter.args) as { n: number }).n;
-}
-
-export function turnsOf(db: Database, instanceId: string, conversationId: string): TurnRow[] {
-  return db
-    .prepare(
-      `SELECT conversation_id, sequence, speaker, utterance, action, action_params, rule, create_time
-         FROM conversation_turns WHERE instance_id = ? AND conversation_id = ? ORDER BY sequence, id`,
-    )
-    .all(instanceId, conversationId) as TurnRow[];
-}
+/** The statistics and conversation actions; the queries and the arithmetic live in emulator/statistics.ts. */
 
 /** The seed's conversation item (QueryConversations, DescribeConversation); EndTime only once ended. */
 function seedItem(r: ConversationRow): Record<string, unknown> {
@@ -336,14 +64,14 @@ function getConversation(ctx: ActionContext): ConversationRow {
 function pagedConversations(ctx: ActionContext, item: (r: ConversationRow) => Record<string, unknown>, opts: { debug?: number } = {}): Record<string, unknown> {
   const instanceId = ctx.params.req('InstanceId');
   getInstance(ctx, instanceId);
-  const { pageNumber, pageSize, offset } = ctx.params.page(10, 100);
+  const { pageNumber, pageSize, offset } = ctx.params.page(10);
   const filter = conversationFilter(ctx.params, instanceId, opts);
   const total = countConversations(ctx.db, filter);
   const rows = findConversations(ctx.db, filter, { limit: pageSize, offset });
   return { PageNumber: pageNumber, PageSize: pageSize, TotalCount: total, Conversations: rows.map(item) };
 }
 
-export const handlers: Record<string, ActionHandler> = {
+export const handlers = {
   DescribeStatisticalData(ctx) {
     const instanceId = ctx.params.req('InstanceId');
     getInstance(ctx, instanceId);
@@ -383,4 +111,4 @@ export const handlers: Record<string, ActionHandler> = {
       })),
     };
   },
-};
+} satisfies Partial<HandlerTable>;

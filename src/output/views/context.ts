@@ -1,4 +1,4 @@
-import type { ViewRenderer } from './index.js';
+import type { ViewRenderer } from '../types.js';
 
 /** DescribeConversationContext in table mode: the context JSON string, pretty-printed. */
 const context: ViewRenderer = (data, format, target) => {

@@ -1,7 +1,6 @@
-import type { OutputFormat, RenderTarget } from '../render.js';
+import type { OutputFormat, RenderTarget, ViewRenderer } from '../types.js';
 
-/** Renders data in one format; returns false to fall back to the generic table/tsv. */
-export type ViewRenderer = (data: unknown, format: OutputFormat, target: RenderTarget) => Promise<boolean> | boolean;
+export type { ViewRenderer } from '../types.js';
 
 /**
  * Named views for results that read better as something other than a plain table

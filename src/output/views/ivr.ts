@@ -1,8 +1,8 @@
 import { Chalk } from 'chalk';
 import { formatCell } from '../format-value.js';
-import type { OutputFormat, RenderTarget } from '../render.js';
 import { keyValueTable } from '../table.js';
 import { actionColor } from '../turn.js';
+import type { OutputFormat, RenderTarget } from '../types.js';
 
 /** The sections of DescribeNavigationConfig in the order a call meets them, with a readable title. */
 const SECTIONS: [key: string, title: string][] = [

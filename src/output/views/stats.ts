@@ -1,8 +1,8 @@
 import { Chalk } from 'chalk';
 import { COLUMNS_BY_LIST_FIELD, NO_RATE } from '../columns.js';
+import { formatCell } from '../format-value.js';
 import { bar } from '../progress.js';
-import { rowsOf } from '../render.js';
-import type { ViewRenderer } from './index.js';
+import type { ViewRenderer } from '../types.js';
 
 interface Report {
   StatisticalDate?: string;
@@ -58,11 +58,13 @@ const renderStats: ViewRenderer = async (data, format, target) => {
     return true;
   }
   // the same columns, in the same order, as -o tsv prints
-  const rows = rowsOf(d, { listField: 'StatisticalDataReports', columns: COLUMNS_BY_LIST_FIELD.StatisticalDataReports }) as {
-    headers: string[];
-    rows: string[][];
-  };
-  target.write(`${table(rows.headers, rows.rows, target)}\n\n`);
+  const columns = COLUMNS_BY_LIST_FIELD.StatisticalDataReports ?? [];
+  const rows = reports.map((r) => {
+    const row = r as Record<string, unknown>;
+    return columns.map((c) => (c.format ? c.format(row[c.key], row) : formatCell(c.key, row[c.key])));
+  });
+  const headers = columns.map((c) => c.header ?? c.key);
+  target.write(`${table(headers, rows, target)}\n\n`);
   target.write(`${chart(reports, target.columns ?? 80, chalk)}\n`);
   return true;
 };

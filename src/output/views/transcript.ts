@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import { formatTime } from '../format-value.js';
 import { formatTurn } from '../turn.js';
-import type { ViewRenderer } from './index.js';
+import type { ViewRenderer } from '../types.js';
 
 interface Detail {
   ConversationId?: string;

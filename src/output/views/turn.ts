@@ -1,6 +1,7 @@
 import { Chalk } from 'chalk';
-import type { OutputFormat, RenderTarget } from '../render.js';
-import { type BotTurn, formatTurn } from '../turn.js';
+import type { BotTurn } from '../../api/turn.js';
+import { formatTurn } from '../turn.js';
+import type { OutputFormat, RenderTarget } from '../types.js';
 
 /** A bot answer (begin, say, dtmf, silence) in table mode: the text, then the action, its params and barge-in. */
 export default function renderTurn(data: unknown, format: OutputFormat, target: RenderTarget): boolean {

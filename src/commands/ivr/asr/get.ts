@@ -2,7 +2,6 @@ import { defineCommand } from '../../define.js';
 import { ASR_TARGET_ARGS, ASR_TARGET_FLAGS, asrTarget } from './shared.js';
 
 export default defineCommand({
-  summary: 'show the ASR config',
   description: 'Shows the speech-recognition settings of an instance, or the system-wide default when no instance is given.',
   action: 'GetAsrConfig',
   args: ASR_TARGET_ARGS,

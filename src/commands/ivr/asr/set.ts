@@ -14,7 +14,6 @@ const SETTINGS: FlagDef[] = [
 ];
 
 export default defineCommand({
-  summary: 'change the ASR config',
   description:
     'Changes the speech-recognition settings given (of an instance, or the system-wide default when no instance is given). ' +
     'At least one setting is needed.',

@@ -32,10 +32,8 @@ export function asrTarget(args: Record<string, unknown>, params: Record<string, 
     params.EntryId = id;
     params.ConfigLevel = CONFIG_LEVELS.instance;
   }
+  // the level's range (0..2) is the model's rule, checked with the flag
   const level = params.ConfigLevel;
-  if (level !== undefined && !(Object.values(CONFIG_LEVELS) as unknown[]).includes(level)) {
-    throw new UsageError(`--config-level must be 0 (system), 1 (tenant) or 2 (instance), got ${String(level)}`);
-  }
   if ((level === CONFIG_LEVELS.tenant || level === CONFIG_LEVELS.instance) && params.EntryId === undefined) {
     throw new UsageError(
       `--config-level ${String(level)} needs the ${level === CONFIG_LEVELS.tenant ? 'tenant (--entry-id)' : 'instance (<instance-id>)'} it applies to`,

@@ -1,33 +1,25 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
-import { validateParams } from '../api/validate.js';
-import { toXml } from '../output/xml.js';
-import type { ActionContext, ActionHandler, EmulatorState, FileRoute } from './actions/types.js';
-import { type AccessKey, allowedByPolicy, claimedAction, NonceStore, verifyRequest } from './auth.js';
+import type { FileRoute } from './actions/types.js';
+import { NonceStore } from './auth.js';
 import { type Database, openDatabase } from './db.js';
 import { ApiError } from './errors.js';
 import { checkFileUrl } from './files.js';
-import { Params } from './params.js';
+import { createGateway, type Outcome, type RequestInput } from './gateway.js';
+import { groupCommit } from './group-commit.js';
+import type { EmulatorOptions } from './options.js';
+import type { EmulatorState } from './state.js';
+import { MAX_UPLOAD_BYTES, receiveUpload, UPLOAD_PATH } from './uploads.js';
+import { serviceXml } from './xml.js';
 
-export interface EmulatorOptions {
-  host?: string;
-  /** 0 picks a free port. */
-  port?: number;
-  /** SQLite file (':memory:' for a throw-away state). */
-  dataFile: string;
-  accessKeys: AccessKey[];
-  /** YAML or JSON file of chatbot definitions; the built-in demo bank bot when absent. */
-  chatbotsFile?: string;
-  latencyMs?: number;
-  /** Share of requests (0..1) answered with a random fault. */
-  faultRate?: number;
-  /** Clock (tests move it). */
-  now?: () => number;
-  /** Base URL to put in the URLs it hands out, when it differs from the listening address. */
-  publicUrl?: string;
-}
+/**
+ * The emulator's HTTP side and its lifecycle: it listens, reads each request into the gateway's
+ * input (gateway.ts), runs a change through the group commit (group-commit.ts), writes the answer
+ * as the service would (JSON or XML), serves the signed file URLs it hands out, and closes cleanly.
+ */
+
+export type { EmulatorOptions } from './options.js';
 
 export interface EmulatorHandle {
   url: string;
@@ -37,19 +29,16 @@ export interface EmulatorHandle {
 }
 
 const MAX_BODY = 1 << 20;
+/**
+ * The request line and headers may take this much: the SDKs put every action parameter in the
+ * query (POST included), so a long one (a JSON VoiceSliceRecordingList, an utterance) makes a long
+ * URL. Node's default, 16 KiB, refused those with a bare 431. Beyond this limit the answer is
+ * an API error (RequestTooLarge, 414) that clients can parse. (docs/emulator.md)
+ */
+export const MAX_HEAD = 1 << 20;
 
-interface RequestInput {
-  method: string;
-  /** Query and form parameters merged. */
-  params: Record<string, string>;
-  query: Record<string, string>;
-  headers: IncomingMessage['headers'];
-  raw: Buffer;
-  now: number;
-  requestId: string;
-  /** True when the request runs inside a write transaction (a change): its nonce is recorded at once. */
-  inWriteTransaction: boolean;
-}
+/** seed: every action's error table, InternalServerError (500). */
+const SEED_INTERNAL_ERROR = 'An error occurred while processing your request. Please try again later. Submit a ticket if the error still exists.';
 
 export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHandle> {
   const db = await openDatabase(opts.dataFile);
@@ -60,7 +49,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   if (opts.chatbotsFile) {
     // a broken chatbots file is refused at start, not at the first dialogue
     try {
-      (await import('./chatbots.js')).chatbotCatalog(state);
+      (await import('./chatbots/load.js')).chatbotCatalog(state);
     } catch (err) {
       db.close();
       throw err;
@@ -72,12 +61,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
 
   // built once: creating a better-sqlite3 transaction function costs more than running one
   const nonces = new NonceStore(db);
-  const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext) => handler(ctx));
-  const changes = groupCommit(db, answer);
+  const gateway = createGateway({ state, db, handlers, keys, nonces });
+  const changes = groupCommit<RequestInput, Outcome>(db, gateway.answer);
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: MAX_HEAD }, (req, res) => {
     void serve(req, res);
   });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
   server.keepAliveTimeout = 5000;
   server.on('connection', (s) => {
     sockets.add(s);
@@ -113,6 +103,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       query = target.length > 2 ? paramsOf(new URLSearchParams(target.slice(2))) : {};
     } else {
       const url = new URL(target, 'http://emulator');
+      if (url.pathname === UPLOAD_PATH) return serveUpload(req, res, t);
       if (req.method === 'GET' && url.pathname !== '/' && url.pathname !== '') {
         return serveFile(res, url, t);
       }
@@ -132,59 +123,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     if (req.method !== 'GET' && req.method !== 'POST') {
       return sendError(res, format, new ApiError('UnsupportedHTTPMethod', `HTTP method ${req.method} is not supported.`, 405), requestId);
     }
-    let outcome: { body: Record<string, unknown>; action: string } | ApiError;
+    let outcome: Outcome;
     try {
       const input: RequestInput = { method: req.method as string, params, query, headers: req.headers, raw, now: t, requestId, inWriteTransaction: false };
       // a change runs in an IMMEDIATE transaction (shared by a group commit) with its nonce; a read needs no write lock
-      const named = findAction(claimedAction(params, req.headers) ?? '');
-      outcome = named && !named.readOnly ? await changes.submit({ ...input, inWriteTransaction: true }) : answer(input);
+      outcome = gateway.isChange(params, req.headers) ? await changes.submit({ ...input, inWriteTransaction: true }) : gateway.answer(input);
     } catch (err) {
       if (err instanceof ApiError) return sendError(res, format, err, requestId);
       throw err;
     }
     if (outcome instanceof ApiError) return sendError(res, format, outcome, requestId);
     sendOk(res, format, outcome.action, { RequestId: requestId, ...outcome.body });
-  }
-
-  /**
-   * Verifies and runs one request (a change inside its own savepoint of a group commit). A refusal
-   * before the nonce is recorded (bad signature, unknown key, clock) is thrown, rolling all of the
-   * request back; any error after it is returned, so the nonce stays used, as at the gateway.
-   */
-  function answer(input: RequestInput): { body: Record<string, unknown>; action: string } | ApiError {
-    const { method, params, query, headers, raw, now: t, requestId } = input;
-    const bodyHash = () => createHash('sha256').update(raw).digest('hex');
-    const who = verifyRequest({ method, params, query, headers, bodyHash }, keys, nonces, t, {
-      inWriteTransaction: input.inWriteTransaction,
-    });
-    try {
-      if (who.version !== API_VERSION) {
-        throw new ApiError('InvalidVersion', `Specified parameter Version is not valid. Supported: ${API_VERSION}.`, 400);
-      }
-      const action = findAction(who.action);
-      const handler: ActionHandler | undefined = action ? handlers.get(action.name) : undefined;
-      if (!action || !handler) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
-      if (!allowedByPolicy(who.policy, action)) {
-        throw new ApiError(
-          'Forbidden.RAM',
-          `User not authorized to operate on the specified resource, or this API doesn't support RAM. (voicebot:${action.name})`,
-          403,
-        );
-      }
-      const actionParams = pickActionParams(params, actionParamNames(action));
-      const issues = validateParams(action, actionParams, { allowUnknown: true });
-      const missing = issues.find((i) => i.kind === 'missing');
-      if (missing) throw new ApiError(`Missing${missing.param}`, `${missing.param} is mandatory for this action.`, 400);
-      const invalid = issues.find((i) => i.kind === 'invalid');
-      if (invalid) throw new ApiError('InvalidParameter', `The specified parameter ${invalid.param} is invalid. ${invalid.reason}.`, 400);
-      const ctx = { state, db, action, params: new Params(actionParams), now: t, requestId, accessKeyId: who.accessKeyId };
-      // a change that fails half-way is undone to a savepoint; the recorded nonce stays
-      const body = action.readOnly ? handler(ctx) : inSavepoint(handler, ctx);
-      return { body, action: action.name };
-    } catch (err) {
-      if (err instanceof ApiError) return err;
-      throw err;
-    }
   }
 
   function serveFile(res: ServerResponse, url: URL, t: number): void {
@@ -210,9 +159,37 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
   }
 
+  /** The bucket side of GenerateUploadUrl: a PostObject form posted to Data.Host (emulator/uploads.ts). */
+  async function serveUpload(req: IncomingMessage, res: ServerResponse, t: number): Promise<void> {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { 'content-type': 'application/xml', allow: 'POST' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>MethodNotAllowed</Code><Message>The specified method is not allowed against this resource.</Message></Error>',
+      );
+      return;
+    }
+    let raw: Buffer;
+    try {
+      // the form's own fields ride along with the file: a little room above the file's limit
+      raw = hasBody(req) ? await readBody(req, MAX_UPLOAD_BYTES + (64 << 10)) : NO_BODY;
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size.</Message></Error>',
+      );
+      return;
+    }
+    const answer = await receiveUpload(state, String(req.headers['content-type'] ?? ''), raw, t);
+    const headers: Record<string, string | number> = { 'content-type': answer.contentType, 'content-length': answer.body.length };
+    if (answer.etag) headers.etag = answer.etag;
+    res.writeHead(answer.status, headers);
+    res.end(answer.body);
+  }
+
   function injectFault(res: ServerResponse, format: 'JSON' | 'XML', requestId: string): void {
     const pick = Math.floor(Math.random() * 3);
-    if (pick === 0) sendError(res, format, new ApiError('InternalError', 'The request processing has failed due to some unknown error.', 500), requestId);
+    // the service's own 500 as the seed lists it for 27 actions
+    if (pick === 0) sendError(res, format, new ApiError('InternalServerError', SEED_INTERNAL_ERROR, 500), requestId);
     else if (pick === 1) sendError(res, format, new ApiError('Throttling.User', 'Request was denied due to user flow control.', 503), requestId);
     else res.socket?.destroy();
   }
@@ -247,96 +224,6 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   };
 }
 
-/** At most this many changes share one commit, so a batch stays short and its answers leave soon. */
-const MAX_BATCH = 64;
-
-interface PendingChange<T> {
-  input: RequestInput;
-  resolve(outcome: T): void;
-  reject(err: unknown): void;
-}
-
-/**
- * Group commit: the changes that arrive in one turn of the event loop (up to MAX_BATCH) run in ONE
- * `BEGIN IMMEDIATE` transaction, each inside its own savepoint, and share its COMMIT — the commit
- * (WAL writes and file locks) was the largest part of a change's cost (bench/emulator). A request
- * that throws rolls back to its savepoint only (its nonce included, as in a transaction of its
- * own); the others stay. No answer leaves before the COMMIT has succeeded, and when the batch's
- * transaction fails every request that wrote in it gets the error the lone transaction would have
- * given. Other processes see the whole batch or none of it.
- */
-function groupCommit<T>(db: Database, run: (input: RequestInput) => T): { submit(input: RequestInput): Promise<T> } {
-  let queue: PendingChange<T>[] = [];
-  let scheduled = false;
-  const inOwnSavepoint = db.transaction((input: RequestInput) => run(input));
-  const runBatch = db.transaction((batch: PendingChange<T>[], results: ({ ok: T } | { thrown: unknown })[]) => {
-    for (const change of batch) {
-      // a savepoint outside a transaction would begin and commit one of its own, out of the batch
-      if (!db.inTransaction) throw new Error('The batch transaction was rolled back by the database.');
-      try {
-        results.push({ ok: inOwnSavepoint(change.input) });
-      } catch (err) {
-        results.push({ thrown: err });
-      }
-    }
-  });
-
-  function runQueued(): void {
-    const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH);
-    queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
-    // the rest waits for the next turn, so this batch's answers leave first
-    if (queue.length > 0) setImmediate(runQueued);
-    else scheduled = false;
-    const results: ({ ok: T } | { thrown: unknown })[] = [];
-    let failure: { err: unknown } | undefined;
-    try {
-      runBatch.immediate(batch, results);
-    } catch (err) {
-      failure = { err };
-    }
-    batch.forEach((change, i) => {
-      const result = results[i];
-      // a request that threw was rolled back to its savepoint: its answer needs no commit
-      if (result && 'thrown' in result) change.reject(result.thrown);
-      else if (failure || !result) change.reject(failure?.err);
-      else change.resolve(result.ok);
-    });
-  }
-
-  return {
-    submit(input) {
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ input, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(runQueued);
-        }
-      });
-    },
-  };
-}
-
-const paramNames = new WeakMap<ActionSpec, Set<string>>();
-function actionParamNames(action: ActionSpec): Set<string> {
-  let names = paramNames.get(action);
-  if (!names) {
-    names = new Set(action.params.map((p) => p.name));
-    paramNames.set(action, names);
-  }
-  return names;
-}
-
-/** The request's parameters that belong to the action (repeat-list Name.N included), without the common ones. */
-function pickActionParams(all: Record<string, string>, names: Set<string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k in all) {
-    const last = k.charCodeAt(k.length - 1);
-    // only a name ending in a digit can be a repeat-list Name.N
-    if (names.has(k) || (last >= 48 && last <= 57 && names.has(k.replace(/\.\d+$/, '')))) out[k] = all[k] as string;
-  }
-  return out;
-}
-
 /** Object.fromEntries(params): the last of a repeated name wins. */
 function paramsOf(search: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
@@ -359,17 +246,17 @@ function fileKeyOf(db: Database): Buffer {
   return fileKeyOf(db);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
       // past the limit the rest is read and dropped, so the client still gets an answer
-      if (size <= MAX_BODY) chunks.push(c);
+      if (size <= limit) chunks.push(c);
     });
     req.on('end', () =>
-      size > MAX_BODY
+      size > limit
         ? reject(new ApiError('RequestTooLarge', 'The request body is too large.', 413))
         : resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
     );
@@ -377,18 +264,44 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/**
+ * A request Node's parser refused before it reached us. A head over MAX_HEAD gets the API error a
+ * client can parse (JSON: the URL, and so Format, was not read); anything else malformed the 400
+ * Node would send. Either way the connection closes, as the parser cannot find the next request.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    const text = JSON.stringify({
+      RequestId: randomRequestId(),
+      HostId: 'voicenavigator.emulator',
+      Code: 'RequestTooLarge',
+      Message: `The request line and headers are too large (over ${MAX_HEAD} bytes); send the parameters in a form body.`,
+      Recommend: '',
+    });
+    socket.end(
+      `HTTP/1.1 414 URI Too Long\r\ncontent-type: application/json;charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
+    return;
+  }
+  socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+}
+
 export function randomRequestId(): string {
   return randomUUID().toUpperCase();
 }
 
 function sendOk(res: ServerResponse, format: 'JSON' | 'XML', action: string, body: Record<string, unknown>): void {
-  if (format === 'XML') send(res, 200, 'text/xml;charset=utf-8', toXml(body, `${action}Response`));
+  if (format === 'XML') send(res, 200, 'text/xml;charset=utf-8', serviceXml(body, `${action}Response`));
   else send(res, 200, 'application/json;charset=utf-8', JSON.stringify(body));
 }
 
 function sendError(res: ServerResponse, format: 'JSON' | 'XML', err: ApiError, requestId: string): void {
-  const body = { RequestId: requestId, HostId: 'voicenavigator.emulator', Code: err.code, Message: err.message, Recommend: '' };
-  if (format === 'XML') send(res, err.httpStatus, 'text/xml;charset=utf-8', toXml(body, 'Error'));
+  const body = { RequestId: requestId, HostId: 'voicenavigator.emulator', Code: err.code, Message: err.message, Recommend: '', ...err.extra };
+  if (format === 'XML') send(res, err.httpStatus, 'text/xml;charset=utf-8', serviceXml(body, 'Error'));
   else send(res, err.httpStatus, 'application/json;charset=utf-8', JSON.stringify(body));
 }
 

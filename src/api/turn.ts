@@ -1,0 +1,21 @@
+/** A bot turn as the dialogue actions return it (seed: 11 BeginDialogue … response), read by the CLI, the chat, the suite runner and the emulator's tests. */
+
+export interface BotTurn {
+  TextResponse?: string;
+  Action?: string;
+  ActionParams?: string;
+  Interruptible?: boolean;
+}
+
+/** ActionParams parsed when it is JSON with content; undefined when empty ("", "{}", null). */
+export function parsedParams(turn: BotTurn): Record<string, unknown> | string | undefined {
+  const raw = turn.ActionParams;
+  if (raw === undefined || raw === null || raw.trim() === '' || raw.trim() === '{}') return undefined;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (v && typeof v === 'object' && Object.keys(v).length === 0) return undefined;
+    return v as Record<string, unknown>;
+  } catch {
+    return raw;
+  }
+}

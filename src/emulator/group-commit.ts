@@ -1,0 +1,75 @@
+import type { Database } from './db.js';
+
+/** At most this many changes share one commit, so a batch stays short and its answers leave soon. */
+const MAX_BATCH = 64;
+
+interface PendingChange<I, T> {
+  input: I;
+  resolve(outcome: T): void;
+  reject(err: unknown): void;
+}
+
+export interface GroupCommit<I, T> {
+  /** Runs `input` in the next batch; settles once the batch's COMMIT has succeeded (or failed). */
+  submit(input: I): Promise<T>;
+}
+
+/**
+ * Group commit: the changes that arrive in one turn of the event loop (up to MAX_BATCH) run in ONE
+ * `BEGIN IMMEDIATE` transaction, each inside its own savepoint, and share its COMMIT — the commit
+ * (WAL writes and file locks) was the largest part of a change's cost (bench/emulator). A request
+ * that throws rolls back to its savepoint only (its nonce included, as in a transaction of its
+ * own); the others stay. No answer leaves before the COMMIT has succeeded, and when the batch's
+ * transaction fails every request that wrote in it gets the error the lone transaction would have
+ * given. Other processes see the whole batch or none of it.
+ */
+export function groupCommit<I, T>(db: Database, run: (input: I) => T): GroupCommit<I, T> {
+  let queue: PendingChange<I, T>[] = [];
+  let scheduled = false;
+  const inOwnSavepoint = db.transaction((input: I) => run(input));
+  const runBatch = db.transaction((batch: PendingChange<I, T>[], results: ({ ok: T } | { thrown: unknown })[]) => {
+    for (const change of batch) {
+      // a savepoint outside a transaction would begin and commit one of its own, out of the batch
+      if (!db.inTransaction) throw new Error('The batch transaction was rolled back by the database.');
+      try {
+        results.push({ ok: inOwnSavepoint(change.input) });
+      } catch (err) {
+        results.push({ thrown: err });
+      }
+    }
+  });
+
+  function runQueued(): void {
+    const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH);
+    queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
+    // the rest waits for the next turn, so this batch's answers leave first
+    if (queue.length > 0) setImmediate(runQueued);
+    else scheduled = false;
+    const results: ({ ok: T } | { thrown: unknown })[] = [];
+    let failure: { err: unknown } | undefined;
+    try {
+      runBatch.immediate(batch, results);
+    } catch (err) {
+      failure = { err };
+    }
+    batch.forEach((change, i) => {
+      const result = results[i];
+      // a request that threw was rolled back to its savepoint: its answer needs no commit
+      if (result && 'thrown' in result) change.reject(result.thrown);
+      else if (failure || !result) change.reject(failure?.err);
+      else change.resolve(result.ok);
+    });
+  }
+
+  return {
+    submit(input) {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(runQueued);
+        }
+      });
+    },
+  };
+}

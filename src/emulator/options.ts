@@ -1,0 +1,20 @@
+import type { AccessKey } from './auth.js';
+
+/** How an emulator is started (`vn emulator start`, the embedded `local` profile, the tests). */
+export interface EmulatorOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** SQLite file (':memory:' for a throw-away state). */
+  dataFile: string;
+  accessKeys: AccessKey[];
+  /** YAML or JSON file of chatbot definitions; the built-in demo bank bot when absent. */
+  chatbotsFile?: string;
+  latencyMs?: number;
+  /** Share of requests (0..1) answered with a random fault. */
+  faultRate?: number;
+  /** Clock (tests move it). */
+  now?: () => number;
+  /** Base URL to put in the URLs it hands out, when it differs from the listening address. */
+  publicUrl?: string;
+}

@@ -1,0 +1,201 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { EmulatorState } from './state.js';
+
+/**
+ * Uploads through the form GenerateUploadUrl hands out. Its answer is an OSS PostObject form (the
+ * Go SDK's GenerateUploadUrlResponseBody: Host, Folder, AccessId, Policy, Signature, Expire), so
+ * the emulator plays the bucket: a multipart/form-data POST to Host with the fields `key`,
+ * `policy`, `OSSAccessKeyId`, `Signature` (and optionally `success_action_status`,
+ * `Content-Type`), the file last, is checked as OSS checks it — the signature over the policy, the
+ * policy's expiration and its conditions — and stored in the data file. Errors are OSS's XML
+ * errors. The rules are in docs/emulator.md ("Uploads").
+ */
+
+/** The bucket uploaded objects live in, as SaveRecording's FilePath names them (oss://BUCKET/Folder). */
+export const UPLOAD_BUCKET = 'vn-emulator';
+/** Where the form is posted: the bucket, path-style (Data.Host is the emulator's base URL + this). */
+export const UPLOAD_PATH = `/${UPLOAD_BUCKET}`;
+/** How long a form stays valid: it is a credential to write, so shorter than the 1 h download URLs. */
+export const UPLOAD_TTL_MS = 15 * 60 * 1000;
+/** The largest file one form accepts (content-length-range). */
+export const MAX_UPLOAD_BYTES = 32 * 1024 * 1024;
+/** The OSS AccessKeyId the form names; its secret is derived from the data file's file key. */
+export const UPLOAD_ACCESS_ID = 'LTAIvnemulatoruploads';
+
+export interface UploadForm {
+  AccessId: string;
+  Expire: number;
+  Folder: string;
+  Host: string;
+  Policy: string;
+  Signature: string;
+}
+
+function uploadSecret(state: EmulatorState): Buffer {
+  return createHmac('sha256', state.fileKey).update('GenerateUploadUrl').digest();
+}
+
+function policySignature(state: EmulatorState, policy: string): string {
+  // OSS PostObject: Signature = base64(HMAC-SHA1(AccessKeySecret, base64(policy)))
+  return createHmac('sha1', uploadSecret(state)).update(policy).digest('base64');
+}
+
+/** True when a name can be the last part of an object key: no directory, control character or `..`, at most 255. */
+export function isSafeName(name: string): boolean {
+  if (name.length === 0 || name.length > 255 || name === '.' || name === '..') return false;
+  for (const ch of name) {
+    const c = ch.charCodeAt(0);
+    if (ch === '/' || ch === '\\' || c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+
+/**
+ * A fresh form: a folder of its own under recordings/<instance>/, and a policy that pins the key
+ * to Folder + `name` when a name is given (Key, else FileName), or to anything under Folder.
+ */
+export function createUploadForm(state: EmulatorState, opts: { instanceId?: string; name?: string; now: number }): UploadForm {
+  const folder = `recordings/${opts.instanceId || '_'}/${randomBytes(16).toString('hex')}/`;
+  const expiresAt = opts.now + UPLOAD_TTL_MS;
+  const keyCondition = opts.name ? { key: `${folder}${opts.name}` } : ['starts-with', '$key', folder];
+  const document = {
+    expiration: new Date(expiresAt).toISOString(),
+    conditions: [{ bucket: UPLOAD_BUCKET }, keyCondition, ['content-length-range', 0, MAX_UPLOAD_BYTES]],
+  };
+  const policy = Buffer.from(JSON.stringify(document)).toString('base64');
+  return {
+    AccessId: UPLOAD_ACCESS_ID,
+    Expire: Math.floor(expiresAt / 1000),
+    Folder: folder,
+    Host: `${state.baseUrl}${UPLOAD_PATH}`,
+    Policy: policy,
+    Signature: policySignature(state, policy),
+  };
+}
+
+/** What the bucket answers a form with. */
+export interface UploadAnswer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+  etag?: string;
+}
+
+function ossError(status: number, code: string, message: string): UploadAnswer {
+  const requestId = randomBytes(12).toString('hex').toUpperCase();
+  return {
+    status,
+    contentType: 'application/xml',
+    body: Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>${requestId}</RequestId><HostId>${UPLOAD_BUCKET}.emulator</HostId></Error>`,
+    ),
+  };
+}
+
+interface PolicyDocument {
+  expiration?: unknown;
+  conditions?: unknown;
+}
+
+/** Checks the policy's conditions against the form, as OSS does; the reason it fails, or undefined. */
+function violatedCondition(conditions: unknown[], key: string, size: number): string | undefined {
+  for (const c of conditions) {
+    if (Array.isArray(c)) {
+      const [op, field, value] = c as [unknown, unknown, unknown];
+      if (op === 'starts-with' && field === '$key' && !key.startsWith(String(value)))
+        return 'Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", ...]';
+      if (op === 'eq' && field === '$key' && key !== String(value)) return 'Invalid according to Policy: Policy Condition failed: ["eq", "$key", ...]';
+      if (op === 'content-length-range' && (size < Number(field) || size > Number(value))) return 'EntityTooLarge';
+    } else if (c && typeof c === 'object') {
+      const exact = (c as { key?: unknown }).key;
+      if (exact !== undefined && key !== String(exact)) return 'Invalid according to Policy: Policy Condition failed: ["eq", "$key", ...]';
+    }
+  }
+  return undefined;
+}
+
+/** A PostObject request to UPLOAD_PATH: verified, stored, answered as OSS answers it. */
+export async function receiveUpload(state: EmulatorState, contentType: string, raw: Buffer, now: number): Promise<UploadAnswer> {
+  if (!/^multipart\/form-data/i.test(contentType)) return ossError(400, 'InvalidArgument', 'The request must be multipart/form-data (an OSS PostObject form).');
+  let form: FormData;
+  try {
+    form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    return ossError(400, 'MalformedPOSTRequest', 'The body of your POST request is not well-formed multipart/form-data.');
+  }
+  // OSS field names are case-insensitive (policy/Policy, signature/Signature)
+  const field = (name: string): string | undefined => {
+    for (const [k, v] of form) if (k.toLowerCase() === name.toLowerCase() && typeof v === 'string') return v;
+    return undefined;
+  };
+  const file = form.get('file');
+  if (!(file instanceof Blob)) return ossError(400, 'InvalidArgument', 'The form has no file field.');
+  const key = field('key') ?? '';
+  const policy = field('policy') ?? '';
+  const signature = field('Signature') ?? '';
+  if (!key || !policy || !signature) return ossError(400, 'InvalidArgument', 'The form needs the fields key, policy, OSSAccessKeyId and Signature.');
+  if (field('OSSAccessKeyId') !== UPLOAD_ACCESS_ID)
+    return ossError(403, 'InvalidAccessKeyId', 'The OSS Access Key Id you provided does not exist in our records.');
+  const expected = Buffer.from(policySignature(state, policy));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    return ossError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+  }
+  let document: PolicyDocument;
+  try {
+    document = JSON.parse(Buffer.from(policy, 'base64').toString('utf8')) as PolicyDocument;
+  } catch {
+    return ossError(400, 'InvalidPolicyDocument', 'Invalid Policy: Invalid JSON.');
+  }
+  const expiration = Date.parse(String(document.expiration ?? ''));
+  if (!Number.isFinite(expiration)) return ossError(400, 'InvalidPolicyDocument', 'Invalid Policy: Invalid expiration.');
+  if (now > expiration) return ossError(403, 'AccessDenied', 'Invalid according to Policy: Policy expired.');
+  const body = Buffer.from(await file.arrayBuffer());
+  const violation = violatedCondition(Array.isArray(document.conditions) ? document.conditions : [], key, body.length);
+  if (violation === 'EntityTooLarge') return ossError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.');
+  if (violation) return ossError(403, 'AccessDenied', violation);
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  if (!isSafeName(name)) return ossError(400, 'InvalidObjectName', 'The specified object name is not valid.');
+  const instanceId = /^recordings\/([^/]+)\//.exec(key)?.[1] ?? '';
+  const type = field('Content-Type') || file.type || 'application/octet-stream';
+  state.db
+    .prepare(
+      `INSERT INTO uploads (object_key, instance_id, content_type, size, content, create_time) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (object_key) DO UPDATE SET content_type = excluded.content_type, size = excluded.size, content = excluded.content, create_time = excluded.create_time`,
+    )
+    .run(key, instanceId === '_' ? '' : instanceId, type, body.length, body, now);
+  const etag = `"${createHash('md5').update(body).digest('hex').toUpperCase()}"`;
+  const status = Number(field('success_action_status'));
+  if (status === 200 || status === 201) {
+    const location = `${state.baseUrl}${UPLOAD_PATH}/${key}`;
+    const xml =
+      status === 201
+        ? `<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Bucket>${UPLOAD_BUCKET}</Bucket><Location>${escapeXml(location)}</Location><Key>${escapeXml(key)}</Key><ETag>${etag}</ETag></PostResponse>`
+        : '';
+    return { status, contentType: 'application/xml', body: Buffer.from(xml), etag };
+  }
+  return { status: 204, contentType: 'application/xml', body: Buffer.alloc(0), etag };
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export interface StoredUpload {
+  object_key: string;
+  content_type: string;
+  size: number;
+  content: Buffer;
+}
+
+export function readUpload(state: EmulatorState, key: string): StoredUpload | undefined {
+  return state.db.prepare('SELECT object_key, content_type, size, content FROM uploads WHERE object_key = ?').get(key) as StoredUpload | undefined;
+}
+
+/** The object key a saved recording names, when its FilePath is this emulator's bucket (oss://vn-emulator/Folder). */
+export function uploadKeyOf(filePath: string, fileName: string): string | undefined {
+  const prefix = `oss://${UPLOAD_BUCKET}/`;
+  if (!filePath.startsWith(prefix)) return undefined;
+  const folder = filePath.slice(prefix.length);
+  return folder.endsWith('/') ? `${folder}${fileName}` : folder;
+}
