@@ -1,6 +1,5 @@
 import { formatCell } from '../format-value.js';
-import { flattenObject } from '../render.js';
-import type { ViewRenderer } from './index.js';
+import type { ViewRenderer } from '../types.js';
 
 /**
  * GetAsrConfig in table mode, like `tts get`: the settings themselves (the fields of Data), not the
@@ -14,7 +13,7 @@ const renderAsr: ViewRenderer = async (data, format, target) => {
   const { keyValueTable } = await import('../table.js');
   const pairs: [string, string][] = [];
   if (body.RequestId !== undefined) pairs.push(['RequestId', formatCell('RequestId', body.RequestId)]);
-  for (const [k, v] of flattenObject(body.Data as Record<string, unknown>)) pairs.push([k, formatCell(k, v)]);
+  for (const [k, v] of Object.entries(body.Data as Record<string, unknown>)) pairs.push([k, formatCell(k, v)]);
   target.write(`${keyValueTable(pairs, target)}\n`);
   return true;
 };

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { formatCell } from '../format-value.js';
-import type { ViewRenderer } from './index.js';
+import type { ViewRenderer } from '../types.js';
 
 interface Slice {
   sequence?: unknown;
