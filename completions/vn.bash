@@ -3,8 +3,8 @@
 
 _vn_children() {
   case "$1" in
-    '') echo 'instance tts ivr dialogue stats export recording configure emulator call completion' ;;
-    'instance') echo 'list ls describe get create modify delete rm enable disable associate-chatbot chatbots concurrency' ;;
+    '') echo 'instance tts ivr dialogue stats export recording configure emulator diff apply call completion' ;;
+    'instance') echo 'list ls describe get create modify delete rm enable disable associate-chatbot chatbots concurrency export' ;;
     'tts') echo 'get set audition' ;;
     'ivr') echo 'asr get set-greeting set-silence-timeout set-unrecognizing' ;;
     'ivr asr') echo 'get set' ;;
@@ -42,6 +42,7 @@ _vn_flags() {
     'instance associate-chatbot') echo '--chatbot-id --chatbot-name' ;;
     'instance chatbots') echo '--instance-id --page-number --page-size --all' ;;
     'instance concurrency') echo '--watch -w --interval' ;;
+    'instance export') echo '--all --output -o --output-file' ;;
     'tts set') echo '--voice --speech-rate --volume --pitch-rate' ;;
     'tts audition') echo '--text --voice --speech-rate --volume --output-file --force' ;;
     'ivr asr get') echo '--config-level --entry-id' ;;
@@ -71,6 +72,8 @@ _vn_flags() {
     'configure delete') echo '--yes -y' ;;
     'configure import-aliyun') echo '--file --overwrite' ;;
     'emulator start') echo '--host --port --data --access-key --readonly-key --chatbots --latency-ms --fault-rate' ;;
+    'diff') echo '--file -f --target-profile' ;;
+    'apply') echo '--file -f --dry-run --yes -y --associate-chatbots' ;;
     'call') echo '--list --describe --force --all' ;;
     'call CreateInstance') echo '--Concurrency --Description --Name --NluServiceParamsJson --UnionInstanceId --UnionSource --describe --force --all' ;;
     'call DeleteInstance') echo '--InstanceId --describe --force --all' ;;
@@ -128,6 +131,7 @@ _vn_takes_value() {
     'instance associate-chatbot|--chatbot-id'|'instance associate-chatbot|--chatbot-name') return 0 ;;
     'instance chatbots|--instance-id'|'instance chatbots|--page-number'|'instance chatbots|--page-size') return 0 ;;
     'instance concurrency|--interval') return 0 ;;
+    'instance export|--output'|'instance export|-o'|'instance export|--output-file') return 0 ;;
     'tts set|--voice'|'tts set|--speech-rate'|'tts set|--volume'|'tts set|--pitch-rate') return 0 ;;
     'tts audition|--text'|'tts audition|--voice'|'tts audition|--speech-rate'|'tts audition|--volume'|'tts audition|--output-file') return 0 ;;
     'ivr asr get|--config-level'|'ivr asr get|--entry-id') return 0 ;;
@@ -156,6 +160,8 @@ _vn_takes_value() {
     'configure set|--access-key-id') return 0 ;;
     'configure import-aliyun|--file') return 0 ;;
     'emulator start|--host'|'emulator start|--port'|'emulator start|--data'|'emulator start|--access-key'|'emulator start|--readonly-key'|'emulator start|--chatbots'|'emulator start|--latency-ms'|'emulator start|--fault-rate') return 0 ;;
+    'diff|--file'|'diff|-f'|'diff|--target-profile') return 0 ;;
+    'apply|--file'|'apply|-f') return 0 ;;
     'call CreateInstance|--Concurrency'|'call CreateInstance|--Description'|'call CreateInstance|--Name'|'call CreateInstance|--NluServiceParamsJson'|'call CreateInstance|--UnionInstanceId'|'call CreateInstance|--UnionSource') return 0 ;;
     'call DeleteInstance|--InstanceId') return 0 ;;
     'call DescribeInstance|--InstanceId') return 0 ;;
@@ -211,6 +217,8 @@ _vn_values() {
   case "$1|$2" in
     'instance list|--status') echo 'PUBLISHED DRAFTED DISABLED' ;;
     'instance chatbots|--instance-id') echo '@instance' ;;
+    'instance export|--output'|'instance export|-o') echo 'yaml json' ;;
+    'instance export|--output-file') echo '@file' ;;
     'tts audition|--output-file') echo '@file' ;;
     'ivr set-silence-timeout|--final-action') echo 'TransferToAgent TransferToIVR RedirectToPage HangUp' ;;
     'ivr set-unrecognizing|--final-action') echo 'TransferToAgent TransferToIVR RedirectToPage HangUp' ;;
@@ -233,6 +241,9 @@ _vn_values() {
     'configure import-aliyun|--file') echo '@file' ;;
     'emulator start|--data') echo '@file' ;;
     'emulator start|--chatbots') echo '@file' ;;
+    'diff|--file'|'diff|-f') echo '@file' ;;
+    'diff|--target-profile') echo '@profile' ;;
+    'apply|--file'|'apply|-f') echo '@file' ;;
     'call DebugBeginDialogue|--ShouldUseSandBox') echo 'true false' ;;
     'call DescribeRecording|--NeedVoiceSliceRecording') echo 'true false' ;;
     'call GenerateUploadUrl|--MfaPresent') echo 'true false' ;;
@@ -251,6 +262,7 @@ _vn_args() {
     'instance disable|0') echo '@instance' ;;
     'instance associate-chatbot|0') echo '@instance' ;;
     'instance concurrency|0') echo '@instance' ;;
+    'instance export|0'|'instance export|'*) echo '@instance' ;;
     'tts get|0') echo '@instance' ;;
     'tts set|0') echo '@instance' ;;
     'tts audition|0') echo '@instance' ;;

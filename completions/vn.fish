@@ -4,9 +4,9 @@
 function __vn_names
     switch $argv[1]
         case ''
-            echo instance tts ivr dialogue stats export recording configure emulator call completion
+            echo instance tts ivr dialogue stats export recording configure emulator diff apply call completion
         case 'instance'
-            echo list ls describe get create modify delete rm enable disable associate-chatbot chatbots concurrency
+            echo list ls describe get create modify delete rm enable disable associate-chatbot chatbots concurrency export
         case 'tts'
             echo get set audition
         case 'ivr'
@@ -66,6 +66,8 @@ function __vn_takes_value
             return 0
         case 'instance concurrency|--interval'
             return 0
+        case 'instance export|--output' 'instance export|-o' 'instance export|--output-file'
+            return 0
         case 'tts set|--voice' 'tts set|--speech-rate' 'tts set|--volume' 'tts set|--pitch-rate'
             return 0
         case 'tts audition|--text' 'tts audition|--voice' 'tts audition|--speech-rate' 'tts audition|--volume' 'tts audition|--output-file'
@@ -121,6 +123,10 @@ function __vn_takes_value
         case 'configure import-aliyun|--file'
             return 0
         case 'emulator start|--host' 'emulator start|--port' 'emulator start|--data' 'emulator start|--access-key' 'emulator start|--readonly-key' 'emulator start|--chatbots' 'emulator start|--latency-ms' 'emulator start|--fault-rate'
+            return 0
+        case 'diff|--file' 'diff|-f' 'diff|--target-profile'
+            return 0
+        case 'apply|--file' 'apply|-f'
             return 0
         case 'call CreateInstance|--Concurrency' 'call CreateInstance|--Description' 'call CreateInstance|--Name' 'call CreateInstance|--NluServiceParamsJson' 'call CreateInstance|--UnionInstanceId' 'call CreateInstance|--UnionSource'
             return 0
@@ -298,6 +304,8 @@ complete -c vn -n '__vn_at \'\'' -a 'export' -d 'CSV exports of conversations an
 complete -c vn -n '__vn_at \'\'' -a 'recording' -d 'call recordings: show, download, upload, register, download URLs'
 complete -c vn -n '__vn_at \'\'' -a 'configure' -d 'credential profiles: set up, list, switch, import from the aliyun CLI'
 complete -c vn -n '__vn_at \'\'' -a 'emulator' -d 'the offline Voice Navigator emulator (also behind --profile local)'
+complete -c vn -n '__vn_at \'\'' -a 'diff' -d 'show what differs between a configuration file and the live instances (or two instances)'
+complete -c vn -n '__vn_at \'\'' -a 'apply' -d 'make the live instances what a configuration file says (plan, confirm, apply)'
 complete -c vn -n '__vn_at \'\'' -a 'call' -d 'call any API action by its wire name (vn call --list)'
 complete -c vn -n '__vn_at \'\'' -a 'completion' -d 'print a shell completion script (bash, zsh, fish)'
 complete -c vn -n '__vn_at \'\'' -l version -s V -d 'print the version'
@@ -311,6 +319,7 @@ complete -c vn -n '__vn_at \'instance\'' -a 'disable' -d 'disable an instance'
 complete -c vn -n '__vn_at \'instance\'' -a 'associate-chatbot' -d 'associate a chatbot with an instance'
 complete -c vn -n '__vn_at \'instance\'' -a 'chatbots' -d 'list the chatbots that can be associated'
 complete -c vn -n '__vn_at \'instance\'' -a 'concurrency' -d 'show an instance’s live and maximum concurrency'
+complete -c vn -n '__vn_at \'instance\'' -a 'export' -d 'write instances’ whole configuration as a file (YAML or JSON) for vn diff and vn apply'
 complete -c vn -n '__vn_at \'instance list\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'instance list\'' -l page-size -x -d 'instances per page'
 complete -c vn -n '__vn_at \'instance list\'' -l name -x -d 'only instances whose name contains this'
@@ -338,6 +347,10 @@ complete -c vn -n '__vn_at \'instance chatbots\'' -l all -d 'follow every page a
 complete -c vn -n '__vn_at \'instance concurrency\'' -l watch -s w -d 'poll and redraw until Ctrl-C (piped: print each change)'
 complete -c vn -n '__vn_at \'instance concurrency\'' -l interval -x -d 'seconds between polls with --watch (default 2)'
 complete -c vn -n '__vn_at \'instance concurrency\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'instance export\'' -l all -d 'export every instance'
+complete -c vn -n '__vn_at \'instance export\'' -l output -s o -x -a 'yaml json' -d 'file format (default yaml)'
+complete -c vn -n '__vn_at \'instance export\'' -l output-file -r -F -d 'write to this file (atomically) instead of stdout'
+complete -c vn -n '__vn_at \'instance export\'; and __vn_argc -ge 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'tts\'' -a 'get' -d 'show an instance’s TTS voice settings'
 complete -c vn -n '__vn_at \'tts\'' -a 'set' -d 'change the voice, speech rate or volume'
 complete -c vn -n '__vn_at \'tts\'' -a 'audition' -d 'synthesise a sample sentence (and save the WAV)'
@@ -540,6 +553,12 @@ complete -c vn -n '__vn_at \'emulator start\'' -l readonly-key -x -d 'read-only 
 complete -c vn -n '__vn_at \'emulator start\'' -l chatbots -r -F -d 'YAML or JSON file of chatbot definitions (default: the built-in demo bank bot)'
 complete -c vn -n '__vn_at \'emulator start\'' -l latency-ms -x -d 'delay every answer by this many ms'
 complete -c vn -n '__vn_at \'emulator start\'' -l fault-rate -x -d 'share of requests (0..1) answered with a fault: HTTP 500, 503 Throttling.User, or a dropped connection'
+complete -c vn -n '__vn_at \'diff\'' -l file -s f -r -F -d 'configuration file (- for stdin)'
+complete -c vn -n '__vn_at \'diff\'' -l target-profile -x -a '(__vn_profiles)' -d 'profile of <instance-b> (default: the same as the first)'
+complete -c vn -n '__vn_at \'apply\'' -l file -s f -r -F -d 'configuration file (- for stdin)'
+complete -c vn -n '__vn_at \'apply\'' -l dry-run -d 'print the plan and send no write (the reads that make the plan are sent)'
+complete -c vn -n '__vn_at \'apply\'' -l yes -s y -d 'apply without asking (required when not on a terminal)'
+complete -c vn -n '__vn_at \'apply\'' -l associate-chatbots -d 'also send the chatbot association of existing instances (it cannot be read back, so it is otherwise sent only on create)'
 complete -c vn -n '__vn_at \'call\'' -a 'CreateInstance' -d 'POST (instance)'
 complete -c vn -n '__vn_at \'call\'' -a 'DeleteInstance' -d 'POST (instance)'
 complete -c vn -n '__vn_at \'call\'' -a 'DescribeInstance' -d 'GET, read-only (instance)'

@@ -58,3 +58,12 @@ export class RuntimeFailure extends VnError {
 export class DryRunDone extends VnError {
   override readonly exitCode = 0;
 }
+
+/**
+ * `vn diff`: the configurations compared differ (they were printed). Exit 5 — outside 0–4, so a
+ * CI job cannot mistake drift for an error; nothing more is printed.
+ */
+export class DifferencesFound extends VnError {
+  override readonly exitCode = 5;
+  override name = 'DifferencesFound';
+}

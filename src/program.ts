@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { GLOBAL_FLAGS, parseGlobalFlags, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
-import { DryRunDone, VnError } from './errors.js';
+import { DifferencesFound, DryRunDone, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { VERSION } from './version.js';
 
@@ -11,7 +11,7 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
   let code = 0;
   try {
     const commander = await import('commander');
-    const early: Record<string, string> = {};
+    const early: Record<string, string | boolean> = {};
     const program = buildProgram(commander, ctx, commandWords(argv), early);
     const shadowed = await attachSelected(program, argv, ctx, commander);
     await program.parseAsync(takeEarlyGlobals(argv, shadowed, early), { from: 'user' });
@@ -27,7 +27,7 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
   return code;
 }
 
-function buildProgram(commander: typeof import('commander'), ctx: Context, words: string[], early: Record<string, string>): Command {
+function buildProgram(commander: typeof import('commander'), ctx: Context, words: string[], early: Record<string, string | boolean>): Command {
   const program = new commander.Command('vn');
   program
     .description(PROGRAM_DESCRIPTION)
@@ -112,8 +112,11 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
   // stays the global flag (takeEarlyGlobals).
   const own = new Set(cmd.options.map((o) => o.long).filter((l): l is string => Boolean(l)));
   const mutable = program as unknown as { options: import('commander').Option[] };
-  const shadowed = new Set(mutable.options.filter((o) => o.long && own.has(o.long)).map((o) => o.long as string));
+  const taken = mutable.options.filter((o) => o.long && own.has(o.long));
+  const shadowed = new Set(taken.map((o) => o.long as string));
   mutable.options = mutable.options.filter((o) => !(o.long && shadowed.has(o.long)));
+  // a short spelling before the command (`vn -o json instance export …`) is the global flag too
+  for (const o of taken) if (o.short) shadowed.add(o.short);
   return shadowed;
 }
 
@@ -121,7 +124,7 @@ async function attachSelected(program: Command, argv: string[], ctx: Context, co
  * Takes shadowed global flags that stand before the command words out of argv (into `early`, by
  * attribute name), so `vn --timeout 5 dialogue test …` still sets the request timeout.
  */
-function takeEarlyGlobals(argv: string[], shadowed: Set<string>, early: Record<string, string>): string[] {
+function takeEarlyGlobals(argv: string[], shadowed: Set<string>, early: Record<string, string | boolean>): string[] {
   if (shadowed.size === 0) return argv;
   const takes = valueTakingGlobals();
   const out: string[] = [];
@@ -132,7 +135,8 @@ function takeEarlyGlobals(argv: string[], shadowed: Set<string>, early: Record<s
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     if (beforeCommand && shadowed.has(flag)) {
       const key = GLOBAL_FLAGS.find((g) => g.flags.split(/[, ]+/).includes(flag))?.key ?? flag.replace(/^--/, '');
-      early[key] = inline ?? (argv[++i] as string);
+      // a shadowed switch (`vn --dry-run apply …`) takes no value: the next word is the command
+      early[key] = takes.has(flag) ? (inline ?? (argv[++i] as string)) : true;
       continue;
     }
     if (beforeCommand && takes.has(flag) && inline === undefined) {
@@ -186,6 +190,7 @@ async function reportError(err: unknown, ctx: Context): Promise<number> {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof DryRunDone) return 0;
+  if (err instanceof DifferencesFound) return err.exitCode;
   const debug = ctx.globals.debug || ctx.env.VN_DEBUG === '1';
   if (err instanceof VnError) {
     const { ServiceError } = await import('./errors.js');

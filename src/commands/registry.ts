@@ -17,6 +17,11 @@ export const GROUPS: GroupEntry[] = [
       { name: 'associate-chatbot', summary: 'associate a chatbot with an instance', load: () => import('./instance/associate-chatbot.js') },
       { name: 'chatbots', summary: 'list the chatbots that can be associated', load: () => import('./instance/chatbots.js') },
       { name: 'concurrency', summary: 'show an instance’s live and maximum concurrency', load: () => import('./instance/concurrency.js') },
+      {
+        name: 'export',
+        summary: 'write instances’ whole configuration as a file (YAML or JSON) for vn diff and vn apply',
+        load: () => import('./instance/export.js'),
+      },
     ],
   },
   {
@@ -121,6 +126,8 @@ export const GROUPS: GroupEntry[] = [
 
 /** Commands directly under `vn`. */
 export const TOP_VERBS: VerbEntry[] = [
+  { name: 'diff', summary: 'show what differs between a configuration file and the live instances (or two instances)', load: () => import('./diff.js') },
+  { name: 'apply', summary: 'make the live instances what a configuration file says (plan, confirm, apply)', load: () => import('./apply.js') },
   { name: 'call', summary: 'call any API action by its wire name (vn call --list)', load: () => import('./call.js') },
   { name: 'completion', summary: 'print a shell completion script (bash, zsh, fish)', load: () => import('./completion.js') },
 ];

@@ -52,12 +52,9 @@ const MAX_PERIODS = 1000;
 
 export type TimeUnit = 'Day' | 'Hour';
 
-/** seed: 12.4 DescribeStatisticalData — TimeUnit "Day/Hour" means one of the two, any case. */
+/** seed: 12.4 DescribeStatisticalData — TimeUnit "Day/Hour" means one of the two, in any case (the model checked it). */
 export function parseTimeUnit(raw: string): TimeUnit {
-  const v = raw.trim().toLowerCase();
-  if (v === 'day') return 'Day';
-  if (v === 'hour') return 'Hour';
-  throw invalidParameter('TimeUnit', 'It must be Day or Hour.');
+  return raw.trim().toLowerCase() === 'hour' ? 'Hour' : 'Day';
 }
 
 /** "NN.NN%" as the seed's samples write rates; an empty denominator gives "0.00%". */
@@ -204,12 +201,6 @@ export function computeStatistics(db: Database, instanceId: string, unit: TimeUn
   };
 }
 
-function zeroOrOne(p: Params, name: string): number | undefined {
-  const v = p.int(name);
-  if (v !== undefined && v !== 0 && v !== 1) throw invalidParameter(name, 'It must be 0 or 1.');
-  return v;
-}
-
 const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
@@ -221,13 +212,12 @@ export function conversationFilter(p: Params, instanceId: string, opts: { debug?
   const where = ['instance_id = ?'];
   const args: unknown[] = [instanceId];
   where.push('debug = ?');
-  args.push(opts.debug ?? zeroOrOne(p, 'DebugConversation') ?? 0);
+  args.push(opts.debug ?? p.int('DebugConversation') ?? 0);
+  // true or false in any case: the model's rule
   const sandbox = p.str('IsSandBox');
   if (sandbox) {
-    const v = sandbox.toLowerCase();
-    if (v !== 'true' && v !== 'false') throw invalidParameter('IsSandBox', 'It must be true or false.');
     where.push('sandbox = ?');
-    args.push(v === 'true' ? 1 : 0);
+    args.push(sandbox.toLowerCase() === 'true' ? 1 : 0);
   }
   const calling = p.str('CallingNumber');
   if (calling) {

@@ -10,7 +10,7 @@ import {
   respond,
   type UserInput,
 } from '../engine.js';
-import { ApiError, invalidParameter, notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { chatbotForAssociation, chatbotForInstance } from './chatbot.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, HandlerTable } from './types.js';
@@ -51,11 +51,9 @@ const END_REASON_BY_ACTION: Record<string, number> = {
 
 type Env = 'live' | 'debug';
 
+/** InitialContext / AdditionalContext: a JSON object (the model's rule, checked by the gateway). */
 function contextParam(ctx: ActionContext, name: string): Record<string, unknown> {
-  const v = ctx.params.json<unknown>(name);
-  if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidParameter(name, 'It must be a JSON object.');
-  return v as Record<string, unknown>;
+  return ctx.params.json<Record<string, unknown>>(name) ?? {};
 }
 
 function rulesOf(ctx: ActionContext, instanceId: string): NavigationRules {
@@ -111,8 +109,8 @@ function skillGroupOf(params: string): string {
 function begin(ctx: ActionContext, env: Env): Record<string, unknown> {
   const p = ctx.params;
   const instance = getInstance(ctx, p.req('InstanceId'));
+  // not blank: the model's rule
   const conversationId = p.req('ConversationId').trim();
-  if (!conversationId) throw invalidParameter('ConversationId');
   const exists = ctx.db.prepare('SELECT 1 FROM conversations WHERE instance_id = ? AND conversation_id = ?').get(instance.instance_id, conversationId);
   if (exists) throw new ApiError('InvalidConversationId.Duplicated', `The specified ConversationId ${conversationId} already exists.`, 400);
   if (env === 'live') {

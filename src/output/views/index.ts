@@ -14,6 +14,8 @@ const VIEWS: Record<string, () => Promise<ViewRenderer>> = {
   context: async () => (await import('./context.js')).default,
   asr: async () => (await import('./asr.js')).default,
   recording: async () => (await import('./recording.js')).default,
+  'manifest-diff': async () => (await import('./manifest.js')).diffView,
+  'manifest-plan': async () => (await import('./manifest.js')).planView,
 };
 
 export async function renderView(kind: string, data: unknown, format: OutputFormat, target: RenderTarget): Promise<boolean> {

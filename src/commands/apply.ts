@@ -1,0 +1,84 @@
+import { UsageError } from '../errors.js';
+import { confirm } from './confirm.js';
+import { defineCommand } from './define.js';
+
+export default defineCommand({
+  description:
+    'Prints a plan — per instance create / update / unchanged, and every field that changes — then applies it with the ' +
+    'fewest calls. Asks on a terminal; refuses without --yes in scripts. --dry-run prints the plan and changes nothing. ' +
+    'A second apply of the same file makes no write. A missing instance is created by name; on an error the apply stops, ' +
+    'says what was applied and what remains, and exits 1 — running it again goes on from there.',
+  action: 'ListInstances',
+  alsoSends: [
+    'CreateInstance',
+    'ModifyInstance',
+    'EnableInstance',
+    'DisableInstance',
+    'AssociateChatbotInstance',
+    'ModifyTTSConfig',
+    'ModifyGreetingConfig',
+    'ModifySilenceTimeoutConfig',
+    'ModifyUnrecognizingConfig',
+    'ModifyAsrConfig',
+  ],
+  paginate: false,
+  flags: [
+    { name: 'file', short: 'f', valueName: 'file', complete: 'file', required: true, description: 'configuration file (- for stdin)' },
+    { name: 'dry-run', type: 'bool', description: 'print the plan and send no write (the reads that make the plan are sent)' },
+    { name: 'yes', short: 'y', type: 'bool', description: 'apply without asking (required when not on a terminal)' },
+    {
+      name: 'associate-chatbots',
+      type: 'bool',
+      description: 'also send the chatbot association of existing instances (it cannot be read back, so it is otherwise sent only on create)',
+    },
+  ],
+  examples: ['vn apply -f hotline.yaml', 'vn apply -f hotline.yaml --dry-run', 'vn instance export 3f6e… -p staging | vn apply -f - -p prod --yes'],
+  async run(ctx, { flags }) {
+    // `vn --dry-run apply …` means the same as `vn apply … --dry-run`: the plan needs its reads sent
+    const dryRun = flags.dryRun === true || ctx.globals.dryRun;
+    ctx.globals.dryRun = false;
+    const file = String(flags.file);
+    if (file === '-' && flags.yes !== true && !dryRun) {
+      throw new UsageError('the file comes from stdin, so there is no terminal to confirm on: add --yes (or --dry-run)');
+    }
+    const { apiFor, readConfigText, renderText } = await import('../manifest/io.js');
+    const { parseConfigFile } = await import('../manifest/load.js');
+    const { makePlan, matchLive } = await import('../manifest/plan.js');
+    const src = await readConfigText(ctx, file);
+    const config = await parseConfigFile(src.name, src.text);
+    const api = apiFor(ctx);
+    const live = await matchLive(api, config.instances);
+    const plans = makePlan(config.instances, live, { associateChatbots: flags.associateChatbots === true });
+    const writes = plans.reduce((n, p) => n + p.calls.length, 0);
+    const data = {
+      file: config.path,
+      dryRun,
+      instances: plans.map((p) => ({
+        name: p.desired.name,
+        ...(p.live ? { instanceId: p.live.id } : {}),
+        action: p.action,
+        changes: p.changes,
+        calls: p.calls.map((c) => c.action),
+        notes: p.notes,
+      })),
+      writes,
+    };
+    await renderText(ctx, { data, view: { kind: 'manifest-plan' } });
+    if (plans.every((p) => p.action === 'unchanged')) {
+      ctx.err('nothing to change');
+      return undefined;
+    }
+    if (dryRun) {
+      ctx.err('dry run: nothing was changed');
+      return undefined;
+    }
+    if (!(await confirm(ctx, 'Apply this plan?', flags.yes === true))) {
+      ctx.err('not applied');
+      return undefined;
+    }
+    const { executePlan } = await import('../manifest/apply.js');
+    const result = await executePlan(api, plans, (line) => ctx.err(line));
+    ctx.err(`applied ${result.applied.length} write${result.applied.length === 1 ? '' : 's'}`);
+    return undefined;
+  },
+});

@@ -1,0 +1,39 @@
+import { UsageError } from '../../errors.js';
+import { defineCommand } from '../define.js';
+
+export default defineCommand({
+  description:
+    'Writes the configuration of one, several or all instances — name, description, concurrency, status, TTS, greeting, ' +
+    'silence timeout, unrecognized input, ASR, and read-only parts for information — in the format of docs/config-as-code.md. ' +
+    'Applying the file to the same instances changes nothing.',
+  action: 'DescribeInstance',
+  alsoSends: ['ListInstances', 'DescribeTTSConfig', 'DescribeNavigationConfig', 'GetAsrConfig'],
+  args: [{ name: 'instance-id', optional: true, variadic: true, description: 'instances to export' }],
+  flags: [
+    { name: 'all', type: 'bool', description: 'export every instance' },
+    { name: 'output', short: 'o', choices: ['yaml', 'json'], valueName: 'format', description: 'file format (default yaml)' },
+    { name: 'output-file', valueName: 'file', complete: 'file', description: 'write to this file (atomically) instead of stdout' },
+  ],
+  examples: ['vn instance export 3f6e… > hotline.yaml', 'vn instance export --all -o json --output-file instances.json'],
+  async run(ctx, { args, flags }) {
+    const ids = (args.instanceId as string[] | undefined) ?? [];
+    if (flags.all === true && ids.length) throw new UsageError('give instance ids or --all, not both');
+    if (flags.all !== true && ids.length === 0) throw new UsageError('give one or more instance ids, or --all');
+    for (const id of ids) if (id.trim() === '') throw new UsageError('<instance-id> must not be empty');
+    const { apiFor } = await import('../../manifest/io.js');
+    const { exportInstances, formatExport } = await import('../../manifest/export.js');
+    const docs = await exportInstances(apiFor(ctx), flags.all === true ? 'all' : ids);
+    // `vn -o json instance export …` (the global flag, before the command) means JSON too
+    const format = flags.output ?? (ctx.globals.output === 'json' ? 'json' : 'yaml');
+    const text = await formatExport(docs, format === 'json' ? 'json' : 'yaml');
+    const file = flags.outputFile as string | undefined;
+    if (file) {
+      const { writeFileAtomic } = await import('../../dialogue/test/reporters/file.js');
+      await writeFileAtomic(file, text);
+      ctx.err(`wrote ${docs.length} instance${docs.length === 1 ? '' : 's'} to ${file}`);
+    } else {
+      ctx.io.stdout.write(text);
+    }
+    return undefined;
+  },
+});

@@ -1,0 +1,54 @@
+import type { ActionName, Params } from '../api/catalog.js';
+import { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import type { Output } from '../output/types.js';
+import type { Api } from './live.js';
+
+/** The manifest code's way to the service: ctx.call, i.e. the catalog's validator, the signer, retries. */
+export function apiFor(ctx: Context): Api {
+  // the manifest builds requests from the catalog's parameter lists at run time, so their types are
+  // checked by the validator (manifest/validate.ts, then the client) rather than by the compiler
+  const typed = <A extends ActionName>(params: Record<string, unknown>) => params as unknown as Params<A>;
+  return {
+    async call(action, params) {
+      return (await ctx.call(action, typed(params), { format: 'JSON' })).data as unknown as Record<string, unknown>;
+    },
+    async callAll(action, params) {
+      return (await ctx.call(action, typed(params), { all: true })).data as unknown as Record<string, unknown>;
+    },
+  };
+}
+
+/** A second context on another profile (`--target-profile`), closed with the first. */
+export function contextFor(ctx: Context, profile: string): Context {
+  const other = new Context(ctx.io, ctx.env, ctx.now);
+  other.globals = { ...ctx.globals, profile };
+  ctx.onDispose(() => other.dispose());
+  return other;
+}
+
+/** The configuration file's text and the name its messages use; `-` is stdin. */
+export async function readConfigText(ctx: Context, path: string): Promise<{ name: string; text: string }> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of ctx.io.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+    return { name: '<stdin>', text: Buffer.concat(chunks).toString('utf8') };
+  }
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return { name: path, text: await readFile(path, 'utf8') };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  }
+}
+
+/**
+ * Diffs and plans read as text by default, on a terminal and in a pipe alike (coloured only on a
+ * terminal); `-o json` or `--query` give the data.
+ */
+export async function renderText(ctx: Context, out: Output): Promise<void> {
+  const { render } = await import('../output/render.js');
+  const format = ctx.globals.output ?? (ctx.globals.query ? 'json' : 'table');
+  await render(out, { format, query: ctx.globals.query }, ctx.renderTarget());
+}

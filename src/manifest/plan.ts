@@ -1,0 +1,186 @@
+import type { ActionName } from '../api/catalog.js';
+import { type Api, type InstanceSummary, type LiveInstance, listInstances, mapLimit, READ_CONCURRENCY, readInstance } from './live.js';
+import { ConfigFileError, type DesiredInstance, type FileIssue, type Pos } from './load.js';
+import { ASR_INSTANCE_LEVEL, type Config, fieldsOf, SECTIONS, type SectionKey, sameValue, toFile, toWire, wire } from './model.js';
+import { requestIssues } from './validate.js';
+
+/** One field that differs, in file form (JSON texts as data). `from` is absent for a new instance. */
+export interface Change {
+  section: SectionKey;
+  field: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+export interface Call {
+  action: ActionName;
+  params: Record<string, unknown>;
+}
+
+export type PlanAction = 'create' | 'update' | 'unchanged';
+
+export interface InstancePlan {
+  desired: DesiredInstance;
+  live?: LiveInstance;
+  action: PlanAction;
+  changes: Change[];
+  /** The writes, in order. For a new instance only CreateInstance: the rest is worked out against what it starts with. */
+  calls: Call[];
+  notes: string[];
+}
+
+/**
+ * The fields that differ between two configurations, section by section. `declared`: only what
+ * `to` declares (a file manages the fields it names); `all`: every readable field of either side
+ * (two live instances), names left out since they are the instances' identities.
+ */
+export function diffConfigs(from: Config | undefined, to: Config, mode: 'declared' | 'all'): Change[] {
+  const changes: Change[] = [];
+  for (const s of SECTIONS) {
+    if (mode === 'all' && !s.readable) continue;
+    const a = from?.sections[s.key];
+    const b = to.sections[s.key];
+    if (mode === 'declared' && (!b || !s.readable)) continue;
+    for (const f of fieldsOf(s.key)) {
+      if (mode === 'all' && s.key === 'instance' && f.wire === 'Name') continue;
+      const inTo = b !== undefined && b[f.wire] !== undefined;
+      const inFrom = a !== undefined && a[f.wire] !== undefined;
+      if (mode === 'declared' ? !inTo : !inTo && !inFrom) continue;
+      // the same test as callsFor's, so diff and apply never disagree (a missing value reads as empty)
+      if (from && sameValue(f.spec, a?.[f.wire], b?.[f.wire])) continue;
+      const change: Change = { section: s.key, field: f.key };
+      if (from && inFrom) change.from = toFile(f.spec, a?.[f.wire]);
+      // the file's values are as the file has them; live ones are wire values
+      if (inTo) change.to = mode === 'declared' ? b?.[f.wire] : toFile(f.spec, b?.[f.wire]);
+      changes.push(change);
+    }
+    if (s.key === 'instance' && to.enabled !== undefined && from?.enabled !== to.enabled) {
+      changes.push({ section: 'instance', field: 'enabled', ...(from ? { from: from.enabled === true } : {}), to: to.enabled });
+    }
+  }
+  return changes;
+}
+
+/** The sections a desired instance needs read from the service. */
+export function wanted(d: DesiredInstance): SectionKey[] {
+  return SECTIONS.filter((s) => s.readable && d.sections[s.key] !== undefined).map((s) => s.key);
+}
+
+/** Finds each desired instance (by its pinned id, else by name) and reads what it declares. */
+export async function matchLive(api: Api, desired: DesiredInstance[]): Promise<(LiveInstance | undefined)[]> {
+  const all = await listInstances(api);
+  const byId = new Map(all.map((i) => [i.InstanceId, i]));
+  const byName = new Map<string, InstanceSummary>();
+  for (const i of all) if (!byName.has(i.Name)) byName.set(i.Name, i);
+  const issues: FileIssue[] = [];
+  const found = desired.map((d) => {
+    if (d.id !== undefined) {
+      const hit = byId.get(d.id);
+      if (!hit)
+        issues.push({
+          file: d.file,
+          ...(d.positions.get('id') ?? d.pos),
+          message: `no instance has the pinned id ${d.id} (leave \`id\` out to find or create "${d.name}" by name)`,
+        });
+      return hit;
+    }
+    return byName.get(d.name);
+  });
+  if (issues.length) throw new ConfigFileError(issues);
+  return mapLimit(found, READ_CONCURRENCY, async (s, i) => (s ? readInstance(api, s, wanted(desired[i] as DesiredInstance)) : undefined));
+}
+
+/** The plan for every desired instance; each request it holds has passed the validator. */
+export function makePlan(desired: DesiredInstance[], live: (LiveInstance | undefined)[], opts: { associateChatbots?: boolean } = {}): InstancePlan[] {
+  const plans = desired.map((d, i): InstancePlan => {
+    const l = live[i];
+    const notes: string[] = [];
+    if (!l) {
+      const params: Record<string, unknown> = { Name: d.name, ...wire('instance', d.sections.instance ?? {}) };
+      return {
+        desired: d,
+        action: 'create',
+        changes: [...diffConfigs(undefined, d, 'declared'), ...chatbotChanges(d)],
+        calls: [{ action: 'CreateInstance', params }],
+        notes,
+      };
+    }
+    const changes = diffConfigs(l, d, 'declared');
+    const calls = callsFor(d, l, { associateChatbot: opts.associateChatbots === true });
+    if (d.sections.chatbot) {
+      if (opts.associateChatbots) changes.push(...chatbotChanges(d));
+      else notes.push('chatbot: not compared — the API cannot read an association back (--associate-chatbots sends it)');
+    }
+    return { desired: d, live: l, action: calls.length ? 'update' : 'unchanged', changes, calls, notes };
+  });
+  checkCalls(plans);
+  return plans;
+}
+
+function chatbotChanges(d: DesiredInstance): Change[] {
+  const values = d.sections.chatbot ?? {};
+  return fieldsOf('chatbot')
+    .filter((f) => values[f.wire] !== undefined)
+    .map((f) => ({ section: 'chatbot' as const, field: f.key, to: values[f.wire] }));
+}
+
+/**
+ * The fewest writes that bring `live` to `d`: one per section that differs (the instance's
+ * name/description/concurrency in one ModifyInstance), the status last.
+ */
+export function callsFor(d: DesiredInstance, live: LiveInstance, opts: { associateChatbot: boolean }): Call[] {
+  const calls: Call[] = [];
+  const id = live.id;
+  const differs = (key: SectionKey) => {
+    const want = d.sections[key];
+    const have = live.sections[key] ?? {};
+    if (!want) return [];
+    return fieldsOf(key).filter((f) => want[f.wire] !== undefined && !sameValue(f.spec, have[f.wire], want[f.wire]));
+  };
+  for (const s of SECTIONS) {
+    const want = d.sections[s.key];
+    if (!want) continue;
+    if (s.key === 'chatbot') {
+      if (opts.associateChatbot) calls.push({ action: s.action, params: { InstanceId: id, ...wire(s.key, want) } });
+      continue;
+    }
+    const changed = differs(s.key);
+    if (changed.length === 0) continue;
+    const target: Record<string, unknown> = s.key === 'asr' ? { ConfigLevel: ASR_INSTANCE_LEVEL, EntryId: id } : { InstanceId: id };
+    if (s.send === 'changed') {
+      calls.push({ action: s.action, params: { ...target, ...Object.fromEntries(changed.map((f) => [f.wire, toWire(f.spec, want[f.wire])])) } });
+    } else {
+      const have = live.sections[s.key] ?? {};
+      const base = Object.fromEntries(
+        fieldsOf(s.key)
+          .filter((f) => have[f.wire] !== undefined)
+          .map((f) => [f.wire, have[f.wire]]),
+      );
+      calls.push({ action: s.action, params: { ...target, ...base, ...wire(s.key, want) } });
+    }
+  }
+  if (d.enabled !== undefined && d.enabled !== live.enabled)
+    calls.push({ action: d.enabled ? 'EnableInstance' : 'DisableInstance', params: { InstanceId: id } });
+  return calls;
+}
+
+/** Every planned request through the validator before the first write; a problem is the file's. */
+export function checkCalls(plans: InstancePlan[]): void {
+  const issues: FileIssue[] = [];
+  for (const p of plans) {
+    for (const c of p.calls) {
+      for (const i of requestIssues(c.action, c.params)) {
+        const section = SECTIONS.find((s) => s.action === c.action)?.key ?? 'instance';
+        const field = fieldsOf(section).find((f) => f.wire === i.param);
+        const at: Pos = p.desired.positions.get(`${section}.${i.param}`) ?? p.desired.positions.get(section) ?? p.desired.pos;
+        const label = field ? `\`${section === 'instance' ? field.key : `${section}.${field.key}`}\`` : i.param;
+        const why =
+          i.kind === 'missing'
+            ? `${label} is required to ${c.action === 'CreateInstance' ? `create "${p.desired.name}" (no instance has that name)` : `send ${c.action}`}`
+            : `${label} ${i.why}`;
+        issues.push({ file: p.desired.file, ...at, message: why });
+      }
+    }
+  }
+  if (issues.length) throw new ConfigFileError(issues);
+}

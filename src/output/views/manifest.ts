@@ -1,0 +1,139 @@
+import { Chalk } from 'chalk';
+import type { OutputFormat, RenderTarget } from '../types.js';
+
+/** The shapes `vn diff` and `vn apply` return (src/commands/diff.ts, src/commands/apply.ts). */
+interface Change {
+  section: string;
+  field: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+interface DiffEntry {
+  name: string;
+  instanceId?: string;
+  otherName?: string;
+  otherInstanceId?: string;
+  state: 'match' | 'differs' | 'missing';
+  changes: Change[];
+  notes?: string[];
+}
+
+export interface DiffData {
+  match: boolean;
+  from: string;
+  to: string;
+  instances: DiffEntry[];
+}
+
+interface PlanEntry {
+  name: string;
+  instanceId?: string;
+  action: 'create' | 'update' | 'unchanged';
+  changes: Change[];
+  calls: string[];
+  notes?: string[];
+}
+
+export interface PlanData {
+  file: string;
+  instances: PlanEntry[];
+  writes: number;
+}
+
+type Paint = InstanceType<typeof Chalk>;
+
+/** A value as one line: text as it is (quoted when it would not read back), the rest as JSON. */
+export function valueText(v: unknown): string {
+  if (v === undefined) return '(not set)';
+  if (typeof v === 'string') return v === '' || v !== v.trim() || /[\n\r]/.test(v) ? JSON.stringify(v) : v;
+  return JSON.stringify(v);
+}
+
+function label(c: Change): string {
+  return c.section === 'instance' ? c.field : `${c.section}.${c.field}`;
+}
+
+/**
+ * `vn diff` as text: per instance a ---/+++ header, per section a @@ line, the field on each side
+ * as -/+ lines (red and green on a terminal, plain when piped).
+ */
+export function renderDiff(data: DiffData, paint: Paint): string {
+  const out: string[] = [];
+  for (const e of data.instances) {
+    const id = e.instanceId ? ` (${e.instanceId})` : '';
+    if (e.state === 'match') {
+      out.push(`${paint.green('=')} ${e.name}${id}: no differences`);
+    } else {
+      const other = e.otherName ?? e.name;
+      const otherId = e.otherInstanceId ? ` (${e.otherInstanceId})` : '';
+      out.push(paint.bold(`--- ${data.from}: ${e.state === 'missing' ? '(no such instance)' : `${e.name}${id}`}`));
+      out.push(paint.bold(`+++ ${data.to}: ${other}${otherId}`));
+      let section = '';
+      for (const c of e.changes) {
+        if (c.section !== section) {
+          section = c.section;
+          out.push(paint.cyan(`@@ ${section} @@`));
+        }
+        if (c.from !== undefined) out.push(paint.red(`-${c.field}: ${valueText(c.from)}`));
+        if (c.to !== undefined) out.push(paint.green(`+${c.field}: ${valueText(c.to)}`));
+      }
+    }
+    for (const n of e.notes ?? []) out.push(paint.dim(`  note: ${n}`));
+  }
+  const differ = data.instances.filter((e) => e.state !== 'match').length;
+  out.push(
+    data.match
+      ? 'no differences'
+      : `${differ} of ${data.instances.length} instance${data.instances.length === 1 ? '' : 's'} ${differ === 1 ? 'differs' : 'differ'}`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+const MARK: Record<PlanEntry['action'], [string, keyof Paint]> = {
+  create: ['+', 'green'],
+  update: ['~', 'yellow'],
+  unchanged: ['=', 'dim'],
+};
+
+/** `vn apply`'s plan as text: per instance create / update / unchanged, each changed field, the writes. */
+export function renderPlan(data: PlanData, paint: Paint): string {
+  const out: string[] = [];
+  for (const e of data.instances) {
+    const [mark, colour] = MARK[e.action];
+    const tint = paint[colour] as (s: string) => string;
+    const id = e.instanceId ? ` (${e.instanceId})` : '';
+    const calls =
+      e.action === 'unchanged'
+        ? ''
+        : ` — ${e.calls.join(', ')}${e.action === 'create' ? ', then a write per section that differs from what it starts with' : ''}`;
+    out.push(`${tint(`${mark} ${e.action}`)} ${paint.bold(e.name)}${id}${paint.dim(calls)}`);
+    for (const c of e.changes) {
+      const text = c.from === undefined ? valueText(c.to) : `${valueText(c.from)} → ${valueText(c.to)}`;
+      out.push(`    ${label(c)}: ${text}`);
+    }
+    for (const n of e.notes ?? []) out.push(paint.dim(`    note: ${n}`));
+  }
+  const count = (a: PlanEntry['action']) => data.instances.filter((e) => e.action === a).length;
+  out.push(
+    `Plan: ${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged; ${data.writes} write${data.writes === 1 ? '' : 's'}${count('create') ? ' (and what the new instances need)' : ''}.`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function painter(target: RenderTarget): Paint {
+  return new Chalk({ level: target.color ? 1 : 0 });
+}
+
+/** The diff as text in the default format; -o json / --query get the data. */
+export function diffView(data: unknown, format: OutputFormat, target: RenderTarget): boolean {
+  if (format !== 'table' || !data || typeof data !== 'object') return false;
+  target.write(renderDiff(data as DiffData, painter(target)));
+  return true;
+}
+
+export function planView(data: unknown, format: OutputFormat, target: RenderTarget): boolean {
+  if (format !== 'table' || !data || typeof data !== 'object') return false;
+  target.write(renderPlan(data as PlanData, painter(target)));
+  return true;
+}
