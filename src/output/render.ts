@@ -2,7 +2,7 @@ import { getPath } from '../api/catalog.js';
 import { UsageError } from '../errors.js';
 import { COLUMNS_BY_LIST_FIELD } from './columns.js';
 import { formatCell } from './format-value.js';
-import type { Column, Output, RenderOptions, RenderTarget, View } from './types.js';
+import type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
 
 export type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
 export { OUTPUT_FORMATS } from './types.js';
