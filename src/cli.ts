@@ -1,4 +1,5 @@
 import type { Context } from './context.js';
+import { sanitizeLine } from './output/sanitize.js';
 import { quickAnswer } from './quick.js';
 
 /**
@@ -13,7 +14,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
   const { Context } = await import('./context.js');
-  process.exitCode = await run(argv, Context.fromProcess());
+  const ctx = Context.fromProcess();
+  // the last net: a failure nothing caught (a library's own crash) is still one line through the
+  // redaction filter and the sanitiser, not a stack trace that may quote a secret or server text
+  const fatal = (err: unknown) => {
+    const e = err as Error;
+    const debug = ctx.globals.debug || ctx.env.VN_DEBUG === '1';
+    const message = sanitizeLine((e?.message ?? String(err)).replace(/\s*\n\s*/g, ' '));
+    ctx.err(`error: internal failure: ${message}${debug ? '' : ' (run with --debug for details)'}`);
+    if (debug && e?.stack) ctx.err(e.stack);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  process.exitCode = await run(argv, ctx);
 }
 
 /** Runs one command line against a Context and returns the exit code (tests call this in-process). */

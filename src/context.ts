@@ -8,6 +8,8 @@ import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import { UsageError } from './errors.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
+import { sanitizeLine, terminalSafe } from './output/sanitize.js';
+import { redact } from './redact.js';
 
 export interface IO {
   stdin: Readable;
@@ -40,6 +42,7 @@ export interface CallAsOutput extends CallOptions {
 export class Context {
   globals: GlobalOptions = defaultGlobals();
   private clientPromise?: Promise<Client>;
+  private clientMade?: Client;
   private profilePromise?: Promise<ResolvedProfile>;
   private cleanups: (() => Promise<void> | void)[] = [];
 
@@ -81,11 +84,22 @@ export class Context {
   }
 
   out(text: string): void {
-    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.write('stdout', text.endsWith('\n') ? text : `${text}\n`);
   }
 
   err(text: string): void {
-    this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.write('stderr', text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /**
+   * Every text vn prints goes through here: the one redaction filter (src/redact.ts), and on a
+   * terminal the last net for control sequences (src/output/sanitize.ts).
+   */
+  write(stream: 'stdout' | 'stderr', text: string, opts: { drawsOwnControls?: boolean } = {}): void {
+    const safe = redact(text);
+    const tty = stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
+    // a progress line redraws itself with \r and ESC [K: it sanitises its network text itself
+    this.io[stream].write(tty && !opts.drawsOwnControls ? terminalSafe(safe) : safe);
   }
 
   profile(): Promise<ResolvedProfile> {
@@ -106,10 +120,14 @@ export class Context {
     const { endpointFor } = await import('./config/endpoint.js');
     const { Client } = await import('./client/client.js');
     this.onDispose(async () => (await import('./client/transport.js')).closeTransport());
+    // refused before anything is sent: the profile's default output can be xml too
+    if (this.globals.query !== undefined && (await this.outputFormat()) === 'xml') {
+      throw new UsageError("--query applies to JSON and cannot be used with XML output (the profile's default; pass -o json)");
+    }
     const endpoint = await endpointFor(profile, { configDir: this.configDir, env: this.env });
     if (endpoint.close) this.onDispose(endpoint.close);
     const g = this.globals;
-    return new Client({
+    this.clientMade = new Client({
       endpoint: endpoint.url,
       credentials: endpoint.credentials,
       signatureVersion: g.signatureVersion,
@@ -121,6 +139,12 @@ export class Context {
       debug: g.debug ? (line) => this.err(`[debug] ${line}`) : undefined,
       now: this.now,
     });
+    return this.clientMade;
+  }
+
+  /** The state-changing actions carried out so far in this command (none when no client was made). */
+  changesCarriedOut(): readonly string[] {
+    return this.clientMade?.carriedOut ?? [];
   }
 
   /** One API call, as an Output ready for render(); --all and -o xml handled here. */
@@ -151,7 +175,7 @@ export class Context {
 
   renderTarget(): RenderTarget {
     return {
-      write: (s) => this.io.stdout.write(s),
+      write: (s) => this.write('stdout', s),
       isTTY: this.io.stdoutIsTTY,
       color: this.colorFor('stdout'),
       columns: tableWidth(this.env, this.io.stdoutIsTTY, this.io.columns),
@@ -169,8 +193,20 @@ export class Context {
       return { text, stop() {}, succeed() {}, fail() {} };
     }
     const { default: ora } = await import('ora');
-    const s = ora({ text, stream: this.io.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
-    return s;
+    // ora writes to the stream itself: its texts (a task's status from the service…) pass the filters here
+    const safe = (t: string) => sanitizeLine(redact(t));
+    const s = ora({ text: safe(text), stream: this.io.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
+    return {
+      get text() {
+        return s.text;
+      },
+      set text(t: string) {
+        s.text = safe(t);
+      },
+      stop: () => void s.stop(),
+      succeed: (t?: string) => void s.succeed(t === undefined ? undefined : safe(t)),
+      fail: (t?: string) => void s.fail(t === undefined ? undefined : safe(t)),
+    };
   }
 
   onDispose(fn: () => Promise<void> | void): void {

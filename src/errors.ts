@@ -67,3 +67,14 @@ export class DifferencesFound extends VnError {
   override readonly exitCode = 5;
   override name = 'DifferencesFound';
 }
+
+/**
+ * --query could not be evaluated on an answer that arrived: the call was carried out (a change
+ * was made, if the action makes one), so this is never exit 2 ("nothing sent"). The answer is
+ * printed unfiltered and the query error named on stderr. Exit 6 — also the code of any usage
+ * error that comes after a state-changing call was carried out (program.ts).
+ */
+export class QueryAfterCallError extends VnError {
+  override readonly exitCode = 6;
+  override name = 'QueryAfterCallError';
+}

@@ -72,8 +72,8 @@ function addVerbStub(parent: Command, verb: VerbEntry, ctx: Context): Command {
 
 function inherit(cmd: Command, ctx: Context): void {
   cmd.exitOverride().configureOutput({
-    writeOut: (s) => ctx.io.stdout.write(s),
-    writeErr: (s) => ctx.io.stderr.write(s),
+    writeOut: (s) => ctx.write('stdout', s),
+    writeErr: (s) => ctx.write('stderr', s),
     // the context's streams decide the width (tests use in-memory ones), by commander's rule
     getOutHelpWidth: () => helpWidth(ctx.io.stdoutIsTTY, ctx.io.columns),
     getErrHelpWidth: () => helpWidth(ctx.io.stderrIsTTY, ctx.io.columns),
@@ -172,15 +172,27 @@ export function commandWords(argv: string[]): string[] {
 
 async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<GlobalOptions> {
   const g = parseGlobalFlags(o, ctx.env);
-  if (g.endpoint) {
+  // an empty --endpoint is refused, not read as "unset" (it would send to the public endpoint)
+  if (g.endpoint !== undefined) {
     const { normalizeEndpoint } = await import('./config/resolve.js');
     g.endpoint = normalizeEndpoint(g.endpoint);
   }
-  if (g.query) {
+  if (g.query !== undefined) {
+    if (g.output === 'xml')
+      throw new (await import('./errors.js')).UsageError('--query applies to JSON and cannot be used with -o xml (the raw XML body is printed as it is)');
     const { checkQuery } = await import('./output/render.js');
     await checkQuery(g.query);
   }
   return g;
+}
+
+/**
+ * The one error printer: one line on stderr (the message may quote the server, so its control
+ * characters are neutralised here and its secrets redacted by ctx.err), and the exit code.
+ */
+/** Exit 2 is "nothing sent": once a change has been carried out, a usage error is exit 6 instead. */
+function afterChanges(ctx: Context): number {
+  return ctx.changesCarriedOut().length > 0 ? 6 : 2;
 }
 
 async function reportError(err: unknown, ctx: Context): Promise<number> {
@@ -191,20 +203,25 @@ async function reportError(err: unknown, ctx: Context): Promise<number> {
   }
   if (err instanceof DryRunDone) return 0;
   if (err instanceof DifferencesFound) return err.exitCode;
+  const { sanitizeLine } = await import('./output/sanitize.js');
   const debug = ctx.globals.debug || ctx.env.VN_DEBUG === '1';
   if (err instanceof VnError) {
     const { ServiceError } = await import('./errors.js');
-    if (err instanceof ServiceError) {
-      const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${err.requestId}` : undefined].filter(Boolean).join(', ');
-      ctx.err(`error: ${err.code}: ${err.message || '(no message)'} (${where})`);
+    if (err.exitCode === 2 && ctx.changesCarriedOut().length > 0) {
+      // exit 2 promises "nothing sent": after a change was made that would invite a blind retry
+      const done = [...new Set(ctx.changesCarriedOut())].join(', ');
+      ctx.err(`error: ${sanitizeLine(err.message)} — after ${done} was carried out (exit 6): check before repeating the command`);
+    } else if (err instanceof ServiceError) {
+      const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${sanitizeLine(err.requestId)}` : undefined].filter(Boolean).join(', ');
+      ctx.err(`error: ${sanitizeLine(err.code)}: ${sanitizeLine(err.message) || '(no message)'} (${where})`);
     } else {
-      ctx.err(`error: ${err.message}`);
+      ctx.err(`error: ${sanitizeLine(err.message)}`);
     }
     if (debug && err.stack) ctx.err(err.stack);
-    return err.exitCode;
+    return err.exitCode === 2 ? afterChanges(ctx) : err.exitCode;
   }
   const e = err as Error;
-  ctx.err(`error: ${e?.message ?? String(err)}${debug ? '' : ' (run with --debug for details)'}`);
+  ctx.err(`error: ${sanitizeLine(e?.message ?? String(err))}${debug ? '' : ' (run with --debug for details)'}`);
   if (debug && e?.stack) ctx.err(e.stack);
   return 1;
 }

@@ -3,6 +3,7 @@ import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from '../errors.js';
+import { REDACTED, redact, registerSecret, registerSecretParams } from '../redact.js';
 import { canonicalQuery, flattenParams, percentEncode } from './encode.js';
 
 export { DryRunDone } from '../errors.js';
@@ -63,15 +64,17 @@ export interface CallResult<T = Record<string, unknown>> {
   format: 'JSON' | 'XML';
 }
 
-const SECRET_PARAMS = new Set(['SecurityToken', 'AccessKeySecret', 'SecretKey']);
-
 export class Client {
+  /** The state-changing actions this client has had carried out (so a later failure is never "nothing sent"). */
+  readonly carriedOut: string[] = [];
   readonly options: Required<Pick<ClientOptions, 'signatureVersion' | 'timeoutMs' | 'retries' | 'backoffMs'>> & ClientOptions;
   constructor(options: ClientOptions) {
     this.options = { signatureVersion: 'v1', timeoutMs: DEFAULT_TIMEOUT_S * 1000, retries: DEFAULT_RETRIES, backoffMs: 200, ...options };
     if (!options.credentials.accessKeyId || !options.credentials.accessKeySecret) {
       throw new CredentialsError('no AccessKey configured');
     }
+    registerSecret(options.credentials.accessKeySecret);
+    registerSecret(options.credentials.securityToken);
   }
 
   /** validate → sign → send → retry → parse. */
@@ -84,6 +87,8 @@ export class Client {
     }
     const format = opts.format ?? 'JSON';
     const flat = flattenParams(params);
+    // SecretKey, AccessKey, AppKey…: their values are redacted from everything printed from now on
+    registerSecretParams(flat);
     const maxAttempts = Math.max(1, this.options.retries + 1);
     let lastError: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -94,15 +99,17 @@ export class Client {
         throw new DryRunDone('dry run');
       }
       if (this.options.debug) {
-        this.trace(`> ${req.method} ${redactUrl(req.url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-        if (req.body) this.trace(`> body: ${redactForm(req.body)}`);
+        this.trace(`> ${req.method} ${redact(req.url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+        if (req.body) this.trace(`> body: ${redact(req.body)}`);
       }
       const started = Date.now();
       try {
         const res = await send(req);
         if (this.options.debug)
-          this.trace(`< ${res.status} in ${Date.now() - started}ms: ${res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body}`);
-        return parseResponse<T>(action.name, res, format);
+          this.trace(`< ${res.status} in ${Date.now() - started}ms: ${redact(res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body)}`);
+        const result = parseResponse<T>(action.name, res, format);
+        if (!action.readOnly) this.carriedOut.push(action.name);
+        return result;
       } catch (err) {
         lastError = err;
         if (attempt >= maxAttempts || !mayRetry(err, action)) break;
@@ -128,7 +135,7 @@ export class Client {
   }
 
   private trace(line: string): void {
-    this.options.debug?.(line);
+    this.options.debug?.(redact(line));
   }
 
   buildRequest(action: ActionSpec, params: Record<string, string>, format: 'JSON' | 'XML'): HttpRequest {
@@ -203,18 +210,22 @@ export function parseResponse<T>(action: string, res: HttpResponse, format: 'JSO
   if (res.status >= 400 || (isXml ? /<Error>/.test(text.slice(0, 200)) && /<Code>/.test(text) : false)) {
     throw toServiceError(res);
   }
+  // only a well-formed API answer is a success: a captive portal's HTML page or a proxy's "null"
+  // with HTTP 200 is not one, and says nothing about whether the call was carried out
   if (isXml) {
+    if (format !== 'XML' || !looksLikeXmlDocument(text)) throw notAnApiResponse(res, format);
     return { action, status: res.status, requestId: xmlField(text, 'RequestId'), data: {} as T, raw: text, format: 'XML' };
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new NetworkError(`the endpoint answered HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 120)}`, true);
+    throw notAnApiResponse(res, format);
   }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw notAnApiResponse(res, format);
   const body = data as Record<string, unknown>;
   // envelopes with Success=false inside a 200 (CreateDownloadUrl, GetAsrConfig, …)
-  if (body && body.Success === false && typeof body.Code === 'string') {
+  if (body.Success === false && typeof body.Code === 'string') {
     throw new ServiceError(
       body.Code,
       String(body.Message ?? body.ErrorMsg ?? ''),
@@ -223,7 +234,30 @@ export function parseResponse<T>(action: string, res: HttpResponse, format: 'JSO
       text,
     );
   }
-  return { action, status: res.status, requestId: body?.RequestId as string | undefined, data: data as T, raw: text, format };
+  return { action, status: res.status, requestId: body.RequestId as string | undefined, data: data as T, raw: text, format };
+}
+
+/** An XML document with one root element that is not an HTML page. */
+function looksLikeXmlDocument(text: string): boolean {
+  const t = text.trim().replace(/^<\?xml[^>]*\?>\s*/, '');
+  const root = /^<([A-Za-z_][\w.-]*)[^>]*>/.exec(t)?.[1];
+  if (!root || root.toLowerCase() === 'html') return false;
+  return t.endsWith(`</${root}>`) || /^<[^>]*\/>$/.test(t);
+}
+
+/** What arrived, shortened to one line, for the error message. */
+export function shortBody(text: string, max = 160): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  if (one === '') return '(an empty body)';
+  return JSON.stringify(one.length > max ? `${one.slice(0, max)}…` : one);
+}
+
+function notAnApiResponse(res: HttpResponse, format: 'JSON' | 'XML'): NetworkError {
+  const type = res.headers['content-type'] ? `, ${res.headers['content-type'].split(';')[0]}` : '';
+  return new NetworkError(
+    `the endpoint answered HTTP ${res.status}${type} with something that is not ${format === 'XML' ? 'an XML' : 'a JSON'} API response (a proxy or captive portal?): ${shortBody(res.body)}`,
+    true,
+  );
 }
 
 function xmlField(xml: string, name: string): string | undefined {
@@ -260,36 +294,21 @@ function toServiceError(res: HttpResponse): VnError {
     }
   }
   if (!code) {
-    if (res.status >= 500) return new ServiceError(`HTTP${res.status}`, text.slice(0, 200) || 'server error', res.status, undefined, text);
-    return new NetworkError(`the endpoint answered HTTP ${res.status} without an API error body: ${text.slice(0, 120)}`, true);
+    if (res.status >= 500) return new ServiceError(`HTTP${res.status}`, text.trim() ? shortBody(text) : 'server error', res.status, undefined, text);
+    return new NetworkError(`the endpoint answered HTTP ${res.status} without an API error body: ${shortBody(text)}`, true);
   }
   return new ServiceError(code, message, res.status, requestId, text);
 }
 
 /** What --dry-run prints: the method, the fully signed URL and body, secrets redacted. */
 export function describeRequest(req: HttpRequest): string {
-  const lines = [`${req.method} ${redactUrl(req.url)}`];
+  const lines = [`${req.method} ${req.url}`];
   for (const [k, v] of Object.entries(req.headers)) {
     if (k === 'user-agent' || k === 'accept') continue;
-    lines.push(`${k}: ${k === 'x-acs-security-token' ? '<redacted>' : v}`);
+    lines.push(`${k}: ${k === 'x-acs-security-token' ? REDACTED : v}`);
   }
-  if (req.body) lines.push('', redactForm(req.body));
-  return lines.join('\n');
-}
-
-function redactForm(form: string): string {
-  return form
-    .split('&')
-    .map((kv) => {
-      const k = decodeURIComponent(kv.split('=')[0] ?? '');
-      return SECRET_PARAMS.has(k) ? `${kv.split('=')[0]}=<redacted>` : kv;
-    })
-    .join('&');
-}
-
-function redactUrl(url: string): string {
-  const i = url.indexOf('?');
-  return i < 0 ? url : `${url.slice(0, i + 1)}${redactForm(url.slice(i + 1))}`;
+  if (req.body) lines.push('', req.body);
+  return redact(lines.join('\n'));
 }
 
 function sleep(ms: number): Promise<void> {

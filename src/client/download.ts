@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
-import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { unlinkSync, writeSync } from 'node:fs';
+import { type FileHandle, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../errors.js';
 import type { DownloadProgress } from '../output/progress.js';
@@ -41,11 +42,54 @@ export async function checkTarget(target: string, force = false): Promise<string
 
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR']);
 
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
- * Streams `url` into `target`: the bytes go to `<target>.<random>.part` in the same directory, the
- * count is checked against Content-Length, the file is fsynced and only then moved into place.
- * Whatever fails (connection, short body, full disk, Ctrl-C) the part file is removed and the
- * target is left as it was.
+ * The part file of a download: beside the target, named after it and this process
+ * (`<target>.<pid>-<random>.part`), so a later run can tell a dead process's leftover from a live
+ * download of the same target.
+ */
+function partName(path: string): string {
+  return `${path}.${process.pid}-${randomBytes(6).toString('hex')}.part`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the part files that earlier runs left beside `path` (a SIGKILL, a power cut): those of
+ * processes no longer running, and those of older versions, which carried no process id.
+ */
+export async function removeStaleParts(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const base = basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^${base}\\.(?:(\\d+)-)?[0-9a-f]{12}\\.part$`);
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = re.exec(name);
+    if (!m) continue;
+    const pid = m[1] ? Number(m[1]) : undefined;
+    if (pid !== undefined && (pid === process.pid || alive(pid))) continue;
+    await unlink(join(dir, name)).then(
+      () => removed.push(name),
+      () => undefined,
+    );
+  }
+  return removed;
+}
+
+/**
+ * Streams `url` into `target`: the bytes go to a part file in the same directory, the count is
+ * checked against Content-Length, the file is fsynced and only then moved into place. Whatever
+ * fails (connection, short body, full disk, Ctrl-C, SIGTERM, the terminal closing) the part file
+ * is removed and the target is left as it was; part files of earlier runs killed outright are
+ * removed on the next download of the same target.
  */
 export async function downloadToFile(url: string, target: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
   const path = await checkTarget(target, opts.force);
@@ -58,29 +102,34 @@ export async function downloadToFile(url: string, target: string, opts: Download
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RuntimeFailure(`cannot download ${url}: only http and https URLs can be fetched`);
   const host = parsed.host;
   const timeoutMs = opts.timeoutMs ?? 60_000;
+  await removeStaleParts(path);
 
   const undici = await import('undici');
   const agent = new undici.Agent({ connect: { timeout: Math.min(timeoutMs, 10_000) }, keepAliveTimeout: 1 });
   const dispatcher = agent.compose(undici.interceptors.redirect({ maxRedirections: 5 }));
-  const part = `${path}.${randomBytes(6).toString('hex')}.part`;
+  const part = partName(path);
   let handle: FileHandle | undefined;
   let received = 0;
   let total: number | undefined;
   let finished = false;
-  // a Ctrl-C in the middle must not leave the part file behind
+  // an interrupt in the middle (Ctrl-C, kill, the terminal closed) must not leave the part file behind
   const onSignal = (signal: NodeJS.Signals) => {
     try {
       unlinkSync(part);
     } catch {
       /* not created yet, or already gone */
     }
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of SIGNALS) process.on(s, onSignal);
   try {
+    // the part file exists before the request, so the body can be written from its first byte
+    try {
+      handle = await open(part, 'wx', 0o644);
+    } catch (err) {
+      throw new RuntimeFailure(`cannot write ${basename(part)} in ${dirname(path)}: ${(err as Error).message}`, { cause: err });
+    }
     let res: Dispatcher.ResponseData;
     try {
       res = await undici.request(url, { method: 'GET', dispatcher, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
@@ -98,19 +147,12 @@ export async function downloadToFile(url: string, target: string, opts: Download
     if (typeof lengthHeader === 'string' && /^\d+$/.test(lengthHeader)) total = Number(lengthHeader);
     const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
 
-    try {
-      handle = await open(part, 'wx', 0o644);
-    } catch (err) {
-      throw new RuntimeFailure(`cannot write ${basename(part)} in ${dirname(path)}: ${(err as Error).message}`, { cause: err });
-    }
     opts.onProgress?.({ received, total });
     try {
-      for await (const chunk of res.body) {
-        const buf = chunk as Buffer;
-        await writeAll(handle, buf, part);
-        received += buf.length;
+      await streamInto(res.body, handle.fd, part, (n) => {
+        received += n;
         opts.onProgress?.({ received, total });
-      }
+      });
     } catch (err) {
       if (err instanceof RuntimeFailure) throw err;
       const code = errorCode(err);
@@ -128,24 +170,46 @@ export async function downloadToFile(url: string, target: string, opts: Download
     await syncDirectory(dirname(path));
     return { path, bytes: received, contentType };
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
     if (handle) await handle.close().catch(() => undefined);
     if (!finished) await unlink(part).catch(() => undefined);
     await agent.destroy().catch(() => undefined);
   }
 }
 
-async function writeAll(handle: FileHandle, buf: Buffer, part: string): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      const { bytesWritten } = await handle.write(buf, off, buf.length - off);
-      off += bytesWritten;
-    } catch (err) {
-      throw new RuntimeFailure(`cannot write ${part}: ${(err as Error).message}`, { cause: err });
-    }
-  }
+/**
+ * Reads a response body to its end without ever pausing it, writing each chunk to the file as it
+ * arrives. A paused undici body whose server then closes the connection crashes the process with
+ * an uncatchable assertion (nodejs/undici#5360, unfixed in undici 7), so the body must flow; the
+ * writes are synchronous (into the page cache, fsynced at the end), so nothing queues in memory.
+ */
+function streamInto(body: Readable, fd: number, part: string, onBytes: (n: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      body.removeAllListeners('data');
+      body.destroy();
+      reject(err);
+    };
+    body.on('data', (chunk: Buffer) => {
+      try {
+        for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off, chunk.length - off);
+      } catch (err) {
+        fail(new RuntimeFailure(`cannot write ${part}: ${(err as Error).message}`, { cause: err }));
+        return;
+      }
+      onBytes(chunk.length);
+    });
+    body.once('error', fail);
+    body.once('end', () => {
+      if (!failed) resolve();
+    });
+    body.once('close', () => {
+      if (!body.readableEnded) fail(new Error('the body was closed before its end'));
+    });
+  });
 }
 
 /**

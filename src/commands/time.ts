@@ -37,7 +37,7 @@ export function parseTimeFlag(flag: string, text: string, now: Date, opts: TimeF
     for (const [, n, unit] of (rel[2] as string).matchAll(/(\d+)([smhdw])/g)) offset += Number(n) * (UNIT_MS[unit as string] as number);
     const ms = now.getTime() + (rel[1] === '-' ? -offset : offset);
     if (!Number.isSafeInteger(ms)) throw bad('is out of range');
-    return ms;
+    return afterEpoch(ms, bad);
   }
 
   if (/^\d+$/.test(s)) {
@@ -52,7 +52,7 @@ export function parseTimeFlag(flag: string, text: string, now: Date, opts: TimeF
   if (dateOnly) {
     const [y, mo, d] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
     checkCalendar(y, mo, d, 0, 0, 0, bad);
-    return opts.endOfDay ? new Date(y, mo - 1, d, 23, 59, 59, 999).getTime() : new Date(y, mo - 1, d).getTime();
+    return afterEpoch(opts.endOfDay ? localTime(y, mo - 1, d, 23, 59, 59, 999) : localTime(y, mo - 1, d, 0, 0, 0, 0), bad);
   }
 
   const dt = DATE_TIME.exec(s);
@@ -61,22 +61,42 @@ export function parseTimeFlag(flag: string, text: string, now: Date, opts: TimeF
     const ms = Number((dt[7] ?? '0').padEnd(3, '0'));
     checkCalendar(y, mo, d, h, mi, sec, bad);
     const zone = dt[8];
-    if (!zone) return new Date(y, mo - 1, d, h, mi, sec, ms).getTime();
-    const utc = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-    if (zone.toUpperCase() === 'Z') return utc;
+    if (!zone) return afterEpoch(localTime(y, mo - 1, d, h, mi, sec, ms), bad);
+    const utc = utcTime(y, mo - 1, d, h, mi, sec, ms);
+    if (zone.toUpperCase() === 'Z') return afterEpoch(utc, bad);
     const digits = zone.slice(1).replace(':', '');
     const zh = Number(digits.slice(0, 2));
     const zm = Number(digits.slice(2) || '0');
     if (zh > 14 || zm > 59) throw bad('has an impossible time zone offset');
     const offsetMs = (zh * 60 + zm) * 60_000 * (zone.startsWith('-') ? -1 : 1);
-    return utc - offsetMs;
+    return afterEpoch(utc - offsetMs, bad);
   }
 
   throw bad('is not a time');
 }
 
+// Date() and Date.UTC() read the years 0-99 as 1900-1999; setFullYear takes the year as written
+function localTime(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  const t = new Date(2000, mo, d, h, mi, s, ms);
+  t.setFullYear(y, mo, d);
+  return t.getTime();
+}
+
+function utcTime(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  const t = new Date(Date.UTC(2000, mo, d, h, mi, s, ms));
+  t.setUTCFullYear(y, mo, d);
+  return t.getTime();
+}
+
+/** The API's times are epoch milliseconds: nothing before 1970-01-01T00:00Z can be asked for. */
+function afterEpoch(ms: number, bad: (why: string) => UsageError): number {
+  if (!Number.isFinite(ms)) throw bad('is out of range');
+  if (ms < 0) throw bad('is before 1970-01-01T00:00Z, the start of the service’s epoch-millisecond times');
+  return ms;
+}
+
 function checkCalendar(y: number, mo: number, d: number, h: number, mi: number, s: number, bad: (why: string) => UsageError): void {
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  const daysInMonth = new Date(utcTime(y, mo, 0, 0, 0, 0, 0)).getUTCDate();
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) throw bad('is not a calendar date');
   if (h > 23 || mi > 59 || s > 59) throw bad('is not a time of day');
 }

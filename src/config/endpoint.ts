@@ -16,6 +16,9 @@ export interface Endpoint {
 export async function endpointFor(profile: ResolvedProfile, opts: { configDir: string; env: NodeJS.ProcessEnv }): Promise<Endpoint> {
   const credentials: Credentials = { accessKeyId: profile.accessKeyId, accessKeySecret: profile.accessKeySecret, securityToken: profile.securityToken };
   if (profile.source === 'local' && !profile.endpoint) {
+    // the emulator's state lives under the config dir: private to the user (0700) when made here
+    const { ensureConfigDir } = await import('./paths.js');
+    ensureConfigDir(opts.configDir);
     const { startLocalEmulator } = await import('../emulator/local.js');
     const emu = await startLocalEmulator(opts);
     return { url: emu.url, credentials: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret }, close: () => emu.close() };

@@ -1,6 +1,8 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_REGION } from '../api/catalog.js';
-import { UsageError } from '../errors.js';
+import { RuntimeFailure, UsageError } from '../errors.js';
+import { ensureConfigDir } from './paths.js';
 
 export interface Profile {
   accessKeyId: string;
@@ -23,21 +25,40 @@ export const OUTPUT_FORMATS = ['table', 'json', 'xml', 'tsv'] as const;
 
 type ConfType = import('conf').default<StoreShape>;
 
-/** The profile store on `conf`: one JSON file, mode 0600, written atomically. */
+/** Thrown (exit 2) when config.json cannot be read as JSON: it names the file and the way out. */
+function corruptConfig(path: string, err: unknown, what = 'is not valid JSON'): UsageError {
+  const why = (err as Error).message.split('\n')[0];
+  return new UsageError(
+    `the profile file ${path} ${what} (${why}): fix it in an editor, or move it away (mv ${path} ${path}.broken) and run vn configure again`,
+  );
+}
+
+/**
+ * The profile store on `conf`: one JSON file, mode 0600, written atomically (temp + rename).
+ * Every change is a read-modify-write under an inter-process lock (proper-lockfile), so
+ * concurrent `vn configure set` runs each keep their change.
+ */
 export class ProfileStore {
   private constructor(private readonly conf: ConfType) {}
 
   static async open(dir: string): Promise<ProfileStore> {
     const { default: Conf } = await import('conf');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const conf = new Conf<StoreShape>({
-      cwd: dir,
-      configName: 'config',
-      projectName: 'vn',
-      configFileMode: 0o600,
-      defaults: { profiles: {} },
-      clearInvalidConfig: false,
-    });
+    ensureConfigDir(dir);
+    const path = join(dir, 'config.json');
+    let conf: ConfType;
+    try {
+      // no `defaults`: conf would write them at construction, outside the lock, over a
+      // concurrent writer's change
+      conf = new Conf<StoreShape>({
+        cwd: dir,
+        configName: 'config',
+        projectName: 'vn',
+        configFileMode: 0o600,
+        clearInvalidConfig: false,
+      });
+    } catch (e) {
+      throw corruptConfig(path, e);
+    }
     // a file made by an older version or by hand may be wider open; narrow it
     if (existsSync(conf.path)) chmodSync(conf.path, 0o600);
     return new ProfileStore(conf);
@@ -47,40 +68,86 @@ export class ProfileStore {
     return this.conf.path;
   }
 
+  /** The file as it is now on disk (conf reads it on every access). */
+  private read(): StoreShape {
+    let store: Partial<StoreShape>;
+    try {
+      store = this.conf.store;
+    } catch (e) {
+      throw corruptConfig(this.conf.path, e);
+    }
+    const profiles = store.profiles ?? {};
+    if (typeof profiles !== 'object' || Array.isArray(profiles) || Object.values(profiles).some((p) => !p || typeof p !== 'object')) {
+      throw corruptConfig(this.conf.path, new Error('"profiles" must map names to profiles'), 'is not a vn profile file');
+    }
+    return { ...store, profiles: { ...profiles } };
+  }
+
   get current(): string | undefined {
-    return this.conf.get('current');
+    return this.read().current;
   }
 
   names(): string[] {
-    return Object.keys(this.conf.get('profiles') ?? {}).sort();
+    return Object.keys(this.read().profiles).sort();
   }
 
   get(name: string): Profile | undefined {
-    return this.conf.get('profiles')?.[name];
+    return this.read().profiles[name];
   }
 
-  set(name: string, profile: Profile): void {
+  /**
+   * Applies `change` to the file's current content under the lock and writes the result
+   * atomically; returns what `change` returned.
+   */
+  private async update<T>(change: (store: StoreShape) => T): Promise<T> {
+    const { lock } = await import('proper-lockfile');
+    let compromised: Error | undefined;
+    let release: () => Promise<void>;
+    try {
+      release = await lock(this.conf.path, {
+        realpath: false,
+        stale: 10_000,
+        retries: { retries: 400, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+        onCompromised: (err) => {
+          compromised = err;
+        },
+      });
+    } catch (e) {
+      throw new RuntimeFailure(`cannot lock ${this.conf.path} to change it: ${(e as Error).message} (another vn configure still running?)`);
+    }
+    try {
+      const store = this.read();
+      const result = change(store);
+      if (compromised) throw new RuntimeFailure(`lost the lock on ${this.conf.path} (${compromised.message}); nothing was written`);
+      this.conf.store = store;
+      return result;
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  async set(name: string, profile: Profile): Promise<void> {
     checkName(name);
-    const all = { ...(this.conf.get('profiles') ?? {}) };
-    all[name] = clean({ region: DEFAULT_REGION, ...profile });
-    const next: StoreShape = { profiles: all, current: this.current ?? name };
-    this.conf.store = next;
+    await this.update((store) => {
+      store.profiles[name] = clean({ region: DEFAULT_REGION, ...profile });
+      store.current ??= name;
+    });
   }
 
-  use(name: string): void {
-    if (name !== LOCAL_PROFILE && !this.get(name)) throw new UsageError(`no profile named "${name}" (see: vn configure list)`);
-    this.conf.set('current', name);
+  async use(name: string): Promise<void> {
+    await this.update((store) => {
+      if (name !== LOCAL_PROFILE && !store.profiles[name]) throw new UsageError(`no profile named "${name}" (see: vn configure list)`);
+      store.current = name;
+    });
   }
 
-  delete(name: string): boolean {
-    const all = { ...(this.conf.get('profiles') ?? {}) };
-    if (!(name in all)) return false;
-    delete all[name];
-    const cur = this.current;
-    const next: StoreShape = { profiles: all };
-    if (cur && cur !== name) next.current = cur;
-    this.conf.store = next;
-    return true;
+  async delete(name: string): Promise<boolean> {
+    return this.update((store) => {
+      if (!(name in store.profiles)) return false;
+      delete store.profiles[name];
+      if (store.current === name) delete store.current;
+      return true;
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import { DEFAULT_REGION, endpointFor } from '../api/catalog.js';
 import { CredentialsError, UsageError } from '../errors.js';
+import { registerSecret } from '../redact.js';
 import { configDir } from './paths.js';
 import { LOCAL_PROFILE, type Profile, ProfileStore } from './profiles.js';
 
@@ -33,6 +34,14 @@ export const NO_CREDENTIALS_HELP =
  * Region and endpoint: flag, then environment, then profile, then the default region.
  */
 export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfile> {
+  const p = await resolveCredentials(input);
+  // from here on these values are redacted from everything printed (src/redact.ts)
+  registerSecret(p.accessKeySecret);
+  registerSecret(p.securityToken);
+  return p;
+}
+
+async function resolveCredentials(input: ResolveInput): Promise<ResolvedProfile> {
   const { env } = input;
   const named = input.profile ?? (env.VN_PROFILE || undefined);
   const regionOverride = input.region ?? (env.ALIBABA_CLOUD_REGION_ID || undefined);
@@ -57,7 +66,7 @@ export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfi
     }
   } else if (store.current) {
     storedName = store.current;
-    if (storedName === LOCAL_PROFILE) return resolveProfile({ ...input, profile: LOCAL_PROFILE });
+    if (storedName === LOCAL_PROFILE) return resolveCredentials({ ...input, profile: LOCAL_PROFILE });
     stored = store.get(storedName);
   }
   const region = regionOverride ?? stored?.region ?? DEFAULT_REGION;
@@ -93,6 +102,7 @@ export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfi
 /** A full URL for the endpoint: http(s)://host[:port]; a bare host means https. */
 export function normalizeEndpoint(endpoint: string): string {
   const e = endpoint.trim();
+  if (e === '') throw new UsageError('--endpoint is empty: give a URL such as https://voicenavigator.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080');
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(e) ? e : `https://${e}`);
@@ -100,6 +110,7 @@ export function normalizeEndpoint(endpoint: string): string {
     throw new UsageError(`invalid --endpoint "${endpoint}": give a URL such as https://voicenavigator.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`invalid --endpoint "${endpoint}": only http and https are supported`);
+  if (!url.hostname) throw new UsageError(`invalid --endpoint "${endpoint}": no host`);
   return `${url.protocol}//${url.host}`;
 }
 

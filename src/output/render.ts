@@ -1,62 +1,48 @@
 import { getPath } from '../api/catalog.js';
-import { UsageError } from '../errors.js';
 import { COLUMNS_BY_LIST_FIELD } from './columns.js';
 import { formatCell } from './format-value.js';
+import { applyQuery } from './query.js';
+import { escapeJsonControls, sanitizeDeep, sanitizeText } from './sanitize.js';
 import type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
 
+export { applyQuery, checkQuery } from './query.js';
 export type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
 export { OUTPUT_FORMATS } from './types.js';
-
-/**
- * Backtick literals that are not JSON (`Published`) are read as strings, as jmespath.py and the AWS
- * CLI do (the JEP-12 legacy form), so the expressions AWS CLI users write every day work unchanged.
- */
-const JMESPATH_OPTIONS = { enable_legacy_literals: true };
-
-let jmespath: typeof import('@jmespath-community/jmespath') | undefined;
-
-/** Compiles a JMESPath expression early, so a bad one is a usage error before anything is sent. */
-export async function checkQuery(expr: string): Promise<void> {
-  jmespath ??= await import('@jmespath-community/jmespath');
-  try {
-    jmespath.compile(expr, JMESPATH_OPTIONS);
-  } catch (e) {
-    throw new UsageError(`invalid --query "${expr}": ${(e as Error).message}`);
-  }
-}
-
-export async function applyQuery(data: unknown, expr: string): Promise<unknown> {
-  jmespath ??= await import('@jmespath-community/jmespath');
-  try {
-    return jmespath.search(data as Parameters<typeof jmespath.search>[0], expr, JMESPATH_OPTIONS);
-  } catch (e) {
-    throw new UsageError(`--query "${expr}" failed: ${(e as Error).message}`);
-  }
-}
 
 /** The one place that turns a result into text. */
 export async function render(out: Output, opts: RenderOptions, target: RenderTarget): Promise<void> {
   if (opts.format === 'xml') {
-    if (out.raw !== undefined && /^\s*</.test(out.raw)) target.write(out.raw.endsWith('\n') ? out.raw : `${out.raw}\n`);
-    else target.write(`${(await import('./xml.js')).toXml(out.data, 'Response')}\n`);
+    // network text: on a terminal its control characters are shown, not obeyed (sanitize.ts)
+    const xml = out.raw !== undefined && /^\s*</.test(out.raw) ? out.raw : (await import('./xml.js')).toXml(out.data, 'Response');
+    const text = target.isTTY ? sanitizeText(xml) : xml;
+    target.write(text.endsWith('\n') ? text : `${text}\n`);
     return;
   }
   let data = out.data;
   let view = out.view ?? {};
   if (opts.query) {
-    data = await applyQuery(data, opts.query);
+    try {
+      data = await applyQuery(data, opts.query);
+    } catch (e) {
+      // the answer has arrived (and any change was made): show it whole, then name the query error
+      await render(out, { ...opts, query: undefined }, target);
+      throw e;
+    }
     view = { columns: undefined };
   }
   if (opts.format === 'json') {
-    // one rule: pretty on a terminal, one compact line when piped (whatever the service sent)
-    target.write(`${target.isTTY ? JSON.stringify(data ?? null, null, 2) : JSON.stringify(data ?? null)}\n`);
+    // one rule: indented on a terminal, one compact line when piped (with or without --query)
+    const json = target.isTTY ? JSON.stringify(data ?? null, null, 2) : JSON.stringify(data ?? null);
+    target.write(`${escapeJsonControls(json ?? 'null')}\n`);
     return;
   }
   if (opts.format === 'yaml') {
     const { stringify } = await import('yaml');
-    target.write(stringify(data ?? null, { lineWidth: 0 }));
+    target.write(stringify(target.isTTY ? sanitizeDeep(data ?? null) : (data ?? null), { lineWidth: 0 }));
     return;
   }
+  // tables, tsv and views show network text in cells: neutralise its control characters first
+  data = sanitizeDeep(data);
   const wide = opts.format === 'wide';
   // views and the generic table know "table"; wide is a table with every column and no cutting
   const format: OutputFormat = wide ? 'table' : opts.format;

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 
 import { type BotTurn, parsedParams } from '../api/turn.js';
+import { sanitizeDeep } from './sanitize.js';
 
 export { ENDING_ACTIONS } from '../api/bot-actions.js';
 // BotTurn and parsedParams live in api/ (what every layer reads); re-exported for the output layer's callers
@@ -28,7 +29,9 @@ export function actionColor(chalk: ChalkInstance, action: string): (s: string) =
  * Lines for one bot turn: the text, then `Action {params} · interruptible · 123 ms`.
  * Used by `vn dialogue begin|say|dtmf|silence` (table mode) and by the chat.
  */
-export function formatTurn(chalk: ChalkInstance, turn: BotTurn, opts: { latencyMs?: number; prefix?: string } = {}): string {
+export function formatTurn(chalk: ChalkInstance, raw: BotTurn, opts: { latencyMs?: number; prefix?: string } = {}): string {
+  // the bot's text and params came from the network: shown, never obeyed (the chat prints this)
+  const turn = sanitizeDeep(raw);
   const action = turn.Action ?? '';
   const meta: string[] = [];
   if (action) {

@@ -94,3 +94,19 @@ describe('timeRangeParams', () => {
     expect(() => timeRangeParams({ from: 'now', to: '-1h' }, NOW)).toThrow(/after --to/);
   });
 });
+
+describe('years before the service epoch', () => {
+  it('refuses the years 0001-0099 instead of shifting them by 1900', () => {
+    for (const text of ['0001-01-01T00:00Z', '0001-01-01', '0099-12-31T23:59:59+08:00', '1969-12-31T23:59:59.999Z']) {
+      expect(() => parseTimeFlag('from', text, NOW), text).toThrow(/before 1970-01-01T00:00Z/);
+    }
+    expect(() => parseTimeFlag('from', '-100000d', NOW)).toThrow(/before 1970-01-01T00:00Z/);
+  });
+
+  it('still takes the epoch itself and later dates, local or zoned', () => {
+    expect(parseTimeFlag('from', '1970-01-01T00:00Z', NOW)).toBe(0);
+    expect(parseTimeFlag('from', '2024-02-29T10:00Z', NOW)).toBe(Date.UTC(2024, 1, 29, 10));
+    expect(parseTimeFlag('from', '2024-03-01T08:00', NOW)).toBe(new Date(2024, 2, 1, 8).getTime());
+    expect(() => parseTimeFlag('from', '2023-02-29', NOW)).toThrow(/not a calendar date/);
+  });
+});

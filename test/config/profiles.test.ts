@@ -20,12 +20,12 @@ describe('profile store', () => {
   it('writes the file with mode 0600 and keeps the first profile current', async () => {
     const d = dir();
     const store = await ProfileStore.open(d);
-    store.set('prod', { accessKeyId: 'AK1', accessKeySecret: 'S1' });
-    store.set('dev', { accessKeyId: 'AK2', accessKeySecret: 'S2', region: 'cn-hangzhou' });
+    await store.set('prod', { accessKeyId: 'AK1', accessKeySecret: 'S1' });
+    await store.set('dev', { accessKeyId: 'AK2', accessKeySecret: 'S2', region: 'cn-hangzhou' });
     expect(statSync(store.path).mode & 0o777).toBe(0o600);
     expect(store.current).toBe('prod');
     expect(store.get('prod')?.region).toBe('cn-shanghai');
-    store.use('dev');
+    await store.use('dev');
     expect((await ProfileStore.open(d)).current).toBe('dev');
   });
 
@@ -42,8 +42,8 @@ describe('credential resolution', () => {
   it('takes the environment first, then --profile / VN_PROFILE, then the current profile', async () => {
     const d = dir();
     const store = await ProfileStore.open(d);
-    store.set('a', { accessKeyId: 'AK-A', accessKeySecret: 'SA', region: 'cn-hangzhou' });
-    store.set('b', { accessKeyId: 'AK-B', accessKeySecret: 'SB', endpoint: 'http://127.0.0.1:9' });
+    await store.set('a', { accessKeyId: 'AK-A', accessKeySecret: 'SA', region: 'cn-hangzhou' });
+    await store.set('b', { accessKeyId: 'AK-B', accessKeySecret: 'SB', endpoint: 'http://127.0.0.1:9' });
     const base = { VN_CONFIG_DIR: d };
     expect((await resolveProfile({ env: base })).accessKeyId).toBe('AK-A');
     expect((await resolveProfile({ env: { ...base, VN_PROFILE: 'b' } })).accessKeyId).toBe('AK-B');

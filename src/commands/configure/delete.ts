@@ -11,7 +11,7 @@ export default defineCommand({
     const store = await openStore(ctx);
     if (!store.get(name)) throw new UsageError(`no profile named "${name}"`);
     if (!(await confirm(ctx, `Delete profile "${name}"?`, flags.yes === true))) return undefined;
-    store.delete(name);
+    await store.delete(name);
     ctx.err(`deleted profile "${name}"`);
     return undefined;
   },

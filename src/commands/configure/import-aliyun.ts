@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PROFILE_NAME_RE } from '../../config/profiles.js';
-import { RuntimeFailure, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
@@ -26,18 +26,32 @@ export default defineCommand({
   ],
   async run(ctx, { flags }) {
     const file = (flags.file as string | undefined) ?? join(ctx.env.HOME || homedir(), '.aliyun', 'config.json');
-    let parsed: { current?: string; profiles?: AliyunProfile[] };
+    let text: string;
     try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
+      text = readFileSync(file, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new UsageError(`no aliyun CLI configuration at ${file}`);
-      throw new RuntimeFailure(`cannot read ${file}: ${(e as Error).message}`);
+      if (code === 'EISDIR') throw new UsageError(`${file} is a directory, not the aliyun CLI's config.json`);
+      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    let parsed: { current?: string; profiles?: AliyunProfile[] };
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`${file} is not valid JSON (${(e as Error).message}); give the aliyun CLI's config.json with --file`);
+    }
+    if (!parsed || typeof parsed !== 'object' || (parsed.profiles !== undefined && !Array.isArray(parsed.profiles))) {
+      throw new UsageError(`${file} is not an aliyun CLI configuration (expected {"profiles": [...]}); give its config.json with --file`);
     }
     const store = await openStore(ctx);
     const rows: { Name: string; Result: string }[] = [];
     for (const p of parsed.profiles ?? []) {
-      const name = p.name ?? '';
+      if (!p || typeof p !== 'object') {
+        rows.push({ Name: '', Result: 'skipped: not a profile object' });
+        continue;
+      }
+      const name = typeof p.name === 'string' ? p.name : '';
       if (!PROFILE_NAME_RE.test(name) || name === 'local') {
         rows.push({ Name: name, Result: 'skipped: name not usable in vn' });
         continue;
@@ -54,7 +68,7 @@ export default defineCommand({
         rows.push({ Name: name, Result: 'skipped: exists (use --overwrite)' });
         continue;
       }
-      store.set(name, {
+      await store.set(name, {
         accessKeyId: p.access_key_id,
         accessKeySecret: p.access_key_secret,
         securityToken: p.mode === 'StsToken' ? p.sts_token : undefined,
@@ -63,7 +77,7 @@ export default defineCommand({
       });
       rows.push({ Name: name, Result: `imported (${p.mode})` });
     }
-    if (parsed.current && !store.current && store.get(parsed.current)) store.use(parsed.current);
+    if (parsed.current && !store.current && store.get(parsed.current)) await store.use(parsed.current);
     return { data: { Imported: rows }, view: { listField: 'Imported' } };
   },
 });

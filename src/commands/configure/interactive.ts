@@ -37,7 +37,7 @@ export default defineCommand({
       },
       io,
     );
-    store.set(name, {
+    await store.set(name, {
       accessKeyId: accessKeyId.trim(),
       accessKeySecret: secret || (existing?.accessKeySecret ?? ''),
       securityToken: existing?.securityToken,

@@ -41,7 +41,7 @@ export default defineCommand({
     if (flags.stsToken && !token) throw new UsageError('--sts-token: no token given (a second line on stdin)');
     // --region, --endpoint and --output are the global flags (already checked and normalised)
     const endpoint = ctx.globals.endpoint ?? existing?.endpoint;
-    store.set(name, {
+    await store.set(name, {
       accessKeyId,
       accessKeySecret: secret,
       securityToken: token,

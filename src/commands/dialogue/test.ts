@@ -90,8 +90,9 @@ export default defineCommand({
     const { PrettyReporter } = await import('../../dialogue/test/reporters/pretty.js');
     const reporterName = flags.reporter as 'pretty' | 'junit' | 'json';
     const reportFile = flags.reportFile as string | undefined;
-    const stdout = { write: (s: string) => void ctx.io.stdout.write(s) };
-    const stderr = { write: (s: string) => void ctx.io.stderr.write(s) };
+    // through the one redaction filter; the reporters draw their own progress line
+    const stdout = { write: (s: string) => ctx.write('stdout', s, { drawsOwnControls: true }) };
+    const stderr = { write: (s: string) => ctx.write('stderr', s, { drawsOwnControls: true }) };
     const reporters = [];
     let prettyToFile: string[] | undefined;
     if (reporterName === 'pretty') {

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { AccessKey } from '../../emulator/auth.js';
 import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
+
+// RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 function parseKey(text: string, policy: AccessKey['policy']): AccessKey {
   const i = text.indexOf(':');
@@ -26,6 +30,8 @@ export default defineCommand({
   ],
   examples: ['vn emulator start --port 8080 --access-key demo:demo-secret', 'vn emulator start --port 0 --data ./state.db --readonly-key ro:ro-secret'],
   async run(ctx, { flags }) {
+    const host = String(flags.host);
+    if (isIP(host) === 0 && !HOSTNAME.test(host)) throw new UsageError(`--host "${host}" is not an IP address or a host name (e.g. 127.0.0.1, ::1, localhost)`);
     const port = flags.port as number;
     if (port < 0 || port > 65535) throw new UsageError('--port must be between 0 and 65535');
     const faultRate = Number(flags.faultRate);
@@ -40,6 +46,8 @@ export default defineCommand({
       fullKeys.push(generated);
     }
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
+    // the default state lives in the vn config dir, which holds the profiles too: made 0700
+    if (flags.data === undefined) (await import('../../config/paths.js')).ensureConfigDir(ctx.configDir);
     const { startEmulator } = await import('../../emulator/http.js');
     const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
     const emu = await startEmulator({
@@ -55,6 +63,8 @@ export default defineCommand({
       if (err.code === 'EADDRINUSE')
         throw new RuntimeFailure(`port ${port} on ${flags.host} is in use (EADDRINUSE): pick another --port, or --port 0 for a free one`);
       if (err.code === 'EADDRNOTAVAIL') throw new RuntimeFailure(`cannot listen on ${flags.host}: no such address on this machine (EADDRNOTAVAIL)`);
+      if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_NONAME')
+        throw new UsageError(`--host "${flags.host}": no such host (${err.code})`);
       throw err;
     });
     ctx.out(emu.url);
