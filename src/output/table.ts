@@ -157,23 +157,39 @@ export interface TableOptions {
 export function table(headers: string[], rows: string[][], target: RenderTarget, opts: TableOptions = {}): string {
   const width = 'width' in opts ? opts.width : target.columns;
   const clean = rows.map((r) => headers.map((_, i) => oneLine(r[i] ?? '')));
-  const natural = headers.map((h, i) => Math.max(displayWidth(h), ...clean.map((r) => displayWidth(r[i] as string))));
-  const { keep, widths } = fitColumns(
-    natural,
-    headers.map((h) => displayWidth(h)),
-    width,
-    opts.fit,
-  );
-  const line = (cells: string[], bold: boolean) =>
+  const data = headers.map((_, i) => Math.max(0, ...clean.map((r) => displayWidth(r[i] as string))));
+  let natural = headers.map((h, i) => Math.max(displayWidth(h), data[i] as number));
+  let floors = headers.map((h) => displayWidth(h));
+  // too wide: a header of several words ("VALID ANSWER") may take two lines before any data is cut
+  if (width && total(natural) > width) {
+    const word = headers.map((h) => Math.max(...h.split(' ').map(displayWidth)));
+    natural = natural.map((n, i) => Math.max(data[i] as number, word[i] as number, Math.min(n, 1)));
+    floors = word;
+  }
+  const { keep, widths } = fitColumns(natural, floors, width, opts.fit);
+  const cellsLine = (cells: string[]) =>
     keep
-      .map((c, j) => {
-        const w = widths[j] as number;
-        const text = padEnd(truncate(cells[c] as string, w), w);
-        return bold && target.color ? chalk.bold(text) : text;
-      })
+      .map((c, j) => padEnd(truncate(cells[c] as string, widths[j] as number), widths[j] as number))
       .join(' '.repeat(GAP))
       .trimEnd();
-  return [line(headers, true), ...clean.map((r) => line(r, false))].join('\n');
+  // header cells wrap at spaces into as many lines as the tallest needs (most need one)
+  const headerCells = keep.map((c, j) => {
+    const h = headers[c] as string;
+    const w = widths[j] as number;
+    const fitsByWords = h.includes(' ') && h.split(' ').every((part) => displayWidth(part) <= w);
+    return displayWidth(h) <= w || !fitsByWords ? [h] : wrap(h, w);
+  });
+  const height = Math.max(1, ...headerCells.map((l) => l.length));
+  const headerLines = Array.from({ length: height }, (_, k) =>
+    keep
+      .map((_, j) => {
+        const text = padEnd(truncate(headerCells[j]?.[k] ?? '', widths[j] as number), widths[j] as number);
+        return target.color ? chalk.bold(text) : text;
+      })
+      .join(' '.repeat(GAP))
+      .trimEnd(),
+  );
+  return [...headerLines, ...clean.map(cellsLine)].join('\n');
 }
 
 function oneLine(s: string): string {

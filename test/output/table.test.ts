@@ -68,6 +68,17 @@ describe('tables fit the width they are given', () => {
     expect(fitColumns([10, 20], [2, 4], undefined)).toEqual({ keep: [0, 1], widths: [10, 20] });
   });
 
+  it('a header of several words takes two lines before any data is cut; a one-word header is cut, not broken', () => {
+    const headers = ['PERIOD', 'CONVERSATIONS', 'KNOWLEDGE HIT', 'VALID ANSWER', 'DIALOGUE PASS', 'DESCRIPTION'];
+    const text = table(headers, [['2026-12-01', '0', '—', '—', '—', 'x']], target(67));
+    const lines = text.split('\n');
+    expect(widest(text)).toBeLessThanOrEqual(67);
+    expect(lines[0]).toMatch(/^PERIOD\s+CONVERSATIONS\s+KNOWLEDGE\s+VALID\s+DIALOGUE\s+DESCRIPTION$/);
+    expect(lines[1]).toMatch(/^\s+HIT\s+ANSWER\s+PASS$/);
+    expect(lines[2]).toMatch(/^2026-12-01\s+0\s+—/);
+    expect(text).not.toMatch(/^\s+N$/m);
+  });
+
   it('key/value lines wrap long values under themselves', () => {
     const text = keyValueTable([['Description', 'word '.repeat(40).trim()]], target(50));
     expect(widest(text)).toBeLessThanOrEqual(50);
