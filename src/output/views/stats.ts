@@ -37,7 +37,7 @@ function text(v: unknown): string {
  */
 const renderStats: ViewRenderer = async (data, format, target) => {
   if (format !== 'table' || !data || typeof data !== 'object') return false;
-  const { keyValueTable, table } = await import('../table.js');
+  const { keyValueTable, table, wrap } = await import('../table.js');
   const chalk = new Chalk({ level: target.color ? 1 : 0 });
   const d = data as Stats;
   const reports = Array.isArray(d.StatisticalDataReports) ? d.StatisticalDataReports : [];
@@ -52,7 +52,8 @@ const renderStats: ViewRenderer = async (data, format, target) => {
     ['Dialogue pass rate', rate(d.TotalDialoguePassRate)],
   ];
   target.write(`${keyValueTable(totals, target)}\n`);
-  target.write(`${chalk.dim(DEBUG_NOTE)}\n\n`);
+  const note = target.columns ? wrap(DEBUG_NOTE, target.columns) : [DEBUG_NOTE];
+  target.write(`${note.map((l) => chalk.dim(l)).join('\n')}\n\n`);
   if (reports.length === 0) {
     target.write(`${chalk.dim('(no periods in this range)')}\n`);
     return true;
