@@ -14,7 +14,7 @@ function __vn_names
         case 'ivr asr'
             echo get set
         case 'dialogue'
-            echo begin say dtmf silence end context chat test
+            echo begin say dtmf silence end context chat test merge
         case 'stats'
             echo summary query conversations conversation transcript
         case 'export'
@@ -86,7 +86,7 @@ function __vn_takes_value
             return 0
         case 'dialogue say|--context' 'dialogue say|--env'
             return 0
-        case 'dialogue dtmf|--env'
+        case 'dialogue dtmf|--context' 'dialogue dtmf|--env'
             return 0
         case 'dialogue silence|--context'
             return 0
@@ -94,13 +94,17 @@ function __vn_takes_value
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
-        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--grep' 'dialogue test|--timeout' 'dialogue test|--reporter' 'dialogue test|--report-file'
+        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file'
+            return 0
+        case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95'
             return 0
         case 'stats summary|--time-unit' 'stats summary|--from' 'stats summary|--to' 'stats summary|--interval'
             return 0
         case 'stats query|--calling-number' 'stats query|--from' 'stats query|--to' 'stats query|--page-number' 'stats query|--page-size'
             return 0
         case 'stats conversations|--page-number' 'stats conversations|--page-size' 'stats conversations|--calling-number' 'stats conversations|--from' 'stats conversations|--to'
+            return 0
+        case 'stats conversation|--as-test'
             return 0
         case 'export conversations|--calling-number' 'export conversations|--from' 'export conversations|--to' 'export conversations|--wait-timeout' 'export conversations|--output-file'
             return 0
@@ -416,7 +420,8 @@ complete -c vn -n '__vn_at \'dialogue\'' -a 'end' -d 'end a conversation (no Deb
 complete -c vn -n '__vn_at \'dialogue\'' -a 'context' -d 'show a conversation’s context'
 complete -c vn -n '__vn_at \'dialogue\'' -a 'chat' -d 'talk to an instance turn by turn (an interactive debug chat)'
 complete -c vn -n '__vn_at \'dialogue\'' -a 'test' -d 'run scripted conversation tests (YAML) against an instance, for CI'
-complete -c vn -n '__vn_at \'dialogue begin\'' -l calling-number -x -d 'the caller’s number'
+complete -c vn -n '__vn_at \'dialogue\'' -a 'merge' -d 'merge the JSON reports of test shards into one result, in any report format'
+complete -c vn -n '__vn_at \'dialogue begin\'' -l calling-number -x -d 'the caller’s number (the same default as dialogue chat)'
 complete -c vn -n '__vn_at \'dialogue begin\'' -l called-number -x -d 'the number that was dialled'
 complete -c vn -n '__vn_at \'dialogue begin\'' -l conversation-id -x -d 'id for the conversation (default: a new UUID)'
 complete -c vn -n '__vn_at \'dialogue begin\'' -l context -x -d 'a JSON object of context values for the bot, e.g. {"vip":true}'
@@ -425,6 +430,7 @@ complete -c vn -n '__vn_at \'dialogue begin\'; and __vn_argc -eq 0' -a '(__vn_in
 complete -c vn -n '__vn_at \'dialogue say\'' -l context -x -d 'a JSON object of context values for the bot, e.g. {"vip":true}'
 complete -c vn -n '__vn_at \'dialogue say\'' -l env -x -a 'debug live' -d 'debug: the draft, through the Debug* actions (for testing); live: the published instance'
 complete -c vn -n '__vn_at \'dialogue say\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'dialogue dtmf\'' -l context -x -d 'AdditionalContext, a JSON object (with --env live only: DebugCollectedNumber takes none)'
 complete -c vn -n '__vn_at \'dialogue dtmf\'' -l env -x -a 'debug live' -d 'debug: the draft, through the Debug* actions (for testing); live: the published instance'
 complete -c vn -n '__vn_at \'dialogue dtmf\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue silence\'' -l context -x -d 'a JSON object of context values for the bot, e.g. {"vip":true}'
@@ -437,20 +443,31 @@ complete -c vn -n '__vn_at \'dialogue chat\'' -l calling-number -x -d 'the calle
 complete -c vn -n '__vn_at \'dialogue chat\'' -l called-number -x -d 'the number that was called'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l context -x -d 'InitialContext of the conversation, a JSON object, e.g. {"vip":true}'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l record -r -F -d 'keep the session in this test file, rewritten after every turn'
+complete -c vn -n '__vn_at \'dialogue chat\'' -l force -d 'let /save and --record replace an existing file'
+complete -c vn -n '__vn_at \'dialogue chat\'' -l verbose -d 'after each answer, the matched intent or rule and the context changes (DescribeConversationContext), dimmed'
 complete -c vn -n '__vn_at \'dialogue chat\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l instance -x -a '(__vn_instances)' -d 'instance to test (wins over the files’ `instance:`; also VN_INSTANCE)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l env -x -a 'debug live' -d 'debug (Debug* actions, the default) or live; wins over the files’ `env:`'
 complete -c vn -n '__vn_at \'dialogue test\'' -l concurrency -x -d 'conversations run in parallel'
 complete -c vn -n '__vn_at \'dialogue test\'' -l repeat -x -d 'run each conversation n times (flakiness, load)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l retries -x -d 'run a conversation that does not pass again, up to n times; passing on a retry is flaky'
 complete -c vn -n '__vn_at \'dialogue test\'' -l grep -x -d 'only conversations whose name matches this regular expression'
+complete -c vn -n '__vn_at \'dialogue test\'' -l tag -x -d 'only conversations with this tag (repeatable: any of them); !tag leaves them out'
+complete -c vn -n '__vn_at \'dialogue test\'' -l shard -x -d 'run part i of n (CI matrix jobs), balanced by turn count'
+complete -c vn -n '__vn_at \'dialogue test\'' -l last-failed -d 'run only the conversations that did not pass in the last run of these files'
+complete -c vn -n '__vn_at \'dialogue test\'' -l list -d 'print the conversations that would run, and send nothing'
 complete -c vn -n '__vn_at \'dialogue test\'' -l bail -d 'start no new conversation after the first one that does not pass'
 complete -c vn -n '__vn_at \'dialogue test\'' -l timeout -x -d 'per-turn timeout in ms; a turn without an answer by then counts as timed out'
-complete -c vn -n '__vn_at \'dialogue test\'' -l reporter -x -a 'pretty junit json' -d 'report format'
-complete -c vn -n '__vn_at \'dialogue test\'' -l report-file -r -F -d 'write the report to this file (the pretty summary still goes to stdout)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l max-p95 -x -d 'fail the run when the turns’ latency p95 exceeds this many ms'
+complete -c vn -n '__vn_at \'dialogue test\'' -l reporter -x -d 'report format, repeatable: pretty, json, junit, junit-ant, html; name=FILE writes that report to FILE (default: pretty)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l update -d 'rewrite the expectations of failing turns from the actual answers'
 complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
 complete -c vn -n '__vn_at \'dialogue test\'; and __vn_argc -ge 0' -F
+complete -c vn -n '__vn_at \'dialogue merge\'' -l reporter -x -d 'report format, repeatable: pretty, json, junit, junit-ant, html; name=FILE writes that report to FILE (default: pretty)'
+complete -c vn -n '__vn_at \'dialogue merge\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'
+complete -c vn -n '__vn_at \'dialogue merge\'' -l max-p95 -x -d 'latency gate for the merged run (default: the shards’ own)'
 complete -c vn -n '__vn_at \'stats\'' -a 'summary' -d 'conversation statistics per hour or day, with a chart'
 complete -c vn -n '__vn_at \'stats\'' -a 'query' -d 'find conversations by calling number and time'
 complete -c vn -n '__vn_at \'stats\'' -a 'conversations' -d 'list an instance’s conversations'
@@ -476,6 +493,8 @@ complete -c vn -n '__vn_at \'stats conversations\'' -l from -x -d 'conversations
 complete -c vn -n '__vn_at \'stats conversations\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l all -d 'follow every page and print one response with every item'
 complete -c vn -n '__vn_at \'stats conversations\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'stats conversation\'' -l as-test -r -F -d 'write the recorded turns as a dialogue test file (stdout without FILE)'
+complete -c vn -n '__vn_at \'stats conversation\'' -l force -d 'with --as-test FILE: replace FILE when it exists'
 complete -c vn -n '__vn_at \'stats conversation\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'stats transcript\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'export\'' -a 'conversations' -d 'export conversation details (--output-file to download)'

@@ -13,8 +13,12 @@ import { percentEncode } from './client/encode.js';
  */
 export const REDACTED = '<redacted>';
 
-/** Parameter names whose values are secrets (exact, case-sensitive: `AccessKey` is not `AccessKeyId`). */
-export const SECRET_PARAM_NAMES: readonly string[] = ['AccessKeySecret', 'SecurityToken', 'SecretKey', 'AccessKey', 'AppKey', 'Password'];
+/**
+ * Parameter names whose values are secrets (exact, case-sensitive: `AccessKey` is not `AccessKeyId`).
+ * An `AppKey` is not among them: it names a speech project (it is in every client app and in an
+ * instance's exported configuration, which must round-trip), and authenticates nothing alone.
+ */
+export const SECRET_PARAM_NAMES: readonly string[] = ['AccessKeySecret', 'SecurityToken', 'SecretKey', 'AccessKey', 'Password'];
 
 /** True for a parameter (or field) name whose value must not be shown. */
 export function isSecretName(name: string): boolean {

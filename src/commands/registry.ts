@@ -65,6 +65,7 @@ export const GROUPS: GroupEntry[] = [
       { name: 'context', summary: 'show a conversation’s context', load: () => import('./dialogue/context.js') },
       { name: 'chat', summary: 'talk to an instance turn by turn (an interactive debug chat)', load: () => import('./dialogue/chat.js') },
       { name: 'test', summary: 'run scripted conversation tests (YAML) against an instance, for CI', load: () => import('./dialogue/test.js') },
+      { name: 'merge', summary: 'merge the JSON reports of test shards into one result, in any report format', load: () => import('./dialogue/merge.js') },
     ],
   },
   {

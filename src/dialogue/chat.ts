@@ -4,9 +4,9 @@ import type { BotTurn } from '../api/turn.js';
 import type { Context } from '../context.js';
 import { ServiceError, UsageError } from '../errors.js';
 import { formatTurn } from '../output/turn.js';
-import { DialogueSession, type TurnResult } from './test/conversation.js';
-import type { DialogueEnv } from './test/format.js';
-import { SessionRecorder } from './test/record.js';
+import { clientSend, DialogueSession, type TurnResult } from './session.js';
+import type { DialogueEnv } from './suite/format.js';
+import { SessionRecorder } from './suite/record.js';
 
 export interface ChatOptions {
   instanceId: string;
@@ -17,15 +17,21 @@ export interface ChatOptions {
   context?: Record<string, unknown>;
   /** Keep the session in this test file after every turn (--record). */
   recordFile?: string;
+  /** --force: /save and --record may replace an existing file. */
+  force?: boolean;
+  /** --verbose: after each turn, the conversation context the service keeps (DescribeConversationContext) and what changed. */
+  verbose?: boolean;
 }
 
 const HELP = `Type what the caller says, or:
   /dtmf DIGITS     send keypad digits
   /silence         the caller says nothing (SilenceTimeout)
   /context JSON    AdditionalContext for the next turn, e.g. /context {"vip":true}
+  /context         show the conversation's context as the service keeps it
   /restart         end this conversation and call again
   /end             end this conversation (EndDialogue)
-  /save FILE       save the session so far as a test file (vn dialogue test FILE)
+  /save FILE       save the session so far as a test file (vn dialogue test FILE); never replaces a file
+  /save! FILE      the same, replacing FILE if it exists
   /help            this help
   /quit            end the conversation and leave (also Ctrl-D, Ctrl-C)`;
 
@@ -44,7 +50,7 @@ export async function runChat(ctx: Context, opts: ChatOptions): Promise<void> {
     { instance: opts.instanceId, env: opts.env, callingNumber: opts.callingNumber, calledNumber: opts.calledNumber },
     ctx.now(),
   );
-  const chat = new Chat(ctx, chalk, tty, opts, recorder, () => new DialogueSession(client, opts));
+  const chat = new Chat(ctx, chalk, tty, opts, recorder, () => new DialogueSession(clientSend(client), opts));
   const readline = await import('node:readline');
   const rl = readline.createInterface({
     input: ctx.io.stdin,
@@ -85,6 +91,8 @@ class Chat {
   /** The bot ended the call (transfer, hang-up): utterances wait for /restart. */
   private callOver = false;
   private pendingContext?: Record<string, unknown>;
+  /** The last context seen with --verbose, to show what a turn changed. */
+  private lastContext?: Record<string, unknown>;
 
   constructor(
     private readonly ctx: Context,
@@ -97,11 +105,21 @@ class Chat {
 
   async begin(): Promise<void> {
     const session = this.newSession();
-    this.session = session;
     this.callOver = false;
-    const r = await session.begin(this.opts.context);
+    this.lastContext = undefined;
+    let r: TurnResult;
+    try {
+      r = await session.begin(this.opts.context);
+    } catch (err) {
+      // no conversation was opened, so there is none to end: the real cause is the one reported
+      this.session = undefined;
+      if (!this.tty) this.ctx.out(JSON.stringify(errorEvent('greeting', err)));
+      throw err;
+    }
+    this.session = session;
     this.recorder.beginConversation(this.opts.context, r.turn);
     this.show('greeting', undefined, r);
+    await this.details();
     await this.record();
   }
 
@@ -125,6 +143,10 @@ class Chat {
           await this.turn('silence', undefined);
           break;
         case '/context':
+          if (arg === '') {
+            await this.showContext();
+            break;
+          }
           this.pendingContext = parseContext(arg);
           this.note(`context for the next turn: ${JSON.stringify(this.pendingContext)}`);
           break;
@@ -137,8 +159,12 @@ class Chat {
           await this.endCurrent();
           this.note('conversation ended. /restart to call again, /quit to leave');
           break;
-        case '/save': {
-          if (!arg) throw new UsageError('/save needs a file name, e.g. /save my-session.test.yaml');
+        case '/save':
+        case '/save!': {
+          if (!arg) throw new UsageError(`${command} needs a file name, e.g. ${command} my-session.test.yaml`);
+          if (command === '/save' && !this.opts.force && (await exists(arg))) {
+            throw new UsageError(`${arg} exists: /save! ${arg} replaces it (or start the chat with --force)`);
+          }
           await this.recorder.save(arg);
           this.emit(
             { type: 'saved', file: arg, conversations: this.recorder.size },
@@ -166,10 +192,10 @@ class Chat {
     const session = this.session;
     if (!session || session.ended || this.callOver) throw new UsageError('the call has ended: /restart to call again');
     // DebugCollectedNumber has no context parameter: a pending context waits for a turn that takes one
-    const holdsContext = kind === 'dtmf' && this.opts.env === 'debug';
+    const holdsContext = !session.takesContext(kind);
     const context = holdsContext ? undefined : this.pendingContext;
     if (!holdsContext) this.pendingContext = undefined;
-    else if (this.pendingContext) this.note('DebugCollectedNumber takes no context: it is kept for the next turn');
+    else if (this.pendingContext) this.note(`${session.request(kind).action} takes no context: it is kept for the next turn`);
     const r =
       kind === 'say'
         ? await session.say(input as string, context)
@@ -178,7 +204,76 @@ class Chat {
           : await session.silence(context);
     this.recorder.turn(kind, input, context, r.turn);
     this.show(kind, input, r);
+    await this.details();
     await this.record();
+  }
+
+  /** The conversation's context as the service keeps it (DescribeConversationContext). */
+  private async fetchContext(): Promise<Record<string, unknown> | undefined> {
+    const s = this.session;
+    if (!s || s.ended) return undefined;
+    const res = await this.describe(s.conversationId);
+    const raw = (res as { ConversationContext?: unknown }).ConversationContext;
+    if (typeof raw !== 'string' || raw.trim() === '') return {};
+    try {
+      const v = JSON.parse(raw) as unknown;
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+    } catch {
+      return { value: raw };
+    }
+  }
+
+  private async showContext(): Promise<void> {
+    if (!this.session || this.session.ended) throw new UsageError('no conversation: /restart to call again');
+    const context = await this.fetchContext();
+    this.lastContext = context;
+    if (this.tty) this.ctx.out(this.chalk.dim(`context: ${JSON.stringify(context, null, 2)}`));
+    else this.ctx.out(JSON.stringify({ type: 'context', conversationId: this.session.conversationId, context }));
+  }
+
+  /**
+   * --verbose: what the answer does not say — the matched intent or rule when the service keeps
+   * them in the context (the emulator does: lastIntent, lastRule), and every context change.
+   */
+  private async details(): Promise<void> {
+    if (!this.opts.verbose || this.callOver || !this.session || this.session.ended) return;
+    let context: Record<string, unknown> | undefined;
+    try {
+      context = await this.fetchContext();
+    } catch (err) {
+      this.note(`(no context: ${(err as Error).message})`);
+      return;
+    }
+    if (!context) return;
+    const before = this.lastContext ?? {};
+    this.lastContext = context;
+    const changes: Record<string, { from?: unknown; to?: unknown }> = {};
+    for (const k of new Set([...Object.keys(before), ...Object.keys(context)])) {
+      if (JSON.stringify(before[k]) !== JSON.stringify(context[k])) changes[k] = { from: before[k], to: context[k] };
+    }
+    const { lastIntent, lastRule } = context as { lastIntent?: unknown; lastRule?: unknown };
+    if (!this.tty) {
+      this.ctx.out(
+        JSON.stringify({
+          type: 'details',
+          conversationId: this.session.conversationId,
+          ...(lastIntent ? { intent: lastIntent } : {}),
+          ...(lastRule ? { rule: lastRule } : {}),
+          contextChanges: changes,
+        }),
+      );
+      return;
+    }
+    const parts: string[] = [];
+    if (lastIntent) parts.push(`intent ${String(lastIntent)}`);
+    if (lastRule) parts.push(`rule ${String(lastRule)}`);
+    const shown = Object.entries(changes)
+      .filter(([k]) => k !== 'lastIntent' && k !== 'lastRule')
+      .map(([k, c]) =>
+        c.from === undefined ? `+${k}=${JSON.stringify(c.to)}` : c.to === undefined ? `-${k}` : `${k}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`,
+      );
+    if (shown.length) parts.push(`context ${shown.join(', ')}`);
+    if (parts.length) this.ctx.out(this.chalk.dim(`  ⋯ ${parts.join(' · ')}`));
   }
 
   private show(kind: string, input: string | undefined, r: TurnResult): void {
@@ -229,6 +324,12 @@ class Chat {
     if (this.opts.recordFile) await this.recorder.save(this.opts.recordFile);
   }
 
+  private async describe(conversationId: string): Promise<unknown> {
+    const client = await this.ctx.client();
+    const res = await client.call('DescribeConversationContext', { InstanceId: this.opts.instanceId, ConversationId: conversationId });
+    return res.data;
+  }
+
   private note(text: string): void {
     if (this.tty) this.ctx.out(this.chalk.dim(text));
     else this.ctx.err(text);
@@ -246,10 +347,24 @@ class Chat {
     const message = `${code ? `${code}: ` : ''}${e?.message ?? String(err)}`;
     if (this.tty) this.ctx.err(this.chalk.red(`error: ${message}`));
     else {
-      this.ctx.out(JSON.stringify({ type: 'error', input, ...(code ? { code } : {}), message: e?.message ?? String(err) }));
+      this.ctx.out(JSON.stringify(errorEvent(input, err)));
       this.ctx.err(`error: ${message}`);
     }
   }
+}
+
+function errorEvent(input: string, err: unknown): Record<string, unknown> {
+  const code = err instanceof ServiceError ? err.code : undefined;
+  const requestId = err instanceof ServiceError ? err.requestId : undefined;
+  return { type: 'error', input, ...(code ? { code } : {}), message: (err as Error)?.message ?? String(err), ...(requestId ? { requestId } : {}) };
+}
+
+async function exists(path: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises');
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function parseContext(text: string): Record<string, unknown> {

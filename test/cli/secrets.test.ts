@@ -66,7 +66,8 @@ describe('secrets the server echoes back', () => {
   // characters that change under percent-encoding, so every encoding of them must be caught
   const S = 'k9F2/never+print=me~Q7';
   const T = 'CAIS+sts/Never=Print~me:T3';
-  const APP = { SecretKey: 'tts-secret-key-Z81', AccessKey: 'tts-access-key-Y72', AppKey: 'tts-app-key-X63' };
+  // AuditTTSVoice's engine credentials (an AppKey names a project and is no secret: see src/redact.ts)
+  const APP = { SecretKey: 'tts-secret-key-Z81', AccessKey: 'tts-access-key-Y72' };
   const cfg = tempDir();
   let server: Awaited<ReturnType<typeof startRecordingServer>>;
   const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -113,7 +114,7 @@ describe('secrets the server echoes back', () => {
   }
 
   const audit = ['call', 'AuditTTSVoice', '--InstanceId', 'i-1', '--Text', 'hi', '--SpeechRate', '0', '--Voice', 'x', '--Volume', '50'];
-  const auditSecrets = ['--SecretKey', APP.SecretKey, '--AccessKey', APP.AccessKey, '--AppKey', APP.AppKey];
+  const auditSecrets = ['--SecretKey', APP.SecretKey, '--AccessKey', APP.AccessKey, '--AppKey', 'tts-app-key-X63'];
   const profile = { VN_CONFIG_DIR: cfg.dir };
   const fromEnv = {
     VN_CONFIG_DIR: cfg.dir,

@@ -110,6 +110,24 @@ describe('dialogue begin', () => {
       await server.close();
     }
   });
+
+  it('begin defaults --calling-number as chat does; dtmf takes --context only where the API has it (live)', async () => {
+    const server = await startRecordingServer((_req, res) => json(res, 200, { RequestId: 'R', TextResponse: 'ok', Action: 'Broadcast' }));
+    try {
+      const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_KEY.secret, VN_ENDPOINT: server.url };
+      expect((await runVn(['dialogue', 'begin', 'i', '--conversation-id', 'c'], { env })).code).toBe(0);
+      expect((await runVn(['dialogue', 'dtmf', 'i', 'c', '1', '--context', '{"k":1}', '--env', 'live'], { env })).code).toBe(0);
+      const debugDtmf = await runVn(['dialogue', 'dtmf', 'i', 'c', '1', '--context', '{"k":1}'], { env });
+      expect(debugDtmf.code).toBe(2);
+      expect(debugDtmf.stderr).toMatch(/DebugCollectedNumber takes no context/);
+      const [b, d] = server.requests.map((r) => r.params);
+      expect(server.requests).toHaveLength(2);
+      expect(b).toMatchObject({ Action: 'DebugBeginDialogue', CallingNumber: '13800000000' });
+      expect(d).toMatchObject({ Action: 'CollectedNumber', Number: '1', AdditionalContext: '{"k":1}' });
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('a conversation, turn by turn', () => {
@@ -180,7 +198,6 @@ describe('a conversation, turn by turn', () => {
 
 describe('refusals (exit 2, nothing sent)', () => {
   const cases: [string[], RegExp][] = [
-    [['dialogue', 'begin', 'i'], /missing required option --calling-number/],
     [['dialogue', 'begin', 'i', '--calling-number', ' '], /--calling-number must not be empty/],
     [['dialogue', 'begin', 'i', '--calling-number', '1', '--conversation-id', ''], /--conversation-id must not be empty/],
     [['dialogue', 'begin', 'i', '--calling-number', '1', '--context', '{bad'], /--context must be valid JSON/],

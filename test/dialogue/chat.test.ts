@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -100,6 +100,66 @@ describe('vn dialogue chat without a terminal', () => {
     expect(rec.match(/- end: true/g)).toHaveLength(2);
     const replay = await runVn(['dialogue', 'test', recorded], { env: emu.env });
     expect(replay.code, replay.stdout).toBe(0);
+  });
+
+  it('/save never replaces a file: /save! or --force does; --record refuses an existing file without --force', async () => {
+    const file = join(tmp.dir, 'keep.test.yaml');
+    writeFileSync(file, '# three conversations of yesterday\n');
+    const r = await runVn(['dialogue', 'chat', instance], { env: emu.env, stdin: `我想查余额\n/save ${file}\n/save! ${file}\n` });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines.map((l) => l.type)).toEqual(['greeting', 'say', 'error', 'saved', 'end']);
+    expect(lines[2]!.message).toBe(`${file} exists: /save! ${file} replaces it (or start the chat with --force)`);
+    expect(readFileSync(file, 'utf8')).toContain(`instance: ${instance}`);
+    writeFileSync(file, '# again\n');
+    const forced = await runVn(['dialogue', 'chat', instance, '--force'], { env: emu.env, stdin: `/save ${file}\n` });
+    expect(jsonLines(forced.stdout).map((l) => l.type)).toEqual(['greeting', 'saved', 'end']);
+    writeFileSync(file, '# again\n');
+    const rec = await runVn(['dialogue', 'chat', instance, '--record', file], { env: emu.env, stdin: '' });
+    expect(rec.code).toBe(2);
+    expect(rec.stderr).toMatch(/--record .*keep\.test\.yaml: the file exists; --force replaces it/);
+    expect(rec.stdout).toBe('');
+    expect(readFileSync(file, 'utf8')).toBe('# again\n');
+  });
+
+  it('/context with no argument shows the context the service keeps; --verbose shows the matched intent or rule and what changed', async () => {
+    const r = await runVn(['dialogue', 'chat', instance, '--context', '{"vip":true}'], { env: emu.env, stdin: '我想查余额\n/context\n' });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines.map((l) => l.type)).toEqual(['greeting', 'say', 'context', 'end']);
+    expect(lines[2]!.context).toMatchObject({ vip: true, lastAction: 'Broadcast' });
+    const v = await runVn(['dialogue', 'chat', instance, '--verbose'], { env: emu.env, stdin: '我想查余额\n随便\n' });
+    expect(v.code, v.stderr).toBe(0);
+    const events = jsonLines(v.stdout);
+    expect(events.map((l) => l.type)).toEqual(['greeting', 'details', 'say', 'details', 'say', 'details', 'end']);
+    const [, , , balance, , unrecognized] = events;
+    expect(balance!.intent ?? balance!.rule).toBeTruthy();
+    expect(unrecognized!.contextChanges).toMatchObject({ unrecognizedCount: { from: 0, to: 1 } });
+  });
+
+  it.skipIf(!hasTmux)('--verbose in a terminal: a dimmed line with the rule and the context changes', async () => {
+    await inTerminal(['dialogue', 'chat', instance, '--verbose'], emu.env, async (term) => {
+      await term.waitFor((s) => s.includes('you ›'), 'the prompt');
+      term.type('随便');
+      const s = await term.waitFor((x) => /⋯ .*unrecognizedCount: 0 → 1/.test(x), 'the details line');
+      expect(s).toMatch(/⋯ (intent|rule) /);
+      term.keys('C-d');
+      await term.waitFor((x) => x.includes('EXIT='), 'the exit');
+    });
+  });
+
+  it('on a disabled instance (--env live) the real cause comes first (and as a JSON event), with no clean-up error after it', async () => {
+    const created = await runVn(['instance', 'create', '--name', 'disabled-chat', '--concurrency', '1', '-o', 'json'], { env: emu.env });
+    const id = JSON.parse(created.stdout).InstanceId as string;
+    const d = await runVn(['instance', 'disable', id], { env: emu.env });
+    expect(d.code, d.stderr).toBe(0);
+    const r = await runVn(['dialogue', 'chat', id, '--env', 'live'], { env: emu.env, stdin: '你好\n' });
+    expect(r.code).toBe(1);
+    const lines = jsonLines(r.stdout);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ type: 'error', input: 'greeting', code: 'OperationDenied.InstanceDisabled' });
+    expect(r.stderr).toMatch(/OperationDenied\.InstanceDisabled/);
+    expect(r.stderr + r.stdout).not.toMatch(/InvalidConversationId\.NotFound/);
   });
 
   it('exits 2 on a --context that is not a JSON object', async () => {

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the test files' own variable syntax
 import { describe, expect, it } from 'vitest';
-import { checkTurn, isSubset, MissingVariable, substitute, substituteDeep, withDefaults } from '../../src/dialogue/test/expectations.js';
-import { globRegex } from '../../src/dialogue/test/files.js';
-import { LatencyStats, percentile } from '../../src/dialogue/test/stats.js';
+import { checkTurn, isSubset, MissingVariable, substitute, substituteDeep, withDefaults } from '../../src/dialogue/suite/expectations.js';
+import { globRegex } from '../../src/dialogue/suite/files.js';
+import { LatencyStats, percentile } from '../../src/dialogue/suite/stats.js';
 
 const balance = { TextResponse: '您的账户余额是100元', Action: 'Broadcast', ActionParams: '{}', Interruptible: true };
 const transfer = { TextResponse: '即将为您转接人工', Action: 'TransferToAgent', ActionParams: '{"skillGroupId":"fallbackSkillGroup","extra":{"a":1,"b":2}}' };

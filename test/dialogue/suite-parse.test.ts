@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONVERSATION_KEYS, DEFAULT_KEYS, EXPECTATION_KEYS, FILE_KEYS, STEP_KEYS } from '../../src/dialogue/test/format.js';
-import { parseTestFile, TestFileError } from '../../src/dialogue/test/parse.js';
+import { CONVERSATION_KEYS, DEFAULT_KEYS, EXPECTATION_KEYS, FILE_KEYS, STEP_KEYS } from '../../src/dialogue/suite/format.js';
+import { parseTestFile, TestFileError } from '../../src/dialogue/suite/parse.js';
 import { ROOT } from '../helpers/run.js';
 
 interface AjvLike {

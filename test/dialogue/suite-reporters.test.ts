@@ -2,32 +2,30 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { Step } from '../../src/dialogue/test/format.js';
-import { JsonReporter } from '../../src/dialogue/test/reporters/json.js';
-import { esc } from '../../src/dialogue/test/reporters/junit.js';
-import { PrettyReporter } from '../../src/dialogue/test/reporters/pretty.js';
-import { ProgressReporter } from '../../src/dialogue/test/reporters/progress.js';
-import type { ConversationResult, Summary } from '../../src/dialogue/test/runner.js';
+import { JsonReporter } from '../../src/dialogue/suite/reporters/json.js';
+import { esc } from '../../src/dialogue/suite/reporters/junit.js';
+import { PrettyReporter } from '../../src/dialogue/suite/reporters/pretty.js';
+import { ProgressReporter } from '../../src/dialogue/suite/reporters/progress.js';
+import type { ConversationResult, Summary } from '../../src/dialogue/suite/runner.js';
 import { tempDir } from '../helpers/run.js';
 
-const step: Step = { kind: 'say', input: '我要投诉', line: 12, index: 3 };
-
-function result(name: string, outcome: ConversationResult['outcome'] = 'passed'): ConversationResult {
+function result(name: string, outcome: ConversationResult['outcome'] = 'passed', run = 1): ConversationResult {
   return {
     file: 'a.test.yaml',
     name,
-    run: 1,
+    run,
     conversationId: `id-${name}`,
     outcome,
     durationMs: 12,
     turns: 3,
+    transcript: [],
     failures:
       outcome === 'failed'
         ? [
             {
-              step,
+              line: 12,
               sent: 'say 我要投诉',
-              turn: { TextResponse: '好的', Action: 'TransferToAgent', ActionParams: '{"skillGroupId":"g1"}' },
+              answer: { TextResponse: '好的', Action: 'TransferToAgent', ActionParams: '{"skillGroupId":"g1"}' },
               latencyMs: 7,
               mismatches: [{ key: 'params', expected: { skillGroupId: 'g2' }, actual: { skillGroupId: 'g1' } }],
             },
@@ -40,10 +38,12 @@ function result(name: string, outcome: ConversationResult['outcome'] = 'passed')
 const summary: Summary = {
   conversations: 3,
   passed: 1,
+  flaky: 0,
   failed: 1,
   errored: 0,
   timedOut: 1,
-  flaky: [],
+  updated: 0,
+  flakyConversations: [],
   skipped: 0,
   turns: 9,
   latency: { count: 9, p50: 4, p95: 12.4, p99: 30, max: 31, mean: 6 },
@@ -103,5 +103,75 @@ describe('reporters', () => {
 
   it('junit escaping keeps the XML well-formed', () => {
     expect(esc('a<b>&"c"\n\u0001')).toBe('a&lt;b&gt;&amp;&quot;c&quot;&#10;');
+    expect(esc('a<b>\n', false)).toBe('a&lt;b&gt;\n');
+  });
+
+  it('pretty, --repeat: the first failure of a conversation in full, then one tally line ("failed 300/300 runs")', () => {
+    let out = '';
+    const r = new PrettyReporter({ write: (s) => (out += s) }, new Chalk({ level: 0 }), { repeat: 300 });
+    for (let run = 1; run <= 300; run++) r.conversation(result('wrong', 'failed', run));
+    for (let run = 1; run <= 300; run++) r.conversation(result('ok', 'passed', run));
+    r.end({ ...summary, conversations: 600, passed: 300, failed: 300, timedOut: 0 });
+    expect(out.match(/✗ failed wrong/g)).toHaveLength(1);
+    expect(out.match(/expected params including/g)).toHaveLength(1);
+    expect(out).toContain('✗ wrong (a.test.yaml): failed 300/300 runs');
+    expect(out).not.toMatch(/✗ ok/);
+    expect(out.split('\n').length).toBeLessThan(20);
+  });
+
+  it('pretty: a latency miss states the value the check used, never "within 2 ms … got 2 ms"', () => {
+    let out = '';
+    const r = new PrettyReporter({ write: (s) => (out += s) }, new Chalk({ level: 0 }), { repeat: 1 });
+    const slow = result('slow', 'failed');
+    (slow.failures[0] as (typeof slow.failures)[0]).mismatches = [{ key: 'maxLatencyMs', expected: 2, actual: 2.4 }];
+    r.conversation(slow);
+    expect(out).toMatch(/expected an answer within 2 ms\n\s+got 2\.4 ms/);
+  });
+
+  it('pretty: a conversation that passed on a retry is flaky, with the attempt that failed', () => {
+    let out = '';
+    const r = new PrettyReporter({ write: (s) => (out += s) }, new Chalk({ level: 0 }), { repeat: 1 });
+    const failed = result('sometimes', 'failed');
+    r.conversation({ ...result('sometimes', 'flaky'), retries: [{ ...failed, transcript: [] }] });
+    r.end({ ...summary, passed: 0, flaky: 1, failed: 0, timedOut: 0 });
+    expect(out).toContain('⚠ flaky sometimes (a.test.yaml) passed on attempt 2 of 2');
+    expect(out).toMatch(/attempt 1: failed: line 12 say 我要投诉: params did not match/);
+    expect(out).toContain('Conversations: 0 passed, 1 flaky, 0 failed');
+  });
+
+  it('progress on a terminal: drawn after every erase, so it stays visible (not 51 draws for 2,052 erases)', () => {
+    let err = '';
+    let now = 0;
+    const p = new ProgressReporter({ write: (s) => (err += s) }, true, () => now);
+    p.start({ conversations: 2000 });
+    for (let i = 0; i < 2000; i++) {
+      now += 1;
+      // another reporter writes a line for every third result: the line is erased first
+      if (i % 3 === 0) p.clear();
+      p.conversation(result(`c${i}`));
+    }
+    const ERASE = '\r\x1b[K';
+    const draws = err.split(`${ERASE}[`).length - 1;
+    const erases = err.split(ERASE).length - 1 - draws;
+    expect(erases).toBeGreaterThan(600);
+    // every erase is followed by a draw: the line is on screen whenever nothing else is printed
+    expect(draws).toBeGreaterThanOrEqual(erases);
+    expect(err.endsWith('[2000/2000] 2000 passed, 0 not passed')).toBe(true);
+    p.end();
+    expect(err.endsWith('\r\x1b[K')).toBe(true);
+  });
+
+  it('json: durations and latency without float noise; flaky as data', async () => {
+    const { SummaryBuilder } = await import('../../src/dialogue/suite/summary.js');
+    const b = new SummaryBuilder();
+    const t = (latencyMs: number) => ({ line: 1, kind: 'say' as const, input: 'x', answer: {}, latencyMs, ok: true });
+    b.add({ ...result('a'), transcript: [t(39.2), t(0.3)] });
+    b.add({ ...result('b', 'flaky'), transcript: [t(1.1)], retries: [{ ...result('b', 'failed'), transcript: [t(2.2)] }] });
+    const s = b.build({ skipped: 0, durationMs: 39.18248700000001 });
+    expect(s.durationMs).toBe(39.2);
+    expect(s.latency.mean).toBe(10.7);
+    expect(s.turns).toBe(4);
+    expect(s.flakyConversations).toEqual([{ file: 'a.test.yaml', name: 'b', runs: 1, passed: 0, flaky: 1, failed: 0 }]);
+    expect(JSON.stringify(s)).not.toMatch(/\d\.\d{5,}/);
   });
 });

@@ -141,19 +141,32 @@ describe('vn dialogue test', () => {
     expect(cases[1]!.failure?.[0]?.$.message).toMatch(/line 10 greeting: text did not match/);
   });
 
-  it('--update rewrites only the failing expectations, keeping comments, and the suite then passes', async () => {
-    const file = write('update.test.yaml', FAILING);
+  it('--update rewrites only the failing values, byte for byte elsewhere; the report says updated and the suite then passes', async () => {
+    const before = `${FAILING.replace('bot: { text: 余额, action: Broadcast }', 'bot: { text: [余额, 账户], action: Broadcast }')}  - name: no params on a broadcast
+    turns:
+      - say: 我想查余额
+        bot:
+          action: Broadcast
+          params: { skillGroupId: x }   # a broadcast carries none
+`;
+    const file = write('update.test.yaml', before);
     const r = await runVn(['dialogue', 'test', file, '--instance', instance, '--update'], { env: emu.env });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`updated 2 turns in ${file}`);
+    expect(r.stderr).toMatch(/updated 3 turns in .*update\.test\.yaml/);
+    // what the run says matches its exit code: rewritten, not failed
+    expect(r.stdout).toContain('✎ updated wrong greeting');
+    expect(r.stdout).not.toContain('✗ failed');
+    expect(r.stdout).toMatch(/Conversations: 1 passed, 0 failed, 0 errored, 0 timed out, 2 updated/);
     const after = readFileSync(file, 'utf8');
-    const changed = after.split('\n').filter((l) => !FAILING.split('\n').includes(l));
-    // the two failing steps changed; the passing conversation, the comments and the passing keys did not
-    expect(after).toContain('# a suite with one wrong answer');
-    expect(after).toContain('      - bot: { text: 欢迎 }\n      - say: 我想查余额\n        bot: { text: 余额, action: Broadcast }');
-    expect(after).toContain('bot: { text: 您好，欢迎致电智能导航, action: Broadcast } # the greeting has no 再见');
-    expect(after).toMatch(/bot: \{ action: TransferToAgent, params: \{ skillGroupId: fallbackSkillGroup \} \}/);
-    expect(changed).toHaveLength(2);
+    // flow lists keep their spacing ([余额, 账户] was once rewritten as [ 余额, 账户 ]), comments their columns;
+    // a params expectation the answer has no params for is removed, not written as a meaningless `params: {}`
+    expect(after).toBe(
+      before
+        .replace('bot: { text: 再见, action: Broadcast }', 'bot: { text: 您好，欢迎致电智能导航, action: Broadcast }')
+        .replace('bot: { action: HangUp, params:', 'bot: { action: TransferToAgent, params:')
+        .replace('          params: { skillGroupId: x }   # a broadcast carries none\n', ''),
+    );
+    expect(after).not.toContain('params: {}');
     const again = await runVn(['dialogue', 'test', file, '--instance', instance], { env: emu.env });
     expect(again.code, again.stdout).toBe(0);
   });

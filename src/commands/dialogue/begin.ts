@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_CALLING_NUMBER } from '../../dialogue/suite/format.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
-import { CONTEXT_FLAG, checkContext, type DialogueEnv, ENV_FLAG } from './turn-output.js';
+import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './turn-output.js';
 
 export default defineCommand({
   description:
@@ -12,30 +13,35 @@ export default defineCommand({
   alsoSends: ['BeginDialogue'],
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [
-    { name: 'calling-number', param: 'CallingNumber', valueName: 'number', description: 'the caller’s number' },
+    {
+      name: 'calling-number',
+      param: 'CallingNumber',
+      default: DEFAULT_CALLING_NUMBER,
+      valueName: 'number',
+      description: 'the caller’s number (the same default as dialogue chat)',
+    },
     { name: 'called-number', param: 'CalledNumber', valueName: 'number', description: 'the number that was dialled' },
     { name: 'conversation-id', param: 'ConversationId', required: false, valueName: 'id', description: 'id for the conversation (default: a new UUID)' },
     CONTEXT_FLAG('InitialContext'),
     ENV_FLAG,
   ],
   examples: [
-    'vn dialogue begin 3f6e… --calling-number 13800000000',
+    'vn dialogue begin 3f6e…',
+    'vn dialogue begin 3f6e… --calling-number 13912345678',
     'id=$(vn dialogue begin 3f6e… --calling-number 13800000000 -o tsv --query ConversationId)',
   ],
   async run(ctx, { params, flags }) {
-    checkContext(flags);
     if (String(params.CallingNumber).trim() === '') throw new UsageError('--calling-number must not be empty');
     if (params.ConversationId !== undefined && String(params.ConversationId).trim() === '') throw new UsageError('--conversation-id must not be empty');
     const generated = params.ConversationId === undefined;
     const conversationId = generated ? randomUUID() : String(params.ConversationId);
-    const action = (flags.env as DialogueEnv) === 'live' ? 'BeginDialogue' : 'DebugBeginDialogue';
-    const out = await ctx.call(action, { ...params, ConversationId: conversationId });
+    const out = await sendTurn(ctx, 'begin', { params, flags, conversationId });
     const format = await ctx.outputFormat();
     // the XML body is passed through as the service sent it, so the id goes to stderr there
     if (format === 'xml') {
       if (generated) ctx.err(`conversation ${conversationId}`);
       return out;
     }
-    return { data: { ConversationId: conversationId, ...(out.data as Record<string, unknown>) }, view: { kind: 'turn' } };
+    return { data: { ConversationId: conversationId, ...(out.data as Record<string, unknown>) }, view: out.view };
   },
 });

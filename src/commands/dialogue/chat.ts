@@ -1,4 +1,4 @@
-import { DEFAULT_CALLING_NUMBER } from '../../dialogue/test/format.js';
+import { DEFAULT_CALLING_NUMBER } from '../../dialogue/suite/format.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
@@ -6,7 +6,7 @@ export default defineCommand({
   description:
     'Starts a conversation (DebugBeginDialogue, or BeginDialogue with --env live), prints the greeting, then sends each line ' +
     'you type and prints the answer: text, action, params, interruptible and latency. /help lists the slash commands ' +
-    '(/dtmf, /silence, /context, /restart, /end, /save, /quit). Without a terminal it reads one utterance a line from stdin ' +
+    '(/dtmf, /silence, /context, /restart, /end, /save, /quit); --verbose adds the matched intent or rule and the context changes. Without a terminal it reads one utterance a line from stdin ' +
     'and prints JSON lines. Ctrl-C or Ctrl-D ends the conversation with EndDialogue before leaving.',
   args: [{ name: 'instance-id', description: 'the instance to talk to' }],
   flags: [
@@ -21,6 +21,12 @@ export default defineCommand({
     { name: 'called-number', valueName: 'number', description: 'the number that was called' },
     { name: 'context', type: 'json', valueName: 'json', description: 'InitialContext of the conversation, a JSON object, e.g. {"vip":true}' },
     { name: 'record', valueName: 'file', complete: 'file', description: 'keep the session in this test file, rewritten after every turn' },
+    { name: 'force', type: 'bool', description: 'let /save and --record replace an existing file' },
+    {
+      name: 'verbose',
+      type: 'bool',
+      description: 'after each answer, the matched intent or rule and the context changes (DescribeConversationContext), dimmed',
+    },
   ],
   examples: [
     'vn --profile local dialogue chat <instance-id>',
@@ -32,6 +38,17 @@ export default defineCommand({
     if (context !== undefined && (context === null || typeof context !== 'object' || Array.isArray(context))) {
       throw new UsageError('--context must be a JSON object, e.g. {"vip":true}');
     }
+    const record = flags.record as string | undefined;
+    if (record && flags.force !== true) {
+      const { stat } = await import('node:fs/promises');
+      if (
+        await stat(record).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw new UsageError(`--record ${record}: the file exists; --force replaces it`);
+    }
     const { runChat } = await import('../../dialogue/chat.js');
     await runChat(ctx, {
       instanceId: args.instanceId as string,
@@ -39,7 +56,9 @@ export default defineCommand({
       callingNumber: (flags.callingNumber as string | undefined) ?? DEFAULT_CALLING_NUMBER,
       calledNumber: flags.calledNumber as string | undefined,
       context: context as Record<string, unknown> | undefined,
-      recordFile: flags.record as string | undefined,
+      recordFile: record,
+      force: flags.force === true,
+      verbose: flags.verbose === true,
     });
     return undefined;
   },

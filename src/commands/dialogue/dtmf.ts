@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
-import { type DialogueEnv, ENV_FLAG, sendTurn } from './turn-output.js';
+import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './turn-output.js';
 
 export default defineCommand({
   description:
@@ -12,10 +12,19 @@ export default defineCommand({
     { name: 'conversation-id', param: 'ConversationId' },
     { name: 'digits', param: 'Number', description: 'the keys pressed, e.g. 1 or 1234#' },
   ],
-  flags: [ENV_FLAG],
+  // CollectedNumber takes AdditionalContext (SDK); DebugCollectedNumber takes none, so --context needs --env live
+  flags: [
+    {
+      ...CONTEXT_FLAG('AdditionalContext'),
+      param: undefined,
+      type: 'json',
+      description: 'AdditionalContext, a JSON object (with --env live only: DebugCollectedNumber takes none)',
+    },
+    ENV_FLAG,
+  ],
   examples: ['vn dialogue dtmf 3f6e… c28fc549-… 1'],
   async run(ctx, { params, flags }) {
     if (!/^[0-9*#]+$/.test(String(params.Number))) throw new UsageError(`<digits> may hold only 0-9, * and #, got "${String(params.Number)}"`);
-    return sendTurn(ctx, (flags.env as DialogueEnv) === 'live' ? 'CollectedNumber' : 'DebugCollectedNumber', params);
+    return sendTurn(ctx, 'dtmf', { params, flags, conversationId: String(params.ConversationId), text: String(params.Number) });
   },
 });

@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
+import { sendTurn } from './turn-output.js';
 
 export default defineCommand({
   description:
@@ -22,7 +23,7 @@ export default defineCommand({
   async run(ctx, { params, flags }) {
     const p = flags.hangUpParams;
     if (p !== undefined && (p === null || typeof p !== 'object' || Array.isArray(p))) throw new UsageError('--hang-up-params must be a JSON object');
-    const out = await ctx.call('EndDialogue', params);
+    const out = await sendTurn(ctx, 'end', { params, flags: {}, conversationId: String(params.ConversationId) });
     return { ...out, view: { message: `ended conversation ${params.ConversationId}` } };
   },
 });

@@ -1,5 +1,5 @@
 import { defineCommand } from '../define.js';
-import { CONTEXT_FLAG, checkContext, type DialogueEnv, ENV_FLAG, sendTurn } from './turn-output.js';
+import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './turn-output.js';
 
 export default defineCommand({
   description: 'Sends one utterance and prints the bot’s answer. --env debug (the default) uses DebugDialogue; --env live uses Dialogue.',
@@ -13,7 +13,6 @@ export default defineCommand({
   flags: [CONTEXT_FLAG('AdditionalContext'), ENV_FLAG],
   examples: ['vn dialogue say 3f6e… c28fc549-… 我想查余额', 'vn dialogue say 3f6e… c28fc549-… 转人工 --env live'],
   async run(ctx, { params, flags }) {
-    checkContext(flags);
-    return sendTurn(ctx, (flags.env as DialogueEnv) === 'live' ? 'Dialogue' : 'DebugDialogue', params);
+    return sendTurn(ctx, 'say', { params, flags, conversationId: String(params.ConversationId), text: String(params.Utterance) });
   },
 });

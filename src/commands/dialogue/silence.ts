@@ -1,5 +1,5 @@
 import { defineCommand } from '../define.js';
-import { CONTEXT_FLAG, checkContext, sendTurn } from './turn-output.js';
+import { CONTEXT_FLAG, sendTurn } from './turn-output.js';
 
 export default defineCommand({
   description:
@@ -14,7 +14,6 @@ export default defineCommand({
   flags: [CONTEXT_FLAG('InitialContext')],
   examples: ['vn dialogue silence 3f6e… c28fc549-…'],
   async run(ctx, { params, flags }) {
-    checkContext(flags);
-    return sendTurn(ctx, 'SilenceTimeout', params);
+    return sendTurn(ctx, 'silence', { params, flags, conversationId: String(params.ConversationId) });
   },
 });

@@ -1,14 +1,15 @@
 import { NetworkError, UsageError, VnError } from '../../errors.js';
 import { defineCommand } from '../define.js';
+import { buildReporters, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
 
-/** Some conversation did not pass: exit 1 with a one-line summary (the report is already out). */
+/** Some conversation did not pass, or the latency gate failed: exit 1 with a one-line summary (the report is already out). */
 export class TestsFailed extends VnError {
   override readonly exitCode = 1;
   override name = 'TestsFailed';
 }
 
-function positiveInt(v: unknown, flag: string): number {
-  if (typeof v !== 'number' || v < 1) throw new UsageError(`--${flag} must be 1 or more`);
+function positiveInt(v: unknown, flag: string, min = 1): number {
+  if (typeof v !== 'number' || v < min) throw new UsageError(`--${flag} must be ${min} or more`);
   return v;
 }
 
@@ -16,32 +17,47 @@ export default defineCommand({
   description:
     'Runs the conversations of YAML test files (format: docs/testing.md, schema: schema/dialogue-test.schema.json) through ' +
     'the Debug* dialogue actions (or the live ones with --env live), checking each answer, and reports what failed, the ' +
-    'latency per turn and the turns per second. Every file is validated before anything is sent. Exit 0 when all pass, ' +
-    '1 when any fails, 2 on an invalid file, 3 when the service cannot be reached.',
+    'latency per turn and the turns per second. Every file is validated before anything is sent. --shard i/n runs one part ' +
+    'of the suite (merge the parts with vn dialogue merge). Exit 0 when all pass (flaky ones included), 1 when any fails or ' +
+    'the latency gate fails, 2 on an invalid file, 3 when the service cannot be reached.',
   args: [{ name: 'paths', variadic: true, description: 'test files, directories (their *.test.yaml files) or globs' }],
   flags: [
     { name: 'instance', description: 'instance to test (wins over the files’ `instance:`; also VN_INSTANCE)', valueName: 'id' },
     { name: 'env', choices: ['debug', 'live'], valueName: 'env', description: 'debug (Debug* actions, the default) or live; wins over the files’ `env:`' },
     { name: 'concurrency', type: 'int', default: 1, valueName: 'n', description: 'conversations run in parallel' },
     { name: 'repeat', type: 'int', default: 1, valueName: 'n', description: 'run each conversation n times (flakiness, load)' },
+    {
+      name: 'retries',
+      type: 'int',
+      default: 0,
+      valueName: 'n',
+      description: 'run a conversation that does not pass again, up to n times; passing on a retry is flaky',
+    },
     { name: 'grep', valueName: 'pattern', description: 'only conversations whose name matches this regular expression' },
+    { name: 'tag', repeatable: true, valueName: 'tag', description: 'only conversations with this tag (repeatable: any of them); !tag leaves them out' },
+    { name: 'shard', valueName: 'i/n', description: 'run part i of n (CI matrix jobs), balanced by turn count' },
+    { name: 'last-failed', type: 'bool', description: 'run only the conversations that did not pass in the last run of these files' },
+    { name: 'list', type: 'bool', description: 'print the conversations that would run, and send nothing' },
     { name: 'bail', type: 'bool', description: 'start no new conversation after the first one that does not pass' },
     { name: 'timeout', type: 'int', valueName: 'ms', description: 'per-turn timeout in ms; a turn without an answer by then counts as timed out' },
-    { name: 'reporter', choices: ['pretty', 'junit', 'json'], default: 'pretty', valueName: 'name', description: 'report format' },
-    { name: 'report-file', valueName: 'file', complete: 'file', description: 'write the report to this file (the pretty summary still goes to stdout)' },
+    { name: 'max-p95', type: 'int', valueName: 'ms', description: 'fail the run when the turns’ latency p95 exceeds this many ms' },
+    ...REPORTER_FLAGS,
     { name: 'update', type: 'bool', description: 'rewrite the expectations of failing turns from the actual answers' },
     { name: 'coverage', type: 'bool', description: 'report which navigation-config paths, actions and transfer targets the suite reached' },
     { name: 'progress', type: 'bool', description: 'show a progress line on stderr (default on a terminal)' },
   ],
   examples: [
     'vn --profile local dialogue test examples/',
-    'vn dialogue test tests/*.test.yaml --instance 3f6e… --concurrency 8 --reporter junit --report-file junit.xml',
+    'vn dialogue test tests/ --instance 3f6e… --concurrency 8 --reporter pretty --reporter junit=junit.xml --reporter html=report.html',
+    'vn dialogue test tests/ --shard 2/3 --reporter json=shard-2.json   # then: vn dialogue merge shard-*.json',
+    'vn dialogue test bot.test.yaml --retries 2 --tag smoke --max-p95 800',
     'vn dialogue test bot.test.yaml --repeat 20 --concurrency 10   # flakiness and load',
     'vn dialogue test bot.test.yaml --coverage',
   ],
   async run(ctx, { args, flags }) {
     const concurrency = positiveInt(flags.concurrency, 'concurrency');
     const repeat = positiveInt(flags.repeat, 'repeat');
+    const retries = positiveInt(flags.retries, 'retries', 0);
     let grep: RegExp | undefined;
     if (flags.grep !== undefined) {
       try {
@@ -55,11 +71,19 @@ export default defineCommand({
       // the client is built on first use, so the per-turn timeout becomes its request timeout
       ctx.globals.timeout = (flags.timeout as number) / 1000;
     }
+    const maxP95Ms = flags.maxP95 === undefined ? undefined : positiveInt(flags.maxP95, 'max-p95');
+    if (flags.update === true && retries > 0)
+      throw new UsageError('--update rewrites what failed; with --retries a conversation may pass on a retry: use one or the other');
     const timeoutMs = ctx.globals.timeout * 1000;
+    const { parseShard, parseTags, selectConversations, shardOf, LastRunState } = await import('../../dialogue/suite/select.js');
+    const tagValues = flags.tag === undefined ? [] : ([] as string[]).concat(flags.tag as string | string[]);
+    const tags = tagValues.length ? parseTags(tagValues) : undefined;
+    const shard = flags.shard === undefined ? undefined : parseShard(String(flags.shard));
+    const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
 
     const { readFile } = await import('node:fs/promises');
-    const { expandTestPaths } = await import('../../dialogue/test/files.js');
-    const { parseTestFile, TestFileError } = await import('../../dialogue/test/parse.js');
+    const { expandTestPaths } = await import('../../dialogue/suite/files.js');
+    const { parseTestFile, TestFileError } = await import('../../dialogue/suite/parse.js');
     const paths = await expandTestPaths(args.paths as string[]);
     // every file is read and validated before anything is sent
     const files = [];
@@ -73,97 +97,98 @@ export default defineCommand({
       }
     }
     if (issues.length) throw new TestFileError(issues);
-    const { resolveInstances, runSuites } = await import('../../dialogue/test/runner.js');
+    const { resolveInstances, runSuites, NOT_PASSED } = await import('../../dialogue/suite/runner.js');
     const instance = (flags.instance as string | undefined) || ctx.env.VN_INSTANCE || undefined;
-    resolveInstances(files, instance);
-    if (grep && !files.some((f) => f.conversations.some((c) => grep.test(c.name)))) throw new UsageError(`--grep ${grep.source} matches no conversation`);
+
+    let selected = selectConversations(files, { grep, tags });
+    if (grep && selected.length === 0 && !tags) throw new UsageError(`--grep ${grep.source} matches no conversation`);
+    if (tags && selected.length === 0)
+      throw new UsageError(`--tag ${tagValues.join(' --tag ')} matches no conversation${grep ? ` (with --grep ${grep.source})` : ''}`);
+    const state = await LastRunState.load(ctx.configDir);
+    let lastFailedNote: string | undefined;
+    if (flags.lastFailed === true) {
+      if (!state.known(files)) lastFailedNote = 'no earlier run of these files is recorded: running them all';
+      else {
+        selected = selected.filter((s) => state.failed(s.file, s.conversation));
+        if (selected.length === 0) lastFailedNote = 'every conversation passed in the last run: nothing to run';
+      }
+    }
+    if (shard) selected = shardOf(selected, shard.index, shard.count);
+
+    if (flags.list === true) {
+      // nothing is sent: the conversations that would run, one per line (JSON when asked or piped)
+      const items = selected.map(({ file, conversation: c }) => ({ file: file.path, name: c.name, tags: c.tags, turns: c.steps.length, line: c.line }));
+      if (lastFailedNote) ctx.err(lastFailedNote);
+      const format = await ctx.outputFormat();
+      if (format !== 'table' && format !== 'tsv') return { data: { Conversations: items } };
+      for (const i of items) ctx.out(`${i.file}:${i.line}\t${i.name}${i.tags.length ? `\t${i.tags.map((t) => `@${t}`).join(' ')}` : ''}`);
+      ctx.err(`${items.length} conversation${items.length === 1 ? '' : 's'}${shard ? ` in shard ${shard.index}/${shard.count}` : ''}`);
+      return undefined;
+    }
+    resolveInstances(
+      files.filter((f) => selected.some((s) => s.file === f)),
+      instance,
+    );
     if (ctx.globals.dryRun) {
       // nothing is sent, so there is no answer to check: --dry-run validates the files only
-      const count = files.reduce((n, f) => n + f.conversations.filter((c) => !grep || grep.test(c.name)).length, 0);
       ctx.out(
-        `${files.length} test file${files.length === 1 ? '' : 's'} valid, ${count} conversation${count === 1 ? '' : 's'} selected (--dry-run: nothing sent)`,
+        `${files.length} test file${files.length === 1 ? '' : 's'} valid, ${selected.length} conversation${selected.length === 1 ? '' : 's'} selected (--dry-run: nothing sent)`,
       );
       return undefined;
     }
+    if (lastFailedNote) ctx.err(lastFailedNote);
 
-    const { Chalk } = await import('chalk');
-    const { PrettyReporter } = await import('../../dialogue/test/reporters/pretty.js');
-    const reporterName = flags.reporter as 'pretty' | 'junit' | 'json';
-    const reportFile = flags.reportFile as string | undefined;
-    // through the one redaction filter; the reporters draw their own progress line
-    const stdout = { write: (s: string) => ctx.write('stdout', s, { drawsOwnControls: true }) };
-    const stderr = { write: (s: string) => ctx.write('stderr', s, { drawsOwnControls: true }) };
-    const reporters = [];
-    let prettyToFile: string[] | undefined;
-    if (reporterName === 'pretty') {
-      if (reportFile) {
-        prettyToFile = [];
-        const buffer = prettyToFile;
-        reporters.push(new PrettyReporter({ write: (s) => buffer.push(s) }, new Chalk({ level: 0 }), { repeat }));
-      }
-      reporters.push(new PrettyReporter(stdout, new Chalk({ level: ctx.colorFor('stdout') ? 1 : 0 }), { repeat }));
-    } else {
-      const { tmpdir } = await import('node:os');
-      const machine =
-        reporterName === 'junit'
-          ? new (await import('../../dialogue/test/reporters/junit.js')).JunitReporter(stdout, reportFile, { repeat, scratchDir: tmpdir() })
-          : new (await import('../../dialogue/test/reporters/json.js')).JsonReporter(stdout, reportFile);
-      reporters.push(machine);
-      // the machine-readable report owns stdout when it goes there; the summary then goes to stderr
-      const human = reportFile ? stdout : stderr;
-      reporters.push(
-        new PrettyReporter(human, new Chalk({ level: ctx.colorFor(reportFile ? 'stdout' : 'stderr') ? 1 : 0 }), { repeat, quietPasses: !reportFile }),
-      );
-    }
-    if (flags.progress === true || ctx.io.stderrIsTTY) {
-      const { ProgressReporter } = await import('../../dialogue/test/reporters/progress.js');
-      const progress = new ProgressReporter(stderr, ctx.io.stderrIsTTY);
-      // cleared before the other reporters write a result, redrawn after them
-      reporters.unshift({ start() {}, conversation: () => progress.clear(), end: () => progress.clear() });
-      reporters.push(progress);
-    }
-
-    const { ExpectationUpdater, isUpdatable } = await import('../../dialogue/test/update.js');
+    const { reporters } = await buildReporters(ctx, specs, { repeat, progress: flags.progress === true || ctx.io.stderrIsTTY });
+    const { ExpectationUpdater } = await import('../../dialogue/suite/update.js');
     const updater = flags.update === true ? new ExpectationUpdater() : undefined;
-    // conversations that --update cannot fix (errors, latency, save patterns, file defaults)
-    let notFixed = 0;
+    // what ran and whether every run of it passed, for --last-failed next time (one entry per conversation)
+    const ran = new Map<string, { file: string; name: string; passed: boolean }>();
     reporters.push({
       start() {},
       end() {},
       conversation(r) {
-        if (r.outcome === 'passed') return;
-        if (r.outcome !== 'failed' || r.error || r.failures.some((f) => f.mismatches.some((m) => !isUpdatable(f, m)))) notFixed++;
+        const key = `${r.file}\0${r.name}`;
+        const passed = !NOT_PASSED.has(r.outcome) && r.outcome !== 'updated' && (ran.get(key)?.passed ?? true);
+        ran.set(key, { file: r.file, name: r.name, passed });
       },
-    } satisfies import('../../dialogue/test/runner.js').Reporter);
+    });
 
-    const summary = await runSuites(files, {
+    const summary = await runSuites(files, selected, {
       client: await ctx.client(),
       instance,
       env: flags.env as 'debug' | 'live' | undefined,
       concurrency,
       repeat,
-      grep,
+      retries,
       bail: flags.bail === true,
       timeoutMs,
       coverage: flags.coverage === true,
+      maxP95Ms,
+      update: flags.update === true,
+      shard,
       reporters,
-      onFailedTurn: updater ? (file, conversation, failure) => updater.record(file.path, conversation.index, failure) : undefined,
+      onFailedTurn: updater ? (file, conversation, step, failure) => updater.record(file.path, conversation.index, step, failure) : undefined,
     });
-    if (prettyToFile && reportFile) {
-      const { writeFileAtomic } = await import('../../dialogue/test/reporters/file.js');
-      await writeFileAtomic(reportFile, prettyToFile.join(''));
-    }
+    await state.save([...ran.values()], ctx.now()).catch((e: Error) => ctx.err(`warning: could not record this run for --last-failed: ${e.message}`));
     if (summary.unreachable) throw new NetworkError(`the service could not be reached: ${summary.unreachable}`, false);
-    const notPassed = summary.failed + summary.errored + summary.timedOut;
     if (updater && updater.count > 0) {
       const updated = await updater.apply();
       ctx.err(`updated ${updated.map((u) => `${u.turns} turn${u.turns > 1 ? 's' : ''} in ${u.file}`).join(', ')}`);
-      if (notFixed === 0) return undefined;
     }
-    if (notPassed > 0) {
-      const parts = [`${summary.failed} failed`, `${summary.errored} errored`, `${summary.timedOut} timed out`].filter((p) => !p.startsWith('0 '));
-      throw new TestsFailed(`${notPassed} of ${summary.conversations} conversations did not pass (${parts.join(', ')})`);
-    }
-    return undefined;
+    return exitFor(summary);
   },
 });
+
+/** Throws TestsFailed (exit 1) unless every conversation passed (flaky and updated ones count) and the latency gate held. */
+export function exitFor(summary: import('../../dialogue/suite/summary.js').Summary): undefined {
+  const notPassed = summary.failed + summary.errored + summary.timedOut;
+  const reasons: string[] = [];
+  if (notPassed > 0) {
+    const parts = [`${summary.failed} failed`, `${summary.errored} errored`, `${summary.timedOut} timed out`].filter((p) => !p.startsWith('0 '));
+    reasons.push(`${notPassed} of ${summary.conversations} conversations did not pass (${parts.join(', ')})`);
+  }
+  const g = summary.latencyGate;
+  if (g && !g.passed) reasons.push(`turn latency p95 ${g.p95Ms} ms exceeds --max-p95 ${g.maxP95Ms} ms`);
+  if (reasons.length) throw new TestsFailed(reasons.join('; '));
+  return undefined;
+}

@@ -28,11 +28,11 @@ export default defineCommand({
     const text = await formatExport(docs, format === 'json' ? 'json' : 'yaml');
     const file = flags.outputFile as string | undefined;
     if (file) {
-      const { writeFileAtomic } = await import('../../dialogue/test/reporters/file.js');
+      const { writeFileAtomic } = await import('../../dialogue/suite/reporters/file.js');
       await writeFileAtomic(file, text);
       ctx.err(`wrote ${docs.length} instance${docs.length === 1 ? '' : 's'} to ${file}`);
     } else {
-      ctx.io.stdout.write(text);
+      ctx.write('stdout', text);
     }
     return undefined;
   },

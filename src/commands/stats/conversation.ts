@@ -1,10 +1,61 @@
+import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
+  description:
+    'Shows one conversation (DescribeConversation). With --as-test [FILE] it writes the conversation’s recorded turns ' +
+    '(ListConversationDetails) as a `vn dialogue test` file instead — to FILE, or to stdout — which passes when run ' +
+    'against the same configuration.',
   action: 'DescribeConversation',
+  alsoSends: ['ListConversationDetails'],
   args: [
     { name: 'instance-id', param: 'InstanceId' },
     { name: 'conversation-id', param: 'ConversationId' },
   ],
-  examples: ['vn stats conversation 3f6e… 15608cce-36be-43d5-9361-178cbe64127b'],
+  flags: [
+    {
+      name: 'as-test',
+      optionalValue: true,
+      valueName: 'file',
+      complete: 'file',
+      description: 'write the recorded turns as a dialogue test file (stdout without FILE)',
+    },
+    { name: 'force', type: 'bool', description: 'with --as-test FILE: replace FILE when it exists' },
+  ],
+  examples: [
+    'vn stats conversation 3f6e… 15608cce-36be-43d5-9361-178cbe64127b',
+    'vn stats conversation 3f6e… 15608cce-… --as-test regression.test.yaml && vn dialogue test regression.test.yaml',
+  ],
+  async run(ctx, { params, flags }) {
+    const asTest = flags.asTest as string | boolean | undefined;
+    if (asTest === undefined || asTest === false) return ctx.call('DescribeConversation', params);
+    const file = typeof asTest === 'string' ? asTest : undefined;
+    if (file !== undefined && file.trim() === '') throw new UsageError('--as-test FILE must not be empty');
+    if (file && flags.force !== true) {
+      const { stat } = await import('node:fs/promises');
+      const exists = await stat(file).then(
+        () => true,
+        () => false,
+      );
+      if (exists) throw new UsageError(`${file} exists: --force replaces it`);
+    }
+    const client = await ctx.client();
+    const conversation = (await client.call('DescribeConversation', params)).data as { CallingNumber?: string };
+    const details = (await client.call('ListConversationDetails', params)).data as { ConversationDetails?: unknown };
+    const { conversationToTest } = await import('../../dialogue/suite/from-conversation.js');
+    const recorder = conversationToTest(Array.isArray(details.ConversationDetails) ? details.ConversationDetails : [], {
+      instanceId: String(params.InstanceId),
+      conversationId: String(params.ConversationId),
+      callingNumber: conversation.CallingNumber,
+      env: 'debug',
+      now: ctx.now(),
+    });
+    if (!recorder) throw new UsageError(`conversation ${String(params.ConversationId)} has no recorded answer to make a test of`);
+    if (!file) {
+      ctx.out(recorder.toYaml(await import('yaml')).trimEnd());
+      return undefined;
+    }
+    await recorder.save(file);
+    return { data: { File: file, ConversationId: params.ConversationId }, view: { message: `wrote ${file} — run it with: vn dialogue test ${file}` } };
+  },
 });

@@ -3,8 +3,11 @@
  * (schema/dialogue-test.schema.json) both follow; a unit test keeps the two in step.
  */
 
-export type DialogueEnv = 'debug' | 'live';
-export const ENVS: readonly DialogueEnv[] = ['debug', 'live'];
+import type { TurnKind } from '../session.js';
+
+export { type DialogueEnv, ENVS } from '../session.js';
+
+import type { DialogueEnv } from '../session.js';
 
 /** What a bot turn is checked against. Every key is optional; an empty object checks nothing. */
 export interface Expectation {
@@ -29,7 +32,7 @@ export const EXPECTATION_KEYS = ['text', 'textMatches', 'notText', 'action', 'pa
 /** Expectations that make sense on every turn of a file. */
 export const DEFAULT_KEYS = ['notText', 'interruptible', 'maxLatencyMs'] as const;
 
-export type StepKind = 'begin' | 'say' | 'dtmf' | 'silence' | 'end';
+export type StepKind = TurnKind;
 
 /** One step of a conversation: what the caller does, and what the bot must answer. */
 export interface Step {
@@ -50,6 +53,8 @@ export const STEP_KEYS = [...STEP_ACTION_KEYS, 'bot', 'context'] as const;
 
 export interface Conversation {
   name: string;
+  /** The conversation's own tags and its file's. */
+  tags: string[];
   context?: Record<string, unknown>;
   callingNumber?: string;
   calledNumber?: string;
@@ -60,7 +65,7 @@ export interface Conversation {
   index: number;
 }
 
-export const CONVERSATION_KEYS = ['name', 'context', 'callingNumber', 'calledNumber', 'turns'] as const;
+export const CONVERSATION_KEYS = ['name', 'tags', 'context', 'callingNumber', 'calledNumber', 'turns'] as const;
 
 export interface TestFile {
   path: string;
@@ -68,11 +73,12 @@ export interface TestFile {
   env?: DialogueEnv;
   callingNumber?: string;
   calledNumber?: string;
+  tags: string[];
   defaults: Expectation;
   conversations: Conversation[];
 }
 
-export const FILE_KEYS = ['$schema', 'instance', 'env', 'callingNumber', 'calledNumber', 'defaults', 'conversations'] as const;
+export const FILE_KEYS = ['$schema', 'instance', 'env', 'callingNumber', 'calledNumber', 'tags', 'defaults', 'conversations'] as const;
 
 /** Used when neither the file nor the conversation names a calling number. */
 export const DEFAULT_CALLING_NUMBER = '13800000000';

@@ -1,3 +1,4 @@
+import { BOT_ACTIONS } from '../../api/bot-actions.js';
 import { UsageError } from '../../errors.js';
 import { closest } from '../../suggest.js';
 import {
@@ -59,7 +60,7 @@ class FileParser {
       this.issues.push({ file: this.path, line: p.line, col: p.col, message: e.message.split('\n')[0] ?? e.message });
     }
     if (this.issues.length) throw new TestFileError(this.issues);
-    const file: TestFile = { path: this.path, defaults: {}, conversations: [] };
+    const file: TestFile = { path: this.path, tags: [], defaults: {}, conversations: [] };
     const root = doc.contents;
     if (!yaml.isMap(root)) {
       this.issue(root, 'a test file is a mapping with a `conversations` list');
@@ -80,6 +81,9 @@ class FileParser {
         case 'calledNumber':
           file.calledNumber = this.numberText(node, key);
           break;
+        case 'tags':
+          file.tags = this.tags(node);
+          break;
         case 'defaults':
           file.defaults = this.expectation(node, DEFAULT_KEYS, 'defaults', new Set()) ?? {};
           break;
@@ -89,6 +93,7 @@ class FileParser {
       }
     }
     if (!seen.has('conversations')) this.issue(root, 'missing `conversations` (a list of conversations)');
+    for (const c of file.conversations) c.tags = [...new Set([...file.tags, ...c.tags])];
     if (this.issues.length) throw new TestFileError(this.issues);
     return file;
   }
@@ -118,6 +123,7 @@ class FileParser {
         line,
         index,
         steps: [] as Step[],
+        tags: keys.has('tags') ? this.tags(keys.get('tags') ?? null) : [],
         context: keys.has('context') ? this.context(keys.get('context') ?? null, new Set()) : undefined,
         callingNumber: keys.has('callingNumber') ? this.numberText(keys.get('callingNumber') ?? null, 'callingNumber') : undefined,
         calledNumber: keys.has('calledNumber') ? this.numberText(keys.get('calledNumber') ?? null, 'calledNumber') : undefined,
@@ -206,9 +212,19 @@ class FileParser {
           if (s !== undefined && this.regex(v, s, key)) e.textMatches = s;
           break;
         }
-        case 'action':
-          e.action = this.str(v, key);
+        case 'action': {
+          const action = this.str(v, key);
+          if (action === undefined) break;
+          if (!(BOT_ACTIONS as readonly string[]).includes(action)) {
+            const lower = action.toLowerCase();
+            const hint = closest(action, BOT_ACTIONS, 3) ?? (lower.length >= 4 ? BOT_ACTIONS.find((a) => a.toLowerCase().startsWith(lower)) : undefined);
+            this.issue(
+              v,
+              `\`action\` "${action}" is not an Action the API answers${hint ? ` (did you mean ${hint}?)` : ''}; expected ${BOT_ACTIONS.join(', ')}`,
+            );
+          } else e.action = action;
           break;
+        }
         case 'params':
           if (!this.yaml.isMap(v)) this.issue(v, '`params` is a mapping: a subset of the answer’s ActionParams');
           else e.params = v.toJS(this.doc as import('yaml').Document) as Record<string, unknown>;
@@ -247,6 +263,21 @@ class FileParser {
       }
     }
     return e;
+  }
+
+  private tags(node: YNode | null): string[] {
+    if (!this.yaml.isSeq(node)) {
+      this.issue(node, '`tags` is a list of words, e.g. [smoke, transfer]');
+      return [];
+    }
+    const out: string[] = [];
+    for (const item of node.items) {
+      const t = this.str(item as YNode, 'tags');
+      if (t === undefined) continue;
+      if (!/^[^\s!,]+$/.test(t)) this.issue(item as YNode, `tag "${t}" must be one word without "!" or ","`);
+      else out.push(t);
+    }
+    return out;
   }
 
   private context(node: YNode | null, saved: Set<string>): Record<string, unknown> | undefined {

@@ -16,6 +16,8 @@ export interface CoverageReport {
   actions: Record<string, number>;
   /** "skillGroupId fallbackSkillGroup", "IVR {...}", "page {...}" → answers. */
   targets: Record<string, number>;
+  /** Transfer targets the configuration names. */
+  configuredTargets: string[];
   /** Transfer targets the configuration names that no answer carried. */
   unseenTargets: string[];
 }
@@ -60,6 +62,9 @@ export class CoverageTracker {
         has(turn.TextResponse, s(o, prompt)) ||
         (s(o, prompt) === '' && want !== '' && turn.Action === want && JSON.stringify(parsedParams(turn) ?? {}) === JSON.stringify(wantParams ?? {}));
     };
+    // what the bot did, not what the caller said: the prompt was spoken, or the configured action (and params) came back
+    const did = (turn: BotTurn, action: string, params: string) =>
+      action !== '' && turn.Action === action && JSON.stringify(parsedParams(turn) ?? {}) === JSON.stringify(parseJson(params) ?? {});
     const unrecognizedFinal = finalOf(u, 'FinalPrompt', 'FinalAction', 'FinalActionParams');
     const silenceFinal = finalOf(si, 'FinalPrompt', 'FinalAction', 'FinalActionParams');
     this.rules = [
@@ -105,14 +110,18 @@ export class CoverageTracker {
         label: `negative feedback (${s(a, 'NegativeFeedbackAction') || 'none'})`,
         configured: a?.EnableNegativeFeedback === true,
         matches: (k, i, t) =>
-          has(t.TextResponse, s(a, 'NegativeFeedbackPrompt')) || (k === 'say' && list(a, 'NegativeFeedbackUtterances').some((x) => x === i?.trim())),
+          has(t.TextResponse, s(a, 'NegativeFeedbackPrompt')) ||
+          (k === 'say' &&
+            list(a, 'NegativeFeedbackUtterances').some((x) => x === i?.trim()) &&
+            did(t, s(a, 'NegativeFeedbackAction'), s(a, 'NegativeFeedbackActionParams'))),
       },
       {
         id: 'complaining',
         label: `complaining (${s(c, 'FinalAction') || 'none'})`,
         configured: list(c, 'Utterances').length > 0,
         matches: (k, i, t) =>
-          has(t.TextResponse, s(c, 'Prompt')) || (k === 'say' && list(c, 'Utterances').some((x) => has(i, x)) && t.Action === s(c, 'FinalAction')),
+          has(t.TextResponse, s(c, 'Prompt')) ||
+          (k === 'say' && list(c, 'Utterances').some((x) => has(i, x)) && did(t, s(c, 'FinalAction'), s(c, 'FinalActionParams'))),
       },
     ];
     this.configuredTargets = [
@@ -141,6 +150,7 @@ export class CoverageTracker {
       paths: this.rules.map((r) => ({ id: r.id, label: r.label, configured: r.configured, hits: this.hits.get(r.id) ?? 0 })),
       actions: Object.fromEntries(this.actions),
       targets: Object.fromEntries(this.targets),
+      configuredTargets: this.configuredTargets,
       unseenTargets: this.configuredTargets.filter((t) => !seen.has(t)),
     };
   }
@@ -162,4 +172,29 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Coverage of several runs of the same instances (shards) as one: hits added up. */
+export function mergeCoverage(reports: CoverageReport[]): CoverageReport[] {
+  const byInstance = new Map<string, CoverageReport>();
+  const add = (into: Record<string, number>, from: Record<string, number>) => {
+    for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+  };
+  for (const r of reports) {
+    const m = byInstance.get(r.instanceId);
+    if (!m) {
+      byInstance.set(r.instanceId, { ...r, paths: r.paths.map((p) => ({ ...p })), actions: { ...r.actions }, targets: { ...r.targets } });
+      continue;
+    }
+    for (const p of r.paths) {
+      const q = m.paths.find((x) => x.id === p.id);
+      if (q) q.hits += p.hits;
+      else m.paths.push({ ...p });
+    }
+    add(m.actions, r.actions);
+    add(m.targets, r.targets);
+    m.configuredTargets = [...new Set([...m.configuredTargets, ...(r.configuredTargets ?? [])])];
+  }
+  for (const m of byInstance.values()) m.unseenTargets = (m.configuredTargets ?? []).filter((t) => !(t in m.targets));
+  return [...byInstance.values()];
 }

@@ -1,61 +1,35 @@
 import type { BotTurn } from '../../api/turn.js';
 import type { Client } from '../../client/client.js';
 import { NetworkError, ServiceError, UsageError, VnError } from '../../errors.js';
-import { DialogueSession, type TurnResult } from './conversation.js';
-import { type CoverageReport, CoverageTracker } from './coverage.js';
-import { checkTurn, type Mismatch, MissingVariable, substitute, substituteDeep, withDefaults } from './expectations.js';
+import { clientSend, DialogueSession, type TurnResult } from '../session.js';
+import { CoverageTracker } from './coverage.js';
+import { checkTurn, isUpdatableMismatch, MissingVariable, substitute, substituteDeep, withDefaults } from './expectations.js';
 import { type Conversation, DEFAULT_CALLING_NUMBER, type DialogueEnv, type Step, type TestFile } from './format.js';
-import { LatencyStats, type LatencySummary } from './stats.js';
+import { type Attempt, type ConversationResult, type FailedTurn, NOT_PASSED } from './result.js';
+import { round1, type Summary, SummaryBuilder } from './summary.js';
 
-export type Outcome = 'passed' | 'failed' | 'errored' | 'timedOut';
-
-/** A turn whose answer missed an expectation (the only turns a result keeps). */
-export interface FailedTurn {
-  step: Step;
-  /** What was sent, e.g. `say 我想查余额`. */
-  sent: string;
-  turn: BotTurn;
-  latencyMs: number;
-  mismatches: Mismatch[];
-}
-
-export interface ConversationResult {
-  file: string;
-  name: string;
-  /** 1-based run of this conversation (with --repeat). */
-  run: number;
-  conversationId: string;
-  outcome: Outcome;
-  durationMs: number;
-  turns: number;
-  failures: FailedTurn[];
-  /** Transport, service or timeout error that stopped the conversation. */
-  error?: { message: string; code?: string; requestId?: string; step?: string; line?: number };
-}
-
-export interface Summary {
-  conversations: number;
-  passed: number;
-  failed: number;
-  errored: number;
-  timedOut: number;
-  /** Conversations that passed on some runs and not on others (with --repeat). */
-  flaky: string[];
-  /** Conversations not started because of --bail or an unreachable service. */
-  skipped: number;
-  turns: number;
-  latency: LatencySummary;
-  turnsPerSecond: number;
-  durationMs: number;
-  coverage?: CoverageReport[];
-  /** Set when the service could not be reached: the command exits 3. */
-  unreachable?: string;
-}
+export {
+  type Attempt,
+  type ConversationError,
+  type ConversationResult,
+  type FailedTurn,
+  NOT_PASSED,
+  OUTCOMES,
+  type Outcome,
+  type TranscriptTurn,
+} from './result.js';
+export type { FlakyConversation, LatencyGate, Summary } from './summary.js';
 
 export interface Reporter {
   start(info: { files: number; conversations: number }): void | Promise<void>;
   conversation(result: ConversationResult): void | Promise<void>;
   end(summary: Summary): void | Promise<void>;
+}
+
+/** A conversation picked to run, in file order. */
+export interface Selected {
+  file: TestFile;
+  conversation: Conversation;
 }
 
 export interface RunOptions {
@@ -65,14 +39,21 @@ export interface RunOptions {
   env?: DialogueEnv;
   concurrency: number;
   repeat: number;
-  grep?: RegExp;
+  /** --retries: a conversation that does not pass is run again up to this many times. */
+  retries: number;
   bail: boolean;
   /** Per-turn timeout the client was built with (to tell a timeout from other transport errors). */
   timeoutMs: number;
   coverage: boolean;
+  /** --max-p95: the run fails when the turns' latency p95 exceeds it. */
+  maxP95Ms?: number;
+  /** --update: a conversation whose every mismatch can be rewritten is `updated`, not failed. */
+  update?: boolean;
+  /** --shard, recorded in the summary. */
+  shard?: { index: number; count: number };
   reporters: Reporter[];
-  /** Called with every failing turn, for --update. */
-  onFailedTurn?: (file: TestFile, conversation: Conversation, failure: FailedTurn) => void;
+  /** Called with every failing turn of the last attempt, for --update. */
+  onFailedTurn?: (file: TestFile, conversation: Conversation, step: Step, failure: FailedTurn) => void;
 }
 
 interface Job {
@@ -97,13 +78,13 @@ export function resolveInstances(files: TestFile[], override: string | undefined
 }
 
 /**
- * Runs every selected conversation (× repeat) through a bounded pool, streaming each result to the
+ * Runs the selected conversations (× repeat) through a bounded pool, streaming each result to the
  * reporters; only aggregates and latency samples are kept, so memory stays flat however many run.
  */
-export async function runSuites(files: TestFile[], opts: RunOptions): Promise<Summary> {
-  const instances = resolveInstances(files, opts.instance);
-  const selected = (f: TestFile) => f.conversations.filter((c) => !opts.grep || opts.grep.test(c.name));
-  const total = files.reduce((n, f) => n + selected(f).length, 0) * opts.repeat;
+export async function runSuites(files: TestFile[], selected: Selected[], opts: RunOptions): Promise<Summary> {
+  const used = files.filter((f) => selected.some((s) => s.file === f));
+  const instances = resolveInstances(used, opts.instance);
+  const total = selected.length * opts.repeat;
   const trackers = new Map<string, CoverageTracker>();
   if (opts.coverage) {
     for (const id of new Set(instances.values())) {
@@ -111,23 +92,21 @@ export async function runSuites(files: TestFile[], opts: RunOptions): Promise<Su
       trackers.set(id, new CoverageTracker(id, res.data as Record<string, Record<string, unknown>>));
     }
   }
-  for (const r of opts.reporters) await r.start({ files: files.length, conversations: total });
+  for (const r of opts.reporters) await r.start({ files: used.length, conversations: total });
 
-  const latency = new LatencyStats();
-  const counts = { passed: 0, failed: 0, errored: 0, timedOut: 0, started: 0 };
-  // bit 1: passed on some run, bit 2: did not pass on some run
-  const history = new Map<string, number>();
+  const summary = new SummaryBuilder();
+  let started = 0;
   let stop = false;
   let unreachable: string | undefined;
   // turns per second measure conversations, not the loading of the HTTP layer
   await opts.client.warmUp?.();
-  const started = performance.now();
+  const startedAt = performance.now();
 
   function* jobs(): Generator<Job> {
-    for (const file of files) {
+    for (const { file, conversation } of selected) {
       const instanceId = instances.get(file) as string;
       const env = opts.env ?? file.env ?? 'debug';
-      for (const conversation of selected(file)) for (let run = 1; run <= opts.repeat; run++) yield { file, conversation, run, instanceId, env };
+      for (let run = 1; run <= opts.repeat; run++) yield { file, conversation, run, instanceId, env };
     }
   }
 
@@ -137,48 +116,59 @@ export async function runSuites(files: TestFile[], opts: RunOptions): Promise<Su
       if (stop) return;
       const next = queue.next();
       if (next.done) return;
-      counts.started++;
-      const result = await runConversation(next.value, opts, latency, trackers.get(next.value.instanceId));
-      counts[result.outcome]++;
-      const key = `${result.file}\0${result.name}`;
-      history.set(key, (history.get(key) ?? 0) | (result.outcome === 'passed' ? 1 : 2));
+      started++;
+      const result = await runWithRetries(next.value, opts, trackers.get(next.value.instanceId));
+      summary.add(result);
       if (result.error && result.error.code === UNREACHABLE) {
         unreachable ??= result.error.message;
         stop = true;
       }
-      if (opts.bail && result.outcome !== 'passed') stop = true;
+      if (opts.bail && NOT_PASSED.has(result.outcome)) stop = true;
       for (const r of opts.reporters) await r.conversation(result);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, total || 1)) }, worker));
 
-  const durationMs = performance.now() - started;
-  const flaky = [...history].filter(([, bits]) => bits === 3).map(([key]) => key.replace('\0', ' › '));
-  const summary: Summary = {
-    conversations: counts.started,
-    passed: counts.passed,
-    failed: counts.failed,
-    errored: counts.errored,
-    timedOut: counts.timedOut,
-    flaky,
-    skipped: total - counts.started,
-    turns: latency.count,
-    latency: latency.summary(),
-    turnsPerSecond: durationMs > 0 ? latency.count / (durationMs / 1000) : 0,
-    durationMs,
+  const result = summary.build({
+    skipped: total - started,
+    durationMs: performance.now() - startedAt,
     coverage: opts.coverage ? [...trackers.values()].map((t) => t.report()) : undefined,
     unreachable,
-  };
-  for (const r of opts.reporters) await r.end(summary);
-  return summary;
+    maxP95Ms: opts.maxP95Ms,
+    shard: opts.shard,
+  });
+  for (const r of opts.reporters) await r.end(result);
+  return result;
 }
 
 /** Error code used for "the service cannot be reached" (nothing was delivered, even after retries). */
-const UNREACHABLE = 'Unreachable';
+export const UNREACHABLE = 'Unreachable';
 
-async function runConversation(job: Job, opts: RunOptions, latency: LatencyStats, coverage: CoverageTracker | undefined): Promise<ConversationResult> {
+/**
+ * A conversation and, when it does not pass, up to `retries` more attempts, each a new call with
+ * its own ConversationId (no request is ever re-sent). Passing on a retry makes it flaky.
+ */
+async function runWithRetries(job: Job, opts: RunOptions, coverage: CoverageTracker | undefined): Promise<ConversationResult> {
+  const earlier: Attempt[] = [];
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt >= opts.retries;
+    const result = await runConversation(job, opts, coverage, last);
+    const retry = !last && NOT_PASSED.has(result.outcome) && result.error?.code !== UNREACHABLE;
+    if (!retry) {
+      if (earlier.length) {
+        result.retries = earlier;
+        if (result.outcome === 'passed') result.outcome = 'flaky';
+      }
+      return result;
+    }
+    const { conversationId, outcome, durationMs, turns, failures, error, transcript } = result;
+    earlier.push({ conversationId, outcome, durationMs, turns, failures, transcript, ...(error ? { error } : {}) });
+  }
+}
+
+async function runConversation(job: Job, opts: RunOptions, coverage: CoverageTracker | undefined, lastAttempt: boolean): Promise<ConversationResult> {
   const { file, conversation } = job;
-  const session = new DialogueSession(opts.client, {
+  const session = new DialogueSession(clientSend(opts.client), {
     instanceId: job.instanceId,
     env: job.env,
     callingNumber: conversation.callingNumber ?? file.callingNumber ?? DEFAULT_CALLING_NUMBER,
@@ -187,13 +177,16 @@ async function runConversation(job: Job, opts: RunOptions, latency: LatencyStats
   const result: ConversationResult = {
     file: file.path,
     name: conversation.name,
+    ...(conversation.tags.length ? { tags: conversation.tags } : {}),
     run: job.run,
     conversationId: session.conversationId,
     outcome: 'passed',
     durationMs: 0,
     turns: 0,
     failures: [],
+    transcript: [],
   };
+  const failedSteps: [Step, FailedTurn][] = [];
   const startedAt = performance.now();
   const vars: Record<string, string> = {};
   let previous: BotTurn | undefined;
@@ -214,18 +207,24 @@ async function runConversation(job: Job, opts: RunOptions, latency: LatencyStats
       if (step.kind === 'begin') {
         begun = true;
         r = await session.begin(conversation.context ? (substituteDeep(conversation.context, vars) as Record<string, unknown>) : undefined);
-      } else if (step.kind === 'say') r = await session.say(input as string, context);
-      else if (step.kind === 'dtmf') r = await session.dtmf(input as string, context);
-      else r = await session.silence(context);
+      } else r = await session.send(step.kind, input, context);
+      const latencyMs = round1(r.latencyMs);
       result.turns++;
-      latency.add(r.latencyMs);
       coverage?.observe(step.kind, input, r.turn);
-      const check = checkTurn(withDefaults(file.defaults, step.bot), r.turn, r.latencyMs, previous);
+      const check = checkTurn(withDefaults(file.defaults, step.bot), r.turn, latencyMs, previous);
       Object.assign(vars, check.captures);
+      result.transcript.push({
+        line: step.line,
+        kind: step.kind,
+        ...(input !== undefined ? { input } : {}),
+        answer: r.turn,
+        latencyMs,
+        ok: !check.mismatches.length,
+      });
       if (check.mismatches.length) {
-        const failure: FailedTurn = { step, sent: describeStep(step, input), turn: r.turn, latencyMs: r.latencyMs, mismatches: check.mismatches };
+        const failure: FailedTurn = { line: step.line, sent: describeStep(step, input), answer: r.turn, latencyMs, mismatches: check.mismatches };
         result.failures.push(failure);
-        opts.onFailedTurn?.(file, conversation, failure);
+        failedSteps.push([step, failure]);
       }
       previous = r.turn;
     }
@@ -253,7 +252,18 @@ async function runConversation(job: Job, opts: RunOptions, latency: LatencyStats
     // every conversation is ended, pass or fail; an error here must not hide the result
     if (begun && !session.ended) await session.end().catch(() => undefined);
   }
-  result.durationMs = performance.now() - startedAt;
+  result.durationMs = round1(performance.now() - startedAt);
+  if (lastAttempt || result.outcome === 'passed') {
+    for (const [step, failure] of failedSteps) opts.onFailedTurn?.(file, conversation, step, failure);
+  }
+  if (
+    opts.update &&
+    result.outcome === 'failed' &&
+    !result.error &&
+    failedSteps.every(([step, f]) => f.mismatches.every((m) => isUpdatableMismatch(step, m)))
+  ) {
+    result.outcome = 'updated';
+  }
   return result;
 }
 

@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';
-import type { ConversationResult, Reporter, Summary } from '../runner.js';
+import type { Attempt, ConversationResult, Reporter, Summary } from '../runner.js';
 
 export interface Sink {
   write(text: string): void;
@@ -13,6 +13,8 @@ export interface Sink {
  */
 export class PrettyReporter implements Reporter {
   private repeat = false;
+  /** file › name → runs and how they went, for the per-conversation tally of --repeat. */
+  private readonly tally = new Map<string, { name: string; file: string; runs: number; notPassed: number; flaky: number; shown: boolean }>();
   constructor(
     private readonly out: Sink,
     private readonly chalk: ChalkInstance,
@@ -25,20 +27,42 @@ export class PrettyReporter implements Reporter {
 
   conversation(r: ConversationResult): void {
     const c = this.chalk;
+    const key = `${r.file}\0${r.name}`;
+    let t = this.tally.get(key);
+    if (!t) this.tally.set(key, (t = { name: r.name, file: r.file, runs: 0, notPassed: 0, flaky: 0, shown: false }));
+    t.runs++;
+    if (r.outcome === 'flaky') t.flaky++;
     const title = `${r.name}${this.repeat ? c.dim(` #${r.run}`) : ''} ${c.dim(`(${r.file})`)}`;
     if (r.outcome === 'passed') {
       if (!this.opts.quietPasses && !this.repeat) this.out.write(`${c.green('✓')} ${title} ${c.dim(`${r.turns} turns, ${Math.round(r.durationMs)} ms`)}\n`);
       return;
     }
-    const label = { failed: c.red('✗ failed'), errored: c.red('! errored'), timedOut: c.yellow('⏱ timed out') }[r.outcome];
-    this.out.write(`${label} ${title}\n${c.dim(`  ConversationId ${r.conversationId}`)}\n`);
+    if (r.outcome === 'updated') {
+      this.out.write(`${c.cyan('✎ updated')} ${title} ${c.dim(`${r.failures.length} turn${r.failures.length === 1 ? '' : 's'} rewritten from the answers`)}\n`);
+      return;
+    }
+    if (r.outcome === 'flaky') {
+      // with --repeat, one line per conversation at the end says how often
+      if (this.repeat && t.flaky > 1) return;
+      const attempts = (r.retries?.length ?? 0) + 1;
+      this.out.write(`${c.yellow('⚠ flaky')} ${title} ${c.dim(`passed on attempt ${attempts} of ${attempts}`)}\n`);
+      for (const [i, a] of (r.retries ?? []).entries()) this.out.write(c.dim(`  attempt ${i + 1}: ${attemptReason(a)}\n`));
+      return;
+    }
+    t.notPassed++;
+    // --repeat: the first failure of a conversation in full, the rest counted in its tally
+    if (this.repeat && t.shown) return;
+    t.shown = true;
+    const label = { failed: c.red('✗ failed'), errored: c.red('! errored'), timedOut: c.yellow('⏱ timed out') }[r.outcome as 'failed' | 'errored' | 'timedOut'];
+    const retried = r.retries?.length ? c.dim(` (${r.retries.length + 1} attempts)`) : '';
+    this.out.write(`${label} ${title}${retried}\n${c.dim(`  ConversationId ${r.conversationId}`)}\n`);
     for (const f of r.failures) {
-      this.out.write(`  ${c.bold(`line ${f.step.line}`)} ${f.sent}\n`);
+      this.out.write(`  ${c.bold(`line ${f.line}`)} ${f.sent}\n`);
       for (const m of f.mismatches) this.out.write(`${describeMismatch(c, m)}\n`);
-      const params = f.turn.ActionParams && f.turn.ActionParams !== '{}' ? ` ${f.turn.ActionParams}` : '';
+      const params = f.answer.ActionParams && f.answer.ActionParams !== '{}' ? ` ${f.answer.ActionParams}` : '';
       this.out.write(
         c.dim(
-          `      answer: ${JSON.stringify(f.turn.TextResponse ?? '')} · ${f.turn.Action ?? ''}${params}${f.turn.Interruptible ? ' · interruptible' : ''} · ${Math.round(f.latencyMs)} ms\n`,
+          `      answer: ${JSON.stringify(f.answer.TextResponse ?? '')} · ${f.answer.Action ?? ''}${params}${f.answer.Interruptible ? ' · interruptible' : ''} · ${ms(f.latencyMs)}\n`,
         ),
       );
     }
@@ -47,29 +71,58 @@ export class PrettyReporter implements Reporter {
       const id = r.error.code ? `${r.error.code}: ` : '';
       this.out.write(`  ${where}${id}${r.error.message}${r.error.requestId ? c.dim(` (RequestId ${r.error.requestId})`) : ''}\n`);
     }
+    if (this.repeat) this.out.write(c.dim('  (further failing runs of this conversation are counted below, not shown)\n'));
   }
 
   end(s: Summary): void {
     const c = this.chalk;
+    if (this.repeat) {
+      for (const t of this.tally.values()) {
+        if (t.notPassed) this.out.write(`${c.red('✗')} ${t.name} ${c.dim(`(${t.file})`)}: ${c.red(`failed ${t.notPassed}/${t.runs} runs`)}\n`);
+        else if (t.flaky) this.out.write(`${c.yellow('⚠')} ${t.name} ${c.dim(`(${t.file})`)}: ${c.yellow(`flaky on ${t.flaky}/${t.runs} runs`)}\n`);
+      }
+    }
     const parts = [
       c.green(`${s.passed} passed`),
+      ...(s.flaky ? [c.yellow(`${s.flaky} flaky`)] : []),
       (s.failed ? c.red : c.dim)(`${s.failed} failed`),
       (s.errored ? c.red : c.dim)(`${s.errored} errored`),
       (s.timedOut ? c.yellow : c.dim)(`${s.timedOut} timed out`),
+      ...(s.updated ? [c.cyan(`${s.updated} updated`)] : []),
     ];
     if (s.skipped) parts.push(c.dim(`${s.skipped} not run`));
-    this.out.write(`\nConversations: ${parts.join(', ')} (${s.conversations} run)\n`);
-    if (s.flaky.length) this.out.write(c.yellow(`Flaky (passed on some runs, not on others): ${s.flaky.join('; ')}\n`));
+    const scope = s.shard ? `, shard ${s.shard.index}/${s.shard.count}` : s.merged ? `, ${s.merged} reports merged` : '';
+    this.out.write(`\nConversations: ${parts.join(', ')} (${s.conversations} run${scope})\n`);
+    const unstable = s.flakyConversations.filter((f) => f.flaky === 0);
+    if (unstable.length)
+      this.out.write(
+        c.yellow(`Flaky (passed on some runs, not on others): ${unstable.map((f) => `${f.file} › ${f.name} (${f.passed}/${f.runs} passed)`).join('; ')}\n`),
+      );
     const l = s.latency;
     this.out.write(
       `Turns: ${s.turns} · latency p50 ${ms(l.p50)} · p95 ${ms(l.p95)} · p99 ${ms(l.p99)} · max ${ms(l.max)} · ${s.turnsPerSecond.toFixed(1)} turns/s · ${(s.durationMs / 1000).toFixed(2)} s\n`,
     );
+    if (s.latencyGate) {
+      const g = s.latencyGate;
+      this.out.write(
+        g.passed
+          ? c.green(`Latency gate: p95 ${ms(g.p95Ms)} ≤ ${g.maxP95Ms} ms\n`)
+          : c.red(`Latency gate failed: p95 ${ms(g.p95Ms)} exceeds --max-p95 ${g.maxP95Ms} ms\n`),
+      );
+    }
     for (const cov of s.coverage ?? []) this.out.write(coverageText(c, cov));
     if (s.unreachable) this.out.write(c.red(`The service could not be reached: ${s.unreachable}\n`));
   }
 }
 
-function ms(v: number): string {
+/** Why an attempt did not pass, in one line. */
+export function attemptReason(a: Attempt): string {
+  if (a.error) return `${a.outcome}: ${a.error.line ? `line ${a.error.line} ` : ''}${a.error.code ? `${a.error.code}: ` : ''}${a.error.message}`;
+  const f = a.failures[0];
+  return f ? `${a.outcome}: line ${f.line} ${f.sent}: ${f.mismatches.map((m) => m.key).join(', ')} did not match` : a.outcome;
+}
+
+export function ms(v: number): string {
   return v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`;
 }
 
@@ -90,7 +143,8 @@ function describeMismatch(c: ChalkInstance, m: Mismatch): string {
     maxLatencyMs: `an answer within ${show(m.expected)} ms`,
     save: `text matching the save pattern ${JSON.stringify(m.expected)}`,
   };
-  const actual = m.key === 'maxLatencyMs' ? `${String(m.actual)} ms` : JSON.stringify(m.actual);
+  // one decimal, the precision the check used: "within 2 ms" is never answered by "got 2 ms"
+  const actual = m.key === 'maxLatencyMs' ? `${(m.actual as number).toFixed(1)} ms` : JSON.stringify(m.actual);
   return `    ${c.dim('expected')} ${c.green(expected[m.key] ?? show(m.expected))}\n    ${c.dim('     got')} ${c.red(actual)}`;
 }
 

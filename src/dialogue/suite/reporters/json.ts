@@ -4,7 +4,8 @@ import type { Sink } from './pretty.js';
 
 /**
  * One JSON document `{"conversations":[…],"summary":{…}}`, written as results arrive so nothing
- * is held in memory; to a file it goes through a temp file and a rename.
+ * is held in memory; to a file it goes through a temp file and a rename. Each conversation keeps
+ * its transcript, so `vn dialogue merge` can rebuild every other report from shards' JSON.
  */
 export class JsonReporter implements Reporter {
   private first = true;
@@ -26,10 +27,8 @@ export class JsonReporter implements Reporter {
   }
 
   async conversation(r: ConversationResult): Promise<void> {
-    const item = {
-      ...r,
-      failures: r.failures.map((f) => ({ line: f.step.line, sent: f.sent, answer: f.turn, latencyMs: f.latencyMs, mismatches: f.mismatches })),
-    };
+    // the result as it is: `vn dialogue merge` reads it back
+    const item = r;
     const separator = this.first ? '\n' : ',\n';
     this.first = false;
     await this.write(`${separator}${JSON.stringify(item)}`);

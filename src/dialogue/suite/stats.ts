@@ -26,7 +26,7 @@ export class LatencyStats {
       p95: percentile(sorted, 95),
       p99: percentile(sorted, 99),
       max: this.n ? (sorted[this.n - 1] as number) : 0,
-      mean: this.n ? total / this.n : 0,
+      mean: this.n ? Math.round((total / this.n) * 10) / 10 : 0,
     };
   }
 }

@@ -38,7 +38,7 @@ export function checkTurn(expect: Expectation, turn: BotTurn, latencyMs: number,
     const same = previous !== undefined && sameAnswer(previous, turn);
     if (same !== expect.sameAsPrevious) miss('sameAsPrevious', previous ? { previous: summary(previous), now: summary(turn) } : 'no previous answer');
   }
-  if (expect.maxLatencyMs !== undefined && latencyMs > expect.maxLatencyMs) miss('maxLatencyMs', Math.round(latencyMs));
+  if (expect.maxLatencyMs !== undefined && latencyMs > expect.maxLatencyMs) miss('maxLatencyMs', latencyMs);
   for (const [name, source] of Object.entries(expect.save ?? {})) {
     const m = new RegExp(source).exec(text);
     if (m?.[1] === undefined) mismatches.push({ key: 'save', expected: { [name]: source }, actual: text });
@@ -98,4 +98,13 @@ export class MissingVariable extends Error {
   constructor(readonly variable: string) {
     super(`\${${variable}} has no value: the step that should have saved it did not match`);
   }
+}
+
+/**
+ * Whether --update can rewrite a mismatch from the answer: a key of the answer written on the
+ * turn itself (a file default is never rewritten from one turn; latency and save patterns are not
+ * properties of the answer).
+ */
+export function isUpdatableMismatch(step: { index: number; bot?: Expectation }, m: Mismatch): boolean {
+  return step.index >= 0 && m.key !== 'maxLatencyMs' && m.key !== 'save' && step.bot?.[m.key] !== undefined;
 }

@@ -10,6 +10,7 @@ interface RecordedStep {
 }
 
 interface RecordedConversation {
+  name?: string;
   context?: Record<string, unknown>;
   steps: RecordedStep[];
 }
@@ -23,14 +24,14 @@ export class SessionRecorder {
   private readonly startedAt: string;
 
   constructor(
-    private readonly header: { instance: string; env: DialogueEnv; callingNumber: string; calledNumber?: string },
+    private readonly header: { instance: string; env: DialogueEnv; callingNumber: string; calledNumber?: string; comment?: string },
     now: Date,
   ) {
     this.startedAt = now.toISOString().slice(0, 19).replace('T', ' ');
   }
 
-  beginConversation(context: Record<string, unknown> | undefined, greeting: BotTurn): void {
-    this.conversations.push({ context, steps: [{ kind: 'begin', turn: greeting }] });
+  beginConversation(context: Record<string, unknown> | undefined, greeting: BotTurn, name?: string): void {
+    this.conversations.push({ name, context, steps: [{ kind: 'begin', turn: greeting }] });
   }
 
   /** A turn that got an answer (a turn that failed is left out: it would not replay). */
@@ -58,7 +59,7 @@ export class SessionRecorder {
       callingNumber: this.header.callingNumber,
       ...(this.header.calledNumber ? { calledNumber: this.header.calledNumber } : {}),
       conversations: this.conversations.map((c, i) => ({
-        name: `chat ${this.startedAt} #${i + 1}`,
+        name: c.name ?? `chat ${this.startedAt} #${i + 1}`,
         ...(c.context ? { context: c.context } : {}),
         turns: c.steps.map((s) => {
           if (s.kind === 'end') return { end: true };
@@ -74,7 +75,7 @@ export class SessionRecorder {
     };
     // no anchors: a recording is read and edited by people
     const doc = new yaml.Document(file, { aliasDuplicateObjects: false });
-    doc.commentBefore = ` recorded by vn dialogue chat on ${this.startedAt} UTC; run it with: vn dialogue test <this file>`;
+    doc.commentBefore = ` ${this.header.comment ?? `recorded by vn dialogue chat on ${this.startedAt} UTC`}; run it with: vn dialogue test <this file>`;
     return doc.toString({ lineWidth: 0 });
   }
 
@@ -89,6 +90,7 @@ export function expectationOf(turn: BotTurn): Expectation {
   const e: Expectation = { text: turn.TextResponse ?? '', action: turn.Action ?? '' };
   const params = parsedParams(turn);
   if (params && typeof params === 'object') e.params = params;
-  e.interruptible = Boolean(turn.Interruptible);
+  // a recorded transcript (ListConversationDetails) does not say whether the caller could barge in
+  if (turn.Interruptible !== undefined) e.interruptible = Boolean(turn.Interruptible);
   return e;
 }
