@@ -1,6 +1,6 @@
 import type { ActionName } from '../api/catalog.js';
-import { UsageError } from '../errors.js';
 import { closest } from '../suggest.js';
+import { FileIssues, FileIssuesError, type Pos } from '../yaml-file.js';
 import {
   API_VERSION,
   type Config,
@@ -19,26 +19,10 @@ import { requestIssues } from './validate.js';
 type YamlModule = typeof import('yaml');
 type YNode = import('yaml').Node;
 
-export interface Pos {
-  line: number;
-  col: number;
-}
-
-export interface FileIssue extends Pos {
-  file: string;
-  message: string;
-}
+export type { FileIssue, Pos } from '../yaml-file.js';
 
 /** An invalid configuration file: exit 2, every problem with its file:line:col, nothing sent. */
-export class ConfigFileError extends UsageError {
-  readonly issues: FileIssue[];
-  constructor(issues: FileIssue[]) {
-    // in the order of the file
-    const sorted = [...issues].sort((a, b) => a.line - b.line || a.col - b.col);
-    super(sorted.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`).join('\n'));
-    this.issues = sorted;
-  }
-}
+export class ConfigFileError extends FileIssuesError {}
 
 /** One instance as a file declares it (values as the file has them; `wire()` makes parameters of them). */
 export interface DesiredInstance extends Config {
@@ -67,7 +51,7 @@ export function where(d: Pick<DesiredInstance, 'file'>, pos: Pos): string {
 }
 
 class ConfigParser {
-  private readonly issues: FileIssue[] = [];
+  private readonly issues: FileIssues;
   private readonly lines: import('yaml').LineCounter;
   private doc?: import('yaml').Document.Parsed;
   constructor(
@@ -76,18 +60,14 @@ class ConfigParser {
     private readonly text: string,
   ) {
     this.lines = new yaml.LineCounter();
+    this.issues = new FileIssues(path, this.lines);
   }
 
   parse(): ConfigFile {
     const docs = this.yaml.parseAllDocuments(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false });
     const list = Array.isArray(docs) ? docs : [docs];
-    for (const d of list) {
-      for (const e of [...d.errors, ...d.warnings]) {
-        const p = e.linePos?.[0] ?? { line: 1, col: 1 };
-        this.issues.push({ file: this.path, line: p.line, col: p.col, message: e.message.split('\n')[0] ?? e.message });
-      }
-    }
-    if (this.issues.length) throw new ConfigFileError(this.issues);
+    for (const d of list) this.issues.addParseErrors([...d.errors, ...d.warnings]);
+    if (this.issues.length) throw new ConfigFileError(this.issues.list);
     const instances: DesiredInstance[] = [];
     for (const d of list) {
       this.doc = d;
@@ -105,7 +85,7 @@ class ConfigParser {
     }
     if (instances.length === 0 && this.issues.length === 0) this.issue(null, 'the file declares no instance');
     this.checkUnique(instances);
-    if (this.issues.length) throw new ConfigFileError(this.issues);
+    if (this.issues.length) throw new ConfigFileError(this.issues.list);
     return { path: this.path, instances };
   }
 
@@ -223,7 +203,7 @@ class ConfigParser {
       const at = d.positions.get(`${section}.${i.param}`) ?? d.positions.get(section) ?? d.pos;
       const what = field ? `\`${section === 'instance' ? field.key : `${section}.${field.key}`}\`` : i.param;
       const reason = i.kind === 'missing' ? `${what} is required` : `${what} ${i.why}`;
-      this.issues.push({ file: this.path, ...at, message: reason });
+      this.issues.at(at, reason);
     }
   }
 
@@ -232,11 +212,11 @@ class ConfigParser {
     const ids = new Map<string, DesiredInstance>();
     for (const d of instances) {
       const first = names.get(d.name);
-      if (d.name && first) this.issues.push({ file: this.path, ...d.pos, message: `a second instance is named "${d.name}" (first at line ${first.pos.line})` });
+      if (d.name && first) this.issues.at(d.pos, `a second instance is named "${d.name}" (first at line ${first.pos.line})`);
       names.set(d.name, first ?? d);
       if (d.id) {
         const f = ids.get(d.id);
-        if (f) this.issues.push({ file: this.path, ...d.pos, message: `a second instance pins id ${d.id} (first at line ${f.pos.line})` });
+        if (f) this.issues.at(d.pos, `a second instance pins id ${d.id} (first at line ${f.pos.line})`);
         ids.set(d.id, f ?? d);
       }
     }
@@ -308,12 +288,10 @@ class ConfigParser {
   }
 
   private pos(node: YNode | null | undefined): Pos {
-    const offset = node?.range?.[0];
-    if (offset === undefined) return { line: 1, col: 1 };
-    return this.lines.linePos(offset);
+    return this.issues.pos(node);
   }
 
   private issue(node: YNode | null | undefined, message: string): void {
-    this.issues.push({ file: this.path, ...this.pos(node), message });
+    this.issues.add(node, message);
   }
 }

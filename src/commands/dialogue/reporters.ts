@@ -73,7 +73,7 @@ export async function buildReporters(
 ): Promise<BuiltReporters> {
   const { Chalk } = await import('chalk');
   const { PrettyReporter } = await import('../../dialogue/suite/reporters/pretty.js');
-  const { AtomicFile } = await import('../../dialogue/suite/reporters/file.js');
+  const { AtomicFile } = await import('../../atomic-file.js');
   const { tmpdir } = await import('node:os');
   const scratchDir = o.scratchDir ?? tmpdir();
   let progress: import('../../dialogue/suite/reporters/progress.js').ProgressReporter | undefined;

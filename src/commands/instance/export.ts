@@ -28,7 +28,7 @@ export default defineCommand({
     const text = await formatExport(docs, format === 'json' ? 'json' : 'yaml');
     const file = flags.outputFile as string | undefined;
     if (file) {
-      const { writeFileAtomic } = await import('../../dialogue/suite/reporters/file.js');
+      const { writeFileAtomic } = await import('../../atomic-file.js');
       await writeFileAtomic(file, text);
       ctx.err(`wrote ${docs.length} instance${docs.length === 1 ? '' : 's'} to ${file}`);
     } else {

@@ -1,6 +1,6 @@
 import { BOT_ACTIONS } from '../../api/bot-actions.js';
-import { UsageError } from '../../errors.js';
 import { closest } from '../../suggest.js';
+import { FileIssues, FileIssuesError, type Pos } from '../../yaml-file.js';
 import {
   CONVERSATION_KEYS,
   DEFAULT_KEYS,
@@ -19,19 +19,10 @@ import {
 type YamlModule = typeof import('yaml');
 type YNode = import('yaml').Node;
 
-export interface FileIssue {
-  file: string;
-  line: number;
-  col: number;
-  message: string;
-}
+export type { FileIssue } from '../../yaml-file.js';
 
 /** An invalid test file: exit 2, every problem with its file:line:col. */
-export class TestFileError extends UsageError {
-  constructor(readonly issues: FileIssue[]) {
-    super(issues.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`).join('\n'));
-  }
-}
+export class TestFileError extends FileIssuesError {}
 
 /** Parses and validates one test file; throws TestFileError listing every problem found. */
 export async function parseTestFile(path: string, text: string): Promise<TestFile> {
@@ -40,7 +31,7 @@ export async function parseTestFile(path: string, text: string): Promise<TestFil
 }
 
 class FileParser {
-  private readonly issues: FileIssue[] = [];
+  private readonly issues: FileIssues;
   private readonly lines: import('yaml').LineCounter;
   private doc?: import('yaml').Document.Parsed;
   constructor(
@@ -49,22 +40,20 @@ class FileParser {
     private readonly text: string,
   ) {
     this.lines = new yaml.LineCounter();
+    this.issues = new FileIssues(path, this.lines);
   }
 
   parse(): TestFile {
     const { yaml } = this;
     const doc = yaml.parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
     this.doc = doc;
-    for (const e of doc.errors) {
-      const p = e.linePos?.[0] ?? { line: 1, col: 1 };
-      this.issues.push({ file: this.path, line: p.line, col: p.col, message: e.message.split('\n')[0] ?? e.message });
-    }
-    if (this.issues.length) throw new TestFileError(this.issues);
+    this.issues.addParseErrors(doc.errors);
+    if (this.issues.length) throw new TestFileError(this.issues.list);
     const file: TestFile = { path: this.path, tags: [], defaults: {}, conversations: [] };
     const root = doc.contents;
     if (!yaml.isMap(root)) {
       this.issue(root, 'a test file is a mapping with a `conversations` list');
-      throw new TestFileError(this.issues);
+      throw new TestFileError(this.issues.list);
     }
     const seen = this.keys(root, FILE_KEYS, 'file');
     for (const [key, node] of seen) {
@@ -94,7 +83,7 @@ class FileParser {
     }
     if (!seen.has('conversations')) this.issue(root, 'missing `conversations` (a list of conversations)');
     for (const c of file.conversations) c.tags = [...new Set([...file.tags, ...c.tags])];
-    if (this.issues.length) throw new TestFileError(this.issues);
+    if (this.issues.length) throw new TestFileError(this.issues.list);
     return file;
   }
 
@@ -366,14 +355,11 @@ class FileParser {
     }
   }
 
-  private pos(node: YNode | null | undefined): { line: number; col: number } {
-    const offset = node?.range?.[0];
-    if (offset === undefined) return { line: 1, col: 1 };
-    return this.lines.linePos(offset);
+  private pos(node: YNode | null | undefined): Pos {
+    return this.issues.pos(node);
   }
 
   private issue(node: YNode | null | undefined, message: string): void {
-    const p = this.pos(node);
-    this.issues.push({ file: this.path, line: p.line, col: p.col, message });
+    this.issues.add(node, message);
   }
 }

@@ -1,6 +1,6 @@
 import { type BotTurn, parsedParams } from '../../api/turn.js';
+import { writeFileAtomic } from '../../atomic-file.js';
 import type { DialogueEnv, Expectation, StepKind } from './format.js';
-import { writeFileAtomic } from './reporters/file.js';
 
 interface RecordedStep {
   kind: StepKind;

@@ -1,8 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../atomic-file.js';
 import { UsageError } from '../../errors.js';
 import type { Conversation, TestFile } from './format.js';
-import { writeFileAtomic } from './reporters/file.js';
 import type { Selected } from './runner.js';
 
 export interface TagFilter {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parsedParams } from '../../api/turn.js';
+import { writeFileAtomic } from '../../atomic-file.js';
 import { isUpdatableMismatch } from './expectations.js';
 import type { Step } from './format.js';
-import { writeFileAtomic } from './reporters/file.js';
 import type { FailedTurn } from './runner.js';
 
 type YNode = import('yaml').Node;

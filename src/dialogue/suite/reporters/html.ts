@@ -1,8 +1,8 @@
 import { parsedParams } from '../../../api/turn.js';
+import { AtomicFile } from '../../../atomic-file.js';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';
 import type { Attempt, ConversationResult, Reporter, Summary, TranscriptTurn } from '../runner.js';
-import { AtomicFile } from './file.js';
 import type { Sink } from './pretty.js';
 
 const OUTCOME_LABEL: Record<string, string> = {

@@ -1,5 +1,5 @@
+import { AtomicFile } from '../../../atomic-file.js';
 import type { ConversationResult, Reporter, Summary } from '../runner.js';
-import { AtomicFile } from './file.js';
 import type { Sink } from './pretty.js';
 
 /**

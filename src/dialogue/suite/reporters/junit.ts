@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
+import { AtomicFile } from '../../../atomic-file.js';
 import { type Attempt, type ConversationResult, type FailedTurn, NOT_PASSED, type Reporter, type Summary } from '../runner.js';
-import { AtomicFile } from './file.js';
 import type { Sink } from './pretty.js';
 
 /**

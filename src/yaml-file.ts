@@ -1,0 +1,58 @@
+import type { LineCounter, Node, YAMLError } from 'yaml';
+import { UsageError } from './errors.js';
+
+/**
+ * What the parsers of vn's own YAML files (test suites, instance configurations) share: positions
+ * as line:col, the problems found so far, and the one error that lists them all. The `yaml`
+ * package itself is imported by the caller, lazily.
+ */
+export interface Pos {
+  line: number;
+  col: number;
+}
+
+export interface FileIssue extends Pos {
+  file: string;
+  message: string;
+}
+
+/** A file that cannot be used: exit 2, every problem as `file:line:col: …`, in the file's order. */
+export class FileIssuesError extends UsageError {
+  readonly issues: FileIssue[];
+  constructor(issues: FileIssue[]) {
+    const sorted = [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+    super(sorted.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`).join('\n'));
+    this.issues = sorted;
+  }
+}
+
+/** The problems of one file, each at the node it is about. */
+export class FileIssues {
+  readonly list: FileIssue[] = [];
+  constructor(
+    readonly path: string,
+    readonly lines: LineCounter,
+  ) {}
+
+  get length(): number {
+    return this.list.length;
+  }
+
+  pos(node: Node | null | undefined): Pos {
+    const offset = node?.range?.[0];
+    return offset === undefined ? { line: 1, col: 1 } : this.lines.linePos(offset);
+  }
+
+  at(pos: Pos, message: string): void {
+    this.list.push({ file: this.path, line: pos.line, col: pos.col, message });
+  }
+
+  add(node: Node | null | undefined, message: string): void {
+    this.at(this.pos(node), message);
+  }
+
+  /** The parser's own errors (and warnings), first line of each. */
+  addParseErrors(errors: readonly YAMLError[]): void {
+    for (const e of errors) this.at(e.linePos?.[0] ?? { line: 1, col: 1 }, e.message.split('\n')[0] ?? e.message);
+  }
+}
