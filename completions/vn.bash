@@ -10,7 +10,7 @@ _vn_children() {
     'ivr asr') echo 'get set' ;;
     'dialogue') echo 'begin say dtmf silence end context chat test merge' ;;
     'stats') echo 'summary query conversations conversation transcript' ;;
-    'export') echo 'conversations statistics status download tasks' ;;
+    'export') echo 'conversations statistics status download download-tasks tasks' ;;
     'recording') echo 'get upload save url' ;;
     'configure') echo 'set list ls get use delete rm import-aliyun' ;;
     'emulator') echo 'start' ;;
@@ -24,6 +24,7 @@ _vn_canonical() {
     'instance ls') echo 'instance list' ;;
     'instance get') echo 'instance describe' ;;
     'instance rm') echo 'instance delete' ;;
+    'export tasks') echo 'export download-tasks' ;;
     'configure ls') echo 'configure list' ;;
     'configure rm') echo 'configure delete' ;;
     *) echo "$1" ;;
@@ -40,9 +41,10 @@ _vn_flags() {
     'instance delete') echo '--yes -y' ;;
     'instance associate-chatbot') echo '--chatbot-id --chatbot-name' ;;
     'instance chatbots') echo '--instance-id --page-number --page-size --all' ;;
+    'instance concurrency') echo '--watch -w --interval' ;;
     'instance export') echo '--all --output -o --output-file' ;;
     'tts set') echo '--voice --speech-rate --volume --pitch-rate' ;;
-    'tts audition') echo '--text --voice --speech-rate --volume --save --force' ;;
+    'tts audition') echo '--text --voice --speech-rate --volume --output-file --force' ;;
     'ivr asr get') echo '--config-level --entry-id' ;;
     'ivr asr set') echo '--engine --app-key --nls-service-type --vocabulary-id --class-vocabulary-id --customization-id --acoustic-model-id --overrides --config-level --entry-id' ;;
     'ivr set-greeting') echo '--words --intent-trigger --source-type' ;;
@@ -56,15 +58,16 @@ _vn_flags() {
     'dialogue chat') echo '--env --calling-number --called-number --context --record --force --verbose' ;;
     'dialogue test') echo '--instance --env --concurrency --repeat --retries --grep --tag --shard --last-failed --list --bail --timeout --max-p95 --reporter --report-file --update --coverage --progress' ;;
     'dialogue merge') echo '--reporter --report-file --max-p95' ;;
-    'stats summary') echo '--time-unit --from --to' ;;
+    'stats summary') echo '--time-unit --from --to --watch -w --interval' ;;
     'stats query') echo '--calling-number --from --to --page-number --page-size --all' ;;
     'stats conversations') echo '--page-number --page-size --calling-number --from --to --all' ;;
     'stats conversation') echo '--as-test --force' ;;
     'export conversations') echo '--calling-number --from --to --wait --wait-timeout --output-file --force' ;;
     'export statistics') echo '--time-unit --export-type --from --to --wait --wait-timeout --output-file --force' ;;
+    'export status') echo '--watch -w --interval' ;;
     'export download') echo '--output-file --wait-timeout --force' ;;
-    'export tasks') echo '--page-number --page-size --all' ;;
-    'recording get') echo '--slices --download --force' ;;
+    'export download-tasks') echo '--page-number --page-size --all' ;;
+    'recording get') echo '--slices --output-file --force' ;;
     'recording upload') echo '--name --content-type' ;;
     'recording save') echo '--file-name --file-path --duration --start-time --type --voice-slices --instance-owner-id' ;;
     'configure set') echo '--access-key-id --sts-token --keep-secret' ;;
@@ -115,6 +118,7 @@ _vn_flags() {
     'call DescribeRecording') echo '--ConversationId --InstanceId --NeedVoiceSliceRecording --describe --force --all' ;;
     'call SaveRecording') echo '--ConversationId --Duration --FileName --FilePath --InstanceId --InstanceOwnerId --StartTime --Type --VoiceSliceRecordingList --describe --force --all' ;;
     'call GenerateUploadUrl') echo '--CallerBid --CallerIp --CallerParentId --CallerType --CallerUid --ClientIp --Environment --FileName --InstanceId --InstanceOwnerId --Key --MfaPresent --ProxyOriginalSecurityTransport --ProxyOriginalSourceIp --ProxyTrustTransportInfo --RequestId --SecurityToken --SecurityTransport --TenantId --TenantName --UserId --UserName --XspaceServicerId --XspaceTenantBuId --describe --force --all' ;;
+    'completion') echo '--instance-ids' ;;
   esac
 }
 
@@ -128,9 +132,10 @@ _vn_takes_value() {
     'instance modify|--concurrency'|'instance modify|--name'|'instance modify|--description') return 0 ;;
     'instance associate-chatbot|--chatbot-id'|'instance associate-chatbot|--chatbot-name') return 0 ;;
     'instance chatbots|--instance-id'|'instance chatbots|--page-number'|'instance chatbots|--page-size') return 0 ;;
+    'instance concurrency|--interval') return 0 ;;
     'instance export|--output'|'instance export|-o'|'instance export|--output-file') return 0 ;;
     'tts set|--voice'|'tts set|--speech-rate'|'tts set|--volume'|'tts set|--pitch-rate') return 0 ;;
-    'tts audition|--text'|'tts audition|--voice'|'tts audition|--speech-rate'|'tts audition|--volume'|'tts audition|--save') return 0 ;;
+    'tts audition|--text'|'tts audition|--voice'|'tts audition|--speech-rate'|'tts audition|--volume'|'tts audition|--output-file') return 0 ;;
     'ivr asr get|--config-level'|'ivr asr get|--entry-id') return 0 ;;
     'ivr asr set|--engine'|'ivr asr set|--app-key'|'ivr asr set|--nls-service-type'|'ivr asr set|--vocabulary-id'|'ivr asr set|--class-vocabulary-id'|'ivr asr set|--customization-id'|'ivr asr set|--acoustic-model-id'|'ivr asr set|--overrides'|'ivr asr set|--config-level'|'ivr asr set|--entry-id') return 0 ;;
     'ivr set-greeting|--words'|'ivr set-greeting|--intent-trigger'|'ivr set-greeting|--source-type') return 0 ;;
@@ -144,15 +149,16 @@ _vn_takes_value() {
     'dialogue chat|--env'|'dialogue chat|--calling-number'|'dialogue chat|--called-number'|'dialogue chat|--context'|'dialogue chat|--record') return 0 ;;
     'dialogue test|--instance'|'dialogue test|--env'|'dialogue test|--concurrency'|'dialogue test|--repeat'|'dialogue test|--retries'|'dialogue test|--grep'|'dialogue test|--tag'|'dialogue test|--shard'|'dialogue test|--timeout'|'dialogue test|--max-p95'|'dialogue test|--reporter'|'dialogue test|--report-file') return 0 ;;
     'dialogue merge|--reporter'|'dialogue merge|--report-file'|'dialogue merge|--max-p95') return 0 ;;
-    'stats summary|--time-unit'|'stats summary|--from'|'stats summary|--to') return 0 ;;
+    'stats summary|--time-unit'|'stats summary|--from'|'stats summary|--to'|'stats summary|--interval') return 0 ;;
     'stats query|--calling-number'|'stats query|--from'|'stats query|--to'|'stats query|--page-number'|'stats query|--page-size') return 0 ;;
     'stats conversations|--page-number'|'stats conversations|--page-size'|'stats conversations|--calling-number'|'stats conversations|--from'|'stats conversations|--to') return 0 ;;
     'stats conversation|--as-test') return 0 ;;
     'export conversations|--calling-number'|'export conversations|--from'|'export conversations|--to'|'export conversations|--wait-timeout'|'export conversations|--output-file') return 0 ;;
     'export statistics|--time-unit'|'export statistics|--export-type'|'export statistics|--from'|'export statistics|--to'|'export statistics|--wait-timeout'|'export statistics|--output-file') return 0 ;;
+    'export status|--interval') return 0 ;;
     'export download|--output-file'|'export download|--wait-timeout') return 0 ;;
-    'export tasks|--page-number'|'export tasks|--page-size') return 0 ;;
-    'recording get|--download') return 0 ;;
+    'export download-tasks|--page-number'|'export download-tasks|--page-size') return 0 ;;
+    'recording get|--output-file') return 0 ;;
     'recording upload|--name'|'recording upload|--content-type') return 0 ;;
     'recording save|--file-name'|'recording save|--file-path'|'recording save|--duration'|'recording save|--start-time'|'recording save|--type'|'recording save|--voice-slices'|'recording save|--instance-owner-id') return 0 ;;
     'configure set|--access-key-id') return 0 ;;
@@ -209,14 +215,15 @@ _vn_values() {
   case "$2" in
     '--profile'|'-p') echo '@profile'; return ;;
     '--region') echo 'cn-shanghai cn-hangzhou'; return ;;
-    '--output'|'-o') echo 'table json xml tsv'; return ;;
+    '--output'|'-o') echo 'table wide json yaml xml tsv'; return ;;
     '--signature-version') echo 'v1 v3'; return ;;
   esac
   case "$1|$2" in
     'instance list|--status') echo 'PUBLISHED DRAFTED DISABLED' ;;
+    'instance chatbots|--instance-id') echo '@instance' ;;
     'instance export|--output'|'instance export|-o') echo 'yaml json' ;;
     'instance export|--output-file') echo '@file' ;;
-    'tts audition|--save') echo '@file' ;;
+    'tts audition|--output-file') echo '@file' ;;
     'ivr set-silence-timeout|--final-action') echo 'TransferToAgent TransferToIVR RedirectToPage HangUp' ;;
     'ivr set-unrecognizing|--final-action') echo 'TransferToAgent TransferToIVR RedirectToPage HangUp' ;;
     'dialogue begin|--env') echo 'debug live' ;;
@@ -224,6 +231,7 @@ _vn_values() {
     'dialogue dtmf|--env') echo 'debug live' ;;
     'dialogue chat|--env') echo 'debug live' ;;
     'dialogue chat|--record') echo '@file' ;;
+    'dialogue test|--instance') echo '@instance' ;;
     'dialogue test|--env') echo 'debug live' ;;
     'dialogue test|--report-file') echo '@file' ;;
     'dialogue merge|--report-file') echo '@file' ;;
@@ -231,9 +239,10 @@ _vn_values() {
     'stats conversation|--as-test') echo '@file' ;;
     'export conversations|--output-file') echo '@file' ;;
     'export statistics|--time-unit') echo 'hour day' ;;
+    'export statistics|--export-type') echo 'statistical' ;;
     'export statistics|--output-file') echo '@file' ;;
     'export download|--output-file') echo '@file' ;;
-    'recording get|--download') echo '@file' ;;
+    'recording get|--output-file') echo '@file' ;;
     'configure import-aliyun|--file') echo '@file' ;;
     'emulator start|--data') echo '@file' ;;
     'emulator start|--chatbots') echo '@file' ;;
@@ -249,8 +258,67 @@ _vn_values() {
   esac
 }
 
+_vn_args() {
+  case "$1|$2" in
+    'instance describe|0') echo '@instance' ;;
+    'instance modify|0') echo '@instance' ;;
+    'instance delete|0') echo '@instance' ;;
+    'instance enable|0') echo '@instance' ;;
+    'instance disable|0') echo '@instance' ;;
+    'instance associate-chatbot|0') echo '@instance' ;;
+    'instance concurrency|0') echo '@instance' ;;
+    'instance export|0'|'instance export|'*) echo '@instance' ;;
+    'tts get|0') echo '@instance' ;;
+    'tts set|0') echo '@instance' ;;
+    'tts audition|0') echo '@instance' ;;
+    'ivr asr get|0') echo '@instance' ;;
+    'ivr asr set|0') echo '@instance' ;;
+    'ivr get|0') echo '@instance' ;;
+    'ivr set-greeting|0') echo '@instance' ;;
+    'ivr set-silence-timeout|0') echo '@instance' ;;
+    'ivr set-unrecognizing|0') echo '@instance' ;;
+    'dialogue begin|0') echo '@instance' ;;
+    'dialogue say|0') echo '@instance' ;;
+    'dialogue dtmf|0') echo '@instance' ;;
+    'dialogue silence|0') echo '@instance' ;;
+    'dialogue end|0') echo '@instance' ;;
+    'dialogue context|0') echo '@instance' ;;
+    'dialogue chat|0') echo '@instance' ;;
+    'dialogue test|0'|'dialogue test|'*) echo '@file' ;;
+    'stats summary|0') echo '@instance' ;;
+    'stats query|0') echo '@instance' ;;
+    'stats conversations|0') echo '@instance' ;;
+    'stats conversation|0') echo '@instance' ;;
+    'stats transcript|0') echo '@instance' ;;
+    'export conversations|0') echo '@instance' ;;
+    'export statistics|0') echo '@instance' ;;
+    'export status|0') echo '@instance' ;;
+    'export download|0') echo '@instance' ;;
+    'recording get|0') echo '@instance' ;;
+    'recording upload|0') echo '@instance' ;;
+    'recording upload|1') echo '@file' ;;
+    'recording save|0') echo '@instance' ;;
+    'configure use|0') echo '@profile' ;;
+    'configure delete|0') echo '@profile' ;;
+  esac
+}
+
 _vn_profiles() {
   vn configure list -o tsv --query 'Profiles[].Name' 2>/dev/null
+}
+
+# instance ids of the profile on the line (cached by vn for a minute; at most 2 s to fetch)
+_vn_instances() {
+  vn ${1:+--profile "$1"} completion --instance-ids 2>/dev/null
+}
+
+_vn_complete_spec() {
+  case "$1" in
+    @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$2")) ;;
+    @profile) COMPREPLY=($(compgen -W "$(_vn_profiles)" -- "$2")) ;;
+    @instance) COMPREPLY=($(compgen -W "$(_vn_instances "$3")" -- "$2")) ;;
+    ?*) COMPREPLY=($(compgen -W "$1" -- "$2")) ;;
+  esac
 }
 
 _vn_has_word() {
@@ -260,19 +328,28 @@ _vn_has_word() {
 }
 
 _vn() {
-  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" flag="" path="" i w spec
+  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" flag="" path="" i w spec profile="" argc=0
   COMPREPLY=()
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="${COMP_WORDS[i]}"
     if [[ "$w" == -* ]]; then
       # --flag=value arrives as three words when = is in COMP_WORDBREAKS
-      if [[ "${COMP_WORDS[i+1]}" == "=" ]]; then ((i += 2)); continue; fi
+      if [[ "${COMP_WORDS[i+1]}" == "=" ]]; then
+        [[ "$w" == --profile ]] && profile="${COMP_WORDS[i+2]}"
+        ((i += 2)); continue
+      fi
+      [[ "$w" == --profile=* ]] && profile="${w#*=}"
       [[ "$w" == *=* ]] && continue
-      if _vn_takes_value "$path" "$w"; then ((i++)); fi
+      if _vn_takes_value "$path" "$w"; then
+        [[ "$w" == --profile || "$w" == -p ]] && profile="${COMP_WORDS[i+1]}"
+        ((i++))
+      fi
       continue
     fi
-    if _vn_has_word "$(_vn_children "$path")" "$w"; then
+    if ((argc == 0)) && _vn_has_word "$(_vn_children "$path")" "$w"; then
       path="$(_vn_canonical "${path:+$path }$w")"
+    else
+      ((argc++))
     fi
   done
   ((COMP_CWORD > 0)) && prev="${COMP_WORDS[COMP_CWORD-1]}"
@@ -286,18 +363,15 @@ _vn() {
     flag="$prev"
   fi
   if [[ -n "$flag" ]] && _vn_takes_value "$path" "$flag"; then
-    spec="$(_vn_values "$path" "$flag")"
-    case "$spec" in
-      @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
-      @profile) COMPREPLY=($(compgen -W "$(_vn_profiles)" -- "$cur")) ;;
-      ?*) COMPREPLY=($(compgen -W "$spec" -- "$cur")) ;;
-    esac
+    _vn_complete_spec "$(_vn_values "$path" "$flag")" "$cur" "$profile"
     return 0
   fi
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$(_vn_flags "$path")" -- "$cur"))
-  else
+  elif [[ -n "$(_vn_children "$path")" ]] && ((argc == 0)); then
     COMPREPLY=($(compgen -W "$(_vn_children "$path")" -- "$cur"))
+  else
+    _vn_complete_spec "$(_vn_args "$path" "$argc")" "$cur" "$profile"
   fi
   return 0
 }

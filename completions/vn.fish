@@ -18,7 +18,7 @@ function __vn_names
         case 'stats'
             echo summary query conversations conversation transcript
         case 'export'
-            echo conversations statistics status download tasks
+            echo conversations statistics status download download-tasks tasks
         case 'recording'
             echo get upload save url
         case 'configure'
@@ -40,6 +40,8 @@ function __vn_canonical
             echo 'instance describe'
         case 'instance rm'
             echo 'instance delete'
+        case 'export tasks'
+            echo 'export download-tasks'
         case 'configure ls'
             echo 'configure list'
         case 'configure rm'
@@ -62,11 +64,13 @@ function __vn_takes_value
             return 0
         case 'instance chatbots|--instance-id' 'instance chatbots|--page-number' 'instance chatbots|--page-size'
             return 0
+        case 'instance concurrency|--interval'
+            return 0
         case 'instance export|--output' 'instance export|-o' 'instance export|--output-file'
             return 0
         case 'tts set|--voice' 'tts set|--speech-rate' 'tts set|--volume' 'tts set|--pitch-rate'
             return 0
-        case 'tts audition|--text' 'tts audition|--voice' 'tts audition|--speech-rate' 'tts audition|--volume' 'tts audition|--save'
+        case 'tts audition|--text' 'tts audition|--voice' 'tts audition|--speech-rate' 'tts audition|--volume' 'tts audition|--output-file'
             return 0
         case 'ivr asr get|--config-level' 'ivr asr get|--entry-id'
             return 0
@@ -94,7 +98,7 @@ function __vn_takes_value
             return 0
         case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95'
             return 0
-        case 'stats summary|--time-unit' 'stats summary|--from' 'stats summary|--to'
+        case 'stats summary|--time-unit' 'stats summary|--from' 'stats summary|--to' 'stats summary|--interval'
             return 0
         case 'stats query|--calling-number' 'stats query|--from' 'stats query|--to' 'stats query|--page-number' 'stats query|--page-size'
             return 0
@@ -106,11 +110,13 @@ function __vn_takes_value
             return 0
         case 'export statistics|--time-unit' 'export statistics|--export-type' 'export statistics|--from' 'export statistics|--to' 'export statistics|--wait-timeout' 'export statistics|--output-file'
             return 0
+        case 'export status|--interval'
+            return 0
         case 'export download|--output-file' 'export download|--wait-timeout'
             return 0
-        case 'export tasks|--page-number' 'export tasks|--page-size'
+        case 'export download-tasks|--page-number' 'export download-tasks|--page-size'
             return 0
-        case 'recording get|--download'
+        case 'recording get|--output-file'
             return 0
         case 'recording upload|--name' 'recording upload|--content-type'
             return 0
@@ -216,6 +222,22 @@ function __vn_profiles
     vn configure list -o tsv --query 'Profiles[].Name' 2>/dev/null
 end
 
+# instance ids of the profile on the line (cached by vn for a minute; at most 2 s to fetch)
+function __vn_instances
+    __vn_path >/dev/null
+    if test -n "$__vn_cached_profile"
+        vn --profile $__vn_cached_profile completion --instance-ids 2>/dev/null
+    else
+        vn completion --instance-ids 2>/dev/null
+    end
+end
+
+# how many arguments stand after the command path: __vn_argc -eq 0
+function __vn_argc
+    __vn_path >/dev/null
+    test $__vn_cached_argc $argv[1] $argv[2]
+end
+
 # the command path of the line being completed ("" at the top, "ivr asr get"), cached per line
 function __vn_path
     set -l line (commandline -pc)
@@ -227,24 +249,36 @@ function __vn_path
     set -e tokens[1]
     set -l p ''
     set -l skip 0
+    set -l argc 0
+    set -l profile ''
+    set -l prev ''
     for w in $tokens
         if test $skip = 1
             set skip 0
+            contains -- $prev --profile -p; and set profile $w
             continue
         end
         switch $w
+            case '--profile=*'
+                set profile (string replace -- '--profile=' '' $w)
+                continue
             case '--*=*'
                 continue
             case '-*'
                 __vn_takes_value "$p" $w; and set skip 1
+                set prev $w
                 continue
         end
-        if contains -- $w (string split ' ' -- (__vn_names "$p"))
+        if test $argc = 0; and contains -- $w (string split ' ' -- (__vn_names "$p"))
             set p (__vn_canonical (string trim -- "$p $w"))
+        else
+            set argc (math $argc + 1)
         end
     end
     set -g __vn_cached_line $line
     set -g __vn_cached_path $p
+    set -g __vn_cached_argc $argc
+    set -g __vn_cached_profile $profile
     echo $p
 end
 
@@ -256,7 +290,7 @@ complete -c vn -f
 complete -c vn -l profile -s p -x -a '(__vn_profiles)' -d 'credential profile (or VN_PROFILE); "local" is the built-in emulator'
 complete -c vn -l region -x -a 'cn-shanghai cn-hangzhou' -d 'region (default cn-shanghai)'
 complete -c vn -l endpoint -x -d 'endpoint URL (http://host:port or https://…; a bare host means https)'
-complete -c vn -l output -s o -x -a 'table json xml tsv' -d 'output format (default: table on a terminal, json when piped)'
+complete -c vn -l output -s o -x -a 'table wide json yaml xml tsv' -d 'output format (default: table on a terminal, json when piped; wide = a table with every column)'
 complete -c vn -l query -x -d 'JMESPath expression applied to the JSON response before output'
 complete -c vn -l dry-run -d 'print the signed request (method, URL, body) and send nothing'
 complete -c vn -l debug -d 'trace requests and responses on stderr (secrets redacted); show stack traces'
@@ -295,35 +329,48 @@ complete -c vn -n '__vn_at \'instance list\'' -l page-size -x -d 'instances per 
 complete -c vn -n '__vn_at \'instance list\'' -l name -x -d 'only instances whose name contains this'
 complete -c vn -n '__vn_at \'instance list\'' -l status -x -a 'PUBLISHED DRAFTED DISABLED' -d 'only instances in this status'
 complete -c vn -n '__vn_at \'instance list\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'instance describe\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'instance create\'' -l name -x -d 'instance name (unique)'
 complete -c vn -n '__vn_at \'instance create\'' -l concurrency -x -d 'maximum concurrent calls'
 complete -c vn -n '__vn_at \'instance create\'' -l description -x -d 'free text'
 complete -c vn -n '__vn_at \'instance modify\'' -l concurrency -x -d 'maximum concurrent calls'
 complete -c vn -n '__vn_at \'instance modify\'' -l name -x -d 'new name'
 complete -c vn -n '__vn_at \'instance modify\'' -l description -x -d 'new description'
+complete -c vn -n '__vn_at \'instance modify\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'instance delete\'' -l yes -s y -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c vn -n '__vn_at \'instance delete\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'instance enable\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'instance disable\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'instance associate-chatbot\'' -l chatbot-id -x -d 'the chatbot instance to associate'
 complete -c vn -n '__vn_at \'instance associate-chatbot\'' -l chatbot-name -x -d 'its display name'
-complete -c vn -n '__vn_at \'instance chatbots\'' -l instance-id -x -d 'only the chatbot associated with this instance'
+complete -c vn -n '__vn_at \'instance associate-chatbot\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'instance chatbots\'' -l instance-id -x -a '(__vn_instances)' -d 'only the chatbot associated with this instance'
 complete -c vn -n '__vn_at \'instance chatbots\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'instance chatbots\'' -l page-size -x -d 'chatbots per page'
 complete -c vn -n '__vn_at \'instance chatbots\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'instance concurrency\'' -l watch -s w -d 'poll and redraw until Ctrl-C (piped: print each change)'
+complete -c vn -n '__vn_at \'instance concurrency\'' -l interval -x -d 'seconds between polls with --watch (default 2)'
+complete -c vn -n '__vn_at \'instance concurrency\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'instance export\'' -l all -d 'export every instance'
 complete -c vn -n '__vn_at \'instance export\'' -l output -s o -x -a 'yaml json' -d 'file format (default yaml)'
 complete -c vn -n '__vn_at \'instance export\'' -l output-file -r -F -d 'write to this file (atomically) instead of stdout'
+complete -c vn -n '__vn_at \'instance export\'; and __vn_argc -ge 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'tts\'' -a 'get' -d 'show an instance’s TTS voice settings'
 complete -c vn -n '__vn_at \'tts\'' -a 'set' -d 'change the voice, speech rate or volume'
 complete -c vn -n '__vn_at \'tts\'' -a 'audition' -d 'synthesise a sample sentence (and save the WAV)'
+complete -c vn -n '__vn_at \'tts get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'tts set\'' -l voice -x -d 'speaker, e.g. xiaoyun, aixia, ruoxi'
 complete -c vn -n '__vn_at \'tts set\'' -l speech-rate -x -d 'speaking speed (negative is slower)'
 complete -c vn -n '__vn_at \'tts set\'' -l volume -x -d 'volume'
 complete -c vn -n '__vn_at \'tts set\'' -l pitch-rate -x -d 'pitch (negative is lower)'
+complete -c vn -n '__vn_at \'tts set\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'tts audition\'' -l text -x -d 'what to say'
 complete -c vn -n '__vn_at \'tts audition\'' -l voice -x -d 'speaker, e.g. xiaoyun, aixia, ruoxi'
 complete -c vn -n '__vn_at \'tts audition\'' -l speech-rate -x -d 'speaking speed (negative is slower)'
 complete -c vn -n '__vn_at \'tts audition\'' -l volume -x -d 'volume'
-complete -c vn -n '__vn_at \'tts audition\'' -l save -r -F -d 'download the WAV to this file'
-complete -c vn -n '__vn_at \'tts audition\'' -l force -d 'with --save: overwrite an existing file'
+complete -c vn -n '__vn_at \'tts audition\'' -l output-file -r -F -d 'download the WAV to this file'
+complete -c vn -n '__vn_at \'tts audition\'' -l force -d 'with --output-file: overwrite an existing file'
+complete -c vn -n '__vn_at \'tts audition\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'ivr\'' -a 'asr' -d 'speech recognition settings'
 complete -c vn -n '__vn_at \'ivr\'' -a 'get' -d 'show an instance’s navigation config'
 complete -c vn -n '__vn_at \'ivr\'' -a 'set-greeting' -d 'change the greeting'
@@ -333,6 +380,7 @@ complete -c vn -n '__vn_at \'ivr asr\'' -a 'get' -d 'show the ASR config'
 complete -c vn -n '__vn_at \'ivr asr\'' -a 'set' -d 'change the ASR config'
 complete -c vn -n '__vn_at \'ivr asr get\'' -l config-level -x -d '0 = system, 1 = tenant (with --entry-id), 2 = instance (set by <instance-id>)'
 complete -c vn -n '__vn_at \'ivr asr get\'' -l entry-id -x -d 'the tenant (level 1) or instance (level 2) the config belongs to'
+complete -c vn -n '__vn_at \'ivr asr get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'ivr asr set\'' -l engine -x -d 'recognition engine, e.g. ali'
 complete -c vn -n '__vn_at \'ivr asr set\'' -l app-key -x -d 'the speech project’s AppKey'
 complete -c vn -n '__vn_at \'ivr asr set\'' -l nls-service-type -x -d 'e.g. Managed'
@@ -343,9 +391,12 @@ complete -c vn -n '__vn_at \'ivr asr set\'' -l acoustic-model-id -x -d 'custom a
 complete -c vn -n '__vn_at \'ivr asr set\'' -l overrides -x -d 'engine-specific overrides'
 complete -c vn -n '__vn_at \'ivr asr set\'' -l config-level -x -d '0 = system, 1 = tenant (with --entry-id), 2 = instance (set by <instance-id>)'
 complete -c vn -n '__vn_at \'ivr asr set\'' -l entry-id -x -d 'the tenant (level 1) or instance (level 2) the config belongs to'
+complete -c vn -n '__vn_at \'ivr asr set\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'ivr get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'ivr set-greeting\'' -l words -x -d 'the greeting'
 complete -c vn -n '__vn_at \'ivr set-greeting\'' -l intent-trigger -x -d 'chatbot intent the greeting triggers'
 complete -c vn -n '__vn_at \'ivr set-greeting\'' -l source-type -x -d 'where the config comes from'
+complete -c vn -n '__vn_at \'ivr set-greeting\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l prompt -x -d 'what the bot says each time the caller says nothing'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l final-prompt -x -d 'what it says the last time, before the final action'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l final-action -x -a 'TransferToAgent TransferToIVR RedirectToPage HangUp' -d 'what happens after the final prompt'
@@ -354,11 +405,13 @@ complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l threshold -x -d 'how 
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l timeout -x -d 'seconds of silence that count as one timeout (1 or more)'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l intent-trigger -x -d 'chatbot intent to trigger on a timeout'
 complete -c vn -n '__vn_at \'ivr set-silence-timeout\'' -l source-type -x -d 'where the config comes from'
+complete -c vn -n '__vn_at \'ivr set-silence-timeout\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l prompt -x -d 'what the bot says each time the caller is not understood'
 complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l final-prompt -x -d 'what it says the last time, before the final action'
 complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l final-action -x -a 'TransferToAgent TransferToIVR RedirectToPage HangUp' -d 'what happens after the final prompt'
 complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l final-action-params -x -d 'a JSON object for the final action, e.g. {"skillGroupId":"g1"}'
 complete -c vn -n '__vn_at \'ivr set-unrecognizing\'' -l threshold -x -d 'how many times in a row before the final prompt'
+complete -c vn -n '__vn_at \'ivr set-unrecognizing\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue\'' -a 'begin' -d 'start a conversation and print the greeting'
 complete -c vn -n '__vn_at \'dialogue\'' -a 'say' -d 'send what the caller said'
 complete -c vn -n '__vn_at \'dialogue\'' -a 'dtmf' -d 'send keypad digits'
@@ -373,12 +426,18 @@ complete -c vn -n '__vn_at \'dialogue begin\'' -l called-number -x -d 'the numbe
 complete -c vn -n '__vn_at \'dialogue begin\'' -l conversation-id -x -d 'id for the conversation (default: a new UUID)'
 complete -c vn -n '__vn_at \'dialogue begin\'' -l context -x -d 'a JSON object of context values for the bot, e.g. {"vip":true}'
 complete -c vn -n '__vn_at \'dialogue begin\'' -l env -x -a 'debug live' -d 'debug: the draft, through the Debug* actions (for testing); live: the published instance'
+complete -c vn -n '__vn_at \'dialogue begin\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue say\'' -l context -x -d 'a JSON object of context values for the bot, e.g. {"vip":true}'
 complete -c vn -n '__vn_at \'dialogue say\'' -l env -x -a 'debug live' -d 'debug: the draft, through the Debug* actions (for testing); live: the published instance'
+complete -c vn -n '__vn_at \'dialogue say\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue dtmf\'' -l context -x -d 'AdditionalContext, a JSON object (with --env live only: DebugCollectedNumber takes none)'
 complete -c vn -n '__vn_at \'dialogue dtmf\'' -l env -x -a 'debug live' -d 'debug: the draft, through the Debug* actions (for testing); live: the published instance'
+complete -c vn -n '__vn_at \'dialogue dtmf\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue silence\'' -l context -x -d 'a JSON object of context values for the bot, e.g. {"vip":true}'
+complete -c vn -n '__vn_at \'dialogue silence\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue end\'' -l hang-up-params -x -d 'a JSON object about the hang-up, e.g. {"hangUpDirection":"client","hasLastPlaybackCompleted":true}'
+complete -c vn -n '__vn_at \'dialogue end\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'dialogue context\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l env -x -a 'debug live' -d 'debug: the draft (Debug* actions); live: the published instance'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l calling-number -x -d 'the caller\'s number (default 13800000000)'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l called-number -x -d 'the number that was called'
@@ -386,7 +445,8 @@ complete -c vn -n '__vn_at \'dialogue chat\'' -l context -x -d 'InitialContext o
 complete -c vn -n '__vn_at \'dialogue chat\'' -l record -r -F -d 'keep the session in this test file, rewritten after every turn'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l force -d 'let /save and --record replace an existing file'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l verbose -d 'after each answer, the matched intent or rule and the context changes (DescribeConversationContext), dimmed'
-complete -c vn -n '__vn_at \'dialogue test\'' -l instance -x -d 'instance to test (wins over the files’ `instance:`; also VN_INSTANCE)'
+complete -c vn -n '__vn_at \'dialogue chat\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l instance -x -a '(__vn_instances)' -d 'instance to test (wins over the files’ `instance:`; also VN_INSTANCE)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l env -x -a 'debug live' -d 'debug (Debug* actions, the default) or live; wins over the files’ `env:`'
 complete -c vn -n '__vn_at \'dialogue test\'' -l concurrency -x -d 'conversations run in parallel'
 complete -c vn -n '__vn_at \'dialogue test\'' -l repeat -x -d 'run each conversation n times (flakiness, load)'
@@ -404,6 +464,7 @@ complete -c vn -n '__vn_at \'dialogue test\'' -l report-file -r -F -d 'the file 
 complete -c vn -n '__vn_at \'dialogue test\'' -l update -d 'rewrite the expectations of failing turns from the actual answers'
 complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
+complete -c vn -n '__vn_at \'dialogue test\'; and __vn_argc -ge 0' -F
 complete -c vn -n '__vn_at \'dialogue merge\'' -l reporter -x -d 'report format, repeatable: pretty, json, junit, junit-ant, html; name=FILE writes that report to FILE (default: pretty)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l max-p95 -x -d 'latency gate for the merged run (default: the shards’ own)'
@@ -415,25 +476,32 @@ complete -c vn -n '__vn_at \'stats\'' -a 'transcript' -d 'show a conversation tu
 complete -c vn -n '__vn_at \'stats summary\'' -l time-unit -x -a 'hour day' -d 'one row per hour or per day'
 complete -c vn -n '__vn_at \'stats summary\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'stats summary\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
+complete -c vn -n '__vn_at \'stats summary\'' -l watch -s w -d 'poll and redraw until Ctrl-C (piped: print each change)'
+complete -c vn -n '__vn_at \'stats summary\'' -l interval -x -d 'seconds between polls with --watch (default 2)'
+complete -c vn -n '__vn_at \'stats summary\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'stats query\'' -l calling-number -x -d 'only calls from this number'
 complete -c vn -n '__vn_at \'stats query\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'stats query\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
 complete -c vn -n '__vn_at \'stats query\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'stats query\'' -l page-size -x -d 'conversations per page'
 complete -c vn -n '__vn_at \'stats query\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'stats query\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'stats conversations\'' -l page-size -x -d 'conversations per page'
 complete -c vn -n '__vn_at \'stats conversations\'' -l calling-number -x -d 'only calls from this number'
 complete -c vn -n '__vn_at \'stats conversations\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'stats conversations\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'stats conversations\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'stats conversation\'' -l as-test -r -F -d 'write the recorded turns as a dialogue test file (stdout without FILE)'
 complete -c vn -n '__vn_at \'stats conversation\'' -l force -d 'with --as-test FILE: replace FILE when it exists'
+complete -c vn -n '__vn_at \'stats conversation\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'stats transcript\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'export\'' -a 'conversations' -d 'export conversation details (--output-file to download)'
 complete -c vn -n '__vn_at \'export\'' -a 'statistics' -d 'export statistics per hour or day (--output-file to download)'
 complete -c vn -n '__vn_at \'export\'' -a 'status' -d 'show an export task’s status and file URL'
 complete -c vn -n '__vn_at \'export\'' -a 'download' -d 'download an export task’s file'
-complete -c vn -n '__vn_at \'export\'' -a 'tasks' -d 'list download tasks'
+complete -c vn -n '__vn_at \'export\'' -a 'download-tasks tasks' -d 'list download tasks: the files of every export, with the ids `vn recording url` takes'
 complete -c vn -n '__vn_at \'export conversations\'' -l calling-number -x -d 'only calls from this number'
 complete -c vn -n '__vn_at \'export conversations\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'export conversations\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
@@ -441,29 +509,38 @@ complete -c vn -n '__vn_at \'export conversations\'' -l wait -d 'poll until the 
 complete -c vn -n '__vn_at \'export conversations\'' -l wait-timeout -x -d 'give up waiting after this many seconds'
 complete -c vn -n '__vn_at \'export conversations\'' -l output-file -r -F -d 'download the finished export to this file (implies --wait)'
 complete -c vn -n '__vn_at \'export conversations\'' -l force -d 'overwrite --output-file when it exists'
+complete -c vn -n '__vn_at \'export conversations\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'export statistics\'' -l time-unit -x -a 'hour day' -d 'one row per hour or per day'
-complete -c vn -n '__vn_at \'export statistics\'' -l export-type -x -d 'what to export'
+complete -c vn -n '__vn_at \'export statistics\'' -l export-type -x -a 'statistical' -d 'what to export'
 complete -c vn -n '__vn_at \'export statistics\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'export statistics\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
 complete -c vn -n '__vn_at \'export statistics\'' -l wait -d 'poll until the export has finished (or failed), then show its file URL'
 complete -c vn -n '__vn_at \'export statistics\'' -l wait-timeout -x -d 'give up waiting after this many seconds'
 complete -c vn -n '__vn_at \'export statistics\'' -l output-file -r -F -d 'download the finished export to this file (implies --wait)'
 complete -c vn -n '__vn_at \'export statistics\'' -l force -d 'overwrite --output-file when it exists'
+complete -c vn -n '__vn_at \'export statistics\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'export status\'' -l watch -s w -d 'poll and redraw until Ctrl-C (piped: print each change)'
+complete -c vn -n '__vn_at \'export status\'' -l interval -x -d 'seconds between polls with --watch (default 2)'
+complete -c vn -n '__vn_at \'export status\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'export download\'' -l output-file -r -F -d 'file to write'
 complete -c vn -n '__vn_at \'export download\'' -l wait-timeout -x -d 'give up waiting after this many seconds'
 complete -c vn -n '__vn_at \'export download\'' -l force -d 'overwrite --output-file when it exists'
-complete -c vn -n '__vn_at \'export tasks\'' -l page-number -x -d 'page to show'
-complete -c vn -n '__vn_at \'export tasks\'' -l page-size -x -d 'tasks per page'
-complete -c vn -n '__vn_at \'export tasks\'' -l all -d 'follow every page and print one response with every item'
-complete -c vn -n '__vn_at \'recording\'' -a 'get' -d 'show a conversation’s recording (--download to save the WAV)'
+complete -c vn -n '__vn_at \'export download\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'export download-tasks\'' -l page-number -x -d 'page to show'
+complete -c vn -n '__vn_at \'export download-tasks\'' -l page-size -x -d 'tasks per page'
+complete -c vn -n '__vn_at \'export download-tasks\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'recording\'' -a 'get' -d 'show a conversation’s recording (--output-file to save the WAV)'
 complete -c vn -n '__vn_at \'recording\'' -a 'upload' -d 'upload a recording file (for `vn recording save`)'
 complete -c vn -n '__vn_at \'recording\'' -a 'save' -d 'register a recording for a conversation'
 complete -c vn -n '__vn_at \'recording\'' -a 'url' -d 'get a download URL for a download task’s file'
 complete -c vn -n '__vn_at \'recording get\'' -l slices -d 'also list the per-turn voice slices'
-complete -c vn -n '__vn_at \'recording get\'' -l download -r -F -d 'download the WAV (to FILE, or to the recording’s own file name in the current directory)'
+complete -c vn -n '__vn_at \'recording get\'' -l output-file -r -F -d 'download the WAV (to FILE, or to the recording’s own file name in the current directory)'
 complete -c vn -n '__vn_at \'recording get\'' -l force -d 'overwrite the download target when it exists'
+complete -c vn -n '__vn_at \'recording get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'recording upload\'' -l name -x -d 'the file name to store it under (default: the local file’s name)'
 complete -c vn -n '__vn_at \'recording upload\'' -l content-type -x -d 'its media type (default: from the extension, e.g. audio/wav)'
+complete -c vn -n '__vn_at \'recording upload\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'recording upload\'; and __vn_argc -eq 1' -F
 complete -c vn -n '__vn_at \'recording save\'' -l file-name -x -d 'file name of the recording'
 complete -c vn -n '__vn_at \'recording save\'' -l file-path -x -d 'where the recording is stored'
 complete -c vn -n '__vn_at \'recording save\'' -l duration -x -d 'length of the recording in seconds'
@@ -471,6 +548,7 @@ complete -c vn -n '__vn_at \'recording save\'' -l start-time -x -d 'when the rec
 complete -c vn -n '__vn_at \'recording save\'' -l type -x -d 'recording type'
 complete -c vn -n '__vn_at \'recording save\'' -l voice-slices -x -d 'the per-turn voice slices, a JSON array'
 complete -c vn -n '__vn_at \'recording save\'' -l instance-owner-id -x -d 'account that owns the instance'
+complete -c vn -n '__vn_at \'recording save\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'configure\'' -a 'set' -d 'create or update a profile (the secret is read from stdin when piped)'
 complete -c vn -n '__vn_at \'configure\'' -a 'list ls' -d 'list profiles (secrets masked)'
 complete -c vn -n '__vn_at \'configure\'' -a 'get' -d 'print one setting of a profile'
@@ -480,7 +558,9 @@ complete -c vn -n '__vn_at \'configure\'' -a 'import-aliyun' -d 'import AK and S
 complete -c vn -n '__vn_at \'configure set\'' -l access-key-id -x -d 'AccessKey ID'
 complete -c vn -n '__vn_at \'configure set\'' -l sts-token -d 'also read an STS security token: a second line on stdin, or asked for'
 complete -c vn -n '__vn_at \'configure set\'' -l keep-secret -d 'update other settings and keep the stored secret'
+complete -c vn -n '__vn_at \'configure use\'; and __vn_argc -eq 0' -a '(__vn_profiles)'
 complete -c vn -n '__vn_at \'configure delete\'' -l yes -s y -d 'do not ask for confirmation'
+complete -c vn -n '__vn_at \'configure delete\'; and __vn_argc -eq 0' -a '(__vn_profiles)'
 complete -c vn -n '__vn_at \'configure import-aliyun\'' -l file -r -F -d 'the aliyun CLI config file (default ~/.aliyun/config.json)'
 complete -c vn -n '__vn_at \'configure import-aliyun\'' -l overwrite -d 'replace vn profiles of the same name'
 complete -c vn -n '__vn_at \'emulator\'' -a 'start' -d 'run the emulator on a port'
@@ -889,3 +969,4 @@ complete -c vn -n '__vn_at \'call GenerateUploadUrl\'' -l all -d 'for a paged ac
 complete -c vn -n '__vn_at \'completion\'' -a 'bash' -d 'bash completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'zsh' -d 'zsh completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'fish' -d 'fish completion script'
+complete -c vn -n '__vn_at \'completion\'' -l instance-ids -d 'print the instance ids of the profile, for the scripts'

@@ -178,7 +178,7 @@ export class Context {
       const res = await callAll(client, spec, params);
       return { data: res.data as Response<A>, raw: res.raw, view: { listField: spec.listField } };
     }
-    const res = await client.call<Response<A>>(action, params, { format, force: opts.force });
+    const res = await client.call<Response<A>>(action, params, { format, force: opts.force, sendInDryRun: opts.sendInDryRun });
     return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
   }
 
@@ -197,7 +197,7 @@ export class Context {
       write: (s) => this.write('stdout', s),
       isTTY: this.io.stdoutIsTTY,
       color: this.colorFor('stdout'),
-      columns: this.io.columns,
+      columns: tableWidth(this.env, this.io.stdoutIsTTY, this.io.columns),
     };
   }
 
@@ -236,4 +236,11 @@ export class Context {
     const fns = this.cleanups.splice(0).reverse();
     for (const fn of fns) await fn();
   }
+}
+
+/** How wide a table may be: COLUMNS when set, else the terminal's width; piped output has no limit. */
+export function tableWidth(env: NodeJS.ProcessEnv, isTTY: boolean, ttyColumns: number | undefined): number | undefined {
+  const fromEnv = Number(env.COLUMNS);
+  if (env.COLUMNS && Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return isTTY && ttyColumns ? ttyColumns : undefined;
 }

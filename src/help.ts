@@ -25,10 +25,7 @@ export function helpWidth(isTTY: boolean, columns: number | undefined): number {
 export function topLevelHelp(width: number): string {
   const options: [string, string][] = [
     [VERSION_FLAG.flags, VERSION_FLAG.description],
-    ...GLOBAL_FLAGS.map((g): [string, string] => [
-      g.flags,
-      g.choices ? `${g.description} (choices: ${g.choices.map((c) => JSON.stringify(c)).join(', ')})` : g.description,
-    ]),
+    ...GLOBAL_FLAGS.map((g): [string, string] => [g.flags, g.choices ? `${g.description} (one of: ${g.choices.join(', ')})` : g.description]),
     [HELP_FLAG.flags, HELP_FLAG.description],
   ];
   const commands: [string, string][] = [

@@ -36,12 +36,12 @@ function buildProgram(commander: typeof import('commander'), ctx: Context, words
     .description(PROGRAM_DESCRIPTION)
     .version(VERSION, VERSION_FLAG.flags, VERSION_FLAG.description)
     .helpOption(HELP_FLAG.flags, HELP_FLAG.description)
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({ sortSubcommands: false })
     .exitOverride();
   inherit(program, ctx);
   for (const g of GLOBAL_FLAGS) {
-    const opt = new commander.Option(g.flags, g.description);
-    if (g.choices) opt.choices(g.choices as string[]);
+    const opt = new commander.Option(g.flags, g.choices ? `${g.description} (one of: ${g.choices.join(', ')})` : g.description);
+    // fixed values are checked by parseGlobalFlags: in any case, with a suggestion (commander's choices are case-sensitive)
     program.addOption(opt);
   }
   program.hook('preAction', async () => {
@@ -59,6 +59,7 @@ function buildProgram(commander: typeof import('commander'), ctx: Context, words
 function addGroupStub(parent: Command, group: GroupEntry, ctx: Context, withVerbs = true): Command {
   const cmd = parent.command(group.name).description(group.summary);
   inherit(cmd, ctx);
+  cmd.addHelpText('after', GLOBAL_OPTIONS_HINT);
   if (!withVerbs) return cmd;
   for (const sub of group.groups ?? []) addGroupStub(cmd, sub, ctx);
   for (const v of group.verbs) addVerbStub(cmd, v, ctx);
@@ -82,8 +83,12 @@ function inherit(cmd: Command, ctx: Context): void {
     // bad usage is one line: commander's message and its "Did you mean" joined, then the hint
     outputError: (str, write) => write(`${str.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
   });
-  cmd.configureHelp({ showGlobalOptions: true });
+  // the global options are listed once, by `vn --help`; a command's help points there
+  cmd.configureHelp({ showGlobalOptions: false });
 }
+
+/** The global options are listed once, by `vn --help`; every other help points there. */
+const GLOBAL_OPTIONS_HINT = '\nGlobal options (--profile, --output, --query, --dry-run, --debug, …): see vn --help';
 
 interface Selected {
   path: string[];
@@ -129,6 +134,7 @@ async function attachSelected(
   buildVerb(cmd, def, ctx, commander, { summary: target.summary, commands: { groups: GROUPS, topVerbs: TOP_VERBS } });
   const extra = def.helpAfter?.(words.filter((w) => w !== 'help').slice(path.length));
   if (extra) cmd.addHelpText('after', extra);
+  cmd.addHelpText('after', GLOBAL_OPTIONS_HINT);
   // A command's own flag shadows a global flag of the same name after the command (`ivr
   // set-silence-timeout --timeout` and `dialogue test --timeout` are not the request timeout);
   // commander would otherwise let the program take it wherever it stands. Before the command it

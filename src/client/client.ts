@@ -47,6 +47,11 @@ export interface CallOptions {
   format?: 'JSON' | 'XML';
   /** Send parameters the catalog does not know (vn call --force). */
   force?: boolean;
+  /**
+   * Send this read-only call even under --dry-run (a partial update reads the current config to
+   * show the merged request it would write). Ignored for actions that change anything.
+   */
+  sendInDryRun?: boolean;
 }
 
 export interface CallResult<T = Record<string, unknown>> {
@@ -89,7 +94,7 @@ export class Client {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       // a fresh nonce and timestamp per attempt: the gateway refuses a reused nonce
       const req = this.buildRequest(action, flat, format);
-      if (this.options.dryRun) {
+      if (this.options.dryRun && !(opts.sendInDryRun && action.readOnly)) {
         this.options.onDryRun?.(describeRequest(req));
         throw new DryRunDone('dry run');
       }

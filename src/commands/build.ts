@@ -4,6 +4,8 @@ import type { ActionSpec, ParamSpec } from '../api/types.js';
 import { checkParamValue, describeRules } from '../api/validate.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { COLUMNS_BY_LIST_FIELD } from '../output/columns.js';
+import { closest } from '../suggest.js';
 import { type CommandDef, type CommandTree, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
 
 type CommanderModule = typeof import('commander');
@@ -26,9 +28,24 @@ export function resolveFlags(def: CommandDef): ResolvedFlag[] {
       key: camel(f.name),
       kind: f.type ?? flagTypeOf(spec?.type, spec?.jsonString),
       required: f.required ?? (spec?.required === true && f.default === undefined),
+      // a parameter with fixed values offers them (completion, help) and takes them in any case
+      choices: f.choices ?? (f.type === undefined ? spec?.rules?.enum?.filter((e) => e !== '') : undefined),
       spec,
     };
   });
+  if (def.watch) {
+    flags.push(
+      { name: 'watch', short: 'w', key: 'watch', kind: 'bool', required: false, description: 'poll and redraw until Ctrl-C (piped: print each change)' },
+      {
+        name: 'interval',
+        key: 'interval',
+        kind: 'string',
+        required: false,
+        valueName: 'seconds',
+        description: 'seconds between polls with --watch (default 2)',
+      },
+    );
+  }
   if (action && wantsAll(def, action) && !flags.some((f) => f.name === 'all')) {
     flags.push({ name: 'all', key: 'all', kind: 'bool', required: false, description: 'follow every page and print one response with every item' });
   }
@@ -48,6 +65,8 @@ function flagHelp(f: ResolvedFlag): string {
     const eg = f.spec.example && f.spec.example.length <= 40 ? `, e.g. ${f.spec.example}` : '';
     parts.push(`(${f.spec.name}: ${f.spec.type}${f.spec.jsonString && !f.spec.rules?.json ? ', JSON' : ''}${rules ? `, ${rules}` : ''}${eg})`);
   }
+  if (f.choices && !f.spec?.rules?.enum) parts.push(`(one of: ${f.choices.join(', ')}; any case)`);
+  else if (f.choices) parts.push('(any case)');
   if (f.required) parts.push('[required]');
   return parts.join(' ');
 }
@@ -66,22 +85,59 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
   for (const f of flags) {
     const value = f.kind === 'bool' ? '' : f.optionalValue ? ` [${f.valueName ?? lastWord(f.name)}]` : ` <${f.valueName ?? lastWord(f.name)}>`;
     const opt = new commander.Option(`${f.short ? `-${f.short}, ` : ''}--${f.name}${value}`, flagHelp(f));
-    if (f.choices) opt.choices(f.choices as string[]);
+    // choices are checked in coerce(), case-insensitively and with a suggestion, not by commander
     if (f.default !== undefined) opt.default(f.default);
     if (f.hidden) opt.hideHelp();
     if (f.repeatable) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
     cmd.addOption(opt);
+    for (const alias of f.aliases ?? []) {
+      cmd.addOption(new commander.Option(`--${alias}${value}`, `same as --${f.name}`).hideHelp());
+    }
   }
   if (def.passThrough) cmd.allowUnknownOption(true).allowExcessArguments(true);
-  if (def.examples?.length) cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  const columns = listColumnsHelp(def);
+  if (columns) cmd.addHelpText('after', columns);
+  if (def.examples?.length) cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  $ ${e}`).join('\n')}`);
   cmd.action(async (...received: unknown[]) => {
     const positional = received.slice(0, (def.args ?? []).length) as (string | string[] | undefined)[];
     const input = collectInput(def, flags, positional, cmd.opts());
     input.commands = entry.commands;
     if (def.passThrough) input.args._rest = cmd.args.slice((def.args ?? []).length);
-    const out = def.run ? await def.run(ctx, input) : def.action ? await ctx.call(def.action, input.params, { all: input.flags.all === true }) : undefined;
+    const produce = async () =>
+      def.run ? await def.run(ctx, input) : def.action ? await ctx.call(def.action, input.params, { all: input.flags.all === true }) : undefined;
+    if (def.watch && (input.flags.watch === true || input.flags.interval !== undefined)) {
+      const interval = input.flags.interval === undefined ? 2 : Number(input.flags.interval);
+      if (!Number.isFinite(interval) || interval < 0.1 || interval > 3600) {
+        throw new UsageError(`--interval must be a number of seconds from 0.1 to 3600, got "${String(input.flags.interval)}"`);
+      }
+      if (input.flags.watch !== true) throw new UsageError('--interval needs --watch');
+      const { watch } = await import('../output/watch.js');
+      await watch(ctx, produce, {
+        interval,
+        title: `vn ${cmd.parent?.name() ?? ''} ${cmd.name()} ${positional.filter(Boolean).join(' ')}`.replace(/\s+/g, ' ').trim(),
+      });
+      return;
+    }
+    const out = await produce();
     if (out) await ctx.render(out);
   });
+}
+
+/** "Columns: …" for a command whose result is a list: what the table and -o tsv show, in order. */
+function listColumnsHelp(def: CommandDef): string | undefined {
+  const listField = def.listField ?? (def.action ? findAction(def.action)?.listField : undefined);
+  const cols = listField ? COLUMNS_BY_LIST_FIELD[listField] : undefined;
+  if (!cols) return undefined;
+  const names = cols.map((c) => c.header ?? c.key);
+  return `\nColumns (table and -o tsv, in this order; -o wide adds every other field):\n  ${names.join(', ')}`;
+}
+
+/** A choice given in any case becomes the canonical spelling; anything else is refused with a suggestion. */
+export function matchChoice(flag: string, choices: readonly string[], value: string): string {
+  const exact = choices.find((c) => c.toLowerCase() === value.toLowerCase());
+  if (exact !== undefined) return exact;
+  const near = closest(value, choices);
+  throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, got "${value}"${near ? ` (did you mean ${near}?)` : ''}`);
 }
 
 function lastWord(name: string): string {
@@ -104,7 +160,8 @@ export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional:
   });
   const missing: string[] = [];
   for (const f of flags) {
-    const raw = opts[f.key];
+    let raw = opts[f.key];
+    for (const alias of f.aliases ?? []) if (raw === undefined || raw === f.default) raw = opts[camel(alias)] ?? raw;
     if (raw === undefined) {
       if (f.required) missing.push(`--${f.name}`);
       continue;
@@ -128,7 +185,7 @@ export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional:
 function coerce(f: ResolvedFlag, raw: unknown): unknown {
   if (f.kind === 'bool' || typeof raw === 'boolean') return raw;
   if (Array.isArray(raw)) return raw.map((r) => coerce({ ...f, repeatable: false }, r));
-  const s = String(raw);
+  const s = f.choices ? matchChoice(f.name, f.choices, String(raw)) : String(raw);
   switch (f.kind) {
     case 'int': {
       if (!/^\s*[-+]?\d+\s*$/.test(s)) throw new UsageError(`--${f.name} must be an integer, got "${s}"`);

@@ -3,15 +3,27 @@ import { type CommandTree, defineCommand } from './define.js';
 export default defineCommand({
   description:
     'Prints a completion script for groups, commands, flags and their fixed values (--output, --final-action, --env, ' +
-    'profile names, …), generated from the command tree. The same scripts are in completions/ of the package.',
-  args: [{ name: 'shell', description: 'bash, zsh or fish' }],
+    'profile names, …), file paths, and instance ids (fetched with a 2-second limit and cached for a minute, so TAB never ' +
+    'hangs), generated from the command tree. The same scripts are in completions/ of the package.',
+  args: [{ name: 'shell', optional: true, description: 'bash, zsh or fish' }],
+  flags: [{ name: 'instance-ids', type: 'bool', hidden: true, description: 'print the instance ids of the profile, for the scripts' }],
   examples: [
     'source <(vn completion bash)                 # bash, this session',
     'vn completion bash > ~/.local/share/bash-completion/completions/vn',
     'vn completion zsh > ~/.zfunc/_vn               # zsh, with ~/.zfunc in $fpath',
     'vn completion fish > ~/.config/fish/completions/vn.fish',
   ],
-  async run(ctx, { args, commands }) {
+  async run(ctx, { args, flags, commands }) {
+    if (flags.instanceIds === true) {
+      const { instanceIds } = await import('../completion/instances.js');
+      const ids = await instanceIds(ctx);
+      if (ids.length) ctx.out(ids.join('\n'));
+      return undefined;
+    }
+    if (args.shell === undefined) {
+      const { UsageError } = await import('../errors.js');
+      throw new UsageError('missing argument <shell>: choose one of bash, zsh, fish');
+    }
     const { completionScript } = await import('../completion/index.js');
     // a script, not data: printed as is whatever the output format
     ctx.out(await completionScript(String(args.shell), commands as CommandTree));

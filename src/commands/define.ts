@@ -14,6 +14,8 @@ export interface ArgDef {
   description?: string;
   optional?: boolean;
   variadic?: boolean;
+  /** Completion hint: a file path, a profile name, or an instance id (fetched with a short timeout). */
+  complete?: 'file' | 'profile' | 'instance';
 }
 
 export interface FlagDef {
@@ -32,9 +34,11 @@ export interface FlagDef {
   valueName?: string;
   /** Value optional: `--download [file]`. */
   optionalValue?: boolean;
-  /** Completion hint for values: 'file' or 'profile'. */
-  complete?: 'file' | 'profile';
+  /** Completion hint for values: a file path, a profile name, or an instance id. */
+  complete?: 'file' | 'profile' | 'instance';
   hidden?: boolean;
+  /** Older spellings still accepted but not shown in help (e.g. --save for --output-file). */
+  aliases?: string[];
   /** May be given several times; the value is then a list. */
   repeatable?: boolean;
 }
@@ -61,6 +65,10 @@ export interface CommandDef {
   args?: ArgDef[];
   flags?: FlagDef[];
   examples?: string[];
+  /** The list field of the result when it is not the action's (help names its columns). */
+  listField?: string;
+  /** Add -w/--watch and --interval: poll and redraw until Ctrl-C (src/output/watch.ts). */
+  watch?: boolean;
   /** Add --all (follow every page) when the action pages. Default: true for paginated actions. */
   paginate?: boolean;
   /** Extra help text that depends on the words after the command (vn call <Action> --help). */

@@ -5,8 +5,9 @@
  */
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { UsageError } from '../errors.js';
+import { closest } from '../suggest.js';
 
-export type OutputFormatName = 'table' | 'json' | 'xml' | 'tsv';
+export type OutputFormatName = 'table' | 'wide' | 'json' | 'yaml' | 'xml' | 'tsv';
 
 export interface GlobalOptions {
   profile?: string;
@@ -29,7 +30,7 @@ export interface GlobalFlag<K extends keyof GlobalOptions = keyof GlobalOptions>
   description: string;
   takesValue: boolean;
   choices?: readonly string[];
-  complete?: 'profile' | 'file';
+  complete?: 'profile' | 'file' | 'instance';
   /** An environment variable read when the flag is not given. */
   env?: string;
   default?: GlobalOptions[K];
@@ -56,6 +57,16 @@ function retries(raw: unknown): number {
   return Number(s);
 }
 
+/** A fixed value in any case, as every enum flag takes it; a misspelt one is refused with a suggestion. */
+function choice(f: GlobalFlag, raw: string): string {
+  const choices = f.choices ?? [];
+  const exact = choices.find((c) => c.toLowerCase() === raw.toLowerCase());
+  if (exact !== undefined) return exact;
+  const near = closest(raw, choices);
+  const name = f.flags.replace(/^.*(--[a-z-]+).*$/, '$1');
+  throw new UsageError(`${name} must be one of ${choices.join(', ')}, got "${raw}"${near ? ` (did you mean ${near}?)` : ''}`);
+}
+
 const flag = <K extends keyof GlobalOptions>(f: GlobalFlag<K>): GlobalFlag<K> => f;
 
 export const GLOBAL_FLAGS = [
@@ -71,9 +82,9 @@ export const GLOBAL_FLAGS = [
   flag({
     flags: '-o, --output <format>',
     key: 'output',
-    description: 'output format (default: table on a terminal, json when piped)',
+    description: 'output format (default: table on a terminal, json when piped; wide = a table with every column)',
     takesValue: true,
-    choices: ['table', 'json', 'xml', 'tsv'],
+    choices: ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'],
   }),
   flag({ flags: '--query <jmespath>', key: 'query', description: 'JMESPath expression applied to the JSON response before output', takesValue: true }),
   flag({ flags: '--dry-run', key: 'dryRun', description: 'print the signed request (method, URL, body) and send nothing', takesValue: false, default: false }),
@@ -125,7 +136,7 @@ export function parseGlobalFlags(opts: Record<string, unknown>, env: NodeJS.Proc
   for (const f of GLOBAL_FLAGS as readonly GlobalFlag[]) {
     const raw = opts[f.key] ?? (f.env ? env[f.env] : undefined);
     if (raw === undefined) continue;
-    g[f.key] = f.parse ? f.parse(raw) : raw;
+    g[f.key] = f.parse ? f.parse(raw) : f.choices ? choice(f, String(raw)) : raw;
   }
   return g as unknown as GlobalOptions;
 }

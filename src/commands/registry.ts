@@ -87,14 +87,19 @@ export const GROUPS: GroupEntry[] = [
       { name: 'statistics', summary: 'export statistics per hour or day (--output-file to download)', load: () => import('./export/statistics.js') },
       { name: 'status', summary: 'show an export task’s status and file URL', load: () => import('./export/status.js') },
       { name: 'download', summary: 'download an export task’s file', load: () => import('./export/download.js') },
-      { name: 'tasks', summary: 'list download tasks', load: () => import('./export/tasks.js') },
+      {
+        name: 'download-tasks',
+        aliases: ['tasks'],
+        summary: 'list download tasks: the files of every export, with the ids `vn recording url` takes',
+        load: () => import('./export/tasks.js'),
+      },
     ],
   },
   {
     name: 'recording',
     summary: 'call recordings: show, download, upload, register, download URLs',
     verbs: [
-      { name: 'get', summary: 'show a conversation’s recording (--download to save the WAV)', load: () => import('./recording/get.js') },
+      { name: 'get', summary: 'show a conversation’s recording (--output-file to save the WAV)', load: () => import('./recording/get.js') },
       { name: 'upload', summary: 'upload a recording file (for `vn recording save`)', load: () => import('./recording/upload.js') },
       { name: 'save', summary: 'register a recording for a conversation', load: () => import('./recording/save.js') },
       { name: 'url', summary: 'get a download URL for a download task’s file', load: () => import('./recording/url.js') },

@@ -1,4 +1,14 @@
-import { type CompletionFlag, type CompletionTree, flagNames, PROFILE_LIST_COMMAND, shQuote as q, valueSpec, walk } from './tree.js';
+import {
+  argSpecs,
+  type CompletionFlag,
+  type CompletionTree,
+  flagNames,
+  INSTANCE_LIST_COMMAND,
+  PROFILE_LIST_COMMAND,
+  shQuote as q,
+  valueSpec,
+  walk,
+} from './tree.js';
 
 function flagWords(flags: CompletionFlag[]): string {
   return flags.flatMap(flagNames).join(' ');
@@ -15,7 +25,14 @@ export function bashScript(tree: CompletionTree): string {
   const flags: string[] = [];
   const valueFlags: string[] = [];
   const values: string[] = [];
+  const argLines: string[] = [];
   for (const { path, node } of nodes) {
+    const { specs, variadic } = argSpecs(node);
+    specs.forEach((spec, i) => {
+      if (!spec) return;
+      const last = variadic && i === specs.length - 1;
+      argLines.push(`    ${q(`${path}|${i}`)}${last ? `|${q(`${path}|`)}*` : ''}) echo ${q(spec)} ;;`);
+    });
     if (node.children.length) children.push(`    ${q(path)}) echo ${q(node.children.flatMap((c) => [c.name, ...c.aliases]).join(' '))} ;;`);
     for (const c of node.children) {
       for (const a of c.aliases) aliases.push(`    ${q(path ? `${path} ${a}` : a)}) echo ${q(path ? `${path} ${c.name}` : c.name)} ;;`);
@@ -79,8 +96,28 @@ ${values.join('\n')}
   esac
 }
 
+_vn_args() {
+  case "$1|$2" in
+${argLines.join('\n')}
+  esac
+}
+
 _vn_profiles() {
   ${PROFILE_LIST_COMMAND}
+}
+
+# instance ids of the profile on the line (cached by vn for a minute; at most 2 s to fetch)
+_vn_instances() {
+  vn \${1:+--profile "$1"} ${INSTANCE_LIST_COMMAND} 2>/dev/null
+}
+
+_vn_complete_spec() {
+  case "$1" in
+    @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$2")) ;;
+    @profile) COMPREPLY=($(compgen -W "$(_vn_profiles)" -- "$2")) ;;
+    @instance) COMPREPLY=($(compgen -W "$(_vn_instances "$3")" -- "$2")) ;;
+    ?*) COMPREPLY=($(compgen -W "$1" -- "$2")) ;;
+  esac
 }
 
 _vn_has_word() {
@@ -90,19 +127,28 @@ _vn_has_word() {
 }
 
 _vn() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" flag="" path="" i w spec
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" flag="" path="" i w spec profile="" argc=0
   COMPREPLY=()
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
     if [[ "$w" == -* ]]; then
       # --flag=value arrives as three words when = is in COMP_WORDBREAKS
-      if [[ "\${COMP_WORDS[i+1]}" == "=" ]]; then ((i += 2)); continue; fi
+      if [[ "\${COMP_WORDS[i+1]}" == "=" ]]; then
+        [[ "$w" == --profile ]] && profile="\${COMP_WORDS[i+2]}"
+        ((i += 2)); continue
+      fi
+      [[ "$w" == --profile=* ]] && profile="\${w#*=}"
       [[ "$w" == *=* ]] && continue
-      if _vn_takes_value "$path" "$w"; then ((i++)); fi
+      if _vn_takes_value "$path" "$w"; then
+        [[ "$w" == --profile || "$w" == -p ]] && profile="\${COMP_WORDS[i+1]}"
+        ((i++))
+      fi
       continue
     fi
-    if _vn_has_word "$(_vn_children "$path")" "$w"; then
+    if ((argc == 0)) && _vn_has_word "$(_vn_children "$path")" "$w"; then
       path="$(_vn_canonical "\${path:+$path }$w")"
+    else
+      ((argc++))
     fi
   done
   ((COMP_CWORD > 0)) && prev="\${COMP_WORDS[COMP_CWORD-1]}"
@@ -116,18 +162,15 @@ _vn() {
     flag="$prev"
   fi
   if [[ -n "$flag" ]] && _vn_takes_value "$path" "$flag"; then
-    spec="$(_vn_values "$path" "$flag")"
-    case "$spec" in
-      @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
-      @profile) COMPREPLY=($(compgen -W "$(_vn_profiles)" -- "$cur")) ;;
-      ?*) COMPREPLY=($(compgen -W "$spec" -- "$cur")) ;;
-    esac
+    _vn_complete_spec "$(_vn_values "$path" "$flag")" "$cur" "$profile"
     return 0
   fi
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$(_vn_flags "$path")" -- "$cur"))
-  else
+  elif [[ -n "$(_vn_children "$path")" ]] && ((argc == 0)); then
     COMPREPLY=($(compgen -W "$(_vn_children "$path")" -- "$cur"))
+  else
+    _vn_complete_spec "$(_vn_args "$path" "$argc")" "$cur" "$profile"
   fi
   return 0
 }

@@ -1,6 +1,6 @@
 import { ACTIONS } from '../api/catalog.js';
 import { resolveFlags } from '../commands/build.js';
-import type { CommandTree, GroupEntry, VerbEntry } from '../commands/define.js';
+import type { ArgDef, CommandTree, GroupEntry, VerbEntry } from '../commands/define.js';
 import { GLOBAL_FLAGS } from '../commands/globals.js';
 
 /** One option as completion sees it. */
@@ -12,9 +12,18 @@ export interface CompletionFlag {
   takesValue: boolean;
   /** Fixed values offered after the flag. */
   choices?: readonly string[];
-  /** Values completed from the file system or the profile store. */
-  complete?: 'file' | 'profile';
+  /** Values completed from the file system, the profile store or the instances of the profile. */
+  complete?: Completes;
   description: string;
+}
+
+/** What a value or an argument is completed from. */
+export type Completes = 'file' | 'profile' | 'instance';
+
+/** One positional argument: what completes it; a variadic one takes every later word too. */
+export interface CompletionArg {
+  complete?: Completes;
+  variadic?: boolean;
 }
 
 /** A group, a command, or a fixed word a command takes (`vn call <Action>`, `vn completion <shell>`). */
@@ -24,6 +33,8 @@ export interface CompletionNode {
   description: string;
   flags: CompletionFlag[];
   children: CompletionNode[];
+  /** The command's positional arguments, in order. */
+  args?: CompletionArg[];
 }
 
 export interface CompletionTree {
@@ -55,7 +66,19 @@ function globalFlags(): CompletionFlag[] {
   return flags;
 }
 
-async function verbNode(verb: VerbEntry): Promise<CompletionNode> {
+/** Arguments completed as profile names, by command path (their definitions call them just "name"). */
+const PROFILE_ARGS = new Set(['configure use', 'configure delete']);
+
+/** What completes an argument: its own hint, else what its name or wire parameter says. */
+function argCompletes(path: string, a: ArgDef): Completes | undefined {
+  if (a.complete) return a.complete;
+  if (PROFILE_ARGS.has(path)) return 'profile';
+  if (a.param === 'InstanceId' || a.name === 'instance-id') return 'instance';
+  if (/^(paths?|files?)$/.test(a.name)) return 'file';
+  return undefined;
+}
+
+async function verbNode(verb: VerbEntry, path: string): Promise<CompletionNode> {
   const { default: def } = await verb.load();
   const flags = resolveFlags(def).map(
     (f): CompletionFlag => ({
@@ -63,19 +86,21 @@ async function verbNode(verb: VerbEntry): Promise<CompletionNode> {
       short: f.short ? `-${f.short}` : undefined,
       takesValue: f.kind !== 'bool',
       choices: f.choices,
-      complete: f.complete,
+      complete: f.complete ?? (f.param === 'InstanceId' || f.name === 'instance' ? 'instance' : undefined),
       description: oneLine(f.description ?? f.spec?.name ?? ''),
     }),
   );
-  return { name: verb.name, aliases: verb.aliases ?? [], description: oneLine(verb.summary), flags, children: [] };
+  const args = (def.args ?? []).map((a): CompletionArg => ({ complete: argCompletes(path, a), variadic: a.variadic }));
+  return { name: verb.name, aliases: verb.aliases ?? [], description: oneLine(verb.summary), flags, children: [], args };
 }
 
-async function groupNode(group: GroupEntry): Promise<CompletionNode> {
+async function groupNode(group: GroupEntry, parent = ''): Promise<CompletionNode> {
+  const path = parent ? `${parent} ${group.name}` : group.name;
   const children: CompletionNode[] = [];
-  for (const g of group.groups ?? []) children.push(await groupNode(g));
-  for (const v of group.verbs) children.push(await verbNode(v));
+  for (const g of group.groups ?? []) children.push(await groupNode(g, path));
+  for (const v of group.verbs) children.push(await verbNode(v, `${path} ${v.name}`));
   // a bare group that runs something (`vn configure`) takes that command's flags
-  const flags = group.default ? (await verbNode(group.default)).flags : [];
+  const flags = group.default ? (await verbNode(group.default, path)).flags : [];
   return { name: group.name, aliases: [], description: oneLine(group.summary), flags, children };
 }
 
@@ -105,8 +130,10 @@ export async function buildCompletionTree(commands: CommandTree): Promise<Comple
   const children: CompletionNode[] = [];
   for (const g of commands.groups) children.push(await groupNode(g));
   for (const v of commands.topVerbs) {
-    const node = await verbNode(v);
+    const node = await verbNode(v, v.name);
     if (v.name === 'call') node.children = callActions(node);
+    // words, not arguments: the shells offer them as children
+    if (v.name === 'call' || v.name === 'completion') node.args = [];
     if (v.name === 'completion') node.children = SHELLS.map((s) => ({ name: s, aliases: [], description: `${s} completion script`, flags: [], children: [] }));
     children.push(node);
   }
@@ -133,6 +160,19 @@ export function walk(tree: CompletionTree): { path: string; node: CompletionNode
 
 /** The command that lists profile names, one a line (used by every shell for --profile). */
 export const PROFILE_LIST_COMMAND = `vn configure list -o tsv --query 'Profiles[].Name' 2>/dev/null`;
+
+/**
+ * The command that lists the instance ids of a profile, one a line: cached for a minute and fetched
+ * with a 2-second limit, so TAB never hangs (see src/completion/instances.ts). The shells put
+ * `--profile NAME` in front when the line names one.
+ */
+export const INSTANCE_LIST_COMMAND = 'completion --instance-ids';
+
+/** Each argument's completion as a word ("@file", "@instance", "@profile" or ""), and whether the last is variadic. */
+export function argSpecs(node: CompletionNode): { specs: string[]; variadic: boolean } {
+  const args = node.args ?? [];
+  return { specs: args.map((a) => (a.complete ? `@${a.complete}` : '')), variadic: Boolean(args[args.length - 1]?.variadic) };
+}
 
 /** A POSIX-shell single-quoted word (bash and zsh). */
 export const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

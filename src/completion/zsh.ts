@@ -1,4 +1,15 @@
-import { type CompletionFlag, type CompletionNode, type CompletionTree, flagNames, PROFILE_LIST_COMMAND, shQuote as q, valueSpec, walk } from './tree.js';
+import {
+  argSpecs,
+  type CompletionFlag,
+  type CompletionNode,
+  type CompletionTree,
+  flagNames,
+  INSTANCE_LIST_COMMAND,
+  PROFILE_LIST_COMMAND,
+  shQuote as q,
+  valueSpec,
+  walk,
+} from './tree.js';
 
 /** `_describe` splits "name:description" at the first unescaped colon. */
 const described = (name: string, description: string) => q(`${name.replace(/:/g, '\\:')}:${description}`);
@@ -20,7 +31,14 @@ export function zshScript(tree: CompletionTree): string {
   const flags: string[] = [];
   const valueFlags: string[] = [];
   const values: string[] = [];
+  const argLines: string[] = [];
   for (const { path, node } of nodes) {
+    const { specs, variadic } = argSpecs(node);
+    specs.forEach((spec, i) => {
+      if (!spec) return;
+      const last = variadic && i === specs.length - 1;
+      argLines.push(`    ${q(`${path}|${i}`)}${last ? `|${q(`${path}|`)}*` : ''}) REPLY=${q(spec)} ;;`);
+    });
     if (node.children.length) {
       names.push(`    ${q(path)}) reply=(${node.children.flatMap((c) => [c.name, ...c.aliases]).join(' ')}) ;;`);
       children.push(`    ${q(path)}) reply=(${childLines(node)}) ;;`);
@@ -95,21 +113,48 @@ ${values.join('\n')}
   esac
 }
 
+_vn_args() {
+  REPLY=''
+  case "$1|$2" in
+${argLines.join('\n')}
+  esac
+}
+
+# completes from a spec: @file, @profile, @instance (ids of profile $2), or fixed words
+_vn_complete_spec() {
+  case "$1" in
+    @file) _files ;;
+    @profile) compadd -- \${(f)"$(${PROFILE_LIST_COMMAND})"} ;;
+    @instance)
+      local -a popt
+      [[ -n "$2" ]] && popt=(--profile "$2")
+      compadd -- \${(f)"$(vn $popt ${INSTANCE_LIST_COMMAND} 2>/dev/null)"} ;;
+    ?*) compadd -- \${=1} ;;
+    *) _message 'value' ;;
+  esac
+}
+
 _vn() {
-  local cmdpath='' w flag='' cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" REPLY
+  local cmdpath='' w flag='' cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}" REPLY profile=''
   local -a reply
-  local -i i
+  local -i i argc=0
   for (( i = 2; i < CURRENT; i++ )); do
     w="\${words[i]}"
     if [[ "$w" == -* ]]; then
+      [[ "$w" == --profile=* ]] && profile="\${w#*=}"
       [[ "$w" == *=* ]] && continue
-      _vn_takes_value "$cmdpath" "$w" && (( i++ ))
+      if _vn_takes_value "$cmdpath" "$w"; then
+        [[ "$w" == --profile || "$w" == -p ]] && profile="\${words[i+1]}"
+        (( i++ ))
+      fi
       continue
     fi
     _vn_names "$cmdpath"
-    if (( \${reply[(Ie)$w]} )); then
+    if (( argc == 0 && \${reply[(Ie)$w]} )); then
       _vn_canonical "\${cmdpath:+$cmdpath }$w"
       cmdpath="$REPLY"
+    else
+      (( argc++ ))
     fi
   done
   if [[ "$cur" == --*=* ]]; then
@@ -121,20 +166,20 @@ _vn() {
   fi
   if [[ -n "$flag" ]] && _vn_takes_value "$cmdpath" "$flag"; then
     _vn_values "$cmdpath" "$flag"
-    case "$REPLY" in
-      @file) _files ;;
-      @profile) compadd -- \${(f)"$(${PROFILE_LIST_COMMAND})"} ;;
-      ?*) compadd -- \${=REPLY} ;;
-      *) _message 'value' ;;
-    esac
+    _vn_complete_spec "$REPLY" "$profile"
     return
   fi
   if [[ "$cur" == -* ]]; then
     _vn_flags "$cmdpath"
     _describe -t options 'option' reply
+    return
+  fi
+  _vn_children "$cmdpath"
+  if (( argc == 0 && \${#reply} )); then
+    _describe -t commands 'command' reply
   else
-    _vn_children "$cmdpath"
-    (( \${#reply} )) && _describe -t commands 'command' reply
+    _vn_args "$cmdpath" "$argc"
+    [[ -n "$REPLY" ]] && _vn_complete_spec "$REPLY" "$profile"
   fi
 }
 

@@ -26,6 +26,15 @@ function duration(row: Record<string, unknown>): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** What a rate means in a period without conversations: nothing to measure, shown "—", not 0.00%. */
+export const NO_RATE = '—';
+
+/** A rate cell of a statistics period: "—" when the period had no conversations. */
+export function rateOfPeriod(v: unknown, row: Record<string, unknown>): string {
+  if (Number(row.TotalConversationNum ?? 0) === 0) return NO_RATE;
+  return formatCell('', v);
+}
+
 /**
  * Default table columns per list field of the catalog (a command may pass its own). Fields not
  * listed here show every key of the rows.
@@ -33,19 +42,19 @@ function duration(row: Record<string, unknown>): string {
 export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
   Instances: [
     { key: 'InstanceId', header: 'ID' },
-    { key: 'Name', header: 'NAME' },
+    { key: 'Name', header: 'NAME', flex: true },
     { key: 'Status', header: 'STATUS' },
     { key: 'Concurrency', header: 'CONCURRENCY' },
-    { key: 'Description', header: 'DESCRIPTION' },
-    { key: 'ModifyTime', header: 'MODIFIED' },
+    { key: 'Description', header: 'DESCRIPTION', flex: true },
+    { key: 'ModifyTime', header: 'MODIFIED', optional: true },
   ],
   Bots: [
     { key: 'InstanceId', header: 'CHATBOT ID' },
-    { key: 'Name', header: 'NAME' },
+    { key: 'Name', header: 'NAME', flex: true },
     { key: 'LanguageCode', header: 'LANGUAGE' },
-    { key: 'TimeZone', header: 'TIME ZONE' },
-    { key: 'Introduction', header: 'INTRODUCTION' },
-    { key: 'CreateTime', header: 'CREATED' },
+    { key: 'TimeZone', header: 'TIME ZONE', optional: true },
+    { key: 'Introduction', header: 'INTRODUCTION', flex: true },
+    { key: 'CreateTime', header: 'CREATED', optional: true },
   ],
   // QueryConversations (seed names) and ListConversations (the SDK's: StartTime, Rounds, HasToAgent,
   // SkillGroup — see the spec's discrepancies): each column reads either spelling
@@ -63,22 +72,23 @@ export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
     { key: 'SequenceId', header: '#' },
     { key: 'CreateTime', header: 'TIME' },
     { key: 'Speaker', header: 'SPEAKER' },
-    { key: 'Utterance', header: 'UTTERANCE' },
+    { key: 'Utterance', header: 'UTTERANCE', flex: true },
     { key: 'Action', header: 'ACTION' },
-    { key: 'ActionParams', header: 'PARAMS' },
+    { key: 'ActionParams', header: 'PARAMS', flex: true },
   ],
+  // the order of the `stats summary` table, which shows these same columns
   StatisticalDataReports: [
     { key: 'StatisticalDate', header: 'PERIOD' },
     { key: 'TotalConversationNum', header: 'CONVERSATIONS' },
     { key: 'ResolvedQuestionNum', header: 'RESOLVED' },
-    { key: 'KnowledgeHitRate', header: 'KNOWLEDGE HIT' },
-    { key: 'DialoguePassRate', header: 'PASS' },
-    { key: 'ResolutionRate', header: 'RESOLUTION' },
-    { key: 'ValidAnswerRate', header: 'VALID ANSWER' },
+    { key: 'KnowledgeHitRate', header: 'KNOWLEDGE HIT', format: rateOfPeriod },
+    { key: 'ValidAnswerRate', header: 'VALID ANSWER', format: rateOfPeriod },
+    { key: 'ResolutionRate', header: 'RESOLUTION', format: rateOfPeriod },
+    { key: 'DialoguePassRate', header: 'DIALOGUE PASS', format: rateOfPeriod },
   ],
   'DownloadTasks.List': [
     { key: 'TaskId', header: 'TASK' },
-    { key: 'Title', header: 'TITLE' },
+    { key: 'Title', header: 'TITLE', flex: true },
     { key: 'Status', header: 'STATUS' },
     { key: 'ExpireTime', header: 'EXPIRES' },
     {

@@ -1,6 +1,12 @@
 import { QueryAfterCallError, UsageError } from '../errors.js';
 
 type JmesPath = typeof import('@jmespath-community/jmespath');
+
+/**
+ * Backtick literals that are not JSON (`Published`) are read as strings, as jmespath.py and the AWS
+ * CLI do (the JEP-12 legacy form), so the expressions AWS CLI users write every day work unchanged.
+ */
+const OPTIONS = { enable_legacy_literals: true };
 let jmespath: JmesPath | undefined;
 
 async function load(): Promise<JmesPath> {
@@ -42,7 +48,7 @@ export async function checkQuery(expr: string): Promise<void> {
   const jp = await load();
   let ast: unknown;
   try {
-    ast = jp.compile(expr);
+    ast = jp.compile(expr, OPTIONS);
   } catch (e) {
     throw new UsageError(`invalid --query "${expr}": ${(e as Error).message}`);
   }
@@ -67,7 +73,7 @@ export async function checkQuery(expr: string): Promise<void> {
 export async function applyQuery(data: unknown, expr: string): Promise<unknown> {
   const jp = await load();
   try {
-    return jp.search(data as Parameters<JmesPath['search']>[0], expr);
+    return jp.search(data as Parameters<JmesPath['search']>[0], expr, OPTIONS);
   } catch (e) {
     throw new QueryAfterCallError(
       `--query "${expr}" could not be applied to the result: ${(e as Error).message}; the result is printed unfiltered (the command was carried out)`,

@@ -3,7 +3,7 @@ import { COLUMNS_BY_LIST_FIELD } from './columns.js';
 import { formatCell } from './format-value.js';
 import { applyQuery } from './query.js';
 import { escapeJsonControls, sanitizeDeep, sanitizeText } from './sanitize.js';
-import type { Column, Output, RenderOptions, RenderTarget, View } from './types.js';
+import type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
 
 export { applyQuery, checkQuery } from './query.js';
 export type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
@@ -31,25 +31,32 @@ export async function render(out: Output, opts: RenderOptions, target: RenderTar
     view = { columns: undefined };
   }
   if (opts.format === 'json') {
-    if (!opts.query && out.raw !== undefined && !target.isTTY && !/^\s*</.test(out.raw)) {
-      target.write(out.raw.endsWith('\n') ? out.raw : `${out.raw}\n`);
-    } else {
-      target.write(`${escapeJsonControls(JSON.stringify(data, null, 2) ?? 'null')}\n`);
-    }
+    // one rule: indented on a terminal, one compact line when piped (with or without --query)
+    const json = target.isTTY ? JSON.stringify(data ?? null, null, 2) : JSON.stringify(data ?? null);
+    target.write(`${escapeJsonControls(json ?? 'null')}\n`);
+    return;
+  }
+  if (opts.format === 'yaml') {
+    const { stringify } = await import('yaml');
+    target.write(stringify(target.isTTY ? sanitizeDeep(data ?? null) : (data ?? null), { lineWidth: 0 }));
     return;
   }
   // tables, tsv and views show network text in cells: neutralise its control characters first
   data = sanitizeDeep(data);
+  const wide = opts.format === 'wide';
+  // views and the generic table know "table"; wide is a table with every column and no cutting
+  const format: OutputFormat = wide ? 'table' : opts.format;
+  const tableTarget: RenderTarget = wide ? { ...target, columns: undefined } : target;
   if (view.kind && !opts.query) {
     const { renderView } = await import('./views/index.js');
-    if (await renderView(view.kind, data, opts.format, target)) return;
+    if (await renderView(view.kind, data, format, tableTarget)) return;
   }
-  if (opts.format === 'table' && view.message && !opts.query) {
+  if (format === 'table' && view.message && !opts.query) {
     target.write(`${view.message}\n`);
     return;
   }
-  const rows = rowsOf(data, view);
-  if (opts.format === 'tsv') {
+  const rows = rowsOf(data, view, { wide });
+  if (format === 'tsv') {
     if (rows) {
       for (const r of rows.rows) target.write(`${r.map(tsvCell).join('\t')}\n`);
     } else if (isScalar(data)) {
@@ -68,8 +75,25 @@ export async function render(out: Output, opts: RenderOptions, target: RenderTar
   if (rows) {
     if (rows.rows.length === 0) {
       target.write(`${target.color ? (await import('chalk')).default.dim('(no items)') : '(no items)'}\n`);
+    } else if (rows.headers.length === 0) {
+      // a list of lists (`--query 'Instances[].[InstanceId,Name]'`): rows without a header
+      const { fitWidths, truncate, displayWidth } = await import('./table.js');
+      const n = Math.max(...rows.rows.map((r) => r.length));
+      const natural = Array.from({ length: n }, (_, i) => Math.max(...rows.rows.map((r) => displayWidth(r[i] ?? ''))));
+      const widths = fitWidths(
+        natural,
+        natural.map(() => 1),
+        tableTarget.columns,
+      );
+      for (const r of rows.rows) {
+        const line = widths.map((w, i) => {
+          const cell = truncate((r[i] ?? '').replace(/[\r\n\t]+/g, ' '), w);
+          return cell + ' '.repeat(Math.max(0, w - displayWidth(cell)));
+        });
+        target.write(`${line.join('  ').trimEnd()}\n`);
+      }
     } else {
-      target.write(`${table(rows.headers, rows.rows, target)}\n`);
+      target.write(`${table(rows.headers, rows.rows, tableTarget, { fit: rows.fit })}\n`);
     }
     const footer = pageFooter(data, view.listField, rows.rows.length);
     if (footer) target.write(`${footer}\n`);
@@ -78,7 +102,7 @@ export async function render(out: Output, opts: RenderOptions, target: RenderTar
   target.write(
     `${keyValueTable(
       flattenObject(data as Record<string, unknown>).map(([k, v]) => [k, formatCell(k, v)]),
-      target,
+      tableTarget,
     )}\n`,
   );
 }
@@ -91,17 +115,45 @@ function tsvCell(s: string): string {
   return s.replace(/[\t\n\r]/g, ' ');
 }
 
-/** The rows of a list result, with headers, or undefined when the data is one object. */
-export function rowsOf(data: unknown, view: View): { headers: string[]; rows: string[][] } | undefined {
+export interface Rows {
+  headers: string[];
+  rows: string[][];
+  /** How each column gives way on a narrow terminal. */
+  fit?: { flex?: boolean; optional?: boolean }[];
+}
+
+/** The columns a list shows in a table and in TSV, in that order (the command's, else the list field's). */
+export function columnsFor(view: View): Column[] | undefined {
+  return view.columns ?? (view.listField ? COLUMNS_BY_LIST_FIELD[view.listField] : undefined);
+}
+
+/**
+ * The rows of a list result, with headers, or undefined when the data is one object. A list of
+ * objects gets its columns (every field with `wide`); a list of lists comes back without headers;
+ * a list of anything else is one VALUE column.
+ */
+export function rowsOf(data: unknown, view: View, opts: { wide?: boolean } = {}): Rows | undefined {
   let list: unknown;
   if (Array.isArray(data)) list = data;
   else if (view.listField) list = getPath(data, view.listField);
   if (!Array.isArray(list)) return undefined;
-  if (list.every(isScalar)) return { headers: ['VALUE'], rows: list.map((v) => [String(v ?? '')]) };
-  const columns = view.columns ?? (view.listField ? COLUMNS_BY_LIST_FIELD[view.listField] : undefined) ?? inferColumns(list as Record<string, unknown>[]);
+  if (list.length > 0 && list.every((v) => Array.isArray(v))) {
+    return { headers: [], rows: (list as unknown[][]).map((r) => r.map((v) => formatCell('', v))) };
+  }
+  if (!list.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) {
+    return { headers: ['VALUE'], rows: list.map((v) => [formatCell('', v)]) };
+  }
+  const rowsList = list as Record<string, unknown>[];
+  const defined = columnsFor(view);
+  let columns = defined ?? inferColumns(rowsList).map((c) => ({ ...c, flex: true }));
+  if (opts.wide) {
+    const shown = new Set(columns.map((c) => c.key));
+    columns = [...columns, ...inferColumns(rowsList).filter((c) => !shown.has(c.key) && !coveredByAlias(c.key, shown))];
+  }
   return {
     headers: columns.map((c) => c.header ?? c.key),
-    rows: (list as Record<string, unknown>[]).map((row) =>
+    fit: columns.map((c) => ({ flex: c.flex, optional: c.optional })),
+    rows: rowsList.map((row) =>
       columns.map((c) => {
         const v = c.key.includes('.') ? getPath(row, c.key) : row?.[c.key];
         return c.format ? c.format(v, row) : formatCell(c.key, v);
@@ -110,9 +162,17 @@ export function rowsOf(data: unknown, view: View): { headers: string[]; rows: st
   };
 }
 
+/** Fields that a defined column already shows under its other spelling (see COLUMNS_BY_LIST_FIELD). */
+const ALIASES: Record<string, string> = { StartTime: 'BeginTime', Rounds: 'UserUtteranceCount', HasToAgent: 'TransferredToAgent', SkillGroup: 'SkillGroupId' };
+
+function coveredByAlias(key: string, shown: Set<string>): boolean {
+  const other = ALIASES[key];
+  return other !== undefined && shown.has(other);
+}
+
 function inferColumns(list: Record<string, unknown>[]): Column[] {
   const keys: string[] = [];
-  for (const row of list.slice(0, 20)) {
+  for (const row of list.slice(0, 50)) {
     if (row && typeof row === 'object') for (const k of Object.keys(row)) if (!keys.includes(k)) keys.push(k);
   }
   return keys.map((key) => ({ key }));

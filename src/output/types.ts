@@ -1,7 +1,7 @@
 /** The output layer's types: a leaf module, so that render, its formats and its views need not import each other for them. */
 
-export type OutputFormat = 'table' | 'json' | 'xml' | 'tsv';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'xml', 'tsv'];
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'xml' | 'tsv';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'];
 
 export interface Column {
   /** Field name in a row (dotted path allowed). */
@@ -10,6 +10,10 @@ export interface Column {
   header?: string;
   /** Custom cell text. */
   format?: (value: unknown, row: Record<string, unknown>) => string;
+  /** Free text (a name, a description): cut first when the table is wider than the terminal. */
+  flex?: boolean;
+  /** Left out of a table that does not fit even cut (always in -o wide and -o tsv). */
+  optional?: boolean;
 }
 
 /** What a command knows about how its result is best shown. */

@@ -19,7 +19,7 @@ describe('the built CLI with its bundled packages', () => {
     expect(bundled.has('better-sqlite3')).toBe(false);
   });
 
-  it('undici, better-sqlite3, cli-table3, chalk, the JMESPath query and yaml work from dist', async () => {
+  it('undici, better-sqlite3, string-width, chalk, the JMESPath query and yaml work from dist', async () => {
     const created = await spawnVn(['--profile', 'local', 'instance', 'create', '--name', 'bundle', '--concurrency', '3', '-o', 'json'], { env });
     expect(created.stderr).toBe('');
     const id = (JSON.parse(created.stdout) as { InstanceId: string }).InstanceId;

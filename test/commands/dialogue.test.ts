@@ -202,7 +202,7 @@ describe('refusals (exit 2, nothing sent)', () => {
     [['dialogue', 'begin', 'i', '--calling-number', '1', '--conversation-id', ''], /--conversation-id must not be empty/],
     [['dialogue', 'begin', 'i', '--calling-number', '1', '--context', '{bad'], /--context must be valid JSON/],
     [['dialogue', 'begin', 'i', '--calling-number', '1', '--context', '[1,2]'], /--context must be a JSON object/],
-    [['dialogue', 'begin', 'i', '--calling-number', '1', '--env', 'prod'], /argument 'prod' is invalid\. Allowed choices are debug, live/],
+    [['dialogue', 'begin', 'i', '--calling-number', '1', '--env', 'prod'], /--env must be one of debug, live, got "prod"/],
     [['dialogue', 'say', 'i', 'c'], /missing required argument 'utterance'/],
     [['dialogue', 'say', 'i', 'c', ''], /<utterance> must not be empty/],
     [['dialogue', 'say', 'i', 'c', 'hi', '--context', '"text"'], /--context must be a JSON object/],

@@ -60,7 +60,7 @@ const CASES: { words: string[]; includes: string[]; excludes?: string[]; exact?:
   { words: ['vn', '-o', 'json', '--profile', 'x', 'ivr', 'asr', 's'], includes: ['set'], exact: true },
   { words: ['vn', 'instance', 'ls', '--'], includes: ['--page-size', '--status', '--all', '--output', '--profile'], excludes: ['--voice'] },
   { words: ['vn', 'instance', 'list', '--status', ''], includes: ['PUBLISHED', 'DRAFTED', 'DISABLED'], exact: true },
-  { words: ['vn', '--output', ''], includes: ['table', 'json', 'xml', 'tsv'], exact: true },
+  { words: ['vn', '--output', ''], includes: ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'], exact: true },
   { words: ['vn', 'tts', 'get', 'x', '-o', 'x'], includes: ['xml'], exact: true },
   {
     words: ['vn', 'ivr', 'set-silence-timeout', 'i', '--final-action', ''],
@@ -103,11 +103,11 @@ describe('in a real bash', () => {
     });
   });
 
-  it('completes file names for --save', () => {
+  it('completes file names for --output-file', () => {
     writeFileSync(join(tmp.dir, 'sample-one.wav'), '');
     const script = `source ${JSON.stringify(join(ROOT, 'completions', FILES.bash))}
 cd ${JSON.stringify(tmp.dir)}
-COMP_WORDS=(vn tts audition i --save sample-); COMP_CWORD=5; _vn; printf '%s\\n' "\${COMPREPLY[@]}"`;
+COMP_WORDS=(vn tts audition i --output-file sample-); COMP_CWORD=5; _vn; printf '%s\\n' "\${COMPREPLY[@]}"`;
     const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { env, encoding: 'utf8' });
     expect(r.stdout).toBe('sample-one.wav\n');
   });
@@ -167,4 +167,125 @@ describe.skipIf(!has('fish'))('in fish', () => {
       check(c.words, offered, c);
     });
   });
+});
+
+describe('arguments: file paths, profile names and instance ids', () => {
+  let ids: string[];
+  let work: string;
+
+  beforeAll(async () => {
+    // two instances in the `local` profile's emulator, and test files in a working directory
+    for (const name of ['补全一', '补全二']) {
+      const r = await runVn(['--profile', 'local', 'instance', 'create', '--name', name, '--concurrency', '1'], { env });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const list = await runVn(['--profile', 'local', 'instance', 'list', '-o', 'json', '--query', 'Instances[].InstanceId'], { env });
+    ids = JSON.parse(list.stdout);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    work = join(tmp.dir, 'work');
+    spawnSync('mkdir', ['-p', join(work, 'suites')]);
+    writeFileSync(join(work, 'bank.test.yaml'), '');
+    writeFileSync(join(work, 'banner.txt'), '');
+  }, 30_000);
+
+  /** Each: the words on the line, what must be offered, and whether exactly that. */
+  const ARGS = () => [
+    { words: ['vn', 'dialogue', 'test', 'ban'], includes: ['bank.test.yaml', 'banner.txt'], exact: true },
+    { words: ['vn', 'dialogue', 'test', 'bank.test.yaml', 'su'], includes: ['suites'] },
+    { words: ['vn', 'configure', 'use', ''], includes: ['local', 'staging'], exact: true },
+    { words: ['vn', 'configure', 'delete', 'st'], includes: ['staging'], exact: true },
+    { words: ['vn', '--profile', 'local', 'instance', 'describe', ''], includes: ids, exact: true },
+    { words: ['vn', '-p', 'local', 'tts', 'get', ''], includes: ids, exact: true },
+    { words: ['vn', '--profile=local', 'ivr', 'set-greeting', ''], includes: ids, exact: true },
+    // the second argument of `stats conversation` is a conversation id: nothing to offer
+    { words: ['vn', '--profile', 'local', 'stats', 'conversation', 'x', ''], includes: [], exact: true },
+  ];
+
+  it('in bash', () => {
+    const lines = [`source ${JSON.stringify(join(ROOT, 'completions', FILES.bash))}`, `cd ${JSON.stringify(work)}`];
+    for (const c of ARGS()) {
+      const words = c.words.map((w) => `'${w}'`).join(' ');
+      lines.push(`COMP_WORDS=(${words}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _vn; printf '%s\\n' "@@" "\${COMPREPLY[@]}"`);
+    }
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', lines.join('\n')], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const blocks = r.stdout.split('@@\n').slice(1);
+    ARGS().forEach((c, i) => {
+      check(c.words, (blocks[i] ?? '').split('\n').filter(Boolean), c);
+    });
+  });
+
+  it.skipIf(!has('zsh'))('in zsh', () => {
+    const lines = [
+      'compdef() { :; }',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh code
+      '_describe() { local name=${@[-1]}; print -rl -- ${${(P)name}%%:*}; }',
+      'compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }',
+      // _files stands in for zsh's file completion: what a glob of the prefix finds
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh code
+      '_files() { print -rl -- ${words[CURRENT]}*(N); }',
+      '_message() { :; }',
+      'compset() { :; }',
+      `source ${JSON.stringify(join(ROOT, 'completions', FILES.zsh))}`,
+      `cd ${JSON.stringify(work)}`,
+    ];
+    for (const c of ARGS()) lines.push(`words=(${c.words.map((w) => `'${w}'`).join(' ')}); CURRENT=\${#words}; print -r -- @@; _vn`);
+    const r = spawnSync('zsh', ['-f', '-c', lines.join('\n')], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const blocks = r.stdout.split('@@\n').slice(1);
+    ARGS().forEach((c, i) => {
+      const prefix = c.words[c.words.length - 1] ?? '';
+      check(
+        c.words,
+        (blocks[i] ?? '')
+          .split('\n')
+          .filter(Boolean)
+          .filter((w) => w.startsWith(prefix)),
+        c,
+      );
+    });
+  });
+
+  it.skipIf(!has('fish'))('in fish', () => {
+    const lines = [`source ${JSON.stringify(join(ROOT, 'completions', FILES.fish))}`, `cd ${JSON.stringify(work)}`];
+    for (const c of ARGS()) lines.push(`echo @@; complete -C ${JSON.stringify(c.words.join(' ')).replace(/\$/g, '\\$')}`);
+    const r = spawnSync('fish', ['--no-config', '-c', lines.join('\n')], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const blocks = r.stdout.split('@@\n').slice(1);
+    ARGS().forEach((c, i) => {
+      const offered = (blocks[i] ?? '')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (l.split('\t')[0] as string).replace(/\/$/, ''));
+      check(c.words, offered, c);
+    });
+  });
+
+  it('instance ids come from a cache, and a silent endpoint never makes TAB hang', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    // accepts connections and never answers
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    try {
+      const set = await runVn(['configure', 'set', '--profile', 'silent', '--access-key-id', 'AKIDSILENT', '--endpoint', `http://127.0.0.1:${port}`], {
+        env,
+        stdin: 'secret\n',
+      });
+      expect(set.code, set.stderr).toBe(0);
+      const started = Date.now();
+      const r = spawnSync(BIN, ['--profile', 'silent', 'completion', '--instance-ids'], { env, encoding: 'utf8', timeout: 10_000 });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('');
+      // the local profile's list was cached by the cases above: served without starting the emulator
+      const cached = spawnSync(BIN, ['--profile', 'local', 'completion', '--instance-ids'], { env, encoding: 'utf8' });
+      expect(cached.stdout.trim().split('\n').sort()).toEqual([...ids].sort());
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  }, 20_000);
 });

@@ -1,16 +1,27 @@
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
+  description:
+    'Changes only what is given: the current values of the others are read first (DescribeInstance) and sent unchanged, ' +
+    'as ModifyInstance needs every one. With --dry-run the read is made and the merged request shown; nothing is changed.',
   action: 'ModifyInstance',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [
-    { name: 'concurrency', param: 'Concurrency', description: 'maximum concurrent calls' },
+    { name: 'concurrency', param: 'Concurrency', required: false, description: 'maximum concurrent calls' },
     { name: 'name', param: 'Name', description: 'new name' },
     { name: 'description', param: 'Description', description: 'new description' },
   ],
-  examples: ['vn instance modify 3f6e… --concurrency 20 --description "peak season"'],
+  examples: ['vn instance modify 3f6e… --concurrency 20 --description "peak season"', 'vn instance modify 3f6e… --name 客服热线'],
   async run(ctx, { params }) {
-    const out = await ctx.call('ModifyInstance', params);
+    const { mergeWithCurrent } = await import('../partial.js');
+    const merged = await mergeWithCurrent(ctx, params, {
+      write: 'ModifyInstance',
+      read: 'DescribeInstance',
+      readParams: { InstanceId: params.InstanceId },
+      keys: ['InstanceId'],
+      flagNames: ['--concurrency', '--name', '--description'],
+    });
+    const out = await ctx.call('ModifyInstance', merged);
     return { ...out, view: { message: `modified instance ${params.InstanceId}` } };
   },
 });

@@ -24,7 +24,8 @@ export default defineCommand({
   flags: [
     { name: 'slices', param: 'NeedVoiceSliceRecording', type: 'bool', description: 'also list the per-turn voice slices' },
     {
-      name: 'download',
+      name: 'output-file',
+      aliases: ['download'],
       optionalValue: true,
       valueName: 'file',
       complete: 'file',
@@ -32,12 +33,15 @@ export default defineCommand({
     },
     { name: 'force', type: 'bool', description: 'overwrite the download target when it exists' },
   ],
-  examples: ['vn recording get 3f6e… 15608cce-…', 'vn recording get 3f6e… 15608cce-… --download call.wav'],
+  examples: ['vn recording get 3f6e… 15608cce-…', 'vn recording get 3f6e… 15608cce-… --output-file call.wav'],
   async run(ctx, { params, flags }) {
     const force = flags.force === true;
-    if (flags.download === undefined) return ctx.call('DescribeRecording', params);
+    if (flags.outputFile === undefined) {
+      const out = await ctx.call('DescribeRecording', params);
+      return { ...out, view: { ...out.view, kind: 'recording' } };
+    }
     const { checkTarget } = await import('../../client/download.js');
-    if (typeof flags.download === 'string') await checkTarget(flags.download, force);
+    if (typeof flags.outputFile === 'string') await checkTarget(flags.outputFile, force);
     const client = await ctx.client();
     const res = await client.call<Recording>('DescribeRecording', params, { format: 'JSON' });
     const url = res.data.FilePath ?? '';
@@ -45,7 +49,7 @@ export default defineCommand({
       const { RuntimeFailure } = await import('../../errors.js');
       throw new RuntimeFailure(`the recording has no downloadable URL (FilePath: ${JSON.stringify(url)})`);
     }
-    const target = typeof flags.download === 'string' ? flags.download : localName(res.data.FileName, params.ConversationId as string);
+    const target = typeof flags.outputFile === 'string' ? flags.outputFile : localName(res.data.FileName, params.ConversationId as string);
     const saved = await saveUrl(ctx, url, target, force);
     return { data: { ...res.data, File: saved.path, Bytes: saved.bytes }, view: { message: `saved recording to ${target} (${saved.bytes} bytes)` } };
   },

@@ -11,18 +11,18 @@ interface TtsConfig {
 export default defineCommand({
   description:
     'Synthesises --text with the instance’s voice and returns the URL of the audio. Voice settings not given default to the ' +
-    'instance’s current TTS config (read with DescribeTTSConfig first). --save downloads the WAV to a file.',
+    'instance’s current TTS config (read with DescribeTTSConfig first). --output-file downloads the WAV to a file.',
   action: 'AuditTTSVoice',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [
     { name: 'text', param: 'Text', description: 'what to say' },
     ...voiceFlags({ pitch: false }),
-    { name: 'save', type: 'string', valueName: 'file', complete: 'file', description: 'download the WAV to this file' },
-    { name: 'force', type: 'bool', description: 'with --save: overwrite an existing file' },
+    { name: 'output-file', aliases: ['save'], type: 'string', valueName: 'file', complete: 'file', description: 'download the WAV to this file' },
+    { name: 'force', type: 'bool', description: 'with --output-file: overwrite an existing file' },
   ],
-  examples: ['vn tts audition 3f6e… --text 您好，欢迎致电', 'vn tts audition 3f6e… --text 您好 --voice aixia --speech-rate 100 --save hello.wav'],
+  examples: ['vn tts audition 3f6e… --text 您好，欢迎致电', 'vn tts audition 3f6e… --text 您好 --voice aixia --speech-rate 100 --output-file hello.wav'],
   async run(ctx, { params, flags }) {
-    const save = flags.save as string | undefined;
+    const save = flags.outputFile as string | undefined;
     const { checkTarget, downloadToFile } = await import('../../client/download.js');
     // a file that would be refused must stop us before the service synthesises anything
     if (save !== undefined) await checkTarget(save, flags.force === true);

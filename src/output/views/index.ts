@@ -12,6 +12,8 @@ const VIEWS: Record<string, () => Promise<ViewRenderer>> = {
   stats: async () => (await import('./stats.js')).default,
   transcript: async () => (await import('./transcript.js')).default,
   context: async () => (await import('./context.js')).default,
+  asr: async () => (await import('./asr.js')).default,
+  recording: async () => (await import('./recording.js')).default,
   'manifest-diff': async () => (await import('./manifest.js')).diffView,
   'manifest-plan': async () => (await import('./manifest.js')).planView,
 };

@@ -50,7 +50,7 @@ export default function renderIvr(data: unknown, format: OutputFormat, target: R
     const section = body[key];
     if (!section || typeof section !== 'object') continue;
     const pairs = Object.entries(section as Record<string, unknown>).map(([k, v]): [string, string] => [k, cell(chalk, k, v)]);
-    const lines = keyValueTable(pairs, target)
+    const lines = keyValueTable(pairs, target, 2)
       .split('\n')
       .map((l) => `  ${l}`.trimEnd());
     blocks.push([chalk.bold.underline(title), ...lines].join('\n'));

@@ -1,4 +1,6 @@
 import { Chalk } from 'chalk';
+import { COLUMNS_BY_LIST_FIELD, NO_RATE } from '../columns.js';
+import { formatCell } from '../format-value.js';
 import { bar } from '../progress.js';
 import type { ViewRenderer } from '../types.js';
 
@@ -22,6 +24,9 @@ interface Stats {
   StatisticalDataReports?: Report[];
 }
 
+/** Statistics count live calls only: what `dialogue chat`, `dialogue test` and `--env debug` do is not in them. */
+export const DEBUG_NOTE = 'Live conversations only: debug conversations (dialogue chat, dialogue test, --env debug) are not counted.';
+
 function text(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);
 }
@@ -32,33 +37,35 @@ function text(v: unknown): string {
  */
 const renderStats: ViewRenderer = async (data, format, target) => {
   if (format !== 'table' || !data || typeof data !== 'object') return false;
-  const { keyValueTable, table } = await import('../table.js');
+  const { keyValueTable, table, wrap } = await import('../table.js');
   const chalk = new Chalk({ level: target.color ? 1 : 0 });
   const d = data as Stats;
   const reports = Array.isArray(d.StatisticalDataReports) ? d.StatisticalDataReports : [];
+  const none = Number(d.ConversationTotalNum ?? 0) === 0;
+  const rate = (v: unknown) => (none ? NO_RATE : text(v));
   const totals: [string, string][] = [
     ['Conversations', text(d.ConversationTotalNum)],
     ['Resolved questions', text(d.ResolvedQuestionTotalNum)],
-    ['Knowledge hit rate', text(d.TotalKnowledgeHitRate)],
-    ['Valid answer rate', text(d.TotalValidAnswerRate)],
-    ['Resolution rate', text(d.TotalResolutionRate)],
-    ['Dialogue pass rate', text(d.TotalDialoguePassRate)],
+    ['Knowledge hit rate', rate(d.TotalKnowledgeHitRate)],
+    ['Valid answer rate', rate(d.TotalValidAnswerRate)],
+    ['Resolution rate', rate(d.TotalResolutionRate)],
+    ['Dialogue pass rate', rate(d.TotalDialoguePassRate)],
   ];
-  target.write(`${keyValueTable(totals, target)}\n\n`);
+  target.write(`${keyValueTable(totals, target)}\n`);
+  const note = target.columns ? wrap(DEBUG_NOTE, target.columns) : [DEBUG_NOTE];
+  target.write(`${note.map((l) => chalk.dim(l)).join('\n')}\n\n`);
   if (reports.length === 0) {
     target.write(`${chalk.dim('(no periods in this range)')}\n`);
     return true;
   }
-  const rows = reports.map((r) => [
-    text(r.StatisticalDate),
-    text(r.TotalConversationNum),
-    text(r.ResolvedQuestionNum),
-    text(r.KnowledgeHitRate),
-    text(r.ValidAnswerRate),
-    text(r.ResolutionRate),
-    text(r.DialoguePassRate),
-  ]);
-  target.write(`${table(['PERIOD', 'CONVERSATIONS', 'RESOLVED', 'KNOWLEDGE HIT', 'VALID ANSWER', 'RESOLUTION', 'DIALOGUE PASS'], rows, target)}\n\n`);
+  // the same columns, in the same order, as -o tsv prints
+  const columns = COLUMNS_BY_LIST_FIELD.StatisticalDataReports ?? [];
+  const rows = reports.map((r) => {
+    const row = r as Record<string, unknown>;
+    return columns.map((c) => (c.format ? c.format(row[c.key], row) : formatCell(c.key, row[c.key])));
+  });
+  const headers = columns.map((c) => c.header ?? c.key);
+  target.write(`${table(headers, rows, target)}\n\n`);
   target.write(`${chart(reports, target.columns ?? 80, chalk)}\n`);
   return true;
 };

@@ -1,0 +1,93 @@
+import type { Context } from '../context.js';
+import type { Output } from './render.js';
+
+/** Fields that differ in every answer without anything having changed. */
+const VOLATILE = new Set(['RequestId', 'Timestamp']);
+
+/** The data with the volatile fields taken out, as a comparable string. */
+export function significant(data: unknown): string {
+  return JSON.stringify(data, (key, value) => (VOLATILE.has(key) ? undefined : value));
+}
+
+export interface WatchOptions {
+  /** Seconds between polls. */
+  interval: number;
+  /** The command as the user typed it, for the heading. */
+  title: string;
+  /** Resolves when the watch should end (Ctrl-C); production uses SIGINT. */
+  stop?: Promise<void>;
+}
+
+/**
+ * `--watch`: produces and renders the result every `interval` seconds until Ctrl-C. On a terminal
+ * the output is redrawn in place under a heading with the time; piped, a new rendering is printed
+ * only when the result changed (the RequestId and Timestamp aside), so `-o json` gives one line per
+ * change. Ctrl-C ends it cleanly (exit 0).
+ */
+export async function watch(ctx: Context, produce: () => Promise<Output | undefined>, opts: WatchOptions): Promise<void> {
+  const { render } = await import('./render.js');
+  const tty = ctx.io.stdoutIsTTY;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const stop =
+    opts.stop ??
+    new Promise<void>((resolve) => {
+      const onSignal = () => resolve();
+      // `on`, not `once`: a signal-exit handler (loaded by a dependency) re-raises the signal when it
+      // finds itself the last listener, and `once` would already have removed ours
+      process.on('SIGINT', onSignal);
+      ctx.onDispose(() => {
+        process.off('SIGINT', onSignal);
+      });
+    });
+  void stop.then(() => {
+    stopped = true;
+    wake?.();
+  });
+  const format = await ctx.outputFormat();
+  let previous: string | undefined;
+  let drawnLines = 0;
+  if (tty) ctx.io.stdout.write('\x1b[?25l');
+  try {
+    while (!stopped) {
+      const out = await produce();
+      if (stopped) break;
+      if (out) {
+        let text = '';
+        const target = { ...ctx.renderTarget(), write: (s: string) => (text += s) };
+        await render(out, { format, query: ctx.globals.query }, target);
+        if (tty) {
+          const clock = ctx.now().toTimeString().slice(0, 8);
+          const { truncate } = await import('./table.js');
+          // one line, or the redraw would count wrong
+          const heading = truncate(`Every ${opts.interval}s: ${opts.title}  ${clock}  (Ctrl-C to stop)`, target.columns ?? 1000);
+          const frame = `${target.color ? (await import('chalk')).default.dim(heading) : heading}\n\n${text}`;
+          // back to the top of the last frame, clear it, draw the new one
+          const up = drawnLines > 0 ? `\x1b[${drawnLines}A\r\x1b[0J` : '';
+          ctx.io.stdout.write(up + frame);
+          // rows on the screen, counting a line the terminal wrapped as the rows it took
+          const width = ctx.io.columns ?? 0;
+          const { displayWidth } = await import('./table.js');
+          drawnLines = frame
+            .split('\n')
+            .slice(0, -1)
+            .reduce((n, l) => n + (width > 0 ? Math.max(1, Math.ceil(displayWidth(l) / width)) : 1), 0);
+        } else {
+          const key = significant(out.data);
+          if (key !== previous) ctx.io.stdout.write(text);
+          previous = key;
+        }
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, opts.interval * 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    if (tty) ctx.io.stdout.write('\x1b[?25h');
+  }
+}

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, tempDir } from '../helpers/run.js';
+
+/**
+ * Every fenced ```sh block of README.md and docs/*.md, run against the `local` profile: the blocks
+ * of one file in order in one bash session (`set -eo pipefail`), as a reader following the page
+ * would, in a scratch directory with `vn` on PATH, HOME and VN_CONFIG_DIR of its own, and bin/ and
+ * examples/ of the repository beside it. A documented example can never fail again: a block that
+ * is a syntax summary rather than a command belongs in a ```text fence.
+ */
+
+interface Block {
+  line: number;
+  code: string;
+}
+
+function shBlocks(markdown: string): Block[] {
+  const blocks: Block[] = [];
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^```sh\s*$/.test(lines[i] as string)) continue;
+    const start = i + 1;
+    let end = start;
+    while (end < lines.length && !/^```\s*$/.test(lines[end] as string)) end++;
+    blocks.push({ line: start + 1, code: lines.slice(start, end).join('\n') });
+    i = end;
+  }
+  return blocks;
+}
+
+const FILES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
+
+/** Runs one file's blocks; resolves with the exit code, the output, and how many blocks completed. */
+function runBlocks(blocks: Block[], file: string): Promise<{ code: number | null; stdout: string; stderr: string; done: number }> {
+  const { dir, cleanup } = tempDir('vn-docs-');
+  const bin = join(dir, '.bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'vn'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(join(bin, 'vn'), 0o755);
+  const work = join(dir, 'work');
+  mkdirSync(work);
+  for (const d of ['bin', 'examples', 'schema']) symlinkSync(join(ROOT, d), join(work, d));
+  const script = [
+    'set -eo pipefail',
+    // background jobs a block starts (an emulator) end with the session
+    "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT",
+    ...blocks.flatMap((b, i) => [`echo "@@ ${file}:${b.line} $(date +%s.%N)" >&2`, b.code, `echo "@@ done ${i + 1}" >&2`]),
+  ].join('\n');
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${bin}:${process.env.PATH}`,
+    HOME: join(dir, 'home'),
+    VN_CONFIG_DIR: join(dir, 'config'),
+    NO_COLOR: '1',
+    LANG: 'C.UTF-8',
+    TZ: 'Asia/Shanghai',
+  };
+  mkdirSync(env.HOME as string);
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['--norc', '--noprofile', '-c', script], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 180_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        /* the group is gone */
+      }
+      cleanup();
+      const done = Math.max(0, ...[...stderr.matchAll(/^@@ done (\d+)$/gm)].map((m) => Number(m[1])));
+      resolve({ code, stdout, stderr, done });
+    });
+  });
+}
+
+describe('documented examples run against the local profile', () => {
+  it('finds the sh blocks of README.md and docs/', () => {
+    const readme = shBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    expect(readme.length).toBeGreaterThan(10);
+    expect(shBlocks('text\n```sh\nvn a\nvn b\n```\n```text\nnot run\n```\n')).toEqual([{ line: 3, code: 'vn a\nvn b' }]);
+  });
+
+  // each file's blocks in one session; the README's take a while (every vn call starts the local emulator)
+  for (const file of FILES) {
+    const blocks = shBlocks(readFileSync(join(ROOT, file), 'utf8'));
+    it.skipIf(blocks.length === 0)(
+      `${file}: all ${blocks.length} sh blocks run`,
+      async () => {
+        const r = await runBlocks(blocks, file);
+        const failedAt = [...r.stderr.matchAll(/^@@ (\S+:\d+) /gm)].pop()?.[1];
+        expect(r.code, `failed in the block at ${failedAt}:\n${r.stderr.slice(-3000)}`).toBe(0);
+        expect(r.done).toBe(blocks.length);
+      },
+      200_000,
+    );
+  }
+});
