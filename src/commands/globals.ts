@@ -5,9 +5,10 @@
  */
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { UsageError } from '../errors.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../output/types.js';
 import { closest } from '../suggest.js';
 
-export type OutputFormatName = 'table' | 'wide' | 'json' | 'yaml' | 'xml' | 'tsv';
+export type OutputFormatName = OutputFormat;
 
 export interface GlobalOptions {
   profile?: string;
@@ -84,7 +85,7 @@ export const GLOBAL_FLAGS = [
     key: 'output',
     description: 'output format (default: table on a terminal, json when piped; wide = a table with every column)',
     takesValue: true,
-    choices: ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'],
+    choices: OUTPUT_FORMATS,
   }),
   flag({ flags: '--query <jmespath>', key: 'query', description: 'JMESPath expression applied to the JSON response before output', takesValue: true }),
   flag({ flags: '--dry-run', key: 'dryRun', description: 'print the signed request (method, URL, body) and send nothing', takesValue: false, default: false }),

@@ -21,7 +21,6 @@ export interface StoreShape {
 /** The embedded profile backed by the in-process emulator; never stored. */
 export const LOCAL_PROFILE = 'local';
 export const PROFILE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const OUTPUT_FORMATS = ['table', 'json', 'xml', 'tsv'] as const;
 
 type ConfType = import('conf').default<StoreShape>;
 

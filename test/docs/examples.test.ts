@@ -94,7 +94,9 @@ describe('documented examples run against the local profile', () => {
   // each file's blocks in one session; the README's take a while (every vn call starts the local emulator)
   for (const file of FILES) {
     const blocks = shBlocks(readFileSync(join(ROOT, file), 'utf8'));
-    it.skipIf(blocks.length === 0)(
+    // a page with no commands to run (docs/design.md) has nothing to test
+    if (blocks.length === 0) continue;
+    it(
       `${file}: all ${blocks.length} sh blocks run`,
       async () => {
         const r = await runBlocks(blocks, file);

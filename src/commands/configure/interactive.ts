@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { OUTPUT_FORMATS } from '../../output/types.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
@@ -32,7 +33,11 @@ export default defineCommand({
     const output = await select(
       {
         message: 'Default output:',
-        choices: [{ value: 'auto', name: 'auto (table on a terminal, json when piped)' }, { value: 'table' }, { value: 'json' }, { value: 'tsv' }],
+        choices: [
+          { value: 'auto', name: 'auto (table on a terminal, json when piped)' },
+          // the formats in the order of the list, table, json and tsv first (the common ones)
+          ...['table', 'json', 'tsv', ...OUTPUT_FORMATS.filter((f) => !['table', 'json', 'tsv'].includes(f))].map((value) => ({ value })),
+        ],
         default: existing?.output ?? 'auto',
       },
       io,
