@@ -96,15 +96,11 @@ describe('documented examples run against the local profile', () => {
     const blocks = shBlocks(readFileSync(join(ROOT, file), 'utf8'));
     // a page with no commands to run (docs/design.md) has nothing to test
     if (blocks.length === 0) continue;
-    it(
-      `${file}: all ${blocks.length} sh blocks run`,
-      async () => {
-        const r = await runBlocks(blocks, file);
-        const failedAt = [...r.stderr.matchAll(/^@@ (\S+:\d+) /gm)].pop()?.[1];
-        expect(r.code, `failed in the block at ${failedAt}:\n${r.stderr.slice(-3000)}`).toBe(0);
-        expect(r.done).toBe(blocks.length);
-      },
-      200_000,
-    );
+    it(`${file}: all ${blocks.length} sh blocks run`, async () => {
+      const r = await runBlocks(blocks, file);
+      const failedAt = [...r.stderr.matchAll(/^@@ (\S+:\d+) /gm)].pop()?.[1];
+      expect(r.code, `failed in the block at ${failedAt}:\n${r.stderr.slice(-3000)}`).toBe(0);
+      expect(r.done).toBe(blocks.length);
+    }, 200_000);
   }
 });
