@@ -81,7 +81,10 @@ async function main() {
   const { Pool } = await import('undici');
   const key = { id: 'bench-ak', secret: 'bench-secret' };
   const home = mkdtempSync(join(tmpdir(), 'vn-bench-emu-'));
+  // BENCH_EMU_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the emulator child (NODE_OPTIONS refuses --cpu-prof)
+  const emuNodeArgs = (process.env.BENCH_EMU_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const emu = await startChild([
+    ...emuNodeArgs,
     join(root, 'bin', 'vn.js'),
     'emulator',
     'start',
