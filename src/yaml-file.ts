@@ -56,3 +56,31 @@ export class FileIssues {
     for (const e of errors) this.at(e.linePos?.[0] ?? { line: 1, col: 1 }, e.message.split('\n')[0] ?? e.message);
   }
 }
+
+type YamlModule = typeof import('yaml');
+
+/**
+ * The base of a parser that reports every problem of one file at its node: the `yaml` module (the
+ * caller imports it lazily), the file's lines and issues, the document being read.
+ */
+export abstract class YamlFileParser {
+  protected readonly lines: LineCounter;
+  protected readonly issues: FileIssues;
+  protected doc?: import('yaml').Document.Parsed;
+  constructor(
+    protected readonly yaml: YamlModule,
+    protected readonly path: string,
+    protected readonly text: string,
+  ) {
+    this.lines = new yaml.LineCounter();
+    this.issues = new FileIssues(path, this.lines);
+  }
+
+  protected pos(node: Node | null | undefined): Pos {
+    return this.issues.pos(node);
+  }
+
+  protected issue(node: Node | null | undefined, message: string): void {
+    this.issues.add(node, message);
+  }
+}

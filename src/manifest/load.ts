@@ -1,6 +1,6 @@
 import type { ActionName } from '../api/catalog.js';
 import { closest } from '../suggest.js';
-import { FileIssues, FileIssuesError, type Pos } from '../yaml-file.js';
+import { FileIssuesError, type Pos, YamlFileParser } from '../yaml-file.js';
 import {
   API_VERSION,
   type Config,
@@ -16,7 +16,6 @@ import {
 } from './model.js';
 import { requestIssues } from './validate.js';
 
-type YamlModule = typeof import('yaml');
 type YNode = import('yaml').Node;
 
 export type { FileIssue, Pos } from '../yaml-file.js';
@@ -50,19 +49,7 @@ export function where(d: Pick<DesiredInstance, 'file'>, pos: Pos): string {
   return `${d.file}:${pos.line}:${pos.col}`;
 }
 
-class ConfigParser {
-  private readonly issues: FileIssues;
-  private readonly lines: import('yaml').LineCounter;
-  private doc?: import('yaml').Document.Parsed;
-  constructor(
-    private readonly yaml: YamlModule,
-    private readonly path: string,
-    private readonly text: string,
-  ) {
-    this.lines = new yaml.LineCounter();
-    this.issues = new FileIssues(path, this.lines);
-  }
-
+class ConfigParser extends YamlFileParser {
   parse(): ConfigFile {
     const docs = this.yaml.parseAllDocuments(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false });
     const list = Array.isArray(docs) ? docs : [docs];
@@ -285,13 +272,5 @@ class ConfigParser {
   private deref(node: YNode | null): YNode | null {
     if (node && this.yaml.isAlias(node) && this.doc) return (node.resolve(this.doc) as YNode | undefined) ?? null;
     return node;
-  }
-
-  private pos(node: YNode | null | undefined): Pos {
-    return this.issues.pos(node);
-  }
-
-  private issue(node: YNode | null | undefined, message: string): void {
-    this.issues.add(node, message);
   }
 }

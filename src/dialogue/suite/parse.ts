@@ -1,6 +1,6 @@
 import { BOT_ACTIONS } from '../../api/bot-actions.js';
 import { closest } from '../../suggest.js';
-import { FileIssues, FileIssuesError, type Pos } from '../../yaml-file.js';
+import { FileIssuesError, YamlFileParser } from '../../yaml-file.js';
 import {
   CONVERSATION_KEYS,
   DEFAULT_KEYS,
@@ -16,7 +16,6 @@ import {
   VARIABLE_PATTERN,
 } from './format.js';
 
-type YamlModule = typeof import('yaml');
 type YNode = import('yaml').Node;
 
 export type { FileIssue } from '../../yaml-file.js';
@@ -30,19 +29,7 @@ export async function parseTestFile(path: string, text: string): Promise<TestFil
   return new FileParser(yaml, path, text).parse();
 }
 
-class FileParser {
-  private readonly issues: FileIssues;
-  private readonly lines: import('yaml').LineCounter;
-  private doc?: import('yaml').Document.Parsed;
-  constructor(
-    private readonly yaml: YamlModule,
-    private readonly path: string,
-    private readonly text: string,
-  ) {
-    this.lines = new yaml.LineCounter();
-    this.issues = new FileIssues(path, this.lines);
-  }
-
+class FileParser extends YamlFileParser {
   parse(): TestFile {
     const { yaml } = this;
     const doc = yaml.parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
@@ -353,13 +340,5 @@ class FileParser {
       this.issue(node, `\`${key}\` is not a valid regular expression: ${(e as Error).message}`);
       return false;
     }
-  }
-
-  private pos(node: YNode | null | undefined): Pos {
-    return this.issues.pos(node);
-  }
-
-  private issue(node: YNode | null | undefined, message: string): void {
-    this.issues.add(node, message);
   }
 }
