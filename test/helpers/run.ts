@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli.js';
+import type { Transport } from '../../src/client/transport.js';
 import { Context } from '../../src/context.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,6 +21,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   stdin?: string;
   tty?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+  /** The HTTP seam: requests go to this transport (test/helpers/httpmock.ts) instead of the network. */
+  transport?: Transport;
 }
 
 /** A fresh temporary directory, removed by the returned cleanup. */
@@ -50,6 +53,7 @@ export async function runVn(argv: string[], opts: RunOptions = {}): Promise<RunR
     },
     env,
   );
+  if (opts.transport) ctx.transport = opts.transport;
   const code = await run(argv, ctx);
   return { code, stdout: out, stderr: err };
 }
