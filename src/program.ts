@@ -209,7 +209,9 @@ async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<G
   }
   if (g.query !== undefined) {
     if (g.output !== undefined && !FORMATS[g.output].acceptsQuery)
-      throw new (await import('./errors.js')).UsageError(`--query applies to JSON and cannot be used with -o ${g.output} (the raw ${g.output.toUpperCase()} body is printed as it is)`);
+      throw new (await import('./errors.js')).UsageError(
+        `--query applies to JSON and cannot be used with -o ${g.output} (the raw ${g.output.toUpperCase()} body is printed as it is)`,
+      );
     const { checkQuery } = await import('./output/render.js');
     await checkQuery(g.query);
   }

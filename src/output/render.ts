@@ -1,11 +1,13 @@
+import type { RenderOptions } from './formats/index.js';
 import { FORMATS } from './formats/index.js';
 import { applyQuery } from './query.js';
-import type { Output, RenderOptions, RenderTarget } from './types.js';
+import type { Output, RenderTarget } from './types.js';
 
+export type { OutputFormat, RenderOptions } from './formats/index.js';
 export { OUTPUT_FORMATS } from './formats/index.js';
 export { columnsFor, flattenObject, type Rows, rowsOf } from './formats/rows.js';
 export { applyQuery, checkQuery } from './query.js';
-export type { Column, Output, OutputFormat, RenderOptions, RenderTarget, View } from './types.js';
+export type { Column, Output, RenderTarget, View } from './types.js';
 
 /** The one place that turns a result into text: --query, then the chosen format (formats/index.ts). */
 export async function render(out: Output, opts: RenderOptions, target: RenderTarget): Promise<void> {

@@ -1,4 +1,8 @@
-import type { Output, RenderOptions, RenderTarget } from '../types.js';
+import type { FormatterOptions, Output, RenderTarget } from '../types.js';
+
+export interface RenderOptions extends FormatterOptions {
+  format: OutputFormatName;
+}
 
 /**
  * The output formats, one entry each (after the AWS CLI's CLI_OUTPUT_FORMATS): `-o`'s choices, its
@@ -18,7 +22,7 @@ export interface FormatInfo {
 }
 
 /** Writes one result (after --query) to the target. */
-export type Formatter = (out: Output, opts: RenderOptions, target: RenderTarget) => Promise<void> | void;
+export type Formatter = (out: Output, opts: FormatterOptions, target: RenderTarget) => Promise<void> | void;
 
 const formats = {
   table: { summary: 'columns fitted to the terminal', supportsViews: true, acceptsQuery: true, load: async () => (await import('./table.js')).table },
@@ -30,6 +34,7 @@ const formats = {
 } as const satisfies Record<string, FormatInfo>;
 
 export type OutputFormatName = keyof typeof formats;
+export type OutputFormat = OutputFormatName;
 export const FORMATS: Record<OutputFormatName, FormatInfo> = formats;
 /** `-o`'s choices, in the order help and `vn configure` list them. */
 export const OUTPUT_FORMATS = Object.keys(FORMATS) as OutputFormatName[];

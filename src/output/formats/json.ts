@@ -1,5 +1,5 @@
 import { escapeJsonControls } from '../sanitize.js';
-import type { Output, RenderOptions, RenderTarget } from '../types.js';
+import type { Output, FormatterOptions as RenderOptions, RenderTarget } from '../types.js';
 
 /** One rule: indented on a terminal, one compact line when piped (with or without --query). */
 export default function json(out: Output, _opts: RenderOptions, target: RenderTarget): void {

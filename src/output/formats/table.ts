@@ -1,6 +1,6 @@
 import { formatCell } from '../format-value.js';
 import { sanitizeDeep } from '../sanitize.js';
-import type { Output, RenderOptions, RenderTarget } from '../types.js';
+import type { Output, FormatterOptions as RenderOptions, RenderTarget } from '../types.js';
 import { flattenObject, isScalar, pageFooter, rowsOf, tsvCell } from './rows.js';
 
 /**

@@ -1,5 +1,5 @@
 import { sanitizeText } from '../sanitize.js';
-import type { Output, RenderOptions, RenderTarget } from '../types.js';
+import type { Output, FormatterOptions as RenderOptions, RenderTarget } from '../types.js';
 
 /** The service's raw XML body as it arrived (asked for with Format=XML), else the data as XML. */
 export default async function xml(out: Output, _opts: RenderOptions, target: RenderTarget): Promise<void> {

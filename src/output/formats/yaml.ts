@@ -1,5 +1,5 @@
 import { sanitizeDeep } from '../sanitize.js';
-import type { Output, RenderOptions, RenderTarget } from '../types.js';
+import type { Output, FormatterOptions as RenderOptions, RenderTarget } from '../types.js';
 
 export default async function yaml(out: Output, _opts: RenderOptions, target: RenderTarget): Promise<void> {
   const { stringify } = await import('yaml');
