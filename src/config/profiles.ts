@@ -157,7 +157,7 @@ export class ProfileStore {
 
   async use(name: string): Promise<void> {
     await this.update((store) => {
-      if (name !== LOCAL_PROFILE && !store.profiles[name]) throw new UsageError(`no profile named "${name}" (see: vn configure list)`);
+      if (name !== LOCAL_PROFILE && !store.profiles[name]) throw new UsageError(`no profile named ${shownName(name)} (see: vn configure list)`);
       store.current = name;
     });
   }
@@ -212,7 +212,13 @@ function snapshot(data: StoreShape): ProfileView {
 
 export function checkName(name: string): void {
   if (name === LOCAL_PROFILE) throw new UsageError(`"${LOCAL_PROFILE}" is the embedded emulator profile and cannot be changed`);
-  if (!PROFILE_NAME_RE.test(name)) throw new UsageError(`invalid profile name "${name}": use letters, digits, dot, dash and underscore`);
+  if (!PROFILE_NAME_RE.test(name)) throw new UsageError(`invalid profile name ${shownName(name)}: use letters, digits, dot, dash and underscore, at most 64`);
+}
+
+/** A name as an error shows it: quoted, and cut after 40 characters (a 100 KB name is one short line). */
+export function shownName(name: string): string {
+  const chars = [...name];
+  return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 37).join('')}…` : name);
 }
 
 function clean<T extends object>(o: T): T {
