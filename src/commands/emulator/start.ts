@@ -48,6 +48,16 @@ export default defineCommand({
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
     // the default state lives in the vn config dir, which holds the profiles too: made 0700
     if (flags.data === undefined) (await import('../../config/paths.js')).ensureConfigDir(ctx.configDir);
+    if (dataFile !== ':memory:') {
+      // a FIFO there would hang SQLite's open for ever
+      const { assertRegularOrMissing, NotRegularFileError } = await import('../../regular-file.js');
+      try {
+        assertRegularOrMissing(dataFile);
+      } catch (e) {
+        if (e instanceof NotRegularFileError) throw new UsageError(`--data ${dataFile} is ${e.kind}, not a file: give a file name`);
+        throw e;
+      }
+    }
     const { startEmulator } = await import('../../emulator/http.js');
     const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
     const emu = await startEmulator({
