@@ -50,6 +50,8 @@ export function where(d: Pick<DesiredInstance, 'file'>, pos: Pos): string {
 }
 
 class ConfigParser extends YamlFileParser {
+  private readonly changedText = new Set<YNode>();
+
   parse(): ConfigFile {
     const docs = this.yaml.parseAllDocuments(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false });
     const list = Array.isArray(docs) ? docs : [docs];
@@ -243,6 +245,9 @@ class ConfigParser extends YamlFileParser {
     if (typeof v === 'string' || v === null || v === undefined) return true;
     const written = node.source ?? (node.range ? this.text.slice(node.range[0], node.range[1]) : String(v));
     if (String(v) === written) return true;
+    // `name` is read twice (the instance's name, and a field of its section): reported once
+    if (this.changedText.has(node)) return false;
+    this.changedText.add(node);
     const what = typeof v === 'number' ? `the number ${String(v)}` : `the ${typeof v} ${String(v)}`;
     this.issue(node, `\`${label}\` is text, but YAML reads ${written} as ${what}: quote it ("${written}") to keep it as written`);
     return false;

@@ -78,6 +78,18 @@ describe('vn instance export carries the values exactly', () => {
     }
   });
 
+  it('quotes text that YAML would read as a number, so that it comes back as the same text', async () => {
+    const id = await newInstance('1e3');
+    await client.call('ModifyInstance', { InstanceId: id, Name: '1e3', Description: '0x1F', Concurrency: 1 });
+    const file = join(emu.dir, 'numbers.yaml');
+    await ok('instance', 'export', id, '--output-file', file);
+    expect(readFileSync(file, 'utf8')).toMatch(/^name: "1e3"$/m);
+    expect(readFileSync(file, 'utf8')).toMatch(/^description: "0x1F"$/m);
+    proxy.reset();
+    await ok('diff', '-f', file);
+    expect(proxy.writes()).toEqual([]);
+  });
+
   it('never carries the AccessKey secret of the profile in use, on stdout or in a file, and says so', async () => {
     const id = await newInstance('泄密热线');
     await client.call('ModifyGreetingConfig', { InstanceId: id, GreetingWords: `密钥是 ${TEST_KEY.secret} 哦`, SourceType: 'chatbotIntent' });
