@@ -10,7 +10,7 @@ import { UsageError } from './errors.js';
 import { FORMATS } from './output/formats/index.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
 import { sanitizeLine, terminalSafe } from './output/sanitize.js';
-import { redact } from './redact.js';
+import { redact, redactKnown } from './redact.js';
 
 export interface IO {
   stdin: Readable;
@@ -94,10 +94,12 @@ export class Context {
 
   /**
    * Every text vn prints goes through here: the one redaction filter (src/redact.ts), and on a
-   * terminal the last net for control sequences (src/output/sanitize.ts).
+   * terminal the last net for control sequences (src/output/sanitize.ts). `knownSecretsOnly`: data
+   * that must keep its values (an exported configuration) has only the known secret values masked,
+   * not the secret-looking patterns (`AccessKey=…` in a greeting).
    */
-  write(stream: 'stdout' | 'stderr', text: string, opts: { drawsOwnControls?: boolean } = {}): void {
-    const safe = redact(text);
+  write(stream: 'stdout' | 'stderr', text: string, opts: { drawsOwnControls?: boolean; knownSecretsOnly?: boolean } = {}): void {
+    const safe = opts.knownSecretsOnly ? redactKnown(text) : redact(text);
     const tty = stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
     // a progress line redraws itself with \r and ESC [K: it sanitises its network text itself
     this.io[stream].write(tty && !opts.drawsOwnControls ? terminalSafe(safe) : safe);

@@ -69,7 +69,11 @@ export default defineCommand({
       latencyMs: latency,
       faultRate,
     }).catch((err: NodeJS.ErrnoException) => {
-      if (err instanceof ChatbotFileError) throw new UsageError(err.message);
+      if (err instanceof ChatbotFileError) {
+        const usage = new UsageError(err.message);
+        usage.lines = err.lines;
+        throw usage;
+      }
       if (err.code === 'EADDRINUSE')
         throw new RuntimeFailure(`port ${port} on ${flags.host} is in use (EADDRINUSE): pick another --port, or --port 0 for a free one`);
       if (err.code === 'EADDRNOTAVAIL') throw new RuntimeFailure(`cannot listen on ${flags.host}: no such address on this machine (EADDRNOTAVAIL)`);
