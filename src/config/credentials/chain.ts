@@ -61,11 +61,12 @@ export interface ChainInput {
 export function vnCredentialChain(input: ChainInput) {
   const named = input.profile ?? (input.env.VN_PROFILE || undefined);
   let selection: Promise<ProfileSelection> | undefined;
-  const shared: ProviderInput = { env: input.env, named, selection: () => (selection ??= readSelection(input.env, named)) };
+  const fromEnv = input.profile === undefined && named !== undefined;
+  const shared: ProviderInput = { env: input.env, named, selection: () => (selection ??= readSelection(input.env, named, fromEnv)) };
   const providers = [localProvider(shared), envProvider(shared), profileStsTokenProvider(shared), profileAkProvider(shared)];
   const chain = new CredentialChain(providers, (skipped) => {
     // a --profile that does not exist is named (with the profiles there are), before the how-to
-    const missing = named ? skipped.find((s) => s.reason.startsWith(`no profile named "${named}"`)) : undefined;
+    const missing = named ? skipped.find((s) => s.reason.startsWith('no profile named ')) : undefined;
     return new CredentialsError(missing ? `${missing.reason}; ${NO_CREDENTIALS_HELP}` : NO_CREDENTIALS_HELP);
   });
   return { chain, named, selection: shared.selection };
