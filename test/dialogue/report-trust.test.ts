@@ -99,7 +99,9 @@ describe('dialogue merge: a shard report is checked against the report schema', 
       const file = writeJson(`outcome-${outcome}.json`, report([conversation('a'), conversation('b', { outcome: outcome as 'failed' })]));
       const r = await runVn(['dialogue', 'merge', file]);
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toContain(`${file}: conversations[1].outcome the text "${outcome}" is not an outcome vn writes (passed, flaky, failed, errored, timedOut, updated)`);
+      expect(r.stderr).toContain(
+        `${file}: conversations[1].outcome the text "${outcome}" is not an outcome vn writes (passed, flaky, failed, errored, timedOut, updated)`,
+      );
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stdout).toBe('');
     }
@@ -109,7 +111,11 @@ describe('dialogue merge: a shard report is checked against the report schema', 
     const html = join(tmp.dir, 'never.html');
     const cases: [string, (d: ReturnType<typeof report>) => void, string][] = [
       ['turns', (d) => Object.assign(d.conversations[0] as object, { turns: PAYLOAD }), 'conversations[0].turns must be a whole number ≥ 0'],
-      ['line', (d) => Object.assign(d.conversations[0]?.transcript[0] as object, { line: PAYLOAD }), 'conversations[0].transcript[0].line must be a whole number ≥ 0'],
+      [
+        'line',
+        (d) => Object.assign(d.conversations[0]?.transcript[0] as object, { line: PAYLOAD }),
+        'conversations[0].transcript[0].line must be a whole number ≥ 0',
+      ],
       [
         'error.line',
         (d) => Object.assign(d.conversations[0] as object, { outcome: 'errored', error: { message: 'x', line: PAYLOAD } }),
@@ -121,7 +127,16 @@ describe('dialogue merge: a shard report is checked against the report schema', 
         'hits',
         (d) =>
           Object.assign(d.summary, {
-            coverage: [{ instanceId: 'i', paths: [{ id: 'p', label: 'l', configured: true, hits: PAYLOAD }], actions: {}, targets: {}, configuredTargets: [], unseenTargets: [] }],
+            coverage: [
+              {
+                instanceId: 'i',
+                paths: [{ id: 'p', label: 'l', configured: true, hits: PAYLOAD }],
+                actions: {},
+                targets: {},
+                configuredTargets: [],
+                unseenTargets: [],
+              },
+            ],
           }),
         'summary.coverage[0].paths[0].hits must be a whole number ≥ 0',
       ],
@@ -205,7 +220,15 @@ describe('every reporter escapes for its format, whatever the field’s type', (
       outcome: 'failed',
       durationMs: PAYLOAD as unknown as number,
       turns: PAYLOAD as unknown as number,
-      failures: [{ line: PAYLOAD as unknown as number, sent: PAYLOAD, answer, latencyMs: 3, mismatches: [{ key: PAYLOAD as 'text', expected: PAYLOAD, actual: { x: PAYLOAD } }] }],
+      failures: [
+        {
+          line: PAYLOAD as unknown as number,
+          sent: PAYLOAD,
+          answer,
+          latencyMs: 3,
+          mismatches: [{ key: PAYLOAD as 'text', expected: PAYLOAD, actual: { x: PAYLOAD } }],
+        },
+      ],
       error: { message: PAYLOAD, code: PAYLOAD, requestId: PAYLOAD, step: PAYLOAD, line: PAYLOAD as unknown as number },
       transcript: [
         { line: PAYLOAD as unknown as number, kind: 'say', input: PAYLOAD, answer, latencyMs: PAYLOAD as unknown as number, ok: false },
@@ -276,7 +299,9 @@ describe('every reporter escapes for its format, whatever the field’s type', (
             mismatches: [{ key: PAYLOAD as 'text', expected: PAYLOAD, actual: PAYLOAD }],
           },
         ],
-        transcript: [{ line: 3, kind: 'say', input: PAYLOAD, answer: { TextResponse: PAYLOAD, Action: PAYLOAD, ActionParams: PAYLOAD }, latencyMs: 4, ok: false }],
+        transcript: [
+          { line: 3, kind: 'say', input: PAYLOAD, answer: { TextResponse: PAYLOAD, Action: PAYLOAD, ActionParams: PAYLOAD }, latencyMs: 4, ok: false },
+        ],
       });
       const doc = report([c]);
       doc.summary.coverage = [
@@ -325,7 +350,10 @@ describe('wrong types never crash', () => {
   });
   const suite = () => {
     const p = join(tmp.dir, 'bot.test.yaml');
-    writeFileSync(p, 'conversations:\n  - name: transfer\n    turns:\n      - say: 我要投诉\n        bot: { action: TransferToAgent, params: { skillGroupId: g1 } }\n');
+    writeFileSync(
+      p,
+      'conversations:\n  - name: transfer\n    turns:\n      - say: 我要投诉\n        bot: { action: TransferToAgent, params: { skillGroupId: g1 } }\n',
+    );
     return p;
   };
 
@@ -348,7 +376,9 @@ describe('wrong types never crash', () => {
         if (typeof params === 'object') expect(r.code, r.stderr).toBe(0);
         else expect(r.code, r.stderr).toBe(1);
         expect(r.stderr).not.toMatch(/internal failure|is not a function/);
-        expect(readFileSync(html, 'utf8')).toContain(typeof params === 'object' ? '{&quot;skillGroupId&quot;:&quot;g1&quot;}' : '<code class="params">12</code>');
+        expect(readFileSync(html, 'utf8')).toContain(
+          typeof params === 'object' ? '{&quot;skillGroupId&quot;:&quot;g1&quot;}' : '<code class="params">12</code>',
+        );
         expect(existsSync(junit)).toBe(true);
       } finally {
         await server.close();
@@ -443,7 +473,7 @@ describe('report files', () => {
       const dir = mkdtempSync(join(tmp.dir, `fail-${name}-`));
       const scratch = mkdtempSync(join(tmp.dir, `spool-${name}-`));
       const target = join(dir, `r.${name}`);
-      const reporter =
+      const reporter: Reporter =
         name === 'json'
           ? new JsonReporter(undefined, target)
           : name === 'junit'

@@ -163,7 +163,8 @@ export function reportProblems(doc: unknown, limit = 10): string[] {
         : `schemaVersion must be ${[...READABLE].join(' or ')}, not ${describe(version)}`,
     ];
   }
-  if (!Object.hasOwn(doc, 'conversations') && !Object.hasOwn(doc, 'summary')) return ['not a JSON report of vn dialogue test (it has no conversations and no summary)'];
+  if (!Object.hasOwn(doc, 'conversations') && !Object.hasOwn(doc, 'summary'))
+    return ['not a JSON report of vn dialogue test (it has no conversations and no summary)'];
   object({ conversations: list(conversation), summary })(doc, '', out);
   return out.slice(0, limit);
 }
