@@ -1,7 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../atomic-file.js';
 import { UsageError } from '../../errors.js';
+import { readRegularFile } from '../../regular-file.js';
 import type { Conversation, TestFile } from './format.js';
 import { MAX_SHARDS } from './report-schema.js';
 import type { Selected } from './runner.js';
@@ -176,10 +177,12 @@ export class LastRunState {
 async function readState(path: string): Promise<{ state: LastRun; problem?: string }> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch {
+    // a FIFO at the path is refused, not waited on
+    text = await readRegularFile(path);
+  } catch (e) {
     // no state yet: nothing is known to have failed
-    return { state: { files: {} } };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: { files: {} } };
+    return { state: { files: {} }, problem: `cannot be read (${(e as Error).message})` };
   }
   let parsed: unknown;
   try {
