@@ -123,7 +123,7 @@ function code(text: string): string {
 }
 
 /** `file:line: why` for every raw-stream use in one module's source. */
-export function rawStreamUses(file: string, text: string): string[] {
+function rawStreamUses(file: string, text: string): string[] {
   if (file === STREAM_OWNER) return [];
   const found: string[] = [];
   code(text)
