@@ -5,6 +5,7 @@ import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import { UsageError } from './errors.js';
+import { FORMATS } from './output/formats/index.js';
 import { IOStreams, type Spinner, tableWidth } from './output/iostreams.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
 
@@ -100,8 +101,9 @@ export class Context {
     const [{ Client }, transport] = await Promise.all([import('./client/client.js'), import('./client/transport.js')]);
     this.onDispose(() => transport.closeTransport());
     // refused before anything is sent: the profile's default output can be xml too
-    if (this.globals.query !== undefined && (await this.outputFormat()) === 'xml') {
-      throw new UsageError("--query applies to JSON and cannot be used with XML output (the profile's default; pass -o json)");
+    const format = await this.outputFormat();
+    if (this.globals.query !== undefined && !FORMATS[format].acceptsQuery) {
+      throw new UsageError(`--query applies to JSON and cannot be used with ${format.toUpperCase()} output (the profile's default; pass -o json)`);
     }
     const endpoint = await endpointFor(profile, { configDir: this.configDir, env: this.env });
     if (endpoint.close) this.onDispose(endpoint.close);
@@ -132,7 +134,7 @@ export class Context {
     const spec = findAction(action);
     if (!spec) throw new UsageError(`unknown action ${action}`);
     const client = await this.client();
-    const format = opts.format ?? ((await this.outputFormat()) === 'xml' && !opts.all ? 'XML' : 'JSON');
+    const format = opts.format ?? (!opts.all ? (FORMATS[await this.outputFormat()].wire ?? 'JSON') : 'JSON');
     if (opts.all) {
       const { callAll } = await import('./client/paginate.js');
       const res = await callAll(client, spec, params);

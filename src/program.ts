@@ -5,6 +5,7 @@ import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './co
 import type { Context, GlobalOptions } from './context.js';
 import { DifferencesFound, DryRunDone, ServiceError, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
+import { FORMATS } from './output/formats/index.js';
 import { VERSION } from './version.js';
 
 /** Parses and runs one command line; returns the exit code. Loaded by cli.ts once it knows it needs it. */
@@ -207,8 +208,8 @@ async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<G
     g.endpoint = normalizeEndpoint(g.endpoint);
   }
   if (g.query !== undefined) {
-    if (g.output === 'xml')
-      throw new (await import('./errors.js')).UsageError('--query applies to JSON and cannot be used with -o xml (the raw XML body is printed as it is)');
+    if (g.output !== undefined && !FORMATS[g.output].acceptsQuery)
+      throw new (await import('./errors.js')).UsageError(`--query applies to JSON and cannot be used with -o ${g.output} (the raw ${g.output.toUpperCase()} body is printed as it is)`);
     const { checkQuery } = await import('./output/render.js');
     await checkQuery(g.query);
   }

@@ -1,7 +1,7 @@
 /** The output layer's types: a leaf module, so that render, its formats and its views need not import each other for them. */
 
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'xml' | 'tsv';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'];
+/** The names in the format registry (formats/index.ts). */
+export type OutputFormat = import('./formats/index.js').OutputFormatName;
 
 export interface Column {
   /** Field name in a row (dotted path allowed). */
