@@ -46,7 +46,8 @@ function listFieldOf(response) {
 function paginatorOf(action, listField) {
   const has = (n) => action.params.some((p) => p.name === n);
   if (!has('PageNumber') && !has('PageSize')) return undefined;
-  if (!has('PageNumber') || !has('PageSize') || !listField) throw new Error(`${action.name}: PageNumber and PageSize come together, with a list in the response`);
+  if (!has('PageNumber') || !has('PageSize') || !listField)
+    throw new Error(`${action.name}: PageNumber and PageSize come together, with a list in the response`);
   const container = listField.split('.').slice(0, -1).join('.');
   const at = (k) => (container ? `${container}.${k}` : k);
   const paginator = { page: 'PageNumber', size: 'PageSize', items: listField, total: at('TotalCount'), echoPage: at('PageNumber'), echoSize: at('PageSize') };
@@ -209,7 +210,7 @@ export function generateModelSource(spec, constraints) {
   out.push('export interface ActionResponses {');
   for (const a of model.actions) out.push(`  ${a.name}: ${tsOfShape(a.response, 1)};`);
   out.push('}\n');
-  out.push('/** The error codes the model lists for each action (the seed\'s error tables). */');
+  out.push("/** The error codes the model lists for each action (the seed's error tables). */");
   out.push('export interface ActionErrors {');
   for (const a of model.actions) {
     const codes = [...new Set((a.errors ?? []).map((e) => e.code))];
@@ -230,9 +231,9 @@ export function generateModelSource(spec, constraints) {
   out.push('}\n');
   out.push('export type Params<A extends ActionName> = ActionParams[A];');
   out.push('export type Response<A extends ActionName> = ActionResponses[A];');
-  out.push('/** The error codes the model lists for an action (any action\'s, for a union). */');
+  out.push("/** The error codes the model lists for an action (any action's, for a union). */");
   out.push('export type ErrorCode<A extends ActionName> = ActionErrors[A];');
-  out.push('/** The wire names of an action\'s parameters (of any of them, for a union). */');
+  out.push("/** The wire names of an action's parameters (of any of them, for a union). */");
   out.push('export type ParamName<A extends ActionName> = { [K in A]: keyof ActionParams[K] & string }[A];');
   return `${out.join('\n')}\n`;
 }

@@ -44,7 +44,7 @@ export interface Gateway {
 export function createGateway(opts: { state: EmulatorState; db: Database; handlers: HandlerTable; keys: Map<string, AccessKey>; nonces: NonceStore }): Gateway {
   const { state, db, handlers, keys, nonces } = opts;
   // built once: creating a better-sqlite3 transaction function costs more than running one
-  const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext) => handler(ctx));
+  const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext<string>) => handler(ctx));
 
   function answer(input: RequestInput): Outcome {
     const { method, params, query, headers, raw, now: t, requestId } = input;

@@ -80,7 +80,7 @@ afterAll(async () => emu?.stop());
 
 describe('the shape check', () => {
   it('catches a wrong type, a missing field and a field the model does not have', () => {
-    const shape = ACTION_SPECS['DescribeInstance'].response;
+    const shape = ACTION_SPECS.DescribeInstance.response;
     const good = reachedLike(shape);
     expect(shapeErrors(good, shape, '', new Set())).toEqual([]);
     expect(shapeErrors({ ...good, Concurrency: '5' }, shape, '', new Set())).toEqual(['Concurrency: expected number, got string']);

@@ -390,7 +390,7 @@ describe('DescribeConversation and ListConversationDetails', () => {
   });
 
   it('answers an unknown conversation or instance with the NotFound codes', async () => {
-    for (const action of (['DescribeConversation', 'ListConversationDetails'] as const)) {
+    for (const action of ['DescribeConversation', 'ListConversationDetails'] as const) {
       const e = await callError(action, { InstanceId: instanceId, ConversationId: 'nope' });
       expect([e.code, e.httpStatus]).toEqual(['InvalidConversationId.NotFound', 404]);
       const i = await callError(action, { InstanceId: 'nope', ConversationId: 'c1' });

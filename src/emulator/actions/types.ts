@@ -4,9 +4,8 @@ import type { Database } from '../db.js';
 import type { Params } from '../params.js';
 import type { EmulatorState } from '../state.js';
 
-export type { EmulatorState } from '../state.js';
-
 export type { ParamName } from '../../api/catalog.js';
+export type { EmulatorState } from '../state.js';
 
 /**
  * What a handler is given. `K` is the parameter names it may read: a handler's are its action's
@@ -30,6 +29,9 @@ export interface ActionContext<in K extends string = never> {
  * Returns the response fields (RequestId is added by the server). Throws ApiError.
  */
 export type ActionHandler = (ctx: ActionContext<string>) => Record<string, unknown>;
+
+/** One item of a list field of an action's response: `ItemOf<'ListInstances', 'Instances'>`. */
+export type ItemOf<A extends ActionName, F extends keyof Response<A>> = NonNullable<Response<A>[F]> extends readonly (infer T)[] ? T : never;
 
 /** The handler of one action: it may read only that action's parameters, and returns its response. */
 export type Handler<A extends ActionName> = (ctx: ActionContext<ParamName<A>>) => Response<A>;
