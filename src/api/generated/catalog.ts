@@ -54,7 +54,10 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "name": "Description",
         "type": "string",
         "required": false,
-        "example": "这是一个测试场景"
+        "example": "这是一个测试场景",
+        "rules": {
+          "maxLength": 1024
+        }
       },
       {
         "name": "Name",
@@ -62,7 +65,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "测试场景",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -110,7 +114,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "d74d6290-7cbe-4436-b5d7-014ebb0f4060",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -156,7 +162,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "cd6fc91bc13445c2af7f2e3e31418520",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -178,7 +186,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "da37319b-6c83-4268-9f19-814aed62e401",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -200,7 +210,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "da37319b-6c83-4268-9f19-814aed62e401",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -382,7 +394,10 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "name": "Description",
         "type": "string",
         "required": false,
-        "example": "描述"
+        "example": "描述",
+        "rules": {
+          "maxLength": 1024
+        }
       },
       {
         "name": "InstanceId",
@@ -390,7 +405,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "12f407b22cbe4890ac595f09985848d5",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -398,7 +415,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "type": "string",
         "required": false,
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       }
     ]
@@ -434,7 +452,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "af81a389-91f0-4157-8d82-720edd02b66a",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -497,7 +517,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": false,
         "example": "af81a389-91f0-4157-8d82-720edd02b66a",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -596,7 +618,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "af81a389-91f0-4157-8d82-720edd02b66a",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -698,7 +722,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "dc437bba-5a25-4bbc-b4c2-f268864bebb5",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -778,7 +804,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "8a9bdaa895a748528a15b50c281e6474",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1041,7 +1069,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "287289b6-1510-4e64-9224-39b53ad89dd2",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -1071,7 +1101,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "12f407b22cbe4890ac595f09985848d5",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1151,7 +1183,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "12f407b22cbe4890ac595f09985848d5",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1258,7 +1292,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "12f407b22cbe4890ac595f09985848d5",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1324,7 +1360,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "c28fc549-d88f-4f6e-85ad-a0806e5e39c0",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1343,7 +1380,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "4d7db6670b8e41b5adb1f21560ea9272",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1394,7 +1433,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "0099b75d-60fd-4c63-8541-7fbba0ae6bb0",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1403,7 +1443,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "0099b75d-60fd-4c63-8541-7fbba0ae6bb0",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1466,7 +1508,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "8a503680-815d-473e-a9b0-e010f47a64d2",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1485,7 +1528,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "8a503680-815d-473e-a9b0-e010f47a64d2",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1531,7 +1576,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "7cefbff0-8d50-4d6f-b93c-73cee23c1555",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1540,7 +1586,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "7cefbff0-8d50-4d6f-b93c-73cee23c1555",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1595,7 +1643,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "7cefbff0-8d50-4d6f-b93c-73cee23c1555",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1604,7 +1653,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "abb4aa26-3a8e-43dd-82f8-0c3898c9c67f",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1632,7 +1683,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "361c8a53-0e29-42f3-8aa7-c7752d010399",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1641,7 +1693,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "026ca0f4-483b-4252-ae1d-1f15f056f8b9",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -1699,7 +1753,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "da37319b-6c83-4268-9f19-814aed62e401",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1713,7 +1768,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "21e0b2a3-168d-4ba7-9009-afc42666eb54",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1757,7 +1814,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "8fb819b5-d032-48a9-ae5e-cff041b83596",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1776,7 +1834,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "e48e45dd-e47a-4744-a063-f08cbebb1c5a",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1823,7 +1883,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "0099b75d-60fd-4c63-8541-7fbba0ae6bb0",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1842,7 +1903,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "0099b75d-60fd-4c63-8541-7fbba0ae6bb0",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1877,7 +1940,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "15608cce-36be-43d5-9361-178cbe64127b",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -1886,7 +1950,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "5daac920-d6c1-429f-a95f-2a798f5255b5",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -1959,7 +2025,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "c28fc549-d88f-4f6e-85ad-a0806e5e39c0",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -1996,7 +2064,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "c112c168ed664c0a851f9ca72d2f7999",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -2045,7 +2115,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "a2c26e67-5984-4935-984e-bcee52971993",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -2054,7 +2125,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "82b2eaae-ce5c-45f8-8231-f15b6b27e55c",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -2166,7 +2239,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "da37319b-6c83-4268-9f19-814aed62e401",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -2313,7 +2388,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "12f407b22cbe4890ac595f09985848d5",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -2402,7 +2479,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "868eef14-7515-4856-8a50-5c9a22abdbcc",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       }
     ]
@@ -2478,7 +2557,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "6c01a99f-1b72-4f75-a8bd-3875766bd19d",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -2573,7 +2654,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "29b52d70-d9fe-4fe0-8476-8aaacbcfdc84",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -2692,7 +2775,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "abb4aa26-3a8e-43dd-82f8-0c3898c9c67f",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -2701,7 +2785,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "7cefbff0-8d50-4d6f-b93c-73cee23c1555",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -2727,7 +2813,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "390515b5-6115-4ccf-83e2-52d5bfaf2ddf",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 128
         }
       },
       {
@@ -2763,7 +2850,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": true,
         "example": "af81a389-91f0-4157-8d82-720edd02b66a",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {
@@ -2877,7 +2966,9 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": false,
         "example": "af81a389-91f0-4157-8d82-720edd02b66a",
         "rules": {
-          "nonBlank": true
+          "nonBlank": true,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
         }
       },
       {

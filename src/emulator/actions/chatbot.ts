@@ -9,7 +9,8 @@ export function catalogOf(state: EmulatorState): ChatbotCatalog {
   try {
     return chatbotCatalog(state);
   } catch (err) {
-    if (err instanceof ChatbotFileError) throw serviceError(SERVICE_ERRORS.chatbotFile, err.message);
+    // one message, every problem in it (an answer's message is one line)
+    if (err instanceof ChatbotFileError) throw serviceError(SERVICE_ERRORS.chatbotFile, err.lines.join('; '));
     throw err;
   }
 }
