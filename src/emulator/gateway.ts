@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
+import { type ActionSpec, API_VERSION, lookupAction } from '../api/catalog.js';
 import { type ParamIssue, validateParams } from '../api/validate.js';
 import type { ActionContext, ActionHandler, HandlerTable } from './actions/types.js';
 import { type AccessKey, allowedByPolicy, claimedAction, type NonceStore, verifyRequest } from './auth.js';
@@ -44,7 +44,7 @@ export interface Gateway {
 export function createGateway(opts: { state: EmulatorState; db: Database; handlers: HandlerTable; keys: Map<string, AccessKey>; nonces: NonceStore }): Gateway {
   const { state, db, handlers, keys, nonces } = opts;
   // built once: creating a better-sqlite3 transaction function costs more than running one
-  const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext) => handler(ctx));
+  const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext<string>) => handler(ctx));
 
   function answer(input: RequestInput): Outcome {
     const { method, params, query, headers, raw, now: t, requestId } = input;
@@ -57,9 +57,9 @@ export function createGateway(opts: { state: EmulatorState; db: Database; handle
       if (who.version !== API_VERSION) {
         throw new ApiError('InvalidVersion', `Specified parameter Version is not valid. Supported: ${API_VERSION}.`, 400);
       }
-      const action = findAction(who.action);
-      const handler = action ? (handlers[action.name] as ActionHandler | undefined) : undefined;
-      if (!action || !handler) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
+      // the request names any action it likes: the model's, or none (the table has a handler for each of the model's)
+      const action = lookupAction(who.action);
+      if (!action) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
       // 2. policy
       if (!allowedByPolicy(who.policy, action)) throw forbidden(action.name, who.accessKeyId);
       // 3. validate
@@ -73,7 +73,8 @@ export function createGateway(opts: { state: EmulatorState; db: Database; handle
         throw refusal;
       }
       // 4. dispatch: a change that fails half-way is undone to a savepoint; the recorded nonce stays
-      const ctx = { state, db, action, params: new Params(actionParams), now: t, requestId, accessKeyId: who.accessKeyId };
+      const ctx = { state, db, action, params: new Params(actionParams, action.paginator), now: t, requestId, accessKeyId: who.accessKeyId };
+      const handler = handlers[action.name] as ActionHandler;
       const body = action.readOnly ? handler(ctx) : inSavepoint(handler, ctx);
       return { body, action: action.name };
     } catch (err) {
@@ -85,7 +86,7 @@ export function createGateway(opts: { state: EmulatorState; db: Database; handle
   return {
     answer,
     isChange(params, headers) {
-      const named = findAction(claimedAction(params, headers) ?? '');
+      const named = lookupAction(claimedAction(params, headers) ?? '');
       return named !== undefined && !named.readOnly;
     },
   };
