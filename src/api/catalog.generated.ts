@@ -3222,10 +3222,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "call-20240301.wav",
           "source": "sdk",
           "rules": {
-            "pattern": "^(?!\\.\\.?$)[^/\\\\\\u0000-\\u001f\\u007f]*$",
-            "maxLength": 255
+            "pattern": "^(?![/\\\\])(?!(?:[^/\\\\]*[/\\\\])*\\.\\.(?:[/\\\\]|$))[^\\u0000-\\u001f\\u007f]*$",
+            "maxLength": 960
           },
-          "rulesSource": "vn: as FileName; Key, when given, names the object instead of FileName (docs/emulator.md, Uploads)"
+          "rulesSource": "vn: an object key inside the form's folder, as OSS takes keys (its object naming rules: folders allowed, not starting with / or \\): folders such as upload/greeting.wav are the normal case (an empty Key is no Key: FileName, else any name, as before); refused: a leading / or \\, a '..' segment, a control character; at most 960 characters, so that the form's folder and the key stay within OSS's 1023 bytes (docs/emulator.md, Uploads)"
         },
         {
           "name": "MfaPresent",
