@@ -329,11 +329,14 @@ describe('9. the emulator’s own HTTP limits answer with API errors', () => {
       new Promise<{ status: number; connection: string; text: string }>((resolve, reject) => {
         const { port, hostname } = new URL(emu.url);
         const req = pythonRpcRequest(emu.url, 'DescribeInstance', { InstanceId: instanceId }, { key: TEST_KEY, method: 'GET' });
-        const r = httpRequest({ host: hostname, port, path: req.url.slice(emu.url.length), method: 'GET', headers: { 'x-padding': 'p'.repeat(bytes) } }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: String(res.headers.connection ?? ''), text }));
-        });
+        const r = httpRequest(
+          { host: hostname, port, path: req.url.slice(emu.url.length), method: 'GET', headers: { 'x-padding': 'p'.repeat(bytes) } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: String(res.headers.connection ?? ''), text }));
+          },
+        );
         r.on('error', reject);
         r.end();
       });
