@@ -75,7 +75,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
 
   // built once: creating a better-sqlite3 transaction function costs more than running one
   const nonces = new NonceStore(db);
-  const gateway = createGateway({ state, db, handlers, keys, nonces });
+  const tokens = new Map((opts.stsTokens ?? []).map((t) => [t.token, t]));
+  const gateway = createGateway({ state, db, handlers, keys, nonces, tokens });
   const changes = groupCommit<RequestInput, Outcome>(db, gateway.answer);
 
   const server: Server = createServer({ maxHeaderSize: MAX_HEAD }, (req, res) => {
