@@ -7,9 +7,10 @@ import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import { UsageError } from './errors.js';
+import { FORMATS } from './output/formats/index.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
 import { sanitizeLine, terminalSafe } from './output/sanitize.js';
-import { redact } from './redact.js';
+import { redact, redactKnown } from './redact.js';
 
 export interface IO {
   stdin: Readable;
@@ -93,10 +94,12 @@ export class Context {
 
   /**
    * Every text vn prints goes through here: the one redaction filter (src/redact.ts), and on a
-   * terminal the last net for control sequences (src/output/sanitize.ts).
+   * terminal the last net for control sequences (src/output/sanitize.ts). `knownSecretsOnly`: data
+   * that must keep its values (an exported configuration) has only the known secret values masked,
+   * not the secret-looking patterns (`AccessKey=…` in a greeting).
    */
-  write(stream: 'stdout' | 'stderr', text: string, opts: { drawsOwnControls?: boolean } = {}): void {
-    const safe = redact(text);
+  write(stream: 'stdout' | 'stderr', text: string, opts: { drawsOwnControls?: boolean; knownSecretsOnly?: boolean } = {}): void {
+    const safe = opts.knownSecretsOnly ? redactKnown(text) : redact(text);
     const tty = stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
     // a progress line redraws itself with \r and ESC [K: it sanitises its network text itself
     this.io[stream].write(tty && !opts.drawsOwnControls ? terminalSafe(safe) : safe);
@@ -140,8 +143,9 @@ export class Context {
     const [{ Client }, transport] = await Promise.all([import('./client/client.js'), import('./client/transport.js')]);
     this.onDispose(() => transport.closeTransport());
     // refused before anything is sent: the profile's default output can be xml too
-    if (this.globals.query !== undefined && (await this.outputFormat()) === 'xml') {
-      throw new UsageError("--query applies to JSON and cannot be used with XML output (the profile's default; pass -o json)");
+    const format = await this.outputFormat();
+    if (this.globals.query !== undefined && !FORMATS[format].acceptsQuery) {
+      throw new UsageError(`--query applies to JSON and cannot be used with ${format.toUpperCase()} output (the profile's default; pass -o json)`);
     }
     const endpoint = await endpointFor(profile, { configDir: this.configDir, env: this.env });
     if (endpoint.close) this.onDispose(endpoint.close);
@@ -172,7 +176,7 @@ export class Context {
     const spec = findAction(action);
     if (!spec) throw new UsageError(`unknown action ${action}`);
     const client = await this.client();
-    const format = opts.format ?? ((await this.outputFormat()) === 'xml' && !opts.all ? 'XML' : 'JSON');
+    const format = opts.format ?? (!opts.all ? (FORMATS[await this.outputFormat()].wire ?? 'JSON') : 'JSON');
     if (opts.all) {
       const { callAll } = await import('./client/paginate.js');
       const res = await callAll(client, spec, params);

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { OUTPUT_FORMATS } from '../../output/types.js';
+import { FORMATS, OUTPUT_FORMATS } from '../../output/formats/index.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
@@ -36,7 +36,10 @@ export default defineCommand({
         choices: [
           { value: 'auto', name: 'auto (table on a terminal, json when piped)' },
           // the formats in the order of the list, table, json and tsv first (the common ones)
-          ...['table', 'json', 'tsv', ...OUTPUT_FORMATS.filter((f) => !['table', 'json', 'tsv'].includes(f))].map((value) => ({ value })),
+          ...['table', 'json', 'tsv', ...OUTPUT_FORMATS.filter((f) => !['table', 'json', 'tsv'].includes(f))].map((value) => ({
+            value,
+            name: `${value} (${FORMATS[value as keyof typeof FORMATS].summary})`,
+          })),
         ],
         default: existing?.output ?? 'auto',
       },
