@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type ActionSpec, API_VERSION, lookupAction } from '../api/catalog.js';
 import { type ParamIssue, validateParams } from '../api/validate.js';
 import type { ActionContext, ActionHandler, HandlerTable } from './actions/types.js';
-import { type AccessKey, allowedByPolicy, claimedAction, type NonceStore, verifyRequest } from './auth.js';
+import { type AccessKey, allowedByPolicy, claimedAction, type NonceStore, type StsToken, verifyRequest } from './auth.js';
 import type { Database } from './db.js';
 import { ApiError } from './errors.js';
 import { Params } from './params.js';
@@ -41,8 +41,15 @@ export interface Gateway {
   isChange(params: Record<string, string>, headers: RequestInput['headers']): boolean;
 }
 
-export function createGateway(opts: { state: EmulatorState; db: Database; handlers: HandlerTable; keys: Map<string, AccessKey>; nonces: NonceStore }): Gateway {
-  const { state, db, handlers, keys, nonces } = opts;
+export function createGateway(opts: {
+  state: EmulatorState;
+  db: Database;
+  handlers: HandlerTable;
+  keys: Map<string, AccessKey>;
+  nonces: NonceStore;
+  tokens?: Map<string, StsToken>;
+}): Gateway {
+  const { state, db, handlers, keys, nonces, tokens } = opts;
   // built once: creating a better-sqlite3 transaction function costs more than running one
   const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext<string>) => handler(ctx));
 
@@ -52,6 +59,7 @@ export function createGateway(opts: { state: EmulatorState; db: Database; handle
     // 1. verify: thrown, so the whole request (its nonce too) is undone
     const who = verifyRequest({ method, params, query, headers, bodyHash, hasBody: raw.length > 0 }, keys, nonces, t, {
       inWriteTransaction: input.inWriteTransaction,
+      tokens,
     });
     try {
       if (who.version !== API_VERSION) {

@@ -2982,8 +2982,8 @@ export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = {
         "required": false,
         "example": "call-20240301.wav",
         "rules": {
-          "pattern": "^(?!\\.\\.?$)[^/\\\\\\u0000-\\u001f\\u007f]*$",
-          "maxLength": 255
+          "pattern": "^(?![/\\\\])(?!(?:[^/\\\\]*[/\\\\])*\\.\\.(?:[/\\\\]|$))[^\\u0000-\\u001f\\u007f]*$",
+          "maxLength": 960
         }
       },
       {
