@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
+import { ACTION_SPECS, type ActionName, type ActionSpec, API_VERSION } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from '../errors.js';
@@ -78,9 +78,8 @@ export class Client {
   }
 
   /** validate → sign → send → retry → parse. */
-  async call<T = Record<string, unknown>>(actionName: string, params: Record<string, unknown>, opts: CallOptions = {}): Promise<CallResult<T>> {
-    const action = findAction(actionName);
-    if (!action) throw new UsageError(`unknown action ${actionName} (see: vn call --list)`);
+  async call<T = Record<string, unknown>>(actionName: ActionName, params: Record<string, unknown>, opts: CallOptions = {}): Promise<CallResult<T>> {
+    const action: ActionSpec = ACTION_SPECS[actionName];
     if (this.options.validate !== false) {
       const issues = validateParams(action, params, { allowUnknown: opts.force });
       if (issues.length > 0) throw new UsageError(issues.map((i) => i.reason).join('; '));
