@@ -1,7 +1,5 @@
-import type { Readable, Writable } from 'node:stream';
-import { isatty } from 'node:tty';
 import type { ActionName, Params, Response } from './api/catalog.js';
-import type { FlagParams } from './api/types.js';
+import type { ActionSpec, FlagParams } from './api/types.js';
 import type { CallOptions, Client } from './client/client.js';
 import type { Transport } from './client/transport.js';
 import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
@@ -9,28 +7,12 @@ import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import { UsageError } from './errors.js';
 import { FORMATS } from './output/formats/index.js';
-import type { Output, OutputFormat, RenderTarget } from './output/render.js';
-import { sanitizeLine, terminalSafe } from './output/sanitize.js';
-import { redact, redactKnown } from './redact.js';
-
-export interface IO {
-  stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
-  stdinIsTTY: boolean;
-  stdoutIsTTY: boolean;
-  stderrIsTTY: boolean;
-  columns?: number;
-}
+import { IOStreams, type Spinner, tableWidth } from './output/iostreams.js';
+import type { Output, OutputFormat, RenderTarget, View } from './output/render.js';
 
 export type { GlobalOptions } from './commands/globals.js';
 
-export interface Spinner {
-  text: string;
-  stop(): void;
-  succeed(text?: string): void;
-  fail(text?: string): void;
-}
+export type { Spinner } from './output/iostreams.js';
 
 export interface CallAsOutput extends CallOptions {
   /** Follow every page (--all). */
@@ -38,8 +20,9 @@ export interface CallAsOutput extends CallOptions {
 }
 
 /**
- * Everything a command may touch. Production builds it from `process`; tests build one with
- * in-memory streams. Heavy pieces (client, prompts, spinner) are created on first use.
+ * Everything a command may touch. Production builds it on the process's IOStreams; tests on
+ * IOStreams.test(). It holds no stream itself: printing, prompts and spinners go through `io`.
+ * Heavy pieces (client, prompts, spinner) are created on first use.
  */
 export class Context {
   globals: GlobalOptions = defaultGlobals();
@@ -51,27 +34,14 @@ export class Context {
   transport?: Transport;
 
   constructor(
-    readonly io: IO,
-    readonly env: NodeJS.ProcessEnv,
+    readonly io: IOStreams,
+    readonly env: NodeJS.ProcessEnv = io.env,
     readonly now: () => Date = () => new Date(),
   ) {}
 
-  static fromProcess(): Context {
-    // process.stdin is created on first access (a stream and a handle): leave it until a command reads
-    return new Context(
-      {
-        get stdin() {
-          return process.stdin;
-        },
-        stdout: process.stdout,
-        stderr: process.stderr,
-        stdinIsTTY: isatty(0),
-        stdoutIsTTY: Boolean(process.stdout.isTTY),
-        stderrIsTTY: Boolean(process.stderr.isTTY),
-        columns: process.stdout.columns,
-      },
-      process.env,
-    );
+  /** Production: the process's streams; `onBrokenPipe` runs when stdout's reader went away. */
+  static fromProcess(opts: { onBrokenPipe?: () => void } = {}): Context {
+    return new Context(IOStreams.system(opts), process.env);
   }
 
   get configDir(): string {
@@ -80,11 +50,7 @@ export class Context {
 
   /** Colour on when the stream is a TTY (or FORCE_COLOR), off with NO_COLOR or --no-color. */
   colorFor(stream: 'stdout' | 'stderr'): boolean {
-    if (!this.globals.color) return false;
-    if ('NO_COLOR' in this.env && this.env.NO_COLOR !== '') return false;
-    const force = this.env.FORCE_COLOR;
-    if (force !== undefined) return force !== '0' && force !== 'false';
-    return stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
+    return this.io.colorEnabled(stream, this.globals.color);
   }
 
   out(text: string): void {
@@ -96,16 +62,13 @@ export class Context {
   }
 
   /**
-   * Every text vn prints goes through here: the one redaction filter (src/redact.ts), and on a
-   * terminal the last net for control sequences (src/output/sanitize.ts). `knownSecretsOnly`: data
-   * that must keep its values (an exported configuration) has only the known secret values masked,
-   * not the secret-looking patterns (`AccessKey=…` in a greeting).
+   * Prints through the one writer (IOStreams.write: redaction, then sanitising on a terminal).
+   * `knownSecretsOnly`: data that must keep its values (an exported configuration) has only the
+   * known secret values masked (IOStreams.writeExact).
    */
-  write(stream: 'stdout' | 'stderr', text: string, opts: { drawsOwnControls?: boolean; knownSecretsOnly?: boolean } = {}): void {
-    const safe = opts.knownSecretsOnly ? redactKnown(text) : redact(text);
-    const tty = stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
-    // a progress line redraws itself with \r and ESC [K: it sanitises its network text itself
-    this.io[stream].write(tty && !opts.drawsOwnControls ? terminalSafe(safe) : safe);
+  write(stream: 'stdout' | 'stderr', text: string, opts: { knownSecretsOnly?: boolean } = {}): void {
+    if (opts.knownSecretsOnly) this.io.writeExact(stream, text);
+    else this.io.write(stream, text);
   }
 
   profile(): Promise<ResolvedProfile> {
@@ -176,18 +139,22 @@ export class Context {
 
   /** One API call, as an Output ready for render(); --all and -o xml handled here. */
   async call<A extends ActionName>(action: A, params: Params<A> | FlagParams, opts: CallAsOutput = {}): Promise<Output<Response<A>>> {
-    const { findAction } = await import('./api/catalog.js');
-    const spec = findAction(action);
-    if (!spec) throw new UsageError(`unknown action ${action}`);
+    const { ACTION_SPECS } = await import('./api/catalog.js');
+    const spec: ActionSpec = ACTION_SPECS[action];
     const client = await this.client();
     const format = opts.format ?? (!opts.all ? (FORMATS[await this.outputFormat()].wire ?? 'JSON') : 'JSON');
+    const paging = spec.paginator ? await import('./client/paginate.js') : undefined;
+    const view = (data: unknown): View => ({
+      listField: spec.listField,
+      ...(spec.paginator && paging ? { page: paging.pageOf(spec.paginator, data) } : {}),
+    });
     if (opts.all) {
-      const { callAll } = await import('./client/paginate.js');
-      const res = await callAll(client, spec, params);
-      return { data: res.data as Response<A>, raw: res.raw, view: { listField: spec.listField } };
+      if (!paging) throw new UsageError(`--all: ${action} is not a paged action`);
+      const res = await paging.callAll(client, spec, params);
+      return { data: res.data as Response<A>, raw: res.raw, view: view(res.data) };
     }
     const res = await client.call<Response<A>>(action, params, { format, force: opts.force, sendInDryRun: opts.sendInDryRun });
-    return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
+    return { data: res.data, raw: res.raw, view: view(res.data) };
   }
 
   /** -o, else the profile's default output, else table on a TTY and json when piped. */
@@ -215,25 +182,8 @@ export class Context {
   }
 
   /** An ora spinner on stderr when it is a TTY; otherwise a silent stand-in. */
-  async spinner(text: string): Promise<Spinner> {
-    if (!this.io.stderrIsTTY) {
-      return { text, stop() {}, succeed() {}, fail() {} };
-    }
-    const { default: ora } = await import('ora');
-    // ora writes to the stream itself: its texts (a task's status from the service…) pass the filters here
-    const safe = (t: string) => sanitizeLine(redact(t));
-    const s = ora({ text: safe(text), stream: this.io.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
-    return {
-      get text() {
-        return s.text;
-      },
-      set text(t: string) {
-        s.text = safe(t);
-      },
-      stop: () => void s.stop(),
-      succeed: (t?: string) => void s.succeed(t === undefined ? undefined : safe(t)),
-      fail: (t?: string) => void s.fail(t === undefined ? undefined : safe(t)),
-    };
+  spinner(text: string): Promise<Spinner> {
+    return this.io.spinner(text);
   }
 
   onDispose(fn: () => Promise<void> | void): void {
@@ -246,9 +196,4 @@ export class Context {
   }
 }
 
-/** How wide a table may be: COLUMNS when set, else the terminal's width; piped output has no limit. */
-export function tableWidth(env: NodeJS.ProcessEnv, isTTY: boolean, ttyColumns: number | undefined): number | undefined {
-  const fromEnv = Number(env.COLUMNS);
-  if (env.COLUMNS && Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return isTTY && ttyColumns ? ttyColumns : undefined;
-}
+export { tableWidth } from './output/iostreams.js';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ActionName } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
 import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from '../errors.js';
 import { REDACTED, redact, registerSecret, registerSecretParams } from '../redact.js';
@@ -16,13 +17,13 @@ import { signCanonicalV1, timestampV1 } from './sign-v1.js';
 import { authorizationV3, sha256Hex } from './sign-v3.js';
 import type { HttpRequest, HttpResponse } from './transport.js';
 
-export interface ClientOptions extends HttpPolicy {
+export interface ClientOptions<A extends string = ActionName> extends HttpPolicy {
   /** Base URL, e.g. https://voicenavigator.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080 */
   endpoint: string;
   /** Fixed credentials, or a provider asked once per request (so a refreshing provider renews). */
   credentials: Credentials | CredentialProvider;
   /** Default: Voice Navigator 2018-06-12 and its model. */
-  product?: Product;
+  product?: Product<A>;
   signatureVersion?: 'v1' | 'v3';
   dryRun?: boolean;
   /** Receives the dry-run description; the call then ends with DryRunDone. */
@@ -57,16 +58,21 @@ export interface CallResult<T = Record<string, unknown>> {
   format: 'JSON' | 'XML';
 }
 
-/** Signed calls to one product's OpenAPI: validate → sign → send → retry → parse. */
-export class Client {
+/**
+ * Signed calls to one product's OpenAPI: validate → sign → send → retry → parse. `A` is the
+ * product's action names (Voice Navigator's ActionName by default; `string` for a product without
+ * a model here, such as STS).
+ */
+export class Client<A extends string = ActionName> {
   /** The state-changing actions this client has had carried out (so a later failure is never "nothing sent"). */
   readonly carriedOut: string[] = [];
-  readonly options: Required<Pick<ClientOptions, 'signatureVersion' | 'product'>> & ClientOptions;
+  readonly options: Required<Pick<ClientOptions<A>, 'signatureVersion' | 'product'>> & ClientOptions<A>;
   readonly http: HttpCaller;
   private readonly credentials: CredentialProvider;
 
-  constructor(options: ClientOptions) {
-    this.options = { signatureVersion: 'v1', product: VOICE_NAVIGATOR, ...options };
+  constructor(options: ClientOptions<A>) {
+    // without a product, A is Voice Navigator's ActionName (the default of the type parameter)
+    this.options = { signatureVersion: 'v1', product: VOICE_NAVIGATOR as unknown as Product<A>, ...options };
     this.http = new HttpCaller(options);
     if (isCredentialProvider(options.credentials)) {
       this.credentials = options.credentials;
@@ -79,12 +85,11 @@ export class Client {
   }
 
   /** validate → sign → send → retry → parse. */
-  async call<T = Record<string, unknown>>(actionName: string, params: Record<string, unknown>, opts: CallOptions = {}): Promise<CallResult<T>> {
+  async call<T = Record<string, unknown>>(actionName: A, params: Record<string, unknown>, opts: CallOptions = {}): Promise<CallResult<T>> {
     const { product } = this.options;
     let action: ActionInfo;
     if (product.catalog) {
-      const spec = product.catalog.find(actionName);
-      if (!spec) throw new UsageError(`unknown action ${actionName}${product.catalog.unknownActionHint ?? ''}`);
+      const spec = product.catalog.spec(actionName);
       if (this.options.validate !== false) {
         const issues = validateParams(spec, params, { allowUnknown: opts.force });
         if (issues.length > 0) throw new UsageError(issues.map((i) => i.reason).join('; '));

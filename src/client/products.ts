@@ -1,5 +1,4 @@
-import { API_VERSION, findAction, PRODUCT } from '../api/catalog.js';
-import type { ActionSpec } from '../api/types.js';
+import { ACTION_SPECS, type ActionName, type ActionSpec, API_VERSION, PRODUCT } from '../api/catalog.js';
 
 /** How one action is sent, and whether it may be repeated after it may have arrived. */
 export interface ActionInfo {
@@ -14,28 +13,28 @@ export interface ActionInfo {
  * are checked against when there is one. Signing (V1, V3), retries, timeouts and redaction are the
  * client's and the same for every product.
  */
-export interface Product {
+export interface Product<A extends string = string> {
   name: string;
   /** The API version (the Version parameter of V1, x-acs-version of V3). */
   version: string;
-  /** The model: parameters are validated before sending and unknown actions refused. */
-  catalog?: { find(action: string): ActionSpec | undefined; unknownActionHint?: string };
+  /** The model, keyed by the product's action names: parameters are validated before sending. */
+  catalog?: { spec(action: A): ActionSpec };
   /** Without a catalog: how to send an action (by default POST, and never re-sent once it may have arrived). */
-  action?: (name: string) => ActionInfo;
+  action?: (name: A) => ActionInfo;
 }
 
 /** Intelligent Voice Navigator 2018-06-12, checked against the generated model. */
-export const VOICE_NAVIGATOR: Product = {
+export const VOICE_NAVIGATOR: Product<ActionName> = {
   name: PRODUCT,
   version: API_VERSION,
-  catalog: { find: findAction, unknownActionHint: ' (see: vn call --list)' },
+  catalog: { spec: (action) => ACTION_SPECS[action] },
 };
 
 // STS issues temporary credentials; none of its actions changes anything, so each may be repeated.
 const STS_ACTIONS = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithOIDC', 'GetCallerIdentity']);
 
 /** Security Token Service 2015-04-01 (no model here: parameters are sent as given). */
-export const STS: Product = {
+export const STS: Product<string> = {
   name: 'Sts',
   version: '2015-04-01',
   action: (name) => ({ name, method: 'POST', readOnly: STS_ACTIONS.has(name) }),

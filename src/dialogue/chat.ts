@@ -40,14 +40,8 @@ export async function runChat(ctx: Context, opts: ChatOptions): Promise<void> {
     ctx.now(),
   );
   const chat = new Chat(ctx, chalk, tty, opts, recorder, () => new DialogueSession(clientSend(client), opts));
-  const readline = await import('node:readline');
-  const rl = readline.createInterface({
-    input: ctx.io.stdin,
-    output: tty ? ctx.io.stdout : undefined,
-    terminal: tty,
-    historySize: 500,
-    prompt: `${chalk.cyan('you ›')} `,
-  });
+  // the terminal belongs to IOStreams: readline draws only the prompt and the echo of what is typed
+  const rl = await ctx.io.readline({ historySize: 500, prompt: `${chalk.cyan('you ›')} ` });
   // the iterator buffers from its creation: lines piped in while the greeting is on its way are kept
   const lines = rl[Symbol.asyncIterator]();
   let interrupted = false;

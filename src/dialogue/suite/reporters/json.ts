@@ -1,9 +1,11 @@
 import { AtomicFile } from '../../../atomic-file.js';
+import { escapeJsonControls } from '../../../output/sanitize.js';
+import { REPORT_SCHEMA_VERSION } from '../report-schema.js';
 import type { ConversationResult, Reporter, Summary } from '../runner.js';
 import type { Sink } from './pretty.js';
 
 /**
- * One JSON document `{"conversations":[…],"summary":{…}}`, written as results arrive so nothing
+ * One JSON document `{"schemaVersion":1,"conversations":[…],"summary":{…}}` (report-schema.ts says what it holds), written as results arrive so nothing
  * is held in memory; to a file it goes through a temp file and a rename. Each conversation keeps
  * its transcript, so `vn dialogue merge` can rebuild every other report from shards' JSON.
  */
@@ -17,13 +19,15 @@ export class JsonReporter implements Reporter {
     if (reportFile) this.file = new AtomicFile(reportFile);
   }
 
-  private async write(text: string): Promise<void> {
+  private async write(json: string): Promise<void> {
+    // the same data, with DEL, C1 and bidi controls as \u escapes: valid JSON that is safe on a terminal
+    const text = escapeJsonControls(json);
     if (this.file) await this.file.write(text);
     else this.out?.write(text);
   }
 
   async start(): Promise<void> {
-    await this.write('{"conversations":[');
+    await this.write(`{"schemaVersion":${REPORT_SCHEMA_VERSION},"conversations":[`);
   }
 
   async conversation(r: ConversationResult): Promise<void> {
@@ -37,5 +41,10 @@ export class JsonReporter implements Reporter {
   async end(s: Summary): Promise<void> {
     await this.write(`\n],"summary":${JSON.stringify(s)}}\n`);
     await this.file?.commit();
+  }
+
+  /** Drops the temp file of a report that was not finished. */
+  async abort(): Promise<void> {
+    await this.file?.abort();
   }
 }
