@@ -15,15 +15,24 @@ export interface Endpoint {
   close?: () => Promise<void>;
 }
 
-export async function endpointFor(profile: ResolvedProfile, opts: { configDir: string; env: NodeJS.ProcessEnv }): Promise<Endpoint> {
+export interface EndpointInput {
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Starts the embedded emulator for the `local` profile (the Factory's, which owns its closing); default: started here, closed by `close`. */
+  emulator?: (key: { id: string; secret: string }) => Promise<{ url: string }>;
+}
+
+export async function endpointFor(profile: ResolvedProfile, opts: EndpointInput): Promise<Endpoint> {
   if (profile.source === 'local') {
     // the local key is this run's, accepted by the embedded emulator alone: it signs nothing else
     if (profile.endpoint) throw new CredentialsError('no AccessKey configured');
     // the emulator's state lives under the config dir: private to the user (0700) when made here
     const { ensureConfigDir } = await import('./paths.js');
     ensureConfigDir(opts.configDir);
+    const key = { id: profile.accessKeyId, secret: profile.accessKeySecret };
+    if (opts.emulator) return { url: (await opts.emulator(key)).url, credentials: profile.credentials };
     const { startLocalEmulator } = await import('../emulator/local.js');
-    const emu = await startLocalEmulator({ ...opts, key: { id: profile.accessKeyId, secret: profile.accessKeySecret } });
+    const emu = await startLocalEmulator({ configDir: opts.configDir, env: opts.env, key });
     return { url: emu.url, credentials: profile.credentials, close: () => emu.close() };
   }
   const { normalizeEndpoint, regionEndpoint } = await import('./resolve.js');

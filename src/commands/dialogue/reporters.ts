@@ -1,8 +1,8 @@
-import type { Context } from '../../context.js';
 import type { Reporter } from '../../dialogue/suite/runner.js';
 import { UsageError } from '../../errors.js';
 import type { Part } from '../../output/iostreams.js';
 import { sanitizeDeep } from '../../output/sanitize.js';
+import type { HandlerContext } from '../handler-context.js';
 
 export const REPORTER_NAMES = ['pretty', 'json', 'junit', 'junit-ant', 'html'] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
@@ -101,7 +101,7 @@ export interface BuiltReporters {
  * Terminal output of every reporter erases the progress line first, so it never covers a report.
  */
 export async function buildReporters(
-  ctx: Context,
+  ctx: HandlerContext,
   specs: ReporterSpec[],
   o: { repeat: number; progress: boolean; scratchDir?: string },
 ): Promise<BuiltReporters> {
