@@ -5,21 +5,19 @@ import type { ResolvedProfile } from './resolve.js';
 /**
  * Where a profile's requests go and with which key. An endpoint provider: the public endpoint of
  * the profile's region, the profile's (or --endpoint's) URL, or for the embedded `local` profile an
- * emulator opened in this process on a loopback port (closed by `close`).
+ * emulator opened in this process on a loopback port (started, and closed, by the Factory).
  */
 export interface Endpoint {
   url: string;
   /** Asked once per request by the client. */
   credentials: CredentialProvider;
-  /** Set when the endpoint is a resource of this process (the embedded emulator). */
-  close?: () => Promise<void>;
 }
 
 export interface EndpointInput {
   configDir: string;
   env: NodeJS.ProcessEnv;
-  /** Starts the embedded emulator for the `local` profile (the Factory's, which owns its closing); default: started here, closed by `close`. */
-  emulator?: (key: { id: string; secret: string }) => Promise<{ url: string }>;
+  /** Starts the embedded emulator of the `local` profile with its one key (the Factory's emulator(), which owns its closing). */
+  emulator: (key: { id: string; secret: string }) => Promise<{ url: string }>;
 }
 
 export async function endpointFor(profile: ResolvedProfile, opts: EndpointInput): Promise<Endpoint> {
@@ -29,11 +27,8 @@ export async function endpointFor(profile: ResolvedProfile, opts: EndpointInput)
     // the emulator's state lives under the config dir: private to the user (0700) when made here
     const { ensureConfigDir } = await import('./paths.js');
     ensureConfigDir(opts.configDir);
-    const key = { id: profile.accessKeyId, secret: profile.accessKeySecret };
-    if (opts.emulator) return { url: (await opts.emulator(key)).url, credentials: profile.credentials };
-    const { startLocalEmulator } = await import('../emulator/local.js');
-    const emu = await startLocalEmulator({ configDir: opts.configDir, env: opts.env, key });
-    return { url: emu.url, credentials: profile.credentials, close: () => emu.close() };
+    const emu = await opts.emulator({ id: profile.accessKeyId, secret: profile.accessKeySecret });
+    return { url: emu.url, credentials: profile.credentials };
   }
   const { normalizeEndpoint, regionEndpoint } = await import('./resolve.js');
   return { url: profile.endpoint ? normalizeEndpoint(profile.endpoint) : regionEndpoint(profile.region), credentials: profile.credentials };
