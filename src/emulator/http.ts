@@ -29,17 +29,18 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   const { handlers, fileRoutes } = await (await import('./actions/index.js')).loadHandlers().catch(closing(store));
   // a broken chatbots file is refused at start, not at the first dialogue
   if (opts.chatbotsFile) await loadChatbots(state).catch(closing(store));
+  const nonces = new NonceStore(store.nonces);
   const credentials: Credentials = {
     keys: new Map(opts.accessKeys.map((k) => [k.id, k])),
     tokens: new Map((opts.stsTokens ?? []).map((t) => [t.token, t])),
-    nonces: new NonceStore(store.nonces),
+    nonces,
   };
   const gateway = createGateway({ state, handlers, credentials });
   const changes = groupCommit<RequestInput, Outcome>(store.db, gateway.answer);
   const steps = requestSteps({ state, options: opts, now: opts.now ?? Date.now, gateway, changes, fileRoutes });
   const shutDown = () => {
     try {
-      credentials.nonces.close();
+      nonces.close();
     } finally {
       store.close();
     }

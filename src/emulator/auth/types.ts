@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../errors.js';
-import type { NonceStore } from './nonces.js';
 
 export type Policy = 'full' | 'readonly';
 
@@ -43,7 +42,8 @@ export interface IncomingSigned {
 export interface Credentials {
   keys: Map<string, AccessKey>;
   tokens: Map<string, StsToken>;
-  nonces: NonceStore;
+  /** Replay protection (auth/nonces.ts NonceStore). */
+  nonces: { use(nonce: string, now: number, inWriteTransaction: boolean): void };
 }
 
 /** What a signature scheme reads from a request, before any key is looked up; filled in by the chain. */
