@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, tempDir } from '../helpers/run.js';
+import { ROOT, tempDir } from '../helpers/run.js';
+import { startVnShim, type VnShim } from '../helpers/vn-shim.js';
 
 /**
  * Every fenced ```sh block of README.md and docs/*.md, run against the `local` profile: the blocks
@@ -10,6 +11,13 @@ import { BIN, ROOT, tempDir } from '../helpers/run.js';
  * would, in a scratch directory with `vn` on PATH, HOME and VN_CONFIG_DIR of its own, and bin/ and
  * examples/ of the repository beside it. A documented example can never fail again: a block that
  * is a syntax summary rather than a command belongs in a ```text fence.
+ *
+ * The `vn` on PATH is the shim of test/helpers/vn-shim.ts: bash runs every block as written
+ * (pipes, `$(…)`, redirections, `&&`, `||`, loops), and each `vn` it starts runs in this process
+ * over a loopback socket, in the script's directory with the script's environment, instead of
+ * starting Node again. The shim becomes the real CLI where the process is the point
+ * (`vn emulator start`, `--watch` ended by `kill`), and the quick start's `./bin/vn.js` lines run
+ * the built binary as a newcomer would.
  */
 
 interface Block {
@@ -39,12 +47,11 @@ const FILES = [
 ];
 
 /** Runs one file's blocks; resolves with the exit code, the output, and how many blocks completed. */
-function runBlocks(blocks: Block[], file: string): Promise<{ code: number | null; stdout: string; stderr: string; done: number }> {
+async function runBlocks(blocks: Block[], file: string): Promise<{ code: number | null; stdout: string; stderr: string; done: number; log: VnShim['log'] }> {
   const { dir, cleanup } = tempDir('vn-docs-');
   const bin = join(dir, '.bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'vn'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-  chmodSync(join(bin, 'vn'), 0o755);
+  const shim = await startVnShim(bin);
   const work = join(dir, 'work');
   mkdirSync(work);
   for (const d of ['bin', 'examples', 'schema']) symlinkSync(join(ROOT, d), join(work, d));
@@ -77,9 +84,11 @@ function runBlocks(blocks: Block[], file: string): Promise<{ code: number | null
       } catch {
         /* the group is gone */
       }
-      cleanup();
       const done = Math.max(0, ...[...stderr.matchAll(/^@@ done (\d+)$/gm)].map((m) => Number(m[1])));
-      resolve({ code, stdout, stderr, done });
+      void shim.close().finally(() => {
+        cleanup();
+        resolve({ code, stdout, stderr, done, log: shim.log });
+      });
     });
   });
 }

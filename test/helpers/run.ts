@@ -18,7 +18,8 @@ export interface RunResult {
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
-  stdin?: string;
+  /** Text, or a stream (read only if the command reads stdin). */
+  stdin?: string | Readable;
   tty?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
 }
 
@@ -40,7 +41,7 @@ export async function runVn(argv: string[], opts: RunOptions = {}): Promise<RunR
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const ctx = new Context(
     {
-      stdin: Readable.from(opts.stdin !== undefined ? [opts.stdin] : []),
+      stdin: opts.stdin instanceof Readable ? opts.stdin : Readable.from(opts.stdin !== undefined ? [opts.stdin] : []),
       stdout,
       stderr,
       stdinIsTTY: opts.tty?.stdin ?? false,
