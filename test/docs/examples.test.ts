@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers/run.js';
-import { startVnShim, type VnShim } from '../helpers/vn-shim.js';
+import { type BashResult, bashWithVn } from '../helpers/vn-shim.js';
 
 /**
  * Every fenced ```sh block of README.md and docs/*.md, run against the `local` profile: the blocks
@@ -47,50 +46,33 @@ const FILES = [
 ];
 
 /** Runs one file's blocks; resolves with the exit code, the output, and how many blocks completed. */
-async function runBlocks(blocks: Block[], file: string): Promise<{ code: number | null; stdout: string; stderr: string; done: number; log: VnShim['log'] }> {
+async function runBlocks(blocks: Block[], file: string): Promise<BashResult & { done: number }> {
   const { dir, cleanup } = tempDir('vn-docs-');
-  const bin = join(dir, '.bin');
-  mkdirSync(bin);
-  const shim = await startVnShim(bin);
-  const work = join(dir, 'work');
-  mkdirSync(work);
-  for (const d of ['bin', 'examples', 'schema']) symlinkSync(join(ROOT, d), join(work, d));
-  const script = [
-    'set -eo pipefail',
-    // background jobs a block starts (an emulator) end with the session
-    "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT",
-    ...blocks.flatMap((b, i) => [`echo "@@ ${file}:${b.line} $(date +%s.%N)" >&2`, b.code, `echo "@@ done ${i + 1}" >&2`]),
-  ].join('\n');
-  const env: NodeJS.ProcessEnv = {
-    PATH: `${bin}:${process.env.PATH}`,
-    HOME: join(dir, 'home'),
-    VN_CONFIG_DIR: join(dir, 'config'),
-    NO_COLOR: '1',
-    LANG: 'C.UTF-8',
-    TZ: 'Asia/Shanghai',
-  };
-  mkdirSync(env.HOME as string);
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['--norc', '--noprofile', '-c', script], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 180_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      try {
-        process.kill(-(child.pid as number), 'SIGKILL');
-      } catch {
-        /* the group is gone */
-      }
-      const done = Math.max(0, ...[...stderr.matchAll(/^@@ done (\d+)$/gm)].map((m) => Number(m[1])));
-      void shim.close().finally(() => {
-        cleanup();
-        resolve({ code, stdout, stderr, done, log: shim.log });
-      });
-    });
-  });
+  try {
+    const work = join(dir, 'work');
+    mkdirSync(work);
+    for (const d of ['bin', 'examples', 'schema']) symlinkSync(join(ROOT, d), join(work, d));
+    const script = [
+      'set -eo pipefail',
+      // background jobs a block starts (an emulator) end with the session
+      "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT",
+      ...blocks.flatMap((b, i) => [`echo "@@ ${file}:${b.line} $(date +%s.%N)" >&2`, b.code, `echo "@@ done ${i + 1}" >&2`]),
+    ].join('\n');
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: join(dir, 'home'),
+      VN_CONFIG_DIR: join(dir, 'config'),
+      NO_COLOR: '1',
+      LANG: 'C.UTF-8',
+      TZ: 'Asia/Shanghai',
+    };
+    mkdirSync(env.HOME as string);
+    const r = await bashWithVn(['--norc', '--noprofile', '-c', script], { cwd: work, env, timeoutMs: 180_000 });
+    const done = Math.max(0, ...[...r.stderr.matchAll(/^@@ done (\d+)$/gm)].map((m) => Number(m[1])));
+    return { ...r, done };
+  } finally {
+    cleanup();
+  }
 }
 
 describe('documented examples run against the local profile', () => {

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, createReadStream, type ReadStream, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BIN, type RunResult, runVn } from './run.js';
+import { BIN, type RunResult, runVn, tempDir } from './run.js';
 
 /**
  * A `vn` for shell scripts that costs a socket round-trip instead of a Node start-up.
@@ -239,4 +240,49 @@ export async function startVnShim(dir: string, opts: ShimOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+export interface BashResult extends RunResult {
+  /** The `vn` command lines the script ran, and how. */
+  log: VnShim['log'];
+}
+
+/**
+ * Runs `bash …args` with the shim's `vn` first on PATH, in its own process group (ended with
+ * whatever it left in the background when it exits or times out). Never spawnSync here: the
+ * commands run in this process, which must keep its event loop.
+ */
+export async function bashWithVn(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<BashResult> {
+  const tmp = tempDir('vn-shim-');
+  const shim = await startVnShim(tmp.dir);
+  const env = { ...opts.env, PATH: `${shim.bin}:${opts.env.PATH ?? process.env.PATH}` };
+  try {
+    return await new Promise<BashResult>((resolve, reject) => {
+      const child = spawn('bash', args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const killGroup = () => {
+        try {
+          process.kill(-(child.pid as number), 'SIGKILL');
+        } catch {
+          /* the group is gone */
+        }
+      };
+      const timer = setTimeout(() => {
+        stderr += `\n(killed after ${opts.timeoutMs} ms)\n`;
+        killGroup();
+      }, opts.timeoutMs);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        killGroup();
+        resolve({ code: code ?? -1, stdout, stderr, log: shim.log });
+      });
+    });
+  } finally {
+    await shim.close();
+    tmp.cleanup();
+  }
 }
