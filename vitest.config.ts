@@ -1,36 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 /**
  * Test files where a real process is the point: they spawn the built CLI, bash or a terminal
- * (script, tmux), or run the documented examples. The `integration` project; every other file is
- * `unit` (in-process commands, loopback emulators), the edit loop of `npm run test:unit`. A new
- * test file that spawns belongs in this list.
+ * (tmux, script), or run the documented examples. They make the `integration` project, found by
+ * what they call so that a new file lands on the right side by itself; every other file is `unit`
+ * (commands in-process, loopback servers), the edit loop of `npm run test:unit`.
  */
-const INTEGRATION = [
-  'test/cli/bundle.test.ts',
-  'test/cli/secrets.test.ts',
-  'test/cli/terminal-safety.test.ts',
-  'test/client/cli-http.test.ts',
-  'test/client/faults.test.ts',
-  'test/commands/diff.test.ts',
-  'test/commands/export.test.ts',
-  'test/commands/output.test.ts',
-  'test/commands/terminal-prompts.test.ts',
-  'test/commands/watch.test.ts',
-  'test/completion/completion.test.ts',
-  'test/config/local-profile.test.ts',
-  'test/config/store-safety.test.ts',
-  'test/dialogue/chat.test.ts',
-  'test/dialogue/examples.test.ts',
-  'test/dialogue/team-scale.test.ts',
-  'test/docs/**/*.test.ts',
-  'test/emulator/process.test.ts',
-  'test/manifest/examples.test.ts',
-  'test/manifest/terminal.test.ts',
-];
+const SPAWNS = /\b(spawnVn|spawnSync|spawn|execFileSync|execFile|execSync|bashWithVn)\(|helpers\/tmux\.js/;
+const root = fileURLToPath(new URL('.', import.meta.url));
+const INTEGRATION = readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => `test/${f.split(sep).join('/')}`)
+  .filter((f) => SPAWNS.test(readFileSync(join(root, f), 'utf8')))
+  .sort();
 
 export default defineConfig({
   define: { __VN_VERSION__: JSON.stringify(pkg.version) },

@@ -118,7 +118,7 @@ _vn_flags() {
     'call DescribeRecording') echo '--ConversationId --InstanceId --NeedVoiceSliceRecording --describe --force --all' ;;
     'call SaveRecording') echo '--ConversationId --Duration --FileName --FilePath --InstanceId --InstanceOwnerId --StartTime --Type --VoiceSliceRecordingList --describe --force --all' ;;
     'call GenerateUploadUrl') echo '--CallerBid --CallerIp --CallerParentId --CallerType --CallerUid --ClientIp --Environment --FileName --InstanceId --InstanceOwnerId --Key --MfaPresent --ProxyOriginalSecurityTransport --ProxyOriginalSourceIp --ProxyTrustTransportInfo --RequestId --SecurityToken --SecurityTransport --TenantId --TenantName --UserId --UserName --XspaceServicerId --XspaceTenantBuId --describe --force --all' ;;
-    'completion') echo '--instance-ids' ;;
+    'completion') echo '--instance-ids --profile-names' ;;
   esac
 }
 
@@ -304,7 +304,7 @@ _vn_args() {
 }
 
 _vn_profiles() {
-  vn configure list -o tsv --query 'Profiles[].Name' 2>/dev/null
+  vn completion --profile-names 2>/dev/null
 }
 
 # instance ids of the profile on the line (cached by vn for a minute; at most 2 s to fetch)
@@ -312,11 +312,19 @@ _vn_instances() {
   vn ${1:+--profile "$1"} completion --instance-ids 2>/dev/null
 }
 
+# the lines of $1 that start with $2, taken literally: compgen -W would expand $(…) in a word
+_vn_reply_lines() {
+  local w
+  while IFS= read -r w; do
+    [[ -n "$w" && "$w" == "$2"* ]] && COMPREPLY+=("$w")
+  done <<< "$1"
+}
+
 _vn_complete_spec() {
   case "$1" in
     @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$2")) ;;
-    @profile) COMPREPLY=($(compgen -W "$(_vn_profiles)" -- "$2")) ;;
-    @instance) COMPREPLY=($(compgen -W "$(_vn_instances "$3")" -- "$2")) ;;
+    @profile) _vn_reply_lines "$(_vn_profiles)" "$2" ;;
+    @instance) _vn_reply_lines "$(_vn_instances "$3")" "$2" ;;
     ?*) COMPREPLY=($(compgen -W "$1" -- "$2")) ;;
   esac
 }

@@ -219,7 +219,7 @@ function __vn_takes_value
 end
 
 function __vn_profiles
-    vn configure list -o tsv --query 'Profiles[].Name' 2>/dev/null
+    vn completion --profile-names 2>/dev/null
 end
 
 # instance ids of the profile on the line (cached by vn for a minute; at most 2 s to fetch)
@@ -970,3 +970,4 @@ complete -c vn -n '__vn_at \'completion\'' -a 'bash' -d 'bash completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'zsh' -d 'zsh completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'fish' -d 'fish completion script'
 complete -c vn -n '__vn_at \'completion\'' -l instance-ids -d 'print the instance ids of the profile, for the scripts'
+complete -c vn -n '__vn_at \'completion\'' -l profile-names -d 'print the profile names, for the scripts'

@@ -9,14 +9,11 @@ import { quickAnswer } from './quick.js';
 
 /** Production entry: runs with the real process streams; the only place that sets process.exitCode. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  // `vn … | head` closes stdout early: that is not an error
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
   // quick.cjs has answered --version and the top-level help: this is a command, so the program is
   // needed too; both load side by side
   const [{ Context }] = await Promise.all([import('./context.js'), import('./program.js')]);
-  const ctx = Context.fromProcess();
+  // `vn … | head` closes stdout early: that is not an error
+  const ctx = Context.fromProcess({ onBrokenPipe: () => process.exit(process.exitCode ?? 0) });
   // the last net: a failure nothing caught (a library's own crash) is still one line through the
   // redaction filter and the sanitiser, not a stack trace that may quote a secret or server text
   const fatal = (err: unknown) => {
@@ -34,7 +31,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
 /** Runs one command line against a Context and returns the exit code (tests call this in-process). */
 export async function run(argv: string[], ctx: Context): Promise<number> {
-  if (quickAnswer(argv, { write: (s) => ctx.io.stdout.write(s), isTTY: ctx.io.stdoutIsTTY, columns: ctx.io.columns })) return 0;
+  if (quickAnswer(argv, { write: (s) => ctx.io.write('stdout', s), isTTY: ctx.io.stdoutIsTTY, columns: ctx.io.columns })) return 0;
   const { runProgram } = await import('./program.js');
   return runProgram(argv, ctx);
 }

@@ -1,5 +1,3 @@
-import type { Readable, Writable } from 'node:stream';
-import { isatty } from 'node:tty';
 import type { ActionName, Params, Response } from './api/catalog.js';
 import type { FlagParams } from './api/types.js';
 import type { CallOptions, Client } from './client/client.js';
@@ -7,28 +5,13 @@ import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import { UsageError } from './errors.js';
+import { FORMATS } from './output/formats/index.js';
+import { IOStreams, type Spinner, tableWidth } from './output/iostreams.js';
 import type { Output, OutputFormat, RenderTarget } from './output/render.js';
-import { sanitizeLine, terminalSafe } from './output/sanitize.js';
-import { redact } from './redact.js';
-
-export interface IO {
-  stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
-  stdinIsTTY: boolean;
-  stdoutIsTTY: boolean;
-  stderrIsTTY: boolean;
-  columns?: number;
-}
 
 export type { GlobalOptions } from './commands/globals.js';
 
-export interface Spinner {
-  text: string;
-  stop(): void;
-  succeed(text?: string): void;
-  fail(text?: string): void;
-}
+export type { Spinner } from './output/iostreams.js';
 
 export interface CallAsOutput extends CallOptions {
   /** Follow every page (--all). */
@@ -36,8 +19,9 @@ export interface CallAsOutput extends CallOptions {
 }
 
 /**
- * Everything a command may touch. Production builds it from `process`; tests build one with
- * in-memory streams. Heavy pieces (client, prompts, spinner) are created on first use.
+ * Everything a command may touch. Production builds it on the process's IOStreams; tests on
+ * IOStreams.test(). It holds no stream itself: printing, prompts and spinners go through `io`.
+ * Heavy pieces (client, prompts, spinner) are created on first use.
  */
 export class Context {
   globals: GlobalOptions = defaultGlobals();
@@ -47,27 +31,14 @@ export class Context {
   private cleanups: (() => Promise<void> | void)[] = [];
 
   constructor(
-    readonly io: IO,
-    readonly env: NodeJS.ProcessEnv,
+    readonly io: IOStreams,
+    readonly env: NodeJS.ProcessEnv = io.env,
     readonly now: () => Date = () => new Date(),
   ) {}
 
-  static fromProcess(): Context {
-    // process.stdin is created on first access (a stream and a handle): leave it until a command reads
-    return new Context(
-      {
-        get stdin() {
-          return process.stdin;
-        },
-        stdout: process.stdout,
-        stderr: process.stderr,
-        stdinIsTTY: isatty(0),
-        stdoutIsTTY: Boolean(process.stdout.isTTY),
-        stderrIsTTY: Boolean(process.stderr.isTTY),
-        columns: process.stdout.columns,
-      },
-      process.env,
-    );
+  /** Production: the process's streams; `onBrokenPipe` runs when stdout's reader went away. */
+  static fromProcess(opts: { onBrokenPipe?: () => void } = {}): Context {
+    return new Context(IOStreams.system(opts), process.env);
   }
 
   get configDir(): string {
@@ -76,11 +47,7 @@ export class Context {
 
   /** Colour on when the stream is a TTY (or FORCE_COLOR), off with NO_COLOR or --no-color. */
   colorFor(stream: 'stdout' | 'stderr'): boolean {
-    if (!this.globals.color) return false;
-    if ('NO_COLOR' in this.env && this.env.NO_COLOR !== '') return false;
-    const force = this.env.FORCE_COLOR;
-    if (force !== undefined) return force !== '0' && force !== 'false';
-    return stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
+    return this.io.colorEnabled(stream, this.globals.color);
   }
 
   out(text: string): void {
@@ -92,14 +59,13 @@ export class Context {
   }
 
   /**
-   * Every text vn prints goes through here: the one redaction filter (src/redact.ts), and on a
-   * terminal the last net for control sequences (src/output/sanitize.ts).
+   * Prints through the one writer (IOStreams.write: redaction, then sanitising on a terminal).
+   * `knownSecretsOnly`: data that must keep its values (an exported configuration) has only the
+   * known secret values masked (IOStreams.writeExact).
    */
-  write(stream: 'stdout' | 'stderr', text: string, opts: { drawsOwnControls?: boolean } = {}): void {
-    const safe = redact(text);
-    const tty = stream === 'stdout' ? this.io.stdoutIsTTY : this.io.stderrIsTTY;
-    // a progress line redraws itself with \r and ESC [K: it sanitises its network text itself
-    this.io[stream].write(tty && !opts.drawsOwnControls ? terminalSafe(safe) : safe);
+  write(stream: 'stdout' | 'stderr', text: string, opts: { knownSecretsOnly?: boolean } = {}): void {
+    if (opts.knownSecretsOnly) this.io.writeExact(stream, text);
+    else this.io.write(stream, text);
   }
 
   profile(): Promise<ResolvedProfile> {
@@ -140,8 +106,9 @@ export class Context {
     const [{ Client }, transport] = await Promise.all([import('./client/client.js'), import('./client/transport.js')]);
     this.onDispose(() => transport.closeTransport());
     // refused before anything is sent: the profile's default output can be xml too
-    if (this.globals.query !== undefined && (await this.outputFormat()) === 'xml') {
-      throw new UsageError("--query applies to JSON and cannot be used with XML output (the profile's default; pass -o json)");
+    const format = await this.outputFormat();
+    if (this.globals.query !== undefined && !FORMATS[format].acceptsQuery) {
+      throw new UsageError(`--query applies to JSON and cannot be used with ${format.toUpperCase()} output (the profile's default; pass -o json)`);
     }
     const endpoint = await endpointFor(profile, { configDir: this.configDir, env: this.env });
     if (endpoint.close) this.onDispose(endpoint.close);
@@ -172,7 +139,7 @@ export class Context {
     const spec = findAction(action);
     if (!spec) throw new UsageError(`unknown action ${action}`);
     const client = await this.client();
-    const format = opts.format ?? ((await this.outputFormat()) === 'xml' && !opts.all ? 'XML' : 'JSON');
+    const format = opts.format ?? (!opts.all ? (FORMATS[await this.outputFormat()].wire ?? 'JSON') : 'JSON');
     if (opts.all) {
       const { callAll } = await import('./client/paginate.js');
       const res = await callAll(client, spec, params);
@@ -207,25 +174,8 @@ export class Context {
   }
 
   /** An ora spinner on stderr when it is a TTY; otherwise a silent stand-in. */
-  async spinner(text: string): Promise<Spinner> {
-    if (!this.io.stderrIsTTY) {
-      return { text, stop() {}, succeed() {}, fail() {} };
-    }
-    const { default: ora } = await import('ora');
-    // ora writes to the stream itself: its texts (a task's status from the service…) pass the filters here
-    const safe = (t: string) => sanitizeLine(redact(t));
-    const s = ora({ text: safe(text), stream: this.io.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
-    return {
-      get text() {
-        return s.text;
-      },
-      set text(t: string) {
-        s.text = safe(t);
-      },
-      stop: () => void s.stop(),
-      succeed: (t?: string) => void s.succeed(t === undefined ? undefined : safe(t)),
-      fail: (t?: string) => void s.fail(t === undefined ? undefined : safe(t)),
-    };
+  spinner(text: string): Promise<Spinner> {
+    return this.io.spinner(text);
   }
 
   onDispose(fn: () => Promise<void> | void): void {
@@ -238,9 +188,4 @@ export class Context {
   }
 }
 
-/** How wide a table may be: COLUMNS when set, else the terminal's width; piped output has no limit. */
-export function tableWidth(env: NodeJS.ProcessEnv, isTTY: boolean, ttyColumns: number | undefined): number | undefined {
-  const fromEnv = Number(env.COLUMNS);
-  if (env.COLUMNS && Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return isTTY && ttyColumns ? ttyColumns : undefined;
-}
+export { tableWidth } from './output/iostreams.js';

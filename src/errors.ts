@@ -7,6 +7,11 @@ export class VnError extends Error {
 export class UsageError extends VnError {
   override readonly exitCode = 2;
   override name = 'UsageError';
+  /**
+   * Several problems (a file's, each `file:line:col: …`): the error printer writes one line each,
+   * as they are, instead of `error: <message>`. The message holds them joined by newlines.
+   */
+  lines?: readonly string[];
 }
 
 /** The service answered with an error body. Exit 1. */

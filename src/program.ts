@@ -3,8 +3,9 @@ import type { CommandDef } from './commands/define.js';
 import { GLOBAL_FLAGS, parseGlobalFlags, valueTakingGlobals } from './commands/globals.js';
 import { GROUPS, type GroupEntry, lookup, TOP_VERBS, type VerbEntry } from './commands/registry.js';
 import type { Context, GlobalOptions } from './context.js';
-import { DifferencesFound, DryRunDone, ServiceError, VnError } from './errors.js';
+import { DifferencesFound, DryRunDone, ServiceError, UsageError, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
+import { FORMATS } from './output/formats/index.js';
 import { VERSION } from './version.js';
 
 /** Parses and runs one command line; returns the exit code. Loaded by cli.ts once it knows it needs it. */
@@ -207,8 +208,10 @@ async function parseGlobals(o: Record<string, unknown>, ctx: Context): Promise<G
     g.endpoint = normalizeEndpoint(g.endpoint);
   }
   if (g.query !== undefined) {
-    if (g.output === 'xml')
-      throw new (await import('./errors.js')).UsageError('--query applies to JSON and cannot be used with -o xml (the raw XML body is printed as it is)');
+    if (g.output !== undefined && !FORMATS[g.output].acceptsQuery)
+      throw new (await import('./errors.js')).UsageError(
+        `--query applies to JSON and cannot be used with -o ${g.output} (the raw ${g.output.toUpperCase()} body is printed as it is)`,
+      );
     const { checkQuery } = await import('./output/render.js');
     await checkQuery(g.query);
   }
@@ -238,10 +241,16 @@ async function reportError(err: unknown, ctx: Context): Promise<number> {
     if (err.exitCode === 2 && ctx.changesCarriedOut().length > 0) {
       // exit 2 promises "nothing sent": after a change was made that would invite a blind retry
       const done = [...new Set(ctx.changesCarriedOut())].join(', ');
-      ctx.err(`error: ${sanitizeLine(err.message)} — after ${done} was carried out (exit 6): check before repeating the command`);
+      const lines = err instanceof UsageError ? err.lines : undefined;
+      if (lines?.length) for (const line of lines) ctx.err(sanitizeLine(line));
+      const what = lines?.length ? `${lines.length === 1 ? 'the problem' : 'the problems'} above came` : sanitizeLine(err.message);
+      ctx.err(`error: ${what} — after ${done} was carried out (exit 6): check before repeating the command`);
     } else if (err instanceof ServiceError) {
       const where = [`HTTP ${err.httpStatus}`, err.requestId ? `RequestId: ${sanitizeLine(err.requestId)}` : undefined].filter(Boolean).join(', ');
       ctx.err(`error: ${sanitizeLine(err.code)}: ${sanitizeLine(err.message) || '(no message)'} (${where})`);
+    } else if (err instanceof UsageError && err.lines?.length) {
+      // one line per problem, as compilers print them (docs/testing.md, docs/config-as-code.md)
+      for (const line of err.lines) ctx.err(sanitizeLine(line));
     } else {
       ctx.err(`error: ${sanitizeLine(err.message)}`);
     }

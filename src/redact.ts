@@ -77,20 +77,28 @@ const BY_NAME: [RegExp, string][] = [
   [/(x-acs-security-token)(\s*[:=]\s*)[^\s,;"']+/gi, `$1$2${REDACTED}`],
 ];
 
+/**
+ * The text with only the values this process knows to be secret replaced by <redacted> (the
+ * profile's AccessKey secret and STS token, the secret-like parameters it sent), never a pattern:
+ * for data that must keep its values, such as an exported configuration (`AccessKey=1234567` in a
+ * greeting is the greeting's text, not a credential).
+ */
+export function redactKnown(text: string): string {
+  if (text.length === 0 || known.size === 0) return text;
+  knownRe ??= new RegExp(
+    [...known]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRe)
+      .join('|'),
+    'g',
+  );
+  return text.replace(knownRe, REDACTED);
+}
+
 /** The text with every known secret and every secret-like parameter's value replaced by <redacted>. */
 export function redact(text: string): string {
   if (text.length === 0) return text;
-  let out = text;
-  if (known.size > 0) {
-    knownRe ??= new RegExp(
-      [...known]
-        .sort((a, b) => b.length - a.length)
-        .map(escapeRe)
-        .join('|'),
-      'g',
-    );
-    out = out.replace(knownRe, REDACTED);
-  }
+  let out = redactKnown(text);
   for (const [re, to] of BY_NAME) {
     re.lastIndex = 0;
     if (re.test(out)) {

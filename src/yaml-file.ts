@@ -16,13 +16,19 @@ export interface FileIssue extends Pos {
   message: string;
 }
 
-/** A file that cannot be used: exit 2, every problem as `file:line:col: …`, in the file's order. */
+/**
+ * A file that cannot be used: exit 2, every problem as `file:line:col: …` on a line of its own
+ * (UsageError.lines), in the file's order.
+ */
 export class FileIssuesError extends UsageError {
   readonly issues: FileIssue[];
   constructor(issues: FileIssue[]) {
     const sorted = [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
-    super(sorted.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message}`).join('\n'));
+    // a message holding a newline would print as one line ending in the first problem's text
+    const lines = sorted.map((i) => `${i.file}:${i.line}:${i.col}: ${i.message.replace(/\s*[\r\n]+\s*/g, ' ')}`);
+    super(lines.join('\n'));
     this.issues = sorted;
+    this.lines = lines;
   }
 }
 

@@ -98,3 +98,73 @@ describe('the layers', () => {
     expect(bad.filter((b) => !KNOWN.has(b))).toEqual([]);
   });
 });
+
+/**
+ * One way out to the terminal: src/output/iostreams.ts is the only module that holds a raw stream
+ * (and the only one that may name process.stdout, process.stderr or process.stdin, import node:tty,
+ * or write to a file descriptor of the terminal). Everything else prints through IOStreams' writer
+ * (redaction, then sanitising), so no path to the terminal can skip either.
+ */
+const STREAM_OWNER = 'output/iostreams.ts';
+
+const RAW_STREAM_RULES: [RegExp, string][] = [
+  [/\bprocess\s*(?:\.|\?\.)\s*std(?:in|out|err)\b|\bprocess\s*\[\s*['"`]std(?:in|out|err)['"`]\s*\]/, 'names a process stream'],
+  [/\{[^}]*\bstd(?:in|out|err)\b[^}]*\}\s*=\s*(?:globalThis\.)?process\b/, 'takes a stream out of process'],
+  [/\bconsole\s*\.\s*\w+/, 'prints with console (raw stdout/stderr)'],
+  [/['"](?:node:)?tty['"]/, 'imports node:tty (the TTY decisions are IOStreams’)'],
+  [/\.io\s*\.\s*std(?:in|out|err)\b/, 'reaches a raw stream through the context'],
+  [/\b(?:write|writeSync|writev|writevSync|createWriteStream|fsync)\s*\(\s*[12]\s*[,)]|\bfd\s*:\s*[012]\b/, 'writes to a terminal file descriptor'],
+  [/['"`]\/dev\/(?:tty|stdout|stderr|stdin|fd\/[012])\b/, 'opens the terminal device'],
+];
+
+/** Source text without its comments (so prose about process.stdout is not code that uses it). */
+function code(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}
+
+/** `file:line: why` for every raw-stream use in one module's source. */
+function rawStreamUses(file: string, text: string): string[] {
+  if (file === STREAM_OWNER) return [];
+  const found: string[] = [];
+  code(text)
+    .split('\n')
+    .forEach((line, i) => {
+      for (const [re, why] of RAW_STREAM_RULES) if (re.test(line)) found.push(`${file}:${i + 1}: ${why}`);
+    });
+  return found;
+}
+
+describe('one way out to the terminal', () => {
+  it('no module but output/iostreams.ts touches a raw stream', () => {
+    const bad = files(SRC).flatMap((f) => rawStreamUses(relative(SRC, f), readFileSync(f, 'utf8')));
+    expect(bad).toEqual([]);
+  });
+
+  it('the rule sees a violation (it can fail)', () => {
+    const fixture = [
+      "import { isatty } from 'node:tty';",
+      '// process.stdout in a comment is prose, not a write',
+      "const url = 'http://example.com'; process.stdout.write(answer);",
+      'ctx.io.stderr.write(text);',
+      'const { stdout } = process;',
+      "process['stderr'].write(x);",
+      'console.log(answer);',
+      "fs.writeSync(1, 'x');",
+      "open('/dev/tty');",
+      '/* process.stdin in a block comment */ const ok = 1;',
+    ].join('\n');
+    expect(rawStreamUses('commands/evil.ts', fixture)).toEqual([
+      'commands/evil.ts:1: imports node:tty (the TTY decisions are IOStreams’)',
+      'commands/evil.ts:3: names a process stream',
+      'commands/evil.ts:4: reaches a raw stream through the context',
+      'commands/evil.ts:5: takes a stream out of process',
+      'commands/evil.ts:6: names a process stream',
+      'commands/evil.ts:7: prints with console (raw stdout/stderr)',
+      'commands/evil.ts:8: writes to a terminal file descriptor',
+      'commands/evil.ts:9: opens the terminal device',
+    ]);
+    // the owner may; nothing else may
+    expect(rawStreamUses('output/iostreams.ts', fixture)).toEqual([]);
+    expect(rawStreamUses('cli.ts', 'process.stdout.on("error", f);')).toHaveLength(1);
+  });
+});

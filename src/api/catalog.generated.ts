@@ -33,7 +33,11 @@ export const CATALOG_DATA: CatalogData = {
           "type": "string",
           "required": false,
           "example": "这是一个测试场景",
-          "source": "both"
+          "source": "both",
+          "rules": {
+            "maxLength": 1024
+          },
+          "rulesSource": "vn: at most 1024 characters (seed 7.3 Description 实例描述 gives no bound)"
         },
         {
           "name": "Name",
@@ -42,9 +46,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "测试场景",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: an instance name that is empty or all white space is refused (seed 7.3 marks Name required)"
+          "rulesSource": "vn: an instance name that is empty or all white space is refused (seed 7.3 marks Name required); at most 128 characters (the seed gives no bound)"
         },
         {
           "name": "NluServiceParamsJson",
@@ -108,9 +113,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "d74d6290-7cbe-4436-b5d7-014ebb0f4060",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -138,9 +145,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "cd6fc91bc13445c2af7f2e3e31418520",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -187,9 +196,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "da37319b-6c83-4268-9f19-814aed62e401",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -212,9 +223,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "da37319b-6c83-4268-9f19-814aed62e401",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -386,7 +399,11 @@ export const CATALOG_DATA: CatalogData = {
           "type": "string",
           "required": false,
           "example": "描述",
-          "source": "both"
+          "source": "both",
+          "rules": {
+            "maxLength": 1024
+          },
+          "rulesSource": "vn: as CreateInstance"
         },
         {
           "name": "InstanceId",
@@ -395,9 +412,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "12f407b22cbe4890ac595f09985848d5",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "Name",
@@ -405,7 +424,8 @@ export const CATALOG_DATA: CatalogData = {
           "required": false,
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
           "rulesSource": "vn: as CreateInstance"
         }
@@ -468,9 +488,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "af81a389-91f0-4157-8d82-720edd02b66a",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "NluServiceParamsJson",
@@ -515,9 +537,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "af81a389-91f0-4157-8d82-720edd02b66a",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "NluServiceParamsJson",
@@ -633,9 +657,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "af81a389-91f0-4157-8d82-720edd02b66a",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "PitchRate",
@@ -738,9 +764,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "dc437bba-5a25-4bbc-b4c2-f268864bebb5",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "InstanceOwnerId",
@@ -842,9 +870,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "8a9bdaa895a748528a15b50c281e6474",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "NlsServiceType",
@@ -1089,9 +1119,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "287289b6-1510-4e64-9224-39b53ad89dd2",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -1186,9 +1218,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "12f407b22cbe4890ac595f09985848d5",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "IntentTrigger",
@@ -1267,9 +1301,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "12f407b22cbe4890ac595f09985848d5",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "IntentTrigger",
@@ -1392,9 +1428,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "12f407b22cbe4890ac595f09985848d5",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "Prompt",
@@ -1463,9 +1501,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "c28fc549-d88f-4f6e-85ad-a0806e5e39c0",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InitialContext",
@@ -1486,9 +1525,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "4d7db6670b8e41b5adb1f21560ea9272",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "InstanceOwnerId",
@@ -1543,9 +1584,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "0099b75d-60fd-4c63-8541-7fbba0ae6bb0",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InstanceId",
@@ -1554,9 +1596,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "0099b75d-60fd-4c63-8541-7fbba0ae6bb0",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "InstanceOwnerId",
@@ -1625,9 +1669,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "8a503680-815d-473e-a9b0-e010f47a64d2",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InitialContext",
@@ -1648,9 +1693,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "8a503680-815d-473e-a9b0-e010f47a64d2",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "ShouldUseSandBox",
@@ -1693,9 +1740,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "7cefbff0-8d50-4d6f-b93c-73cee23c1555",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InstanceId",
@@ -1704,9 +1752,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "7cefbff0-8d50-4d6f-b93c-73cee23c1555",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "Number",
@@ -1771,9 +1821,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "7cefbff0-8d50-4d6f-b93c-73cee23c1555",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InstanceId",
@@ -1782,9 +1833,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "abb4aa26-3a8e-43dd-82f8-0c3898c9c67f",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "Utterance",
@@ -1828,9 +1881,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "361c8a53-0e29-42f3-8aa7-c7752d010399",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InstanceId",
@@ -1839,9 +1893,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "026ca0f4-483b-4252-ae1d-1f15f056f8b9",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -1890,9 +1946,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "da37319b-6c83-4268-9f19-814aed62e401",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "Emotion",
@@ -1907,9 +1964,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "21e0b2a3-168d-4ba7-9009-afc42666eb54",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "InstanceOwnerId",
@@ -1960,9 +2019,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "8fb819b5-d032-48a9-ae5e-cff041b83596",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "HangUpParams",
@@ -1983,9 +2043,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "e48e45dd-e47a-4744-a063-f08cbebb1c5a",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "InstanceOwnerId",
@@ -2025,9 +2087,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "0099b75d-60fd-4c63-8541-7fbba0ae6bb0",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InitialContext",
@@ -2048,9 +2111,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "0099b75d-60fd-4c63-8541-7fbba0ae6bb0",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "InstanceOwnerId",
@@ -2099,9 +2164,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "15608cce-36be-43d5-9361-178cbe64127b",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InstanceId",
@@ -2110,9 +2176,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "5daac920-d6c1-429f-a95f-2a798f5255b5",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -2164,9 +2232,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "c28fc549-d88f-4f6e-85ad-a0806e5e39c0",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "TimeUnit",
@@ -2237,9 +2307,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "c112c168ed664c0a851f9ca72d2f7999",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -2264,9 +2336,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "a2c26e67-5984-4935-984e-bcee52971993",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InstanceId",
@@ -2275,9 +2348,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "82b2eaae-ce5c-45f8-8231-f15b6b27e55c",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -2373,9 +2448,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "da37319b-6c83-4268-9f19-814aed62e401",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "IsSandBox",
@@ -2552,9 +2629,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "12f407b22cbe4890ac595f09985848d5",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "PageNumber",
@@ -2671,9 +2750,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "868eef14-7515-4856-8a50-5c9a22abdbcc",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         }
       ],
       "response": {
@@ -2754,9 +2835,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "6c01a99f-1b72-4f75-a8bd-3875766bd19d",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "Options",
@@ -2864,9 +2947,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "29b52d70-d9fe-4fe0-8476-8aaacbcfdc84",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "TimeUnit",
@@ -2983,9 +3068,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "abb4aa26-3a8e-43dd-82f8-0c3898c9c67f",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "InstanceId",
@@ -2994,9 +3080,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "7cefbff0-8d50-4d6f-b93c-73cee23c1555",
           "source": "both",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "NeedVoiceSliceRecording",
@@ -3043,9 +3131,10 @@ export const CATALOG_DATA: CatalogData = {
           "example": "390515b5-6115-4ccf-83e2-52d5bfaf2ddf",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 128
           },
-          "rulesSource": "vn: a blank id names no conversation"
+          "rulesSource": "vn: a blank id names no conversation; at most 128 characters (ids are UUIDs)"
         },
         {
           "name": "Duration",
@@ -3087,9 +3176,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "af81a389-91f0-4157-8d82-720edd02b66a",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "InstanceOwnerId",
@@ -3205,9 +3296,11 @@ export const CATALOG_DATA: CatalogData = {
           "example": "af81a389-91f0-4157-8d82-720edd02b66a",
           "source": "sdk",
           "rules": {
-            "nonBlank": true
+            "nonBlank": true,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$"
           },
-          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up"
+          "rulesSource": "vn: a blank id names no instance; refused as InvalidParameter rather than looked up. Ids are UUIDs (seed 7.3 returns c28fc549-d88f-4f6e-85ad-a0806e5e39c0 or 12f407b22cbe4890ac595f09985848d5; its examples also use test1 and test1_instanceId): letters, digits, '-' and '_', at most 64 characters"
         },
         {
           "name": "InstanceOwnerId",

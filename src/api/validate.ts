@@ -91,6 +91,7 @@ export function checkParamValue(spec: ParamSpec, value: unknown): string | undef
 function patternHint(pattern: string): string {
   if (pattern === '^[0-9*#]*$') return 'keypad digits (0-9, *, #)';
   if (pattern === '^\\d+(\\.\\d+)?$') return 'a non-negative number';
+  if (pattern === '^[A-Za-z0-9][A-Za-z0-9_-]*$') return 'letters, digits, "-" and "_"';
   return `text matching ${pattern}`;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { unlinkSync, writeSync } from 'node:fs';
+import { futimes, unlinkSync, writeSync } from 'node:fs';
 import { type FileHandle, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -53,6 +53,13 @@ function partName(path: string): string {
   return `${path}.${process.pid}-${randomBytes(6).toString('hex')}.part`;
 }
 
+/** The part files this process is writing now: never anyone's leftover. */
+const ACTIVE_PARTS = new Set<string>();
+/** How often a download touches its part file, stalled or not, to say it is alive. */
+export const PART_HEARTBEAT_MS = 10_000;
+/** A part file untouched for this long is a leftover even when a process with its pid runs. */
+export const PART_STALE_MS = 120_000;
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -64,9 +71,12 @@ function alive(pid: number): boolean {
 
 /**
  * Removes the part files that earlier runs left beside `path` (a SIGKILL, a power cut): those of
- * processes no longer running, and those of older versions, which carried no process id.
+ * processes no longer running, those of older versions (no process id in the name), and those
+ * whose process id now belongs to another process: this process's own id (a container runs every
+ * vn with the same few pids) on a file it is not writing, or any id on a file untouched for
+ * PART_STALE_MS (a live download touches its file every PART_HEARTBEAT_MS, stalled or not).
  */
-export async function removeStaleParts(path: string): Promise<string[]> {
+export async function removeStaleParts(path: string, now = Date.now()): Promise<string[]> {
   const dir = dirname(path);
   const base = basename(path).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const re = new RegExp(`^${base}\\.(?:(\\d+)-)?[0-9a-f]{12}\\.part$`);
@@ -74,9 +84,14 @@ export async function removeStaleParts(path: string): Promise<string[]> {
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const m = re.exec(name);
     if (!m) continue;
+    const file = join(dir, name);
+    if (ACTIVE_PARTS.has(file)) continue;
     const pid = m[1] ? Number(m[1]) : undefined;
-    if (pid !== undefined && (pid === process.pid || alive(pid))) continue;
-    await unlink(join(dir, name)).then(
+    if (pid !== undefined && pid !== process.pid && alive(pid)) {
+      const st = await stat(file).catch(() => undefined);
+      if (!st || now - st.mtimeMs < PART_STALE_MS) continue;
+    }
+    await unlink(file).then(
       () => removed.push(name),
       () => undefined,
     );
@@ -108,6 +123,8 @@ export async function downloadToFile(url: string, target: string, opts: Download
   const agent = new undici.Agent({ connect: { timeout: Math.min(timeoutMs, 10_000) }, keepAliveTimeout: 1 });
   const dispatcher = agent.compose(undici.interceptors.redirect({ maxRedirections: 5 }));
   const part = partName(path);
+  ACTIVE_PARTS.add(part);
+  let heartbeat: NodeJS.Timeout | undefined;
   let handle: FileHandle | undefined;
   let received = 0;
   let total: number | undefined;
@@ -130,6 +147,13 @@ export async function downloadToFile(url: string, target: string, opts: Download
     } catch (err) {
       throw new RuntimeFailure(`cannot write ${basename(part)} in ${dirname(path)}: ${(err as Error).message}`, { cause: err });
     }
+    // a stalled body writes nothing: the touch tells another run's removeStaleParts this file is alive
+    const fd = handle.fd;
+    heartbeat = setInterval(() => {
+      const t = new Date();
+      futimes(fd, t, t, () => undefined);
+    }, PART_HEARTBEAT_MS);
+    heartbeat.unref();
     let res: Dispatcher.ResponseData;
     try {
       res = await dispatcher.request({
@@ -176,6 +200,8 @@ export async function downloadToFile(url: string, target: string, opts: Download
     await syncDirectory(dirname(path));
     return { path, bytes: received, contentType };
   } finally {
+    clearInterval(heartbeat);
+    ACTIVE_PARTS.delete(part);
     for (const s of SIGNALS) process.removeListener(s, onSignal);
     if (handle) await handle.close().catch(() => undefined);
     if (!finished) await unlink(part).catch(() => undefined);

@@ -6,7 +6,10 @@ export default defineCommand({
     'profile names, …), file paths, and instance ids (fetched with a 2-second limit and cached for a minute, so TAB never ' +
     'hangs), generated from the command tree. The same scripts are in completions/ of the package.',
   args: [{ name: 'shell', optional: true, description: 'bash, zsh or fish' }],
-  flags: [{ name: 'instance-ids', type: 'bool', hidden: true, description: 'print the instance ids of the profile, for the scripts' }],
+  flags: [
+    { name: 'instance-ids', type: 'bool', hidden: true, description: 'print the instance ids of the profile, for the scripts' },
+    { name: 'profile-names', type: 'bool', hidden: true, description: 'print the profile names, for the scripts' },
+  ],
   examples: [
     'source <(vn completion bash)                 # bash, this session',
     'vn completion bash > ~/.local/share/bash-completion/completions/vn',
@@ -18,6 +21,12 @@ export default defineCommand({
       const { instanceIds } = await import('../completion/instances.js');
       const ids = await instanceIds(ctx);
       if (ids.length) ctx.out(ids.join('\n'));
+      return undefined;
+    }
+    if (flags.profileNames === true) {
+      const { profileNames } = await import('../completion/instances.js');
+      const names = await profileNames(ctx);
+      if (names.length) ctx.out(names.join('\n'));
       return undefined;
     }
     if (args.shell === undefined) {

@@ -10,6 +10,6 @@ export async function confirm(ctx: Context, message: string, yes: boolean): Prom
   if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) {
     throw new UsageError('refusing to go on without --yes when not on a terminal');
   }
-  const { confirm: ask } = await import('@inquirer/prompts');
-  return ask({ message, default: false }, { input: ctx.io.stdin, output: ctx.io.stderr });
+  // the message may name what the service holds (an instance's name): IOStreams' prompts filter it
+  return (await ctx.io.prompts()).confirm({ message, default: false });
 }

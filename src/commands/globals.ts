@@ -5,7 +5,7 @@
  */
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { UsageError } from '../errors.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../output/types.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../output/formats/index.js';
 import { closest } from '../suggest.js';
 
 export type OutputFormatName = OutputFormat;

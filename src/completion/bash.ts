@@ -111,11 +111,19 @@ _vn_instances() {
   vn \${1:+--profile "$1"} ${INSTANCE_LIST_COMMAND} 2>/dev/null
 }
 
+# the lines of $1 that start with $2, taken literally: compgen -W would expand $(…) in a word
+_vn_reply_lines() {
+  local w
+  while IFS= read -r w; do
+    [[ -n "$w" && "$w" == "$2"* ]] && COMPREPLY+=("$w")
+  done <<< "$1"
+}
+
 _vn_complete_spec() {
   case "$1" in
     @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$2")) ;;
-    @profile) COMPREPLY=($(compgen -W "$(_vn_profiles)" -- "$2")) ;;
-    @instance) COMPREPLY=($(compgen -W "$(_vn_instances "$3")" -- "$2")) ;;
+    @profile) _vn_reply_lines "$(_vn_profiles)" "$2" ;;
+    @instance) _vn_reply_lines "$(_vn_instances "$3")" "$2" ;;
     ?*) COMPREPLY=($(compgen -W "$1" -- "$2")) ;;
   esac
 }

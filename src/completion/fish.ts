@@ -1,4 +1,4 @@
-import { argSpecs, type CompletionFlag, type CompletionTree, flagNames, INSTANCE_LIST_COMMAND, walk } from './tree.js';
+import { argSpecs, type CompletionFlag, type CompletionTree, flagNames, INSTANCE_LIST_COMMAND, PROFILE_LIST_COMMAND, walk } from './tree.js';
 
 const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -69,7 +69,7 @@ ${valueFlags.join('\n')}
 end
 
 function __vn_profiles
-    vn configure list -o tsv --query 'Profiles[].Name' 2>/dev/null
+    ${PROFILE_LIST_COMMAND}
 end
 
 # instance ids of the profile on the line (cached by vn for a minute; at most 2 s to fetch)

@@ -1,11 +1,31 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LOCAL_PROFILE, PROFILE_NAME_RE, readProfiles } from '../config/profiles.js';
 import type { Context } from '../context.js';
+import { readRegularFile } from '../regular-file.js';
 
 /** How long a fetched list is used before it is fetched again. */
 export const CACHE_SECONDS = 60;
 /** The most a TAB may wait for the service. */
 export const FETCH_SECONDS = 2;
+
+/**
+ * The words completion may print, per kind. Every shell gets them as a word list, and bash's
+ * `compgen -W` expands each word ($(…), backquotes, $VAR, globs), so only characters that no
+ * shell treats specially pass, whatever the source (the live answer, the cache file, config.json):
+ * instance ids are UUID-like (letters, digits, dash, underscore; at most 64, as the InstanceId rule
+ * of spec/constraints.json), profile names follow the profile-name rule.
+ */
+export const COMPLETION_WORD = {
+  instance: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+  profile: PROFILE_NAME_RE,
+} as const;
+
+/** The values of one kind that are safe to offer, in their order, without repeats. */
+export function completionWords(kind: keyof typeof COMPLETION_WORD, values: unknown[]): string[] {
+  const re = COMPLETION_WORD[kind];
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && re.test(v)))];
+}
 
 interface Cache {
   time: number;
@@ -18,8 +38,10 @@ function cacheFile(ctx: Context, profile: string): string {
 
 async function readCache(file: string): Promise<Cache | undefined> {
   try {
-    const c = JSON.parse(await readFile(file, 'utf8')) as Cache;
-    return Array.isArray(c.ids) && typeof c.time === 'number' ? c : undefined;
+    // a FIFO put at the path is refused, not waited on (a TAB must never hang)
+    const c = JSON.parse(await readRegularFile(file)) as Cache;
+    // the file is anyone's to edit: its ids are filtered as the live answer is
+    return c && Array.isArray(c.ids) && typeof c.time === 'number' ? { time: c.time, ids: completionWords('instance', c.ids) } : undefined;
   } catch {
     return undefined;
   }
@@ -41,7 +63,11 @@ export async function instanceIds(ctx: Context): Promise<string[]> {
     try {
       const client = await ctx.client();
       const res = await client.call<{ Instances?: { InstanceId?: string }[] }>('ListInstances', { PageNumber: 1, PageSize: 100 });
-      const ids = (res.data.Instances ?? []).map((i) => String(i.InstanceId ?? '')).filter((id) => /^[\w.-]+$/.test(id));
+      const instances = Array.isArray(res.data.Instances) ? res.data.Instances : [];
+      const ids = completionWords(
+        'instance',
+        instances.map((i) => i?.InstanceId),
+      );
       await mkdir(join(ctx.configDir, 'cache'), { recursive: true, mode: 0o700 });
       const tmp = `${file}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify({ time: now, ids }), { mode: 0o600 });
@@ -50,6 +76,16 @@ export async function instanceIds(ctx: Context): Promise<string[]> {
     } catch {
       return cached?.ids ?? [];
     }
+  } catch {
+    return [];
+  }
+}
+
+/** The profile names for shell completion (config.json's, and `local`), filtered as instance ids are. Never throws. */
+export async function profileNames(ctx: Context): Promise<string[]> {
+  try {
+    const store = await readProfiles(ctx.configDir);
+    return completionWords('profile', [...store.names(), LOCAL_PROFILE]);
   } catch {
     return [];
   }

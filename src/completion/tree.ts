@@ -158,8 +158,8 @@ export function walk(tree: CompletionTree): { path: string; node: CompletionNode
   return out;
 }
 
-/** The command that lists profile names, one a line (used by every shell for --profile). */
-export const PROFILE_LIST_COMMAND = `vn configure list -o tsv --query 'Profiles[].Name' 2>/dev/null`;
+/** The command that lists profile names, one a line, filtered to safe words (used by every shell for --profile). */
+export const PROFILE_LIST_COMMAND = 'vn completion --profile-names 2>/dev/null';
 
 /**
  * The command that lists the instance ids of a profile, one a line: cached for a minute and fetched

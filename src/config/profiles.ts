@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_REGION } from '../api/catalog.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
+import { assertRegularOrMissing, NotRegularFileError, readRegularFileSync } from '../regular-file.js';
 import { ensureConfigDir } from './paths.js';
 
 export interface Profile {
@@ -33,6 +34,24 @@ function corruptConfig(path: string, err: unknown, what = 'is not valid JSON'): 
 }
 
 /**
+ * Thrown (exit 2) when config.json is a directory, a FIFO or another thing that is not a file:
+ * reading a FIFO would wait for ever, so it is refused before it is opened.
+ */
+function notAFile(err: NotRegularFileError): UsageError {
+  return new UsageError(`the profile file ${err.path} is ${err.kind}, not a file: move it away (mv ${err.path} ${err.path}.broken) and run vn configure again`);
+}
+
+/** Refuses config.json when it exists and is not a regular file (before conf reads it). */
+function checkFile(path: string): void {
+  try {
+    assertRegularOrMissing(path);
+  } catch (e) {
+    if (e instanceof NotRegularFileError) throw notAFile(e);
+    throw corruptConfig(path, e, 'cannot be read');
+  }
+}
+
+/**
  * The profile store on `conf`: one JSON file, mode 0600, written atomically (temp + rename).
  * Every change is a read-modify-write under an inter-process lock (proper-lockfile), so
  * concurrent `vn configure set` runs each keep their change.
@@ -44,6 +63,7 @@ export class ProfileStore {
     const { default: Conf } = await import('conf');
     ensureConfigDir(dir);
     const path = join(dir, 'config.json');
+    checkFile(path);
     let conf: ConfType;
     try {
       // no `defaults`: conf would write them at construction, outside the lock, over a
@@ -70,6 +90,8 @@ export class ProfileStore {
   /** The file as it is now on disk (conf reads it on every access). */
   private read(): StoreShape {
     let store: Partial<StoreShape>;
+    // conf reads the file on every access: a FIFO put there since open() would hang it
+    checkFile(this.conf.path);
     try {
       store = this.conf.store;
     } catch (e) {
@@ -135,7 +157,7 @@ export class ProfileStore {
 
   async use(name: string): Promise<void> {
     await this.update((store) => {
-      if (name !== LOCAL_PROFILE && !store.profiles[name]) throw new UsageError(`no profile named "${name}" (see: vn configure list)`);
+      if (name !== LOCAL_PROFILE && !store.profiles[name]) throw new UsageError(`no profile named ${shownName(name)} (see: vn configure list)`);
       store.current = name;
     });
   }
@@ -164,9 +186,10 @@ export async function readProfiles(dir: string): Promise<ProfileView> {
   const file = join(dir, 'config.json');
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(readRegularFileSync(file));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return snapshot({ profiles: {} });
+    if (err instanceof NotRegularFileError) throw notAFile(err);
     return ProfileStore.open(dir);
   }
   // what ProfileStore.read() accepts; anything else goes to it, for its answer or its error
@@ -189,7 +212,13 @@ function snapshot(data: StoreShape): ProfileView {
 
 export function checkName(name: string): void {
   if (name === LOCAL_PROFILE) throw new UsageError(`"${LOCAL_PROFILE}" is the embedded emulator profile and cannot be changed`);
-  if (!PROFILE_NAME_RE.test(name)) throw new UsageError(`invalid profile name "${name}": use letters, digits, dot, dash and underscore`);
+  if (!PROFILE_NAME_RE.test(name)) throw new UsageError(`invalid profile name ${shownName(name)}: use letters, digits, dot, dash and underscore, at most 64`);
+}
+
+/** A name as an error shows it: quoted, and cut after 40 characters (a 100 KB name is one short line). */
+export function shownName(name: string): string {
+  const chars = [...name];
+  return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 37).join('')}…` : name);
 }
 
 function clean<T extends object>(o: T): T {

@@ -2,7 +2,7 @@ import { DEFAULT_REGION, endpointFor } from '../api/catalog.js';
 import { CredentialsError, UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import { configDir } from './paths.js';
-import { LOCAL_PROFILE, type Profile, readProfiles } from './profiles.js';
+import { LOCAL_PROFILE, PROFILE_NAME_RE, type Profile, readProfiles, shownName } from './profiles.js';
 
 export interface ResolvedProfile {
   /** Profile name, or "env" when the credentials came from the environment. */
@@ -61,8 +61,16 @@ async function resolveCredentials(input: ResolveInput): Promise<ResolvedProfile>
   if (named) {
     stored = store.get(named);
     storedName = named;
+    // a name no profile could have (`vn configure set` refuses it) is bad input, whatever its length
+    if (!stored && !PROFILE_NAME_RE.test(named)) {
+      throw new UsageError(
+        `invalid profile name ${shownName(named)}${input.profile === undefined ? ' (from VN_PROFILE)' : ''}: use letters, digits, dot, dash and underscore, at most 64`,
+      );
+    }
     if (!stored && !env.ALIBABA_CLOUD_ACCESS_KEY_ID) {
-      throw new CredentialsError(`no profile named "${named}" (profiles: ${store.names().join(', ') || 'none'}, ${LOCAL_PROFILE}); ${NO_CREDENTIALS_HELP}`);
+      throw new CredentialsError(
+        `no profile named ${shownName(named)} (profiles: ${store.names().join(', ') || 'none'}, ${LOCAL_PROFILE}); ${NO_CREDENTIALS_HELP}`,
+      );
     }
   } else if (store.current) {
     storedName = store.current;

@@ -4,6 +4,7 @@ import type { BotTurn } from '../api/turn.js';
 import type { Context } from '../context.js';
 import { ServiceError, UsageError } from '../errors.js';
 import { formatTurn } from '../output/turn.js';
+import { type ChatControls, findSlashCommand } from './chat-commands.js';
 import { clientSend, DialogueSession, type TurnResult } from './session.js';
 import type { DialogueEnv } from './suite/format.js';
 import { SessionRecorder } from './suite/record.js';
@@ -23,18 +24,6 @@ export interface ChatOptions {
   verbose?: boolean;
 }
 
-const HELP = `Type what the caller says, or:
-  /dtmf DIGITS     send keypad digits
-  /silence         the caller says nothing (SilenceTimeout)
-  /context JSON    AdditionalContext for the next turn, e.g. /context {"vip":true}
-  /context         show the conversation's context as the service keeps it
-  /restart         end this conversation and call again
-  /end             end this conversation (EndDialogue)
-  /save FILE       save the session so far as a test file (vn dialogue test FILE); never replaces a file
-  /save! FILE      the same, replacing FILE if it exists
-  /help            this help
-  /quit            end the conversation and leave (also Ctrl-D, Ctrl-C)`;
-
 /**
  * The debug chat: a conversation turn by turn. On a terminal it reads lines with history and
  * prints formatted answers; otherwise it reads one utterance a line from stdin and prints one
@@ -51,14 +40,8 @@ export async function runChat(ctx: Context, opts: ChatOptions): Promise<void> {
     ctx.now(),
   );
   const chat = new Chat(ctx, chalk, tty, opts, recorder, () => new DialogueSession(clientSend(client), opts));
-  const readline = await import('node:readline');
-  const rl = readline.createInterface({
-    input: ctx.io.stdin,
-    output: tty ? ctx.io.stdout : undefined,
-    terminal: tty,
-    historySize: 500,
-    prompt: `${chalk.cyan('you ›')} `,
-  });
+  // the terminal belongs to IOStreams: readline draws only the prompt and the echo of what is typed
+  const rl = await ctx.io.readline({ historySize: 500, prompt: `${chalk.cyan('you ›')} ` });
   // the iterator buffers from its creation: lines piped in while the greeting is on its way are kept
   const lines = rl[Symbol.asyncIterator]();
   let interrupted = false;
@@ -86,7 +69,7 @@ export async function runChat(ctx: Context, opts: ChatOptions): Promise<void> {
   }
 }
 
-class Chat {
+class Chat implements ChatControls {
   private session?: DialogueSession;
   /** The bot ended the call (transfer, hang-up): utterances wait for /restart. */
   private callOver = false;
@@ -134,61 +117,50 @@ class Chat {
       }
       const command = line.split(/\s+/)[0] ?? '';
       const arg = line.slice(command.length).trim();
-      switch (command) {
-        case '/dtmf':
-          if (!/^[0-9*#]+$/.test(arg)) throw new UsageError('/dtmf takes keypad digits (0-9, *, #), e.g. /dtmf 1');
-          await this.turn('dtmf', arg);
-          break;
-        case '/silence':
-          await this.turn('silence', undefined);
-          break;
-        case '/context':
-          if (arg === '') {
-            await this.showContext();
-            break;
-          }
-          this.pendingContext = parseContext(arg);
-          this.note(`context for the next turn: ${JSON.stringify(this.pendingContext)}`);
-          break;
-        case '/restart':
-          await this.endCurrent();
-          await this.begin();
-          break;
-        case '/end':
-          if (!this.session || this.session.ended) throw new UsageError('no conversation to end: /restart to call again');
-          await this.endCurrent();
-          this.note('conversation ended. /restart to call again, /quit to leave');
-          break;
-        case '/save':
-        case '/save!': {
-          if (!arg) throw new UsageError(`${command} needs a file name, e.g. ${command} my-session.test.yaml`);
-          if (command === '/save' && !this.opts.force && (await exists(arg))) {
-            throw new UsageError(`${arg} exists: /save! ${arg} replaces it (or start the chat with --force)`);
-          }
-          await this.recorder.save(arg);
-          this.emit(
-            { type: 'saved', file: arg, conversations: this.recorder.size },
-            `saved ${this.recorder.size} conversation(s) to ${arg} — run it with: vn dialogue test ${arg}`,
-          );
-          break;
-        }
-        case '/help':
-          if (this.tty) this.ctx.out(HELP);
-          else this.ctx.err(HELP);
-          break;
-        case '/quit':
-        case '/exit':
-          return false;
-        default:
-          throw new UsageError(`unknown command ${command} (/help lists them)`);
-      }
+      const slash = findSlashCommand(command);
+      if (!slash) throw new UsageError(`unknown command ${command} (/help lists them)`);
+      return (await slash.run(this, arg, command)) !== false;
     } catch (err) {
       this.error(line, err);
     }
     return true;
   }
 
-  private async turn(kind: 'say' | 'dtmf' | 'silence', input: string | undefined): Promise<void> {
+  // --- ChatControls: what the slash commands (chat-commands.ts) may do ---
+
+  holdContext(context: Record<string, unknown>): void {
+    this.pendingContext = context;
+    this.note(`context for the next turn: ${JSON.stringify(context)}`);
+  }
+
+  async restart(): Promise<void> {
+    await this.endCurrent();
+    await this.begin();
+  }
+
+  async end(): Promise<void> {
+    if (!this.session || this.session.ended) throw new UsageError('no conversation to end: /restart to call again');
+    await this.endCurrent();
+    this.note('conversation ended. /restart to call again, /quit to leave');
+  }
+
+  async save(file: string, replace: boolean): Promise<void> {
+    if (!replace && !this.opts.force && (await exists(file))) {
+      throw new UsageError(`${file} exists: /save! ${file} replaces it (or start the chat with --force)`);
+    }
+    await this.recorder.save(file);
+    this.emit(
+      { type: 'saved', file, conversations: this.recorder.size },
+      `saved ${this.recorder.size} conversation(s) to ${file} — run it with: vn dialogue test ${file}`,
+    );
+  }
+
+  help(text: string): void {
+    if (this.tty) this.ctx.out(text);
+    else this.ctx.err(text);
+  }
+
+  async turn(kind: 'say' | 'dtmf' | 'silence', input: string | undefined): Promise<void> {
     const session = this.session;
     if (!session || session.ended || this.callOver) throw new UsageError('the call has ended: /restart to call again');
     // DebugCollectedNumber has no context parameter: a pending context waits for a turn that takes one
@@ -223,7 +195,7 @@ class Chat {
     }
   }
 
-  private async showContext(): Promise<void> {
+  async showContext(): Promise<void> {
     if (!this.session || this.session.ended) throw new UsageError('no conversation: /restart to call again');
     const context = await this.fetchContext();
     this.lastContext = context;
@@ -365,15 +337,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function parseContext(text: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`/context takes a JSON object: ${(e as Error).message}`);
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError('/context takes a JSON object, e.g. /context {"vip":true}');
-  return v as Record<string, unknown>;
 }

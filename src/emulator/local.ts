@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { fileKind } from '../regular-file.js';
 
 /**
  * The embedded `local` profile: an emulator opened in this process on a loopback port, with its
@@ -28,15 +30,36 @@ export function freshLocalKey(): { id: string; secret: string } {
   return { id: `LTAIvnlocal${randomBytes(8).toString('hex')}`, secret: randomBytes(32).toString('base64url') };
 }
 
-/** Creates the state file's directory 0700 and the file 0600 (and narrows them when they exist). */
+/**
+ * Creates the state file's directory 0700 and the file 0600 (and narrows them when they exist).
+ * A directory, FIFO or device at the file's path is refused (exit 2) rather than handed to SQLite:
+ * opening a FIFO would wait for ever.
+ */
 export function preparePrivateFile(file: string, opts: { ownDir: boolean }): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // the default directory is vn's own: narrowed when an older vn made it 0755; a VN_LOCAL_DATA
   // directory the user chose is left as it is
   if (opts.ownDir) chmodSync(dir, 0o700);
-  closeSync(openSync(file, 'a', 0o600));
+  let fd: number;
+  try {
+    // O_NONBLOCK: a FIFO answers ENXIO at once instead of blocking until a reader comes
+    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | (constants.O_NONBLOCK ?? 0), 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR' || code === 'ENXIO') refuse(file);
+    throw e;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) refuse(file);
+  } finally {
+    closeSync(fd);
+  }
   chmodSync(file, 0o600);
+}
+
+function refuse(file: string): never {
+  throw new UsageError(`the emulator's data file ${file} is ${fileKind(statSync(file))}, not a file: move it away, or name another with VN_LOCAL_DATA`);
 }
 
 export async function startLocalEmulator(opts: { configDir: string; env: NodeJS.ProcessEnv }): Promise<LocalEmulatorHandle> {

@@ -30,9 +30,7 @@ export function contextFor(ctx: Context, profile: string): Context {
 /** The configuration file's text and the name its messages use; `-` is stdin. */
 export async function readConfigText(ctx: Context, path: string): Promise<{ name: string; text: string }> {
   if (path === '-') {
-    const chunks: Buffer[] = [];
-    for await (const c of ctx.io.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
-    return { name: '<stdin>', text: Buffer.concat(chunks).toString('utf8') };
+    return { name: '<stdin>', text: await ctx.io.readStdin() };
   }
   const { readFile } = await import('node:fs/promises');
   try {

@@ -50,6 +50,8 @@ export function where(d: Pick<DesiredInstance, 'file'>, pos: Pos): string {
 }
 
 class ConfigParser extends YamlFileParser {
+  private readonly changedText = new Set<YNode>();
+
   parse(): ConfigFile {
     const docs = this.yaml.parseAllDocuments(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false });
     const list = Array.isArray(docs) ? docs : [docs];
@@ -217,7 +219,8 @@ class ConfigParser extends YamlFileParser {
 
   /** A field's value as the file has it; reports what cannot be one. */
   private value(node: YNode | null, f: FieldDef, label: string): unknown {
-    if (f.spec.jsonString && (this.yaml.isMap(node) || this.yaml.isSeq(node))) return node.toJSON() as unknown;
+    // read with its document, so that an alias inside is the value it names (not {source: anchor})
+    if (f.spec.jsonString && (this.yaml.isMap(node) || this.yaml.isSeq(node))) return node.toJS(this.doc as import('yaml').Document) as unknown;
     if (!this.yaml.isScalar(node)) {
       const kind = f.spec.jsonString ? 'a mapping, a list or JSON text' : f.spec.type === 'string' ? 'one value (text or a number)' : `a ${f.spec.type}`;
       this.issue(node, `\`${label}\` must be ${kind}`);
@@ -228,7 +231,26 @@ class ConfigParser extends YamlFileParser {
       this.issue(node, `\`${label}\` must be an integer, got ${JSON.stringify(v)}`);
       return undefined;
     }
+    if (f.spec.type === 'string' && !this.keepsItsText(node, label)) return undefined;
     return v;
+  }
+
+  /**
+   * A text field's plain scalar that YAML reads as a number or a boolean must mean what it says:
+   * `1e3` would be sent as "1000", `0x1F` as "31", `True` as "true". Unquoted `-100` or `42` are
+   * their own text and stay welcome (docs/config-as-code.md).
+   */
+  private keepsItsText(node: import('yaml').Scalar, label: string): boolean {
+    const v = node.value;
+    if (typeof v === 'string' || v === null || v === undefined) return true;
+    const written = node.source ?? (node.range ? this.text.slice(node.range[0], node.range[1]) : String(v));
+    if (String(v) === written) return true;
+    // `name` is read twice (the instance's name, and a field of its section): reported once
+    if (this.changedText.has(node)) return false;
+    this.changedText.add(node);
+    const what = typeof v === 'number' ? `the number ${String(v)}` : `the ${typeof v} ${String(v)}`;
+    this.issue(node, `\`${label}\` is text, but YAML reads ${written} as ${what}: quote it ("${written}") to keep it as written`);
+    return false;
   }
 
   private keys(map: import('yaml').YAMLMap, allowed: readonly string[], where: string): Map<string, YNode | null> {
@@ -264,7 +286,9 @@ class ConfigParser extends YamlFileParser {
   }
 
   private text1(node: YNode | null, key: string): string | undefined {
-    if (this.yaml.isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
+    if (this.yaml.isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) {
+      return this.keepsItsText(node, key) ? String(node.value) : undefined;
+    }
     this.issue(node, `\`${key}\` must be text`);
     return undefined;
   }

@@ -1,6 +1,6 @@
 import type { ActionName } from '../api/catalog.js';
 import { type Api, type InstanceSummary, type LiveInstance, listInstances, mapLimit, READ_CONCURRENCY, readInstance } from './live.js';
-import { ConfigFileError, type DesiredInstance, type FileIssue, type Pos } from './load.js';
+import { ConfigFileError, type DesiredInstance, type FileIssue, type Pos, where } from './load.js';
 import { ASR_INSTANCE_LEVEL, type Config, fieldsOf, SECTIONS, type SectionKey, sameValue, toFile, toWire, wire } from './model.js';
 import { requestIssues } from './validate.js';
 
@@ -85,6 +85,26 @@ export async function matchLive(api: Api, desired: DesiredInstance[]): Promise<(
       return hit;
     }
     return byName.get(d.name);
+  });
+  // two entries for one instance (one pinned by id, one by the name it has) would each plan writes
+  // to it from the same reading, the second undoing the first: refused before anything is sent
+  const firstFor = new Map<string, DesiredInstance>();
+  found.forEach((hit, i) => {
+    if (!hit) return;
+    const d = desired[i] as DesiredInstance;
+    const first = firstFor.get(hit.InstanceId);
+    if (!first) {
+      firstFor.set(hit.InstanceId, d);
+      return;
+    }
+    const how = (x: DesiredInstance) => (x.id !== undefined ? `pinned by id` : `by its name "${x.name}"`);
+    issues.push({
+      file: d.file,
+      ...d.pos,
+      message:
+        `this entry (${how(d)}) and the one at ${where(first, first.pos)} (${how(first)}) are the same instance ` +
+        `${hit.InstanceId} ("${hit.Name}"): declare each instance once`,
+    });
   });
   if (issues.length) throw new ConfigFileError(issues);
   return mapLimit(found, READ_CONCURRENCY, async (s, i) => (s ? readInstance(api, s, wanted(desired[i] as DesiredInstance)) : undefined));

@@ -1,4 +1,5 @@
-import type { Writable } from 'node:stream';
+import { Control, type IOStreams } from './iostreams.js';
+import { sanitizeLine } from './sanitize.js';
 
 export interface DownloadProgress {
   received: number;
@@ -12,10 +13,7 @@ export interface ProgressBar {
   done(): void;
 }
 
-export interface ProgressTarget {
-  stream: Writable;
-  isTTY: boolean;
-  columns?: number;
+export interface ProgressOptions {
   /** ms clock, for throttling (tests pass their own). */
   now?: () => number;
 }
@@ -45,23 +43,27 @@ export function bar(fraction: number, width: number): string {
 
 /**
  * One progress line on stderr, redrawn in place at most ~12 times a second. Nothing at all when
- * stderr is not a terminal, so logs and pipes stay clean.
+ * stderr is not a terminal, so logs and pipes stay clean. It draws through the one writer: the
+ * label (a file name, possibly the service's) is text, the redraw is vn's controls.
  */
-export function progressBar(label: string, target: ProgressTarget): ProgressBar | undefined {
-  if (!target.isTTY) return undefined;
-  const clock = target.now ?? Date.now;
+export function progressBar(name: string, io: IOStreams, opts: ProgressOptions = {}): ProgressBar | undefined {
+  if (!io.stderrIsTTY) return undefined;
+  // one row, or the redraw leaves lines behind
+  const label = sanitizeLine(name);
+  const clock = opts.now ?? Date.now;
+  const redraw = [Control.carriageReturn, Control.eraseLine];
   let last = Number.NEGATIVE_INFINITY;
   let drawn = false;
   const draw = (p: DownloadProgress) => {
-    const columns = Math.max(40, target.columns ?? 80);
+    const columns = Math.max(40, io.columns ?? 80);
     const amount = p.total !== undefined ? `${formatBytes(p.received)} / ${formatBytes(p.total)}` : formatBytes(p.received);
     if (p.total === undefined || p.total === 0) {
-      target.stream.write(`\r\x1b[2K${label} ${amount}`);
+      io.write('stderr', ...redraw, `${label} ${amount}`);
     } else {
       const fraction = p.received / p.total;
       const pct = `${Math.floor(fraction * 100)}%`.padStart(4);
       const width = Math.max(10, Math.min(40, columns - label.length - amount.length - pct.length - 6));
-      target.stream.write(`\r\x1b[2K${label} ${bar(fraction, width)} ${pct} ${amount}`);
+      io.write('stderr', ...redraw, `${label} ${bar(fraction, width)} ${pct} ${amount}`);
     }
     drawn = true;
   };
@@ -74,7 +76,7 @@ export function progressBar(label: string, target: ProgressTarget): ProgressBar 
       draw(p);
     },
     done() {
-      if (drawn) target.stream.write('\r\x1b[2K');
+      if (drawn) io.write('stderr', ...redraw);
     },
   };
 }

@@ -1,7 +1,12 @@
 /** The output layer's types: a leaf module, so that render, its formats and its views need not import each other for them. */
 
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'xml' | 'tsv';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'];
+/** What a formatter is told besides the data: whether --query reshaped it (views then stand aside). */
+export interface FormatterOptions {
+  query?: string;
+}
+
+/** What the table family hands a named view: the table, or tab-separated rows. */
+export type ViewFormat = 'table' | 'tsv';
 
 export interface Column {
   /** Field name in a row (dotted path allowed). */
@@ -42,10 +47,5 @@ export interface RenderTarget {
   columns?: number;
 }
 
-export interface RenderOptions {
-  format: OutputFormat;
-  query?: string;
-}
-
 /** Renders data in one format; returns false to fall back to the generic table/tsv. */
-export type ViewRenderer = (data: unknown, format: OutputFormat, target: RenderTarget) => Promise<boolean> | boolean;
+export type ViewRenderer = (data: unknown, format: ViewFormat, target: RenderTarget) => Promise<boolean> | boolean;

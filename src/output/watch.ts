@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { Control } from './iostreams.js';
 import type { Output } from './render.js';
 
 /** Fields that differ in every answer without anything having changed. */
@@ -47,7 +48,7 @@ export async function watch(ctx: Context, produce: () => Promise<Output | undefi
   const format = await ctx.outputFormat();
   let previous: string | undefined;
   let drawnLines = 0;
-  if (tty) ctx.io.stdout.write('\x1b[?25l');
+  if (tty) ctx.io.write('stdout', Control.hideCursor);
   try {
     while (!stopped) {
       const out = await produce();
@@ -62,9 +63,9 @@ export async function watch(ctx: Context, produce: () => Promise<Output | undefi
           // one line, or the redraw would count wrong
           const heading = truncate(`Every ${opts.interval}s: ${opts.title}  ${clock}  (Ctrl-C to stop)`, target.columns ?? 1000);
           const frame = `${target.color ? (await import('chalk')).default.dim(heading) : heading}\n\n${text}`;
-          // back to the top of the last frame, clear it, draw the new one
-          const up = drawnLines > 0 ? `\x1b[${drawnLines}A\r\x1b[0J` : '';
-          ctx.io.stdout.write(up + frame);
+          // back to the top of the last frame, clear it, draw the new one (through the one writer)
+          const up = drawnLines > 0 ? [Control.up(drawnLines), Control.carriageReturn, Control.eraseDown] : [];
+          ctx.io.write('stdout', ...up, frame);
           // rows on the screen, counting a line the terminal wrapped as the rows it took
           const width = ctx.io.columns ?? 0;
           const { displayWidth } = await import('./table.js');
@@ -74,7 +75,7 @@ export async function watch(ctx: Context, produce: () => Promise<Output | undefi
             .reduce((n, l) => n + (width > 0 ? Math.max(1, Math.ceil(displayWidth(l) / width)) : 1), 0);
         } else {
           const key = significant(out.data);
-          if (key !== previous) ctx.io.stdout.write(text);
+          if (key !== previous) ctx.io.write('stdout', text);
           previous = key;
         }
       }
@@ -88,6 +89,6 @@ export async function watch(ctx: Context, produce: () => Promise<Output | undefi
       wake = undefined;
     }
   } finally {
-    if (tty) ctx.io.stdout.write('\x1b[?25h');
+    if (tty) ctx.io.write('stdout', Control.showCursor);
   }
 }

@@ -1,22 +1,17 @@
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Context } from '../../src/context.js';
 import { topLevelHelp } from '../../src/help.js';
+import { IOStreams } from '../../src/output/iostreams.js';
 import { runProgram } from '../../src/program.js';
 import { runVn } from '../helpers/run.js';
 
 /** commander's own rendering of the top-level help, for a terminal of `columns` (or a pipe). */
 async function commanderHelp(columns: number | undefined): Promise<string> {
-  const stdout = new PassThrough();
-  let text = '';
-  stdout.on('data', (c) => (text += c));
-  const ctx = new Context(
-    { stdin: Readable.from([]), stdout, stderr: new PassThrough(), stdinIsTTY: false, stdoutIsTTY: columns !== undefined, stderrIsTTY: false, columns },
-    { NO_COLOR: '1' },
-  );
+  const t = IOStreams.test({ tty: { stdout: columns !== undefined }, columns, env: { NO_COLOR: '1' } });
+  const ctx = new Context(t.io);
   // `help instance`-style words make runProgram go through commander; `--help` alone is what we compare
   expect(await runProgram(['--help'], ctx)).toBe(0);
-  return text;
+  return t.stdout();
 }
 
 describe('top-level help without commander', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redact, registerSecret } from '../../src/redact.js';
+import { REDACTED, redact, redactKnown, registerSecret } from '../../src/redact.js';
 
 describe('the redaction filter', () => {
   it('hides a registered value in every encoding it travels in', () => {
@@ -21,6 +21,13 @@ describe('the redaction filter', () => {
     expect(redact('{"SecretKey": "s\\"1", "Name": "n"}')).toBe(`{"SecretKey": "${REDACTED}", "Name": "n"}`);
     expect(redact('<SecurityToken>abc</SecurityToken><Name>n</Name>')).toBe(`<SecurityToken>${REDACTED}</SecurityToken><Name>n</Name>`);
     expect(redact('x-acs-security-token: abc')).toBe(`x-acs-security-token: ${REDACTED}`);
+  });
+
+  it('redactKnown masks the known secret values only, never a secret-looking pattern (an export keeps its text)', () => {
+    registerSecret('sts-token-Known9');
+    const text = 'greeting: 请报 AccessKey=1234567\nparams: {"AccessKey": "abc", "SecretKey": "s1"}\ntoken: sts-token-Known9\n';
+    expect(redactKnown(text)).toBe(`greeting: 请报 AccessKey=1234567\nparams: {"AccessKey": "abc", "SecretKey": "s1"}\ntoken: ${REDACTED}\n`);
+    expect(redact(text)).not.toContain('1234567');
   });
 
   it('leaves short values and plain text alone', () => {

@@ -3,10 +3,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { downloadToFile } from '../../src/client/download.js';
 import { NetworkError, ServiceError, UsageError } from '../../src/errors.js';
+import { IOStreams } from '../../src/output/iostreams.js';
 import { bar, progressBar } from '../../src/output/progress.js';
 import { tempDir } from '../helpers/run.js';
 
@@ -201,21 +201,20 @@ describe('downloadToFile', () => {
 
 describe('progressBar', () => {
   it('draws nothing when stderr is not a terminal', () => {
-    expect(progressBar('x', { stream: new PassThrough(), isTTY: false })).toBeUndefined();
+    expect(progressBar('x', IOStreams.test({ tty: { stderr: false } }).io)).toBeUndefined();
   });
 
   it('redraws one line with the share done, and clears it at the end', () => {
-    const stream = new PassThrough();
-    let text = '';
-    stream.on('data', (c) => (text += c));
+    const term = IOStreams.test({ tty: { stderr: true }, columns: 80 });
     let t = 0;
-    const p = progressBar('out.csv', { stream, isTTY: true, columns: 80, now: () => t });
+    const p = progressBar('out.csv', term.io, { now: () => t });
     p?.update({ received: 0, total: 2048 });
     t += 10;
     p?.update({ received: 1024, total: 2048 }); // throttled
     t += 100;
     p?.update({ received: 2048, total: 2048 });
     p?.done();
+    const text = term.stderr();
     const frames = text.split('\r\x1b[2K').filter(Boolean);
     expect(frames).toHaveLength(2);
     expect(frames[0]).toMatch(/^out\.csv +0% 0 B \/ 2\.0 KiB$/);

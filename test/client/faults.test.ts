@@ -145,6 +145,41 @@ describe('a misbehaving server', () => {
     expect(readdirSync(dir).sort()).toEqual([...kept].sort());
   });
 
+  it('SIGKILL mid-download leaves a part file that the next download of the target removes; a live download keeps its own', async () => {
+    mode = 'stall';
+    const dir = join(work.dir, 'killed');
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+    const target = join(dir, 'out.csv');
+    const parts = () => readdirSync(dir).filter((f) => f.endsWith('.part'));
+    const start = async () => {
+      const before = new Set(parts());
+      const child = spawn(process.execPath, [BIN, 'export', 'download', 'i-1', 'task-1', '--output-file', target], {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.on('close', (_code, signal) => r(signal)));
+      let mine: string | undefined;
+      for (let i = 0; i < 200 && !mine; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        mine = parts().find((f) => !before.has(f) && f.includes(`.${child.pid}-`));
+      }
+      expect(mine).toBeDefined();
+      return { child, exited, part: mine as string };
+    };
+    const killed = await start();
+    const live = await start();
+    killed.child.kill('SIGKILL');
+    expect(await killed.exited).toBe('SIGKILL');
+    expect(parts().sort()).toEqual([killed.part, live.part].sort());
+    mode = 'ok';
+    const next = await spawnVn(['export', 'download', 'i-1', 'task-1', '--output-file', target], { env: env() });
+    expect(next.code).toBe(3); // the short body of this server; its own part file is removed too
+    expect(parts()).toEqual([live.part]);
+    live.child.kill('SIGTERM');
+    await live.exited;
+    expect(parts()).toEqual([]);
+  });
+
   it('an HTML page answered with HTTP 200 is not a success: exit 3 with what arrived, shortened', async () => {
     mode = 'html';
     const r = await spawnVn(['instance', 'create', '--name', 'x', '--concurrency', '1'], { env: env() });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runVn, tempDir } from '../helpers/run.js';
@@ -288,4 +288,67 @@ describe('arguments: file paths, profile names and instance ids', () => {
       silent.close();
     }
   }, 20_000);
+});
+
+describe('words from files and answers are filtered before a shell sees them', () => {
+  /**
+   * A config dir whose config.json names a profile `$(touch …)` and whose completion cache (fresh)
+   * holds ids that bash would expand: `compgen -W` runs $(…) and `…` in its word list.
+   */
+  function poisoned(): { env: NodeJS.ProcessEnv; markers: string[] } {
+    const dir = join(tmp.dir, 'poisoned');
+    const markers = ['m-cache', 'm-tick', 'm-profile'].map((m) => join(dir, m));
+    mkdirSync(join(dir, 'config', 'cache'), { recursive: true });
+    const profile = { accessKeyId: 'AKIDPOISON', accessKeySecret: 'poison-secret', region: 'cn-shanghai', endpoint: 'http://127.0.0.1:9' };
+    writeFileSync(
+      join(dir, 'config', 'config.json'),
+      JSON.stringify({ current: 'ok-1', profiles: { 'ok-1': profile, [`$(touch ${markers[2]})`]: profile, 'has space': profile } }),
+    );
+    const ids = [`$(touch ${markers[0]})`, `\`touch ${markers[1]}\``, 'good-1', '$HOME', 'a;b', '*', 'x'.repeat(65), 42, null, 'c0ffee-2'];
+    writeFileSync(join(dir, 'config', 'cache', 'instances-ok-1.json'), JSON.stringify({ time: Date.now(), ids }));
+    return { env: { ...env, VN_CONFIG_DIR: join(dir, 'config') }, markers };
+  }
+
+  it('bash runs nothing from a poisoned cache or config.json, and offers only the safe words', () => {
+    const { env: penv, markers } = poisoned();
+    const lines = [`source ${JSON.stringify(join(ROOT, 'completions', FILES.bash))}`];
+    for (const words of [
+      ['vn', 'instance', 'describe', ''],
+      ['vn', 'configure', 'use', ''],
+      ['vn', 'instance', 'list', '--profile', ''],
+    ]) {
+      lines.push(
+        `COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _vn; printf '%s\\n' "@@" "\${COMPREPLY[@]}"`,
+      );
+    }
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', lines.join('\n')], { env: penv, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const blocks = r.stdout.split('@@\n').slice(1);
+    expect(blocks.map((b) => b.split('\n').filter(Boolean).sort())).toEqual([
+      ['c0ffee-2', 'good-1'],
+      ['local', 'ok-1'],
+      ['local', 'ok-1'],
+    ]);
+    for (const m of markers) expect(existsSync(m), m).toBe(false);
+  });
+
+  it('the lists the scripts read hold only safe words (so zsh and fish get them too)', async () => {
+    const { env: penv } = poisoned();
+    const ids = await runVn(['completion', '--instance-ids'], { env: penv });
+    expect(ids.stdout.split('\n').filter(Boolean)).toEqual(['good-1', 'c0ffee-2']);
+    const names = await runVn(['completion', '--profile-names'], { env: penv });
+    expect(names.stdout.split('\n').filter(Boolean)).toEqual(['ok-1', 'local']);
+  });
+
+  it('a FIFO at the cache file is skipped at once, not waited on', async () => {
+    const { env: penv } = poisoned();
+    const cache = join(String(penv.VN_CONFIG_DIR), 'cache', 'instances-ok-1.json');
+    spawnSync('rm', ['-f', cache]);
+    expect(spawnSync('mkfifo', [cache]).status).toBe(0);
+    // the profile's endpoint is a closed port: nothing to fetch either
+    const r = spawnSync(BIN, ['completion', '--instance-ids'], { env: penv, encoding: 'utf8', timeout: 10_000 });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+  });
 });

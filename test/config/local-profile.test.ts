@@ -74,3 +74,57 @@ describe('vn --profile local', () => {
     expect(body.Instances.map((i) => i.InstanceId).sort()).toEqual([...ids].sort());
   }, 90_000);
 });
+
+describe('bounded names and ids (issue 18: a 100 KB name and id were accepted)', () => {
+  const big = 'a'.repeat(100_000);
+
+  it.each([
+    ['an instance name', ['instance', 'create', '--name', big, '--concurrency', '1'], /^error: --name must be at most 128 characters, got 100000/],
+    ['an instance name on modify', ['instance', 'modify', 'c28fc549-d88f-4f6e-85ad-a0806e5e39c0', '--name', big], /^error: --name must be at most 128 characters/],
+    ['an instance id', ['instance', 'describe', big], /^error: <instance-id> must be at most 64 characters, got 100000/],
+    ['an id with characters no id has', ['instance', 'describe', 'x/../y'], /^error: <instance-id> must be letters, digits, "-" and "_", got "x\/\.\.\/y"/],
+  ])('%s is exit 2 in one short line, and nothing reaches the emulator', async (_what, argv, message) => {
+    const env = freshConfig();
+    const r = await runVn(['--profile', 'local', ...argv], { env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.length).toBeLessThan(400);
+    const listed = await runVn(['--profile', 'local', 'instance', 'list', '-o', 'json'], { env });
+    expect(JSON.parse(listed.stdout).TotalCount).toBe(0);
+  });
+
+  it('a 100 KB profile name is exit 2 in one short line', async () => {
+    const env = freshConfig();
+    for (const r of [await runVn(['--profile', big, 'instance', 'list'], { env }), await runVn(['instance', 'list'], { env: { ...env, VN_PROFILE: big } })]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: invalid profile name "a{37}…"/);
+      expect(r.stderr.length).toBeLessThan(300);
+    }
+  });
+
+  it('the emulator refuses them too (the gateway runs the same validator)', async () => {
+    const { startEmulator } = await import('../../src/emulator/http.js');
+    const { Client } = await import('../../src/client/client.js');
+    const { TEST_KEY } = await import('../helpers/emulator.js');
+    const emu = await startEmulator({ host: '127.0.0.1', port: 0, dataFile: ':memory:', accessKeys: [{ ...TEST_KEY, policy: 'full' }] });
+    try {
+      // validate: false sends what the CLI would have refused
+      const client = new Client({
+        endpoint: emu.url,
+        credentials: { accessKeyId: TEST_KEY.id, accessKeySecret: TEST_KEY.secret },
+        retries: 0,
+        validate: false,
+      });
+      await expect(client.call('CreateInstance', { Name: big.slice(0, 5000), Concurrency: 1 })).rejects.toMatchObject({
+        code: 'InvalidParameter',
+        httpStatus: 400,
+      });
+      await expect(client.call('DescribeInstance', { InstanceId: big.slice(0, 5000) })).rejects.toMatchObject({ code: 'InvalidParameter', httpStatus: 400 });
+      const list = await client.call<{ TotalCount: number }>('ListInstances', { PageNumber: 1, PageSize: 10 });
+      expect(list.data.TotalCount).toBe(0);
+    } finally {
+      await emu.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnVn, tempDir } from '../helpers/run.js';
 
@@ -119,5 +120,59 @@ describe('emulator start: the config dir and bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/getaddrinfo/);
+  });
+});
+
+describe('files in the config dir that are not files', () => {
+  /** A config dir with `name` made a FIFO or a directory. */
+  function withSpecial(name: string, kind: 'fifo' | 'dir'): { cfg: string; path: string } {
+    const cfg = dir();
+    const path = join(cfg, name);
+    mkdirSync(dirname(path), { recursive: true });
+    if (kind === 'dir') mkdirSync(path);
+    else expect(spawnSync('mkfifo', [path]).status).toBe(0);
+    return { cfg, path };
+  }
+
+  it.each([
+    ['fifo', 'a FIFO \\(named pipe\\)'],
+    ['dir', 'a directory'],
+  ] as const)('config.json as a %s is exit 2 naming the file, for reads and writes, at once', async (kind, what) => {
+    const { cfg, path } = withSpecial('config.json', kind);
+    for (const argv of [
+      ['configure', 'list'],
+      ['instance', 'list'],
+      ['configure', 'set', '--profile', 'b', '--access-key-id', 'AK'],
+      ['configure', 'use', 'local'],
+    ]) {
+      const r = await spawnVn(argv, { env: { VN_CONFIG_DIR: cfg }, stdin: 'some-secret\n', timeoutMs: 10_000 });
+      expect(r.code, `${argv.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^error: the profile file ${path.replace(/[.]/g, '\\.')} is ${what}, not a file: move it away`));
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    // still what it was: nothing was written over it
+    expect(kind === 'dir' ? statSync(path).isDirectory() : statSync(path).isFIFO()).toBe(true);
+  });
+
+  it.each(['fifo', 'dir'] as const)("the local emulator's state file as a %s is exit 2 naming it, at once", async (kind) => {
+    const { cfg, path } = withSpecial(join('emulator', 'local.db'), kind);
+    const r = await spawnVn(['--profile', 'local', 'instance', 'list'], { env: { VN_CONFIG_DIR: cfg }, timeoutMs: 10_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: the emulator's data file ${path.replace(/[.]/g, '\\.')} is a (FIFO|directory)`));
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('emulator start --data on a FIFO is exit 2, at once', async () => {
+    const { path } = withSpecial('e.db', 'fifo');
+    const r = await spawnVn(['emulator', 'start', '--port', '0', '--data', path], { timeoutMs: 10_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^error: --data .*e\.db is a FIFO \(named pipe\), not a file/);
+  });
+
+  it('a FIFO at the last-run state reads as no state, at once', async () => {
+    const { cfg } = withSpecial('dialogue-last-run.json', 'fifo');
+    const { LastRunState } = await import('../../src/dialogue/suite/select.js');
+    const state = await LastRunState.load(cfg);
+    expect(state.known([{ path: join(cfg, 'x.test.yaml') } as never])).toBe(false);
   });
 });

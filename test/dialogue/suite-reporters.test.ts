@@ -7,6 +7,7 @@ import { esc } from '../../src/dialogue/suite/reporters/junit.js';
 import { PrettyReporter } from '../../src/dialogue/suite/reporters/pretty.js';
 import { ProgressReporter } from '../../src/dialogue/suite/reporters/progress.js';
 import type { ConversationResult, Summary } from '../../src/dialogue/suite/runner.js';
+import { IOStreams } from '../../src/output/iostreams.js';
 import { tempDir } from '../helpers/run.js';
 
 function result(name: string, outcome: ConversationResult['outcome'] = 'passed', run = 1): ConversationResult {
@@ -88,9 +89,9 @@ describe('reporters', () => {
   });
 
   it('progress: one line a second when not a terminal, and the last one always', () => {
-    let err = '';
+    const term = IOStreams.test();
     let now = 0;
-    const p = new ProgressReporter({ write: (s) => (err += s) }, false, () => now);
+    const p = new ProgressReporter(term.io.sink('stderr'), false, () => now);
     p.start({ conversations: 3 });
     now = 1500;
     p.conversation(result('a'));
@@ -98,7 +99,7 @@ describe('reporters', () => {
     p.conversation(result('b', 'failed'));
     now = 1700;
     p.conversation(result('c'));
-    expect(err).toBe('[1/3] 1 passed, 0 not passed\n[3/3] 2 passed, 1 not passed\n');
+    expect(term.stderr()).toBe('[1/3] 1 passed, 0 not passed\n[3/3] 2 passed, 1 not passed\n');
   });
 
   it('junit escaping keeps the XML well-formed', () => {
@@ -140,9 +141,10 @@ describe('reporters', () => {
   });
 
   it('progress on a terminal: drawn after every erase, so it stays visible (not 51 draws for 2,052 erases)', () => {
-    let err = '';
+    const term = IOStreams.test({ tty: { stderr: true } });
+    const err = () => term.stderr();
     let now = 0;
-    const p = new ProgressReporter({ write: (s) => (err += s) }, true, () => now);
+    const p = new ProgressReporter(term.io.sink('stderr'), true, () => now);
     p.start({ conversations: 2000 });
     for (let i = 0; i < 2000; i++) {
       now += 1;
@@ -151,14 +153,14 @@ describe('reporters', () => {
       p.conversation(result(`c${i}`));
     }
     const ERASE = '\r\x1b[K';
-    const draws = err.split(`${ERASE}[`).length - 1;
-    const erases = err.split(ERASE).length - 1 - draws;
+    const draws = err().split(`${ERASE}[`).length - 1;
+    const erases = err().split(ERASE).length - 1 - draws;
     expect(erases).toBeGreaterThan(600);
     // every erase is followed by a draw: the line is on screen whenever nothing else is printed
     expect(draws).toBeGreaterThanOrEqual(erases);
-    expect(err.endsWith('[2000/2000] 2000 passed, 0 not passed')).toBe(true);
+    expect(err().endsWith('[2000/2000] 2000 passed, 0 not passed')).toBe(true);
     p.end();
-    expect(err.endsWith('\r\x1b[K')).toBe(true);
+    expect(err().endsWith('\r\x1b[K')).toBe(true);
   });
 
   it('json: durations and latency without float noise; flaky as data', async () => {

@@ -134,13 +134,13 @@ describe('loading --chatbots files', () => {
       ['chatbots:', '  - id: x', '    intents:', '      - name: a', '        examples: [a1]', '        answer: A', '        action: Dance', ''].join('\n'),
     );
     expect(loadError(path)).toBe(
-      `chatbots file ${path}:7:17: chatbots[0].intents[0].action must be one of Broadcast, TransferToAgent, TransferToIVR, RedirectToPage, HangUp`,
+      `${path}:7:17: chatbots[0].intents[0].action must be one of Broadcast, TransferToAgent, TransferToIVR, RedirectToPage, HangUp`,
     );
   });
 
   it('reports a missing key at its parent, and unknown keys (typos)', () => {
     const missing = file('missing.yaml', 'chatbots:\n  - id: x\n    intents:\n      - name: a\n        examples: [a1]\n');
-    expect(loadError(missing)).toBe(`chatbots file ${missing}:4:9: chatbots[0].intents[0].answer is required (a non-empty string)`);
+    expect(loadError(missing)).toBe(`${missing}:4:9: chatbots[0].intents[0].answer is required (a non-empty string)`);
     const typo = file('typo.yaml', 'chatbots:\n  - id: x\n    intent: []\n');
     expect(loadError(typo)).toMatch(/typo\.yaml:3:5: chatbots\[0\]\.intent is not a known key/);
   });
@@ -161,9 +161,30 @@ describe('loading --chatbots files', () => {
     expect(loadError(file('scalar.yaml', 'hello\n'))).toMatch(/must be a list of chatbots/);
   });
 
+  it('reports every problem, one line each in the file’s order, JSON files with their line and column too', () => {
+    const yaml = file(
+      'many.yaml',
+      ['chatbots:', '  - id: x', '    threshold: 2', '    intents:', '      - name: a', '        examples: []', '        action: Dance', '  - id: x', ''].join(
+        '\n',
+      ),
+    );
+    expect(loadError(yaml).split('\n')).toEqual([
+      `${yaml}:3:16: chatbots[0].threshold must be a number above 0 and at most 1`,
+      `${yaml}:5:9: chatbots[0].intents[0].answer is required (a non-empty string)`,
+      `${yaml}:6:19: chatbots[0].intents[0].examples must be a non-empty list of non-empty strings`,
+      `${yaml}:7:17: chatbots[0].intents[0].action must be one of Broadcast, TransferToAgent, TransferToIVR, RedirectToPage, HangUp`,
+      `${yaml}:8:9: chatbots[1].id repeats the id "x" (ids must be unique)`,
+    ]);
+    const json = file('many.json', '[\n  {"id": "x", "threshold": 2},\n  {"id": ""}\n]\n');
+    expect(loadError(json).split('\n')).toEqual([
+      `${json}:2:28: [0].threshold must be a number above 0 and at most 1`,
+      `${json}:3:10: [1].id is required (a non-empty string)`,
+    ]);
+  });
+
   it('reports YAML and JSON syntax errors and unreadable files with the file name', () => {
     const yaml = file('syntax.yaml', 'chatbots:\n  - id: [unclosed\n');
-    expect(loadError(yaml)).toMatch(new RegExp(`^chatbots file ${yaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: not valid YAML`));
+    expect(loadError(yaml)).toMatch(new RegExp(`^${yaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: not valid YAML`));
     const json = file('syntax.json', '{"chatbots": [');
     expect(loadError(json)).toMatch(/syntax\.json: not valid JSON/);
     expect(loadError(join(dir, 'nope.yaml'))).toMatch(/nope\.yaml: cannot read it \(ENOENT\)/);

@@ -473,8 +473,6 @@ describe('chatbots', () => {
   it('a broken chatbots file is refused at start with the file, line and column', async () => {
     const bad = join(files.dir, 'broken.yaml');
     writeFileSync(bad, 'chatbots:\n  - id: x\n    intents:\n      - name: a\n        examples: [a]\n');
-    await expect(startTestEmulator({ chatbotsFile: bad, now: () => clock })).rejects.toThrow(
-      `chatbots file ${bad}:4:9: chatbots[0].intents[0].answer is required`,
-    );
+    await expect(startTestEmulator({ chatbotsFile: bad, now: () => clock })).rejects.toThrow(`${bad}:4:9: chatbots[0].intents[0].answer is required`);
   });
 });

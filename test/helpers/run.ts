@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli.js';
 import { Context } from '../../src/context.js';
+import { IOStreams } from '../../src/output/iostreams.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'vn.js');
@@ -31,28 +32,11 @@ export function tempDir(prefix = 'vn-test-'): { dir: string; cleanup: () => void
 
 /** Runs the CLI in-process with in-memory streams (fast; what most tests use). */
 export async function runVn(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const ctx = new Context(
-    {
-      stdin: opts.stdin instanceof Readable ? opts.stdin : Readable.from(opts.stdin !== undefined ? [opts.stdin] : []),
-      stdout,
-      stderr,
-      stdinIsTTY: opts.tty?.stdin ?? false,
-      stdoutIsTTY: opts.tty?.stdout ?? false,
-      stderrIsTTY: opts.tty?.stderr ?? false,
-      columns: 120,
-    },
-    env,
-  );
-  const code = await run(argv, ctx);
-  return { code, stdout: out, stderr: err };
+  const t = IOStreams.test({ stdin: opts.stdin, tty: opts.tty, columns: 120, env });
+  const code = await run(argv, new Context(t.io, env));
+  return { code, stdout: t.stdout(), stderr: t.stderr() };
 }
 
 /** Spawns the built bin/vn.js (for exit codes, TTY detection, signals, start-up). */

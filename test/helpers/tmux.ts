@@ -1,4 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { BIN } from './run.js';
 
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -12,6 +15,13 @@ export interface Terminal {
   /** Sends tmux key names (Enter, Up, Down, C-c, C-d, …). */
   keys(...names: string[]): void;
   waitFor(test: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  /** Runs any other tmux command against this terminal's server (e.g. `display -p '#{pane_title}'`). */
+  tmux(...args: string[]): string;
+}
+
+export interface TerminalOptions {
+  /** tmux configuration lines read when the server starts (e.g. `set -g set-clipboard on`). */
+  conf?: string[];
 }
 
 /**
@@ -19,7 +29,7 @@ export interface Terminal {
  * `fn` a way to type and read the screen, and always kills the session. The screen ends with
  * `EXIT=<code>` once vn has exited.
  */
-export async function inTerminal(argv: string[], env: Record<string, string>, fn: (t: Terminal) => Promise<void>): Promise<void> {
+export async function inTerminal(argv: string[], env: Record<string, string>, fn: (t: Terminal) => Promise<void>, opts: TerminalOptions = {}): Promise<void> {
   const socket = `vn-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const fullEnv = { NO_COLOR: '1', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', PATH: process.env.PATH ?? '', ...env };
   const command = `env ${Object.entries(fullEnv)
@@ -27,10 +37,14 @@ export async function inTerminal(argv: string[], env: Record<string, string>, fn
     .join(' ')} ${quote(process.execPath)} ${quote(BIN)} ${argv.map(quote).join(' ')}; echo "EXIT=$?"; sleep 60`;
   const tmux = (...args: string[]) => execFileSync('tmux', ['-u', '-L', socket, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
   const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'vn', '-S', '-200');
-  tmux('new-session', '-d', '-s', 'vn', '-x', '160', '-y', '50', command);
+  const conf = opts.conf ? join(mkdtempSync(join(tmpdir(), 'vn-tmux-')), 'tmux.conf') : undefined;
+  if (conf) writeFileSync(conf, `${opts.conf?.join('\n')}\n`);
+  // -f is read by the server, which this command starts
+  tmux(...(conf ? ['-f', conf] : []), 'new-session', '-d', '-s', 'vn', '-x', '160', '-y', '50', command);
   try {
     await fn({
       screen,
+      tmux,
       type(text) {
         tmux('send-keys', '-t', 'vn', '-l', text);
         tmux('send-keys', '-t', 'vn', 'Enter');
@@ -54,5 +68,6 @@ export async function inTerminal(argv: string[], env: Record<string, string>, fn
     } catch {
       /* already gone */
     }
+    if (conf) rmSync(dirname(conf), { recursive: true, force: true });
   }
 }

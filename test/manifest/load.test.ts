@@ -72,6 +72,37 @@ describe('the configuration file', () => {
     expect(await issuesOf('name: a\nname: b\n')).toEqual(['2:1: `name` is given twice (first at line 1)']);
   });
 
+  it('refuses a text value that YAML would read as another number or a boolean, with a quoting hint', async () => {
+    expect(
+      await issuesOf('name: 1e3\ndescription: 0x1F\ntts:\n  voice: True\n  speechRate: 1.50\n  pitchRate: 0o17\ngreeting:\n  greetingWords: .inf\n'),
+    ).toEqual([
+      '1:7: `name` is text, but YAML reads 1e3 as the number 1000: quote it ("1e3") to keep it as written',
+      '2:14: `description` is text, but YAML reads 0x1F as the number 31: quote it ("0x1F") to keep it as written',
+      '4:10: `tts.voice` is text, but YAML reads True as the boolean true: quote it ("True") to keep it as written',
+      '5:15: `tts.speechRate` is text, but YAML reads 1.50 as the number 1.5: quote it ("1.50") to keep it as written',
+      '6:14: `tts.pitchRate` is text, but YAML reads 0o17 as the number 15: quote it ("0o17") to keep it as written',
+      '8:18: `greeting.greetingWords` is text, but YAML reads .inf as the number Infinity: quote it (".inf") to keep it as written',
+    ]);
+    // a number that is its own text, and quoted text, are taken as written
+    const ok = await parseConfigFile('f.yaml', 'name: "1e3"\ndescription: 2024\ntts: {speechRate: -100, voice: "0x1F"}\n');
+    expect(ok.instances[0]?.sections.instance).toEqual({ Name: '1e3', Description: 2024 });
+    expect(ok.instances[0]?.sections.tts).toEqual({ SpeechRate: -100, Voice: '0x1F' });
+    // the same in a JSON file: a number where text is meant is refused too
+    expect(await issuesOf('{"name": "a", "description": 1e3}')).toEqual([
+      '1:30: `description` is text, but YAML reads 1e3 as the number 1000: quote it ("1e3") to keep it as written',
+    ]);
+  });
+
+  it('reads a JSON field with its document: an alias inside is the value it names', async () => {
+    const file = await parseConfigFile(
+      'f.yaml',
+      'name: a\nsilenceTimeout:\n  finalActionParams: &p {source: sg}\nunrecognizing:\n  finalActionParams: {copy: *p, list: [*p], s: &s x, t: *s}\n',
+    );
+    expect(file.instances[0]?.sections.unrecognizing).toEqual({
+      FinalActionParams: { copy: { source: 'sg' }, list: [{ source: 'sg' }], s: 'x', t: 'x' },
+    });
+  });
+
   it('publishes a JSON Schema built from the same model (VN_WRITE_SCHEMA=1 rewrites it)', async () => {
     const built = `${JSON.stringify(instanceConfigSchema(), null, 2)}\n`;
     if (process.env.VN_WRITE_SCHEMA === '1') writeFileSync(SCHEMA_FILE, built);

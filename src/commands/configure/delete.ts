@@ -1,3 +1,4 @@
+import { shownName } from '../../config/profiles.js';
 import { UsageError } from '../../errors.js';
 import { confirm } from '../confirm.js';
 import { defineCommand } from '../define.js';
@@ -9,7 +10,7 @@ export default defineCommand({
   async run(ctx, { args, flags }) {
     const name = String(args.name);
     const store = await openStore(ctx);
-    if (!store.get(name)) throw new UsageError(`no profile named "${name}"`);
+    if (!store.get(name)) throw new UsageError(`no profile named ${shownName(name)}`);
     if (!(await confirm(ctx, `Delete profile "${name}"?`, flags.yes === true))) return undefined;
     await store.delete(name);
     ctx.err(`deleted profile "${name}"`);

@@ -1,4 +1,4 @@
-import { LOCAL_PROFILE, maskSecret } from '../../config/profiles.js';
+import { LOCAL_PROFILE, maskSecret, shownName } from '../../config/profiles.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
@@ -20,7 +20,7 @@ export default defineCommand({
     if (!name) throw new UsageError('no current profile: name one with --profile');
     if (name === LOCAL_PROFILE) throw new UsageError(`"${LOCAL_PROFILE}" is the built-in emulator profile and has no stored settings`);
     const p = store.get(name);
-    if (!p) throw new UsageError(`no profile named "${name}"`);
+    if (!p) throw new UsageError(`no profile named ${shownName(name)}`);
     const value: Record<string, string | undefined> = {
       'access-key-id': p.accessKeyId,
       'access-key-secret': maskSecret(p.accessKeySecret),

@@ -26,10 +26,9 @@ export default defineCommand({
     let token = flags.keepSecret ? existing?.securityToken : undefined;
     if (!secret) {
       if (ctx.io.stdinIsTTY) {
-        const { password } = await import('@inquirer/prompts');
-        const io = { input: ctx.io.stdin, output: ctx.io.stderr };
-        secret = await password({ message: 'AccessKey secret:', mask: '*' }, io);
-        if (flags.stsToken) token = await password({ message: 'STS security token:', mask: '*' }, io);
+        const { password } = await ctx.io.prompts();
+        secret = await password({ message: 'AccessKey secret:', mask: '*' });
+        if (flags.stsToken) token = await password({ message: 'STS security token:', mask: '*' });
       } else {
         const text = await readStdin(ctx);
         const [first, second] = text.split(/\r?\n/);

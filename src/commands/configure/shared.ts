@@ -7,10 +7,5 @@ export async function openStore(ctx: Context): Promise<ProfileStore> {
 
 /** Reads the whole of stdin (the secret when it is piped), trimmed of its line ending. */
 export async function readStdin(ctx: Context): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of ctx.io.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '')
-    .trim();
+  return (await ctx.io.readStdin()).replace(/\r?\n$/, '').trim();
 }

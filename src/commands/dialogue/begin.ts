@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_CALLING_NUMBER } from '../../dialogue/suite/format.js';
 import { UsageError } from '../../errors.js';
+import { FORMATS } from '../../output/formats/index.js';
 import { defineCommand } from '../define.js';
 import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './turn-output.js';
 
@@ -38,7 +39,7 @@ export default defineCommand({
     const out = await sendTurn(ctx, 'begin', { params, flags, conversationId });
     const format = await ctx.outputFormat();
     // the XML body is passed through as the service sent it, so the id goes to stderr there
-    if (format === 'xml') {
+    if (FORMATS[format].wire) {
       if (generated) ctx.err(`conversation ${conversationId}`);
       return out;
     }

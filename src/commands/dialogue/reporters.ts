@@ -1,6 +1,8 @@
 import type { Context } from '../../context.js';
 import type { Reporter } from '../../dialogue/suite/runner.js';
 import { UsageError } from '../../errors.js';
+import type { Part } from '../../output/iostreams.js';
+import { sanitizeDeep } from '../../output/sanitize.js';
 
 export const REPORTER_NAMES = ['pretty', 'json', 'junit', 'junit-ant', 'html'] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
@@ -79,19 +81,19 @@ export async function buildReporters(
   let progress: import('../../dialogue/suite/reporters/progress.js').ProgressReporter | undefined;
   if (o.progress) {
     const { ProgressReporter } = await import('../../dialogue/suite/reporters/progress.js');
-    // through the one redaction filter; the progress line draws its own controls
-    progress = new ProgressReporter({ write: (s: string) => ctx.write('stderr', s, { drawsOwnControls: true }) }, ctx.io.stderrIsTTY);
+    progress = new ProgressReporter(ctx.io.sink('stderr'), ctx.io.stderrIsTTY);
   }
+  // everything reaches the terminal through the one writer (redaction, then sanitising on a TTY)
   const stdout = {
-    write: (s: string) => {
+    write: (...parts: Part[]) => {
       progress?.clear();
-      ctx.write('stdout', s, { drawsOwnControls: true });
+      ctx.io.write('stdout', ...parts);
     },
   };
   const stderr = {
-    write: (s: string) => {
+    write: (...parts: Part[]) => {
       progress?.clear();
-      ctx.write('stderr', s, { drawsOwnControls: true });
+      ctx.io.write('stderr', ...parts);
     },
   };
   const reporters: Reporter[] = [];
@@ -104,17 +106,21 @@ export async function buildReporters(
         if (file) {
           const f = new AtomicFile(file);
           const r = new PrettyReporter({ write: (s) => void f.write(s) }, new Chalk({ level: 0 }), { repeat: o.repeat });
-          reporters.push({
-            start: () => r.start(),
-            conversation: (c) => r.conversation(c),
-            async end(s) {
-              r.end(s);
-              await f.commit();
-            },
-          });
+          reporters.push(
+            shownSafe({
+              start: () => r.start(),
+              conversation: (c) => r.conversation(c),
+              async end(s) {
+                r.end(s);
+                await f.commit();
+              },
+            }),
+          );
         } else {
           const sink = machineOnStdout ? stderr : stdout;
-          reporters.push(new PrettyReporter(sink, new Chalk({ level: ctx.colorFor(machineOnStdout ? 'stderr' : 'stdout') ? 1 : 0 }), { repeat: o.repeat }));
+          reporters.push(
+            shownSafe(new PrettyReporter(sink, new Chalk({ level: ctx.colorFor(machineOnStdout ? 'stderr' : 'stdout') ? 1 : 0 }), { repeat: o.repeat })),
+          );
         }
         break;
       }
@@ -139,12 +145,27 @@ export async function buildReporters(
   if (!hasPretty) {
     // a summary is always shown: on stdout when the reports went to files, on stderr (failures only) when one owns stdout
     reporters.push(
-      new PrettyReporter(machineOnStdout ? stderr : stdout, new Chalk({ level: ctx.colorFor(machineOnStdout ? 'stderr' : 'stdout') ? 1 : 0 }), {
-        repeat: o.repeat,
-        quietPasses: machineOnStdout,
-      }),
+      shownSafe(
+        new PrettyReporter(machineOnStdout ? stderr : stdout, new Chalk({ level: ctx.colorFor(machineOnStdout ? 'stderr' : 'stdout') ? 1 : 0 }), {
+          repeat: o.repeat,
+          quietPasses: machineOnStdout,
+        }),
+      ),
     );
   }
   if (progress) reporters.push(progress);
   return { reporters };
+}
+
+/**
+ * A human reporter colours what it prints: it is handed the results with every string sanitised
+ * (the bot's text, Action and ActionParams, the service's error messages, a shard's fields), so the
+ * colours it adds wrap text that can no longer drive a terminal, whatever the output is.
+ */
+function shownSafe(r: Reporter): Reporter {
+  return {
+    start: (info) => r.start(info),
+    conversation: (c) => r.conversation(sanitizeDeep(c)),
+    end: (s) => r.end(sanitizeDeep(s)),
+  };
 }

@@ -48,6 +48,16 @@ export default defineCommand({
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
     // the default state lives in the vn config dir, which holds the profiles too: made 0700
     if (flags.data === undefined) (await import('../../config/paths.js')).ensureConfigDir(ctx.configDir);
+    if (dataFile !== ':memory:') {
+      // a FIFO there would hang SQLite's open for ever
+      const { assertRegularOrMissing, NotRegularFileError } = await import('../../regular-file.js');
+      try {
+        assertRegularOrMissing(dataFile);
+      } catch (e) {
+        if (e instanceof NotRegularFileError) throw new UsageError(`--data ${dataFile} is ${e.kind}, not a file: give a file name`);
+        throw e;
+      }
+    }
     const { startEmulator } = await import('../../emulator/http.js');
     const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
     const emu = await startEmulator({
@@ -59,7 +69,11 @@ export default defineCommand({
       latencyMs: latency,
       faultRate,
     }).catch((err: NodeJS.ErrnoException) => {
-      if (err instanceof ChatbotFileError) throw new UsageError(err.message);
+      if (err instanceof ChatbotFileError) {
+        const usage = new UsageError(err.message);
+        usage.lines = err.lines;
+        throw usage;
+      }
       if (err.code === 'EADDRINUSE')
         throw new RuntimeFailure(`port ${port} on ${flags.host} is in use (EADDRINUSE): pick another --port, or --port 0 for a free one`);
       if (err.code === 'EADDRNOTAVAIL') throw new RuntimeFailure(`cannot listen on ${flags.host}: no such address on this machine (EADDRNOTAVAIL)`);

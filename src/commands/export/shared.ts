@@ -72,7 +72,7 @@ export async function waitForExport(ctx: Context, instanceId: string, taskId: st
 /** Downloads a URL to a file with a progress bar on stderr (on a terminal) — the one path for --output-file, --download, --save. */
 export async function saveUrl(ctx: Context, url: string, target: string, force: boolean): Promise<DownloadResult> {
   const [{ downloadToFile }, { progressBar }] = await Promise.all([import('../../client/download.js'), import('../../output/progress.js')]);
-  const bar = progressBar(basename(target), { stream: ctx.io.stderr, isTTY: ctx.io.stderrIsTTY, columns: ctx.io.columns });
+  const bar = progressBar(basename(target), ctx.io);
   try {
     return await downloadToFile(url, target, { force, onProgress: bar ? (p) => bar.update(p) : undefined, timeoutMs: ctx.globals.timeout * 1000 });
   } finally {

@@ -25,14 +25,21 @@ export default defineCommand({
     const docs = await exportInstances(apiFor(ctx), flags.all === true ? 'all' : ids);
     // `vn -o json instance export …` (the global flag, before the command) means JSON too
     const format = flags.output ?? (ctx.globals.output === 'json' ? 'json' : 'yaml');
-    const text = await formatExport(docs, format === 'json' ? 'json' : 'yaml');
+    const exact = await formatExport(docs, format === 'json' ? 'json' : 'yaml');
+    // export is not output: the file carries the instance's values exactly (a greeting saying
+    // `AccessKey=1234567` stays as it is), but never the credentials of the profile in use
+    const { redactKnown } = await import('../../redact.js');
+    const text = redactKnown(exact);
+    if (text !== exact) {
+      ctx.err('warning: a value holds the credentials of the profile in use; it is exported as <redacted> (applying the file writes that text)');
+    }
     const file = flags.outputFile as string | undefined;
     if (file) {
       const { writeFileAtomic } = await import('../../atomic-file.js');
       await writeFileAtomic(file, text);
       ctx.err(`wrote ${docs.length} instance${docs.length === 1 ? '' : 's'} to ${file}`);
     } else {
-      ctx.write('stdout', text);
+      ctx.write('stdout', text, { knownSecretsOnly: true });
     }
     return undefined;
   },

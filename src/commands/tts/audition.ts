@@ -42,7 +42,7 @@ export default defineCommand({
       throw new RuntimeFailure('the service returned no AuditionUrl to download');
     }
     const { progressBar } = await import('../../output/progress.js');
-    const bar = progressBar(basename(save), { stream: ctx.io.stderr, isTTY: ctx.io.stderrIsTTY, columns: ctx.io.columns });
+    const bar = progressBar(basename(save), ctx.io);
     try {
       const res = await downloadToFile(url, save, {
         force: flags.force === true,

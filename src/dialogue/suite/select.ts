@@ -1,7 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../atomic-file.js';
 import { UsageError } from '../../errors.js';
+import { readRegularFile } from '../../regular-file.js';
 import type { Conversation, TestFile } from './format.js';
 import type { Selected } from './runner.js';
 
@@ -90,7 +91,8 @@ export class LastRunState {
     const path = join(configDir, 'dialogue-last-run.json');
     let state: { files: Record<string, { failed: string[]; at: string }> } = { files: {} };
     try {
-      const parsed = JSON.parse(await readFile(path, 'utf8')) as typeof state;
+      // a FIFO at the path is refused, not waited on
+      const parsed = JSON.parse(await readRegularFile(path)) as typeof state;
       if (parsed && typeof parsed.files === 'object') state = parsed;
     } catch {
       // no state yet, or an unreadable one: nothing is known to have failed

@@ -9,7 +9,8 @@ export function catalogOf(state: EmulatorState): ChatbotCatalog {
   try {
     return chatbotCatalog(state);
   } catch (err) {
-    if (err instanceof ChatbotFileError) throw new ApiError('InternalError', err.message, 500);
+    // one message, every problem in it (an answer's message is one line)
+    if (err instanceof ChatbotFileError) throw new ApiError('InternalError', err.lines.join('; '), 500);
     throw err;
   }
 }

@@ -48,5 +48,15 @@ export interface ChatbotCatalog {
 
 export const DEFAULT_MATCH_THRESHOLD = 0.5;
 
-/** A chatbot file that cannot be used; the message names the file (and the line when known). */
-export class ChatbotFileError extends Error {}
+/**
+ * A chatbot file that cannot be used: every problem found, one line each (`file:line:col: …` when
+ * the place is known); the message holds them joined by newlines.
+ */
+export class ChatbotFileError extends Error {
+  readonly lines: readonly string[];
+  constructor(problems: string | readonly string[]) {
+    const lines = typeof problems === 'string' ? [problems] : problems;
+    super(lines.join('\n'));
+    this.lines = lines;
+  }
+}

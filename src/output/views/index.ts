@@ -1,4 +1,4 @@
-import type { OutputFormat, RenderTarget, ViewRenderer } from '../types.js';
+import type { RenderTarget, ViewFormat, ViewRenderer } from '../types.js';
 
 export type { ViewRenderer } from '../types.js';
 
@@ -18,7 +18,7 @@ const VIEWS: Record<string, () => Promise<ViewRenderer>> = {
   'manifest-plan': async () => (await import('./manifest.js')).planView,
 };
 
-export async function renderView(kind: string, data: unknown, format: OutputFormat, target: RenderTarget): Promise<boolean> {
+export async function renderView(kind: string, data: unknown, format: ViewFormat, target: RenderTarget): Promise<boolean> {
   const load = VIEWS[kind];
   if (!load) return false;
   return (await load())(data, format, target);

@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import { formatCell } from '../format-value.js';
 import { keyValueTable } from '../table.js';
 import { actionColor } from '../turn.js';
-import type { OutputFormat, RenderTarget } from '../types.js';
+import type { RenderTarget, ViewFormat } from '../types.js';
 
 /** The sections of DescribeNavigationConfig in the order a call meets them, with a readable title. */
 const SECTIONS: [key: string, title: string][] = [
@@ -34,7 +34,7 @@ function cell(chalk: InstanceType<typeof Chalk>, key: string, value: unknown): s
 }
 
 /** `vn ivr get` in table mode: one titled section per config, its fields as key/value lines. */
-export default function renderIvr(data: unknown, format: OutputFormat, target: RenderTarget): boolean {
+export default function renderIvr(data: unknown, format: ViewFormat, target: RenderTarget): boolean {
   if (format !== 'table' || !data || typeof data !== 'object') return false;
   const chalk = new Chalk({ level: target.color ? 1 : 0 });
   const body = data as Record<string, unknown>;

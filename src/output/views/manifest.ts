@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import type { OutputFormat, RenderTarget } from '../types.js';
+import type { RenderTarget, ViewFormat } from '../types.js';
 
 /** The shapes `vn diff` and `vn apply` return (src/commands/diff.ts, src/commands/apply.ts). */
 interface Change {
@@ -126,13 +126,13 @@ function painter(target: RenderTarget): Paint {
 }
 
 /** The diff as text in the default format; -o json / --query get the data. */
-export function diffView(data: unknown, format: OutputFormat, target: RenderTarget): boolean {
+export function diffView(data: unknown, format: ViewFormat, target: RenderTarget): boolean {
   if (format !== 'table' || !data || typeof data !== 'object') return false;
   target.write(renderDiff(data as DiffData, painter(target)));
   return true;
 }
 
-export function planView(data: unknown, format: OutputFormat, target: RenderTarget): boolean {
+export function planView(data: unknown, format: ViewFormat, target: RenderTarget): boolean {
   if (format !== 'table' || !data || typeof data !== 'object') return false;
   target.write(renderPlan(data as PlanData, painter(target)));
   return true;

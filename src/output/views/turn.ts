@@ -1,10 +1,10 @@
 import { Chalk } from 'chalk';
 import type { BotTurn } from '../../api/turn.js';
 import { formatTurn } from '../turn.js';
-import type { OutputFormat, RenderTarget } from '../types.js';
+import type { RenderTarget, ViewFormat } from '../types.js';
 
 /** A bot answer (begin, say, dtmf, silence) in table mode: the text, then the action, its params and barge-in. */
-export default function renderTurn(data: unknown, format: OutputFormat, target: RenderTarget): boolean {
+export default function renderTurn(data: unknown, format: ViewFormat, target: RenderTarget): boolean {
   if (format !== 'table' || !data || typeof data !== 'object') return false;
   const turn = data as BotTurn & { ConversationId?: string };
   const chalk = new Chalk({ level: target.color ? 1 : 0 });

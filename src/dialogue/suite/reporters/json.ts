@@ -1,4 +1,5 @@
 import { AtomicFile } from '../../../atomic-file.js';
+import { escapeJsonControls } from '../../../output/sanitize.js';
 import type { ConversationResult, Reporter, Summary } from '../runner.js';
 import type { Sink } from './pretty.js';
 
@@ -17,7 +18,9 @@ export class JsonReporter implements Reporter {
     if (reportFile) this.file = new AtomicFile(reportFile);
   }
 
-  private async write(text: string): Promise<void> {
+  private async write(json: string): Promise<void> {
+    // the same data, with DEL, C1 and bidi controls as \u escapes: valid JSON that is safe on a terminal
+    const text = escapeJsonControls(json);
     if (this.file) await this.file.write(text);
     else this.out?.write(text);
   }

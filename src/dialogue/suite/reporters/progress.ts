@@ -1,11 +1,12 @@
+import { Control, type Sink } from '../../../output/iostreams.js';
 import type { ConversationResult, Reporter } from '../runner.js';
-import type { Sink } from './pretty.js';
 
 /**
  * A live progress line on stderr: drawn in place on a TTY, or one line a second when forced
  * with --progress on a pipe. On a TTY the line is erased only when something else is about to be
  * written to the terminal (`clear()`, called by the other reporters' sinks) and drawn again right
- * after, so it is on screen whenever nothing else is being printed.
+ * after, so it is on screen whenever nothing else is being printed. The redraw is passed as vn's
+ * Controls to the one writer (src/output/iostreams.ts), never as escapes inside text.
  */
 export class ProgressReporter implements Reporter {
   private total = 0;
@@ -32,7 +33,8 @@ export class ProgressReporter implements Reporter {
     if (due || this.done === this.total) {
       this.last = t;
       const line = `[${this.done}/${this.total}] ${this.done - this.bad} passed, ${this.bad} not passed`;
-      this.err.write(this.tty ? `\r\x1b[K${line}` : `${line}\n`);
+      if (this.tty) this.err.write(Control.carriageReturn, Control.eraseToLineEnd, line);
+      else this.err.write(`${line}\n`);
       this.drawn = this.tty;
     }
   }
@@ -40,7 +42,7 @@ export class ProgressReporter implements Reporter {
   /** Erases the line on a TTY (when it is drawn), so that what is written next starts on a clean row. */
   clear(): void {
     if (this.tty && this.drawn) {
-      this.err.write('\r\x1b[K');
+      this.err.write(Control.carriageReturn, Control.eraseToLineEnd);
       this.drawn = false;
     }
   }
