@@ -126,7 +126,7 @@ function __vn_takes_value
             return 0
         case 'configure import-aliyun|--file'
             return 0
-        case 'emulator start|--host' 'emulator start|--port' 'emulator start|--data' 'emulator start|--access-key' 'emulator start|--readonly-key' 'emulator start|--chatbots' 'emulator start|--latency-ms' 'emulator start|--fault-rate'
+        case 'emulator start|--host' 'emulator start|--port' 'emulator start|--data' 'emulator start|--access-key' 'emulator start|--readonly-key' 'emulator start|--sts-token' 'emulator start|--chatbots' 'emulator start|--latency-ms' 'emulator start|--fault-rate'
             return 0
         case 'diff|--file' 'diff|-f' 'diff|--target-profile'
             return 0
@@ -569,6 +569,7 @@ complete -c vn -n '__vn_at \'emulator start\'' -l port -x -d 'port (0 picks a fr
 complete -c vn -n '__vn_at \'emulator start\'' -l data -r -F -d 'SQLite file that keeps the state (default: under the vn config dir)'
 complete -c vn -n '__vn_at \'emulator start\'' -l access-key -x -d 'full-access key pair ID:SECRET (repeatable; generated when none)'
 complete -c vn -n '__vn_at \'emulator start\'' -l readonly-key -x -d 'read-only key pair ID:SECRET (repeatable)'
+complete -c vn -n '__vn_at \'emulator start\'' -l sts-token -x -d 'an STS security token it accepts, bound to one of its access key ids: ID:TOKEN, or ID:TOKEN@EXPIRATION (UTC, e.g. 2030-01-01T00:00:00Z) (repeatable)'
 complete -c vn -n '__vn_at \'emulator start\'' -l chatbots -r -F -d 'YAML or JSON file of chatbot definitions (default: the built-in demo bank bot)'
 complete -c vn -n '__vn_at \'emulator start\'' -l latency-ms -x -d 'delay every answer by this many ms'
 complete -c vn -n '__vn_at \'emulator start\'' -l fault-rate -x -d 'share of requests (0..1) answered with a fault: HTTP 500, 503 Throttling.User, or a dropped connection'

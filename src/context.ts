@@ -1,13 +1,14 @@
 import type { ActionName, Params, Response } from './api/catalog.js';
-import type { FlagParams } from './api/types.js';
+import type { ActionSpec, FlagParams } from './api/types.js';
 import type { CallOptions, Client } from './client/client.js';
+import type { Transport } from './client/transport.js';
 import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import { UsageError } from './errors.js';
 import { FORMATS } from './output/formats/index.js';
 import { IOStreams, type Spinner, tableWidth } from './output/iostreams.js';
-import type { Output, OutputFormat, RenderTarget } from './output/render.js';
+import type { Output, OutputFormat, RenderTarget, View } from './output/render.js';
 
 export type { GlobalOptions } from './commands/globals.js';
 
@@ -29,6 +30,8 @@ export class Context {
   private clientMade?: Client;
   private profilePromise?: Promise<ResolvedProfile>;
   private cleanups: (() => Promise<void> | void)[] = [];
+  /** The HTTP seam: set by a test (test/helpers/httpmock.ts) before the first call; default undici. */
+  transport?: Transport;
 
   constructor(
     readonly io: IOStreams,
@@ -124,6 +127,7 @@ export class Context {
       onDryRun: (text) => this.out(text),
       debug: g.debug ? (line) => this.err(`[debug] ${line}`) : undefined,
       now: this.now,
+      transport: this.transport ?? transport.undiciTransport,
     });
     return this.clientMade;
   }
@@ -135,18 +139,22 @@ export class Context {
 
   /** One API call, as an Output ready for render(); --all and -o xml handled here. */
   async call<A extends ActionName>(action: A, params: Params<A> | FlagParams, opts: CallAsOutput = {}): Promise<Output<Response<A>>> {
-    const { findAction } = await import('./api/catalog.js');
-    const spec = findAction(action);
-    if (!spec) throw new UsageError(`unknown action ${action}`);
+    const { ACTION_SPECS } = await import('./api/catalog.js');
+    const spec: ActionSpec = ACTION_SPECS[action];
     const client = await this.client();
     const format = opts.format ?? (!opts.all ? (FORMATS[await this.outputFormat()].wire ?? 'JSON') : 'JSON');
+    const paging = spec.paginator ? await import('./client/paginate.js') : undefined;
+    const view = (data: unknown): View => ({
+      listField: spec.listField,
+      ...(spec.paginator && paging ? { page: paging.pageOf(spec.paginator, data) } : {}),
+    });
     if (opts.all) {
-      const { callAll } = await import('./client/paginate.js');
-      const res = await callAll(client, spec, params);
-      return { data: res.data as Response<A>, raw: res.raw, view: { listField: spec.listField } };
+      if (!paging) throw new UsageError(`--all: ${action} is not a paged action`);
+      const res = await paging.callAll(client, spec, params);
+      return { data: res.data as Response<A>, raw: res.raw, view: view(res.data) };
     }
     const res = await client.call<Response<A>>(action, params, { format, force: opts.force, sendInDryRun: opts.sendInDryRun });
-    return { data: res.data, raw: res.raw, view: { listField: spec.listField } };
+    return { data: res.data, raw: res.raw, view: view(res.data) };
   }
 
   /** -o, else the profile's default output, else table on a TTY and json when piped. */

@@ -97,6 +97,13 @@ describe('the layers', () => {
     }
     expect(bad.filter((b) => !KNOWN.has(b))).toEqual([]);
   });
+
+  it("keep the model's provenance out of the runtime: no module imports api/generated/provenance.json", () => {
+    const bad = [...graph].flatMap(([mod, deps]) => deps.filter((d) => d.startsWith('api/generated/provenance')).map((d) => `${mod} → ${d}`));
+    expect(bad).toEqual([]);
+    // the walker sees a JSON import when there is one
+    expect([...'import p from "./generated/provenance.json";'.matchAll(IMPORT_RE)].map((m) => m[1])).toEqual(['./generated/provenance.json']);
+  });
 });
 
 /**

@@ -1,42 +1,39 @@
-import { CATALOG_DATA } from './catalog.generated.js';
-import type { ActionName } from './model.generated.js';
-import type { ActionSpec, ParamSpec } from './types.js';
+import { ACTION_SPECS, CATALOG_INFO } from './generated/catalog.js';
+import { ACTION_NAMES, type ActionName } from './generated/model.js';
+import type { ActionSpec } from './types.js';
 
-export type { ActionName, ActionParams, ActionResponses, GroupActions, Params, Response } from './model.generated.js';
-export { ACTION_NAMES } from './model.generated.js';
-export type { ActionSpec, ParamRules, ParamSpec, ParamType, SeedError } from './types.js';
+export { ACTION_SPECS } from './generated/catalog.js';
+export type {
+  ActionErrors,
+  ActionName,
+  ActionParams,
+  ActionResponses,
+  ErrorCode,
+  GroupActions,
+  ParamName,
+  Params,
+  Response,
+} from './generated/model.js';
+export { ACTION_NAMES } from './generated/model.js';
+export type { ActionSpec, Paginator, ParamRules, ParamSpec, ParamType, SeedError } from './types.js';
 
-export const API_VERSION = CATALOG_DATA.version;
-export const PRODUCT = CATALOG_DATA.product;
-export const ENDPOINTS: Readonly<Record<string, string>> = CATALOG_DATA.endpoints;
-export const ACTIONS: readonly ActionSpec[] = CATALOG_DATA.actions;
+export const API_VERSION = CATALOG_INFO.version;
+export const PRODUCT = CATALOG_INFO.product;
+export const ENDPOINTS: Readonly<Record<string, string>> = CATALOG_INFO.endpoints;
+/** Every action, in the spec's order. Look one up by its name in ACTION_SPECS. */
+export const ACTIONS: readonly ActionSpec[] = ACTION_NAMES.map((n) => ACTION_SPECS[n]);
 export const DEFAULT_REGION = 'cn-shanghai';
 
-const byName = new Map<string, ActionSpec>(ACTIONS.map((a) => [a.name, a]));
-
 export function isActionName(name: string): name is ActionName {
-  return byName.has(name);
+  return Object.hasOwn(ACTION_SPECS, name);
 }
 
-export function findAction(name: string): ActionSpec | undefined {
-  return byName.get(name);
-}
-
-export function getAction(name: ActionName): ActionSpec {
-  const a = byName.get(name);
-  if (!a) throw new Error(`unknown action ${name}`);
-  return a;
-}
-
-export function getParam(action: ActionSpec, name: string): ParamSpec {
-  const p = action.params.find((x) => x.name === name);
-  if (!p) throw new Error(`${action.name} has no parameter ${name}`);
-  return p;
-}
-
-/** Actions whose request carries PageNumber and PageSize and whose response says TotalCount. */
-export function isPaginated(action: ActionSpec): boolean {
-  return action.params.some((p) => p.name === 'PageNumber') && action.params.some((p) => p.name === 'PageSize');
+/**
+ * The action a user or a peer named (`vn call NAME`, an emulated request's Action): undefined when
+ * the model has none. Code that names an action itself reads ACTION_SPECS[name], never undefined.
+ */
+export function lookupAction(name: string): ActionSpec | undefined {
+  return isActionName(name) ? ACTION_SPECS[name] : undefined;
 }
 
 /** Reads a dotted path such as "DownloadTasks.List" out of a response body. */

@@ -1,4 +1,4 @@
-import type { ActionName } from './model.generated.js';
+import type { ActionName, ErrorCode } from './generated/model.js';
 
 export type ParamType = 'string' | 'integer' | 'long' | 'boolean' | 'array<string>';
 
@@ -9,11 +9,9 @@ export interface ParamSpec {
   example?: string;
   /** The string value is itself JSON. */
   jsonString?: boolean;
-  source: 'both' | 'sdk' | 'seed';
-  /** Value rules from spec/constraints.json, checked by api/validate.ts on both sides. */
+  /** Value rules from spec/constraints.json, checked by api/validate.ts on both sides (where each comes from: generated/provenance.json). */
   rules?: ParamRules;
-  /** Where the rules come from (the seed's section, the SDK's documentation, or a vn rule). */
-  rulesSource?: string;
+  description?: string;
 }
 
 export interface ParamRules {
@@ -36,34 +34,54 @@ export interface ParamRules {
   nonBlank?: boolean;
 }
 
-export interface SeedError {
+export interface SeedError<C extends string = string> {
   http: number;
-  code: string;
+  code: C;
   message: string;
 }
 
-export interface ActionSpec {
-  name: ActionName;
+/**
+ * How a paged action pages, as data (generated): read by client/paginate.ts (--all, the page
+ * footer), `vn call --list`, the command builder and the emulator's Params.page.
+ */
+export interface Paginator {
+  /** The request parameter of the page number (from 1). */
+  page: string;
+  /** The request parameter of the page size. */
+  size: string;
+  /** Dotted path of the page's items in the response. */
+  items: string;
+  /** Dotted path of the count of every item. */
+  total: string;
+  /** Dotted paths where the response echoes the page number and the page size. */
+  echoPage: string;
+  echoSize: string;
+}
+
+/** One action of the model; `ActionSpec<A>` is the one action A, `ActionSpec` any of them. */
+export interface ActionSpec<A extends ActionName = ActionName> {
+  name: A;
   group: string;
   method: 'GET' | 'POST';
   readOnly: boolean;
-  inSeed: boolean | string;
+  summary?: string;
   params: ParamSpec[];
   /** Response shape: field name -> type name, nested object, or [item shape]. */
   response: Record<string, unknown>;
   /** Dotted path of the array a table shows as rows, when the response has one. */
   listField?: string;
-  errors: SeedError[];
+  /** Present on a paged action. */
+  paginator?: Paginator;
+  /** The errors the model lists for the action (the seed's error tables). */
+  errors: SeedError<ErrorCode<A>>[];
   /** The answer carries Code/Success/HttpStatusCode, errors included (GetAsrConfig, …). */
   envelope?: boolean;
-  responseSeedOnly?: string[];
 }
 
-export interface CatalogData {
+export interface CatalogInfo {
   product: string;
   version: string;
   endpoints: Record<string, string>;
-  actions: ActionSpec[];
 }
 
 declare const FROM_FLAGS: unique symbol;

@@ -1,32 +1,59 @@
-import { type ActionSpec, getPath } from '../api/catalog.js';
+import { type ActionSpec, getPath, type Paginator } from '../api/catalog.js';
 import type { CallResult, Client } from './client.js';
 
 /**
- * Follows PageNumber until every item of the list field is in hand (or a page comes back empty),
- * and returns one response of the same shape holding them all.
+ * Paging, read from the model's paginators (generated data: which request parameters are the page
+ * and its size, where the response has its items, total and echo). The one module that knows how
+ * a paged answer is laid out: `--all` follows it, and the page footer is drawn from pageOf.
+ */
+
+/** Where a paged answer stands: its page number, the page size and the total. */
+export interface PageState {
+  number: number;
+  size: number;
+  total: number;
+}
+
+/** The page an answer is, or undefined when it does not say its total. */
+export function pageOf(paginator: Paginator, data: unknown): PageState | undefined {
+  const items = getPath(data, paginator.items);
+  const shown = Array.isArray(items) ? items.length : 0;
+  const total = Number(getPath(data, paginator.total) ?? Number.NaN);
+  if (!Number.isFinite(total)) return undefined;
+  return { number: Number(getPath(data, paginator.echoPage) ?? 1), size: Number(getPath(data, paginator.echoSize) ?? shown), total };
+}
+
+/** Sets the value at a dotted path that exists in a response body. */
+function setPath(obj: unknown, path: string, value: unknown): void {
+  const parts = path.split('.');
+  const holder = (parts.length > 1 ? getPath(obj, parts.slice(0, -1).join('.')) : obj) as Record<string, unknown> | undefined;
+  const last = parts[parts.length - 1] as string;
+  if (holder && typeof holder === 'object') holder[last] = value;
+}
+
+/**
+ * Follows the page parameter until every item is in hand (or a page comes back short or empty), and
+ * returns one response of the same shape holding them all, as page 1 of one page.
  */
 export async function callAll(client: Client, action: ActionSpec, params: Record<string, unknown>, pageSize = 50): Promise<CallResult> {
-  const listField = action.listField;
-  if (!listField) throw new Error(`${action.name} has no list to page through`);
-  const size = Number(params.PageSize ?? pageSize);
-  let page = Number(params.PageNumber ?? 1);
+  const p = action.paginator;
+  if (!p) throw new Error(`${action.name} has no paginator`);
+  const size = Number(params[p.size] ?? pageSize);
+  let page = Number(params[p.page] ?? 1);
   const items: unknown[] = [];
   let first: CallResult | undefined;
   for (;;) {
-    const res = await client.call(action.name, { ...params, PageNumber: page, PageSize: size });
+    const res = await client.call(action.name, { ...params, [p.page]: page, [p.size]: size });
     first ??= res;
-    const batch = (getPath(res.data, listField) as unknown[] | undefined) ?? [];
+    const batch = (getPath(res.data, p.items) as unknown[] | undefined) ?? [];
     items.push(...batch);
-    const container = listField.includes('.') ? getPath(res.data, listField.split('.').slice(0, -1).join('.')) : res.data;
-    const total = Number((container as Record<string, unknown>)?.TotalCount ?? res.data.TotalCount ?? Number.NaN);
+    const total = Number(getPath(res.data, p.total) ?? Number.NaN);
     if (batch.length === 0 || batch.length < size || (Number.isFinite(total) && items.length >= total)) break;
     page++;
   }
   const merged = structuredClone(first.data);
-  const parts = listField.split('.');
-  const holder = (parts.length > 1 ? getPath(merged, parts.slice(0, -1).join('.')) : merged) as Record<string, unknown>;
-  holder[parts[parts.length - 1] as string] = items;
-  if ('PageNumber' in holder) holder.PageNumber = 1;
-  if ('PageSize' in holder) holder.PageSize = items.length;
+  setPath(merged, p.items, items);
+  if (getPath(merged, p.echoPage) !== undefined) setPath(merged, p.echoPage, 1);
+  if (getPath(merged, p.echoSize) !== undefined) setPath(merged, p.echoSize, items.length);
   return { ...first, data: merged, raw: JSON.stringify(merged) };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { NetworkError, ServiceError, UsageError } from '../errors.js';
+import { shortBody } from './client.js';
 import { errorCode, NOT_DELIVERED } from './transport.js';
 
 /** The OSS PostObject form GenerateUploadUrl answers with (its Data). */
@@ -66,14 +67,38 @@ export async function postObject(form: PostForm, name: string, body: Buffer, opt
       throw new NetworkError(`the upload to ${host} got no answer (${code ?? (err as Error).message})`, true, { cause: err });
     }
     const text = await res.text().catch(() => '');
-    if (res.status < 200 || res.status >= 300) {
-      const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? `HTTP${res.status}`;
-      const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
-      const requestId = /<RequestId>([^<]*)<\/RequestId>/.exec(text)?.[1];
-      throw new ServiceError(code, `upload to ${host} refused${message ? `: ${message}` : ''}`, res.status, requestId, text.slice(0, 2000));
+    const etag = res.headers.get('etag');
+    if (res.status >= 200 && res.status < 300) {
+      // OSS's PostObject success: 200 or 201 (success_action_status; an empty body or a PostResponse
+      // document) or 204, always with the new object's ETag. Anything else (a proxy's or a captive
+      // portal's page) is not the bucket's answer, and the file may not be stored.
+      if (!isOssSuccess(res.status, text, etag)) throw notTheBucket(host, res.status, res.headers.get('content-type'), text);
+      return { key, bytes: body.length };
     }
-    return { key, bytes: body.length };
+    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+    // an OSS error is an XML <Error> with its Code; an HTML page of any status is not the bucket's answer
+    if (!code || !/^\s*(<\?xml[^>]*\?>\s*)?<Error>/.test(text)) throw notTheBucket(host, res.status, res.headers.get('content-type'), text);
+    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
+    const requestId = /<RequestId>([^<]*)<\/RequestId>/.exec(text)?.[1];
+    throw new ServiceError(code, `upload to ${host} refused${message ? `: ${message}` : ''}`, res.status, requestId, text.slice(0, 2000));
   } finally {
     await dispatcher.destroy().catch(() => undefined);
   }
+}
+
+/** Whether an answer is OSS's to a PostObject that stored the file (the status, the ETag, the body it asks for). */
+function isOssSuccess(status: number, text: string, etag: string | null): boolean {
+  if (!etag) return false;
+  const body = text.trim();
+  if (status === 204) return body === '';
+  if (status !== 200 && status !== 201) return false;
+  return body === '' || /^(<\?xml[^>]*\?>\s*)?<PostResponse>[\s\S]*<\/PostResponse>$/.test(body);
+}
+
+function notTheBucket(host: string, status: number, contentType: string | null, text: string): NetworkError {
+  const type = contentType ? `, ${contentType.split(';')[0]}` : '';
+  return new NetworkError(
+    `the upload to ${host} answered HTTP ${status}${type} with something that is not OSS's answer (a proxy or captive portal?): ${shortBody(text)}`,
+    true,
+  );
 }

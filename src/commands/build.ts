@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { findAction } from '../api/catalog.js';
+import { ACTION_SPECS } from '../api/catalog.js';
 import type { ActionSpec, ParamSpec } from '../api/types.js';
 import { checkParamValue, describeRules } from '../api/validate.js';
 import type { Context } from '../context.js';
@@ -19,7 +19,7 @@ export interface ResolvedFlag extends FlagDef {
 
 /** The flags of a command with their catalog types filled in (+ --all for paginated actions). */
 export function resolveFlags(def: CommandDef): ResolvedFlag[] {
-  const action = def.action ? findAction(def.action) : undefined;
+  const action = def.action ? ACTION_SPECS[def.action] : undefined;
   const flags: ResolvedFlag[] = (def.flags ?? []).map((f) => {
     const spec = f.param && action ? action.params.find((p) => p.name === f.param) : undefined;
     if (f.param && action && !spec) throw new Error(`${def.action} has no parameter ${f.param} (flag --${f.name})`);
@@ -54,7 +54,7 @@ export function resolveFlags(def: CommandDef): ResolvedFlag[] {
 
 function wantsAll(def: CommandDef, action: ActionSpec): boolean {
   if (def.paginate !== undefined) return def.paginate;
-  return Boolean(action.listField) && action.params.some((p) => p.name === 'PageNumber');
+  return action.paginator !== undefined;
 }
 
 function flagHelp(f: ResolvedFlag): string {
@@ -74,7 +74,7 @@ function flagHelp(f: ResolvedFlag): string {
 /** Turns a CommandDef into the commander command's arguments, options and action. */
 export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander: CommanderModule, entry: { summary: string; commands: CommandTree }): void {
   const { summary } = entry;
-  const action = def.action ? findAction(def.action) : undefined;
+  const action = def.action ? ACTION_SPECS[def.action] : undefined;
   cmd.description(def.description ?? summary).summary(summary);
   for (const a of def.args ?? []) {
     const spec = a.param && action ? action.params.find((p) => p.name === a.param) : undefined;
@@ -125,7 +125,7 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
 
 /** "Columns: …" for a command whose result is a list: what the table and -o tsv show, in order. */
 function listColumnsHelp(def: CommandDef): string | undefined {
-  const listField = def.listField ?? (def.action ? findAction(def.action)?.listField : undefined);
+  const listField = def.listField ?? (def.action ? ACTION_SPECS[def.action].listField : undefined);
   const cols = listField ? COLUMNS_BY_LIST_FIELD[listField] : undefined;
   if (!cols) return undefined;
   const names = cols.map((c) => c.header ?? c.key);
@@ -147,7 +147,7 @@ function lastWord(name: string): string {
 /** Coerces flag text to values, checks required ones, and maps both args and flags to wire params. */
 export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional: (string | string[] | undefined)[], opts: Record<string, unknown>): Input {
   const input: Input = { args: {}, flags: {}, params: {} as Input['params'] };
-  const action = def.action ? findAction(def.action) : undefined;
+  const action = def.action ? ACTION_SPECS[def.action] : undefined;
   (def.args ?? []).forEach((a, i) => {
     const v = positional[i];
     input.args[camel(a.name)] = v;

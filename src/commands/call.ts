@@ -1,4 +1,4 @@
-import { ACTIONS, type ActionSpec, findAction, isPaginated } from '../api/catalog.js';
+import { ACTIONS, type ActionSpec, lookupAction } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
 import { UsageError } from '../errors.js';
 import { closest } from '../suggest.js';
@@ -41,7 +41,7 @@ export function parseWireArgs(tokens: string[], isBoolean: (name: string) => boo
 function listActions() {
   return {
     data: {
-      Actions: ACTIONS.map((a) => ({ Action: a.name, Group: a.group, Method: a.method, ReadOnly: a.readOnly, Paginated: isPaginated(a) })),
+      Actions: ACTIONS.map((a) => ({ Action: a.name, Group: a.group, Method: a.method, ReadOnly: a.readOnly, Paginated: a.paginator !== undefined })),
     },
     view: {
       listField: 'Actions',
@@ -96,7 +96,7 @@ export default defineCommand({
     'vn call ListInstances --PageSize 50 --all -o json',
   ],
   helpAfter(words) {
-    const action = words[0] ? findAction(words[0]) : undefined;
+    const action = words[0] ? lookupAction(words[0]) : undefined;
     if (!action) return undefined;
     const width = Math.max(...action.params.map((p) => p.name.length)) + 2;
     const lines = action.params.map(
@@ -110,7 +110,7 @@ export default defineCommand({
     const name = args.action as string | undefined;
     if (!name) throw new UsageError('give an action, e.g. vn call DescribeInstance --InstanceId … (vn call --list lists them)');
     if (name.startsWith('-')) throw new UsageError(`put the action first: vn call <Action> --Name value … (got "${name}")`);
-    const action = findAction(name);
+    const action = lookupAction(name);
     if (!action) {
       const guess = closest(
         name,
@@ -130,7 +130,8 @@ export default defineCommand({
     }
     // the one validator, with this command's hints added to its findings
     const describe = `vn call ${action.name} --describe lists its parameters`;
-    const paging = flags.all === true ? ['PageNumber', 'PageSize'] : [];
+    // --all sets the page and its size itself
+    const paging = flags.all === true && action.paginator ? [action.paginator.page, action.paginator.size] : [];
     const issues = validateParams(action, params, { allowUnknown: force }).filter((i) => !(i.kind === 'missing' && paging.includes(i.param)));
     const unknown = issues.find((i) => i.kind === 'unknown');
     if (unknown) {
@@ -144,7 +145,7 @@ export default defineCommand({
       );
     const missing = issues.filter((i) => i.kind === 'missing').map((i) => `--${i.param}`);
     if (missing.length) throw new UsageError(`${action.name} needs ${missing.join(', ')} (${describe})`);
-    if (flags.all && !(isPaginated(action) && action.listField)) throw new UsageError(`--all: ${action.name} is not a paged action`);
+    if (flags.all && !action.paginator) throw new UsageError(`--all: ${action.name} is not a paged action`);
     return ctx.call(action.name, params as FlagParams, { all: flags.all === true, force });
   },
 });

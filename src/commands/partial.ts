@@ -1,4 +1,4 @@
-import { type ActionName, findAction } from '../api/catalog.js';
+import { ACTION_SPECS, type ActionName } from '../api/catalog.js';
 import type { FlagParams } from '../api/types.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -28,8 +28,7 @@ export interface PartialUpdate {
 export async function mergeWithCurrent(ctx: Context, given: FlagParams, u: PartialUpdate): Promise<FlagParams> {
   const changes = Object.keys(given).filter((k) => !u.keys.includes(k) && given[k] !== undefined);
   if (changes.length === 0) throw new UsageError(`nothing to change: give at least one of ${u.flagNames.join(', ')}`);
-  const spec = findAction(u.write);
-  if (!spec) throw new Error(`unknown action ${u.write}`);
+  const spec = ACTION_SPECS[u.write];
   // the read's parameters are the flags' own (the target's id), so they go as flag parameters
   const out = await ctx.call(u.read, u.readParams as FlagParams, { format: 'JSON', sendInDryRun: true });
   const body = (out.data ?? {}) as Record<string, unknown>;

@@ -51,7 +51,7 @@ export interface SessionOptions {
 }
 
 /** What the session sends through: Client.call, or ctx.call for the single-call commands. */
-export type Send = (action: string, params: Record<string, unknown>) => Promise<{ data: unknown; requestId?: string }>;
+export type Send = (action: ActionName, params: Record<string, unknown>) => Promise<{ data: unknown; requestId?: string }>;
 
 /**
  * One conversation with the bot: a ConversationId (fresh unless given), one request per turn,
@@ -124,6 +124,6 @@ export class DialogueSession {
 }
 
 /** A session that sends through a Client (chat, test runner). */
-export function clientSend(client: { call: (action: string, params: Record<string, unknown>) => Promise<{ data: unknown; requestId?: string }> }): Send {
+export function clientSend(client: { call: (action: ActionName, params: Record<string, unknown>) => Promise<{ data: unknown; requestId?: string }> }): Send {
   return (action, params) => client.call(action, params);
 }

@@ -13,6 +13,17 @@ export interface AccessKey {
   policy: Policy;
 }
 
+/**
+ * An STS security token the emulator accepts, bound to the AccessKeyId it was issued with. Until
+ * the emulator issues tokens itself, these are the ones it was started with (`--sts-token`).
+ */
+export interface StsToken {
+  token: string;
+  accessKeyId: string;
+  /** Epoch ms after which the token is refused as expired (none: valid while the emulator runs). */
+  expiresAt?: number;
+}
+
 /** How far a request's clock may be from ours (the gateway's rule). */
 export const CLOCK_SKEW_MS = 15 * 60 * 1000;
 export const NONCE_WINDOW_MS = 15 * 60 * 1000;
@@ -56,10 +67,11 @@ export function verifyRequest(
   keys: Map<string, AccessKey>,
   nonces: NonceStore,
   now: number,
-  opts: { inWriteTransaction: boolean },
+  opts: { inWriteTransaction: boolean; tokens?: Map<string, StsToken> },
 ): Verified {
   const authz = header(req.headers, 'authorization');
-  const who = authz?.startsWith('ACS3-') ? verifyV3(req, authz, keys, now) : verifyV1(req, keys, now);
+  const tokens = opts.tokens ?? NO_TOKENS;
+  const who = authz?.startsWith('ACS3-') ? verifyV3(req, authz, keys, tokens, now) : verifyV1(req, keys, tokens, now);
   nonces.use(who.nonce, now, opts.inWriteTransaction);
   return who;
 }
@@ -80,6 +92,24 @@ function checkTimestamp(ts: string, now: number, name: string): void {
   if (Math.abs(now - t) > CLOCK_SKEW_MS) {
     throw new ApiError('InvalidTimeStamp.Expired', `Specified time stamp or date value is expired.`, 400);
   }
+}
+
+const NO_TOKENS = new Map<string, StsToken>();
+
+/**
+ * The gateway's check of an STS security token (V1: the SecurityToken parameter; V3: the
+ * x-acs-security-token header), made once the AccessKeyId is known and before the signature: a
+ * token it did not issue is malformed, one issued with another AccessKeyId a mismatch, one past
+ * its expiration expired — each 400, with the gateway's code and message (docs/emulator.md). A
+ * request without a token is not affected.
+ */
+function checkSecurityToken(token: string | undefined, accessKeyId: string, tokens: Map<string, StsToken>, now: number): void {
+  if (token === undefined || token === '') return;
+  const known = tokens.get(token);
+  if (!known) throw new ApiError('InvalidSecurityToken.Malformed', 'Specified SecurityToken is malformed.', 400);
+  if (known.accessKeyId !== accessKeyId)
+    throw new ApiError('InvalidSecurityToken.MismatchWithAccessKey', 'Specified SecurityToken mismatch with the AccessKey.', 400);
+  if (known.expiresAt !== undefined && now >= known.expiresAt) throw new ApiError('InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.', 400);
 }
 
 function lookupKey(keys: Map<string, AccessKey>, id: string): AccessKey {
@@ -238,7 +268,7 @@ export function claimedAction(params: Record<string, string>, headers: IncomingS
   return (authz?.startsWith('ACS3-') ? header(headers, 'x-acs-action') : undefined) ?? params.Action;
 }
 
-function verifyV1(req: IncomingSigned, keys: Map<string, AccessKey>, now: number): Verified {
+function verifyV1(req: IncomingSigned, keys: Map<string, AccessKey>, tokens: Map<string, StsToken>, now: number): Verified {
   const p = req.params;
   const action = requireParam(p, 'Action');
   const version = requireParam(p, 'Version');
@@ -258,6 +288,7 @@ function verifyV1(req: IncomingSigned, keys: Map<string, AccessKey>, now: number
   const ts = p.Timestamp ?? p.TimeStamp;
   if (!ts) throw new ApiError('MissingTimestamp', 'Timestamp is mandatory for this action.', 400);
   const key = lookupKey(keys, accessKeyId);
+  checkSecurityToken(p.SecurityToken, accessKeyId, tokens, now);
   const stringToSign = stringToSignV1(req.method, p);
   if (!same(signV1String(stringToSign, key), signature)) throw signatureMismatch(stringToSign);
   checkTimestamp(ts, now, 'Timestamp');
@@ -269,7 +300,7 @@ function stringToSignV3(input: V3Input): string {
   return `${V3_ALGORITHM}\n${sha256Hex(canonicalRequestV3(input))}`;
 }
 
-function verifyV3(req: IncomingSigned, authz: string, keys: Map<string, AccessKey>, now: number): Verified {
+function verifyV3(req: IncomingSigned, authz: string, keys: Map<string, AccessKey>, tokens: Map<string, StsToken>, now: number): Verified {
   const parsed = parseAuthorizationV3(authz);
   if (!parsed) throw new ApiError('InvalidAuthorization', 'The Authorization header is malformed.', 400);
   if (parsed.algorithm !== V3_ALGORITHM) {
@@ -302,6 +333,7 @@ function verifyV3(req: IncomingSigned, authz: string, keys: Map<string, AccessKe
     }
   }
   const key = lookupKey(keys, parsed.accessKeyId);
+  checkSecurityToken(h('x-acs-security-token'), parsed.accessKeyId, tokens, now);
   const headers: Record<string, string> = {};
   for (const name of parsed.signedHeaders) headers[name] = h(name) ?? '';
   const input = {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type ActionSpec, API_VERSION, findAction } from '../api/catalog.js';
+import { type ActionSpec, API_VERSION, lookupAction } from '../api/catalog.js';
 import { type ParamIssue, validateParams } from '../api/validate.js';
 import type { ActionContext, ActionHandler, HandlerTable } from './actions/types.js';
-import { type AccessKey, allowedByPolicy, claimedAction, type NonceStore, verifyRequest } from './auth.js';
+import { type AccessKey, allowedByPolicy, claimedAction, type NonceStore, type StsToken, verifyRequest } from './auth.js';
 import type { Database } from './db.js';
 import { ApiError } from './errors.js';
 import { Params } from './params.js';
@@ -41,10 +41,17 @@ export interface Gateway {
   isChange(params: Record<string, string>, headers: RequestInput['headers']): boolean;
 }
 
-export function createGateway(opts: { state: EmulatorState; db: Database; handlers: HandlerTable; keys: Map<string, AccessKey>; nonces: NonceStore }): Gateway {
-  const { state, db, handlers, keys, nonces } = opts;
+export function createGateway(opts: {
+  state: EmulatorState;
+  db: Database;
+  handlers: HandlerTable;
+  keys: Map<string, AccessKey>;
+  nonces: NonceStore;
+  tokens?: Map<string, StsToken>;
+}): Gateway {
+  const { state, db, handlers, keys, nonces, tokens } = opts;
   // built once: creating a better-sqlite3 transaction function costs more than running one
-  const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext) => handler(ctx));
+  const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext<string>) => handler(ctx));
 
   function answer(input: RequestInput): Outcome {
     const { method, params, query, headers, raw, now: t, requestId } = input;
@@ -52,14 +59,15 @@ export function createGateway(opts: { state: EmulatorState; db: Database; handle
     // 1. verify: thrown, so the whole request (its nonce too) is undone
     const who = verifyRequest({ method, params, query, headers, bodyHash, hasBody: raw.length > 0 }, keys, nonces, t, {
       inWriteTransaction: input.inWriteTransaction,
+      tokens,
     });
     try {
       if (who.version !== API_VERSION) {
         throw new ApiError('InvalidVersion', `Specified parameter Version is not valid. Supported: ${API_VERSION}.`, 400);
       }
-      const action = findAction(who.action);
-      const handler = action ? (handlers[action.name] as ActionHandler | undefined) : undefined;
-      if (!action || !handler) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
+      // the request names any action it likes: the model's, or none (the table has a handler for each of the model's)
+      const action = lookupAction(who.action);
+      if (!action) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
       // 2. policy
       if (!allowedByPolicy(who.policy, action)) throw forbidden(action.name, who.accessKeyId);
       // 3. validate
@@ -73,7 +81,8 @@ export function createGateway(opts: { state: EmulatorState; db: Database; handle
         throw refusal;
       }
       // 4. dispatch: a change that fails half-way is undone to a savepoint; the recorded nonce stays
-      const ctx = { state, db, action, params: new Params(actionParams), now: t, requestId, accessKeyId: who.accessKeyId };
+      const ctx = { state, db, action, params: new Params(actionParams, action.paginator), now: t, requestId, accessKeyId: who.accessKeyId };
+      const handler = handlers[action.name] as ActionHandler;
       const body = action.readOnly ? handler(ctx) : inSavepoint(handler, ctx);
       return { body, action: action.name };
     } catch (err) {
@@ -85,7 +94,7 @@ export function createGateway(opts: { state: EmulatorState; db: Database; handle
   return {
     answer,
     isChange(params, headers) {
-      const named = findAction(claimedAction(params, headers) ?? '');
+      const named = lookupAction(claimedAction(params, headers) ?? '');
       return named !== undefined && !named.readOnly;
     },
   };

@@ -10,7 +10,7 @@ import { createGateway, type Outcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
 import type { EmulatorOptions } from './options.js';
 import type { EmulatorState } from './state.js';
-import { MAX_UPLOAD_BYTES, receiveUpload, UPLOAD_PATH } from './uploads.js';
+import { checkUploadStart, MAX_FORM_FIELDS_BYTES, MAX_UPLOAD_BYTES, receiveUpload, UPLOAD_PATH, type UploadAnswer } from './uploads.js';
 import { serviceXml } from './xml.js';
 
 /**
@@ -36,6 +36,20 @@ const MAX_BODY = 1 << 20;
  * an API error (RequestTooLarge, 414) that clients can parse. (docs/emulator.md)
  */
 export const MAX_HEAD = 1 << 20;
+/**
+ * The header fields alone (the request line aside) may take Node's default maxHeaderSize, 16 KiB:
+ * no client needs more, and beyond it the answer is Node's own, a bare 431 that closes the
+ * connection. (Node's parser counts the request line too, so its limit is set to MAX_HEAD above
+ * and this one is checked here.)
+ */
+export const MAX_HEADER_FIELDS = 16 << 10;
+
+/** Whether the header fields, as they came (`Name: value` CRLF each), take more than MAX_HEADER_FIELDS. */
+function headerFieldsTooLarge(raw: string[]): boolean {
+  let size = 0;
+  for (let i = 0; i < raw.length; i++) size += (raw[i] as string).length + 2;
+  return size > MAX_HEADER_FIELDS;
+}
 
 /** seed: every action's error table, InternalServerError (500). */
 const SEED_INTERNAL_ERROR = 'An error occurred while processing your request. Please try again later. Submit a ticket if the error still exists.';
@@ -61,7 +75,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
 
   // built once: creating a better-sqlite3 transaction function costs more than running one
   const nonces = new NonceStore(db);
-  const gateway = createGateway({ state, db, handlers, keys, nonces });
+  const tokens = new Map((opts.stsTokens ?? []).map((t) => [t.token, t]));
+  const gateway = createGateway({ state, db, handlers, keys, nonces, tokens });
   const changes = groupCommit<RequestInput, Outcome>(db, gateway.answer);
 
   const server: Server = createServer({ maxHeaderSize: MAX_HEAD }, (req, res) => {
@@ -95,6 +110,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (headerFieldsTooLarge(req.rawHeaders)) {
+      // what Node answers to a head over its default maxHeaderSize, before any of the body is read
+      res.writeHead(431, { connection: 'close' });
+      res.end();
+      return;
+    }
     const target = req.url ?? '/';
     const t = now();
     let query: Record<string, string>;
@@ -168,20 +189,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       );
       return;
     }
-    let raw: Buffer;
-    try {
-      // the form's own fields ride along with the file: a little room above the file's limit
-      raw = hasBody(req) ? await readBody(req, MAX_UPLOAD_BYTES + (64 << 10)) : NO_BODY;
-    } catch {
-      res.writeHead(400, { 'content-type': 'application/xml' });
-      res.end(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size.</Message></Error>',
-      );
-      return;
+    const contentType = String(req.headers['content-type'] ?? '');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > UPLOAD_BODY_LIMIT) {
+      // refused on its Content-Length alone: nothing of it is read, and the connection closes
+      return writeUploadAnswer(res, entityTooLarge(), true);
     }
-    const answer = await receiveUpload(state, String(req.headers['content-type'] ?? ''), raw, t);
+    const read = hasBody(req) ? await readUploadBody(req, (start, complete) => checkUploadStart(state, contentType, start, t, complete)) : { raw: NO_BODY };
+    if ('refused' in read) return writeUploadAnswer(res, read.refused, read.close);
+    writeUploadAnswer(res, await receiveUpload(state, contentType, read.raw, t), false);
+  }
+
+  function writeUploadAnswer(res: ServerResponse, answer: UploadAnswer, close: boolean): void {
     const headers: Record<string, string | number> = { 'content-type': answer.contentType, 'content-length': answer.body.length };
     if (answer.etag) headers.etag = answer.etag;
+    if (close) headers.connection = 'close';
     res.writeHead(answer.status, headers);
     res.end(answer.body);
   }
@@ -261,6 +283,69 @@ function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer> {
         : resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
     );
     req.on('error', reject);
+  });
+}
+
+/** A PostObject body may hold the largest file and the form's fields before it. */
+const UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + MAX_FORM_FIELDS_BYTES;
+
+function entityTooLarge(): UploadAnswer {
+  return {
+    status: 400,
+    contentType: 'application/xml',
+    body: Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size.</Message></Error>',
+    ),
+  };
+}
+
+/**
+ * Reads a PostObject body, asking `check` about what has arrived until the form's fields are in
+ * (emulator/uploads.ts checkUploadStart): an upload that is not allowed is answered after its
+ * first few KiB, and only an allowed one is kept in memory, up to UPLOAD_BODY_LIMIT. The rest of
+ * a refused body is read and dropped (so the client, still sending, gets the answer), up to the
+ * same limit; past it the connection closes.
+ */
+function readUploadBody(
+  req: IncomingMessage,
+  check: (start: Buffer, complete: boolean) => 'wait' | 'ok' | UploadAnswer,
+): Promise<{ raw: Buffer } | { refused: UploadAnswer; close: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let verdict: 'wait' | 'ok' | UploadAnswer = 'wait';
+    let settled = false;
+    const refuse = (answer: UploadAnswer, close: boolean) => {
+      if (settled) return;
+      settled = true;
+      chunks.length = 0;
+      resolve({ refused: answer, close });
+    };
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (settled) {
+        // a refused body is dropped as it comes; past the limit the connection is closed
+        if (size > UPLOAD_BODY_LIMIT) req.socket.destroy();
+        return;
+      }
+      if (size > UPLOAD_BODY_LIMIT) return refuse(entityTooLarge(), true);
+      chunks.push(c);
+      if (verdict === 'wait') {
+        verdict = check(chunks.length === 1 ? c : Buffer.concat(chunks), false);
+        if (typeof verdict === 'object') refuse(verdict, false);
+      }
+    });
+    req.on('end', () => {
+      if (settled) return;
+      const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      if (verdict === 'wait') verdict = check(raw, true);
+      if (typeof verdict === 'object') return refuse(verdict, false);
+      settled = true;
+      resolve({ raw });
+    });
+    req.on('error', (err) => {
+      if (!settled) reject(err);
+    });
   });
 }
 

@@ -1,4 +1,4 @@
-import type { AccessKey } from './auth.js';
+import type { AccessKey, StsToken } from './auth.js';
 
 /** How an emulator is started (`vn emulator start`, the embedded `local` profile, the tests). */
 export interface EmulatorOptions {
@@ -8,6 +8,8 @@ export interface EmulatorOptions {
   /** SQLite file (':memory:' for a throw-away state). */
   dataFile: string;
   accessKeys: AccessKey[];
+  /** STS security tokens it accepts, each bound to one of `accessKeys` (`--sts-token`). */
+  stsTokens?: StsToken[];
   /** YAML or JSON file of chatbot definitions; the built-in demo bank bot when absent. */
   chatbotsFile?: string;
   latencyMs?: number;

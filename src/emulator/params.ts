@@ -1,3 +1,4 @@
+import type { Paginator } from '../api/types.js';
 import { parseBoolean } from '../api/validate.js';
 import { invalidParameter } from './errors.js';
 
@@ -6,8 +7,12 @@ import { invalidParameter } from './errors.js';
  * types, ranges, enums, JSON shapes). `K` is the action's parameter names, so a handler cannot read
  * a parameter its action does not have.
  */
-export class Params<K extends string = string> {
-  constructor(readonly raw: Record<string, string>) {}
+export class Params<in K extends string = string> {
+  constructor(
+    readonly raw: Record<string, string>,
+    /** The action's paginator (the model's), for page(). */
+    private readonly paginator?: Paginator,
+  ) {}
 
   has(name: K): boolean {
     return this.raw[name] !== undefined;
@@ -59,10 +64,11 @@ export class Params<K extends string = string> {
     return out.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
   }
 
-  /** PageNumber/PageSize (their bounds are the model's: the validator checked them). */
+  /** The page and its size, named by the action's paginator (their bounds are the model's: the validator checked them). */
   page(defaultSize = 10): { pageNumber: number; pageSize: number; offset: number } {
-    const pageNumber = this.int('PageNumber' as K) ?? 1;
-    const pageSize = this.int('PageSize' as K) ?? defaultSize;
+    if (!this.paginator) throw new Error('page() of an action the model does not page');
+    const pageNumber = this.int(this.paginator.page as K) ?? 1;
+    const pageSize = this.int(this.paginator.size as K) ?? defaultSize;
     return { pageNumber, pageSize, offset: (pageNumber - 1) * pageSize };
   }
 }

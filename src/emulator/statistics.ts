@@ -85,7 +85,7 @@ function floorTo(ms: number, unit: TimeUnit): number {
  * The BeginTime range of a statistics request: RightRange defaults to now; LeftRange to the start
  * of that (UTC) day for Hour, and to the start of the day six days earlier for Day (one week).
  */
-export function statisticsRange(p: Params, unit: TimeUnit, now: number): { from: number; to: number } {
+export function statisticsRange(p: Params<'BeginTimeLeftRange' | 'BeginTimeRightRange'>, unit: TimeUnit, now: number): { from: number; to: number } {
   const to = p.int('BeginTimeRightRange') ?? now;
   const from = p.int('BeginTimeLeftRange') ?? (unit === 'Hour' ? floorTo(to, 'Day') : floorTo(to, 'Day') - 6 * DAY_MS);
   if (from > to) throw invalidParameter('BeginTimeLeftRange', 'It must not be later than BeginTimeRightRange.');
@@ -203,54 +203,89 @@ export function computeStatistics(db: Database, instanceId: string, unit: TimeUn
 
 const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** What a conversation search filters on; an action leaves out the filters it does not have. */
+export interface ConversationSearch {
+  /** 1: debug conversations, 0: live ones. */
+  debug: number;
+  /** "true"/"false" in any case (the model's rule). */
+  sandbox?: string;
+  /** Part of the calling number; each * stands for one digit. */
+  callingNumber?: string;
+  /** Part of the conversation id or either number. */
+  query?: string;
+  beginFrom?: number;
+  beginTo?: number;
+  roundsFrom?: number;
+  roundsTo?: number;
+  /** EndReason (the SDK's 1..11 enum); 0 means any. */
+  result?: number;
+  abTestId?: string;
+}
+
+/** The parameters conversationSearch reads. */
+export type SearchParam =
+  | 'DebugConversation'
+  | 'CallingNumber'
+  | 'Result'
+  | 'AbTestId'
+  | 'BeginTimeLeftRange'
+  | 'BeginTimeRightRange'
+  | 'RoundsLeftRange'
+  | 'RoundsRightRange';
+
 /**
- * The WHERE clause for a conversation search. Which filters a caller may use is up to its action
- * (the catalog has already refused parameters the action does not have).
- * `debug`: the fixed value for actions without DebugConversation (QueryConversations: live only).
+ * The search of ExportConversationDetails and ListConversations: every filter their actions share
+ * (ListConversations adds IsSandBox and Query).
  */
-export function conversationFilter(p: Params, instanceId: string, opts: { debug?: number } = {}): { clause: string; args: unknown[] } {
-  const where = ['instance_id = ?'];
-  const args: unknown[] = [instanceId];
-  where.push('debug = ?');
-  args.push(opts.debug ?? p.int('DebugConversation') ?? 0);
-  // true or false in any case: the model's rule
-  const sandbox = p.str('IsSandBox');
-  if (sandbox) {
+export function conversationSearch(p: Params<SearchParam>): ConversationSearch {
+  return {
+    debug: p.int('DebugConversation') ?? 0,
+    callingNumber: p.str('CallingNumber'),
+    beginFrom: p.int('BeginTimeLeftRange'),
+    beginTo: p.int('BeginTimeRightRange'),
+    roundsFrom: p.int('RoundsLeftRange'),
+    roundsTo: p.int('RoundsRightRange'),
+    result: p.int('Result'),
+    abTestId: p.str('AbTestId'),
+  };
+}
+
+/** The WHERE clause for a conversation search of one instance. */
+export function conversationFilter(instanceId: string, s: ConversationSearch): { clause: string; args: unknown[] } {
+  const where = ['instance_id = ?', 'debug = ?'];
+  const args: unknown[] = [instanceId, s.debug];
+  if (s.sandbox) {
     where.push('sandbox = ?');
-    args.push(sandbox.toLowerCase() === 'true' ? 1 : 0);
+    args.push(s.sandbox.toLowerCase() === 'true' ? 1 : 0);
   }
-  const calling = p.str('CallingNumber');
-  if (calling) {
+  if (s.callingNumber) {
     // the SDK's example is a masked number ("138106*****"): each * stands for one digit
     where.push("calling_number LIKE ? ESCAPE '\\'");
-    args.push(likeContains(calling).replace(/\*/g, '_'));
+    args.push(likeContains(s.callingNumber).replace(/\*/g, '_'));
   }
-  const query = p.str('Query');
-  if (query) {
+  if (s.query) {
     where.push("(conversation_id LIKE ? ESCAPE '\\' OR calling_number LIKE ? ESCAPE '\\' OR called_number LIKE ? ESCAPE '\\')");
-    const pattern = likeContains(query);
+    const pattern = likeContains(s.query);
     args.push(pattern, pattern, pattern);
   }
-  for (const [param, sql] of [
-    ['BeginTimeLeftRange', 'begin_time >= ?'],
-    ['BeginTimeRightRange', 'begin_time <= ?'],
-    ['RoundsLeftRange', 'user_utterance_count >= ?'],
-    ['RoundsRightRange', 'user_utterance_count <= ?'],
+  for (const [v, sql] of [
+    [s.beginFrom, 'begin_time >= ?'],
+    [s.beginTo, 'begin_time <= ?'],
+    [s.roundsFrom, 'user_utterance_count >= ?'],
+    [s.roundsTo, 'user_utterance_count <= ?'],
   ] as const) {
-    const v = p.int(param);
     if (v !== undefined) {
       where.push(sql);
       args.push(v);
     }
   }
-  // Result filters on EndReason (the SDK's 1..11 enum); 0, the SDK's example, means any
-  const result = p.int('Result');
-  if (result) {
+  // Result filters on EndReason; 0, the SDK's example, means any
+  if (s.result) {
     where.push('end_reason = ?');
-    args.push(result);
+    args.push(s.result);
   }
   // the emulator runs no A/B tests, so no conversation belongs to one
-  if (p.str('AbTestId')) where.push('0');
+  if (s.abTestId) where.push('0');
   return { clause: `WHERE ${where.join(' AND ')}`, args };
 }
 

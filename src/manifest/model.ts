@@ -1,4 +1,4 @@
-import { type ActionName, getAction, type ParamSpec } from '../api/catalog.js';
+import { ACTION_SPECS, type ActionName, type ParamSpec } from '../api/catalog.js';
 
 /**
  * The model of an instance configuration file (docs/config-as-code.md). Every section is one
@@ -89,9 +89,7 @@ export function fieldsOf(key: SectionKey): FieldDef[] {
   let fields = fieldCache.get(key);
   if (!fields) {
     const def = sectionDef(key);
-    fields = getAction(def.action)
-      .params.filter((p) => !def.target.includes(p.name))
-      .map((spec) => ({ key: fileKey(spec.name), wire: spec.name, spec }));
+    fields = ACTION_SPECS[def.action].params.filter((p) => !def.target.includes(p.name)).map((spec) => ({ key: fileKey(spec.name), wire: spec.name, spec }));
     // an instance reads best name first
     if (key === 'instance') fields.sort((a, b) => INSTANCE_ORDER.indexOf(a.wire) - INSTANCE_ORDER.indexOf(b.wire));
     fieldCache.set(key, fields);

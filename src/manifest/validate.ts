@@ -1,4 +1,4 @@
-import { type ActionName, getAction } from '../api/catalog.js';
+import { ACTION_SPECS, type ActionName } from '../api/catalog.js';
 import { type ParamIssue, validateParams } from '../api/validate.js';
 
 /**
@@ -6,5 +6,5 @@ import { type ParamIssue, validateParams } from '../api/validate.js';
  * code would send. Kept as the single place that calls it, so a richer validator lands here once.
  */
 export function requestIssues(action: ActionName, params: Record<string, unknown>): ParamIssue[] {
-  return validateParams(getAction(action), params);
+  return validateParams(ACTION_SPECS[action], params);
 }

@@ -25,6 +25,8 @@ export interface Column {
 export interface View {
   /** Dotted path of the rows (from the catalog's listField). */
   listField?: string;
+  /** Where a paged answer stands (client/paginate.ts reads it from the model's paginator): the table's footer. */
+  page?: { number: number; size: number; total: number };
   columns?: Column[];
   /** A named view in src/output/views (ivr, transcript, stats, turn, …). */
   kind?: string;

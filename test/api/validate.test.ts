@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIONS, getAction, isPaginated } from '../../src/api/catalog.js';
+import { ACTION_SPECS, ACTIONS } from '../../src/api/catalog.js';
 import { validateParams } from '../../src/api/validate.js';
 
 describe('catalog', () => {
@@ -9,14 +9,14 @@ describe('catalog', () => {
       expect(a.group).toBeTruthy();
       expect(['GET', 'POST']).toContain(a.method);
     }
-    expect(isPaginated(getAction('ListInstances'))).toBe(true);
-    expect(getAction('ListDownloadTasks').listField).toBe('DownloadTasks.List');
-    expect(getAction('DescribeInstance').listField).toBeUndefined();
+    expect(ACTION_SPECS.ListInstances.paginator !== undefined).toBe(true);
+    expect(ACTION_SPECS.ListDownloadTasks.listField).toBe('DownloadTasks.List');
+    expect(ACTION_SPECS.DescribeInstance.listField).toBeUndefined();
   });
 });
 
 describe('validateParams', () => {
-  const create = getAction('CreateInstance');
+  const create = ACTION_SPECS.CreateInstance;
   it('accepts a complete, well-typed set', () => {
     expect(validateParams(create, { Name: 'a', Concurrency: 3 })).toEqual([]);
   });
@@ -28,14 +28,14 @@ describe('validateParams', () => {
     expect(validateParams(create, { Name: 'a', Concurrency: 1, Extra: 'x' }, { allowUnknown: true })).toEqual([]);
   });
   it('checks JSON-string parameters, booleans and page bounds', () => {
-    const list = getAction('ListInstances');
+    const list = ACTION_SPECS.ListInstances;
     expect(validateParams(list, { PageNumber: 1, PageSize: 0 })[0]?.reason).toMatch(/PageSize must be an integer from 1 to 100, got 0/);
     expect(validateParams(list, { PageNumber: 1, PageSize: 5, InstanceIdListJsonString: '[1,' })[0]?.reason).toMatch(/valid JSON/);
-    const rec = getAction('DescribeRecording');
+    const rec = ACTION_SPECS.DescribeRecording;
     expect(validateParams(rec, { InstanceId: 'i', ConversationId: 'c', NeedVoiceSliceRecording: 'yes' })[0]?.reason).toMatch(/true or false/);
   });
   it('accepts repeat-list arrays flattened as Name.N', () => {
-    const exp = getAction('ExportConversationDetails');
+    const exp = ACTION_SPECS.ExportConversationDetails;
     expect(validateParams(exp, { InstanceId: 'i', 'Options.1': 'a', 'Options.2': 'b' })).toEqual([]);
   });
 });

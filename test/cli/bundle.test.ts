@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readProvenance } from '../helpers/provenance.js';
 import { ROOT, spawnVn, tempDir } from '../helpers/run.js';
 
 // The runtime dependencies are bundled into dist/'s chunks (scripts/build.mjs); the in-process tests
@@ -17,6 +18,18 @@ describe('the built CLI with its bundled packages', () => {
     const deps = Object.keys(pkg.dependencies);
     expect(deps.filter((d) => d !== 'better-sqlite3' && !bundled.has(d))).toEqual([]);
     expect(bundled.has('better-sqlite3')).toBe(false);
+  });
+
+  it('ships the model without its provenance (the sources of the rules stay in src/api/generated/provenance.json)', () => {
+    const dist = join(ROOT, 'dist');
+    const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    const text = files.map((f) => readFileSync(join(dist, f), 'utf8')).join('\n');
+    // the catalog is there (a rule's value), its provenance is not (that rule's source, the field names)
+    expect(text).toContain('DownloadTasks.TotalCount');
+    const source = readProvenance().actions.CreateInstance.params.Concurrency?.rulesSource ?? '';
+    expect(source.length).toBeGreaterThan(20);
+    expect(text).not.toContain(JSON.stringify(source).slice(1, -1));
+    expect(text).not.toMatch(/\brulesSource\b|\binSeed\b|\bresponseSeedOnly\b/);
   });
 
   it('undici, better-sqlite3, string-width, chalk, the JMESPath query and yaml work from dist', async () => {

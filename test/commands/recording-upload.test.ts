@@ -120,6 +120,97 @@ describe('vn recording upload', () => {
     }
   });
 
+  it('--name "" (or blank) exits 2 with one line and nothing sent', async () => {
+    const server = await startRecordingServer((_req, res) => json(res, 500, {}));
+    try {
+      const file = join(out.dir, 'unnamed.wav');
+      writeFileSync(file, 'x');
+      for (const name of ['', '   ']) {
+        const r = await runVn(['recording', 'upload', instanceId, file, '--name', name], { env: { ...emu.env, VN_ENDPOINT: server.url } });
+        expect(r.code).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toContain('--name');
+      }
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  /** A GenerateUploadUrl that answers a form whose Host is this server's /bucket, which answers with `bucket`. */
+  async function withBucket(bucket: (res: import('node:http').ServerResponse) => void, run: (env: Record<string, string>) => Promise<void>) {
+    const server = await startRecordingServer((req, res) => {
+      if (req.url.pathname === '/bucket') return bucket(res);
+      json(res, 200, { RequestId: 'R-3', Data: { Host: `${server.url}/bucket`, Folder: 'f/', AccessId: 'id', Policy: 'cA==', Signature: 'sig', Expire: 1 } });
+    });
+    try {
+      await run({ ...emu.env, VN_ENDPOINT: server.url });
+      expect(server.requests.map((q) => q.url.pathname)).toEqual(['/', '/bucket']);
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('an answer that is not the bucket’s exits 3 whatever its status, showing what arrived', async () => {
+    const file = join(out.dir, 'portal.wav');
+    writeFileSync(file, 'x');
+    const page = '<!DOCTYPE html><html><head><title>Sign in to the Wi-Fi</title></head><body>please log in</body></html>';
+    const answers: Array<[number, Record<string, string>, string]> = [
+      // a captive portal's 200, even with an ETag as a static page has
+      [200, { 'content-type': 'text/html' }, page],
+      [200, { 'content-type': 'text/html', etag: '"abc"' }, page],
+      // a 2xx without the ETag OSS always sends
+      [200, {}, ''],
+      [204, {}, ''],
+      // a proxy's 502 page, and a 403 page that is not OSS's XML error
+      [502, { 'content-type': 'text/html' }, '<html><body><h1>502 Bad Gateway</h1></body></html>'],
+      [403, { 'content-type': 'text/html' }, '<html><body>Forbidden</body></html>'],
+    ];
+    for (const [status, headers, body] of answers) {
+      await withBucket(
+        (res) => {
+          res.writeHead(status, headers);
+          res.end(body);
+        },
+        async (env) => {
+          const r = await runVn(['recording', 'upload', instanceId, file], { env });
+          expect({ status, etag: headers.etag, code: r.code }).toEqual({ status, etag: headers.etag, code: 3 });
+          expect(r.stdout).toBe('');
+          expect(r.stderr.trim().split('\n')).toHaveLength(1);
+          expect(r.stderr).toContain(`HTTP ${status}`);
+          if (body) expect(r.stderr).toContain(body.includes('Wi-Fi') ? 'Sign in to the Wi-Fi' : body.includes('502') ? '502 Bad Gateway' : 'Forbidden');
+          expect(r.stderr.length).toBeLessThan(400);
+        },
+      );
+    }
+  });
+
+  it('OSS’s own successes are accepted: 200 with an empty body, 201 with a PostResponse, 204; each with its ETag', async () => {
+    const file = join(out.dir, 'oss.wav');
+    writeFileSync(file, 'x');
+    const answers: Array<[number, string]> = [
+      [200, ''],
+      [
+        201,
+        '<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Bucket>b</Bucket><Location>http://b/f/oss.wav</Location><Key>f/oss.wav</Key><ETag>"E"</ETag></PostResponse>',
+      ],
+      [204, ''],
+    ];
+    for (const [status, body] of answers) {
+      await withBucket(
+        (res) => {
+          res.writeHead(status, { etag: '"9B2CF535F27731C974343645A3985328"', 'x-oss-request-id': '5C3D9175B6FC201293AD4890', server: 'AliyunOSS' });
+          res.end(body);
+        },
+        async (env) => {
+          const r = await runVn(['recording', 'upload', instanceId, file, '-o', 'json'], { env });
+          expect({ status, code: r.code, stderr: r.stderr }).toEqual({ status, code: 0, stderr: '' });
+          expect(JSON.parse(r.stdout)).toMatchObject({ Key: 'f/oss.wav', Bytes: 1 });
+        },
+      );
+    }
+  });
+
   it('a form whose Host cannot be reached exits 3', async () => {
     const server = await startRecordingServer((_req, res) =>
       json(res, 200, {

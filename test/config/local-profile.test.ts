@@ -80,7 +80,11 @@ describe('bounded names and ids (issue 18: a 100 KB name and id were accepted)',
 
   it.each([
     ['an instance name', ['instance', 'create', '--name', big, '--concurrency', '1'], /^error: --name must be at most 128 characters, got 100000/],
-    ['an instance name on modify', ['instance', 'modify', 'c28fc549-d88f-4f6e-85ad-a0806e5e39c0', '--name', big], /^error: --name must be at most 128 characters/],
+    [
+      'an instance name on modify',
+      ['instance', 'modify', 'c28fc549-d88f-4f6e-85ad-a0806e5e39c0', '--name', big],
+      /^error: --name must be at most 128 characters/,
+    ],
     ['an instance id', ['instance', 'describe', big], /^error: <instance-id> must be at most 64 characters, got 100000/],
     ['an id with characters no id has', ['instance', 'describe', 'x/../y'], /^error: <instance-id> must be letters, digits, "-" and "_", got "x\/\.\.\/y"/],
   ])('%s is exit 2 in one short line, and nothing reaches the emulator', async (_what, argv, message) => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionName } from '../../src/api/catalog.js';
 import { Client } from '../../src/client/client.js';
 import { ServiceError } from '../../src/errors.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
@@ -17,11 +18,11 @@ afterAll(async () => {
   await emu?.stop();
 });
 
-async function call(action: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+async function call(action: ActionName, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   return (await client.call(action, params)).data;
 }
 
-async function callError(action: string, params: Record<string, unknown>): Promise<ServiceError> {
+async function callError(action: ActionName, params: Record<string, unknown>): Promise<ServiceError> {
   try {
     await client.call(action, params);
   } catch (err) {
@@ -307,7 +308,7 @@ describe('DescribeNavigationConfig and the IVR modify actions', () => {
   ])('%s refuses %j with InvalidParameter and changes nothing', async (action, params, param) => {
     const id = await newInstance();
     const before = await call('DescribeNavigationConfig', { InstanceId: id });
-    const err = await callError(action, { InstanceId: id, ...params });
+    const err = await callError(action as ActionName, { InstanceId: id, ...params });
     expect(err.code).toBe('InvalidParameter');
     expect(err.message).toContain(param);
     const { RequestId: _a, ...b } = before;
@@ -386,7 +387,7 @@ describe('GetAsrConfig / ModifyAsrConfig', () => {
     ['ModifyAsrConfig', { ConfigLevel: 2, EntryId: 'missing', AppKey: 'k' }, 'InvalidInstanceId.NotFound', 404],
     ['ModifyAsrConfig', { Engine: ' ' }, 'InvalidParameter', 400],
   ])('%s %j fails inside the envelope: %s', async (action, params, code, status) => {
-    const err = await callError(action, params);
+    const err = await callError(action as ActionName, params);
     expect(err.code).toBe(code);
     expect(err.httpStatus).toBe(status);
     const body = JSON.parse(err.body ?? '{}') as Record<string, unknown>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionName } from '../../src/api/catalog.js';
 import { Client } from '../../src/client/client.js';
 import { DEMO_CHATBOT_ID } from '../../src/emulator/chatbots/demo.js';
 import { ServiceError } from '../../src/errors.js';
@@ -55,12 +56,12 @@ function clientFor(e: TestEmulator): Client {
   });
 }
 
-async function call(e: TestEmulator, action: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function call(e: TestEmulator, action: ActionName, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   clock += 1000;
   return (await clientFor(e).call(action, params)).data;
 }
 
-async function errorCode(e: TestEmulator, action: string, params: Record<string, unknown>): Promise<string> {
+async function errorCode(e: TestEmulator, action: ActionName, params: Record<string, unknown>): Promise<string> {
   try {
     await call(e, action, params);
   } catch (err) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionName } from '../../src/api/catalog.js';
 import { Client } from '../../src/client/client.js';
 import { ServiceError } from '../../src/errors.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
@@ -74,7 +75,7 @@ function addConversation(e: Emu, id: string, begin: number, opts: { debug?: bool
   }
 }
 
-async function callError(client: Client, action: string, params: Record<string, unknown>): Promise<ServiceError> {
+async function callError(client: Client, action: ActionName, params: Record<string, unknown>): Promise<ServiceError> {
   const err = await client.call(action, params).then(
     () => undefined,
     (x: unknown) => x,

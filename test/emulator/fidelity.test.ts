@@ -325,4 +325,26 @@ describe('9. the emulator’s own HTTP limits answer with API errors', () => {
     // the emulator still answers the next request
     expect((await python('DescribeInstance', { InstanceId: instanceId })).status).toBe(200);
   });
+
+  it('header fields over Node’s default 16 KiB get Node’s own answer, a bare 431 that closes the connection', async () => {
+    const withHeader = (bytes: number) =>
+      new Promise<{ status: number; connection: string; text: string }>((resolve, reject) => {
+        const { port, hostname } = new URL(emu.url);
+        const req = pythonRpcRequest(emu.url, 'DescribeInstance', { InstanceId: instanceId }, { key: TEST_KEY, method: 'GET' });
+        const r = httpRequest(
+          { host: hostname, port, path: req.url.slice(emu.url.length), method: 'GET', headers: { 'x-padding': 'p'.repeat(bytes) } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: String(res.headers.connection ?? ''), text }));
+          },
+        );
+        r.on('error', reject);
+        r.end();
+      });
+    const big = await withHeader(20 * 1024);
+    expect(big).toEqual({ status: 431, connection: 'close', text: '' });
+    // 15 KiB of header fields pass, and are verified as ever
+    expect((await withHeader(15 * 1024)).status).toBe(200);
+  });
 });

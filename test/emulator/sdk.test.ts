@@ -5,7 +5,7 @@ import OpenApiModule, { $OpenApiUtil } from '@alicloud/openapi-core';
 import RPCClientModule from '@alicloud/pop-core';
 import { RuntimeOptions } from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findAction } from '../../src/api/catalog.js';
+import { lookupAction } from '../../src/api/catalog.js';
 import { READONLY_KEY, startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 
 // both packages are CommonJS; under ESM their class may sit on .default
@@ -38,7 +38,7 @@ function openApiClient(emu: TestEmulator, signing: Signing, key = TEST_KEY) {
   });
   const client = new OpenApiClient(config);
   return async (action: string, query: Record<string, unknown>, where: 'query' | 'body' = 'query') => {
-    const spec = findAction(action);
+    const spec = lookupAction(action);
     if (!spec) throw new Error(`no action ${action}`);
     const params = new $OpenApiUtil.Params({
       action,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionName } from '../../src/api/catalog.js';
 import { Client } from '../../src/client/client.js';
 import { type EmulatorHandle, startEmulator } from '../../src/emulator/http.js';
 import { TEST_KEY } from '../helpers/emulator.js';
@@ -17,7 +18,7 @@ function client(e: EmulatorHandle): Client {
   return new Client({ endpoint: e.url, credentials: { accessKeyId: TEST_KEY.id, accessKeySecret: TEST_KEY.secret }, retries: 0, validate: false });
 }
 
-async function call(e: EmulatorHandle, action: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function call(e: EmulatorHandle, action: ActionName, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   return (await client(e).call(action, params)).data;
 }
 

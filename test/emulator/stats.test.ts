@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionName } from '../../src/api/catalog.js';
 import { Client } from '../../src/client/client.js';
 import { ServiceError } from '../../src/errors.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
@@ -62,11 +63,11 @@ function seed(s: Seed): void {
   }
 }
 
-async function call(action: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function call(action: ActionName, params: Record<string, unknown>): Promise<Record<string, unknown>> {
   return (await client.call(action, params)).data;
 }
 
-async function callError(action: string, params: Record<string, unknown>): Promise<ServiceError> {
+async function callError(action: ActionName, params: Record<string, unknown>): Promise<ServiceError> {
   const err = await client.call(action, params).then(
     () => undefined,
     (e: unknown) => e,
@@ -389,7 +390,7 @@ describe('DescribeConversation and ListConversationDetails', () => {
   });
 
   it('answers an unknown conversation or instance with the NotFound codes', async () => {
-    for (const action of ['DescribeConversation', 'ListConversationDetails']) {
+    for (const action of ['DescribeConversation', 'ListConversationDetails'] as const) {
       const e = await callError(action, { InstanceId: instanceId, ConversationId: 'nope' });
       expect([e.code, e.httpStatus]).toEqual(['InvalidConversationId.NotFound', 404]);
       const i = await callError(action, { InstanceId: 'nope', ConversationId: 'c1' });

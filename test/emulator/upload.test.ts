@@ -3,6 +3,7 @@
 // PostObject form that the emulator, playing the bucket, accepts — posted as multipart/form-data
 // the way OSS's own browser-upload guide posts it — until it expires.
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import OpenApiModule, { $OpenApiUtil } from '@alicloud/openapi-core';
 import { RuntimeOptions } from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +122,29 @@ describe('GenerateUploadUrl', () => {
     expect((res.body.Data as Form).Folder).toMatch(/^recordings\/_\/[0-9a-f]{32}\/$/);
   });
 
+  it('a Key with folders (upload/greeting.wav) is accepted as OSS accepts keys; only "..", a leading /, control characters are refused', async () => {
+    const form = await uploadForm({ InstanceId: instanceId, Key: 'upload/greeting.wav' });
+    const policy = JSON.parse(Buffer.from(form.Policy, 'base64').toString('utf8')) as { conditions: unknown[] };
+    expect(policy.conditions).toContainEqual({ key: `${form.Folder}upload/greeting.wav` });
+    const wav = Buffer.from('RIFF-greeting');
+    expect((await post(form, `${form.Folder}upload/greeting.wav`, wav)).status).toBe(204);
+    for (const Key of ['upload/../../escape.wav', '../greeting.wav', 'upload/..', '/greeting.wav', 'up\u0007load/a.wav', `${'k'.repeat(961)}`]) {
+      const got = await python('GenerateUploadUrl', { Key });
+      expect({ Key, body: got.body }).toMatchObject({ Key, body: { Code: 'InvalidParameter', Success: false, HttpStatusCode: 400 } });
+    }
+    // a key of 960 characters fits the rule, but not with the form's folder in 1023 bytes of UTF-8
+    const long = await python('GenerateUploadUrl', { Key: `${'键'.repeat(330)}` });
+    expect({ status: long.status, code: long.code }).toEqual({ status: 400, code: 'InvalidParameter' });
+  });
+
+  it('a form that takes any name refuses a posted key with a ".." segment or a control character (InvalidObjectName)', async () => {
+    const form = await uploadForm({});
+    const code = async (r: Response) => ({ status: r.status, code: /<Code>([^<]+)<\/Code>/.exec(await r.text())?.[1] });
+    expect(await code(await post(form, `${form.Folder}a/../../../etc/x.wav`, Buffer.from('x')))).toEqual({ status: 400, code: 'InvalidObjectName' });
+    expect(await code(await post(form, `${form.Folder}a\u0001.wav`, Buffer.from('x')))).toEqual({ status: 400, code: 'InvalidObjectName' });
+    expect((await post(form, `${form.Folder}deep/er/a.wav`, Buffer.from('x'))).status).toBe(204);
+  });
+
   it('an unknown instance, a file name with a directory, a read-only key: refused', async () => {
     expect((await python('GenerateUploadUrl', { InstanceId: 'no-such', FileName: 'a.wav' })).code).toBe('InvalidInstanceId.NotFound');
     // the model's file-name rule; an SDK-envelope action answers a refused parameter inside its envelope (HTTP 200)
@@ -219,5 +243,96 @@ describe('the upload form', () => {
     const text = await late.text();
     expect(text).toContain('<Code>AccessDenied</Code>');
     expect(text).toContain('Policy expired');
+  });
+});
+
+/**
+ * Starts a PostObject of `declared` bytes by hand and sends only its start: the form's fields and
+ * the first `sent` bytes of the file. Resolves with the answer if one comes before the rest is
+ * sent (the body is then dropped), or 'no answer' after `waitMs`.
+ */
+function partialPost(
+  form: Form,
+  fields: Record<string, string>,
+  opts: { declared?: number; sent: number; waitMs?: number },
+): Promise<{ status: number; text: string } | 'no answer'> {
+  const boundary = `----vn${randomUUID()}`;
+  let head = '';
+  for (const [k, v] of Object.entries(fields)) head += `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`;
+  head += `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.wav"\r\ncontent-type: audio/wav\r\n\r\n`;
+  const { hostname, port, pathname } = new URL(form.Host);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { 'content-type': `multipart/form-data; boundary=${boundary}` };
+    if (opts.declared !== undefined) headers['content-length'] = opts.declared;
+    const req = httpRequest({ host: hostname, port, path: pathname, method: 'POST', headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, text });
+      });
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve('no answer');
+    }, opts.waitMs ?? 3000);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.write(Buffer.concat([Buffer.from(head), Buffer.alloc(opts.sent, 1)]));
+  });
+}
+
+describe('the bucket checks before it reads (issue 18)', () => {
+  const MiB = 1024 * 1024;
+
+  it('a 30 MiB upload with a wrong signature is refused after its first KiB, not once 30 MiB are held', async () => {
+    const form = await uploadForm({ FileName: 'big.wav' });
+    const fields = { key: `${form.Folder}big.wav`, policy: form.Policy, OSSAccessKeyId: form.AccessId };
+    for (const [name, extra, code] of [
+      ['a wrong signature', { Signature: 'AAAA' }, 'SignatureDoesNotMatch'],
+      ['a key outside the policy', { Signature: form.Signature, key: `${form.Folder}other.wav` }, 'AccessDenied'],
+      ['no signature at all', {}, 'InvalidArgument'],
+    ] as const) {
+      const got = await partialPost(form, { ...fields, ...extra }, { declared: 30 * MiB, sent: 1024 });
+      expect({ name, got }).toMatchObject({ name, got: { status: code === 'InvalidArgument' ? 400 : 403 } });
+      expect((got as { text: string }).text).toContain(`<Code>${code}</Code>`);
+    }
+    // an expired form too
+    const late = await uploadForm({ FileName: 'big.wav' });
+    clock += 16 * 60_000;
+    const got = await partialPost(
+      late,
+      { key: `${late.Folder}big.wav`, policy: late.Policy, OSSAccessKeyId: late.AccessId, Signature: late.Signature },
+      { declared: 30 * MiB, sent: 1024 },
+    );
+    expect(got).toMatchObject({ status: 403 });
+    expect((got as { text: string }).text).toContain('Policy expired');
+  });
+
+  it('an allowed upload is read on: no answer until its body is in', async () => {
+    const form = await uploadForm({ FileName: 'big.wav' });
+    const fields = { key: `${form.Folder}big.wav`, policy: form.Policy, OSSAccessKeyId: form.AccessId, Signature: form.Signature };
+    expect(await partialPost(form, fields, { declared: 2 * MiB, sent: 1024, waitMs: 300 })).toBe('no answer');
+  });
+
+  it('a Content-Length over the limit is refused before anything of the body is read', async () => {
+    const form = await uploadForm({ FileName: 'big.wav' });
+    const got = await partialPost(form, {}, { declared: 40 * MiB, sent: 0 });
+    expect(got).toMatchObject({ status: 400 });
+    expect((got as { text: string }).text).toContain('<Code>EntityTooLarge</Code>');
+  });
+
+  it('form fields that do not end in a file within 64 KiB are refused (the file must be the last field)', async () => {
+    const form = await uploadForm({ FileName: 'big.wav' });
+    const got = await partialPost(
+      form,
+      { key: `${form.Folder}big.wav`, 'x-oss-meta-padding': 'p'.repeat(80 * 1024) },
+      { declared: 30 * MiB, sent: 0, waitMs: 3000 },
+    );
+    expect(got).toMatchObject({ status: 400 });
+    expect((got as { text: string }).text).toContain('<Code>MalformedPOSTRequest</Code>');
   });
 });

@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { findAction } from '../../src/api/catalog.js';
+import { lookupAction } from '../../src/api/catalog.js';
 
 /** What the proxy does with one request instead of passing it on. */
 export type Fault =
@@ -38,7 +38,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     url: '',
     actions: [],
     writes() {
-      return this.actions.filter((a) => findAction(a)?.readOnly === false);
+      return this.actions.filter((a) => lookupAction(a)?.readOnly === false);
     },
     reset() {
       this.actions.length = 0;

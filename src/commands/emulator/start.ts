@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import type { AccessKey } from '../../emulator/auth.js';
+import type { AccessKey, StsToken } from '../../emulator/auth.js';
 import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
@@ -14,6 +14,29 @@ function parseKey(text: string, policy: AccessKey['policy']): AccessKey {
   return { id: text.slice(0, i), secret: text.slice(i + 1), policy };
 }
 
+/** An STS token's expiration, as STS writes Credentials.Expiration (UTC ISO 8601). */
+const EXPIRATION = /@(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)$/;
+
+/** `ID:TOKEN` or `ID:TOKEN@EXPIRATION`: a token bound to one of the emulator's access key ids. */
+function parseStsToken(text: string, keys: AccessKey[]): StsToken {
+  const i = text.indexOf(':');
+  if (i <= 0 || i === text.length - 1) throw new UsageError('--sts-token must be ID:TOKEN or ID:TOKEN@EXPIRATION (e.g. 2030-01-01T00:00:00Z)');
+  const accessKeyId = text.slice(0, i);
+  let token = text.slice(i + 1);
+  let expiresAt: number | undefined;
+  const expiry = EXPIRATION.exec(token);
+  if (expiry) {
+    expiresAt = Date.parse(expiry[1] as string);
+    if (!Number.isFinite(expiresAt)) throw new UsageError(`--sts-token: ${expiry[1]} is not a valid time`);
+    token = token.slice(0, expiry.index);
+  }
+  if (!token) throw new UsageError('--sts-token must be ID:TOKEN or ID:TOKEN@EXPIRATION (e.g. 2030-01-01T00:00:00Z)');
+  if (!keys.some((k) => k.id === accessKeyId)) {
+    throw new UsageError(`--sts-token: ${accessKeyId} is none of the emulator's access key ids (give it with --access-key or --readonly-key)`);
+  }
+  return { accessKeyId, token, ...(expiresAt !== undefined ? { expiresAt } : {}) };
+}
+
 export default defineCommand({
   description:
     'Serves the whole 2018-06-12 API on a loopback port, for vn, the official SDKs and any HTTP client. ' +
@@ -24,6 +47,13 @@ export default defineCommand({
     { name: 'data', description: 'SQLite file that keeps the state (default: under the vn config dir)', valueName: 'file', complete: 'file' },
     { name: 'access-key', description: 'full-access key pair ID:SECRET (repeatable; generated when none)', valueName: 'id:secret', repeatable: true },
     { name: 'readonly-key', description: 'read-only key pair ID:SECRET (repeatable)', valueName: 'id:secret', repeatable: true },
+    {
+      name: 'sts-token',
+      description:
+        'an STS security token it accepts, bound to one of its access key ids: ID:TOKEN, or ID:TOKEN@EXPIRATION (UTC, e.g. 2030-01-01T00:00:00Z) (repeatable)',
+      valueName: 'id:token',
+      repeatable: true,
+    },
     { name: 'chatbots', description: 'YAML or JSON file of chatbot definitions (default: the built-in demo bank bot)', valueName: 'file', complete: 'file' },
     { name: 'latency-ms', type: 'int', description: 'delay every answer by this many ms', default: 0 },
     { name: 'fault-rate', description: 'share of requests (0..1) answered with a fault: HTTP 500, 503 Throttling.User, or a dropped connection', default: '0' },
@@ -45,6 +75,7 @@ export default defineCommand({
       generated = { id: `EMU${randomBytes(6).toString('hex').toUpperCase()}`, secret: randomBytes(18).toString('base64url'), policy: 'full' };
       fullKeys.push(generated);
     }
+    const stsTokens = ((flags.stsToken as string[] | undefined) ?? []).map((t) => parseStsToken(t, [...fullKeys, ...readonlyKeys]));
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
     // the default state lives in the vn config dir, which holds the profiles too: made 0700
     if (flags.data === undefined) (await import('../../config/paths.js')).ensureConfigDir(ctx.configDir);
@@ -65,6 +96,7 @@ export default defineCommand({
       port,
       dataFile,
       accessKeys: [...fullKeys, ...readonlyKeys],
+      stsTokens,
       chatbotsFile: flags.chatbots as string | undefined,
       latencyMs: latency,
       faultRate,
@@ -90,6 +122,8 @@ export default defineCommand({
         .concat(readonlyKeys.map((k) => `${k.id} (read-only)`))
         .join(', ')}`,
     ];
+    // the tokens themselves are credentials: only how many, and for which key
+    if (stsTokens.length) lines.push(`  sts:       ${stsTokens.map((t) => `a token for ${t.accessKeyId}`).join(', ')}`);
     // a generated key must be shown once, or nobody could use it; a key the user passed is not echoed
     if (generated) lines.push(`  generated: access key id ${generated.id}, secret ${generated.secret}`);
     if (latency || faultRate) lines.push(`  faults:    latency ${latency}ms, fault rate ${faultRate}`);

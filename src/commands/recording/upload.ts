@@ -40,11 +40,13 @@ export default defineCommand({
   ],
   examples: ['vn recording upload 3f6e… ./call.wav', 'vn recording upload 3f6e… ./call.wav --name 2024-03-01-call.wav'],
   async run(ctx, { args, params, flags }) {
-    const { ServiceError } = await import('../../errors.js');
+    const { ServiceError, UsageError } = await import('../../errors.js');
     const { readUploadFile, postObject } = await import('../../client/upload.js');
     const file = String(args.file);
     // a plain file name (no directory, no '..'): the model's rule, checked with --name and again when sent
     const name = typeof params.FileName === 'string' ? params.FileName.trim() : basename(file);
+    // an empty FileName would ask for a form that takes any name: the object would be stored as ''
+    if (name === '') throw new UsageError('--name must not be empty (the file name to store it under)');
     // read first: a missing file is refused before anything is sent
     const body = await readUploadFile(file);
     const dot = name.lastIndexOf('.');

@@ -1,5 +1,5 @@
-import { ApiError } from '../errors.js';
-import type { ActionContext, ActionHandler, HandlerTable } from './types.js';
+import { ApiError, SERVICE_ERRORS, type ServiceErrorKind } from '../errors.js';
+import type { ActionContext, HandlerTable } from './types.js';
 
 /**
  * ASR settings are kept per level, as the SDK documents ConfigLevel: 0 = system, 1 = tenant,
@@ -39,24 +39,34 @@ type AsrConfig = typeof ASR_DEFAULTS;
 
 /** These two actions answer in the SDK's envelope: errors too come back as HTTP 200 with Success=false. */
 class EnvelopeError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly httpStatus: number,
-  ) {
+  readonly code: string;
+  readonly httpStatus: number;
+  constructor(kind: ServiceErrorKind, message: string) {
     super(message);
+    this.code = kind.code;
+    this.httpStatus = kind.http;
   }
 }
 
-function ok(data: Record<string, unknown>): Record<string, unknown> {
+/** The SDK's envelope around Data (every field there on success, Data left out on failure). */
+interface Envelope<D> {
+  Code: string;
+  Success: boolean;
+  HttpStatusCode: number;
+  ErrorMsg: string;
+  Data?: D;
+}
+
+function ok<D>(data: D): Envelope<D> {
   return { Code: 'OK', Success: true, HttpStatusCode: 200, ErrorMsg: '', Data: data };
 }
 
-function failure(err: EnvelopeError | ApiError): Record<string, unknown> {
+function failure<D>(err: EnvelopeError | ApiError): Envelope<D> {
   return { Code: err.code, Success: false, HttpStatusCode: err.httpStatus, ErrorMsg: err.message };
 }
 
-function enveloped(handler: (ctx: ActionContext) => Record<string, unknown>): ActionHandler {
+/** A handler whose answer, errors included, goes in the envelope. */
+function enveloped<K extends string, D>(handler: (ctx: ActionContext<K>) => D): (ctx: ActionContext<K>) => Envelope<D> {
   return (ctx) => {
     try {
       return ok(handler(ctx));
@@ -72,31 +82,37 @@ interface Entry {
   entryId: string;
 }
 
-function entryOf(ctx: ActionContext): Entry {
+function entryOf(ctx: ActionContext<'EntryId' | 'ConfigLevel'>): Entry {
   const p = ctx.params;
   const entryId = p.str('EntryId')?.trim() ?? '';
   const level = p.int('ConfigLevel') ?? (entryId ? CONFIG_LEVEL.instance : CONFIG_LEVEL.system);
   if (!(Object.values(CONFIG_LEVEL) as number[]).includes(level)) {
-    throw new EnvelopeError('InvalidParameter', 'The specified parameter ConfigLevel is invalid. It must be 0 (system), 1 (tenant) or 2 (instance).', 400);
+    throw new EnvelopeError(
+      SERVICE_ERRORS.invalidParameter,
+      'The specified parameter ConfigLevel is invalid. It must be 0 (system), 1 (tenant) or 2 (instance).',
+    );
   }
   if (level === CONFIG_LEVEL.system) return { level, entryId: '' };
   if (!entryId)
-    throw new EnvelopeError('InvalidParameter', `The specified parameter EntryId is invalid. ConfigLevel ${level} needs the EntryId it applies to.`, 400);
+    throw new EnvelopeError(
+      SERVICE_ERRORS.invalidParameter,
+      `The specified parameter EntryId is invalid. ConfigLevel ${level} needs the EntryId it applies to.`,
+    );
   if (level === CONFIG_LEVEL.instance) {
     const found = ctx.db.prepare('SELECT 1 FROM instances WHERE instance_id = ?').get(entryId);
-    if (!found) throw new EnvelopeError('InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.', 404);
+    if (!found) throw new EnvelopeError(SERVICE_ERRORS.instanceNotFound, 'The specified InstanceId does not exist.');
   }
   return { level, entryId };
 }
 
-function stored(ctx: ActionContext, e: Entry): Partial<AsrConfig> | undefined {
+function stored(ctx: Pick<ActionContext, 'db'>, e: Entry): Partial<AsrConfig> | undefined {
   const row = ctx.db.prepare('SELECT config_json FROM asr_configs WHERE config_level = ? AND entry_id = ?').get(e.level, e.entryId) as
     | { config_json: string }
     | undefined;
   return row ? (JSON.parse(row.config_json) as Partial<AsrConfig>) : undefined;
 }
 
-function effective(ctx: ActionContext, e: Entry): AsrConfig {
+function effective(ctx: Pick<ActionContext, 'db'>, e: Entry): AsrConfig {
   const system = { ...ASR_DEFAULTS, ...stored(ctx, { level: CONFIG_LEVEL.system, entryId: '' }) };
   if (e.level === CONFIG_LEVEL.system) return system;
   return { ...system, ...stored(ctx, e) };
@@ -113,7 +129,7 @@ export const handlers = {
       if (v !== undefined) changes[name] = v;
     }
     if (changes.Engine !== undefined && !changes.Engine.trim()) {
-      throw new EnvelopeError('InvalidParameter', 'The specified parameter Engine is invalid. It must not be empty.', 400);
+      throw new EnvelopeError(SERVICE_ERRORS.invalidParameter, 'The specified parameter Engine is invalid. It must not be empty.');
     }
     // only the fields set at a level are kept there, so the others keep following the system level
     const next = { ...stored(ctx, e), ...changes };

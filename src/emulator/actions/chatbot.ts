@@ -1,6 +1,6 @@
 import { chatbotCatalog, describeSource } from '../chatbots/load.js';
 import { type Chatbot, type ChatbotCatalog, ChatbotFileError } from '../chatbots/model.js';
-import { ApiError } from '../errors.js';
+import { type ApiError, SERVICE_ERRORS, serviceError } from '../errors.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, EmulatorState, HandlerTable } from './types.js';
 
@@ -10,13 +10,13 @@ export function catalogOf(state: EmulatorState): ChatbotCatalog {
     return chatbotCatalog(state);
   } catch (err) {
     // one message, every problem in it (an answer's message is one line)
-    if (err instanceof ChatbotFileError) throw new ApiError('InternalError', err.lines.join('; '), 500);
+    if (err instanceof ChatbotFileError) throw serviceError(SERVICE_ERRORS.chatbotFile, err.lines.join('; '));
     throw err;
   }
 }
 
 function chatbotNotFound(id: string): ApiError {
-  return new ApiError('InvalidChatbotInstanceId.NotFound', `The specified ChatbotInstanceId ${id} does not exist.`, 404);
+  return serviceError(SERVICE_ERRORS.chatbotNotFound, `The specified ChatbotInstanceId ${id} does not exist.`);
 }
 
 /**
@@ -45,10 +45,9 @@ function associatedChatbot(catalog: ChatbotCatalog, instanceId: string, associat
   if (associatedId === undefined) return catalog.bots[0];
   const bot = catalog.bots.find((b) => b.id === associatedId);
   if (!bot) {
-    throw new ApiError(
-      'InvalidChatbotInstanceId.NotFound',
+    throw serviceError(
+      SERVICE_ERRORS.chatbotNotFound,
       `The chatbot ${associatedId} associated with instance ${instanceId} is not defined in this emulator (${describeSource(catalog)}).`,
-      404,
     );
   }
   return bot;

@@ -10,7 +10,7 @@ import {
   respond,
   type UserInput,
 } from '../engine.js';
-import { ApiError, notFound } from '../errors.js';
+import { notFound, SERVICE_ERRORS, serviceError } from '../errors.js';
 import { chatbotForAssociation, chatbotForInstance } from './chatbot.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, HandlerTable } from './types.js';
@@ -52,7 +52,7 @@ const END_REASON_BY_ACTION: Record<string, number> = {
 type Env = 'live' | 'debug';
 
 /** InitialContext / AdditionalContext: a JSON object (the model's rule, checked by the gateway). */
-function contextParam(ctx: ActionContext, name: string): Record<string, unknown> {
+function contextParam<N extends string>(ctx: ActionContext<N>, name: N): Record<string, unknown> {
   return ctx.params.json<Record<string, unknown>>(name) ?? {};
 }
 
@@ -78,7 +78,7 @@ function rulesFromText(configJson: string | undefined): NavigationRules {
   return rules;
 }
 
-function answerBody(a: BotAnswer): Record<string, unknown> {
+function answerBody(a: BotAnswer): Pick<BotAnswer, 'TextResponse' | 'Action' | 'ActionParams' | 'Interruptible'> {
   return { TextResponse: a.TextResponse, Action: a.Action, ActionParams: a.ActionParams, Interruptible: a.Interruptible };
 }
 
@@ -106,25 +106,27 @@ function skillGroupOf(params: string): string {
   }
 }
 
-function begin(ctx: ActionContext, env: Env): Record<string, unknown> {
+type BeginParam = 'InstanceId' | 'ConversationId' | 'CallingNumber' | 'CalledNumber' | 'InitialContext';
+
+/** BeginDialogue and DebugBeginDialogue; `sandbox` is DebugBeginDialogue's ShouldUseSandBox (BeginDialogue has none). */
+function begin(ctx: ActionContext<BeginParam>, env: Env, sandbox: () => boolean) {
   const p = ctx.params;
   const instance = getInstance(ctx, p.req('InstanceId'));
   // not blank: the model's rule
   const conversationId = p.req('ConversationId').trim();
   const exists = ctx.db.prepare('SELECT 1 FROM conversations WHERE instance_id = ? AND conversation_id = ?').get(instance.instance_id, conversationId);
-  if (exists) throw new ApiError('InvalidConversationId.Duplicated', `The specified ConversationId ${conversationId} already exists.`, 400);
+  if (exists) throw serviceError(SERVICE_ERRORS.conversationDuplicated, `The specified ConversationId ${conversationId} already exists.`);
   if (env === 'live') {
     if (instance.status.toLowerCase() === 'disabled') {
-      throw new ApiError('OperationDenied.InstanceDisabled', `The instance ${instance.instance_id} is disabled; enable it to take calls.`, 403);
+      throw serviceError(SERVICE_ERRORS.instanceDisabled, `The instance ${instance.instance_id} is disabled; enable it to take calls.`);
     }
     const { n } = ctx.db
       .prepare("SELECT count(*) AS n FROM conversations WHERE instance_id = ? AND debug = 0 AND status = 'active'")
       .get(instance.instance_id) as { n: number };
     if (n >= instance.concurrency) {
-      throw new ApiError(
-        'InvalidConcurrency.LimitExceeded',
+      throw serviceError(
+        SERVICE_ERRORS.concurrencyLimitExceeded,
         `The instance ${instance.instance_id} already has ${n} active conversations, its Concurrency limit.`,
-        400,
       );
     }
   }
@@ -141,7 +143,7 @@ function begin(ctx: ActionContext, env: Env): Record<string, unknown> {
       conv.instance_id,
       conv.conversation_id,
       env === 'debug' ? 1 : 0,
-      p.bool('ShouldUseSandBox') ? 1 : 0,
+      sandbox() ? 1 : 0,
       p.req('CallingNumber'),
       p.str('CalledNumber') ?? '',
       ctx.now,
@@ -153,7 +155,7 @@ function begin(ctx: ActionContext, env: Env): Record<string, unknown> {
 }
 
 /** The conversation of this instance; `env` set means only a conversation of that kind counts. */
-function findConversation(ctx: ActionContext, env: Env | undefined): ConversationRow {
+function findConversation(ctx: ActionContext<'InstanceId' | 'ConversationId'>, env: Env | undefined): ConversationRow {
   const instance = getInstance(ctx, ctx.params.req('InstanceId'));
   const id = ctx.params.req('ConversationId');
   const row = ctx.db.prepare('SELECT * FROM conversations WHERE instance_id = ? AND conversation_id = ?').get(instance.instance_id, id) as
@@ -190,7 +192,17 @@ const TURN_SQL = `SELECT i.instance_id AS instance_id, c.conversation_id AS conv
 const TURN_PAIR_SQL = `INSERT INTO conversation_turns (instance_id, conversation_id, sequence, speaker, utterance, action, action_params, rule, create_time)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-function turn(ctx: ActionContext, env: Env | undefined, input: UserInput, contextName: string): Record<string, unknown> {
+/**
+ * One turn of a conversation. `contextName` is the action's context parameter (none for
+ * DebugCollectedNumber); `numbers` are the calling and called numbers a Dialogue may carry.
+ */
+function turn<C extends string>(
+  ctx: ActionContext<'InstanceId' | 'ConversationId' | C>,
+  env: Env | undefined,
+  input: UserInput,
+  contextName: C | undefined,
+  numbers: { calling?: string; called?: string } = {},
+) {
   const instanceId = ctx.params.req('InstanceId');
   const row = ctx.db.prepare(TURN_SQL).get(ctx.params.str('ConversationId') ?? null, instanceId) as TurnRow | undefined;
   // the checks of findConversation, in its order
@@ -199,11 +211,11 @@ function turn(ctx: ActionContext, env: Env | undefined, input: UserInput, contex
   if (row.conversation_id === null || (env !== undefined && (row.debug === 1) !== (env === 'debug'))) throw notFound.conversation(id);
   const conv = { instance_id: row.instance_id, conversation_id: row.conversation_id };
   if (row.status !== 'active') {
-    throw new ApiError('OperationDenied.ConversationEnded', `The conversation ${conv.conversation_id} has already ended.`, 400);
+    throw serviceError(SERVICE_ERRORS.conversationEnded, `The conversation ${conv.conversation_id} has already ended.`);
   }
   const stored = JSON.parse(row.state_json as string) as StoredState;
   const before: StoredState = { ...initialState(), ...stored };
-  before.context = { ...before.context, ...contextParam(ctx, contextName) };
+  if (contextName !== undefined) before.context = { ...before.context, ...contextParam(ctx, contextName) };
   const bot = chatbotForAssociation(ctx.state, conv.instance_id, row.associated_chatbot ?? undefined);
   const result = respond(rulesFromText(row.config_json ?? undefined), bot, before, input);
   const seq = (row.last_sequence ?? 0) + 1;
@@ -221,7 +233,7 @@ function turn(ctx: ActionContext, env: Env | undefined, input: UserInput, contex
         SPEAKER.customer,
         input.kind === 'utterance' ? input.text : input.digits,
         apiAction,
-        ctx.params.str(contextName) || '{}',
+        (contextName !== undefined && ctx.params.str(contextName)) || '{}',
         null,
         ctx.now,
         conv.instance_id,
@@ -240,8 +252,8 @@ function turn(ctx: ActionContext, env: Env | undefined, input: UserInput, contex
   const userTurn = input.kind === 'silence' ? 0 : 1;
   // the engine carries unknown keys of the state along, hangUp included
   const next: StoredState = result.state;
-  const calling = row.calling_number || ctx.params.str('CallingNumber') || '';
-  const called = row.called_number || ctx.params.str('CalledNumber') || '';
+  const calling = row.calling_number || numbers.calling || '';
+  const called = row.called_number || numbers.called || '';
   if (result.ends) {
     ctx.db
       .prepare(
@@ -274,7 +286,7 @@ function turn(ctx: ActionContext, env: Env | undefined, input: UserInput, contex
   return answerBody(a);
 }
 
-function utterance(ctx: ActionContext): UserInput {
+function utterance(ctx: ActionContext<'Utterance'>): UserInput {
   return { kind: 'utterance', text: ctx.params.req('Utterance') };
 }
 
@@ -283,20 +295,21 @@ function utterance(ctx: ActionContext): UserInput {
  * collection that ends with no digits is one where the caller entered nothing before it timed
  * out, so it takes the no-input path, exactly as SilenceTimeout (docs/emulator.md).
  */
-function digits(ctx: ActionContext): UserInput {
+function digits(ctx: ActionContext<'Number'>): UserInput {
   // keypad digits or nothing: the model's rule (spec/constraints.json), checked before dispatch
   const d = ctx.params.str('Number') ?? '';
   return d === '' ? { kind: 'silence' } : { kind: 'digits', digits: d };
 }
 
 export const handlers = {
-  BeginDialogue: (ctx) => begin(ctx, 'live'),
-  DebugBeginDialogue: (ctx) => begin(ctx, 'debug'),
-  Dialogue: (ctx) => turn(ctx, 'live', utterance(ctx), 'AdditionalContext'),
+  BeginDialogue: (ctx) => begin(ctx, 'live', () => false),
+  DebugBeginDialogue: (ctx) => begin(ctx, 'debug', () => ctx.params.bool('ShouldUseSandBox') === true),
+  Dialogue: (ctx) =>
+    turn(ctx, 'live', utterance(ctx), 'AdditionalContext', { calling: ctx.params.str('CallingNumber'), called: ctx.params.str('CalledNumber') }),
   DebugDialogue: (ctx) => turn(ctx, 'debug', utterance(ctx), 'AdditionalContext'),
   CollectedNumber: (ctx) => turn(ctx, 'live', digits(ctx), 'AdditionalContext'),
-  // DebugCollectedNumber has no AdditionalContext in the catalog: the lookup simply finds none
-  DebugCollectedNumber: (ctx) => turn(ctx, 'debug', digits(ctx), 'AdditionalContext'),
+  // DebugCollectedNumber has no AdditionalContext in the catalog
+  DebugCollectedNumber: (ctx) => turn(ctx, 'debug', digits(ctx), undefined),
   // seed: 11.4 SilenceTimeout — its context comes as InitialContext; it serves live and debug conversations
   SilenceTimeout: (ctx) => turn(ctx, undefined, { kind: 'silence' }, 'InitialContext'),
 

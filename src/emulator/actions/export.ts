@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { type CsvCell, toCsv } from '../csv.js';
-import { ApiError } from '../errors.js';
+import { SERVICE_ERRORS, serviceError } from '../errors.js';
 import { signedFileUrl } from '../files.js';
-import { computeStatistics, conversationFilter, findConversations, formatUtc, parseTimeUnit, statisticsRange, type TurnRow, turnsOf } from '../statistics.js';
+import {
+  computeStatistics,
+  conversationFilter,
+  conversationSearch,
+  findConversations,
+  formatUtc,
+  parseTimeUnit,
+  type SearchParam,
+  statisticsRange,
+  type TurnRow,
+  turnsOf,
+} from '../statistics.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, EmulatorState, FileRoute, HandlerTable } from './types.js';
 
@@ -108,9 +119,9 @@ const CONVERSATION_HEADER = [
 
 const STATISTICS_HEADER = ['统计时间', '总会话数', '解决问题数', '知识库命中率', '有效回答率', '解决率', '多轮会话通过率'];
 
-function conversationCsv(ctx: ActionContext, instanceId: string): Buffer {
+function conversationCsv(ctx: ActionContext<SearchParam>, instanceId: string): Buffer {
   const rows: CsvCell[][] = [];
-  for (const c of findConversations(ctx.db, conversationFilter(ctx.params, instanceId))) {
+  for (const c of findConversations(ctx.db, conversationFilter(instanceId, conversationSearch(ctx.params)))) {
     const head: CsvCell[] = [
       c.conversation_id,
       c.calling_number,
@@ -132,7 +143,7 @@ function conversationCsv(ctx: ActionContext, instanceId: string): Buffer {
   return toCsv(CONVERSATION_HEADER, rows);
 }
 
-function statisticsCsv(ctx: ActionContext, instanceId: string): Buffer {
+function statisticsCsv(ctx: ActionContext<'TimeUnit' | 'BeginTimeLeftRange' | 'BeginTimeRightRange'>, instanceId: string): Buffer {
   const unit = parseTimeUnit(ctx.params.req('TimeUnit'));
   const { from, to } = statisticsRange(ctx.params, unit, ctx.now);
   const s = computeStatistics(ctx.db, instanceId, unit, from, to);
@@ -161,7 +172,11 @@ function findTask(ctx: ActionContext, taskId: string): TaskRow | undefined {
   return ctx.db.prepare('SELECT * FROM export_tasks WHERE task_id = ?').get(taskId) as TaskRow | undefined;
 }
 
-const taskNotFound = (param: string, id: string) => new ApiError(`Invalid${param}.NotFound`, `The specified ${param} ${id} does not exist.`, 404);
+const taskNotFound = (param: 'ExportTaskId' | 'DownloadTaskId' | 'FileId', id: string) =>
+  serviceError(
+    { ExportTaskId: SERVICE_ERRORS.exportTaskNotFound, DownloadTaskId: SERVICE_ERRORS.downloadTaskNotFound, FileId: SERVICE_ERRORS.fileNotFound }[param],
+    `The specified ${param} ${id} does not exist.`,
+  );
 
 /** The success envelope of the SDK-only download actions. */
 const OK_ENVELOPE = { Code: 'OK', Success: true, HttpStatusCode: 200, Message: 'successful' };
@@ -220,8 +235,8 @@ export const handlers = {
     if (!task) throw taskNotFound('DownloadTaskId', taskId);
     if (task.file_id !== fileId) throw taskNotFound('FileId', fileId);
     const phase = phaseOf(task, ctx.now);
-    if (phase === 'running') throw new ApiError('DownloadTask.NotReady', `The download task ${taskId} is still running.`, 400);
-    if (phase === 'expired') throw new ApiError('DownloadTask.Expired', `The download task ${taskId} has expired.`, 400);
+    if (phase === 'running') throw serviceError(SERVICE_ERRORS.downloadTaskNotReady, `The download task ${taskId} is still running.`);
+    if (phase === 'expired') throw serviceError(SERVICE_ERRORS.downloadTaskExpired, `The download task ${taskId} has expired.`);
     return { ...OK_ENVELOPE, FileHttpUrl: fileUrl(ctx.state, task, ctx.now) };
   },
 } satisfies Partial<HandlerTable>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defaultNavigationConfig, defaultTtsConfig, MAX_CONCURRENCY } from '../defaults.js';
-import { ApiError, notFound } from '../errors.js';
-import type { ActionContext, HandlerTable } from './types.js';
+import { notFound, SERVICE_ERRORS, serviceError } from '../errors.js';
+import type { ActionContext, HandlerTable, ItemOf } from './types.js';
 
 interface InstanceRow {
   instance_id: string;
@@ -27,7 +27,7 @@ export function getInstance(ctx: Pick<ActionContext, 'db'>, id: string): Instanc
   return row;
 }
 
-function view(row: InstanceRow): Record<string, unknown> {
+function view(row: InstanceRow): ItemOf<'ListInstances', 'Instances'> {
   return {
     InstanceId: row.instance_id,
     Name: row.name,
@@ -48,12 +48,12 @@ function view(row: InstanceRow): Record<string, unknown> {
 /** The account's quota (seed 7.3 error codes); Concurrency ≥ 1 is the model's rule. */
 function checkConcurrency(n: number | undefined): void {
   if (n === undefined) return;
-  if (n > MAX_CONCURRENCY) throw new ApiError('InvalidConcurrency.LimitExceeded', 'The specified Concurrency exceeds the upper limit.', 400);
+  if (n > MAX_CONCURRENCY) throw serviceError(SERVICE_ERRORS.concurrencyLimitExceeded, 'The specified Concurrency exceeds the upper limit.');
 }
 
 function checkNameFree(ctx: ActionContext, name: string, exceptId?: string): void {
   const dup = ctx.db.prepare('SELECT instance_id FROM instances WHERE name = ? AND instance_id IS NOT ?').get(name, exceptId ?? null);
-  if (dup) throw new ApiError('InvalidInstanceName.Duplicated', 'The specified InstanceName already exists.', 400);
+  if (dup) throw serviceError(SERVICE_ERRORS.instanceNameDuplicated, 'The specified InstanceName already exists.');
 }
 
 export const handlers = {

@@ -33,7 +33,7 @@ function writeSection(ctx: ActionContext, instanceId: string, section: string, v
 // by the gateway before a handler runs.
 
 /** FinalActionParams is a stringified JSON object; an empty value means no parameters ("{}"). */
-function finalActionParams(p: Params): string | undefined {
+function finalActionParams(p: Params<'FinalActionParams'>): string | undefined {
   const raw = p.str('FinalActionParams');
   if (raw === undefined) return undefined;
   return raw.trim() === '' ? '{}' : raw;

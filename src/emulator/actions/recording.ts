@@ -1,8 +1,8 @@
 import { RECORDING_SAMPLE_RATE, speechDurationMs, synthesizeWav, type TimelineSegment, timelineWav, type Voice } from '../audio.js';
 import type { Database } from '../db.js';
-import { notFound } from '../errors.js';
+import { invalidParameter, notFound } from '../errors.js';
 import { signedFileUrl } from '../files.js';
-import { createUploadForm, readUpload, UPLOAD_PATH, uploadKeyOf } from '../uploads.js';
+import { createUploadForm, isSafeKey, readUpload, UPLOAD_PATH, uploadKeyOf } from '../uploads.js';
 import { getInstance } from './instance.js';
 import { readNavigationConfig } from './ivr.js';
 import { instanceVoice } from './tts.js';
@@ -179,14 +179,19 @@ export const handlers = {
     const p = ctx.params;
     const instanceId = p.str('InstanceId')?.trim() || undefined;
     if (instanceId) getInstance(ctx, instanceId);
-    // a file name (no directory, control character or "..", ≤ 255): the model's rule (spec/constraints.json)
+    // Key: an object key, folders allowed (upload/greeting.wav); FileName: a plain file name (the model's rules)
     const name = p.str('Key')?.trim() || p.str('FileName')?.trim() || undefined;
+    const form = createUploadForm(ctx.state, { instanceId, name, now: ctx.now });
+    // the form's folder and the key together: one OSS object key (at most 1023 bytes of UTF-8)
+    if (name && !isSafeKey(`${form.Folder}${name}`)) {
+      throw invalidParameter(p.str('Key')?.trim() ? 'Key' : 'FileName', 'The object key is longer than 1023 bytes.');
+    }
     return {
       Code: 'OK',
       Success: true,
       HttpStatusCode: 200,
       Message: 'successful',
-      Data: { ...createUploadForm(ctx.state, { instanceId, name, now: ctx.now }), Success: true, Message: 'successful' },
+      Data: { ...form, Success: true, Message: 'successful' },
     };
   },
 

@@ -1,8 +1,10 @@
 import { notFound } from '../errors.js';
 import {
   type ConversationRow,
+  type ConversationSearch,
   computeStatistics,
   conversationFilter,
+  conversationSearch,
   countConversations,
   findConversations,
   parseTimeUnit,
@@ -10,12 +12,12 @@ import {
   turnsOf,
 } from '../statistics.js';
 import { getInstance } from './instance.js';
-import type { ActionContext, HandlerTable } from './types.js';
+import type { ActionContext, HandlerTable, ItemOf } from './types.js';
 
 /** The statistics and conversation actions; the queries and the arithmetic live in emulator/statistics.ts. */
 
 /** The seed's conversation item (QueryConversations, DescribeConversation); EndTime only once ended. */
-function seedItem(r: ConversationRow): Record<string, unknown> {
+function seedItem(r: ConversationRow): ItemOf<'QueryConversations', 'Conversations'> {
   return {
     ConversationId: r.conversation_id,
     CallingNumber: r.calling_number,
@@ -33,7 +35,7 @@ function seedItem(r: ConversationRow): Record<string, unknown> {
  * StartTime = BeginTime, SkillGroup = SkillGroupId, HasToAgent = TransferredToAgent,
  * Rounds = UserUtteranceCount.
  */
-function listItem(r: ConversationRow): Record<string, unknown> {
+function listItem(r: ConversationRow): ItemOf<'ListConversations', 'Conversations'> {
   const ended = r.end_time !== null;
   return {
     ...seedItem(r),
@@ -52,7 +54,7 @@ function listItem(r: ConversationRow): Record<string, unknown> {
   };
 }
 
-function getConversation(ctx: ActionContext): ConversationRow {
+function getConversation(ctx: ActionContext<'InstanceId' | 'ConversationId'>): ConversationRow {
   const instanceId = ctx.params.req('InstanceId');
   getInstance(ctx, instanceId);
   const id = ctx.params.req('ConversationId');
@@ -61,11 +63,16 @@ function getConversation(ctx: ActionContext): ConversationRow {
   return row;
 }
 
-function pagedConversations(ctx: ActionContext, item: (r: ConversationRow) => Record<string, unknown>, opts: { debug?: number } = {}): Record<string, unknown> {
+/** One page of an instance's conversations that match a search, each shown by `item`. */
+function pagedConversations<T>(
+  ctx: ActionContext<'InstanceId' | 'PageNumber' | 'PageSize'>,
+  search: ConversationSearch,
+  item: (r: ConversationRow) => T,
+): { PageNumber: number; PageSize: number; TotalCount: number; Conversations: T[] } {
   const instanceId = ctx.params.req('InstanceId');
   getInstance(ctx, instanceId);
   const { pageNumber, pageSize, offset } = ctx.params.page(10);
-  const filter = conversationFilter(ctx.params, instanceId, opts);
+  const filter = conversationFilter(instanceId, search);
   const total = countConversations(ctx.db, filter);
   const rows = findConversations(ctx.db, filter, { limit: pageSize, offset });
   return { PageNumber: pageNumber, PageSize: pageSize, TotalCount: total, Conversations: rows.map(item) };
@@ -89,9 +96,20 @@ export const handlers = {
   },
 
   // seed: 12.1 QueryConversations has no DebugConversation: it lists live traffic only
-  QueryConversations: (ctx) => pagedConversations(ctx, seedItem, { debug: 0 }),
+  QueryConversations: (ctx) =>
+    pagedConversations(
+      ctx,
+      {
+        debug: 0,
+        callingNumber: ctx.params.str('CallingNumber'),
+        beginFrom: ctx.params.int('BeginTimeLeftRange'),
+        beginTo: ctx.params.int('BeginTimeRightRange'),
+      },
+      seedItem,
+    ),
 
-  ListConversations: (ctx) => pagedConversations(ctx, listItem),
+  ListConversations: (ctx) =>
+    pagedConversations(ctx, { ...conversationSearch(ctx.params), sandbox: ctx.params.str('IsSandBox'), query: ctx.params.str('Query') }, listItem),
 
   // seed: 12.8 — the samples give ISO strings, the table and the SDK Long: epoch ms here
   DescribeConversation: (ctx) => seedItem(getConversation(ctx)),

@@ -92,12 +92,12 @@ export function instanceVoice(ctx: Pick<ActionContext, 'db'>, instanceId: string
 }
 
 /** A numeric TTS setting sent as a string (seed: 9.1 ModifyTTSConfig types them String); the model checked its range. */
-function voiceNumber(p: Params, name: 'SpeechRate' | 'PitchRate' | 'Volume'): number | undefined {
+function voiceNumber<N extends 'SpeechRate' | 'PitchRate' | 'Volume'>(p: Params<N>, name: N): number | undefined {
   const raw = p.str(name);
   return raw === undefined || raw.trim() === '' ? undefined : Number(raw);
 }
 
-function knownVoice(p: Params): string | undefined {
+function knownVoice(p: Params<'Voice'>): string | undefined {
   const voice = p.str('Voice');
   if (voice === undefined) return undefined;
   if (!KNOWN_VOICES.includes(voice)) throw invalidParameter('Voice', `Unknown voice "${voice}"; known voices: ${KNOWN_VOICES.slice(0, 12).join(', ')}, ….`);

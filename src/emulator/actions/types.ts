@@ -1,15 +1,19 @@
-import type { ActionName, ActionParams } from '../../api/catalog.js';
+import type { ActionName, ParamName, Response } from '../../api/catalog.js';
 import type { ActionSpec } from '../../api/types.js';
 import type { Database } from '../db.js';
 import type { Params } from '../params.js';
 import type { EmulatorState } from '../state.js';
 
+export type { ParamName } from '../../api/catalog.js';
 export type { EmulatorState } from '../state.js';
 
-/** The wire names of an action's parameters (what a handler may read). */
-export type ParamName<A extends ActionName> = keyof ActionParams[A] & string;
-
-export interface ActionContext<K extends string = string> {
+/**
+ * What a handler is given. `K` is the parameter names it may read: a handler's are its action's
+ * (`ParamName<A>`), and a helper names the ones it reads (`ActionContext<'InstanceId'>`), so only
+ * a handler whose action has them can call it (Params is contravariant in K). A helper that reads
+ * no parameter takes `ActionContext<never>` or a Pick of it.
+ */
+export interface ActionContext<in K extends string = never> {
   state: EmulatorState;
   db: Database;
   action: ActionSpec;
@@ -20,11 +24,17 @@ export interface ActionContext<K extends string = string> {
   accessKeyId: string;
 }
 
-/** Returns the response fields (RequestId is added by the server). Throws ApiError. */
-export type ActionHandler = (ctx: ActionContext) => Record<string, unknown>;
+/**
+ * Any handler as the gateway calls it, with the parameters of whichever action it dispatched.
+ * Returns the response fields (RequestId is added by the server). Throws ApiError.
+ */
+export type ActionHandler = (ctx: ActionContext<string>) => Record<string, unknown>;
 
-/** The handler of one action: it may read only that action's parameters. */
-export type Handler<A extends ActionName> = (ctx: ActionContext<ParamName<A>>) => Record<string, unknown>;
+/** One item of a list field of an action's response: `ItemOf<'ListInstances', 'Instances'>`. */
+export type ItemOf<A extends ActionName, F extends keyof Response<A>> = NonNullable<Response<A>[F]> extends readonly (infer T)[] ? T : never;
+
+/** The handler of one action: it may read only that action's parameters, and returns its response. */
+export type Handler<A extends ActionName> = (ctx: ActionContext<ParamName<A>>) => Response<A>;
 
 /**
  * Every action of the model has a handler: the emulator's table is this type, so a missing one is

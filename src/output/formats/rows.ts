@@ -87,13 +87,10 @@ export function flattenObject(obj: Record<string, unknown>, prefix = ''): [strin
   return out;
 }
 
-export function pageFooter(data: unknown, listField: string | undefined, shown: number): string | undefined {
-  if (!listField || Array.isArray(data)) return undefined;
-  const container = (listField.includes('.') ? getPath(data, listField.split('.').slice(0, -1).join('.')) : data) as Record<string, unknown>;
-  const total = Number(container?.TotalCount);
-  if (!Number.isFinite(total)) return undefined;
-  const page = Number(container?.PageNumber ?? 1);
-  const size = Number(container?.PageSize ?? shown);
+/** "7 in all", or where this page stands: the view's page (client/paginate.ts, from the model's paginator). */
+export function pageFooter(page: View['page'], shown: number): string | undefined {
+  if (!page) return undefined;
+  const { number, size, total } = page;
   if (total <= shown) return `${total} in all`;
-  return `page ${page} of ${Math.max(1, Math.ceil(total / Math.max(1, size)))} · ${shown} shown of ${total} (--all for every page)`;
+  return `page ${number} of ${Math.max(1, Math.ceil(total / Math.max(1, size)))} · ${shown} shown of ${total} (--all for every page)`;
 }

@@ -68,7 +68,7 @@ async function drawFamily(family: Family, source: Output, opts: RenderOptions, t
     } else {
       target.write(`${drawTable(rows.headers, rows.rows, tableTarget, { fit: rows.fit })}\n`);
     }
-    const footer = pageFooter(data, view.listField, rows.rows.length);
+    const footer = pageFooter(view.page, rows.rows.length);
     if (footer) target.write(`${footer}\n`);
     return;
   }

@@ -790,6 +790,51 @@ export interface ActionResponses {
   };
 }
 
+/** The error codes the model lists for each action (the seed's error tables). */
+export interface ActionErrors {
+  CreateInstance: 'InternalServerError' | 'InvalidConcurrency.LimitExceeded' | 'InvalidInstanceName.Duplicated';
+  DeleteInstance: 'InternalServerError';
+  DescribeInstance: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  DisableInstance: never;
+  EnableInstance: never;
+  ListInstances: 'InternalServerError' | 'InvalidParameter';
+  ModifyInstance: 'InternalServerError' | 'InvalidConcurrency.LimitExceeded' | 'InvalidInstanceId.NotFound' | 'InvalidInstanceName.Duplicated';
+  AssociateChatbotInstance: never;
+  ListChatbotInstances: never;
+  AuditTTSVoice: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  DescribeTTSConfig: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  ModifyTTSConfig: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  GetAsrConfig: never;
+  ModifyAsrConfig: never;
+  DescribeNavigationConfig: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  ModifyGreetingConfig: never;
+  ModifySilenceTimeoutConfig: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  ModifyUnrecognizingConfig: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  BeginDialogue: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  CollectedNumber: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  DebugBeginDialogue: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  DebugCollectedNumber: 'InternalServerError' | 'InvalidInstanceId.NotFound' | 'InvalidParameter';
+  DebugDialogue: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  DescribeConversationContext: never;
+  Dialogue: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  EndDialogue: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  SilenceTimeout: 'InternalServerError' | 'InvalidConversationId.NotFound' | 'InvalidInstanceId.NotFound';
+  DescribeConversation: never;
+  DescribeStatisticalData: 'InternalServerError' | 'InvalidInstanceId.NotFound' | 'InvalidParameter';
+  GetRealTimeConcurrency: never;
+  ListConversationDetails: 'InternalServerError' | 'InvalidConversationId.NotFound' | 'InvalidInstanceId.NotFound';
+  ListConversations: 'InternalServerError' | 'InvalidInstanceId.NotFound' | 'InvalidParameter';
+  QueryConversations: 'InternalServerError' | 'InvalidInstanceId.NotFound' | 'InvalidParameter';
+  CreateDownloadUrl: never;
+  DescribeExportProgress: 'InternalServerError' | 'InvalidInstanceId.NotFound';
+  ExportConversationDetails: 'InternalServerError' | 'InvalidInstanceId.NotFound' | 'InvalidParameter';
+  ExportStatisticalData: 'InternalServerError' | 'InvalidInstanceId.NotFound' | 'InvalidParameter';
+  ListDownloadTasks: never;
+  DescribeRecording: 'InternalServerError' | 'InvalidConversationId.NotFound' | 'InvalidInstanceId.NotFound';
+  SaveRecording: never;
+  GenerateUploadUrl: never;
+}
+
 /** The actions of each API group. */
 export interface GroupActions {
   instance: 'CreateInstance' | 'DeleteInstance' | 'DescribeInstance' | 'DisableInstance' | 'EnableInstance' | 'ListInstances' | 'ModifyInstance';
@@ -805,3 +850,7 @@ export interface GroupActions {
 
 export type Params<A extends ActionName> = ActionParams[A];
 export type Response<A extends ActionName> = ActionResponses[A];
+/** The error codes the model lists for an action (any action's, for a union). */
+export type ErrorCode<A extends ActionName> = ActionErrors[A];
+/** The wire names of an action's parameters (of any of them, for a union). */
+export type ParamName<A extends ActionName> = { [K in A]: keyof ActionParams[K] & string }[A];
