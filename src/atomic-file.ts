@@ -20,27 +20,34 @@ export class AtomicFile {
     return this.queue;
   }
 
+  /** Renames the temp file into place; when anything fails on the way, the temp file is removed and the error thrown. */
   async commit(): Promise<void> {
-    await this.queue;
-    this.handle ??= await open(this.temp, 'w');
-    await this.handle.close();
-    await rename(this.temp, this.target);
+    try {
+      await this.queue;
+      this.handle ??= await open(this.temp, 'w');
+      await this.handle.close();
+      await rename(this.temp, this.target);
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
   }
 
+  /** Drops what was written: the temp file is removed (the target is left as it was). Safe to call more than once. */
   async abort(): Promise<void> {
+    await this.queue.catch(() => undefined);
     await this.handle?.close().catch(() => undefined);
-    await rm(this.temp, { force: true });
+    this.handle = undefined;
+    await rm(this.temp, { force: true }).catch(() => undefined);
   }
 }
 
 /** Writes `text` to `target` through a temp file beside it and a rename: never half a file. */
 export async function writeFileAtomic(target: string, text: string): Promise<void> {
   const f = new AtomicFile(target);
-  try {
-    await f.write(text);
-    await f.commit();
-  } catch (e) {
+  await f.write(text).catch(async (e) => {
     await f.abort();
     throw e;
-  }
+  });
+  await f.commit();
 }

@@ -7,10 +7,16 @@ export interface BotTurn {
   Interruptible?: boolean;
 }
 
-/** ActionParams parsed when it is JSON with content; undefined when empty ("", "{}", null). */
+/**
+ * ActionParams parsed when it is JSON with content; undefined when empty ("", "{}", null). The
+ * service sends a JSON string; any other type (an object, a number) is taken as it came.
+ */
 export function parsedParams(turn: BotTurn): Record<string, unknown> | string | undefined {
-  const raw = turn.ActionParams;
-  if (raw === undefined || raw === null || raw.trim() === '' || raw.trim() === '{}') return undefined;
+  const raw = (turn as { ActionParams?: unknown } | undefined)?.ActionParams;
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === 'object') return Object.keys(raw).length === 0 ? undefined : (raw as Record<string, unknown>);
+  if (typeof raw !== 'string') return String(raw);
+  if (raw.trim() === '' || raw.trim() === '{}') return undefined;
   try {
     const v = JSON.parse(raw) as unknown;
     if (v && typeof v === 'object' && Object.keys(v).length === 0) return undefined;

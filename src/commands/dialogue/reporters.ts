@@ -60,6 +60,38 @@ export function parseReporterSpecs(values: unknown, reportFile: string | undefin
   return specs;
 }
 
+/**
+ * Every report file can be written: its directory exists and is writable, and the name is not a
+ * directory. Checked before anything is sent, so a typo in a path is exit 2 at once, not a lost
+ * report after the run.
+ */
+export async function checkReportTargets(specs: ReporterSpec[]): Promise<void> {
+  const { stat, access, constants } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  for (const spec of specs) {
+    if (!spec.file) continue;
+    const where = `--reporter ${spec.name}=${spec.file}`;
+    const dir = dirname(spec.file);
+    const d = await stat(dir).catch(() => undefined);
+    if (!d) throw new UsageError(`${where}: the directory ${dir} does not exist`);
+    if (!d.isDirectory()) throw new UsageError(`${where}: ${dir} is not a directory`);
+    if (
+      await access(dir, constants.W_OK).then(
+        () => false,
+        () => true,
+      )
+    )
+      throw new UsageError(`${where}: the directory ${dir} is not writable`);
+    const t = await stat(spec.file).catch(() => undefined);
+    if (t?.isDirectory()) throw new UsageError(`${where}: ${spec.file} is a directory`);
+  }
+}
+
+/** Lets every reporter drop its temp and spool files; called whether the run ended or stopped half way. */
+export async function abortReporters(reporters: Reporter[]): Promise<void> {
+  for (const r of reporters) await r.abort?.().catch(() => undefined);
+}
+
 export interface BuiltReporters {
   reporters: Reporter[];
 }
@@ -105,7 +137,8 @@ export async function buildReporters(
       case 'pretty': {
         if (file) {
           const f = new AtomicFile(file);
-          const r = new PrettyReporter({ write: (s) => void f.write(s) }, new Chalk({ level: 0 }), { repeat: o.repeat });
+          // a failed write surfaces at commit (the file's queue keeps it)
+          const r = new PrettyReporter({ write: (s) => void f.write(s).catch(() => undefined) }, new Chalk({ level: 0 }), { repeat: o.repeat });
           reporters.push(
             shownSafe({
               start: () => r.start(),
@@ -114,6 +147,7 @@ export async function buildReporters(
                 r.end(s);
                 await f.commit();
               },
+              abort: () => f.abort(),
             }),
           );
         } else {
@@ -167,5 +201,6 @@ function shownSafe(r: Reporter): Reporter {
     start: (info) => r.start(info),
     conversation: (c) => r.conversation(sanitizeDeep(c)),
     end: (s) => r.end(sanitizeDeep(s)),
+    ...(r.abort ? { abort: () => (r.abort as () => Promise<void>)() } : {}),
   };
 }

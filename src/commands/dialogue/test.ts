@@ -1,6 +1,6 @@
 import { NetworkError, UsageError, VnError } from '../../errors.js';
 import { defineCommand } from '../define.js';
-import { buildReporters, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
+import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
 
 /** Some conversation did not pass, or the latency gate failed: exit 1 with a one-line summary (the report is already out). */
 export class TestsFailed extends VnError {
@@ -80,6 +80,7 @@ export default defineCommand({
     const tags = tagValues.length ? parseTags(tagValues) : undefined;
     const shard = flags.shard === undefined ? undefined : parseShard(String(flags.shard));
     const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
+    await checkReportTargets(specs);
 
     const { readFile } = await import('node:fs/promises');
     const { expandTestPaths } = await import('../../dialogue/suite/files.js');
@@ -107,6 +108,7 @@ export default defineCommand({
     const state = await LastRunState.load(ctx.configDir);
     let lastFailedNote: string | undefined;
     if (flags.lastFailed === true) {
+      state.usable();
       if (!state.known(files)) lastFailedNote = 'no earlier run of these files is recorded: running them all';
       else {
         selected = selected.filter((s) => state.failed(s.file, s.conversation));
@@ -153,22 +155,28 @@ export default defineCommand({
       },
     });
 
-    const summary = await runSuites(files, selected, {
-      client: await ctx.client(),
-      instance,
-      env: flags.env as 'debug' | 'live' | undefined,
-      concurrency,
-      repeat,
-      retries,
-      bail: flags.bail === true,
-      timeoutMs,
-      coverage: flags.coverage === true,
-      maxP95Ms,
-      update: flags.update === true,
-      shard,
-      reporters,
-      onFailedTurn: updater ? (file, conversation, step, failure) => updater.record(file.path, conversation.index, step, failure) : undefined,
-    });
+    let summary: import('../../dialogue/suite/summary.js').Summary;
+    try {
+      summary = await runSuites(files, selected, {
+        client: await ctx.client(),
+        instance,
+        env: flags.env as 'debug' | 'live' | undefined,
+        concurrency,
+        repeat,
+        retries,
+        bail: flags.bail === true,
+        timeoutMs,
+        coverage: flags.coverage === true,
+        maxP95Ms,
+        update: flags.update === true,
+        shard,
+        reporters,
+        onFailedTurn: updater ? (file, conversation, step, failure) => updater.record(file.path, conversation.index, step, failure) : undefined,
+      });
+    } finally {
+      // a report that failed half way, or a run that stopped, leaves no temp or spool file behind
+      await abortReporters(reporters);
+    }
     await state.save([...ran.values()], ctx.now()).catch((e: Error) => ctx.err(`warning: could not record this run for --last-failed: ${e.message}`));
     if (summary.unreachable) throw new NetworkError(`the service could not be reached: ${summary.unreachable}`, false);
     if (updater && updater.count > 0) {

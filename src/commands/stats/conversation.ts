@@ -40,7 +40,7 @@ export default defineCommand({
       if (exists) throw new UsageError(`${file} exists: --force replaces it`);
     }
     const client = await ctx.client();
-    const conversation = (await client.call('DescribeConversation', params)).data as { CallingNumber?: string };
+    const conversation = (await client.call('DescribeConversation', params)).data as { CallingNumber?: unknown };
     const details = (await client.call('ListConversationDetails', params)).data as { ConversationDetails?: unknown };
     const { conversationToTest } = await import('../../dialogue/suite/from-conversation.js');
     const recorder = conversationToTest(Array.isArray(details.ConversationDetails) ? details.ConversationDetails : [], {
@@ -49,6 +49,7 @@ export default defineCommand({
       callingNumber: conversation.CallingNumber,
       env: 'debug',
       now: ctx.now(),
+      onLeftOut: (n) => ctx.err(`warning: ${n} row${n > 1 ? 's' : ''} of ListConversationDetails ${n > 1 ? 'are' : 'is'} not an object: left out of the test`),
     });
     if (!recorder) throw new UsageError(`conversation ${String(params.ConversationId)} has no recorded answer to make a test of`);
     if (!file) {

@@ -48,7 +48,7 @@ export class CoverageTracker {
   ) {
     const s = (o: Record<string, unknown> | undefined, k: string) => (typeof o?.[k] === 'string' ? (o[k] as string) : '');
     const list = (o: Record<string, unknown> | undefined, k: string) => (Array.isArray(o?.[k]) ? (o[k] as unknown[]).map(String) : []);
-    const has = (text: string | undefined, part: string) => part !== '' && (text ?? '').includes(part);
+    const has = (text: unknown, part: string) => part !== '' && typeof text === 'string' && text.includes(part);
     const g = nav.GreetingConfig;
     const u = nav.UnrecognizingConfig;
     const si = nav.SilenceTimeoutConfig;
@@ -137,7 +137,7 @@ export class CoverageTracker {
 
   observe(kind: StepKind, input: string | undefined, turn: BotTurn): void {
     for (const rule of this.rules) if (rule.matches(kind, input, turn)) this.hits.set(rule.id, (this.hits.get(rule.id) ?? 0) + 1);
-    const action = turn.Action ?? '';
+    const action = typeof turn.Action === 'string' ? turn.Action : '';
     if (action) this.actions.set(action, (this.actions.get(action) ?? 0) + 1);
     const target = targetOf(action, parsedParams(turn));
     if (target) this.targets.set(target, (this.targets.get(target) ?? 0) + 1);

@@ -1,5 +1,10 @@
 import { type BotTurn, parsedParams } from '../../api/turn.js';
+import { DEFAULT_TIMEOUT_S } from '../../defaults.js';
 import { type Expectation, VARIABLE_PATTERN } from './format.js';
+import { execLimited } from './regex-limit.js';
+
+/** The patterns' time limit when none is given: the default per-turn timeout. */
+const DEFAULT_PATTERN_LIMIT_MS = DEFAULT_TIMEOUT_S * 1000;
 
 /** One expectation that the answer did not meet. */
 export interface Mismatch {
@@ -19,14 +24,26 @@ export function withDefaults(defaults: Expectation, bot: Expectation | undefined
   return { ...defaults, ...(bot ?? {}) };
 }
 
-/** Checks one answer against its expectations; `previous` is the bot's previous answer. */
-export function checkTurn(expect: Expectation, turn: BotTurn, latencyMs: number, previous: BotTurn | undefined): TurnCheck {
-  const text = turn.TextResponse ?? '';
+/**
+ * Checks one answer against its expectations; `previous` is the bot's previous answer. The
+ * patterns (textMatches, save) run with `patternLimitMs` as their time limit (regex-limit.ts);
+ * one that does not finish throws RegexTimeout.
+ */
+export function checkTurn(
+  expect: Expectation,
+  turn: BotTurn,
+  latencyMs: number,
+  previous: BotTurn | undefined,
+  patternLimitMs = DEFAULT_PATTERN_LIMIT_MS,
+): TurnCheck {
+  const raw = turn.TextResponse as unknown;
+  // the service sends a string; anything else is compared as its JSON
+  const text = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw);
   const mismatches: Mismatch[] = [];
   const captures: Record<string, string> = {};
   const miss = (key: keyof Expectation, actual: unknown) => mismatches.push({ key, expected: expect[key], actual });
   if (expect.text !== undefined && !alternatives(expect.text).some((t) => text.includes(t))) miss('text', text);
-  if (expect.textMatches !== undefined && !new RegExp(expect.textMatches).test(text)) miss('textMatches', text);
+  if (expect.textMatches !== undefined && !execLimited(expect.textMatches, text, patternLimitMs).matched) miss('textMatches', text);
   if (expect.notText !== undefined && alternatives(expect.notText).some((t) => text.includes(t))) miss('notText', text);
   if (expect.action !== undefined && (turn.Action ?? '') !== expect.action) miss('action', turn.Action ?? '');
   if (expect.params !== undefined) {
@@ -40,9 +57,9 @@ export function checkTurn(expect: Expectation, turn: BotTurn, latencyMs: number,
   }
   if (expect.maxLatencyMs !== undefined && latencyMs > expect.maxLatencyMs) miss('maxLatencyMs', latencyMs);
   for (const [name, source] of Object.entries(expect.save ?? {})) {
-    const m = new RegExp(source).exec(text);
-    if (m?.[1] === undefined) mismatches.push({ key: 'save', expected: { [name]: source }, actual: text });
-    else captures[name] = m[1];
+    const m = execLimited(source, text, patternLimitMs);
+    if (m.group === undefined) mismatches.push({ key: 'save', expected: { [name]: source }, actual: text });
+    else captures[name] = m.group;
   }
   return { mismatches, captures };
 }

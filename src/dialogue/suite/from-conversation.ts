@@ -21,15 +21,18 @@ export interface ConversationDetail {
  * record holds no answer at all.
  */
 export function conversationToTest(
-  details: ConversationDetail[],
-  o: { instanceId: string; conversationId: string; callingNumber?: string; env: DialogueEnv; now: Date },
+  details: unknown[],
+  o: { instanceId: string; conversationId: string; callingNumber?: unknown; env: DialogueEnv; now: Date; onLeftOut?: (rows: number) => void },
 ): SessionRecorder | undefined {
-  const rows = [...details].sort((a, b) => Number(a.SequenceId ?? 0) - Number(b.SequenceId ?? 0));
+  // the service's rows as they came: a row that is not an object says nothing, a field of another type is read as text
+  const usable = details.filter((d): d is Record<string, unknown> => d !== null && typeof d === 'object' && !Array.isArray(d)).map(row);
+  if (usable.length < details.length) o.onLeftOut?.(details.length - usable.length);
+  const rows = usable.sort((a, b) => Number(a.SequenceId ?? 0) - Number(b.SequenceId ?? 0));
   const recorder = new SessionRecorder(
     {
       instance: o.instanceId,
       env: o.env,
-      callingNumber: o.callingNumber || DEFAULT_CALLING_NUMBER,
+      callingNumber: (typeof o.callingNumber === 'string' || typeof o.callingNumber === 'number' ? String(o.callingNumber) : '') || DEFAULT_CALLING_NUMBER,
       comment: `made by vn stats conversation --as-test from conversation ${o.conversationId}`,
     },
     o.now,
@@ -58,6 +61,19 @@ export function conversationToTest(
     caller = undefined;
   }
   return begun ? recorder : undefined;
+}
+
+/** A row's fields as text (what the service documents), whatever type they came as. */
+function row(d: Record<string, unknown>): ConversationDetail {
+  const text = (v: unknown): string | undefined =>
+    v === undefined || v === null ? undefined : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return {
+    SequenceId: text(d.SequenceId),
+    Speaker: text(d.Speaker),
+    Utterance: text(d.Utterance),
+    Action: text(d.Action),
+    ActionParams: text(d.ActionParams),
+  };
 }
 
 /** The context a caller's row carries (its ActionParams), when it holds any. */

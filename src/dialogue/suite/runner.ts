@@ -24,6 +24,8 @@ export interface Reporter {
   start(info: { files: number; conversations: number }): void | Promise<void>;
   conversation(result: ConversationResult): void | Promise<void>;
   end(summary: Summary): void | Promise<void>;
+  /** Removes what the reporter keeps on disk unfinished (temp and spool files); safe after end, and more than once. */
+  abort?(): Promise<void>;
 }
 
 /** A conversation picked to run, in file order. */
@@ -211,7 +213,7 @@ async function runConversation(job: Job, opts: RunOptions, coverage: CoverageTra
       const latencyMs = round1(r.latencyMs);
       result.turns++;
       coverage?.observe(step.kind, input, r.turn);
-      const check = checkTurn(withDefaults(file.defaults, step.bot), r.turn, latencyMs, previous);
+      const check = checkTurn(withDefaults(file.defaults, step.bot), r.turn, latencyMs, previous, opts.timeoutMs);
       Object.assign(vars, check.captures);
       result.transcript.push({
         line: step.line,

@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../atomic-file.js';
 import { UsageError } from '../../errors.js';
 import { readRegularFile } from '../../regular-file.js';
 import type { Conversation, TestFile } from './format.js';
+import { MAX_SHARDS } from './report-schema.js';
 import type { Selected } from './runner.js';
 
 export interface TagFilter {
@@ -48,12 +49,14 @@ export function selectConversations(
   return out;
 }
 
-/** `--shard i/n`: 1-based i of n. */
+/** `--shard i/n`: 1-based i of n, n at most MAX_SHARDS (a CI matrix, not a loop bound from anywhere). */
 export function parseShard(text: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const m = /^(\d{1,9})\/(\d{1,9})$/.exec(text.trim());
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n, e.g. 2/3; got "${text}"`);
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  if (!m || count < 1 || index < 1 || index > count || count > MAX_SHARDS)
+    throw new UsageError(`--shard takes i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, e.g. 2/3; got "${shown}"`);
   return { index, count };
 }
 
@@ -76,28 +79,45 @@ export function shardOf(selected: Selected[], index: number, count: number): Sel
   return selected.filter((_, i) => owner.get(i) === index);
 }
 
+type LastRun = { files: Record<string, { failed: string[]; at: string }> };
+
+/** The state file's problem, or undefined when it has the shape vn writes. */
+function stateProblem(v: unknown): string | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'it is not an object';
+  const files = (v as { files?: unknown }).files;
+  if (files === null || typeof files !== 'object' || Array.isArray(files)) return '"files" is not an object';
+  for (const [file, entry] of Object.entries(files)) {
+    const e = entry as { failed?: unknown; at?: unknown } | null;
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) return `files[${JSON.stringify(file)}] is not an object`;
+    if (!Array.isArray(e.failed) || !e.failed.every((n) => typeof n === 'string')) return `files[${JSON.stringify(file)}].failed is not a list of names`;
+    if (typeof e.at !== 'string') return `files[${JSON.stringify(file)}].at is not a time`;
+  }
+  return undefined;
+}
+
 /**
  * `--last-failed`: the conversations that did not pass in the last run of the same files, kept
  * in `dialogue-last-run.json` under the config directory (one entry per test file, by its
- * absolute path), rewritten after every run.
+ * absolute path). After every run it is read again, changed and written under an inter-process
+ * lock, so runs side by side (CI jobs, shells) each keep their files' results.
  */
 export class LastRunState {
   private constructor(
     private readonly path: string,
-    private readonly state: { files: Record<string, { failed: string[]; at: string }> },
+    private readonly state: LastRun,
+    /** What is wrong with the file as found, when it is not what vn writes. */
+    readonly problem: string | undefined,
   ) {}
 
   static async load(configDir: string): Promise<LastRunState> {
     const path = join(configDir, 'dialogue-last-run.json');
-    let state: { files: Record<string, { failed: string[]; at: string }> } = { files: {} };
-    try {
-      // a FIFO at the path is refused, not waited on
-      const parsed = JSON.parse(await readRegularFile(path)) as typeof state;
-      if (parsed && typeof parsed.files === 'object') state = parsed;
-    } catch {
-      // no state yet, or an unreadable one: nothing is known to have failed
-    }
-    return new LastRunState(path, state);
+    const { state, problem } = await readState(path);
+    return new LastRunState(path, state, problem);
+  }
+
+  /** For --last-failed: a state file of the wrong shape is exit 2 naming it (nothing is guessed from it). */
+  usable(): void {
+    if (this.problem) throw new UsageError(`${this.path}: ${this.problem}; --last-failed cannot use it (remove the file to start afresh)`);
   }
 
   /** Whether any of these files has a recorded run. */
@@ -111,7 +131,9 @@ export class LastRunState {
 
   /**
    * Records what ran: a conversation that ran and passed leaves the list, one that did not pass
-   * joins it; conversations that did not run this time keep their state.
+   * joins it; conversations that did not run this time keep their state, and so do the files of
+   * other runs written meanwhile (the file is read again under the lock). A file of the wrong
+   * shape is replaced.
    */
   async save(results: { file: string; name: string; passed: boolean }[], now: Date): Promise<void> {
     const byFile = new Map<string, Map<string, boolean>>();
@@ -121,17 +143,55 @@ export class LastRunState {
       // with --repeat, one run that did not pass is enough to run it again
       m.set(r.name, (m.get(r.name) ?? true) && r.passed);
     }
-    for (const [file, ran] of byFile) {
-      const before = new Set(this.state.files[file]?.failed ?? []);
-      for (const [name, passed] of ran) {
-        if (passed) before.delete(name);
-        else before.add(name);
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const { lock } = await import('proper-lockfile');
+    let compromised: Error | undefined;
+    const release = await lock(this.path, {
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 400, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+      onCompromised: (err) => {
+        compromised = err;
+      },
+    });
+    try {
+      const { state } = await readState(this.path);
+      for (const [file, ran] of byFile) {
+        const before = new Set(state.files[file]?.failed ?? []);
+        for (const [name, passed] of ran) {
+          if (passed) before.delete(name);
+          else before.add(name);
+        }
+        state.files[file] = { failed: [...before].sort(), at: now.toISOString() };
       }
-      this.state.files[file] = { failed: [...before].sort(), at: now.toISOString() };
+      if (compromised) throw new Error(`lost the lock on ${this.path} (${compromised.message})`);
+      await writeFileAtomic(this.path, `${JSON.stringify(state, null, 2)}\n`);
+      Object.assign(this.state, state);
+    } finally {
+      await release().catch(() => undefined);
     }
-    await mkdir(join(this.path, '..'), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.path, `${JSON.stringify(this.state, null, 2)}\n`);
   }
+}
+
+/** The state as found: empty when there is none, or when it is not what vn writes (`problem` says why). */
+async function readState(path: string): Promise<{ state: LastRun; problem?: string }> {
+  let text: string;
+  try {
+    // a FIFO at the path is refused, not waited on
+    text = await readRegularFile(path);
+  } catch (e) {
+    // no state yet: nothing is known to have failed
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: { files: {} } };
+    return { state: { files: {} }, problem: `cannot be read (${(e as Error).message})` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return { state: { files: {} }, problem: `not JSON (${(e as Error).message})` };
+  }
+  const problem = stateProblem(parsed);
+  return problem ? { state: { files: {} }, problem } : { state: parsed as LastRun };
 }
 
 function key(path: string): string {

@@ -1,4 +1,4 @@
-import { parsedParams } from '../../../api/turn.js';
+import { type BotTurn, parsedParams } from '../../../api/turn.js';
 import { AtomicFile } from '../../../atomic-file.js';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';
@@ -37,7 +37,9 @@ export class HtmlReporter implements Reporter {
 
   start(): void {}
 
-  private sample(ms: number): void {
+  private sample(ms: unknown): void {
+    // a latency that is not a number has no place on the chart (it is shown as text in its turn)
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) return;
     if (this.n === this.samples.length) {
       const grown = new Float64Array(this.n * 2);
       grown.set(this.samples);
@@ -48,20 +50,22 @@ export class HtmlReporter implements Reporter {
 
   async conversation(r: ConversationResult): Promise<void> {
     this.count++;
-    for (const a of [...(r.retries ?? []), r]) for (const t of a.transcript ?? []) this.sample(t.latencyMs);
+    const attempts = Array.isArray(r.retries) ? r.retries : [];
+    for (const a of [...attempts, r]) for (const t of Array.isArray(a.transcript) ? a.transcript : []) this.sample(t?.latencyMs);
     const id = `c${this.count}`;
-    if (r.outcome !== 'passed' && r.outcome !== 'updated') this.notPassed.push({ id, name: `${r.name}${r.run > 1 ? ` #${r.run}` : ''}`, outcome: r.outcome });
-    const retries = (r.retries ?? [])
+    const run = typeof r.run === 'number' && r.run > 1 ? ` #${r.run}` : '';
+    if (r.outcome !== 'passed' && r.outcome !== 'updated') this.notPassed.push({ id, name: `${r.name}${run}`, outcome: String(r.outcome) });
+    const retries = attempts
       .map(
         (a, i) =>
-          `<details class="attempt"><summary>attempt ${i + 1}: ${h(OUTCOME_LABEL[a.outcome] ?? a.outcome)} · ConversationId ${h(a.conversationId)}</summary>${transcript(a)}</details>`,
+          `<details class="attempt"><summary>attempt ${i + 1}: ${h(label(a.outcome))} · ConversationId ${h(a.conversationId)}</summary>${transcript(a)}</details>`,
       )
       .join('');
     const html =
       `<section class="conversation ${h(r.outcome)}" id="${id}" data-outcome="${h(r.outcome)}">` +
-      `<h3><span class="badge ${h(r.outcome)}">${h(OUTCOME_LABEL[r.outcome] ?? r.outcome)}</span> ${h(r.name)}${r.run > 1 ? ` <small>#${r.run}</small>` : ''}</h3>` +
-      `<p class="meta">${h(r.file)} · ${r.turns} turns · ${fmt(r.durationMs)} ms · ConversationId <code>${h(r.conversationId)}</code>${
-        r.tags?.length ? ` · tags ${r.tags.map((t) => `<code>${h(t)}</code>`).join(' ')}` : ''
+      `<h3><span class="badge ${h(r.outcome)}">${h(label(r.outcome))}</span> ${h(r.name)}${run ? ` <small>${h(run.trim())}</small>` : ''}</h3>` +
+      `<p class="meta">${h(r.file)} · ${h(r.turns)} turns · ${fmt(r.durationMs)} ms · ConversationId <code>${h(r.conversationId)}</code>${
+        Array.isArray(r.tags) && r.tags.length ? ` · tags ${r.tags.map((t) => `<code>${h(t)}</code>`).join(' ')}` : ''
       }</p>` +
       retries +
       transcript(r) +
@@ -70,30 +74,37 @@ export class HtmlReporter implements Reporter {
   }
 
   async end(s: Summary): Promise<void> {
-    await this.body.commit();
     const { createReadStream } = await import('node:fs');
-    const { rm } = await import('node:fs/promises');
     const target = this.reportFile ? new AtomicFile(this.reportFile) : undefined;
     const emit = async (text: string) => (target ? target.write(text) : this.out?.write(text));
     try {
+      await this.body.commit();
       await emit(head(s));
       await emit(summaryHtml(s));
       if (this.notPassed.length) {
         await emit(
           `<nav class="jump"><h2>Not passed at first</h2><ul>${this.notPassed
-            .map((c) => `<li><a href="#${c.id}"><span class="badge ${h(c.outcome)}">${h(OUTCOME_LABEL[c.outcome] ?? c.outcome)}</span> ${h(c.name)}</a></li>`)
+            .map((c) => `<li><a href="#${c.id}"><span class="badge ${h(c.outcome)}">${h(label(c.outcome))}</span> ${h(c.name)}</a></li>`)
             .join('')}</ul></nav>\n`,
         );
       }
       await emit(`<h2>Turn latency</h2>\n${histogram(this.samples.slice(0, this.n).sort())}\n`);
-      for (const c of s.coverage ?? []) await emit(coverageHtml(c));
+      for (const c of Array.isArray(s.coverage) ? s.coverage : []) await emit(coverageHtml(c));
       await emit(`<h2>Conversations (${this.count})</h2>\n`);
       for await (const chunk of createReadStream(this.body.target, { encoding: 'utf8' })) await emit(chunk as string);
       await emit('</main></body></html>\n');
       await target?.commit();
     } finally {
-      await rm(this.body.target, { force: true });
+      await target?.abort();
+      await this.abort();
     }
+  }
+
+  /** Removes the spool file (and its temp file): after end, or when the run stopped before it. */
+  async abort(): Promise<void> {
+    const { rm } = await import('node:fs/promises');
+    await this.body.abort();
+    await rm(this.body.target, { force: true });
   }
 }
 
@@ -106,7 +117,14 @@ function h(s: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-function fmt(ms: number): string {
+/** The label of an outcome (escaped by the caller). */
+function label(outcome: unknown): string {
+  return Object.hasOwn(OUTCOME_LABEL, String(outcome)) ? (OUTCOME_LABEL[String(outcome)] as string) : String(outcome);
+}
+
+/** Milliseconds as shown; anything that is not a finite number is shown as text, escaped. */
+function fmt(ms: unknown): string {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return h(ms);
   return ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
 }
 
@@ -117,25 +135,32 @@ function sentText(t: TranscriptTurn): string {
   return h(t.input);
 }
 
+/** A value of the bot's answer as text, whatever its type (the service's data is shown as it came). */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
+}
+
 function transcript(a: Pick<Attempt, 'transcript' | 'failures' | 'error'>): string {
-  const failures = new Map(a.failures.map((f) => [f.line, f]));
-  const rows = (a.transcript ?? []).map((t) => {
-    const params = parsedParams(t.answer);
+  const failures = new Map((Array.isArray(a.failures) ? a.failures : []).map((f) => [f?.line, f]));
+  const rows = (Array.isArray(a.transcript) ? a.transcript : []).map((t) => {
+    const answer = (t.answer ?? {}) as BotTurn;
+    const params = parsedParams(answer);
     const f = t.ok ? undefined : failures.get(t.line);
     return (
       `<li class="turn ${t.ok ? 'ok' : 'bad'}">` +
-      `<div class="caller"><span class="who">caller</span> ${sentText(t)} <span class="line">line ${t.line}</span></div>` +
-      `<div class="bot"><span class="who">bot</span> ${h(t.answer.TextResponse ?? '')}` +
-      `<div class="facts"><span class="action">${h(t.answer.Action ?? '')}</span>${
+      `<div class="caller"><span class="who">caller</span> ${sentText(t)} <span class="line">line ${h(t.line)}</span></div>` +
+      `<div class="bot"><span class="who">bot</span> ${h(shown(answer.TextResponse))}` +
+      `<div class="facts"><span class="action">${h(shown(answer.Action))}</span>${
         params === undefined ? '' : ` <code class="params">${h(typeof params === 'string' ? params : JSON.stringify(params))}</code>`
-      }${t.answer.Interruptible ? ' · <span class="interruptible">interruptible</span>' : ''} · <span class="latency">${fmt(t.latencyMs)} ms</span></div></div>` +
-      (f ? mismatchTable(f.mismatches) : '') +
+      }${answer.Interruptible ? ' · <span class="interruptible">interruptible</span>' : ''} · <span class="latency">${fmt(t.latencyMs)} ms</span></div></div>` +
+      (f && Array.isArray(f.mismatches) ? mismatchTable(f.mismatches) : '') +
       '</li>'
     );
   });
-  const error = a.error
-    ? `<li class="turn bad"><div class="error">${a.error.line ? `line ${a.error.line} ${h(a.error.step ?? '')}: ` : ''}${a.error.code ? `${h(a.error.code)}: ` : ''}${h(a.error.message)}${
-        a.error.requestId ? ` (RequestId ${h(a.error.requestId)})` : ''
+  const e = a.error;
+  const error = e
+    ? `<li class="turn bad"><div class="error">${e.line ? `line ${h(e.line)} ${h(e.step)}: ` : ''}${e.code ? `${h(e.code)}: ` : ''}${h(e.message)}${
+        e.requestId ? ` (RequestId ${h(e.requestId)})` : ''
       }</div></li>`
     : '';
   return `<ol class="transcript">${rows.join('')}${error}</ol>`;
@@ -145,9 +170,14 @@ function mismatchTable(ms: Mismatch[]): string {
   const cell = (v: unknown) => `<code>${h(typeof v === 'string' ? v : JSON.stringify(v))}</code>`;
   return (
     '<table class="diff"><thead><tr><th>expectation</th><th>expected</th><th>actual</th></tr></thead><tbody>' +
-    ms.map((m) => `<tr><td>${h(m.key)}</td><td class="expected">${cell(m.expected)}</td><td class="actual">${cell(m.actual)}</td></tr>`).join('') +
+    ms.map((m) => `<tr><td>${h(m?.key)}</td><td class="expected">${cell(m?.expected)}</td><td class="actual">${cell(m?.actual)}</td></tr>`).join('') +
     '</tbody></table>'
   );
+}
+
+/** A number of the summary to one decimal place, or the value as escaped text when it is not a number. */
+function fixed(v: unknown, digits: number): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : h(v);
 }
 
 function summaryHtml(s: Summary): string {
@@ -160,24 +190,28 @@ function summaryHtml(s: Summary): string {
     ...(s.updated ? [['updated', s.updated] as const] : []),
     ...(s.skipped ? [['skipped', s.skipped] as const] : []),
   ] as const;
-  const l = s.latency;
-  const gate = s.latencyGate
-    ? `<p class="gate ${s.latencyGate.passed ? 'ok' : 'bad'}">Latency gate: p95 ${fmt(s.latencyGate.p95Ms)} ms ${
-        s.latencyGate.passed ? '≤' : 'exceeds'
-      } ${s.latencyGate.maxP95Ms} ms${s.latencyGate.passed ? '' : ' — the run fails'}</p>`
+  const l = s.latency ?? ({} as Summary['latency']);
+  const g = s.latencyGate;
+  const gate = g
+    ? `<p class="gate ${g.passed ? 'ok' : 'bad'}">Latency gate: p95 ${fmt(g.p95Ms)} ms ${g.passed ? '≤' : 'exceeds'} ${h(g.maxP95Ms)} ms${
+        g.passed ? '' : ' — the run fails'
+      }</p>`
     : '';
-  const scope = s.shard ? ` · shard ${s.shard.index}/${s.shard.count}` : s.merged ? ` · ${s.merged} reports merged` : '';
+  const scope = s.shard ? ` · shard ${h(s.shard.index)}/${h(s.shard.count)}` : s.merged ? ` · ${h(s.merged)} reports merged` : '';
+  const flaky = Array.isArray(s.flakyConversations) ? s.flakyConversations : [];
   return (
     `<section class="summary"><h2>Summary</h2><ul class="counts">${cells
-      .map(([k, n]) => `<li class="${k}"><b>${n}</b> ${h(OUTCOME_LABEL[k] ?? k)}</li>`)
+      .map(([k, n]) => `<li class="${h(k)}"><b>${h(n)}</b> ${h(label(k))}</li>`)
       .join('')}</ul>` +
-    `<p>${s.conversations} conversations run${scope} · ${s.turns} turns · latency p50 ${fmt(l.p50)} ms · p95 ${fmt(l.p95)} ms · p99 ${fmt(l.p99)} ms · max ${fmt(
+    `<p>${h(s.conversations)} conversations run${scope} · ${h(s.turns)} turns · latency p50 ${fmt(l.p50)} ms · p95 ${fmt(l.p95)} ms · p99 ${fmt(l.p99)} ms · max ${fmt(
       l.max,
-    )} ms · ${s.turnsPerSecond.toFixed(1)} turns/s · ${(s.durationMs / 1000).toFixed(2)} s</p>${gate}${
+    )} ms · ${fixed(s.turnsPerSecond, 1)} turns/s · ${typeof s.durationMs === 'number' ? fixed(s.durationMs / 1000, 2) : h(s.durationMs)} s</p>${gate}${
       s.unreachable ? `<p class="gate bad">The service could not be reached: ${h(s.unreachable)}</p>` : ''
     }${
-      s.flakyConversations.length
-        ? `<p class="flaky">Flaky: ${s.flakyConversations.map((f) => `${h(f.file)} › ${h(f.name)} (${f.passed + f.flaky}/${f.runs} passed, ${f.flaky} on a retry)`).join('; ')}</p>`
+      flaky.length
+        ? `<p class="flaky">Flaky: ${flaky
+            .map((f) => `${h(f.file)} › ${h(f.name)} (${h(Number(f.passed) + Number(f.flaky))}/${h(f.runs)} passed, ${h(f.flaky)} on a retry)`)
+            .join('; ')}</p>`
         : ''
     }</section>\n`
   );
@@ -216,20 +250,21 @@ export function histogram(sorted: ArrayLike<number>): string {
 }
 
 function coverageHtml(c: CoverageReport): string {
-  const rows = c.paths
+  const rows = (Array.isArray(c.paths) ? c.paths : [])
     .map(
       (p) =>
-        `<tr class="${!p.configured ? 'na' : p.hits ? 'ok' : 'bad'}"><td>${h(p.label)}</td><td>${!p.configured ? 'not configured' : p.hits ? `${p.hits}` : 'unreached'}</td></tr>`,
+        `<tr class="${!p.configured ? 'na' : p.hits ? 'ok' : 'bad'}"><td>${h(p.label)}</td><td>${!p.configured ? 'not configured' : p.hits ? h(p.hits) : 'unreached'}</td></tr>`,
     )
     .join('');
-  const list = (o: Record<string, number>) =>
-    Object.entries(o)
-      .map(([k, n]) => `${h(k)} (${n})`)
+  const list = (o: Record<string, number> | undefined) =>
+    Object.entries(o && typeof o === 'object' ? o : {})
+      .map(([k, n]) => `${h(k)} (${h(n)})`)
       .join(', ') || 'none';
+  const unseen = Array.isArray(c.unseenTargets) ? c.unseenTargets : [];
   return (
     `<section class="coverage"><h2>Coverage of instance ${h(c.instanceId)}</h2><table><thead><tr><th>navigation config path</th><th>answers</th></tr></thead><tbody>${rows}</tbody></table>` +
     `<p>Actions seen: ${list(c.actions)}</p><p>Transfer targets seen: ${list(c.targets)}</p>${
-      c.unseenTargets.length ? `<p class="bad">Configured targets never seen: ${c.unseenTargets.map(h).join(', ')}</p>` : ''
+      unseen.length ? `<p class="bad">Configured targets never seen: ${unseen.map(h).join(', ')}</p>` : ''
     }</section>\n`
   );
 }
@@ -238,6 +273,7 @@ function head(s: Summary): string {
   const ok = s.failed + s.errored + s.timedOut === 0 && s.latencyGate?.passed !== false;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>vn dialogue test — ${ok ? 'passed' : 'failed'}</title>
 <style>

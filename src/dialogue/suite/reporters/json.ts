@@ -1,10 +1,11 @@
 import { AtomicFile } from '../../../atomic-file.js';
 import { escapeJsonControls } from '../../../output/sanitize.js';
+import { REPORT_SCHEMA_VERSION } from '../report-schema.js';
 import type { ConversationResult, Reporter, Summary } from '../runner.js';
 import type { Sink } from './pretty.js';
 
 /**
- * One JSON document `{"conversations":[…],"summary":{…}}`, written as results arrive so nothing
+ * One JSON document `{"schemaVersion":1,"conversations":[…],"summary":{…}}` (report-schema.ts says what it holds), written as results arrive so nothing
  * is held in memory; to a file it goes through a temp file and a rename. Each conversation keeps
  * its transcript, so `vn dialogue merge` can rebuild every other report from shards' JSON.
  */
@@ -26,7 +27,7 @@ export class JsonReporter implements Reporter {
   }
 
   async start(): Promise<void> {
-    await this.write('{"conversations":[');
+    await this.write(`{"schemaVersion":${REPORT_SCHEMA_VERSION},"conversations":[`);
   }
 
   async conversation(r: ConversationResult): Promise<void> {
@@ -40,5 +41,10 @@ export class JsonReporter implements Reporter {
   async end(s: Summary): Promise<void> {
     await this.write(`\n],"summary":${JSON.stringify(s)}}\n`);
     await this.file?.commit();
+  }
+
+  /** Drops the temp file of a report that was not finished. */
+  async abort(): Promise<void> {
+    await this.file?.abort();
   }
 }

@@ -66,8 +66,8 @@ export class JunitReporter implements Reporter {
   async conversation(r: ConversationResult): Promise<void> {
     const suite = this.suite(r.file);
     suite.tests++;
-    suite.time += r.durationMs;
-    const name = `${r.name}${this.repeat ? ` #${r.run}` : ''}`;
+    suite.time += typeof r.durationMs === 'number' && Number.isFinite(r.durationMs) ? r.durationMs : 0;
+    const name = `${String(r.name)}${this.repeat ? ` #${String(r.run)}` : ''}`;
     let inner = '';
     if (r.outcome === 'failed') {
       suite.failures++;
@@ -77,11 +77,12 @@ export class JunitReporter implements Reporter {
       inner = `<error message="${esc(errorMessage(r.error))}" type="${r.outcome === 'timedOut' ? 'timeout' : 'error'}">${esc(errorDetail(r.conversationId, r.error), false)}</error>`;
     } else if (r.outcome === 'flaky' && this.flavor === 'surefire') {
       // as Surefire writes a test that passed on a rerun: one flakyFailure/flakyError per failed run
-      inner = (r.retries ?? []).map((a) => flakyElement(a)).join('');
+      inner = (Array.isArray(r.retries) ? r.retries : []).map((a) => flakyElement(a)).join('');
     }
-    const notes = [`${name}: ConversationId ${r.conversationId}, ${r.turns} turns, ${r.outcome}`];
+    const notes = [`${name}: ConversationId ${String(r.conversationId)}, ${String(r.turns)} turns, ${String(r.outcome)}`];
     if (r.outcome === 'flaky') {
-      for (const [i, a] of (r.retries ?? []).entries()) notes.push(`  attempt ${i + 1} (ConversationId ${a.conversationId}): ${attemptLine(a)}`);
+      for (const [i, a] of (Array.isArray(r.retries) ? r.retries : []).entries())
+        notes.push(`  attempt ${i + 1} (ConversationId ${a.conversationId}): ${attemptLine(a)}`);
     }
     await suite.out.write(`${notes.join('\n')}\n`);
     await suite.cases.write(`    <testcase name="${esc(name)}" classname="${esc(r.file)}" time="${seconds(r.durationMs)}">${inner}</testcase>\n`);
@@ -89,7 +90,6 @@ export class JunitReporter implements Reporter {
 
   async end(s: Summary): Promise<void> {
     const { createReadStream } = await import('node:fs');
-    const { rm } = await import('node:fs/promises');
     const target = this.reportFile ? new AtomicFile(this.reportFile) : undefined;
     const emit = async (text: string) => (target ? target.write(text) : this.out?.write(text));
     const host = esc(hostname() || 'localhost');
@@ -121,40 +121,52 @@ export class JunitReporter implements Reporter {
       await emit('</testsuites>\n');
       await target?.commit();
     } finally {
-      for (const suite of this.suites.values()) {
-        await rm(suite.cases.target, { force: true });
-        await rm(suite.out.target, { force: true });
+      await target?.abort();
+      await this.abort();
+    }
+  }
+
+  /** Removes the spool files (and their temp files): after end, or when the run stopped before it. */
+  async abort(): Promise<void> {
+    const { rm } = await import('node:fs/promises');
+    for (const suite of this.suites.values()) {
+      for (const f of [suite.cases, suite.out]) {
+        await f.abort();
+        await rm(f.target, { force: true });
       }
     }
   }
 }
 
-function seconds(ms: number): string {
-  return (ms / 1000).toFixed(3);
+/** Seconds as JUnit's `time` attribute wants them (xs:decimal): 0 for anything that is not a finite number. */
+function seconds(ms: unknown): string {
+  return typeof ms === 'number' && Number.isFinite(ms) ? (Math.max(0, ms) / 1000).toFixed(3) : '0.000';
 }
 
 function failureMessage(failures: FailedTurn[], error: Attempt['error']): string {
-  const first = failures[0];
-  return first ? `line ${first.line} ${first.sent}: ${first.mismatches.map((m) => m.key).join(', ')} did not match` : (error?.message ?? 'failed');
+  const first = Array.isArray(failures) ? failures[0] : undefined;
+  return first
+    ? `line ${String(first.line)} ${String(first.sent)}: ${(Array.isArray(first.mismatches) ? first.mismatches : []).map((m) => String(m?.key)).join(', ')} did not match`
+    : String(error?.message ?? 'failed');
 }
 
 function failureDetail(conversationId: string, failures: FailedTurn[], error: Attempt['error']): string {
   return [
-    `ConversationId ${conversationId}`,
-    ...failures.map(
+    `ConversationId ${String(conversationId)}`,
+    ...(Array.isArray(failures) ? failures : []).map(
       (f) =>
-        `line ${f.line} ${f.sent}\n${f.mismatches.map((m) => `  ${m.key}: expected ${JSON.stringify(m.expected)}, got ${JSON.stringify(m.actual)}`).join('\n')}`,
+        `line ${String(f?.line)} ${String(f?.sent)}\n${(Array.isArray(f?.mismatches) ? f.mismatches : []).map((m) => `  ${m?.key}: expected ${JSON.stringify(m?.expected)}, got ${JSON.stringify(m?.actual)}`).join('\n')}`,
     ),
-    ...(error ? [error.message] : []),
+    ...(error ? [String(error.message)] : []),
   ].join('\n');
 }
 
 function errorMessage(e: Attempt['error']): string {
-  return `${e?.line ? `line ${e.line} ${e.step ?? ''}: ` : ''}${e?.code ? `${e.code}: ` : ''}${e?.message ?? ''}`;
+  return `${e?.line ? `line ${String(e.line)} ${String(e.step ?? '')}: ` : ''}${e?.code ? `${String(e.code)}: ` : ''}${String(e?.message ?? '')}`;
 }
 
 function errorDetail(conversationId: string, e: Attempt['error']): string {
-  return `ConversationId ${conversationId}\n${errorMessage(e)}${e?.requestId ? `\nRequestId ${e.requestId}` : ''}`;
+  return `ConversationId ${String(conversationId)}\n${errorMessage(e)}${e?.requestId ? `\nRequestId ${String(e.requestId)}` : ''}`;
 }
 
 function attemptLine(a: Attempt): string {
@@ -171,12 +183,12 @@ function flakyElement(a: Attempt): string {
 }
 
 /** XML text and attribute escaping; characters XML 1.0 forbids are dropped. */
-export function esc(s: string, attribute = true): string {
-  const text = s
+export function esc(s: unknown, attribute = true): string {
+  const text = (typeof s === 'string' ? s : s === undefined || s === null ? '' : typeof s === 'object' ? JSON.stringify(s) : String(s))
     // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these control characters
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
-  return attribute ? text.replace(/"/g, '&quot;').replace(/\n/g, '&#10;') : text;
+  return attribute ? text.replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;') : text;
 }

@@ -59,7 +59,8 @@ export class PrettyReporter implements Reporter {
     for (const f of r.failures) {
       this.out.write(`  ${c.bold(`line ${f.line}`)} ${f.sent}\n`);
       for (const m of f.mismatches) this.out.write(`${describeMismatch(c, m)}\n`);
-      const params = f.answer.ActionParams && f.answer.ActionParams !== '{}' ? ` ${f.answer.ActionParams}` : '';
+      const raw = f.answer.ActionParams as unknown;
+      const params = raw && raw !== '{}' ? ` ${typeof raw === 'string' ? raw : JSON.stringify(raw)}` : '';
       this.out.write(
         c.dim(
           `      answer: ${JSON.stringify(f.answer.TextResponse ?? '')} · ${f.answer.Action ?? ''}${params}${f.answer.Interruptible ? ' · interruptible' : ''} · ${ms(f.latencyMs)}\n`,
