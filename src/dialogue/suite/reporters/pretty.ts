@@ -1,4 +1,6 @@
 import type { ChalkInstance } from 'chalk';
+import { show } from '../assertions/assertion.js';
+import { assertionOf } from '../assertions/index.js';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';
 import type { Attempt, ConversationResult, Reporter, Summary } from '../runner.js';
@@ -127,26 +129,11 @@ export function ms(v: number): string {
   return v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`;
 }
 
-function show(v: unknown): string {
-  if (Array.isArray(v)) return v.map((x) => JSON.stringify(x)).join(' or ');
-  return JSON.stringify(v);
-}
-
+/** A mismatch as its assertion words it (assertions/<key>.ts, `describe`); a key from elsewhere as its JSON. */
 function describeMismatch(c: ChalkInstance, m: Mismatch): string {
-  const expected: Record<string, string> = {
-    text: `text containing ${show(m.expected)}`,
-    textMatches: `text matching /${String(m.expected)}/`,
-    notText: `text without ${show(m.expected)}`,
-    action: `action ${show(m.expected)}`,
-    params: `params including ${JSON.stringify(m.expected)}`,
-    interruptible: `interruptible ${show(m.expected)}`,
-    sameAsPrevious: m.expected ? 'the same answer as the previous turn' : 'a different answer from the previous turn',
-    maxLatencyMs: `an answer within ${show(m.expected)} ms`,
-    save: `text matching the save pattern ${JSON.stringify(m.expected)}`,
-  };
-  // one decimal, the precision the check used: "within 2 ms" is never answered by "got 2 ms"
-  const actual = m.key === 'maxLatencyMs' ? `${(m.actual as number).toFixed(1)} ms` : JSON.stringify(m.actual);
-  return `    ${c.dim('expected')} ${c.green(expected[m.key] ?? show(m.expected))}\n    ${c.dim('     got')} ${c.red(actual)}`;
+  const shown = assertionOf(String(m.key))?.describe(m.expected, m.actual) ?? { expected: show(m.expected) };
+  const actual = shown.actual ?? JSON.stringify(m.actual);
+  return `    ${c.dim('expected')} ${c.green(shown.expected)}\n    ${c.dim('     got')} ${c.red(actual)}`;
 }
 
 export function coverageText(c: ChalkInstance, cov: CoverageReport): string {
