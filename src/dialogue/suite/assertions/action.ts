@@ -18,4 +18,5 @@ export default assertion<string>({
   describe: (expected) => ({ expected: `action ${show(expected)}` }),
   update: (u) => u.setValue('action', u.answer.Action ?? ''),
   record: (answer) => answer.Action ?? '',
+  example: { yaml: 'TransferToAgent', meets: { turn: { Action: 'TransferToAgent' } }, misses: { turn: { Action: 'Broadcast' } } },
 });

@@ -24,6 +24,19 @@ export interface Assertion<T> {
   update?(u: UpdateEdit): void;
   /** `/save` and `--as-test`: the value that the answer meets, or undefined to leave the key out. Absent: never recorded. */
   record?(answer: BotTurn): T | undefined;
+  /**
+   * A value as written in a file, with an answer that meets it and one that misses it: the
+   * registry's test (test/dialogue/registries.test.ts) runs every assertion through the schema,
+   * the parser, the checker, the report, `--update` and `/save` with it.
+   */
+  example: { yaml: string; meets: ExampleAnswer; misses: ExampleAnswer };
+}
+
+/** An answer of an example: the bot's turn, and optionally its latency and the answer before it. */
+export interface ExampleAnswer {
+  turn: BotTurn;
+  latencyMs?: number;
+  previous?: BotTurn;
 }
 
 /** One expectation not met: what the answer had, and (when not the whole expectation) what was expected. */

@@ -14,4 +14,5 @@ export default assertion<boolean>({
   update: (u) => u.setValue('interruptible', Boolean(u.answer.Interruptible)),
   // a recorded transcript (ListConversationDetails) does not say whether the caller could barge in
   record: (answer) => (answer.Interruptible === undefined ? undefined : Boolean(answer.Interruptible)),
+  example: { yaml: 'true', meets: { turn: { Interruptible: true } }, misses: { turn: { Interruptible: false } } },
 });

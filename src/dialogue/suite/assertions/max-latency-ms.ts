@@ -15,4 +15,5 @@ export default assertion<number>({
     expected: `an answer within ${show(expected)} ms`,
     actual: typeof actual === 'number' ? `${actual.toFixed(1)} ms` : JSON.stringify(actual),
   }),
+  example: { yaml: '500', meets: { turn: {}, latencyMs: 120 }, misses: { turn: {}, latencyMs: 900 } },
 });

@@ -8,4 +8,5 @@ export default assertion<string | string[]>({
   check: (expected, a) => (alternatives(expected).some((t) => a.text.includes(t)) ? [{ actual: a.text }] : undefined),
   describe: (expected) => ({ expected: `text without ${show(expected)}` }),
   update: replaceWithText,
+  example: { yaml: '抱歉', meets: { turn: { TextResponse: '好的' } }, misses: { turn: { TextResponse: '抱歉，我没听懂' } } },
 });

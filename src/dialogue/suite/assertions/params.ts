@@ -24,6 +24,11 @@ export default assertion<Record<string, unknown>>({
     const params = parsedParams(answer);
     return params && typeof params === 'object' ? (params as Record<string, unknown>) : undefined;
   },
+  example: {
+    yaml: '{ skillGroupId: 12 }',
+    meets: { turn: { Action: 'TransferToAgent', ActionParams: '{"skillGroupId":"12","queue":1}' } },
+    misses: { turn: { Action: 'TransferToAgent', ActionParams: '{"skillGroupId":"7"}' } },
+  },
 });
 
 /** Every key of `expected` is in `actual` with an equal value (objects compared as subsets too). */

@@ -16,6 +16,11 @@ export default assertion<boolean>({
   },
   describe: (expected) => ({ expected: expected ? 'the same answer as the previous turn' : 'a different answer from the previous turn' }),
   update: (u) => u.setValue('sameAsPrevious', !u.written),
+  example: {
+    yaml: 'true',
+    meets: { turn: { TextResponse: '请再说一遍' }, previous: { TextResponse: '请再说一遍' } },
+    misses: { turn: { TextResponse: '请再说一遍' }, previous: { TextResponse: '您好' } },
+  },
 });
 
 function sameAnswer(a: BotTurn, b: BotTurn): boolean {

@@ -44,4 +44,5 @@ export default assertion<Record<string, string>>({
     return misses;
   },
   describe: (expected) => ({ expected: `text matching the save pattern ${JSON.stringify(expected)}` }),
+  example: { yaml: "{ code: '验证码(\\d+)' }", meets: { turn: { TextResponse: '您的验证码1234' } }, misses: { turn: { TextResponse: '请稍候' } } },
 });

@@ -11,4 +11,5 @@ export default assertion<string>({
   check: (expected, a) => (execLimited(expected, a.text, a.patternLimitMs).matched ? undefined : [{ actual: a.text }]),
   describe: (expected) => ({ expected: `text matching /${String(expected)}/` }),
   update: replaceWithText,
+  example: { yaml: "'^您的余额是\\d+元$'", meets: { turn: { TextResponse: '您的余额是100元' } }, misses: { turn: { TextResponse: '余额不足' } } },
 });

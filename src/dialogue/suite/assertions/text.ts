@@ -8,4 +8,5 @@ export default assertion<string | string[]>({
   describe: (expected) => ({ expected: `text containing ${show(expected)}` }),
   update: (u) => u.setValue('text', u.answer.TextResponse ?? ''),
   record: (answer) => answer.TextResponse ?? '',
+  example: { yaml: '[余额, balance]', meets: { turn: { TextResponse: '您的余额是100元' } }, misses: { turn: { TextResponse: '再见' } } },
 });
