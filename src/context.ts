@@ -1,6 +1,7 @@
 import type { ActionName, Params, Response } from './api/catalog.js';
 import type { ActionSpec, FlagParams } from './api/types.js';
 import type { CallOptions, Client } from './client/client.js';
+import type { Transport } from './client/transport.js';
 import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
@@ -29,6 +30,8 @@ export class Context {
   private clientMade?: Client;
   private profilePromise?: Promise<ResolvedProfile>;
   private cleanups: (() => Promise<void> | void)[] = [];
+  /** The HTTP seam: set by a test (test/helpers/httpmock.ts) before the first call; default undici. */
+  transport?: Transport;
 
   constructor(
     readonly io: IOStreams,
@@ -124,6 +127,7 @@ export class Context {
       onDryRun: (text) => this.out(text),
       debug: g.debug ? (line) => this.err(`[debug] ${line}`) : undefined,
       now: this.now,
+      transport: this.transport ?? transport.undiciTransport,
     });
     return this.clientMade;
   }

@@ -1,40 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { ACTION_SPECS, type ActionName, type ActionSpec, API_VERSION } from '../api/catalog.js';
+import type { ActionName } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
-import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from '../errors.js';
 import { REDACTED, redact, registerSecret, registerSecretParams } from '../redact.js';
+import { type CredentialProvider, type Credentials, isCredentialProvider, staticCredentials } from './credentials.js';
 import { canonicalQuery, flattenParams, percentEncode } from './encode.js';
+import { HttpCaller, type HttpPolicy, shortBody } from './http.js';
+import { type ActionInfo, type Product, VOICE_NAVIGATOR } from './products.js';
 
 export { DryRunDone } from '../errors.js';
+export type { CredentialProvider, Credentials } from './credentials.js';
+export { shortBody } from './http.js';
+export type { Product } from './products.js';
 
 import { signCanonicalV1, timestampV1 } from './sign-v1.js';
 import { authorizationV3, sha256Hex } from './sign-v3.js';
-import { type HttpRequest, type HttpResponse, send } from './transport.js';
+import type { HttpRequest, HttpResponse } from './transport.js';
 
-export interface Credentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
-
-export interface ClientOptions {
+export interface ClientOptions<A extends string = ActionName> extends HttpPolicy {
   /** Base URL, e.g. https://voicenavigator.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080 */
   endpoint: string;
-  credentials: Credentials;
+  /** Fixed credentials, or a provider asked once per request (so a refreshing provider renews). */
+  credentials: Credentials | CredentialProvider;
+  /** Default: Voice Navigator 2018-06-12 and its model. */
+  product?: Product<A>;
   signatureVersion?: 'v1' | 'v3';
-  timeoutMs?: number;
-  retries?: number;
-  /** Base of the exponential backoff, in ms (full jitter). */
-  backoffMs?: number;
   dryRun?: boolean;
-  /** Receives trace lines for --debug (already redacted). */
-  debug?: (line: string) => void;
   /** Receives the dry-run description; the call then ends with DryRunDone. */
   onDryRun?: (text: string) => void;
   now?: () => Date;
-  userAgent?: string;
-  sleep?: (ms: number) => Promise<void>;
   /**
    * false: send parameters as given, without the model's checks. Only for exercising a service's
    * own parameter checking (the emulator's tests); the CLI always validates.
@@ -64,93 +58,107 @@ export interface CallResult<T = Record<string, unknown>> {
   format: 'JSON' | 'XML';
 }
 
-export class Client {
+/**
+ * Signed calls to one product's OpenAPI: validate → sign → send → retry → parse. `A` is the
+ * product's action names (Voice Navigator's ActionName by default; `string` for a product without
+ * a model here, such as STS).
+ */
+export class Client<A extends string = ActionName> {
   /** The state-changing actions this client has had carried out (so a later failure is never "nothing sent"). */
   readonly carriedOut: string[] = [];
-  readonly options: Required<Pick<ClientOptions, 'signatureVersion' | 'timeoutMs' | 'retries' | 'backoffMs'>> & ClientOptions;
-  constructor(options: ClientOptions) {
-    this.options = { signatureVersion: 'v1', timeoutMs: DEFAULT_TIMEOUT_S * 1000, retries: DEFAULT_RETRIES, backoffMs: 200, ...options };
-    if (!options.credentials.accessKeyId || !options.credentials.accessKeySecret) {
-      throw new CredentialsError('no AccessKey configured');
+  readonly options: Required<Pick<ClientOptions<A>, 'signatureVersion' | 'product'>> & ClientOptions<A>;
+  readonly http: HttpCaller;
+  private readonly credentials: CredentialProvider;
+
+  constructor(options: ClientOptions<A>) {
+    // without a product, A is Voice Navigator's ActionName (the default of the type parameter)
+    this.options = { signatureVersion: 'v1', product: VOICE_NAVIGATOR as unknown as Product<A>, ...options };
+    this.http = new HttpCaller(options);
+    if (isCredentialProvider(options.credentials)) {
+      this.credentials = options.credentials;
+    } else {
+      checkCredentials(options.credentials);
+      registerSecret(options.credentials.accessKeySecret);
+      registerSecret(options.credentials.securityToken);
+      this.credentials = staticCredentials(options.credentials);
     }
-    registerSecret(options.credentials.accessKeySecret);
-    registerSecret(options.credentials.securityToken);
   }
 
   /** validate → sign → send → retry → parse. */
-  async call<T = Record<string, unknown>>(actionName: ActionName, params: Record<string, unknown>, opts: CallOptions = {}): Promise<CallResult<T>> {
-    const action: ActionSpec = ACTION_SPECS[actionName];
-    if (this.options.validate !== false) {
-      const issues = validateParams(action, params, { allowUnknown: opts.force });
-      if (issues.length > 0) throw new UsageError(issues.map((i) => i.reason).join('; '));
+  async call<T = Record<string, unknown>>(actionName: A, params: Record<string, unknown>, opts: CallOptions = {}): Promise<CallResult<T>> {
+    const { product } = this.options;
+    let action: ActionInfo;
+    if (product.catalog) {
+      const spec = product.catalog.spec(actionName);
+      if (this.options.validate !== false) {
+        const issues = validateParams(spec, params, { allowUnknown: opts.force });
+        if (issues.length > 0) throw new UsageError(issues.map((i) => i.reason).join('; '));
+      }
+      action = spec;
+    } else {
+      action = product.action?.(actionName) ?? { name: actionName, method: 'POST', readOnly: false };
     }
     const format = opts.format ?? 'JSON';
     const flat = flattenParams(params);
     // SecretKey, AccessKey, AppKey…: their values are redacted from everything printed from now on
     registerSecretParams(flat);
-    const maxAttempts = Math.max(1, this.options.retries + 1);
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      // a fresh nonce and timestamp per attempt: the gateway refuses a reused nonce
-      const req = this.buildRequest(action, flat, format);
-      if (this.options.dryRun && !(opts.sendInDryRun && action.readOnly)) {
-        this.options.onDryRun?.(describeRequest(req));
-        throw new DryRunDone('dry run');
-      }
-      if (this.options.debug) {
-        this.trace(`> ${req.method} ${redact(req.url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
-        if (req.body) this.trace(`> body: ${redact(req.body)}`);
-      }
-      const started = Date.now();
-      try {
-        const res = await send(req);
-        if (this.options.debug)
-          this.trace(`< ${res.status} in ${Date.now() - started}ms: ${redact(res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body)}`);
-        const result = parseResponse<T>(action.name, res, format);
-        if (!action.readOnly) this.carriedOut.push(action.name);
-        return result;
-      } catch (err) {
-        lastError = err;
-        if (attempt >= maxAttempts || !mayRetry(err, action)) break;
-        const delay = Math.random() * Math.min(5000, this.options.backoffMs * 2 ** (attempt - 1));
-        this.trace(`! ${(err as Error).message}; retrying in ${Math.round(delay)}ms`);
-        await (this.options.sleep ?? sleep)(delay);
-      }
-    }
-    if (lastError instanceof NetworkError && lastError.maybeDelivered && !action.readOnly) {
-      throw new NetworkError(
-        `${lastError.message}; ${action.name} changes state and may have been carried out, so it was not re-sent — check before repeating it`,
-        true,
-        { cause: lastError },
+    try {
+      return await this.http.withRetries(
+        async (attempt) => {
+          // a fresh nonce and timestamp per attempt: the gateway refuses a reused nonce; the
+          // credentials are asked for per attempt too, so a refreshing provider renews them
+          const req = this.buildRequest(action, flat, format, await this.currentCredentials());
+          if (this.options.dryRun && !(opts.sendInDryRun && action.readOnly)) {
+            this.options.onDryRun?.(describeRequest(req));
+            throw new DryRunDone('dry run');
+          }
+          const res = await this.http.send(req, attempt);
+          const result = parseResponse<T>(action.name, res, format);
+          if (!action.readOnly) this.carriedOut.push(action.name);
+          return result;
+        },
+        (err) => mayRetry(err, action),
       );
+    } catch (lastError) {
+      if (lastError instanceof NetworkError && lastError.maybeDelivered && !action.readOnly) {
+        throw new NetworkError(
+          `${lastError.message}; ${action.name} changes state and may have been carried out, so it was not re-sent — check before repeating it`,
+          true,
+          { cause: lastError },
+        );
+      }
+      throw lastError;
     }
-    throw lastError;
   }
 
   /** Gets the HTTP layer ready ahead of a timed run (module loading is not per-request work). */
   async warmUp(): Promise<void> {
-    const { prepareTransport } = await import('./transport.js');
-    await prepareTransport(Math.min(this.options.timeoutMs, 10_000));
+    await this.http.transport.prepare?.(Math.min(this.http.timeoutMs, 10_000));
   }
 
-  private trace(line: string): void {
-    this.options.debug?.(redact(line));
+  private async currentCredentials(): Promise<Credentials> {
+    const c = await this.credentials.get();
+    checkCredentials(c);
+    // from here on these values are redacted from everything printed (src/redact.ts)
+    registerSecret(c.accessKeySecret);
+    registerSecret(c.securityToken);
+    return c;
   }
 
-  buildRequest(action: ActionSpec, params: Record<string, string>, format: 'JSON' | 'XML'): HttpRequest {
-    const { credentials, endpoint } = this.options;
+  buildRequest(action: Pick<ActionInfo, 'name' | 'method'>, params: Record<string, string>, format: 'JSON' | 'XML', credentials: Credentials): HttpRequest {
+    const { endpoint, product } = this.options;
     const now = this.options.now?.() ?? new Date();
     const base = endpoint.replace(/\/+$/, '');
-    const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'vn-cli' };
+    const headers: Record<string, string> = { 'user-agent': this.http.userAgent };
     if (format === 'XML') headers.accept = 'application/xml';
-    const req: HttpRequest = { method: action.method, url: '', headers, timeoutMs: this.options.timeoutMs };
+    const req: HttpRequest = { method: action.method, url: '', headers, timeoutMs: this.http.timeoutMs };
     if (this.options.signatureVersion === 'v3') {
       const query: Record<string, string> = { ...params };
       if (format === 'XML') query.Format = 'XML';
       Object.assign(headers, {
         host: new URL(base).host,
         'x-acs-action': action.name,
-        'x-acs-version': API_VERSION,
+        'x-acs-version': product.version,
         'x-acs-date': timestampV1(now),
         'x-acs-signature-nonce': randomUUID(),
         'x-acs-content-sha256': sha256Hex(''),
@@ -170,7 +178,7 @@ export class Client {
       ...params,
       Action: action.name,
       Format: format,
-      Version: API_VERSION,
+      Version: product.version,
       AccessKeyId: credentials.accessKeyId,
       SignatureMethod: 'HMAC-SHA1',
       SignatureVersion: '1.0',
@@ -188,12 +196,16 @@ export class Client {
   }
 }
 
+function checkCredentials(c: Credentials): void {
+  if (!c.accessKeyId || !c.accessKeySecret) throw new CredentialsError('no AccessKey configured');
+}
+
 function withoutNonSigned(h: Record<string, string>): Record<string, string> {
   const { 'user-agent': _ua, accept: _acc, ...rest } = h;
   return rest;
 }
 
-function mayRetry(err: unknown, action: ActionSpec): boolean {
+function mayRetry(err: unknown, action: ActionInfo): boolean {
   if (err instanceof NetworkError) return !err.maybeDelivered || action.readOnly;
   if (err instanceof ServiceError) {
     // Throttling and 503 mean the request was refused before it was carried out.
@@ -242,13 +254,6 @@ function looksLikeXmlDocument(text: string): boolean {
   const root = /^<([A-Za-z_][\w.-]*)[^>]*>/.exec(t)?.[1];
   if (!root || root.toLowerCase() === 'html') return false;
   return t.endsWith(`</${root}>`) || /^<[^>]*\/>$/.test(t);
-}
-
-/** What arrived, shortened to one line, for the error message. */
-export function shortBody(text: string, max = 160): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  if (one === '') return '(an empty body)';
-  return JSON.stringify(one.length > max ? `${one.slice(0, max)}…` : one);
 }
 
 function notAnApiResponse(res: HttpResponse, format: 'JSON' | 'XML'): NetworkError {
@@ -308,8 +313,4 @@ export function describeRequest(req: HttpRequest): string {
   }
   if (req.body) lines.push('', req.body);
   return redact(lines.join('\n'));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -16,6 +16,18 @@ export interface HttpResponse {
   body: string;
 }
 
+/**
+ * The HTTP seam: what the clients (src/client/client.ts, src/client/http.ts) send requests through.
+ * `undiciTransport` is production's; tests register stubs on test/helpers/httpmock.ts instead. A
+ * failure is a NetworkError saying whether the request may have arrived (maybeDelivered).
+ */
+export interface Transport {
+  send(req: HttpRequest): Promise<HttpResponse>;
+  /** Loads and opens what sending needs ahead of a timed run (module loading is not per-request work). */
+  prepare?(connectTimeoutMs: number): Promise<void>;
+  close?(): Promise<void>;
+}
+
 let agent: Agent | undefined;
 let undiciMod: typeof import('./undici.js') | undefined;
 
@@ -81,6 +93,9 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
     throw toNetworkError(err, req, signal.aborted, true);
   }
 }
+
+/** One keep-alive undici Agent for the process; undici itself is loaded on the first request. */
+export const undiciTransport: Transport = { send, prepare: prepareTransport, close: closeTransport };
 
 function toNetworkError(err: unknown, req: HttpRequest, timedOut: boolean, midResponse = false): NetworkError {
   const code = errorCode(err);

@@ -1,4 +1,5 @@
-import type { Credentials } from '../client/client.js';
+import type { CredentialProvider } from '../client/credentials.js';
+import { CredentialsError } from '../errors.js';
 import type { ResolvedProfile } from './resolve.js';
 
 /**
@@ -8,21 +9,23 @@ import type { ResolvedProfile } from './resolve.js';
  */
 export interface Endpoint {
   url: string;
-  credentials: Credentials;
+  /** Asked once per request by the client. */
+  credentials: CredentialProvider;
   /** Set when the endpoint is a resource of this process (the embedded emulator). */
   close?: () => Promise<void>;
 }
 
 export async function endpointFor(profile: ResolvedProfile, opts: { configDir: string; env: NodeJS.ProcessEnv }): Promise<Endpoint> {
-  const credentials: Credentials = { accessKeyId: profile.accessKeyId, accessKeySecret: profile.accessKeySecret, securityToken: profile.securityToken };
-  if (profile.source === 'local' && !profile.endpoint) {
+  if (profile.source === 'local') {
+    // the local key is this run's, accepted by the embedded emulator alone: it signs nothing else
+    if (profile.endpoint) throw new CredentialsError('no AccessKey configured');
     // the emulator's state lives under the config dir: private to the user (0700) when made here
     const { ensureConfigDir } = await import('./paths.js');
     ensureConfigDir(opts.configDir);
     const { startLocalEmulator } = await import('../emulator/local.js');
-    const emu = await startLocalEmulator(opts);
-    return { url: emu.url, credentials: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret }, close: () => emu.close() };
+    const emu = await startLocalEmulator({ ...opts, key: { id: profile.accessKeyId, secret: profile.accessKeySecret } });
+    return { url: emu.url, credentials: profile.credentials, close: () => emu.close() };
   }
   const { normalizeEndpoint, regionEndpoint } = await import('./resolve.js');
-  return { url: profile.endpoint ? normalizeEndpoint(profile.endpoint) : regionEndpoint(profile.region), credentials };
+  return { url: profile.endpoint ? normalizeEndpoint(profile.endpoint) : regionEndpoint(profile.region), credentials: profile.credentials };
 }

@@ -1,13 +1,17 @@
 import { DEFAULT_REGION, endpointFor } from '../api/catalog.js';
-import { CredentialsError, UsageError } from '../errors.js';
+import type { CredentialProvider } from '../client/credentials.js';
+import { UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
-import { configDir } from './paths.js';
-import { LOCAL_PROFILE, PROFILE_NAME_RE, type Profile, readProfiles, shownName } from './profiles.js';
+import { type Skip, vnCredentialChain } from './credentials/chain.js';
+import { RefreshingProvider } from './credentials/refresh.js';
+
+export { NO_CREDENTIALS_HELP } from './credentials/profile-selection.js';
 
 export interface ResolvedProfile {
   /** Profile name, or "env" when the credentials came from the environment. */
   name: string;
-  source: 'env' | 'profile' | 'local';
+  /** The mode that yielded the credentials (src/config/credentials/). */
+  source: 'env' | 'profile' | 'local' | (string & {});
   accessKeyId: string;
   accessKeySecret: string;
   securityToken?: string;
@@ -15,6 +19,11 @@ export interface ResolvedProfile {
   /** Explicit endpoint URL, or undefined to use the region's public endpoint (or the local emulator). */
   endpoint?: string;
   output?: string;
+  /** What the client asks per request: the winning provider, renewed before its credentials expire. */
+  credentials: CredentialProvider;
+  /** The name of the provider that yielded, and why each one before it was skipped (for `whoami`). */
+  provider: string;
+  skipped: Skip[];
 }
 
 export interface ResolveInput {
@@ -24,86 +33,42 @@ export interface ResolveInput {
   endpoint?: string;
 }
 
-export const NO_CREDENTIALS_HELP =
-  'no credentials: run `vn configure` (or `vn configure set --profile NAME --access-key-id ID` with the secret on stdin), ' +
-  'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or try the offline emulator with `--profile local`';
-
 /**
- * Credential chain: the embedded `local` profile when named; else ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET
- * (+ SECURITY_TOKEN) from the environment; else --profile / VN_PROFILE; else the current profile.
- * Region and endpoint: flag, then environment, then profile, then the default region.
+ * The credential chain (src/config/credentials/chain.ts): the embedded `local` profile when named;
+ * else ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (+ SECURITY_TOKEN) from the environment; else --profile /
+ * VN_PROFILE; else the current profile. Region and endpoint: flag, then environment, then profile,
+ * then the default region.
  */
 export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfile> {
-  const p = await resolveCredentials(input);
-  // from here on these values are redacted from everything printed (src/redact.ts)
-  registerSecret(p.accessKeySecret);
-  registerSecret(p.securityToken);
-  return p;
-}
-
-async function resolveCredentials(input: ResolveInput): Promise<ResolvedProfile> {
   const { env } = input;
-  const named = input.profile ?? (env.VN_PROFILE || undefined);
+  const { chain, selection } = vnCredentialChain({ env, profile: input.profile });
+  const credentials = await chain.get();
+  // from here on these values are redacted from everything printed (src/redact.ts)
+  registerSecret(credentials.accessKeySecret);
+  registerSecret(credentials.securityToken);
+  const winner = chain.winner;
+  if (!winner) throw new Error('the credential chain yielded without a provider');
   const regionOverride = input.region ?? (env.ALIBABA_CLOUD_REGION_ID || undefined);
-  if (named === LOCAL_PROFILE) {
-    return {
-      name: LOCAL_PROFILE,
-      source: 'local',
-      accessKeyId: '',
-      accessKeySecret: '',
-      region: regionOverride ?? DEFAULT_REGION,
-      endpoint: input.endpoint,
-    };
+  const common = {
+    name: winner.profileName(),
+    source: winner.source,
+    accessKeyId: credentials.accessKeyId,
+    accessKeySecret: credentials.accessKeySecret,
+    securityToken: credentials.securityToken,
+    credentials: new RefreshingProvider(winner, { initial: credentials }),
+    provider: winner.name,
+    skipped: chain.skipped,
+  };
+  if (winner.source === 'local') {
+    // the embedded emulator: the stored profiles play no part (nor VN_ENDPOINT)
+    return { ...common, region: regionOverride ?? DEFAULT_REGION, endpoint: input.endpoint };
   }
-  let stored: Profile | undefined;
-  let storedName: string | undefined;
-  const store = await readProfiles(configDir(env));
-  if (named) {
-    stored = store.get(named);
-    storedName = named;
-    // a name no profile could have (`vn configure set` refuses it) is bad input, whatever its length
-    if (!stored && !PROFILE_NAME_RE.test(named)) {
-      throw new UsageError(
-        `invalid profile name ${shownName(named)}${input.profile === undefined ? ' (from VN_PROFILE)' : ''}: use letters, digits, dot, dash and underscore, at most 64`,
-      );
-    }
-    if (!stored && !env.ALIBABA_CLOUD_ACCESS_KEY_ID) {
-      throw new CredentialsError(
-        `no profile named ${shownName(named)} (profiles: ${store.names().join(', ') || 'none'}, ${LOCAL_PROFILE}); ${NO_CREDENTIALS_HELP}`,
-      );
-    }
-  } else if (store.current) {
-    storedName = store.current;
-    if (storedName === LOCAL_PROFILE) return resolveCredentials({ ...input, profile: LOCAL_PROFILE });
-    stored = store.get(storedName);
-  }
-  const region = regionOverride ?? stored?.region ?? DEFAULT_REGION;
-  const endpoint = input.endpoint ?? (env.VN_ENDPOINT || undefined) ?? stored?.endpoint;
-  if (env.ALIBABA_CLOUD_ACCESS_KEY_ID || env.ALIBABA_CLOUD_ACCESS_KEY_SECRET) {
-    if (!env.ALIBABA_CLOUD_ACCESS_KEY_ID || !env.ALIBABA_CLOUD_ACCESS_KEY_SECRET) {
-      throw new CredentialsError('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET must be set together');
-    }
-    return {
-      name: 'env',
-      source: 'env',
-      accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID,
-      accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-      securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN || undefined,
-      region,
-      endpoint,
-      output: stored?.output,
-    };
-  }
-  if (!stored || !storedName) throw new CredentialsError(NO_CREDENTIALS_HELP);
+  const stored = (await selection()).profile;
   return {
-    name: storedName,
-    source: 'profile',
-    accessKeyId: stored.accessKeyId,
-    accessKeySecret: stored.accessKeySecret,
-    securityToken: stored.securityToken,
-    region,
-    endpoint,
-    output: stored.output,
+    ...common,
+    region: regionOverride ?? stored?.region ?? DEFAULT_REGION,
+    endpoint: input.endpoint ?? (env.VN_ENDPOINT || undefined) ?? stored?.endpoint,
+    output: stored?.output,
   };
 }
 

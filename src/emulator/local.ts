@@ -62,11 +62,16 @@ function refuse(file: string): never {
   throw new UsageError(`the emulator's data file ${file} is ${fileKind(statSync(file))}, not a file: move it away, or name another with VN_LOCAL_DATA`);
 }
 
-export async function startLocalEmulator(opts: { configDir: string; env: NodeJS.ProcessEnv }): Promise<LocalEmulatorHandle> {
+/** `key`: the one key it accepts (the local credential provider's, src/config/credentials/local.ts); default a fresh one. */
+export async function startLocalEmulator(opts: {
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+  key?: { id: string; secret: string };
+}): Promise<LocalEmulatorHandle> {
   const { startEmulator } = await import('./http.js');
   const dataFile = localDataFile(opts.configDir, opts.env);
   if (dataFile !== ':memory:') preparePrivateFile(dataFile, { ownDir: !opts.env.VN_LOCAL_DATA });
-  const key = freshLocalKey();
+  const key = opts.key ?? freshLocalKey();
   const handle = await startEmulator({
     host: '127.0.0.1',
     port: 0,

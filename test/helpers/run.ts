@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli.js';
+import type { Transport } from '../../src/client/transport.js';
 import { Context } from '../../src/context.js';
 import { IOStreams } from '../../src/output/iostreams.js';
 
@@ -18,8 +20,11 @@ export interface RunResult {
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
-  stdin?: string;
+  /** Text, or a stream (read only if the command reads stdin). */
+  stdin?: string | Readable;
   tty?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+  /** The HTTP seam: requests go to this transport (test/helpers/httpmock.ts) instead of the network. */
+  transport?: Transport;
 }
 
 /** A fresh temporary directory, removed by the returned cleanup. */
@@ -33,7 +38,9 @@ export async function runVn(argv: string[], opts: RunOptions = {}): Promise<RunR
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const t = IOStreams.test({ stdin: opts.stdin, tty: opts.tty, columns: 120, env });
-  const code = await run(argv, new Context(t.io, env));
+  const ctx = new Context(t.io, env);
+  if (opts.transport) ctx.transport = opts.transport;
+  const code = await run(argv, ctx);
   return { code, stdout: t.stdout(), stderr: t.stderr() };
 }
 

@@ -1,0 +1,132 @@
+import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
+import { NetworkError, ServiceError } from '../errors.js';
+import { redact } from '../redact.js';
+import { type HttpRequest, type HttpResponse, type Transport, undiciTransport } from './transport.js';
+
+/**
+ * What every request vn sends shares, whatever the product, the version or the signing: the
+ * transport, the timeout, retries with full-jitter backoff, and the --debug trace (redacted).
+ * `Client` (signed OpenAPI calls) sends through it; `getJson`/`request` serve plain endpoints
+ * (a metadata service) with the same rules and no signing.
+ */
+export interface HttpPolicy {
+  /** Default: the undici transport (undici is loaded on the first request). */
+  transport?: Transport;
+  timeoutMs?: number;
+  retries?: number;
+  /** Base of the exponential backoff, in ms (full jitter). */
+  backoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Receives trace lines for --debug (redacted here). */
+  debug?: (line: string) => void;
+  userAgent?: string;
+}
+
+export interface PlainRequest {
+  method?: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export class HttpCaller {
+  readonly transport: Transport;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly backoffMs: number;
+
+  constructor(private readonly policy: HttpPolicy = {}) {
+    this.transport = policy.transport ?? undiciTransport;
+    this.timeoutMs = policy.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000;
+    this.retries = policy.retries ?? DEFAULT_RETRIES;
+    this.backoffMs = policy.backoffMs ?? 200;
+  }
+
+  get userAgent(): string {
+    return this.policy.userAgent ?? 'vn-cli';
+  }
+
+  get tracing(): boolean {
+    return this.policy.debug !== undefined;
+  }
+
+  trace(line: string): void {
+    this.policy.debug?.(redact(line));
+  }
+
+  /**
+   * Runs `attempt` until it succeeds, `mayRetry` refuses the error, or the retries are spent. Each
+   * attempt builds its request afresh (a signed request needs a new nonce and timestamp).
+   */
+  async withRetries<T>(attempt: (n: number) => Promise<T>, mayRetry: (err: unknown) => boolean): Promise<T> {
+    const maxAttempts = Math.max(1, this.retries + 1);
+    let lastError: unknown;
+    for (let n = 1; n <= maxAttempts; n++) {
+      try {
+        return await attempt(n);
+      } catch (err) {
+        lastError = err;
+        if (n >= maxAttempts || !mayRetry(err)) break;
+        const delay = Math.random() * Math.min(5000, this.backoffMs * 2 ** (n - 1));
+        this.trace(`! ${(err as Error).message}; retrying in ${Math.round(delay)}ms`);
+        await (this.policy.sleep ?? sleep)(delay);
+      }
+    }
+    throw lastError;
+  }
+
+  /** One request through the transport, traced for --debug. */
+  async send(req: HttpRequest, attempt = 1): Promise<HttpResponse> {
+    if (this.tracing) {
+      this.trace(`> ${req.method} ${req.url}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+      if (req.body) this.trace(`> body: ${req.body}`);
+    }
+    const started = Date.now();
+    const res = await this.transport.send(req);
+    if (this.tracing) this.trace(`< ${res.status} in ${Date.now() - started}ms: ${res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body}`);
+    return res;
+  }
+
+  /**
+   * A plain, unsigned request. An answer of 400 or more is a ServiceError named `HTTP<status>`.
+   * Re-sent after a connection error, a 5xx or a 429 only when `idempotent` (by default: GET and
+   * HEAD); otherwise only when the request cannot have arrived.
+   */
+  async request(req: PlainRequest, opts: { idempotent?: boolean } = {}): Promise<HttpResponse> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const idempotent = opts.idempotent ?? (method === 'GET' || method === 'HEAD');
+    const full: HttpRequest = { method, url: req.url, headers: { 'user-agent': this.userAgent, ...req.headers }, body: req.body, timeoutMs: this.timeoutMs };
+    return this.withRetries(
+      async (n) => {
+        const res = await this.send(full, n);
+        if (res.status >= 400) throw new ServiceError(`HTTP${res.status}`, shortBody(res.body), res.status, undefined, res.body);
+        return res;
+      },
+      (err) => {
+        if (err instanceof NetworkError) return !err.maybeDelivered || idempotent;
+        return err instanceof ServiceError && idempotent && (err.httpStatus >= 500 || err.httpStatus === 429);
+      },
+    );
+  }
+
+  /** GET a JSON document (a metadata service's answer); an answer that is not JSON is a NetworkError. */
+  async getJson<T = unknown>(url: string, opts: { headers?: Record<string, string> } = {}): Promise<T> {
+    const res = await this.request({ url, headers: { accept: 'application/json', ...opts.headers } });
+    try {
+      return JSON.parse(res.body) as T;
+    } catch {
+      throw new NetworkError(`${new URL(url).host} answered HTTP ${res.status} with something that is not JSON: ${shortBody(res.body)}`, true);
+    }
+  }
+}
+
+/** What arrived, shortened to one line, for an error message. */
+export function shortBody(text: string, max = 160): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  if (one === '') return '(an empty body)';
+  return JSON.stringify(one.length > max ? `${one.slice(0, max)}…` : one);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
