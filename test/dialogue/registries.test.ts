@@ -53,6 +53,18 @@ describe('the assertions registry (src/dialogue/suite/assertions/)', () => {
     expect(DEFAULT_KEYS).toEqual(['notText', 'interruptible', 'maxLatencyMs']);
   });
 
+  it('has a row of docs/testing.md’s Expectations table for each kind, and the defaults named there', () => {
+    const docs = readFileSync(join(ROOT, 'docs/testing.md'), 'utf8');
+    const table = docs.slice(docs.indexOf('**Expectations**'), docs.indexOf('The patterns of `textMatches`'));
+    const rows = [...table.matchAll(/^\| `(\w+)/gm)].map((m) => m[1]);
+    expect(rows).toEqual(EXPECTATION_KEYS);
+    expect(docs).toContain(
+      `\`defaults\` holds ${DEFAULT_KEYS.map((k) => `\`${k}\``)
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' and $1')}`,
+    );
+  });
+
   it('makes the committed JSON Schema (run `npm run gen:schema` after changing an assertion)', () => {
     expect(readFileSync(join(ROOT, 'schema/dialogue-test.schema.json'), 'utf8')).toBe(testFileSchemaText());
   });
@@ -168,6 +180,12 @@ describe('the reporters registry (src/dialogue/suite/reporters/)', () => {
       expect(factories.length, files[i]).toBeGreaterThan(0);
       for (const [k, f] of factories) expect(loaded.has(f), `${files[i]} ${k}`).toBe(true);
     }
+  });
+
+  it('names every reporter in the docs of --reporter', () => {
+    const docs = readFileSync(join(ROOT, 'docs/testing.md'), 'utf8');
+    const row = docs.split('\n').find((l) => l.startsWith('| `--reporter NAME[=FILE]`')) ?? '';
+    for (const name of REPORTER_NAMES) expect(row).toContain(`\`${name}\``);
   });
 
   it.each(REPORTER_NAMES)('%s: --reporter takes it, it loads and writes its report to a file', async (name) => {
