@@ -89,6 +89,8 @@ describe('the layers', () => {
     ['client/', ['emulator/', 'commands/', 'dialogue/', 'output/', 'completion/']],
     ['emulator/', ['output/', 'commands/', 'client/', 'dialogue/', 'completion/', 'config/']],
     ['output/', ['client/', 'emulator/', 'commands/', 'dialogue/']],
+    // the dialogue domain (chat, session, the test runner and its registries) is driven by commands/, never the other way round
+    ['dialogue/', ['commands/', 'cli.ts', 'program.ts', 'completion/']],
   ])('%s imports nothing from %j', (layer, forbidden) => {
     const bad: string[] = [];
     for (const [mod, deps] of graph) {
