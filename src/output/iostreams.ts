@@ -84,8 +84,8 @@ export interface TerminalInfo {
 }
 
 export interface TestStreamsOptions {
-  /** What stdin holds (empty when absent). */
-  stdin?: string;
+  /** What stdin holds (empty when absent), or a stream read only if the command reads stdin. */
+  stdin?: string | Readable;
   tty?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
   columns?: number;
   env?: NodeJS.ProcessEnv;
@@ -148,7 +148,7 @@ export class IOStreams {
     let stdin: Readable | undefined;
     const io = new IOStreams(
       {
-        stdin: () => (stdin ??= Readable.from(opts.stdin !== undefined ? [opts.stdin] : [])),
+        stdin: () => (stdin ??= opts.stdin instanceof Readable ? opts.stdin : Readable.from(opts.stdin !== undefined ? [opts.stdin] : [])),
         stdout: collector('stdout'),
         stderr: collector('stderr'),
       },

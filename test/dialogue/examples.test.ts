@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, tempDir } from '../helpers/run.js';
+import { ROOT, tempDir } from '../helpers/run.js';
+import { bashWithVn } from '../helpers/vn-shim.js';
 import { ANT_JUNIT, JENKINS_XUNIT_JUNIT_10 } from './fixtures/junit-schemas.js';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -21,30 +22,26 @@ function shBlocks(markdown: string): string[] {
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
 describe('examples/README.md', () => {
-  it('runs as written on the local profile: three shards merged report the totals of one unsharded run', () => {
+  it('runs as written on the local profile: three shards merged report the totals of one unsharded run', async () => {
     const [block] = shBlocks(readFileSync(join(ROOT, 'examples/README.md'), 'utf8'));
     expect(block).toBeDefined();
     // a copy of the examples in a scratch directory, `vn` on the PATH, a fresh config directory
     const work = join(tmp.dir, 'work');
-    const bin = join(tmp.dir, 'bin');
     mkdirSync(work);
-    mkdirSync(bin);
     cpSync(join(ROOT, 'examples'), join(work, 'examples'), { recursive: true });
-    writeFileSync(join(bin, 'vn'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-    chmodSync(join(bin, 'vn'), 0o755);
     // each command's output is marked, so the assertions can tell them apart
     const script = (block as string)
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => (l.startsWith('#') ? l : `echo "### ${l.replace(/["$`\\]/g, '\\$&')}"\n${l} </dev/null; echo "### exit $?"`))
       .join('\n');
-    const r = spawnSync('bash', ['-c', `set -u\n${script}`], {
+    // `vn` is the in-process shim of test/helpers/vn-shim.ts
+    const r = await bashWithVn(['-c', `set -u\n${script}`], {
       cwd: work,
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { PATH: `${bin}:${process.env.PATH}`, HOME: tmp.dir, VN_CONFIG_DIR: join(tmp.dir, 'config'), NO_COLOR: '1' },
+      timeoutMs: 120_000,
+      env: { PATH: process.env.PATH, HOME: tmp.dir, VN_CONFIG_DIR: join(tmp.dir, 'config'), NO_COLOR: '1' },
     });
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const sections = r.stdout.split('### ').slice(1);
     const exits = sections.filter((s) => s.startsWith('exit ')).map((s) => s.trim());
     expect(

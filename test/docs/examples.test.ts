@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, tempDir } from '../helpers/run.js';
+import { ROOT, tempDir } from '../helpers/run.js';
+import { type BashResult, bashWithVn } from '../helpers/vn-shim.js';
 
 /**
  * Every fenced ```sh block of README.md and docs/*.md, run against the `local` profile: the blocks
@@ -10,6 +10,13 @@ import { BIN, ROOT, tempDir } from '../helpers/run.js';
  * would, in a scratch directory with `vn` on PATH, HOME and VN_CONFIG_DIR of its own, and bin/ and
  * examples/ of the repository beside it. A documented example can never fail again: a block that
  * is a syntax summary rather than a command belongs in a ```text fence.
+ *
+ * The `vn` on PATH is the shim of test/helpers/vn-shim.ts: bash runs every block as written
+ * (pipes, `$(…)`, redirections, `&&`, `||`, loops), and each `vn` it starts runs in this process
+ * over a loopback socket, in the script's directory with the script's environment, instead of
+ * starting Node again. The shim becomes the real CLI where the process is the point
+ * (`vn emulator start`, `--watch` ended by `kill`), and the quick start's `./bin/vn.js` lines run
+ * the built binary as a newcomer would.
  */
 
 interface Block {
@@ -39,49 +46,33 @@ const FILES = [
 ];
 
 /** Runs one file's blocks; resolves with the exit code, the output, and how many blocks completed. */
-function runBlocks(blocks: Block[], file: string): Promise<{ code: number | null; stdout: string; stderr: string; done: number }> {
+async function runBlocks(blocks: Block[], file: string): Promise<BashResult & { done: number }> {
   const { dir, cleanup } = tempDir('vn-docs-');
-  const bin = join(dir, '.bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'vn'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
-  chmodSync(join(bin, 'vn'), 0o755);
-  const work = join(dir, 'work');
-  mkdirSync(work);
-  for (const d of ['bin', 'examples', 'schema']) symlinkSync(join(ROOT, d), join(work, d));
-  const script = [
-    'set -eo pipefail',
-    // background jobs a block starts (an emulator) end with the session
-    "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT",
-    ...blocks.flatMap((b, i) => [`echo "@@ ${file}:${b.line} $(date +%s.%N)" >&2`, b.code, `echo "@@ done ${i + 1}" >&2`]),
-  ].join('\n');
-  const env: NodeJS.ProcessEnv = {
-    PATH: `${bin}:${process.env.PATH}`,
-    HOME: join(dir, 'home'),
-    VN_CONFIG_DIR: join(dir, 'config'),
-    NO_COLOR: '1',
-    LANG: 'C.UTF-8',
-    TZ: 'Asia/Shanghai',
-  };
-  mkdirSync(env.HOME as string);
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['--norc', '--noprofile', '-c', script], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 180_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      try {
-        process.kill(-(child.pid as number), 'SIGKILL');
-      } catch {
-        /* the group is gone */
-      }
-      cleanup();
-      const done = Math.max(0, ...[...stderr.matchAll(/^@@ done (\d+)$/gm)].map((m) => Number(m[1])));
-      resolve({ code, stdout, stderr, done });
-    });
-  });
+  try {
+    const work = join(dir, 'work');
+    mkdirSync(work);
+    for (const d of ['bin', 'examples', 'schema']) symlinkSync(join(ROOT, d), join(work, d));
+    const script = [
+      'set -eo pipefail',
+      // background jobs a block starts (an emulator) end with the session
+      "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT",
+      ...blocks.flatMap((b, i) => [`echo "@@ ${file}:${b.line} $(date +%s.%N)" >&2`, b.code, `echo "@@ done ${i + 1}" >&2`]),
+    ].join('\n');
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: join(dir, 'home'),
+      VN_CONFIG_DIR: join(dir, 'config'),
+      NO_COLOR: '1',
+      LANG: 'C.UTF-8',
+      TZ: 'Asia/Shanghai',
+    };
+    mkdirSync(env.HOME as string);
+    const r = await bashWithVn(['--norc', '--noprofile', '-c', script], { cwd: work, env, timeoutMs: 180_000 });
+    const done = Math.max(0, ...[...r.stderr.matchAll(/^@@ done (\d+)$/gm)].map((m) => Number(m[1])));
+    return { ...r, done };
+  } finally {
+    cleanup();
+  }
 }
 
 describe('documented examples run against the local profile', () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli.js';
 import type { Transport } from '../../src/client/transport.js';
@@ -19,7 +20,8 @@ export interface RunResult {
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
-  stdin?: string;
+  /** Text, or a stream (read only if the command reads stdin). */
+  stdin?: string | Readable;
   tty?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
   /** The HTTP seam: requests go to this transport (test/helpers/httpmock.ts) instead of the network. */
   transport?: Transport;
