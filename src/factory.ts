@@ -124,8 +124,8 @@ export class Factory {
   endpoint(): Promise<Endpoint> {
     return this.once('endpoint', async () => {
       const profile = await this.profile();
-      const { endpointFor } = await import('./config/endpoint.js');
-      return endpointFor(profile, { configDir: this.input.configDir, env: this.input.env, emulator: (key) => this.emulator(key) });
+      const { resolveEndpoint } = await import('./config/endpoint.js');
+      return resolveEndpoint(profile, { configDir: this.input.configDir, env: this.input.env, emulator: (key) => this.emulator(key) });
     });
   }
 

@@ -20,7 +20,7 @@ export interface EndpointInput {
   emulator: (key: { id: string; secret: string }) => Promise<{ url: string }>;
 }
 
-export async function endpointFor(profile: ResolvedProfile, opts: EndpointInput): Promise<Endpoint> {
+export async function resolveEndpoint(profile: ResolvedProfile, opts: EndpointInput): Promise<Endpoint> {
   if (profile.source === 'local') {
     // the local key is this run's, accepted by the embedded emulator alone: it signs nothing else
     if (profile.endpoint) throw new CredentialsError('no AccessKey configured');

@@ -1,4 +1,4 @@
-import { DEFAULT_REGION, endpointFor } from '../api/catalog.js';
+import { DEFAULT_REGION, regionHost } from '../api/catalog.js';
 import type { CredentialProvider } from '../client/credentials.js';
 import { UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
@@ -88,7 +88,7 @@ export function normalizeEndpoint(endpoint: string): string {
 }
 
 export function regionEndpoint(region: string): string {
-  const host = endpointFor(region);
+  const host = regionHost(region);
   if (!host) throw new UsageError(`unknown region "${region}" (known: cn-shanghai, cn-hangzhou); use --endpoint for another`);
   return `https://${host}`;
 }

@@ -1,9 +1,9 @@
 import type { ChalkInstance } from 'chalk';
 import { ENDING_ACTIONS } from '../api/bot-actions.js';
-import type { BotTurn } from '../api/turn.js';
+import type { BotTurn } from '../api/bot-turn.js';
 import { ServiceError, UsageError } from '../errors.js';
+import { formatTurn } from '../output/format-bot-turn.js';
 import type { IOStreams } from '../output/iostreams.js';
-import { formatTurn } from '../output/turn.js';
 import type { ApiClient, Clock } from '../ports.js';
 import { type ChatControls, findSlashCommand } from './chat-commands.js';
 import { clientSend, DialogueSession, type TurnResult } from './session.js';

@@ -1,12 +1,6 @@
-import { NetworkError, UsageError, VnError } from '../../errors.js';
+import { NetworkError, TestsFailed, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
-
-/** Some conversation did not pass, or the latency gate failed: exit 1 with a one-line summary (the report is already out). */
-export class TestsFailed extends VnError {
-  override readonly exitCode = 1;
-  override name = 'TestsFailed';
-}
 
 function positiveInt(v: unknown, flag: string, min = 1): number {
   if (typeof v !== 'number' || v < min) throw new UsageError(`--${flag} must be ${min} or more`);

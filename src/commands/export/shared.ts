@@ -1,8 +1,7 @@
-import { basename } from 'node:path';
-import type { DownloadResult } from '../../client/download.js';
 import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../../errors.js';
 import type { FlagDef } from '../define.js';
 import type { HandlerContext } from '../handler-context.js';
+import { saveUrl } from '../save-url.js';
 
 export const DEFAULT_WAIT_SECONDS = 300;
 
@@ -66,17 +65,6 @@ export async function waitForExport(ctx: HandlerContext, instanceId: string, tas
     // the task exists whatever broke the polling: say how to find it again
     if (err instanceof ServiceError || err instanceof NetworkError) ctx.err(`the export task is ${taskId}; ${later}`);
     throw err;
-  }
-}
-
-/** Downloads a URL to a file with a progress bar on stderr (on a terminal) — the one path for --output-file, --download, --save. */
-export async function saveUrl(ctx: HandlerContext, url: string, target: string, force: boolean): Promise<DownloadResult> {
-  const [{ downloadToFile }, { progressBar }] = await Promise.all([import('../../client/download.js'), import('../../output/progress.js')]);
-  const bar = progressBar(basename(target), ctx.io);
-  try {
-    return await downloadToFile(url, target, { force, onProgress: bar ? (p) => bar.update(p) : undefined, timeoutMs: ctx.globals.timeout * 1000 });
-  } finally {
-    bar?.done();
   }
 }
 

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { defineCommand } from '../define.js';
-import { saveUrl } from '../export/shared.js';
+import { saveUrl } from '../save-url.js';
 
 interface Recording {
   FileName?: string;
