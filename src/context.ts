@@ -74,7 +74,20 @@ export class Context {
   profile(): Promise<ResolvedProfile> {
     this.profilePromise ??= (async () => {
       const { resolveProfile } = await import('./config/resolve.js');
-      return resolveProfile({ env: this.env, profile: this.globals.profile, region: this.globals.region, endpoint: this.globals.endpoint });
+      const g = this.globals;
+      return resolveProfile({
+        env: this.env,
+        profile: g.profile,
+        region: g.region,
+        endpoint: g.endpoint,
+        // STS, a metadata service or a credentials URI: the same transport, trace and limits as the API
+        http: {
+          transport: this.transport,
+          timeoutMs: g.timeout * 1000,
+          retries: g.retries,
+          debug: g.debug ? (line) => this.err(`[debug] ${line}`) : undefined,
+        },
+      });
     })();
     return this.profilePromise;
   }

@@ -95,7 +95,7 @@ describe('reading the profiles without conf (every command that resolves credent
 });
 
 describe('credential resolution', () => {
-  it('takes the environment first, then --profile / VN_PROFILE, then the current profile', async () => {
+  it('takes --profile first, then the environment, then VN_PROFILE, then the current profile', async () => {
     const d = dir();
     const store = await ProfileStore.open(d);
     await store.set('a', { accessKeyId: 'AK-A', accessKeySecret: 'SA', region: 'cn-hangzhou' });
@@ -104,11 +104,12 @@ describe('credential resolution', () => {
     expect((await resolveProfile({ env: base })).accessKeyId).toBe('AK-A');
     expect((await resolveProfile({ env: { ...base, VN_PROFILE: 'b' } })).accessKeyId).toBe('AK-B');
     expect((await resolveProfile({ env: { ...base, VN_PROFILE: 'b' }, profile: 'a' })).accessKeyId).toBe('AK-A');
-    const env = await resolveProfile({
-      env: { ...base, ALIBABA_CLOUD_ACCESS_KEY_ID: 'ENV', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'ES', ALIBABA_CLOUD_SECURITY_TOKEN: 'T' },
-      profile: 'b',
-    });
+    const keys = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'ENV', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'ES', ALIBABA_CLOUD_SECURITY_TOKEN: 'T' };
+    // the environment's keys win over VN_PROFILE and the current profile…
+    const env = await resolveProfile({ env: { ...base, ...keys, VN_PROFILE: 'b' } });
     expect(env).toMatchObject({ source: 'env', accessKeyId: 'ENV', securityToken: 'T', endpoint: 'http://127.0.0.1:9' });
+    // …and an explicit --profile wins over them (issue #20)
+    expect(await resolveProfile({ env: { ...base, ...keys }, profile: 'b' })).toMatchObject({ source: 'profile', accessKeyId: 'AK-B' });
     expect((await resolveProfile({ env: base, profile: 'local' })).source).toBe('local');
   });
 
