@@ -26,6 +26,9 @@ export interface ResolvedProfile {
   provider: string;
   /** What the winner used, in words (`aliyun CLI profile "ci" (RamRoleArn)`), for whoami. */
   description: string;
+  /** A stored profile's STS endpoint or region (where whoami sends GetCallerIdentity). */
+  stsEndpoint?: string;
+  stsRegion?: string;
   /** When the first credentials expire (temporary ones); the client's provider renews them. */
   expiration?: Date;
   skipped: Skip[];
@@ -81,6 +84,8 @@ export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfi
     region: regionOverride ?? stored?.region ?? DEFAULT_REGION,
     endpoint: input.endpoint ?? (env.VN_ENDPOINT || undefined) ?? stored?.endpoint,
     output: stored?.output,
+    // the STS endpoint a stored profile names (whoami asks it who the caller is)
+    ...(winner.source === 'profile' ? { stsEndpoint: stored?.stsEndpoint, stsRegion: stored?.stsRegion } : {}),
   };
 }
 

@@ -162,7 +162,7 @@ describe('vn configure', () => {
     expect((await runVn(['configure', 'set', '--profile', 'local', '--access-key-id', 'AK'], { env, stdin: 's' })).code).toBe(2);
   });
 
-  it('import-aliyun takes AK and StsToken profiles and skips other modes', async () => {
+  it('import-aliyun takes AK and StsToken profiles and skips incomplete and unsupported ones', async () => {
     const d = dir();
     const file = join(d, 'aliyun.json');
     writeFileSync(
@@ -173,6 +173,7 @@ describe('vn configure', () => {
           { name: 'main', mode: 'AK', access_key_id: 'AK1', access_key_secret: 'S1', region_id: 'cn-hangzhou' },
           { name: 'sts', mode: 'StsToken', access_key_id: 'AK2', access_key_secret: 'S2', sts_token: 'TOK' },
           { name: 'role', mode: 'RamRoleArn', access_key_id: 'AK3', access_key_secret: 'S3' },
+          { name: 'sso', mode: 'CloudSSO', cloud_sso_sign_in_url: 'https://signin' },
         ],
       }),
     );
@@ -180,7 +181,12 @@ describe('vn configure', () => {
     const r = await runVn(['configure', 'import-aliyun', '--file', file, '-o', 'json'], { env });
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout).Imported;
-    expect(rows.map((x: { Result: string }) => x.Result)).toEqual(['imported (AK)', 'imported (StsToken)', 'skipped: mode RamRoleArn is not supported']);
+    expect(rows.map((x: { Result: string }) => x.Result)).toEqual([
+      'imported (AK)',
+      'imported (StsToken)',
+      'skipped: incomplete RamRoleArn profile',
+      'skipped: mode CloudSSO is not supported',
+    ]);
     const store = await ProfileStore.open(join(d, 'cfg'));
     expect(store.get('sts')?.securityToken).toBe('TOK');
     expect(store.get('main')?.region).toBe('cn-hangzhou');

@@ -92,7 +92,12 @@ describe("vn's chain (README: Credentials and profiles)", () => {
   });
 
   it('an explicit --profile is the only stored source tried (after `local`)', () => {
-    expect(vnCredentialChain({ env: {}, profile: 'x' }).chain.providers.map((p) => p.name)).toEqual(['local', 'profile-role', 'profile-sts-token', 'profile-ak']);
+    expect(vnCredentialChain({ env: {}, profile: 'x' }).chain.providers.map((p) => p.name)).toEqual([
+      'local',
+      'profile-role',
+      'profile-sts-token',
+      'profile-ak',
+    ]);
   });
 
   it('the current AK profile wins after env and StsToken are skipped, with their reasons', async () => {
