@@ -116,17 +116,15 @@ describe('ChainableRamRoleArn', () => {
       cross: { mode: 'ChainableRamRoleArn', sourceProfile: 'base', ramRoleArn: ROLE, externalId: 'x-1' },
     });
     const t0 = Date.parse('2026-12-05T10:00:00Z');
-    const http = new HttpMock()
-      .register(action('AssumeRole', { RoleArn: 'acs:ram::111:role/hop', AccessKeyId: 'LTAI-base' }), json(assumed(1, t0)))
-      .register(
-        action('AssumeRole', {
-          RoleArn: ROLE,
-          ExternalId: 'x-1',
-          AccessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez1',
-          SecurityToken: 'CAIS-security-token-1-8gF1xQ3Zr8Vv',
-        }),
-        json(assumed(2, t0)),
-      );
+    const http = new HttpMock().register(action('AssumeRole', { RoleArn: 'acs:ram::111:role/hop', AccessKeyId: 'LTAI-base' }), json(assumed(1, t0))).register(
+      action('AssumeRole', {
+        RoleArn: ROLE,
+        ExternalId: 'x-1',
+        AccessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez1',
+        SecurityToken: 'CAIS-security-token-1-8gF1xQ3Zr8Vv',
+      }),
+      json(assumed(2, t0)),
+    );
     const p = await resolveProfile({ env: { VN_CONFIG_DIR: d, ALIBABA_CLOUD_STS_ENDPOINT: STS }, profile: 'cross', http: { transport: http }, now: () => t0 });
     http.verify();
     expect(p.accessKeyId).toBe('STS.NUgYrLnoC37mZZCNnAbez2');
