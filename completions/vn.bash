@@ -12,7 +12,7 @@ _vn_children() {
     'stats') echo 'summary query conversations conversation transcript' ;;
     'export') echo 'conversations statistics status download download-tasks tasks' ;;
     'recording') echo 'get upload save url' ;;
-    'configure') echo 'set list ls get use delete rm import-aliyun' ;;
+    'configure') echo 'set list ls get use delete rm import-aliyun whoami' ;;
     'emulator') echo 'start' ;;
     'call') echo 'CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording GenerateUploadUrl' ;;
     'completion') echo 'bash zsh fish' ;;
@@ -70,9 +70,10 @@ _vn_flags() {
     'recording get') echo '--slices --output-file --force' ;;
     'recording upload') echo '--name --content-type' ;;
     'recording save') echo '--file-name --file-path --duration --start-time --type --voice-slices --instance-owner-id' ;;
-    'configure set') echo '--access-key-id --sts-token --keep-secret' ;;
+    'configure set') echo '--mode --access-key-id --sts-token --keep-secret --ram-role-arn --role-session-name --external-id --policy --duration-seconds --sts-endpoint --sts-region --source-profile --ram-role-name --oidc-provider-arn --oidc-token-file --credentials-uri --process-command' ;;
     'configure delete') echo '--yes -y' ;;
     'configure import-aliyun') echo '--file --overwrite' ;;
+    'configure whoami') echo '--sts-endpoint' ;;
     'emulator start') echo '--host --port --data --access-key --readonly-key --sts-token --chatbots --latency-ms --fault-rate' ;;
     'diff') echo '--file -f --target-profile' ;;
     'apply') echo '--file -f --dry-run --yes -y --associate-chatbots' ;;
@@ -161,8 +162,9 @@ _vn_takes_value() {
     'recording get|--output-file') return 0 ;;
     'recording upload|--name'|'recording upload|--content-type') return 0 ;;
     'recording save|--file-name'|'recording save|--file-path'|'recording save|--duration'|'recording save|--start-time'|'recording save|--type'|'recording save|--voice-slices'|'recording save|--instance-owner-id') return 0 ;;
-    'configure set|--access-key-id') return 0 ;;
+    'configure set|--mode'|'configure set|--access-key-id'|'configure set|--ram-role-arn'|'configure set|--role-session-name'|'configure set|--external-id'|'configure set|--policy'|'configure set|--duration-seconds'|'configure set|--sts-endpoint'|'configure set|--sts-region'|'configure set|--source-profile'|'configure set|--ram-role-name'|'configure set|--oidc-provider-arn'|'configure set|--oidc-token-file'|'configure set|--credentials-uri'|'configure set|--process-command') return 0 ;;
     'configure import-aliyun|--file') return 0 ;;
+    'configure whoami|--sts-endpoint') return 0 ;;
     'emulator start|--host'|'emulator start|--port'|'emulator start|--data'|'emulator start|--access-key'|'emulator start|--readonly-key'|'emulator start|--sts-token'|'emulator start|--chatbots'|'emulator start|--latency-ms'|'emulator start|--fault-rate') return 0 ;;
     'diff|--file'|'diff|-f'|'diff|--target-profile') return 0 ;;
     'apply|--file'|'apply|-f') return 0 ;;
@@ -245,6 +247,9 @@ _vn_values() {
     'export statistics|--output-file') echo '@file' ;;
     'export download|--output-file') echo '@file' ;;
     'recording get|--output-file') echo '@file' ;;
+    'configure set|--mode') echo 'AK StsToken RamRoleArn ChainableRamRoleArn EcsRamRole OIDC CredentialsURI External' ;;
+    'configure set|--source-profile') echo '@profile' ;;
+    'configure set|--oidc-token-file') echo '@file' ;;
     'configure import-aliyun|--file') echo '@file' ;;
     'emulator start|--data') echo '@file' ;;
     'emulator start|--chatbots') echo '@file' ;;

@@ -48,8 +48,16 @@ export class Factory {
   private readonly cleanups: (() => Promise<void> | void)[] = [];
   private readonly clients: Client<string>[] = [];
   private overrides: FactoryOverrides = {};
+  /** An STS endpoint for this command (`configure whoami --sts-endpoint`), set before the profile is resolved. */
+  private stsEndpointOverride?: string;
 
   constructor(private readonly input: FactoryInput) {}
+
+  /** The STS endpoint that role-assuming providers and whoami use, for this command only. */
+  useStsEndpoint(url: string): this {
+    this.stsEndpointOverride = url;
+    return this;
+  }
 
   /** Replaces getters (tests); a piece already made stays as it was made. */
   override(overrides: FactoryOverrides): this {
@@ -87,7 +95,20 @@ export class Factory {
       if (this.overrides.profile) return this.overrides.profile();
       const { resolveProfile } = await import('./config/resolve.js');
       const g = this.input.globals();
-      return resolveProfile({ env: this.input.env, profile: g.profile, region: g.region, endpoint: g.endpoint });
+      return resolveProfile({
+        env: this.input.env,
+        profile: g.profile,
+        region: g.region,
+        endpoint: g.endpoint,
+        ...(this.stsEndpointOverride !== undefined ? { stsEndpoint: this.stsEndpointOverride } : {}),
+        // STS, a metadata service or a credentials URI: the same transport, trace and limits as the API
+        http: {
+          transport: await this.transport(),
+          timeoutMs: g.timeout * 1000,
+          retries: g.retries,
+          debug: g.debug ? (line) => this.input.err(`[debug] ${line}`) : undefined,
+        },
+      });
     });
   }
 

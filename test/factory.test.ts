@@ -35,6 +35,7 @@ const profile = (over: Partial<ResolvedProfile> = {}): ResolvedProfile => ({
   endpoint: 'https://vn.example.test',
   credentials: { name: 'fixed', get: async () => KEY },
   provider: 'fixed',
+  description: 'fixed',
   skipped: [],
   ...over,
 });
