@@ -304,7 +304,8 @@ describe('one owner of the data file', () => {
  * asks the narrow context for them; a domain module is given a port.
  */
 const HEAVY_RULES: [RegExp, string, string[]][] = [
-  [/\bnew\s+Client\s*[<(]/, 'makes a Client (the Factory’s client())', ['factory.ts']],
+  // config/credentials/sts.ts: the credential piece's own STS client (AssumeRole…), on the Factory's transport
+  [/\bnew\s+Client\s*[<(]/, 'makes a Client (the Factory’s client())', ['factory.ts', 'config/credentials/sts.ts']],
   [/\b(?:undiciTransport|closeTransport)\b/, 'holds the HTTP pool (the Factory’s transport())', ['factory.ts', 'client/transport.ts', 'client/http.ts']],
   [/\bstartLocalEmulator\b/, 'starts the embedded emulator (the Factory’s emulator())', ['factory.ts', 'emulator/local.ts']],
   [/\bresolveProfile\s*\(/, 'resolves the profile (the Factory’s profile())', ['factory.ts', 'config/resolve.ts']],

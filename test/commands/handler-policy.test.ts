@@ -67,9 +67,10 @@ describe('per-command policy is an argument', () => {
   it('diff --target-profile: the second profile goes through the same seam', async () => {
     const env = envIn();
     const seam = new Recorder(() => json({ RequestId: 'r', Instance: { InstanceId: 'x', Name: 'n', Status: 'Published' } }));
+    const made = await runVn(['configure', 'set', '--profile', 'other', '--access-key-id', 'LTAIother'], { env, stdin: 'other-secret\n' });
+    expect(made.code).toBe(0);
     const r = await runVn(['diff', 'i-a', 'i-b', '--target-profile', 'other', '-o', 'json'], { env, transport: seam });
-    // the environment's key serves both profiles (env comes before --profile in the chain); before the
-    // Factory, the second profile's Context was built without the test's transport and went to the network
+    // before the Factory, the second profile's Context was built without the test's transport and went to the network
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ match: true, to: 'b (other)' });
     const ids = seam.sent.map((s) => [action(s), new URL(s.url).searchParams.get('InstanceId') ?? new URLSearchParams(s.body ?? '').get('InstanceId')]);
