@@ -89,6 +89,8 @@ describe('the layers', () => {
     ['client/', ['emulator/', 'commands/', 'dialogue/', 'output/', 'completion/']],
     ['emulator/', ['output/', 'commands/', 'client/', 'dialogue/', 'completion/', 'config/']],
     ['output/', ['client/', 'emulator/', 'commands/', 'dialogue/']],
+    // the dialogue domain (chat, session, the test runner and its registries) is driven by commands/, never the other way round
+    ['dialogue/', ['commands/', 'cli.ts', 'program.ts', 'completion/']],
   ])('%s imports nothing from %j', (layer, forbidden) => {
     const bad: string[] = [];
     for (const [mod, deps] of graph) {
@@ -173,5 +175,60 @@ describe('one way out to the terminal', () => {
     // the owner may; nothing else may
     expect(rawStreamUses('output/iostreams.ts', fixture)).toEqual([]);
     expect(rawStreamUses('cli.ts', 'process.stdout.on("error", f);')).toHaveLength(1);
+  });
+});
+
+/**
+ * One owner of the data file: every SQL statement, prepared statement and the database driver
+ * live under src/emulator/store/ (docs/design.md, the emulator). Handlers, statistics, uploads and
+ * the gateway call the store's typed methods; nothing else writes SQL.
+ */
+const SQL_OWNER = 'emulator/store/';
+
+const SQL_RULES: [RegExp, string][] = [
+  [/[`'"]\s*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|WITH|REPLACE|DROP|ALTER)\s/g, 'writes a SQL statement'],
+  [/\.\s*(?:prepare|pragma)\s*\(/g, 'prepares or runs SQL'],
+  [/\b(?:db|database|sqlite|connection)\s*\.\s*exec\s*\(/gi, 'runs SQL'],
+  [/['"]better-sqlite3['"]/g, 'uses the database driver'],
+];
+
+/** `file:line: why` for every use of SQL in one module's source (outside the store). */
+function sqlUses(file: string, text: string): string[] {
+  if (file.startsWith(SQL_OWNER)) return [];
+  const source = code(text);
+  const found: { at: number; why: string }[] = [];
+  for (const [re, why] of SQL_RULES) for (const m of source.matchAll(re)) found.push({ at: m.index ?? 0, why });
+  return found.sort((a, b) => a.at - b.at).map(({ at, why }) => `${file}:${source.slice(0, at).split('\n').length}: ${why}`);
+}
+
+describe('one owner of the data file', () => {
+  it('no module outside emulator/store/ writes SQL, prepares a statement or uses the driver', () => {
+    const bad = files(SRC).flatMap((f) => sqlUses(relative(SRC, f), readFileSync(f, 'utf8')));
+    expect(bad).toEqual([]);
+  });
+
+  it('the rule sees a violation (it can fail)', () => {
+    const fixture = [
+      "const row = ctx.db.prepare('SELECT * FROM instances WHERE instance_id = ?').get(id);",
+      '// SELECT in a comment is prose',
+      'db.exec(`',
+      '  CREATE TABLE t (x)`);',
+      "state.db.pragma('user_version');",
+      "import Sqlite from 'better-sqlite3';",
+      'const sql = "INSERT INTO nonces (nonce) VALUES (?)";',
+      'const m = /^(\\d+)$/.exec(text); // a regular expression is not SQL',
+      "const msg = 'Select a profile with --profile';",
+    ].join('\n');
+    expect(sqlUses('emulator/actions/evil.ts', fixture)).toEqual([
+      'emulator/actions/evil.ts:1: prepares or runs SQL',
+      'emulator/actions/evil.ts:1: writes a SQL statement',
+      'emulator/actions/evil.ts:3: runs SQL',
+      'emulator/actions/evil.ts:3: writes a SQL statement',
+      'emulator/actions/evil.ts:5: prepares or runs SQL',
+      'emulator/actions/evil.ts:6: uses the database driver',
+      'emulator/actions/evil.ts:7: writes a SQL statement',
+    ]);
+    // the store may; nothing else may
+    expect(sqlUses('emulator/store/instances.ts', fixture)).toEqual([]);
   });
 });

@@ -29,6 +29,8 @@ export interface FlagDef {
   required?: boolean;
   type?: FlagType;
   choices?: readonly string[];
+  /** Values completion offers without the flag checking them (a value may add to one, as `--reporter json=FILE`). */
+  suggest?: readonly string[];
   default?: string | boolean | number;
   /** Value placeholder in help; defaults to the flag name's last word. */
   valueName?: string;
