@@ -139,6 +139,14 @@ describe('vn stats query', () => {
     expect(page.Conversations).toHaveLength(2);
     const all = JSON.parse((await runVn(['stats', 'query', instanceId, ...range(), '--page-size', '2', '--all', '-o', 'json'], { env: emu.env })).stdout);
     expect(all.Conversations.map((c: { ConversationId: string }) => c.ConversationId).sort()).toEqual(['c-0905', 'c-0930', 'c-1010']);
+    // the merged answer is no one page: no PageNumber or PageSize (once `PageSize: 3`, or 1 for one item), the total stays
+    expect(all).not.toHaveProperty('PageSize');
+    expect(all).not.toHaveProperty('PageNumber');
+    expect(all.TotalCount).toBe(3);
+    const one = await runVn(['stats', 'query', instanceId, ...range(), '--calling-number', '13900002222', '--all', '-o', 'yaml'], { env: emu.env });
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain('c-0930');
+    expect(one.stdout).not.toMatch(/PageSize|PageNumber/);
   });
 
   it('answers XML', async () => {

@@ -68,7 +68,7 @@ const CASES: { words: string[]; includes: string[]; excludes?: string[]; exact?:
     exact: true,
   },
   { words: ['vn', 'dialogue', 'say', 'i', 'c', 'hi', '--env', ''], includes: ['debug', 'live'], exact: true },
-  { words: ['vn', 'dialogue', 'silence', '--'], includes: ['--context'], excludes: ['--env'] },
+  { words: ['vn', 'dialogue', 'silence', '--'], includes: ['--context', '--env'], excludes: ['--calling-number'] },
   { words: ['vn', 'stats', 'summary', 'i', '--time-unit', ''], includes: ['hour', 'day'] },
   { words: ['vn', 'completion', ''], includes: ['bash', 'zsh', 'fish'], exact: true },
   { words: ['vn', 'call', 'DescribeIn'], includes: ['DescribeInstance'], exact: true },
