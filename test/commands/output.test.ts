@@ -69,6 +69,34 @@ describe('tables fit the terminal', () => {
   });
 });
 
+describe('names give way last (issue 21, item 6)', () => {
+  let many: TestEmulator;
+  const NAMES = Array.from({ length: 11 }, (_, i) => `华东区域智能客服热线第${'一二三四五六七八九十百'[i]}号备用线路`);
+  beforeAll(async () => {
+    many = await startTestEmulator();
+    for (const name of NAMES) {
+      const r = await runVn(['instance', 'create', '--name', name, '--concurrency', '10', '-o', 'json'], { env: many.env });
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+  afterAll(async () => {
+    await many.stop();
+  });
+
+  it('COLUMNS=80 with 11 long CJK names and near-empty descriptions: names readable, every line within 80 cells', async () => {
+    const r = await runVn(['-o', 'table', 'instance', 'list', '--page-size', '20'], { env: { ...many.env, COLUMNS: '80' } });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    for (const l of lines) expect(displayWidth(l), l).toBeLessThanOrEqual(80);
+    // every name shows at least its first nine characters (it was cut to two while DESCRIPTION kept ten cells)
+    for (const name of NAMES) expect(r.stdout).toContain(name.slice(0, 9));
+    const header = lines[0] as string;
+    const name = header.indexOf('NAME');
+    const next = header.slice(name + 4).search(/\S/) + name + 4;
+    expect(displayWidth(header.slice(name, next))).toBeGreaterThanOrEqual(18);
+  });
+});
+
 describe('--query and enum flags', () => {
   it("the README's --query example exits 0", async () => {
     const r = await vn(['instance', 'list', '--all', '-o', 'json', '--query', 'Instances[?Status==`Published`].InstanceId']);
