@@ -78,7 +78,8 @@ export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
   ],
   // the order of the `stats summary` table, which shows these same columns
   StatisticalDataReports: [
-    { key: 'StatisticalDate', header: 'PERIOD' },
+    // the service's periods are UTC days and hours: a UTC day has no local equivalent, so it is labelled, not converted
+    { key: 'StatisticalDate', header: 'PERIOD (UTC)' },
     { key: 'TotalConversationNum', header: 'CONVERSATIONS' },
     { key: 'ResolvedQuestionNum', header: 'RESOLVED' },
     { key: 'KnowledgeHitRate', header: 'KNOWLEDGE HIT', format: rateOfPeriod },

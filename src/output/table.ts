@@ -201,29 +201,29 @@ const BORDERLESS: Partial<Record<CliTable.CharName, string>> = {
   middle: ' '.repeat(GAP),
 };
 
-/** How wide cli-table3 takes a cell to be (its own string-width 4), when that can differ from ours. */
-function tableWidth(s: string): number {
-  return /^[\x20-\x7e]*$/.test(s) ? s.length : cellWidth(s);
-}
+/**
+ * Text that cli-table3's string-width 4 measures as vn's string-width 8 does (checked code point by
+ * code point): ASCII, CJK ideographs, kana, hangul syllables, CJK and fullwidth punctuation, "—", "…".
+ */
+const SAME_WIDTH = /^[\x20-\x7e\n\u2014\u2026\u3000-\u3029\u302e-\u303f\u3041-\u3096\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff60]*$/;
 
-function cellWidth(s: string): number {
-  return tableUtils.strlen(s);
+/** How many cells more cli-table3 takes a cell to be than vn does (0 for most text). */
+function widthDelta(cell: string): number {
+  if (SAME_WIDTH.test(cell)) return 0;
+  return Math.max(...cell.split('\n').map((l) => tableUtils.strlen(l) - displayWidth(stripAnsi(l))));
 }
 
 /**
- * Draws rows of cells already cut to `widths` display cells: cli-table3 pads them (left-aligned,
- * or per `align`), borderless with GAP cells between columns; trailing blanks are trimmed. A cell may
+ * Draws rows of cells already cut to `widths` display cells: cli-table3 pads them (left-aligned),
+ * borderless with GAP cells between columns; trailing blanks are trimmed. A cell may
  * hold several lines ("VALID\nANSWER"). cli-table3 measures with its own string-width, which counts
  * some scripts (Thai and Devanagari marks, zero-width spaces) wider than vn does: rows where the two
  * differ are drawn with their columns widened by the difference, so every column lines up in display cells.
  */
-export function drawRows(rows: string[][], widths: number[], align: ('left' | 'right')[] = []): string[] {
+export function drawRows(rows: string[][], widths: number[]): string[] {
   const runs: { delta: number[]; rows: string[][] }[] = [];
   for (const row of rows) {
-    const delta = widths.map((_, j) => {
-      const cell = row[j] ?? '';
-      return /^[\x20-\x7e\n]*$/.test(cell) ? 0 : Math.max(...cell.split('\n').map((l) => tableWidth(stripAnsi(l)) - displayWidth(l)));
-    });
+    const delta = widths.map((_, j) => widthDelta(row[j] ?? ''));
     const last = runs.at(-1);
     if (last?.delta.every((d, j) => d === delta[j])) last.rows.push(row);
     else runs.push({ delta, rows: [row] });
@@ -235,7 +235,6 @@ export function drawRows(rows: string[][], widths: number[], align: ('left' | 'r
       style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
       // a single column of width 0 would draw an empty line, which cli-table3 leaves out
       colWidths: widths.map((w, j) => Math.max(widths.length === 1 ? 1 : 0, w + (run.delta[j] as number))),
-      colAligns: widths.map((_, j) => align[j] ?? 'left'),
       wordWrap: false,
     });
     t.push(...run.rows.map((r) => widths.map((_, j) => r[j] ?? '')));

@@ -52,7 +52,7 @@ describe('tables fit the terminal', () => {
     const r = await vn(['-o', 'table', 'stats', 'summary', id, '--time-unit', 'day', '--from', '-2d'], { COLUMNS: '80' });
     expect(r.code, r.stderr).toBe(0);
     for (const l of r.stdout.trimEnd().split('\n')) expect(displayWidth(l), l).toBeLessThanOrEqual(80);
-    expect(r.stdout).toMatch(/^PERIOD\s+CONVERSATIONS\s+RESOLVED\s+KNOWLEDGE\s+VALID\s+RESOLUTION\s+DIALOGUE\n\s+HIT\s+ANSWER\s+PASS\n\d{4}-\d{2}-\d{2}\s/m);
+    expect(r.stdout).toMatch(/^PERIOD\s+CONVERSATIONS\s+RESOLVED\s+KNOWLEDGE\s+VALID\s+RESOLUTION\s+DIALOGUE\n\(UTC\)\s+HIT\s+ANSWER\s+PASS\n\d{4}-\d{2}-\d{2}\s/m);
   });
 
   it('-o wide shows every column, whole', async () => {
@@ -189,9 +189,9 @@ describe('views', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/debug conversations .* are not counted/);
     const lines = table.stdout.split('\n');
-    const head = lines.findIndex((l) => l.startsWith('PERIOD'));
+    const head = lines.findIndex((l) => l.startsWith('PERIOD (UTC)'));
     const headers = (lines[head] as string).split(/\s{2,}/);
-    expect(headers).toEqual(['PERIOD', 'CONVERSATIONS', 'RESOLVED', 'KNOWLEDGE HIT', 'VALID ANSWER', 'RESOLUTION', 'DIALOGUE PASS']);
+    expect(headers).toEqual(['PERIOD (UTC)', 'CONVERSATIONS', 'RESOLVED', 'KNOWLEDGE HIT', 'VALID ANSWER', 'RESOLUTION', 'DIALOGUE PASS']);
     const tableRows = lines.slice(head + 1, lines.indexOf('', head)).map((l) => l.split(/\s{2,}/));
     const tsvRows = tsv.stdout
       .trimEnd()
@@ -249,7 +249,7 @@ describe('help and names', () => {
     expect(r.stdout).not.toContain('--signature-version');
     expect(r.stdout).toMatch(/^Global options .*: see vn --help$/m);
     const s = await vn(['stats', 'summary', '--help']);
-    expect(s.stdout).toContain('PERIOD, CONVERSATIONS, RESOLVED, KNOWLEDGE HIT, VALID ANSWER, RESOLUTION, DIALOGUE PASS');
+    expect(s.stdout).toContain('PERIOD (UTC), CONVERSATIONS, RESOLVED, KNOWLEDGE HIT, VALID ANSWER, RESOLUTION, DIALOGUE PASS');
     for (const argv of [
       ['ivr', '--help'],
       ['ivr', 'asr', 'get', '--help'],
