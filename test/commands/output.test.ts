@@ -52,7 +52,9 @@ describe('tables fit the terminal', () => {
     const r = await vn(['-o', 'table', 'stats', 'summary', id, '--time-unit', 'day', '--from', '-2d'], { COLUMNS: '80' });
     expect(r.code, r.stderr).toBe(0);
     for (const l of r.stdout.trimEnd().split('\n')) expect(displayWidth(l), l).toBeLessThanOrEqual(80);
-    expect(r.stdout).toMatch(/^PERIOD\s+CONVERSATIONS\s+RESOLVED\s+KNOWLEDGE\s+VALID\s+RESOLUTION\s+DIALOGUE\n\(UTC\)\s+HIT\s+ANSWER\s+PASS\n\d{4}-\d{2}-\d{2}\s/m);
+    expect(r.stdout).toMatch(
+      /^PERIOD\s+CONVERSATIONS\s+RESOLVED\s+KNOWLEDGE\s+VALID\s+RESOLUTION\s+DIALOGUE\n\(UTC\)\s+HIT\s+ANSWER\s+PASS\n\d{4}-\d{2}-\d{2}\s/m,
+    );
   });
 
   it('-o wide shows every column, whole', async () => {
