@@ -1,7 +1,7 @@
 import type { ActionName } from '../api/catalog.js';
 import type { FlagParams, ParamType } from '../api/types.js';
-import type { Context } from '../context.js';
 import type { Output } from '../output/render.js';
+import type { HandlerContext } from './handler-context.js';
 
 /** How a flag's text becomes a value. Defaults to the catalog type of its parameter. */
 export type FlagType = 'string' | 'int' | 'bool' | 'json' | 'list';
@@ -29,6 +29,8 @@ export interface FlagDef {
   required?: boolean;
   type?: FlagType;
   choices?: readonly string[];
+  /** Values completion offers without the flag checking them (a value may add to one, as `--reporter json=FILE`). */
+  suggest?: readonly string[];
   default?: string | boolean | number;
   /** Value placeholder in help; defaults to the flag name's last word. */
   valueName?: string;
@@ -54,6 +56,7 @@ export interface Input {
 }
 
 export type { FlagParams } from '../api/types.js';
+export type { HandlerContext } from './handler-context.js';
 
 export interface CommandDef {
   /** The long help text. The one-line summary is the registry's (commands/registry.ts), the one place it is written. */
@@ -79,7 +82,7 @@ export interface CommandDef {
    * Returns what to render (or undefined when the command printed through ctx itself, e.g. chat).
    * Default: send `action` with `params` and render the response.
    */
-  run?: (ctx: Context, input: Input) => Promise<Output | undefined>;
+  run?: (ctx: HandlerContext, input: Input) => Promise<Output | undefined>;
 }
 
 export function defineCommand(def: CommandDef): CommandDef {

@@ -85,7 +85,7 @@ async function verbNode(verb: VerbEntry, path: string): Promise<CompletionNode> 
       long: `--${f.name}`,
       short: f.short ? `-${f.short}` : undefined,
       takesValue: f.kind !== 'bool',
-      choices: f.choices,
+      choices: f.choices ?? f.suggest,
       complete: f.complete ?? (f.param === 'InstanceId' || f.name === 'instance' ? 'instance' : undefined),
       description: oneLine(f.description ?? f.spec?.name ?? ''),
     }),

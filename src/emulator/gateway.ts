@@ -2,16 +2,16 @@ import { createHash } from 'node:crypto';
 import { type ActionSpec, API_VERSION, lookupAction } from '../api/catalog.js';
 import { type ParamIssue, validateParams } from '../api/validate.js';
 import type { ActionContext, ActionHandler, HandlerTable } from './actions/types.js';
-import { type AccessKey, allowedByPolicy, claimedAction, type NonceStore, type StsToken, verifyRequest } from './auth.js';
-import type { Database } from './db.js';
+import { authenticate, type Credentials, checkPolicy, claimedAction, type Verified } from './auth/index.js';
 import { ApiError } from './errors.js';
 import { Params } from './params.js';
 import type { EmulatorState } from './state.js';
 
 /**
- * The API gateway in front of the handlers: every API request goes verify (signature, clock,
- * replay) → policy (RAM) → validate (the model's one validator) → dispatch (the action's handler).
- * It knows nothing of HTTP: http.ts hands it a parsed request and writes out what it returns.
+ * The API gateway in front of the handlers: every API request goes through API_STEPS in order —
+ * authenticate (signature, clock, replay: auth/) → resolve (Version, Action) → policy (RAM) →
+ * validate (the model's one validator) → dispatch (the action's handler). It knows nothing of
+ * HTTP: the request pipeline (pipeline.ts) hands it a parsed request and writes out what it returns.
  */
 
 /** One API request as the gateway sees it. */
@@ -41,52 +41,100 @@ export interface Gateway {
   isChange(params: Record<string, string>, headers: RequestInput['headers']): boolean;
 }
 
-export function createGateway(opts: {
+/** One API request on its way through the gateway's steps; a step that answers sets `body`. */
+interface ApiCall {
+  input: RequestInput;
+  who: Verified | undefined;
+  action: ActionSpec | undefined;
+  actionParams: Record<string, string> | undefined;
+  body: Record<string, unknown> | undefined;
+}
+
+interface GatewayEnv {
   state: EmulatorState;
-  db: Database;
   handlers: HandlerTable;
-  keys: Map<string, AccessKey>;
-  nonces: NonceStore;
-  tokens?: Map<string, StsToken>;
-}): Gateway {
-  const { state, db, handlers, keys, nonces, tokens } = opts;
-  // built once: creating a better-sqlite3 transaction function costs more than running one
-  const inSavepoint = db.transaction((handler: ActionHandler, ctx: ActionContext<string>) => handler(ctx));
+  credentials: Credentials;
+  /** The handler of a change, in a savepoint of its own (built once). */
+  inSavepoint: (handler: ActionHandler, ctx: ActionContext<string>) => Record<string, unknown>;
+}
+
+type ApiStep = (call: ApiCall, env: GatewayEnv) => void;
+
+/** 1. who is calling (auth/): thrown, so the whole request (its nonce too) is undone. */
+const authenticateStep: ApiStep = (call, env) => {
+  const { method, params, query, headers, raw, now, inWriteTransaction } = call.input;
+  const bodyHash = () => createHash('sha256').update(raw).digest('hex');
+  call.who = authenticate({ method, params, query, headers, bodyHash, hasBody: raw.length > 0, now, inWriteTransaction }, env.credentials);
+};
+
+/** 2. the version and the action it names: the model's, or none (the table has a handler for each of the model's). */
+const resolve: ApiStep = (call) => {
+  const who = call.who as Verified;
+  if (who.version !== API_VERSION) {
+    throw new ApiError('InvalidVersion', `Specified parameter Version is not valid. Supported: ${API_VERSION}.`, 400);
+  }
+  const action = lookupAction(who.action);
+  if (!action) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
+  call.action = action;
+};
+
+/** 3. the key's policy (RAM) allows the action. */
+const policy: ApiStep = (call) => {
+  const who = call.who as Verified;
+  checkPolicy(who.policy, call.action as ActionSpec, who.accessKeyId);
+};
+
+/** 4. the action's parameters, by the model's one validator. */
+const validate: ApiStep = (call) => {
+  const action = call.action as ActionSpec;
+  const actionParams = pickActionParams(call.input.params, actionParamNames(action));
+  const refusal = paramRefusal(validateParams(action, actionParams, { allowUnknown: true }));
+  if (refusal) {
+    // the SDK-envelope actions (GetAsrConfig, …) answer even a refusal inside their envelope
+    if (!action.envelope) throw refusal;
+    call.body = { Code: refusal.code, Success: false, HttpStatusCode: refusal.httpStatus, ErrorMsg: refusal.message };
+  }
+  call.actionParams = actionParams;
+};
+
+/** 5. the action's handler: a change that fails half-way is undone to a savepoint; the recorded nonce stays. */
+const dispatch: ApiStep = (call, env) => {
+  const action = call.action as ActionSpec;
+  const { now, requestId } = call.input;
+  const ctx: ActionContext<string> = {
+    state: env.state,
+    store: env.state.store,
+    action,
+    params: new Params(call.actionParams as Record<string, string>, action.paginator),
+    now,
+    requestId,
+    accessKeyId: (call.who as Verified).accessKeyId,
+  };
+  const handler = env.handlers[action.name] as ActionHandler;
+  call.body = action.readOnly ? handler(ctx) : env.inSavepoint(handler, ctx);
+};
+
+/** The gateway's steps, in order; the first that sets the call's body answers it. */
+export const API_STEPS: readonly ApiStep[] = [authenticateStep, resolve, policy, validate, dispatch];
+
+export function createGateway(opts: { state: EmulatorState; handlers: HandlerTable; credentials: Credentials }): Gateway {
+  const env: GatewayEnv = {
+    ...opts,
+    // built once: creating a better-sqlite3 transaction function costs more than running one
+    inSavepoint: opts.state.store.transaction((handler: ActionHandler, ctx: ActionContext<string>) => handler(ctx)),
+  };
 
   function answer(input: RequestInput): Outcome {
-    const { method, params, query, headers, raw, now: t, requestId } = input;
-    const bodyHash = () => createHash('sha256').update(raw).digest('hex');
-    // 1. verify: thrown, so the whole request (its nonce too) is undone
-    const who = verifyRequest({ method, params, query, headers, bodyHash, hasBody: raw.length > 0 }, keys, nonces, t, {
-      inWriteTransaction: input.inWriteTransaction,
-      tokens,
-    });
+    const call: ApiCall = { input, who: undefined, action: undefined, actionParams: undefined, body: undefined };
     try {
-      if (who.version !== API_VERSION) {
-        throw new ApiError('InvalidVersion', `Specified parameter Version is not valid. Supported: ${API_VERSION}.`, 400);
+      for (const step of API_STEPS) {
+        step(call, env);
+        if (call.body !== undefined) break;
       }
-      // the request names any action it likes: the model's, or none (the table has a handler for each of the model's)
-      const action = lookupAction(who.action);
-      if (!action) throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method.`, 404);
-      // 2. policy
-      if (!allowedByPolicy(who.policy, action)) throw forbidden(action.name, who.accessKeyId);
-      // 3. validate
-      const actionParams = pickActionParams(params, actionParamNames(action));
-      const issues = validateParams(action, actionParams, { allowUnknown: true });
-      const refusal = paramRefusal(issues);
-      if (refusal) {
-        // the SDK-envelope actions (GetAsrConfig, …) answer even a refusal inside their envelope
-        if (action.envelope)
-          return { body: { Code: refusal.code, Success: false, HttpStatusCode: refusal.httpStatus, ErrorMsg: refusal.message }, action: action.name };
-        throw refusal;
-      }
-      // 4. dispatch: a change that fails half-way is undone to a savepoint; the recorded nonce stays
-      const ctx = { state, db, action, params: new Params(actionParams, action.paginator), now: t, requestId, accessKeyId: who.accessKeyId };
-      const handler = handlers[action.name] as ActionHandler;
-      const body = action.readOnly ? handler(ctx) : inSavepoint(handler, ctx);
-      return { body, action: action.name };
+      return { body: call.body as Record<string, unknown>, action: (call.action as ActionSpec).name };
     } catch (err) {
-      if (err instanceof ApiError) return err;
+      // once authenticated (its nonce used), a refusal is the answer; before, it undoes the request
+      if (err instanceof ApiError && call.who !== undefined) return err;
       throw err;
     }
   }
@@ -107,32 +155,6 @@ function paramRefusal(issues: ParamIssue[]): ApiError | undefined {
   const invalid = issues.find((i) => i.kind === 'invalid');
   if (invalid) return new ApiError('InvalidParameter', `The specified parameter ${invalid.param} is invalid. ${invalid.reason}.`, 400);
   return undefined;
-}
-
-/** The account every emulated key belongs to (AccessDeniedDetail.AuthPrincipalOwnerId). */
-export const EMULATOR_ACCOUNT_ID = '1000000000000000';
-
-/**
- * Forbidden.RAM as the gateway answers it, with its AccessDeniedDetail: which policy type denied
- * which action to which principal. The emulator's keys stand for RAM users (SubUser) of one
- * account, their policies attached to the user (AccountLevelIdentityBasedPolicy); nothing allows
- * the action, so the denial is implicit. EncodedDiagnosticMessage is base64 of that same detail as
- * JSON (the real one is opaque, decoded by RAM's DecodeDiagnosticMessage). (docs/emulator.md)
- */
-export function forbidden(action: string, accessKeyId: string): ApiError {
-  const authAction = `voicebot:${action}`;
-  const diagnostic = { AuthAction: authAction, AuthResource: '*', AuthPrincipalType: 'SubUser', AuthPrincipalDisplayName: accessKeyId, ExplicitDeny: false };
-  return new ApiError('Forbidden.RAM', `User not authorized to operate on the specified resource, or this API doesn't support RAM. (${authAction})`, 403, {
-    AccessDeniedDetail: {
-      AuthAction: authAction,
-      AuthPrincipalDisplayName: accessKeyId,
-      AuthPrincipalOwnerId: EMULATOR_ACCOUNT_ID,
-      AuthPrincipalType: 'SubUser',
-      EncodedDiagnosticMessage: Buffer.from(JSON.stringify(diagnostic)).toString('base64'),
-      NoPermissionType: 'ImplicitDeny',
-      PolicyType: 'AccountLevelIdentityBasedPolicy',
-    },
-  });
 }
 
 const paramNames = new WeakMap<ActionSpec, Set<string>>();

@@ -1,4 +1,4 @@
-import type { Database } from './db.js';
+import type { Database } from './store/database.js';
 
 /** At most this many changes share one commit, so a batch stays short and its answers leave soon. */
 const MAX_BATCH = 64;

@@ -1,4 +1,4 @@
-import type { AccessKey, StsToken } from './auth.js';
+import type { AccessKey, StsToken } from './auth/index.js';
 
 /** How an emulator is started (`vn emulator start`, the embedded `local` profile, the tests). */
 export interface EmulatorOptions {

@@ -1,8 +1,12 @@
-import type { Database } from './db.js';
+import type { ChatbotCatalog } from './chatbots/model.js';
 import type { EmulatorOptions } from './options.js';
+import type { Database, Store } from './store/index.js';
 
 /** Shared, long-lived emulator state handed to every handler. */
 export interface EmulatorState {
+  /** The data file: every read and write goes through it (emulator/store/). */
+  store: Store;
+  /** The store's connection, for the lifecycle and for tests that look at the file; handlers use `store`. */
   db: Database;
   /** Base URL the emulator is reachable at (for URLs it hands out). */
   baseUrl: string;
@@ -10,6 +14,6 @@ export interface EmulatorState {
   fileKey: Buffer;
   /** The options it was started with (chatbotsFile, latency, …). */
   options: EmulatorOptions;
-  /** Extra per-module state, keyed by module name. */
-  extras: Map<string, unknown>;
+  /** The chatbots it answers with, loaded on first use (chatbots/load.ts chatbotCatalog). */
+  chatbots?: ChatbotCatalog;
 }

@@ -1,42 +1,16 @@
-import type { Database } from './db.js';
 import { invalidParameter } from './errors.js';
 import type { Params } from './params.js';
+import type { ConversationSearch, Store } from './store/index.js';
+
+export type { ConversationSearch } from './store/index.js';
 
 /**
- * Statistics and conversation queries over the `conversations` and `conversation_turns` tables the
- * dialogue engine writes. Periods and the times written into exports are in UTC, so that every
+ * Statistics over the conversations the dialogue engine writes (the queries are the store's,
+ * store/statistics.ts and store/conversations.ts). Periods and the times written into exports are in UTC, so that every
  * process sharing a data file (whatever its TZ) reports the same buckets.
  */
 
-export interface ConversationRow {
-  instance_id: string;
-  conversation_id: string;
-  debug: number;
-  sandbox: number;
-  calling_number: string;
-  called_number: string;
-  begin_time: number;
-  end_time: number | null;
-  status: string;
-  transferred_to_agent: number;
-  skill_group_id: string;
-  user_utterance_count: number;
-  effective_answer_count: number;
-  end_reason: number | null;
-}
-
-export interface TurnRow {
-  conversation_id: string;
-  sequence: number;
-  speaker: string;
-  utterance: string;
-  action: string | null;
-  action_params: string | null;
-  rule: string | null;
-  create_time: number;
-}
-
-// Rule names are the dialogue engine's (see the column comment in db.ts).
+// Rule names are the dialogue engine's (see the column comment in store/migrations.ts).
 /** Bot turns that answer something the caller said or keyed in: one per user turn. */
 const ANSWER_RULES = ['knowledge', 'dtmf', 'dtmf-echo', 'unrecognized', 'unrecognized-final', 'repeat', 'negative-feedback', 'complaining'];
 /** Answers that hit the chatbot's knowledge (an intent or a DTMF menu item). */
@@ -136,25 +110,12 @@ function rates(t: Tally) {
   };
 }
 
-const inList = (rules: string[]) => rules.map((r) => `'${r}'`).join(',');
-
 /**
  * Live traffic only (debug = 0), conversations whose BeginTime lies in [from, to], bucketed by the
  * period their BeginTime falls in; every period of the range is reported, empty ones too.
  */
-export function computeStatistics(db: Database, instanceId: string, unit: TimeUnit, from: number, to: number): StatisticsReport {
-  const rows = db
-    .prepare(
-      `SELECT c.begin_time, c.transferred_to_agent,
-              count(CASE WHEN t.rule IN (${inList(ANSWER_RULES)}) THEN 1 END) AS user_turns,
-              count(CASE WHEN t.rule IN (${inList(HIT_RULES)}) THEN 1 END) AS hits,
-              count(CASE WHEN t.rule IN (${inList(VALID_RULES)}) THEN 1 END) AS valid
-         FROM conversations c
-         LEFT JOIN conversation_turns t ON t.instance_id = c.instance_id AND t.conversation_id = c.conversation_id
-        WHERE c.instance_id = ? AND c.debug = 0 AND c.begin_time BETWEEN ? AND ?
-        GROUP BY c.conversation_id`,
-    )
-    .all(instanceId, from, to) as { begin_time: number; transferred_to_agent: number; user_turns: number; hits: number; valid: number }[];
+export function computeStatistics(store: Store, instanceId: string, unit: TimeUnit, from: number, to: number): StatisticsReport {
+  const rows = store.statistics.tallies(instanceId, from, to, { answer: ANSWER_RULES, hit: HIT_RULES, valid: VALID_RULES });
 
   const size = unit === 'Hour' ? HOUR_MS : DAY_MS;
   const first = floorTo(from, unit);
@@ -201,27 +162,6 @@ export function computeStatistics(db: Database, instanceId: string, unit: TimeUn
   };
 }
 
-const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/** What a conversation search filters on; an action leaves out the filters it does not have. */
-export interface ConversationSearch {
-  /** 1: debug conversations, 0: live ones. */
-  debug: number;
-  /** "true"/"false" in any case (the model's rule). */
-  sandbox?: string;
-  /** Part of the calling number; each * stands for one digit. */
-  callingNumber?: string;
-  /** Part of the conversation id or either number. */
-  query?: string;
-  beginFrom?: number;
-  beginTo?: number;
-  roundsFrom?: number;
-  roundsTo?: number;
-  /** EndReason (the SDK's 1..11 enum); 0 means any. */
-  result?: number;
-  abTestId?: string;
-}
-
 /** The parameters conversationSearch reads. */
 export type SearchParam =
   | 'DebugConversation'
@@ -248,63 +188,4 @@ export function conversationSearch(p: Params<SearchParam>): ConversationSearch {
     result: p.int('Result'),
     abTestId: p.str('AbTestId'),
   };
-}
-
-/** The WHERE clause for a conversation search of one instance. */
-export function conversationFilter(instanceId: string, s: ConversationSearch): { clause: string; args: unknown[] } {
-  const where = ['instance_id = ?', 'debug = ?'];
-  const args: unknown[] = [instanceId, s.debug];
-  if (s.sandbox) {
-    where.push('sandbox = ?');
-    args.push(s.sandbox.toLowerCase() === 'true' ? 1 : 0);
-  }
-  if (s.callingNumber) {
-    // the SDK's example is a masked number ("138106*****"): each * stands for one digit
-    where.push("calling_number LIKE ? ESCAPE '\\'");
-    args.push(likeContains(s.callingNumber).replace(/\*/g, '_'));
-  }
-  if (s.query) {
-    where.push("(conversation_id LIKE ? ESCAPE '\\' OR calling_number LIKE ? ESCAPE '\\' OR called_number LIKE ? ESCAPE '\\')");
-    const pattern = likeContains(s.query);
-    args.push(pattern, pattern, pattern);
-  }
-  for (const [v, sql] of [
-    [s.beginFrom, 'begin_time >= ?'],
-    [s.beginTo, 'begin_time <= ?'],
-    [s.roundsFrom, 'user_utterance_count >= ?'],
-    [s.roundsTo, 'user_utterance_count <= ?'],
-  ] as const) {
-    if (v !== undefined) {
-      where.push(sql);
-      args.push(v);
-    }
-  }
-  // Result filters on EndReason; 0, the SDK's example, means any
-  if (s.result) {
-    where.push('end_reason = ?');
-    args.push(s.result);
-  }
-  // the emulator runs no A/B tests, so no conversation belongs to one
-  if (s.abTestId) where.push('0');
-  return { clause: `WHERE ${where.join(' AND ')}`, args };
-}
-
-export function findConversations(db: Database, filter: { clause: string; args: unknown[] }, page?: { limit: number; offset: number }): ConversationRow[] {
-  const limit = page ? ' LIMIT ? OFFSET ?' : '';
-  return db
-    .prepare(`SELECT * FROM conversations ${filter.clause} ORDER BY begin_time DESC, conversation_id${limit}`)
-    .all(...filter.args, ...(page ? [page.limit, page.offset] : [])) as ConversationRow[];
-}
-
-export function countConversations(db: Database, filter: { clause: string; args: unknown[] }): number {
-  return (db.prepare(`SELECT count(*) AS n FROM conversations ${filter.clause}`).get(...filter.args) as { n: number }).n;
-}
-
-export function turnsOf(db: Database, instanceId: string, conversationId: string): TurnRow[] {
-  return db
-    .prepare(
-      `SELECT conversation_id, sequence, speaker, utterance, action, action_params, rule, create_time
-         FROM conversation_turns WHERE instance_id = ? AND conversation_id = ? ORDER BY sequence, id`,
-    )
-    .all(instanceId, conversationId) as TurnRow[];
 }

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EmulatorState } from './state.js';
+import type { StoredUpload } from './store/index.js';
 
 /**
  * Uploads through the form GenerateUploadUrl hands out. Its answer is an OSS PostObject form (the
@@ -245,12 +246,14 @@ export async function receiveUpload(state: EmulatorState, contentType: string, r
     return ossError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size.');
   const instanceId = /^recordings\/([^/]+)\//.exec(key)?.[1] ?? '';
   const type = field('Content-Type') || file.type || 'application/octet-stream';
-  state.db
-    .prepare(
-      `INSERT INTO uploads (object_key, instance_id, content_type, size, content, create_time) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (object_key) DO UPDATE SET content_type = excluded.content_type, size = excluded.size, content = excluded.content, create_time = excluded.create_time`,
-    )
-    .run(key, instanceId === '_' ? '' : instanceId, type, body.length, body, now);
+  state.store.uploads.put({
+    object_key: key,
+    instance_id: instanceId === '_' ? '' : instanceId,
+    content_type: type,
+    size: body.length,
+    content: body,
+    create_time: now,
+  });
   const etag = `"${createHash('md5').update(body).digest('hex').toUpperCase()}"`;
   const status = Number(field('success_action_status'));
   if (status === 200 || status === 201) {
@@ -268,15 +271,8 @@ function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export interface StoredUpload {
-  object_key: string;
-  content_type: string;
-  size: number;
-  content: Buffer;
-}
-
 export function readUpload(state: EmulatorState, key: string): StoredUpload | undefined {
-  return state.db.prepare('SELECT object_key, content_type, size, content FROM uploads WHERE object_key = ?').get(key) as StoredUpload | undefined;
+  return state.store.uploads.get(key);
 }
 
 /** The object key a saved recording names, when its FilePath is this emulator's bucket (oss://vn-emulator/Folder). */

@@ -193,14 +193,14 @@ describe('loading --chatbots files', () => {
 
 describe('the catalog of one emulator', () => {
   it('is the demo bot without a file, and is loaded once and cached', () => {
-    const state = { options: {}, extras: new Map<string, unknown>() };
+    const state = { options: {} };
     const first = chatbotCatalog(state);
     expect(first.bots.map((b) => b.id)).toEqual([DEMO_CHATBOT_ID]);
     expect(chatbotCatalog(state)).toBe(first);
   });
 
   it("is the file's bots when chatbotsFile is set", () => {
-    const state = { options: { chatbotsFile: file('cat.yaml', GOOD_YAML) }, extras: new Map<string, unknown>() };
+    const state = { options: { chatbotsFile: file('cat.yaml', GOOD_YAML) } };
     expect(chatbotCatalog(state).bots[0]!.id).toBe('chatbot-shop');
   });
 });

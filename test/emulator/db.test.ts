@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, openDatabase } from '../../src/emulator/db.js';
+import { MIGRATIONS, openDatabase } from '../../src/emulator/store/database.js';
 import { tempDir } from '../helpers/run.js';
 
 const cleanups: (() => void)[] = [];

@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { signV1 } from '../../src/client/sign-v1.js';
-import { type AccessKey, signatureV1 } from '../../src/emulator/auth.js';
+import { type AccessKey, signatureV1 } from '../../src/emulator/auth/index.js';
 import { demoChatbot } from '../../src/emulator/chatbots/demo.js';
 import { matchIntent, normalize, similarity } from '../../src/emulator/chatbots/match.js';
 import type { Chatbot } from '../../src/emulator/chatbots/model.js';
-import { MIGRATIONS, openDatabase } from '../../src/emulator/db.js';
+import { MIGRATIONS, openDatabase } from '../../src/emulator/store/database.js';
 import { tempDir } from '../helpers/run.js';
 
 /** A small deterministic generator, so a failure can be replayed. */

@@ -1,11 +1,10 @@
-import type { Context } from '../../context.js';
+import { isReporterName, REPORTER_NAMES, REPORTERS, type ReporterName } from '../../dialogue/suite/reporters/index.js';
 import type { Reporter } from '../../dialogue/suite/runner.js';
 import { UsageError } from '../../errors.js';
 import type { Part } from '../../output/iostreams.js';
-import { sanitizeDeep } from '../../output/sanitize.js';
+import type { HandlerContext } from '../handler-context.js';
 
-export const REPORTER_NAMES = ['pretty', 'json', 'junit', 'junit-ant', 'html'] as const;
-export type ReporterName = (typeof REPORTER_NAMES)[number];
+export { REPORTER_NAMES, type ReporterName } from '../../dialogue/suite/reporters/index.js';
 
 export interface ReporterSpec {
   name: ReporterName;
@@ -19,6 +18,7 @@ export const REPORTER_FLAGS = [
     name: 'reporter',
     repeatable: true,
     valueName: 'name[=file]',
+    suggest: REPORTER_NAMES,
     description: `report format, repeatable: ${REPORTER_NAMES.join(', ')}; name=FILE writes that report to FILE (default: pretty)`,
   },
   {
@@ -40,11 +40,11 @@ export function parseReporterSpecs(values: unknown, reportFile: string | undefin
     const eq = raw.indexOf('=');
     const name = (eq < 0 ? raw : raw.slice(0, eq)).trim();
     const file = eq < 0 ? undefined : raw.slice(eq + 1).trim();
-    if (!(REPORTER_NAMES as readonly string[]).includes(name)) {
+    if (!isReporterName(name)) {
       throw new UsageError(`--reporter ${raw}: unknown reporter "${name}" (${REPORTER_NAMES.join(', ')}; name=FILE for a file)`);
     }
     if (file === '') throw new UsageError(`--reporter ${raw}: the file name is missing after "="`);
-    specs.push({ name: name as ReporterName, file });
+    specs.push({ name, file });
   }
   if (reportFile !== undefined) {
     const open = specs.filter((s) => !s.file);
@@ -54,7 +54,7 @@ export function parseReporterSpecs(values: unknown, reportFile: string | undefin
   const files = specs.filter((s) => s.file).map((s) => s.file as string);
   const twice = files.find((f, i) => files.indexOf(f) !== i);
   if (twice) throw new UsageError(`--reporter: two reports would be written to ${twice}`);
-  const toStdout = specs.filter((s) => !s.file && s.name !== 'pretty');
+  const toStdout = specs.filter((s) => !s.file && REPORTERS[s.name].machineReadable);
   if (toStdout.length > 1)
     throw new UsageError(`--reporter: only one report can go to stdout (${toStdout.map((s) => s.name).join(', ')}); give the others =FILE`);
   return specs;
@@ -101,13 +101,11 @@ export interface BuiltReporters {
  * Terminal output of every reporter erases the progress line first, so it never covers a report.
  */
 export async function buildReporters(
-  ctx: Context,
+  ctx: HandlerContext,
   specs: ReporterSpec[],
   o: { repeat: number; progress: boolean; scratchDir?: string },
 ): Promise<BuiltReporters> {
-  const { Chalk } = await import('chalk');
-  const { PrettyReporter } = await import('../../dialogue/suite/reporters/pretty.js');
-  const { AtomicFile } = await import('../../atomic-file.js');
+  const { create: prettySummary } = await import('../../dialogue/suite/reporters/pretty.js');
   const { tmpdir } = await import('node:os');
   const scratchDir = o.scratchDir ?? tmpdir();
   let progress: import('../../dialogue/suite/reporters/progress.js').ProgressReporter | undefined;
@@ -129,78 +127,35 @@ export async function buildReporters(
     },
   };
   const reporters: Reporter[] = [];
-  const machineOnStdout = specs.some((s) => !s.file && s.name !== 'pretty');
-  const hasPretty = specs.some((s) => s.name === 'pretty' && !s.file);
+  const machineOnStdout = specs.some((s) => !s.file && REPORTERS[s.name].machineReadable);
+  // a report for people gives stdout to a machine-readable one and goes to stderr
+  const human = machineOnStdout ? ('stderr' as const) : ('stdout' as const);
   for (const spec of specs) {
-    const file = spec.file;
-    switch (spec.name) {
-      case 'pretty': {
-        if (file) {
-          const f = new AtomicFile(file);
-          // a failed write surfaces at commit (the file's queue keeps it)
-          const r = new PrettyReporter({ write: (s) => void f.write(s).catch(() => undefined) }, new Chalk({ level: 0 }), { repeat: o.repeat });
-          reporters.push(
-            shownSafe({
-              start: () => r.start(),
-              conversation: (c) => r.conversation(c),
-              async end(s) {
-                r.end(s);
-                await f.commit();
-              },
-              abort: () => f.abort(),
-            }),
-          );
-        } else {
-          const sink = machineOnStdout ? stderr : stdout;
-          reporters.push(
-            shownSafe(new PrettyReporter(sink, new Chalk({ level: ctx.colorFor(machineOnStdout ? 'stderr' : 'stdout') ? 1 : 0 }), { repeat: o.repeat })),
-          );
-        }
-        break;
-      }
-      case 'json':
-        reporters.push(new (await import('../../dialogue/suite/reporters/json.js')).JsonReporter(stdout, file));
-        break;
-      case 'junit':
-      case 'junit-ant':
-        reporters.push(
-          new (await import('../../dialogue/suite/reporters/junit.js')).JunitReporter(stdout, file, {
-            repeat: o.repeat,
-            scratchDir,
-            flavor: spec.name === 'junit-ant' ? 'ant' : 'surefire',
-          }),
-        );
-        break;
-      case 'html':
-        reporters.push(new (await import('../../dialogue/suite/reporters/html.js')).HtmlReporter(stdout, file, { scratchDir }));
-        break;
-    }
+    const info = REPORTERS[spec.name];
+    const stream = info.machineReadable ? ('stdout' as const) : human;
+    const make = await info.load();
+    reporters.push(
+      await make({
+        out: stream === 'stdout' ? stdout : stderr,
+        file: spec.file,
+        color: !spec.file && !info.machineReadable && ctx.colorFor(stream),
+        repeat: o.repeat,
+        scratchDir,
+      }),
+    );
   }
-  if (!hasPretty) {
+  if (!specs.some((s) => s.name === 'pretty' && !s.file)) {
     // a summary is always shown: on stdout when the reports went to files, on stderr (failures only) when one owns stdout
     reporters.push(
-      shownSafe(
-        new PrettyReporter(machineOnStdout ? stderr : stdout, new Chalk({ level: ctx.colorFor(machineOnStdout ? 'stderr' : 'stdout') ? 1 : 0 }), {
-          repeat: o.repeat,
-          quietPasses: machineOnStdout,
-        }),
-      ),
+      await prettySummary({
+        out: human === 'stdout' ? stdout : stderr,
+        color: ctx.colorFor(human),
+        repeat: o.repeat,
+        scratchDir,
+        quietPasses: machineOnStdout,
+      }),
     );
   }
   if (progress) reporters.push(progress);
   return { reporters };
-}
-
-/**
- * A human reporter colours what it prints: it is handed the results with every string sanitised
- * (the bot's text, Action and ActionParams, the service's error messages, a shard's fields), so the
- * colours it adds wrap text that can no longer drive a terminal, whatever the output is.
- */
-function shownSafe(r: Reporter): Reporter {
-  return {
-    start: (info) => r.start(info),
-    conversation: (c) => r.conversation(sanitizeDeep(c)),
-    end: (s) => r.end(sanitizeDeep(s)),
-    ...(r.abort ? { abort: () => (r.abort as () => Promise<void>)() } : {}),
-  };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import type { AccessKey, StsToken } from '../../emulator/auth.js';
+import type { AccessKey, StsToken } from '../../emulator/auth/index.js';
 import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 

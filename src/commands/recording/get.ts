@@ -37,7 +37,7 @@ export default defineCommand({
   async run(ctx, { params, flags }) {
     const force = flags.force === true;
     if (flags.outputFile === undefined) {
-      const out = await ctx.call('DescribeRecording', params);
+      const out = await ctx.api('DescribeRecording', params);
       return { ...out, view: { ...out.view, kind: 'recording' } };
     }
     const { checkTarget } = await import('../../client/download.js');

@@ -1,6 +1,7 @@
 /**
  * The `vn dialogue test` file format, as types and as the key lists the parser and the JSON Schema
- * (schema/dialogue-test.schema.json) both follow; a unit test keeps the two in step.
+ * (schema/dialogue-test.schema.json, made by schema.ts) both follow. The expectations of a `bot`
+ * are the table in assertions/.
  */
 
 import type { TurnKind } from '../session.js';
@@ -9,28 +10,9 @@ export { type DialogueEnv, ENVS } from '../session.js';
 
 import type { DialogueEnv } from '../session.js';
 
-/** What a bot turn is checked against. Every key is optional; an empty object checks nothing. */
-export interface Expectation {
-  /** Substring of TextResponse; a list means any of them. */
-  text?: string | string[];
-  /** Regular expression (JavaScript syntax) that TextResponse must match. */
-  textMatches?: string;
-  /** Substring(s) TextResponse must not contain. */
-  notText?: string | string[];
-  action?: string;
-  /** A subset of the parsed ActionParams (deep: nested objects are subsets too). */
-  params?: Record<string, unknown>;
-  interruptible?: boolean;
-  /** true: same text, action and params as the previous bot turn; false: different. */
-  sameAsPrevious?: boolean;
-  maxLatencyMs?: number;
-  /** NAME → regex with one capture group, applied to TextResponse; `${NAME}` in later steps. */
-  save?: Record<string, string>;
-}
+export { DEFAULT_KEYS, EXPECTATION_KEYS, type Expectation } from './assertions/index.js';
 
-export const EXPECTATION_KEYS = ['text', 'textMatches', 'notText', 'action', 'params', 'interruptible', 'sameAsPrevious', 'maxLatencyMs', 'save'] as const;
-/** Expectations that make sense on every turn of a file. */
-export const DEFAULT_KEYS = ['notText', 'interruptible', 'maxLatencyMs'] as const;
+import type { Expectation } from './assertions/index.js';
 
 export type StepKind = TurnKind;
 

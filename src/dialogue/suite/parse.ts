@@ -1,6 +1,7 @@
-import { BOT_ACTIONS } from '../../api/bot-actions.js';
 import { closest } from '../../suggest.js';
 import { FileIssuesError, YamlFileParser } from '../../yaml-file.js';
+import type { Assertion, ParseHelpers } from './assertions/assertion.js';
+import { ASSERTIONS, type AssertionKey } from './assertions/index.js';
 import {
   CONVERSATION_KEYS,
   DEFAULT_KEYS,
@@ -168,77 +169,27 @@ class FileParser extends YamlFileParser {
     });
   }
 
-  private expectation(node: YNode | null, allowed: readonly string[], where: string, saved: Set<string>): Expectation | undefined {
+  private expectation(node: YNode | null, allowed: readonly AssertionKey[], where: string, saved: Set<string>): Expectation | undefined {
     if (!this.yaml.isMap(node)) {
       this.issue(node, `\`${where}\` is a mapping of expectations (${allowed.join(', ')})`);
       return undefined;
     }
     const keys = this.keys(node, allowed, where);
-    const e: Expectation = {};
+    const helpers: ParseHelpers = {
+      yaml: this.yaml,
+      doc: this.doc,
+      saved,
+      issue: (n, message) => this.issue(n, message),
+      str: (n, key) => this.str(n, key),
+      strOrList: (n, key) => this.strOrList(n, key),
+      regex: (n, source, key) => this.regex(n, source, key),
+    };
+    const e: Record<string, unknown> = {};
     for (const [key, v] of keys) {
-      switch (key) {
-        case 'text':
-        case 'notText': {
-          const list = this.strOrList(v, key);
-          if (list !== undefined) e[key] = list;
-          break;
-        }
-        case 'textMatches': {
-          const s = this.str(v, key);
-          if (s !== undefined && this.regex(v, s, key)) e.textMatches = s;
-          break;
-        }
-        case 'action': {
-          const action = this.str(v, key);
-          if (action === undefined) break;
-          if (!(BOT_ACTIONS as readonly string[]).includes(action)) {
-            const lower = action.toLowerCase();
-            const hint = closest(action, BOT_ACTIONS, 3) ?? (lower.length >= 4 ? BOT_ACTIONS.find((a) => a.toLowerCase().startsWith(lower)) : undefined);
-            this.issue(
-              v,
-              `\`action\` "${action}" is not an Action the API answers${hint ? ` (did you mean ${hint}?)` : ''}; expected ${BOT_ACTIONS.join(', ')}`,
-            );
-          } else e.action = action;
-          break;
-        }
-        case 'params':
-          if (!this.yaml.isMap(v)) this.issue(v, '`params` is a mapping: a subset of the answer’s ActionParams');
-          else e.params = v.toJS(this.doc as import('yaml').Document) as Record<string, unknown>;
-          break;
-        case 'interruptible':
-        case 'sameAsPrevious':
-          if (!this.yaml.isScalar(v) || typeof v.value !== 'boolean') this.issue(v, `\`${key}\` is true or false`);
-          else e[key] = v.value;
-          break;
-        case 'maxLatencyMs':
-          if (!this.yaml.isScalar(v) || typeof v.value !== 'number' || !(v.value > 0)) this.issue(v, '`maxLatencyMs` is a positive number of milliseconds');
-          else e.maxLatencyMs = v.value;
-          break;
-        case 'save': {
-          if (!this.yaml.isMap(v)) {
-            this.issue(v, '`save` maps NAME to a regular expression with one capture group');
-            break;
-          }
-          const save: Record<string, string> = {};
-          for (const pair of v.items) {
-            const name = this.yaml.isScalar(pair.key) ? String(pair.key.value) : '';
-            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-              this.issue(pair.key as YNode, `"${name}" is not a variable name (letters, digits, _)`);
-              continue;
-            }
-            const value = pair.value as YNode | null;
-            const re = this.str(value, `save.${name}`);
-            if (re === undefined || !this.regex(value, re, `save.${name}`)) continue;
-            if (new RegExp(`${re}|`).exec('')?.length !== 2) this.issue(value, `save.${name} must have exactly one capture group`);
-            save[name] = re;
-            saved.add(name);
-          }
-          e.save = save;
-          break;
-        }
-      }
+      const value = (ASSERTIONS[key as AssertionKey] as Assertion<unknown>).parse(v, helpers);
+      if (value !== undefined) e[key] = value;
     }
-    return e;
+    return e as Expectation;
   }
 
   private tags(node: YNode | null): string[] {

@@ -1,5 +1,7 @@
-import { type BotTurn, parsedParams } from '../../api/turn.js';
+import type { BotTurn } from '../../api/turn.js';
 import { writeFileAtomic } from '../../atomic-file.js';
+import type { Assertion } from './assertions/assertion.js';
+import { ASSERTIONS, EXPECTATION_KEYS } from './assertions/index.js';
 import type { DialogueEnv, Expectation, StepKind } from './format.js';
 
 interface RecordedStep {
@@ -85,12 +87,12 @@ export class SessionRecorder {
   }
 }
 
-/** What the bot answered, as the expectations that answer meets. */
+/** What the bot answered, as the expectations that answer meets (each assertion's `record`, in the table's order). */
 export function expectationOf(turn: BotTurn): Expectation {
-  const e: Expectation = { text: turn.TextResponse ?? '', action: turn.Action ?? '' };
-  const params = parsedParams(turn);
-  if (params && typeof params === 'object') e.params = params;
-  // a recorded transcript (ListConversationDetails) does not say whether the caller could barge in
-  if (turn.Interruptible !== undefined) e.interruptible = Boolean(turn.Interruptible);
-  return e;
+  const e: Record<string, unknown> = {};
+  for (const key of EXPECTATION_KEYS) {
+    const value = (ASSERTIONS[key] as Assertion<unknown>).record?.(turn);
+    if (value !== undefined) e[key] = value;
+  }
+  return e as Expectation;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parsedParams } from '../../api/turn.js';
 import { writeFileAtomic } from '../../atomic-file.js';
+import { assertionOf } from './assertions/index.js';
 import { isUpdatableMismatch } from './expectations.js';
 import type { Step } from './format.js';
 import type { FailedTurn } from './runner.js';
@@ -16,7 +16,8 @@ interface Edit {
 /**
  * `--update`: the expectations of failing turns rewritten from what the bot actually answered,
  * like snapshot tests. Only the keys that failed, and only those written on the turn itself (a
- * file default is never rewritten from one turn). The file is edited in place, value by value:
+ * file default is never rewritten from one turn); each key's assertion says what it writes
+ * (assertions/<key>.ts, `update`). The file is edited in place, value by value:
  * every other byte (passing turns, comments, quoting, flow style) stays as it was.
  */
 export class ExpectationUpdater {
@@ -74,46 +75,25 @@ export class ExpectationUpdater {
           if (!k?.range || !v?.range) return;
           edits.push(removal(text, k.range[0], v.range[1], Boolean(bot.flow)));
         };
-        const t = failure.answer;
+        const missed = new Set<string>(failure.mismatches.map((m) => m.key));
         for (const m of failure.mismatches) {
-          switch (m.key) {
-            case 'text':
-              setValue('text', t.TextResponse ?? '');
-              break;
-            case 'textMatches':
-            case 'notText': {
-              // the answer's text replaces a pattern: the key becomes `text` where it stood
-              if (pairOf('text')) {
-                if (!failure.mismatches.some((x) => x.key === 'text')) setValue('text', t.TextResponse ?? '');
-                removePair(m.key);
-              } else {
-                const pair = pairOf(m.key);
-                const k = pair?.key as YNode | undefined;
-                const v = pair?.value as YNode | undefined;
-                if (k?.range && v?.range) {
-                  edits.push({ start: k.range[0], end: k.range[1], text: 'text' });
-                  edits.push({ start: v.range[0], end: v.range[1], text: flowValue(t.TextResponse ?? '') });
-                }
-              }
-              break;
-            }
-            case 'action':
-              setValue('action', t.Action ?? '');
-              break;
-            case 'params': {
-              const params = parsedParams(t);
-              // an answer without params leaves nothing to expect: `params: {}` would check nothing
-              if (params === undefined) removePair('params');
-              else setValue('params', params);
-              break;
-            }
-            case 'interruptible':
-              setValue('interruptible', Boolean(t.Interruptible));
-              break;
-            case 'sameAsPrevious':
-              setValue('sameAsPrevious', !step.bot?.sameAsPrevious);
-              break;
-          }
+          assertionOf(m.key)?.update?.({
+            answer: failure.answer,
+            key: m.key,
+            written: step.bot?.[m.key],
+            has: (key) => pairOf(key) !== undefined,
+            missed: (key) => missed.has(key),
+            setValue,
+            removePair,
+            replaceKey(from, to, value) {
+              const pair = pairOf(from);
+              const k = pair?.key as YNode | undefined;
+              const v = pair?.value as YNode | undefined;
+              if (!k?.range || !v?.range) return;
+              edits.push({ start: k.range[0], end: k.range[1], text: to });
+              edits.push({ start: v.range[0], end: v.range[1], text: flowValue(value) });
+            },
+          });
         }
       }
       edits.sort((a, b) => b.start - a.start);

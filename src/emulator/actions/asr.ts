@@ -99,20 +99,17 @@ function entryOf(ctx: ActionContext<'EntryId' | 'ConfigLevel'>): Entry {
       `The specified parameter EntryId is invalid. ConfigLevel ${level} needs the EntryId it applies to.`,
     );
   if (level === CONFIG_LEVEL.instance) {
-    const found = ctx.db.prepare('SELECT 1 FROM instances WHERE instance_id = ?').get(entryId);
-    if (!found) throw new EnvelopeError(SERVICE_ERRORS.instanceNotFound, 'The specified InstanceId does not exist.');
+    if (!ctx.store.instances.find(entryId)) throw new EnvelopeError(SERVICE_ERRORS.instanceNotFound, 'The specified InstanceId does not exist.');
   }
   return { level, entryId };
 }
 
-function stored(ctx: Pick<ActionContext, 'db'>, e: Entry): Partial<AsrConfig> | undefined {
-  const row = ctx.db.prepare('SELECT config_json FROM asr_configs WHERE config_level = ? AND entry_id = ?').get(e.level, e.entryId) as
-    | { config_json: string }
-    | undefined;
-  return row ? (JSON.parse(row.config_json) as Partial<AsrConfig>) : undefined;
+function stored(ctx: Pick<ActionContext, 'store'>, e: Entry): Partial<AsrConfig> | undefined {
+  const json = ctx.store.configs.asr(e.level, e.entryId);
+  return json === undefined ? undefined : (JSON.parse(json) as Partial<AsrConfig>);
 }
 
-function effective(ctx: Pick<ActionContext, 'db'>, e: Entry): AsrConfig {
+function effective(ctx: Pick<ActionContext, 'store'>, e: Entry): AsrConfig {
   const system = { ...ASR_DEFAULTS, ...stored(ctx, { level: CONFIG_LEVEL.system, entryId: '' }) };
   if (e.level === CONFIG_LEVEL.system) return system;
   return { ...system, ...stored(ctx, e) };
@@ -133,11 +130,6 @@ export const handlers = {
     }
     // only the fields set at a level are kept there, so the others keep following the system level
     const next = { ...stored(ctx, e), ...changes };
-    const result = ctx.db
-      .prepare(
-        'INSERT INTO asr_configs (config_level, entry_id, config_json) VALUES (?, ?, ?) ON CONFLICT (config_level, entry_id) DO UPDATE SET config_json = excluded.config_json',
-      )
-      .run(e.level, e.entryId, JSON.stringify(next));
-    return { AffectedRows: result.changes };
+    return { AffectedRows: ctx.store.configs.putAsr(e.level, e.entryId, JSON.stringify(next)) };
   }),
 } satisfies Partial<HandlerTable>;

@@ -25,12 +25,9 @@ function chatbotNotFound(id: string): ApiError {
  * bot this emulator does not define (started since with another file) is an error, not a silent
  * fallback.
  */
-export function chatbotForInstance(ctx: Pick<ActionContext, 'state' | 'db'>, instanceId: string): Chatbot | undefined {
+export function chatbotForInstance(ctx: Pick<ActionContext, 'state' | 'store'>, instanceId: string): Chatbot | undefined {
   const catalog = catalogOf(ctx.state);
-  const row = ctx.db.prepare('SELECT chatbot_instance_id FROM chatbot_associations WHERE instance_id = ?').get(instanceId) as
-    | { chatbot_instance_id: string }
-    | undefined;
-  return associatedChatbot(catalog, instanceId, row?.chatbot_instance_id);
+  return associatedChatbot(catalog, instanceId, ctx.store.associations.chatbotOf(instanceId));
 }
 
 /**
@@ -60,20 +57,15 @@ export const handlers = {
     const id = p.req('ChatbotInstanceId');
     const bot = catalogOf(ctx.state).bots.find((b) => b.id === id);
     if (!bot) throw chatbotNotFound(id);
-    ctx.db
-      .prepare(
-        `INSERT OR REPLACE INTO chatbot_associations (instance_id, chatbot_instance_id, chatbot_name, nlu_service_type, nlu_service_params_json, union_source, create_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        instance.instance_id,
-        bot.id,
-        p.str('ChatbotName') || bot.name,
-        p.str('NluServiceType') ?? null,
-        p.str('NluServiceParamsJson') ?? null,
-        p.str('UnionSource') ?? null,
-        ctx.now,
-      );
+    ctx.store.associations.put({
+      instance_id: instance.instance_id,
+      chatbot_instance_id: bot.id,
+      chatbot_name: p.str('ChatbotName') || bot.name,
+      nlu_service_type: p.str('NluServiceType') ?? null,
+      nlu_service_params_json: p.str('NluServiceParamsJson') ?? null,
+      union_source: p.str('UnionSource') ?? null,
+      create_time: ctx.now,
+    });
     return {};
   },
 

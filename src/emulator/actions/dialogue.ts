@@ -11,6 +11,7 @@ import {
   type UserInput,
 } from '../engine.js';
 import { notFound, SERVICE_ERRORS, serviceError } from '../errors.js';
+import type { ConversationRow, NewTurn } from '../store/index.js';
 import { chatbotForAssociation, chatbotForInstance } from './chatbot.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, HandlerTable } from './types.js';
@@ -20,16 +21,6 @@ import type { ActionContext, HandlerTable } from './types.js';
  * every turn in `conversation_turns`. The rules themselves are in ../engine.ts; what callers may
  * rely on is documented in docs/emulator.md ("## Dialogue rules").
  */
-
-interface ConversationRow {
-  instance_id: string;
-  conversation_id: string;
-  debug: number;
-  calling_number: string;
-  called_number: string;
-  status: string;
-  state_json: string;
-}
 
 /** What state_json holds: the engine state plus what EndDialogue was told. */
 interface StoredState extends EngineState {
@@ -57,8 +48,7 @@ function contextParam<N extends string>(ctx: ActionContext<N>, name: N): Record<
 }
 
 function rulesOf(ctx: ActionContext, instanceId: string): NavigationRules {
-  const row = ctx.db.prepare('SELECT config_json FROM navigation_configs WHERE instance_id = ?').get(instanceId) as { config_json: string } | undefined;
-  return rulesFromText(row?.config_json);
+  return rulesFromText(ctx.store.configs.navigation(instanceId));
 }
 
 /**
@@ -82,18 +72,24 @@ function answerBody(a: BotAnswer): Pick<BotAnswer, 'TextResponse' | 'Action' | '
   return { TextResponse: a.TextResponse, Action: a.Action, ActionParams: a.ActionParams, Interruptible: a.Interruptible };
 }
 
-function recordTurn(
+/** A turn of the conversation, as it is recorded. */
+function turnRow(
   ctx: ActionContext,
   conv: { instance_id: string; conversation_id: string },
   sequence: number,
   turn: { speaker: string; utterance: string; action: string; params: string; rule: Rule | null },
-): void {
-  ctx.db
-    .prepare(
-      `INSERT INTO conversation_turns (instance_id, conversation_id, sequence, speaker, utterance, action, action_params, rule, create_time)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(conv.instance_id, conv.conversation_id, sequence, turn.speaker, turn.utterance, turn.action, turn.params, turn.rule, ctx.now);
+): NewTurn {
+  return {
+    instance_id: conv.instance_id,
+    conversation_id: conv.conversation_id,
+    sequence,
+    speaker: turn.speaker,
+    utterance: turn.utterance,
+    action: turn.action,
+    action_params: turn.params,
+    rule: turn.rule,
+    create_time: ctx.now,
+  };
 }
 
 function skillGroupOf(params: string): string {
@@ -114,15 +110,13 @@ function begin(ctx: ActionContext<BeginParam>, env: Env, sandbox: () => boolean)
   const instance = getInstance(ctx, p.req('InstanceId'));
   // not blank: the model's rule
   const conversationId = p.req('ConversationId').trim();
-  const exists = ctx.db.prepare('SELECT 1 FROM conversations WHERE instance_id = ? AND conversation_id = ?').get(instance.instance_id, conversationId);
-  if (exists) throw serviceError(SERVICE_ERRORS.conversationDuplicated, `The specified ConversationId ${conversationId} already exists.`);
+  if (ctx.store.conversations.exists(instance.instance_id, conversationId))
+    throw serviceError(SERVICE_ERRORS.conversationDuplicated, `The specified ConversationId ${conversationId} already exists.`);
   if (env === 'live') {
     if (instance.status.toLowerCase() === 'disabled') {
       throw serviceError(SERVICE_ERRORS.instanceDisabled, `The instance ${instance.instance_id} is disabled; enable it to take calls.`);
     }
-    const { n } = ctx.db
-      .prepare("SELECT count(*) AS n FROM conversations WHERE instance_id = ? AND debug = 0 AND status = 'active'")
-      .get(instance.instance_id) as { n: number };
+    const n = ctx.store.conversations.activeLive(instance.instance_id);
     if (n >= instance.concurrency) {
       throw serviceError(
         SERVICE_ERRORS.concurrencyLimitExceeded,
@@ -134,63 +128,45 @@ function begin(ctx: ActionContext<BeginParam>, env: Env, sandbox: () => boolean)
   const bot = chatbotForInstance(ctx, instance.instance_id);
   const result = greet(rulesOf(ctx, instance.instance_id), bot, context);
   const conv = { instance_id: instance.instance_id, conversation_id: conversationId };
-  ctx.db
-    .prepare(
-      `INSERT INTO conversations (instance_id, conversation_id, debug, sandbox, calling_number, called_number, begin_time, status, state_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
-    )
-    .run(
-      conv.instance_id,
-      conv.conversation_id,
-      env === 'debug' ? 1 : 0,
-      sandbox() ? 1 : 0,
-      p.req('CallingNumber'),
-      p.str('CalledNumber') ?? '',
-      ctx.now,
-      JSON.stringify(result.state),
-    );
+  ctx.store.conversations.begin({
+    ...conv,
+    debug: env === 'debug' ? 1 : 0,
+    sandbox: sandbox() ? 1 : 0,
+    calling_number: p.req('CallingNumber'),
+    called_number: p.str('CalledNumber') ?? '',
+    begin_time: ctx.now,
+    state_json: JSON.stringify(result.state),
+  });
   const a = result.answer;
-  recordTurn(ctx, conv, 1, { speaker: SPEAKER.bot, utterance: a.TextResponse, action: a.Action, params: a.ActionParams, rule: result.rule });
+  ctx.store.conversations.appendTurn(
+    turnRow(ctx, conv, 1, { speaker: SPEAKER.bot, utterance: a.TextResponse, action: a.Action, params: a.ActionParams, rule: result.rule }),
+  );
   return answerBody(a);
+}
+
+/**
+ * The one check of a conversation a request names: its instance exists (else the instance is not
+ * found), the conversation exists in it, and, with `env` set, is of that kind (a live action does
+ * not see debug conversations, nor a Debug* action live ones).
+ */
+function checkConversation<R extends { conversation_id: string | null; debug: number | null }>(
+  instanceId: string,
+  conversationId: string,
+  row: R | undefined,
+  instanceFound: boolean,
+  env: Env | undefined,
+): R & { conversation_id: string } {
+  if (!instanceFound) throw notFound.instance(instanceId);
+  if (!row || row.conversation_id === null || (env !== undefined && (row.debug === 1) !== (env === 'debug'))) throw notFound.conversation(conversationId);
+  return row as R & { conversation_id: string };
 }
 
 /** The conversation of this instance; `env` set means only a conversation of that kind counts. */
 function findConversation(ctx: ActionContext<'InstanceId' | 'ConversationId'>, env: Env | undefined): ConversationRow {
   const instance = getInstance(ctx, ctx.params.req('InstanceId'));
   const id = ctx.params.req('ConversationId');
-  const row = ctx.db.prepare('SELECT * FROM conversations WHERE instance_id = ? AND conversation_id = ?').get(instance.instance_id, id) as
-    | ConversationRow
-    | undefined;
-  // a live action does not see debug conversations, nor a Debug* action live ones
-  if (!row || (env !== undefined && (row.debug === 1) !== (env === 'debug'))) throw notFound.conversation(id);
-  return row;
+  return checkConversation(instance.instance_id, id, ctx.store.conversations.find(instance.instance_id, id), true, env);
 }
-
-/** What a turn needs, read in one statement: the conversation (null columns when absent), the instance's chatbot association, navigation config and last turn number. */
-interface TurnRow {
-  instance_id: string;
-  conversation_id: string | null;
-  debug: number | null;
-  calling_number: string | null;
-  called_number: string | null;
-  status: string | null;
-  state_json: string | null;
-  associated_chatbot: string | null;
-  config_json: string | null;
-  last_sequence: number | null;
-}
-
-// one statement instead of five (instance, conversation, association, config, max sequence): bench/emulator
-const TURN_SQL = `SELECT i.instance_id AS instance_id, c.conversation_id AS conversation_id, c.debug AS debug, c.calling_number AS calling_number,
-    c.called_number AS called_number, c.status AS status, c.state_json AS state_json,
-    (SELECT chatbot_instance_id FROM chatbot_associations WHERE instance_id = i.instance_id) AS associated_chatbot,
-    (SELECT config_json FROM navigation_configs WHERE instance_id = i.instance_id) AS config_json,
-    (SELECT max(sequence) FROM conversation_turns WHERE instance_id = c.instance_id AND conversation_id = c.conversation_id) AS last_sequence
-  FROM instances i LEFT JOIN conversations c ON c.instance_id = i.instance_id AND c.conversation_id = ?
-  WHERE i.instance_id = ?`;
-
-const TURN_PAIR_SQL = `INSERT INTO conversation_turns (instance_id, conversation_id, sequence, speaker, utterance, action, action_params, rule, create_time)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /**
  * One turn of a conversation. `contextName` is the action's context parameter (none for
@@ -204,11 +180,9 @@ function turn<C extends string>(
   numbers: { calling?: string; called?: string } = {},
 ) {
   const instanceId = ctx.params.req('InstanceId');
-  const row = ctx.db.prepare(TURN_SQL).get(ctx.params.str('ConversationId') ?? null, instanceId) as TurnRow | undefined;
-  // the checks of findConversation, in its order
-  if (!row) throw notFound.instance(instanceId);
-  const id = ctx.params.req('ConversationId');
-  if (row.conversation_id === null || (env !== undefined && (row.debug === 1) !== (env === 'debug'))) throw notFound.conversation(id);
+  const read = ctx.store.conversations.turnContext(instanceId, ctx.params.str('ConversationId') ?? null);
+  // read in one statement (bench/emulator), checked as findConversation checks
+  const row = checkConversation(instanceId, ctx.params.req('ConversationId'), read, read !== undefined, env);
   const conv = { instance_id: row.instance_id, conversation_id: row.conversation_id };
   if (row.status !== 'active') {
     throw serviceError(SERVICE_ERRORS.conversationEnded, `The conversation ${conv.conversation_id} has already ended.`);
@@ -224,65 +198,41 @@ function turn<C extends string>(
   if (input.kind !== 'silence') {
     // seed: 12.2 ListConversationDetails — a Customer row carries the action the caller sent ("Dialogue")
     // both rows in one statement; ids are given in order, the caller's row first
-    ctx.db
-      .prepare(TURN_PAIR_SQL)
-      .run(
-        conv.instance_id,
-        conv.conversation_id,
-        seq,
-        SPEAKER.customer,
-        input.kind === 'utterance' ? input.text : input.digits,
-        apiAction,
-        (contextName !== undefined && ctx.params.str(contextName)) || '{}',
-        null,
-        ctx.now,
-        conv.instance_id,
-        conv.conversation_id,
-        seq + 1,
-        SPEAKER.bot,
-        a.TextResponse,
-        a.Action,
-        a.ActionParams,
-        result.rule,
-        ctx.now,
-      );
+    ctx.store.conversations.appendTurnPair(
+      turnRow(ctx, conv, seq, {
+        speaker: SPEAKER.customer,
+        utterance: input.kind === 'utterance' ? input.text : input.digits,
+        action: apiAction,
+        params: (contextName !== undefined && ctx.params.str(contextName)) || '{}',
+        rule: null,
+      }),
+      turnRow(ctx, conv, seq + 1, { speaker: SPEAKER.bot, utterance: a.TextResponse, action: a.Action, params: a.ActionParams, rule: result.rule }),
+    );
   } else {
-    recordTurn(ctx, conv, seq, { speaker: SPEAKER.bot, utterance: a.TextResponse, action: a.Action, params: a.ActionParams, rule: result.rule });
+    ctx.store.conversations.appendTurn(
+      turnRow(ctx, conv, seq, { speaker: SPEAKER.bot, utterance: a.TextResponse, action: a.Action, params: a.ActionParams, rule: result.rule }),
+    );
   }
   const userTurn = input.kind === 'silence' ? 0 : 1;
   // the engine carries unknown keys of the state along, hangUp included
   const next: StoredState = result.state;
   const calling = row.calling_number || numbers.calling || '';
   const called = row.called_number || numbers.called || '';
-  if (result.ends) {
-    ctx.db
-      .prepare(
-        `UPDATE conversations SET state_json = ?, user_utterance_count = user_utterance_count + ?, effective_answer_count = effective_answer_count + ?,
-           calling_number = ?, called_number = ?, status = 'ended', end_time = ?, end_reason = ?, transferred_to_agent = ?, skill_group_id = ?
-         WHERE instance_id = ? AND conversation_id = ?`,
-      )
-      .run(
-        JSON.stringify(next),
-        userTurn,
-        result.effective ? 1 : 0,
-        calling,
-        called,
-        ctx.now,
-        END_REASON_BY_ACTION[a.Action] ?? END_REASON.endDialogue,
-        a.Action === 'TransferToAgent' ? 1 : 0,
-        a.Action === 'TransferToAgent' ? skillGroupOf(a.ActionParams) : '',
-        conv.instance_id,
-        conv.conversation_id,
-      );
-  } else {
-    ctx.db
-      .prepare(
-        `UPDATE conversations SET state_json = ?, user_utterance_count = user_utterance_count + ?, effective_answer_count = effective_answer_count + ?,
-           calling_number = ?, called_number = ?
-         WHERE instance_id = ? AND conversation_id = ?`,
-      )
-      .run(JSON.stringify(next), userTurn, result.effective ? 1 : 0, calling, called, conv.instance_id, conv.conversation_id);
-  }
+  ctx.store.conversations.afterTurn(conv.instance_id, conv.conversation_id, {
+    stateJson: JSON.stringify(next),
+    userTurns: userTurn,
+    effective: result.effective ? 1 : 0,
+    calling,
+    called,
+    end: result.ends
+      ? {
+          time: ctx.now,
+          reason: END_REASON_BY_ACTION[a.Action] ?? END_REASON.endDialogue,
+          transferredToAgent: a.Action === 'TransferToAgent' ? 1 : 0,
+          skillGroupId: a.Action === 'TransferToAgent' ? skillGroupOf(a.ActionParams) : '',
+        }
+      : undefined,
+  });
   return answerBody(a);
 }
 
@@ -319,15 +269,7 @@ export const handlers = {
     const stored = JSON.parse(conv.state_json) as StoredState;
     const withHangUp = Object.keys(hangUp).length ? { ...stored, hangUp } : stored;
     // ending an ended conversation (after a transfer, the gateway still hangs up) keeps its first end
-    ctx.db
-      .prepare(
-        `UPDATE conversations SET state_json = ?,
-           end_time = CASE WHEN status = 'active' THEN ? ELSE end_time END,
-           end_reason = CASE WHEN status = 'active' THEN ? ELSE end_reason END,
-           status = 'ended'
-         WHERE instance_id = ? AND conversation_id = ?`,
-      )
-      .run(JSON.stringify(withHangUp), ctx.now, END_REASON.endDialogue, conv.instance_id, conv.conversation_id);
+    ctx.store.conversations.end(conv.instance_id, conv.conversation_id, JSON.stringify(withHangUp), ctx.now, END_REASON.endDialogue);
     return {};
   },
 

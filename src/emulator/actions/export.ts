@@ -2,18 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type CsvCell, toCsv } from '../csv.js';
 import { SERVICE_ERRORS, serviceError } from '../errors.js';
 import { signedFileUrl } from '../files.js';
-import {
-  computeStatistics,
-  conversationFilter,
-  conversationSearch,
-  findConversations,
-  formatUtc,
-  parseTimeUnit,
-  type SearchParam,
-  statisticsRange,
-  type TurnRow,
-  turnsOf,
-} from '../statistics.js';
+import { computeStatistics, conversationSearch, formatUtc, parseTimeUnit, type SearchParam, statisticsRange } from '../statistics.js';
+import type { TaskRow, TurnRow } from '../store/index.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, EmulatorState, FileRoute, HandlerTable } from './types.js';
 
@@ -29,21 +19,6 @@ export const READY_DELAY_MS = 1000;
 export const TASK_TTL_MS = 7 * 24 * 3_600_000;
 /** How long one handed-out file URL stays valid (never past the task's own expiry). */
 export const URL_TTL_MS = 3_600_000;
-
-interface TaskRow {
-  task_id: string;
-  instance_id: string;
-  kind: string;
-  title: string;
-  params_json: string;
-  status: string;
-  create_time: number;
-  ready_time: number;
-  expire_time: number;
-  file_id: string;
-  file_name: string;
-  content: Buffer | null;
-}
 
 type Phase = 'running' | 'finished' | 'expired';
 
@@ -76,26 +51,21 @@ function naming(prefix: string, fileStem: string, now: number): { title: string;
 
 function createTask(ctx: ActionContext, instanceId: string, kind: string, names: { title: string; fileName: string }, content: Buffer): string {
   const taskId = randomUUID().replace(/-/g, '');
-  ctx.db
-    .prepare(
-      `INSERT INTO export_tasks (task_id, instance_id, kind, title, params_json, status, create_time, ready_time, expire_time, file_id, file_name, content)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      taskId,
-      instanceId,
-      kind,
-      names.title,
-      JSON.stringify(ctx.params.raw),
-      // the status a reader sees is derived from the times (phaseOf); this records the request
-      'CREATED',
-      ctx.now,
-      ctx.now + READY_DELAY_MS,
-      ctx.now + READY_DELAY_MS + TASK_TTL_MS,
-      randomUUID().replace(/-/g, ''),
-      names.fileName,
-      content,
-    );
+  ctx.store.exports.insert({
+    task_id: taskId,
+    instance_id: instanceId,
+    kind,
+    title: names.title,
+    params_json: JSON.stringify(ctx.params.raw),
+    // the status a reader sees is derived from the times (phaseOf); this records the request
+    status: 'CREATED',
+    create_time: ctx.now,
+    ready_time: ctx.now + READY_DELAY_MS,
+    expire_time: ctx.now + READY_DELAY_MS + TASK_TTL_MS,
+    file_id: randomUUID().replace(/-/g, ''),
+    file_name: names.fileName,
+    content,
+  });
   return taskId;
 }
 
@@ -121,7 +91,7 @@ const STATISTICS_HEADER = ['统计时间', '总会话数', '解决问题数', '�
 
 function conversationCsv(ctx: ActionContext<SearchParam>, instanceId: string): Buffer {
   const rows: CsvCell[][] = [];
-  for (const c of findConversations(ctx.db, conversationFilter(instanceId, conversationSearch(ctx.params)))) {
+  for (const c of ctx.store.conversations.search(instanceId, conversationSearch(ctx.params))) {
     const head: CsvCell[] = [
       c.conversation_id,
       c.calling_number,
@@ -133,7 +103,7 @@ function conversationCsv(ctx: ActionContext<SearchParam>, instanceId: string): B
       c.user_utterance_count,
       c.effective_answer_count,
     ];
-    const turns: (TurnRow | undefined)[] = turnsOf(ctx.db, instanceId, c.conversation_id);
+    const turns: (TurnRow | undefined)[] = ctx.store.conversations.turns(instanceId, c.conversation_id);
     // a conversation without turns still gets its row
     if (turns.length === 0) turns.push(undefined);
     for (const t of turns) {
@@ -146,7 +116,7 @@ function conversationCsv(ctx: ActionContext<SearchParam>, instanceId: string): B
 function statisticsCsv(ctx: ActionContext<'TimeUnit' | 'BeginTimeLeftRange' | 'BeginTimeRightRange'>, instanceId: string): Buffer {
   const unit = parseTimeUnit(ctx.params.req('TimeUnit'));
   const { from, to } = statisticsRange(ctx.params, unit, ctx.now);
-  const s = computeStatistics(ctx.db, instanceId, unit, from, to);
+  const s = computeStatistics(ctx.store, instanceId, unit, from, to);
   const rows: CsvCell[][] = s.StatisticalDataReports.map((r) => [
     r.StatisticalDate,
     r.TotalConversationNum,
@@ -169,7 +139,7 @@ function statisticsCsv(ctx: ActionContext<'TimeUnit' | 'BeginTimeLeftRange' | 'B
 }
 
 function findTask(ctx: ActionContext, taskId: string): TaskRow | undefined {
-  return ctx.db.prepare('SELECT * FROM export_tasks WHERE task_id = ?').get(taskId) as TaskRow | undefined;
+  return ctx.store.exports.find(taskId);
 }
 
 const taskNotFound = (param: 'ExportTaskId' | 'DownloadTaskId' | 'FileId', id: string) =>
@@ -212,8 +182,7 @@ export const handlers = {
   ListDownloadTasks(ctx) {
     // the SDK's ListDownloadTasks has no InstanceId: it lists the account's tasks, newest first
     const { pageNumber, pageSize, offset } = ctx.params.page(10);
-    const total = (ctx.db.prepare('SELECT count(*) AS n FROM export_tasks').get() as { n: number }).n;
-    const tasks = ctx.db.prepare('SELECT * FROM export_tasks ORDER BY create_time DESC, task_id LIMIT ? OFFSET ?').all(pageSize, offset) as TaskRow[];
+    const { total, rows: tasks } = ctx.store.exports.list({ limit: pageSize, offset });
     const list = tasks.map((t) => {
       const phase = phaseOf(t, ctx.now);
       const progress = phase === 'running' ? Math.min(99, Math.floor(((ctx.now - t.create_time) * 100) / (t.ready_time - t.create_time))) : 100;
@@ -246,7 +215,7 @@ export const fileRoutes: FileRoute[] = [
   (state, url, now) => {
     const m = FILE_PATH.exec(url.pathname);
     if (!m) return undefined;
-    const task = state.db.prepare('SELECT * FROM export_tasks WHERE task_id = ? AND file_name = ?').get(m[1], m[2]) as TaskRow | undefined;
+    const task = state.store.exports.findFile(m[1] as string, m[2] as string);
     if (!task?.content || phaseOf(task, now) !== 'finished') return undefined;
     return { status: 200, contentType: 'text/csv; charset=utf-8', body: task.content, fileName: task.file_name };
   },

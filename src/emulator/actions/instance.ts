@@ -1,28 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { defaultNavigationConfig, defaultTtsConfig, MAX_CONCURRENCY } from '../defaults.js';
 import { notFound, SERVICE_ERRORS, serviceError } from '../errors.js';
+import type { InstanceRow } from '../store/index.js';
 import type { ActionContext, HandlerTable, ItemOf } from './types.js';
-
-interface InstanceRow {
-  instance_id: string;
-  name: string;
-  description: string;
-  concurrency: number;
-  status: string;
-  create_time: number;
-  modify_time: number;
-  modify_user: string;
-  nlu_service_params_json: string | null;
-  union_instance_id: string | null;
-  union_source: string | null;
-  numbers_json: string;
-}
 
 /** Status values as the service spells them in responses (filters are upper case). */
 const STATUS = { published: 'Published', drafted: 'Drafted', disabled: 'Disabled' } as const;
 
-export function getInstance(ctx: Pick<ActionContext, 'db'>, id: string): InstanceRow {
-  const row = ctx.db.prepare('SELECT * FROM instances WHERE instance_id = ?').get(id) as InstanceRow | undefined;
+export function getInstance(ctx: Pick<ActionContext, 'store'>, id: string): InstanceRow {
+  const row = ctx.store.instances.find(id);
   if (!row) throw notFound.instance(id);
   return row;
 }
@@ -52,8 +38,7 @@ function checkConcurrency(n: number | undefined): void {
 }
 
 function checkNameFree(ctx: ActionContext, name: string, exceptId?: string): void {
-  const dup = ctx.db.prepare('SELECT instance_id FROM instances WHERE name = ? AND instance_id IS NOT ?').get(name, exceptId ?? null);
-  if (dup) throw serviceError(SERVICE_ERRORS.instanceNameDuplicated, 'The specified InstanceName already exists.');
+  if (ctx.store.instances.nameTaken(name, exceptId)) throw serviceError(SERVICE_ERRORS.instanceNameDuplicated, 'The specified InstanceName already exists.');
 }
 
 export const handlers = {
@@ -64,26 +49,22 @@ export const handlers = {
     checkConcurrency(concurrency);
     checkNameFree(ctx, name);
     const id = randomUUID();
-    ctx.db
-      .prepare(
-        `INSERT INTO instances (instance_id, name, description, concurrency, status, create_time, modify_time, modify_user, nlu_service_params_json, union_instance_id, union_source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        name,
-        p.str('Description') ?? '',
-        concurrency,
-        STATUS.published,
-        ctx.now,
-        ctx.now,
-        ctx.accessKeyId,
-        p.str('NluServiceParamsJson') ?? null,
-        p.str('UnionInstanceId') ?? null,
-        p.str('UnionSource') ?? null,
-      );
-    ctx.db.prepare('INSERT INTO navigation_configs (instance_id, config_json) VALUES (?, ?)').run(id, JSON.stringify(defaultNavigationConfig()));
-    ctx.db.prepare('INSERT INTO tts_configs (instance_id, config_json) VALUES (?, ?)').run(id, JSON.stringify(defaultTtsConfig()));
+    ctx.store.instances.insert({
+      instance_id: id,
+      name,
+      description: p.str('Description') ?? '',
+      // required by CreateInstance (the model checked it)
+      concurrency: concurrency as number,
+      status: STATUS.published,
+      create_time: ctx.now,
+      modify_time: ctx.now,
+      modify_user: ctx.accessKeyId,
+      nlu_service_params_json: p.str('NluServiceParamsJson') ?? null,
+      union_instance_id: p.str('UnionInstanceId') ?? null,
+      union_source: p.str('UnionSource') ?? null,
+    });
+    ctx.store.configs.putNavigation(id, JSON.stringify(defaultNavigationConfig()));
+    ctx.store.configs.putTts(id, JSON.stringify(defaultTtsConfig()));
     return { InstanceId: id };
   },
 
@@ -95,43 +76,17 @@ export const handlers = {
   ListInstances(ctx) {
     const p = ctx.params;
     const { pageNumber, pageSize, offset } = p.page(10);
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const name = p.str('Name');
-    if (name) {
-      where.push("name LIKE ? ESCAPE '\\'");
-      args.push(`%${name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
-    const status = p.str('Status');
-    if (status) {
-      where.push('upper(status) = upper(?)');
-      args.push(status);
-    }
-    const ids = p.json<string[]>('InstanceIdListJsonString');
-    if (ids !== undefined) {
-      where.push(`instance_id IN (${ids.map(() => '?').join(',') || "''"})`);
-      args.push(...ids.map(String));
-    }
-    for (const [param, col] of [
-      ['UnionInstanceId', 'union_instance_id'],
-      ['UnionSource', 'union_source'],
-    ] as const) {
-      const v = p.str(param);
-      if (v) {
-        where.push(`${col} = ?`);
-        args.push(v);
-      }
-    }
-    const number = p.str('Number');
-    if (number) {
-      where.push('numbers_json LIKE ?');
-      args.push(`%"${number}"%`);
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (ctx.db.prepare(`SELECT count(*) AS n FROM instances ${clause}`).get(...args) as { n: number }).n;
-    const rows = ctx.db
-      .prepare(`SELECT * FROM instances ${clause} ORDER BY create_time DESC, instance_id LIMIT ? OFFSET ?`)
-      .all(...args, pageSize, offset) as InstanceRow[];
+    const { total, rows } = ctx.store.instances.list(
+      {
+        name: p.str('Name'),
+        status: p.str('Status'),
+        ids: p.json<string[]>('InstanceIdListJsonString'),
+        unionInstanceId: p.str('UnionInstanceId'),
+        unionSource: p.str('UnionSource'),
+        number: p.str('Number'),
+      },
+      { limit: pageSize, offset },
+    );
     return { TotalCount: total, PageNumber: pageNumber, PageSize: pageSize, Instances: rows.map(view) };
   },
 
@@ -142,32 +97,32 @@ export const handlers = {
     checkConcurrency(concurrency);
     const name = p.str('Name')?.trim() || row.name;
     if (name !== row.name) checkNameFree(ctx, name, row.instance_id);
-    ctx.db
-      .prepare('UPDATE instances SET concurrency = ?, description = ?, name = ?, modify_time = ?, modify_user = ? WHERE instance_id = ?')
-      .run(concurrency ?? row.concurrency, p.str('Description') ?? row.description, name, ctx.now, ctx.accessKeyId, row.instance_id);
+    ctx.store.instances.modify(row.instance_id, {
+      concurrency: concurrency ?? row.concurrency,
+      description: p.str('Description') ?? row.description,
+      name,
+      modify_time: ctx.now,
+      modify_user: ctx.accessKeyId,
+    });
     return {};
   },
 
   DeleteInstance(ctx) {
     const id = ctx.params.req('InstanceId');
     getInstance(ctx, id);
-    for (const table of ['navigation_configs', 'tts_configs', 'chatbot_associations', 'conversation_turns', 'conversations', 'recordings', 'export_tasks']) {
-      ctx.db.prepare(`DELETE FROM ${table} WHERE instance_id = ?`).run(id);
-    }
-    ctx.db.prepare('DELETE FROM asr_configs WHERE config_level = 2 AND entry_id = ?').run(id);
-    ctx.db.prepare('DELETE FROM instances WHERE instance_id = ?').run(id);
+    ctx.store.instances.delete(id);
     return {};
   },
 
   EnableInstance(ctx) {
     const row = getInstance(ctx, ctx.params.req('InstanceId'));
-    ctx.db.prepare('UPDATE instances SET status = ?, modify_time = ? WHERE instance_id = ?').run(STATUS.published, ctx.now, row.instance_id);
+    ctx.store.instances.setStatus(row.instance_id, STATUS.published, ctx.now);
     return { Status: 'true' };
   },
 
   DisableInstance(ctx) {
     const row = getInstance(ctx, ctx.params.req('InstanceId'));
-    ctx.db.prepare('UPDATE instances SET status = ?, modify_time = ? WHERE instance_id = ?').run(STATUS.disabled, ctx.now, row.instance_id);
+    ctx.store.instances.setStatus(row.instance_id, STATUS.disabled, ctx.now);
     return { Status: 'true' };
   },
 } satisfies Partial<HandlerTable>;

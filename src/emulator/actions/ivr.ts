@@ -8,11 +8,11 @@ import type { ActionContext, HandlerTable } from './types.js';
 type NavigationConfig = Record<string, Record<string, unknown>>;
 
 /** The stored navigation config of an instance (a new one starts with the seed's example). */
-export function readNavigationConfig(ctx: Pick<ActionContext, 'db'>, instanceId: string): NavigationConfig {
-  const row = ctx.db.prepare('SELECT config_json FROM navigation_configs WHERE instance_id = ?').get(instanceId) as { config_json: string } | undefined;
+export function readNavigationConfig(ctx: Pick<ActionContext, 'store'>, instanceId: string): NavigationConfig {
+  const json = ctx.store.configs.navigation(instanceId);
   const defaults = defaultNavigationConfig() as NavigationConfig;
-  if (!row) return defaults;
-  const stored = JSON.parse(row.config_json) as NavigationConfig;
+  if (json === undefined) return defaults;
+  const stored = JSON.parse(json) as NavigationConfig;
   // a section missing from an older row reads as its default
   return { ...defaults, ...stored };
 }
@@ -21,11 +21,7 @@ export function readNavigationConfig(ctx: Pick<ActionContext, 'db'>, instanceId:
 function writeSection(ctx: ActionContext, instanceId: string, section: string, values: Record<string, unknown>): void {
   const config = readNavigationConfig(ctx, instanceId);
   config[section] = { ...config[section], ...values };
-  ctx.db
-    .prepare(
-      'INSERT INTO navigation_configs (instance_id, config_json) VALUES (?, ?) ON CONFLICT (instance_id) DO UPDATE SET config_json = excluded.config_json',
-    )
-    .run(instanceId, JSON.stringify(config));
+  ctx.store.configs.putNavigation(instanceId, JSON.stringify(config));
 }
 
 // Prompts, FinalPrompt, GreetingWords and SourceType not blank, Threshold/Timeout ≥ 1, FinalAction one of

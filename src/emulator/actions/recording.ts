@@ -1,7 +1,7 @@
 import { RECORDING_SAMPLE_RATE, speechDurationMs, synthesizeWav, type TimelineSegment, timelineWav, type Voice } from '../audio.js';
-import type { Database } from '../db.js';
 import { invalidParameter, notFound } from '../errors.js';
 import { signedFileUrl } from '../files.js';
+import type { ConversationRow, Store } from '../store/index.js';
 import { createUploadForm, isSafeKey, readUpload, UPLOAD_PATH, uploadKeyOf } from '../uploads.js';
 import { getInstance } from './instance.js';
 import { readNavigationConfig } from './ivr.js';
@@ -21,27 +21,6 @@ const CUSTOMER_VOICE: Voice = { voice: 'customer', speechRate: 0, volume: 50, pi
 /** Shanghai time, for file names like the seed's 2019080913202222.wav. */
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 
-interface ConversationRow {
-  instance_id: string;
-  conversation_id: string;
-  begin_time: number;
-  end_time: number | null;
-}
-
-interface TurnRow {
-  id: number;
-  sequence: number;
-  speaker: string;
-  utterance: string;
-  create_time: number;
-}
-
-interface RecordingRow {
-  file_name: string;
-  file_path: string;
-  voice_slice_json: string | null;
-}
-
 export interface Slice {
   /** The turn's row id: unique even where a user turn and its answer share a sequence number. */
   turnId: number;
@@ -59,12 +38,6 @@ export interface RecordingLayout {
   slices: Slice[];
 }
 
-function findConversation(db: Database, instanceId: string, conversationId: string): ConversationRow | undefined {
-  return db
-    .prepare('SELECT instance_id, conversation_id, begin_time, end_time FROM conversations WHERE instance_id = ? AND conversation_id = ?')
-    .get(instanceId, conversationId) as ConversationRow | undefined;
-}
-
 /**
  * Where each turn sits in the recording. A turn starts at its own time, but never before the
  * previous turn has finished speaking (the bot answers right after the caller), and the silence
@@ -72,11 +45,9 @@ function findConversation(db: Database, instanceId: string, conversationId: stri
  * The recording runs to the hang-up, with the same limit on the silence before it, plus a short
  * tail; it is cut at MAX_RECORDING_MS.
  */
-export function layoutRecording(db: Database, conversation: ConversationRow): RecordingLayout {
-  const ctx = { db };
-  const turns = db
-    .prepare('SELECT id, sequence, speaker, utterance, create_time FROM conversation_turns WHERE instance_id = ? AND conversation_id = ? ORDER BY sequence, id')
-    .all(conversation.instance_id, conversation.conversation_id) as TurnRow[];
+export function layoutRecording(store: Store, conversation: ConversationRow): RecordingLayout {
+  const ctx = { store };
+  const turns = store.conversations.turns(conversation.instance_id, conversation.conversation_id);
   const silence = readNavigationConfig(ctx, conversation.instance_id).SilenceTimeoutConfig;
   const maxGapMs = Math.max(1, Number(silence?.Timeout) || 10) * 1000;
   const botVoice = instanceVoice(ctx, conversation.instance_id);
@@ -142,12 +113,10 @@ export const handlers = {
     const p = ctx.params;
     const instanceId = getInstance(ctx, p.req('InstanceId')).instance_id;
     const conversationId = p.req('ConversationId');
-    const conversation = findConversation(ctx.db, instanceId, conversationId);
+    const conversation = ctx.store.conversations.find(instanceId, conversationId);
     if (!conversation) throw notFound.conversation(conversationId);
     const withSlices = p.bool('NeedVoiceSliceRecording') === true;
-    const saved = ctx.db
-      .prepare('SELECT file_name, file_path, voice_slice_json FROM recordings WHERE instance_id = ? AND conversation_id = ?')
-      .get(instanceId, conversationId) as RecordingRow | undefined;
+    const saved = ctx.store.recordings.find(instanceId, conversationId);
     if (saved) {
       // a recording uploaded to this emulator (GenerateUploadUrl) is handed out as a signed URL to its bytes
       const key = uploadKeyOf(saved.file_path, saved.file_name);
@@ -165,7 +134,7 @@ export const handlers = {
       FilePath: signedFileUrl(ctx.state, recordingPath(instanceId, conversationId), expiresAt),
     };
     if (withSlices) {
-      body.VoiceSliceRecordingListJson = JSON.stringify(sliceList(ctx.state, conversation, layoutRecording(ctx.db, conversation), fileName, expiresAt));
+      body.VoiceSliceRecordingListJson = JSON.stringify(sliceList(ctx.state, conversation, layoutRecording(ctx.store, conversation), fileName, expiresAt));
     }
     return body;
   },
@@ -199,19 +168,22 @@ export const handlers = {
     const p = ctx.params;
     const instanceId = getInstance(ctx, p.req('InstanceId')).instance_id;
     const conversationId = p.req('ConversationId');
-    if (!findConversation(ctx.db, instanceId, conversationId)) throw notFound.conversation(conversationId);
+    if (!ctx.store.conversations.exists(instanceId, conversationId)) throw notFound.conversation(conversationId);
     // FileName/FilePath/Type not blank, Duration a number, StartTime ≥ 0, the slices a JSON array: the model's rules
     const duration = p.req('Duration').trim();
     const startTime = p.int('StartTime') as number;
     const slices = p.str('VoiceSliceRecordingList');
-    ctx.db
-      .prepare(
-        `INSERT INTO recordings (instance_id, conversation_id, file_name, file_path, duration, start_time, type, voice_slice_json, create_time)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (instance_id, conversation_id) DO UPDATE SET file_name = excluded.file_name, file_path = excluded.file_path, duration = excluded.duration,
-           start_time = excluded.start_time, type = excluded.type, voice_slice_json = excluded.voice_slice_json, create_time = excluded.create_time`,
-      )
-      .run(instanceId, conversationId, p.req('FileName'), p.req('FilePath'), duration, startTime, p.req('Type'), slices?.trim() ? slices : null, ctx.now);
+    ctx.store.recordings.save({
+      instance_id: instanceId,
+      conversation_id: conversationId,
+      file_name: p.req('FileName'),
+      file_path: p.req('FilePath'),
+      duration,
+      start_time: startTime,
+      type: p.req('Type'),
+      voice_slice_json: slices?.trim() ? slices : null,
+      create_time: ctx.now,
+    });
     return {};
   },
 } satisfies Partial<HandlerTable>;
@@ -252,9 +224,9 @@ export const fileRoutes: FileRoute[] = [
     const m = RECORDING_ROUTE.exec(url.pathname);
     if (!m) return undefined;
     // the file is rendered from the conversation as it stands when fetched
-    const conversation = findConversation(state.db, unb64(m[1] ?? ''), unb64(m[2] ?? ''));
+    const conversation = state.store.conversations.find(unb64(m[1] ?? ''), unb64(m[2] ?? ''));
     if (!conversation) return noSuchKey();
-    const layout = layoutRecording(state.db, conversation);
+    const layout = layoutRecording(state.store, conversation);
     const fileName = recordingFileName(conversation.begin_time);
     if (m[3] === undefined) {
       const segments: TimelineSegment[] = layout.slices.map((s) => ({ startMs: s.startMs, text: s.text, voice: s.voice }));

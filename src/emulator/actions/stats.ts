@@ -1,20 +1,10 @@
 import { notFound } from '../errors.js';
-import {
-  type ConversationRow,
-  type ConversationSearch,
-  computeStatistics,
-  conversationFilter,
-  conversationSearch,
-  countConversations,
-  findConversations,
-  parseTimeUnit,
-  statisticsRange,
-  turnsOf,
-} from '../statistics.js';
+import { type ConversationSearch, computeStatistics, conversationSearch, parseTimeUnit, statisticsRange } from '../statistics.js';
+import type { ConversationRow } from '../store/index.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, HandlerTable, ItemOf } from './types.js';
 
-/** The statistics and conversation actions; the queries and the arithmetic live in emulator/statistics.ts. */
+/** The statistics and conversation actions; the arithmetic lives in emulator/statistics.ts, the queries in the store. */
 
 /** The seed's conversation item (QueryConversations, DescribeConversation); EndTime only once ended. */
 function seedItem(r: ConversationRow): ItemOf<'QueryConversations', 'Conversations'> {
@@ -58,7 +48,7 @@ function getConversation(ctx: ActionContext<'InstanceId' | 'ConversationId'>): C
   const instanceId = ctx.params.req('InstanceId');
   getInstance(ctx, instanceId);
   const id = ctx.params.req('ConversationId');
-  const row = ctx.db.prepare('SELECT * FROM conversations WHERE instance_id = ? AND conversation_id = ?').get(instanceId, id) as ConversationRow | undefined;
+  const row = ctx.store.conversations.find(instanceId, id);
   if (!row) throw notFound.conversation(id);
   return row;
 }
@@ -72,9 +62,8 @@ function pagedConversations<T>(
   const instanceId = ctx.params.req('InstanceId');
   getInstance(ctx, instanceId);
   const { pageNumber, pageSize, offset } = ctx.params.page(10);
-  const filter = conversationFilter(instanceId, search);
-  const total = countConversations(ctx.db, filter);
-  const rows = findConversations(ctx.db, filter, { limit: pageSize, offset });
+  const total = ctx.store.conversations.count(instanceId, search);
+  const rows = ctx.store.conversations.search(instanceId, search, { limit: pageSize, offset });
   return { PageNumber: pageNumber, PageSize: pageSize, TotalCount: total, Conversations: rows.map(item) };
 }
 
@@ -84,15 +73,12 @@ export const handlers = {
     getInstance(ctx, instanceId);
     const unit = parseTimeUnit(ctx.params.req('TimeUnit'));
     const { from, to } = statisticsRange(ctx.params, unit, ctx.now);
-    return { ...computeStatistics(ctx.db, instanceId, unit, from, to) };
+    return { ...computeStatistics(ctx.store, instanceId, unit, from, to) };
   },
 
   GetRealTimeConcurrency(ctx) {
     const instance = getInstance(ctx, ctx.params.req('InstanceId'));
-    const active = ctx.db
-      .prepare("SELECT count(*) AS n FROM conversations WHERE instance_id = ? AND debug = 0 AND status = 'active'")
-      .get(instance.instance_id) as { n: number };
-    return { RealTimeConcurrency: active.n, MaxConcurrency: instance.concurrency, Timestamp: ctx.now };
+    return { RealTimeConcurrency: ctx.store.conversations.activeLive(instance.instance_id), MaxConcurrency: instance.concurrency, Timestamp: ctx.now };
   },
 
   // seed: 12.1 QueryConversations has no DebugConversation: it lists live traffic only
@@ -118,7 +104,7 @@ export const handlers = {
     const c = getConversation(ctx);
     // seed: 12.2 — CreateTime is Long (epoch ms) per the table and the SDK, not the sample's string
     return {
-      ConversationDetails: turnsOf(ctx.db, c.instance_id, c.conversation_id).map((t) => ({
+      ConversationDetails: ctx.store.conversations.turns(c.instance_id, c.conversation_id).map((t) => ({
         ConversationId: t.conversation_id,
         SequenceId: String(t.sequence),
         Speaker: t.speaker,

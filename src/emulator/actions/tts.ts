@@ -80,13 +80,13 @@ const AUDITION_ROUTE = /^\/audio\/tts\/ttsConfig-(\d+)-([A-Za-z0-9_-]+)\.wav$/;
 
 type TtsConfig = ReturnType<typeof defaultTtsConfig>;
 
-function readConfig(ctx: Pick<ActionContext, 'db'>, instanceId: string): TtsConfig {
-  const row = ctx.db.prepare('SELECT config_json FROM tts_configs WHERE instance_id = ?').get(instanceId) as { config_json: string } | undefined;
-  return { ...defaultTtsConfig(), ...(row ? (JSON.parse(row.config_json) as TtsConfig) : {}) };
+function readConfig(ctx: Pick<ActionContext, 'store'>, instanceId: string): TtsConfig {
+  const json = ctx.store.configs.tts(instanceId);
+  return { ...defaultTtsConfig(), ...(json !== undefined ? (JSON.parse(json) as TtsConfig) : {}) };
 }
 
 /** The instance's TTS voice settings, as the recordings speak the bot's turns with them. */
-export function instanceVoice(ctx: Pick<ActionContext, 'db'>, instanceId: string): Voice {
+export function instanceVoice(ctx: Pick<ActionContext, 'store'>, instanceId: string): Voice {
   const c = readConfig(ctx, instanceId);
   return { voice: String(c.Voice), speechRate: Number(c.SpeechRate) || 0, volume: Number(c.Volume ?? 50), pitchRate: Number(c.PitchRate) || 0 };
 }
@@ -169,9 +169,7 @@ export const handlers = {
       if (v !== undefined) changes[name] = v;
     }
     const next = { ...readConfig(ctx, id), ...changes };
-    ctx.db
-      .prepare('INSERT INTO tts_configs (instance_id, config_json) VALUES (?, ?) ON CONFLICT (instance_id) DO UPDATE SET config_json = excluded.config_json')
-      .run(id, JSON.stringify(next));
+    ctx.store.configs.putTts(id, JSON.stringify(next));
     return {};
   },
 

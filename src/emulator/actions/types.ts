@@ -1,8 +1,8 @@
 import type { ActionName, ParamName, Response } from '../../api/catalog.js';
 import type { ActionSpec } from '../../api/types.js';
-import type { Database } from '../db.js';
 import type { Params } from '../params.js';
 import type { EmulatorState } from '../state.js';
+import type { Store } from '../store/index.js';
 
 export type { ParamName } from '../../api/catalog.js';
 export type { EmulatorState } from '../state.js';
@@ -15,7 +15,8 @@ export type { EmulatorState } from '../state.js';
  */
 export interface ActionContext<in K extends string = never> {
   state: EmulatorState;
-  db: Database;
+  /** The data file's typed reads and writes (state.store). */
+  store: Store;
   action: ActionSpec;
   params: Params<K>;
   /** Epoch ms of this request. */

@@ -262,12 +262,11 @@ function paramsOf(obj: Record<string, unknown>, at: (string | number)[], fail: F
 // --- the catalog of one emulator -------------------------------------------------------------
 
 /** The bots of this emulator: the file's when `chatbotsFile` is set, else the demo bot. */
-export function chatbotCatalog(state: { options: { chatbotsFile?: string }; extras: Map<string, unknown> }): ChatbotCatalog {
-  const cached = state.extras.get('chatbots') as ChatbotCatalog | undefined;
-  if (cached) return cached;
+export function chatbotCatalog(state: { options: { chatbotsFile?: string }; chatbots?: ChatbotCatalog }): ChatbotCatalog {
+  if (state.chatbots) return state.chatbots;
   const file = state.options.chatbotsFile;
   const catalog = file ? loadChatbotFile(file) : { source: 'built-in', bots: [demoChatbot()] };
-  state.extras.set('chatbots', catalog);
+  state.chatbots = catalog;
   return catalog;
 }
 

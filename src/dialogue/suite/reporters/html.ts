@@ -3,7 +3,7 @@ import { AtomicFile } from '../../../atomic-file.js';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';
 import type { Attempt, ConversationResult, Reporter, Summary, TranscriptTurn } from '../runner.js';
-import type { Sink } from './pretty.js';
+import type { MakeReporter, Sink } from './reporter.js';
 
 const OUTCOME_LABEL: Record<string, string> = {
   passed: 'passed',
@@ -300,3 +300,6 @@ table{border-collapse:collapse;margin:6px 0 6px 48px}td,th{border:1px solid #dde
 <h1>vn dialogue test — ${ok ? 'passed' : 'failed'}</h1>
 `;
 }
+
+/** The `html` entry of the reporters' table (index.ts). */
+export const create: MakeReporter = (o) => new HtmlReporter(o.out, o.file, { scratchDir: o.scratchDir });

@@ -2,7 +2,7 @@ import { AtomicFile } from '../../../atomic-file.js';
 import { escapeJsonControls } from '../../../output/sanitize.js';
 import { REPORT_SCHEMA_VERSION } from '../report-schema.js';
 import type { ConversationResult, Reporter, Summary } from '../runner.js';
-import type { Sink } from './pretty.js';
+import type { MakeReporter, Sink } from './reporter.js';
 
 /**
  * One JSON document `{"schemaVersion":1,"conversations":[…],"summary":{…}}` (report-schema.ts says what it holds), written as results arrive so nothing
@@ -48,3 +48,6 @@ export class JsonReporter implements Reporter {
     await this.file?.abort();
   }
 }
+
+/** The `json` entry of the reporters' table (index.ts). */
+export const create: MakeReporter = (o) => new JsonReporter(o.out, o.file);

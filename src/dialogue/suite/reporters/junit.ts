@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { AtomicFile } from '../../../atomic-file.js';
 import { type Attempt, type ConversationResult, type FailedTurn, NOT_PASSED, type Reporter, type Summary } from '../runner.js';
-import type { Sink } from './pretty.js';
+import type { MakeReporter, Sink } from './reporter.js';
 
 /**
  * `surefire` (reporter `junit`): Maven Surefire's form, with `<flakyFailure>`/`<flakyError>` in a
@@ -192,3 +192,8 @@ export function esc(s: unknown, attribute = true): string {
     .replace(/>/g, '&gt;');
   return attribute ? text.replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;') : text;
 }
+
+/** The `junit` entry of the reporters' table (index.ts): Surefire's dialect. */
+export const createSurefire: MakeReporter = (o) => new JunitReporter(o.out, o.file, { repeat: o.repeat, scratchDir: o.scratchDir, flavor: 'surefire' });
+/** The `junit-ant` entry: the Ant XSD's dialect. */
+export const createAnt: MakeReporter = (o) => new JunitReporter(o.out, o.file, { repeat: o.repeat, scratchDir: o.scratchDir, flavor: 'ant' });

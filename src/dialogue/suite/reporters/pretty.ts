@@ -1,11 +1,13 @@
 import type { ChalkInstance } from 'chalk';
+import { sanitizeDeep } from '../../../output/sanitize.js';
+import { show } from '../assertions/assertion.js';
+import { assertionOf } from '../assertions/index.js';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';
 import type { Attempt, ConversationResult, Reporter, Summary } from '../runner.js';
+import type { ReporterOptions, Sink } from './reporter.js';
 
-export interface Sink {
-  write(text: string): void;
-}
+export type { Sink } from './reporter.js';
 
 /**
  * The human report: a line per conversation (failures in full: what was expected and what came
@@ -127,26 +129,11 @@ export function ms(v: number): string {
   return v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`;
 }
 
-function show(v: unknown): string {
-  if (Array.isArray(v)) return v.map((x) => JSON.stringify(x)).join(' or ');
-  return JSON.stringify(v);
-}
-
+/** A mismatch as its assertion words it (assertions/<key>.ts, `describe`); a key from elsewhere as its JSON. */
 function describeMismatch(c: ChalkInstance, m: Mismatch): string {
-  const expected: Record<string, string> = {
-    text: `text containing ${show(m.expected)}`,
-    textMatches: `text matching /${String(m.expected)}/`,
-    notText: `text without ${show(m.expected)}`,
-    action: `action ${show(m.expected)}`,
-    params: `params including ${JSON.stringify(m.expected)}`,
-    interruptible: `interruptible ${show(m.expected)}`,
-    sameAsPrevious: m.expected ? 'the same answer as the previous turn' : 'a different answer from the previous turn',
-    maxLatencyMs: `an answer within ${show(m.expected)} ms`,
-    save: `text matching the save pattern ${JSON.stringify(m.expected)}`,
-  };
-  // one decimal, the precision the check used: "within 2 ms" is never answered by "got 2 ms"
-  const actual = m.key === 'maxLatencyMs' ? `${(m.actual as number).toFixed(1)} ms` : JSON.stringify(m.actual);
-  return `    ${c.dim('expected')} ${c.green(expected[m.key] ?? show(m.expected))}\n    ${c.dim('     got')} ${c.red(actual)}`;
+  const shown = assertionOf(String(m.key))?.describe(m.expected, m.actual) ?? { expected: show(m.expected) };
+  const actual = shown.actual ?? JSON.stringify(m.actual);
+  return `    ${c.dim('expected')} ${c.green(shown.expected)}\n    ${c.dim('     got')} ${c.red(actual)}`;
 }
 
 export function coverageText(c: ChalkInstance, cov: CoverageReport): string {
@@ -164,4 +151,40 @@ export function coverageText(c: ChalkInstance, cov: CoverageReport): string {
   lines.push(`  transfer targets seen: ${list(cov.targets)}`);
   if (cov.unseenTargets.length) lines.push(`  ${c.red('configured targets never seen')}: ${cov.unseenTargets.join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The `pretty` entry of the reporters' table (index.ts), and the summary every run shows: coloured
+ * when its stream takes colours, to a file plain (the file is committed at the end, dropped on abort).
+ */
+export async function create(o: ReporterOptions & { quietPasses?: boolean }): Promise<Reporter> {
+  const { Chalk } = await import('chalk');
+  if (!o.file) return shownSafe(new PrettyReporter(o.out, new Chalk({ level: o.color ? 1 : 0 }), { repeat: o.repeat, quietPasses: o.quietPasses }));
+  const { AtomicFile } = await import('../../../atomic-file.js');
+  const f = new AtomicFile(o.file);
+  // a failed write surfaces at commit (the file's queue keeps it)
+  const r = new PrettyReporter({ write: (s) => void f.write(s).catch(() => undefined) }, new Chalk({ level: 0 }), { repeat: o.repeat });
+  return shownSafe({
+    start: () => r.start(),
+    conversation: (c) => r.conversation(c),
+    async end(s) {
+      r.end(s);
+      await f.commit();
+    },
+    abort: () => f.abort(),
+  });
+}
+
+/**
+ * A human reporter colours what it prints: it is handed the results with every string sanitised
+ * (the bot's text, Action and ActionParams, the service's error messages, a shard's fields), so the
+ * colours it adds wrap text that can no longer drive a terminal, whatever the output is.
+ */
+function shownSafe(r: Reporter): Reporter {
+  return {
+    start: (info) => r.start(info),
+    conversation: (c) => r.conversation(sanitizeDeep(c)),
+    end: (s) => r.end(sanitizeDeep(s)),
+    ...(r.abort ? { abort: () => (r.abort as () => Promise<void>)() } : {}),
+  };
 }
