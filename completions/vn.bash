@@ -219,7 +219,7 @@ _vn_values() {
   case "$2" in
     '--profile'|'-p') echo '@profile'; return ;;
     '--region') echo 'cn-shanghai cn-hangzhou'; return ;;
-    '--output'|'-o') echo 'table wide json yaml xml tsv'; return ;;
+    '--output'|'-o') echo 'table wide json yaml xml tsv text'; return ;;
     '--signature-version') echo 'v1 v3'; return ;;
   esac
   case "$1|$2" in

@@ -294,7 +294,7 @@ complete -c vn -f
 complete -c vn -l profile -s p -x -a '(__vn_profiles)' -d 'credential profile (or VN_PROFILE); "local" is the built-in emulator'
 complete -c vn -l region -x -a 'cn-shanghai cn-hangzhou' -d 'region (default cn-shanghai)'
 complete -c vn -l endpoint -x -d 'endpoint URL (http://host:port or https://…; a bare host means https)'
-complete -c vn -l output -s o -x -a 'table wide json yaml xml tsv' -d 'output format (default: table on a terminal, json when piped; wide = a table with every column)'
+complete -c vn -l output -s o -x -a 'table wide json yaml xml tsv text' -d 'output format (default: table on a terminal, json when piped; wide = a table with every column)'
 complete -c vn -l query -x -d 'JMESPath expression applied to the JSON response before output'
 complete -c vn -l dry-run -d 'print the signed request (method, URL, body) and send nothing'
 complete -c vn -l debug -d 'trace requests and responses on stderr (secrets redacted); show stack traces'

@@ -62,9 +62,10 @@ describe('vn stats summary', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Conversations\s+3$/m);
-    expect(r.stdout).toMatch(/^PERIOD\s+CONVERSATIONS\s+RESOLVED/m);
+    // the periods are UTC hours and the header says so (issue 21, item 7): 09:00:00 is 17:00 in Beijing
+    expect(r.stdout).toMatch(/^PERIOD \(UTC\)\s+CONVERSATIONS\s+RESOLVED/m);
     expect(r.stdout).toMatch(/^09:00:00\s+2\s+/m);
-    expect(r.stdout).toContain('Conversations per period');
+    expect(r.stdout).toContain('Conversations per period (UTC)');
     // the busiest hour fills the bar; the other is half as long
     const bars = r.stdout.split('\n').filter((l) => /^\d\d:00:00 [█▏▎▍▌▋▊▉ ]+ \d+$/.test(l));
     expect(bars).toHaveLength(2);

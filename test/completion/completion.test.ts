@@ -60,7 +60,7 @@ const CASES: { words: string[]; includes: string[]; excludes?: string[]; exact?:
   { words: ['vn', '-o', 'json', '--profile', 'x', 'ivr', 'asr', 's'], includes: ['set'], exact: true },
   { words: ['vn', 'instance', 'ls', '--'], includes: ['--page-size', '--status', '--all', '--output', '--profile'], excludes: ['--voice'] },
   { words: ['vn', 'instance', 'list', '--status', ''], includes: ['PUBLISHED', 'DRAFTED', 'DISABLED'], exact: true },
-  { words: ['vn', '--output', ''], includes: ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'], exact: true },
+  { words: ['vn', '--output', ''], includes: ['table', 'wide', 'json', 'yaml', 'xml', 'tsv', 'text'], exact: true },
   { words: ['vn', 'tts', 'get', 'x', '-o', 'x'], includes: ['xml'], exact: true },
   {
     words: ['vn', 'ivr', 'set-silence-timeout', 'i', '--final-action', ''],
