@@ -53,6 +53,12 @@ export class CredentialsError extends VnError {
   override name = 'CredentialsError';
 }
 
+/** The user cancelled a request in flight (Ctrl-C during a chat turn). Exit 130, as a shell reports SIGINT. */
+export class Cancelled extends VnError {
+  override readonly exitCode = 130;
+  override name = 'Cancelled';
+}
+
 /** A failure that is not the user's, not the service's, and not the network's (e.g. a broken file). Exit 1. */
 export class RuntimeFailure extends VnError {
   override readonly exitCode = 1;

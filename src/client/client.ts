@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ActionName } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
-import { CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from '../errors.js';
+import { Cancelled, CredentialsError, DryRunDone, NetworkError, ServiceError, UsageError, type VnError } from '../errors.js';
 import { REDACTED, redact, registerSecret, registerSecretParams } from '../redact.js';
 import { type CredentialProvider, type Credentials, isCredentialProvider, staticCredentials } from './credentials.js';
 import { canonicalQuery, flattenParams, percentEncode } from './encode.js';
@@ -46,6 +46,8 @@ export interface CallOptions {
    * show the merged request it would write). Ignored for actions that change anything.
    */
   sendInDryRun?: boolean;
+  /** Cancels the call (and any retry of it): it then ends with Cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface CallResult<T = Record<string, unknown>> {
@@ -105,6 +107,7 @@ export class Client<A extends string = ActionName> {
     try {
       return await this.http.withRetries(
         async (attempt) => {
+          if (opts.signal?.aborted) throw new Cancelled('cancelled');
           // a fresh nonce and timestamp per attempt: the gateway refuses a reused nonce; the
           // credentials are asked for per attempt too, so a refreshing provider renews them
           const req = this.buildRequest(action, flat, format, await this.currentCredentials());
@@ -112,6 +115,7 @@ export class Client<A extends string = ActionName> {
             this.options.onDryRun?.(describeRequest(req));
             throw new DryRunDone('dry run');
           }
+          if (opts.signal) req.signal = opts.signal;
           const res = await this.http.send(req, attempt);
           const result = parseResponse<T>(action.name, res, format);
           if (!action.readOnly) this.carriedOut.push(action.name);

@@ -1,5 +1,5 @@
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
-import { NetworkError, ServiceError } from '../errors.js';
+import { Cancelled, NetworkError, ServiceError } from '../errors.js';
 import { redact } from '../redact.js';
 import { type HttpRequest, type HttpResponse, type Transport, undiciTransport } from './transport.js';
 
@@ -82,7 +82,7 @@ export class HttpCaller {
       if (req.body) this.trace(`> body: ${req.body}`);
     }
     const started = Date.now();
-    const res = await this.transport.send(req);
+    const res = await (req.signal ? abortable(this.transport.send(req), req.signal) : this.transport.send(req));
     if (this.tracing) this.trace(`< ${res.status} in ${Date.now() - started}ms: ${res.body.length > 2000 ? `${res.body.slice(0, 2000)}…` : res.body}`);
     return res;
   }
@@ -125,6 +125,19 @@ export function shortBody(text: string, max = 160): string {
   const one = text.replace(/\s+/g, ' ').trim();
   if (one === '') return '(an empty body)';
   return JSON.stringify(one.length > max ? `${one.slice(0, max)}…` : one);
+}
+
+/**
+ * The transport's answer, or Cancelled as soon as `signal` aborts, even from a transport that does
+ * not watch the signal itself (the undici one does, and closes the request).
+ */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Cancelled('cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Cancelled('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function sleep(ms: number): Promise<void> {

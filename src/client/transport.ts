@@ -1,5 +1,5 @@
 import type { Agent, Dispatcher } from 'undici';
-import { NetworkError } from '../errors.js';
+import { Cancelled, NetworkError } from '../errors.js';
 
 export interface HttpRequest {
   method: string;
@@ -8,6 +8,8 @@ export interface HttpRequest {
   body?: string;
   timeoutMs: number;
   connectTimeoutMs?: number;
+  /** Aborts the request (the chat's Ctrl-C): the send ends with Cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -66,7 +68,8 @@ export function errorCode(err: unknown): string | undefined {
 /** Sends one request; failures become NetworkError saying whether the request may have arrived. */
 export async function send(req: HttpRequest): Promise<HttpResponse> {
   const { agent: dispatcher } = await getAgent(req.connectTimeoutMs ?? Math.min(req.timeoutMs, 10_000));
-  const signal = AbortSignal.timeout(req.timeoutMs);
+  const timeout = AbortSignal.timeout(req.timeoutMs);
+  const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
   let res: Dispatcher.ResponseData;
   // origin and path split here, not by undici per request (this is every call's hot path)
   const slash = req.url.indexOf('/', req.url.indexOf('//') + 2);
@@ -82,7 +85,8 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
       bodyTimeout: req.timeoutMs,
     });
   } catch (err) {
-    throw toNetworkError(err, req, signal.aborted);
+    if (req.signal?.aborted) throw new Cancelled('cancelled', { cause: err });
+    throw toNetworkError(err, req, timeout.aborted);
   }
   try {
     const body = await res.body.text();
@@ -90,7 +94,8 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     return { status: res.statusCode, headers, body };
   } catch (err) {
-    throw toNetworkError(err, req, signal.aborted, true);
+    if (req.signal?.aborted) throw new Cancelled('cancelled', { cause: err });
+    throw toNetworkError(err, req, timeout.aborted, true);
   }
 }
 

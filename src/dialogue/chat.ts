@@ -1,12 +1,12 @@
 import type { ChalkInstance } from 'chalk';
 import { ENDING_ACTIONS } from '../api/bot-actions.js';
 import type { BotTurn } from '../api/bot-turn.js';
-import { ServiceError, UsageError } from '../errors.js';
+import { Cancelled, ServiceError, UsageError } from '../errors.js';
 import { formatTurn } from '../output/format-bot-turn.js';
-import type { IOStreams } from '../output/iostreams.js';
+import { Control, type IOStreams } from '../output/iostreams.js';
 import type { ApiClient, Clock } from '../ports.js';
 import { type ChatControls, findSlashCommand } from './chat-commands.js';
-import { clientSend, DialogueSession, type TurnResult } from './session.js';
+import { DialogueSession, type TurnResult } from './session.js';
 import type { DialogueEnv } from './suite/format.js';
 import { SessionRecorder } from './suite/record.js';
 
@@ -50,30 +50,69 @@ export async function runChat(ctx: ChatHost, opts: ChatOptions): Promise<void> {
     { instance: opts.instanceId, env: opts.env, callingNumber: opts.callingNumber, calledNumber: opts.calledNumber },
     ctx.now(),
   );
-  const chat = new Chat(ctx, chalk, tty, opts, recorder, () => new DialogueSession(clientSend(client), opts));
+  // every request of a turn carries the chat's current signal, so Ctrl-C can cancel it
+  const chat: Chat = new Chat(
+    ctx,
+    chalk,
+    tty,
+    opts,
+    recorder,
+    () => new DialogueSession((action, params) => client.call(action, params, { signal: chat.signal }), opts),
+  );
   // the terminal belongs to IOStreams: readline draws only the prompt and the echo of what is typed
   const rl = await ctx.io.readline({ historySize: 500, prompt: `${chalk.cyan('you ›')} ` });
   // the iterator buffers from its creation: lines piped in while the greeting is on its way are kept
   const lines = rl[Symbol.asyncIterator]();
   let interrupted = false;
-  const interrupt = () => {
+  /** A Ctrl-C at an empty prompt (or one that cancelled a turn) was seen: the next one leaves. */
+  let leaveOnNext = false;
+  const leave = () => {
     interrupted = true;
+    chat.cancel();
     rl.close();
   };
-  // Ctrl-C on the terminal reaches readline; a SIGINT sent to a piped process reaches the process
-  rl.on('SIGINT', interrupt);
-  if (!tty) process.once('SIGINT', interrupt);
+  // Ctrl-C on the terminal reaches readline (raw mode): python's and psql's way, not the shell's
+  const onTerminalInterrupt = () => {
+    if (chat.busy) {
+      // the turn in flight is cancelled; its handler reports it and the prompt comes back
+      chat.cancel();
+      leaveOnNext = true;
+      return;
+    }
+    if (rl.line !== '') {
+      // clears what was typed (Ctrl-E, Ctrl-U: readline's own editing keys, redrawn by readline)
+      rl.write(null, { ctrl: true, name: 'e' });
+      rl.write(null, { ctrl: true, name: 'u' });
+      leaveOnNext = false;
+      return;
+    }
+    if (leaveOnNext) return leave();
+    leaveOnNext = true;
+    ctx.io.write('stdout', '\n');
+    ctx.out(chalk.dim('(Ctrl-C again or Ctrl-D to leave)'));
+    rl.prompt();
+  };
+  if (tty) rl.on('SIGINT', onTerminalInterrupt);
+  else {
+    // a SIGINT sent to a piped process (or Ctrl-C where stdin is not the terminal) leaves at once
+    rl.on('SIGINT', leave);
+    process.once('SIGINT', leave);
+  }
   try {
     if (tty) ctx.out(chalk.dim(`vn dialogue chat · instance ${opts.instanceId} · ${opts.env} · /help for commands`));
-    await chat.begin();
+    if (!(await chat.begin())) {
+      interrupted = true;
+      return;
+    }
     if (tty) rl.prompt();
     for await (const line of { [Symbol.asyncIterator]: () => lines }) {
+      if (line.trim() !== '') leaveOnNext = false;
       const go = await chat.handle(line);
-      if (!go) break;
+      if (!go || interrupted) break;
       if (tty) rl.prompt();
     }
   } finally {
-    process.off('SIGINT', interrupt);
+    process.off('SIGINT', leave);
     rl.close();
     if (tty) ctx.out('');
     await chat.close(interrupted ? 'interrupted' : 'bye');
@@ -85,8 +124,57 @@ class Chat implements ChatControls {
   /** The bot ended the call (transfer, hang-up): utterances wait for /restart. */
   private callOver = false;
   private pendingContext?: Record<string, unknown>;
+  /** The greeting was cancelled: the conversation may or may not exist, so ending it may fail quietly. */
+  private unconfirmed = false;
   /** The last context seen with --verbose, to show what a turn changed. */
   private lastContext?: Record<string, unknown>;
+  /** Set while a line (a turn, a slash command) is being handled: Ctrl-C aborts it. */
+  private inFlight?: AbortController;
+
+  /** The signal the current line's requests carry. */
+  get signal(): AbortSignal | undefined {
+    return this.inFlight?.signal;
+  }
+
+  get busy(): boolean {
+    return this.inFlight !== undefined;
+  }
+
+  /** Ctrl-C: aborts the requests of the line being handled (nothing when idle). */
+  cancel(): void {
+    this.inFlight?.abort();
+  }
+
+  /** Runs `work` cancellable, with the waiting indicator on a terminal after 300 ms. */
+  private async inFlightDo<T>(work: () => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.inFlight = controller;
+    this.waiting = this.tty ? waitingIndicator(this.ctx.io, this.chalk) : undefined;
+    try {
+      return await work();
+    } finally {
+      this.stopWaiting();
+      if (this.inFlight === controller) this.inFlight = undefined;
+    }
+  }
+
+  private waiting?: { stop(): void };
+
+  private stopWaiting(): void {
+    this.waiting?.stop();
+    this.waiting = undefined;
+  }
+
+  /** Everything the chat prints: the waiting indicator is erased first. */
+  private out(text: string): void {
+    this.stopWaiting();
+    this.ctx.out(text);
+  }
+
+  private err(text: string): void {
+    this.stopWaiting();
+    this.ctx.err(text);
+  }
 
   constructor(
     private readonly ctx: ChatHost,
@@ -97,7 +185,12 @@ class Chat implements ChatControls {
     private readonly newSession: () => DialogueSession,
   ) {}
 
-  async begin(): Promise<void> {
+  /** The greeting; false when Ctrl-C cancelled it (the chat then leaves). */
+  async begin(): Promise<boolean> {
+    return this.inFlightDo(() => this.greet());
+  }
+
+  private async greet(): Promise<boolean> {
     const session = this.newSession();
     this.callOver = false;
     this.lastContext = undefined;
@@ -105,16 +198,24 @@ class Chat implements ChatControls {
     try {
       r = await session.begin(this.opts.context);
     } catch (err) {
+      if (err instanceof Cancelled) {
+        // the request may have opened the conversation: it is ended on the way out, quietly
+        this.session = session;
+        this.unconfirmed = true;
+        return false;
+      }
       // no conversation was opened, so there is none to end: the real cause is the one reported
       this.session = undefined;
-      if (!this.tty) this.ctx.out(JSON.stringify(errorEvent('greeting', err)));
+      if (!this.tty) this.out(JSON.stringify(errorEvent('greeting', err)));
       throw err;
     }
     this.session = session;
+    this.unconfirmed = false;
     this.recorder.beginConversation(this.opts.context, r.turn);
     this.show('greeting', undefined, r);
     await this.details();
     await this.record();
+    return true;
   }
 
   /** One input line; false when the chat should stop. */
@@ -123,16 +224,17 @@ class Chat implements ChatControls {
     if (line === '') return true;
     try {
       if (!line.startsWith('/')) {
-        await this.turn('say', line);
+        await this.inFlightDo(() => this.turn('say', line));
         return true;
       }
       const command = line.split(/\s+/)[0] ?? '';
       const arg = line.slice(command.length).trim();
       const slash = findSlashCommand(command);
       if (!slash) throw new UsageError(`unknown command ${command} (/help lists them)`);
-      return (await slash.run(this, arg, command)) !== false;
+      return (await this.inFlightDo(async () => slash.run(this, arg, command))) !== false;
     } catch (err) {
-      this.error(line, err);
+      if (err instanceof Cancelled) this.cancelled(line);
+      else this.error(line, err);
     }
     return true;
   }
@@ -146,7 +248,7 @@ class Chat implements ChatControls {
 
   async restart(): Promise<void> {
     await this.endCurrent();
-    await this.begin();
+    if (!(await this.greet())) throw new Cancelled('cancelled');
   }
 
   async end(): Promise<void> {
@@ -167,8 +269,8 @@ class Chat implements ChatControls {
   }
 
   help(text: string): void {
-    if (this.tty) this.ctx.out(text);
-    else this.ctx.err(text);
+    if (this.tty) this.out(text);
+    else this.err(text);
   }
 
   async turn(kind: 'say' | 'dtmf' | 'silence', input: string | undefined): Promise<void> {
@@ -210,8 +312,8 @@ class Chat implements ChatControls {
     if (!this.session || this.session.ended) throw new UsageError('no conversation: /restart to call again');
     const context = await this.fetchContext();
     this.lastContext = context;
-    if (this.tty) this.ctx.out(this.chalk.dim(`context: ${JSON.stringify(context, null, 2)}`));
-    else this.ctx.out(JSON.stringify({ type: 'context', conversationId: this.session.conversationId, context }));
+    if (this.tty) this.out(this.chalk.dim(`context: ${JSON.stringify(context, null, 2)}`));
+    else this.out(JSON.stringify({ type: 'context', conversationId: this.session.conversationId, context }));
   }
 
   /**
@@ -224,6 +326,7 @@ class Chat implements ChatControls {
     try {
       context = await this.fetchContext();
     } catch (err) {
+      if (err instanceof Cancelled) throw err;
       this.note(`(no context: ${(err as Error).message})`);
       return;
     }
@@ -236,7 +339,7 @@ class Chat implements ChatControls {
     }
     const { lastIntent, lastRule } = context as { lastIntent?: unknown; lastRule?: unknown };
     if (!this.tty) {
-      this.ctx.out(
+      this.out(
         JSON.stringify({
           type: 'details',
           conversationId: this.session.conversationId,
@@ -256,7 +359,7 @@ class Chat implements ChatControls {
         c.from === undefined ? `+${k}=${JSON.stringify(c.to)}` : c.to === undefined ? `-${k}` : `${k}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`,
       );
     if (shown.length) parts.push(`context ${shown.join(', ')}`);
-    if (parts.length) this.ctx.out(this.chalk.dim(`  ⋯ ${parts.join(' · ')}`));
+    if (parts.length) this.out(this.chalk.dim(`  ⋯ ${parts.join(' · ')}`));
   }
 
   private show(kind: string, input: string | undefined, r: TurnResult): void {
@@ -265,7 +368,7 @@ class Chat implements ChatControls {
     if (ends) this.callOver = true;
     if (!this.tty) {
       const { TextResponse, Action, ActionParams, Interruptible } = t;
-      this.ctx.out(
+      this.out(
         JSON.stringify({
           type: kind,
           ...(input !== undefined ? { input } : {}),
@@ -280,8 +383,8 @@ class Chat implements ChatControls {
       );
       return;
     }
-    this.ctx.out(formatTurn(this.chalk, t, { latencyMs: r.latencyMs, prefix: `${this.chalk.bold('bot ›')} ` }));
-    if (ends) this.ctx.out(this.chalk.yellow(`the call ended (${t.Action}). /restart to call again, /quit to leave`));
+    this.out(formatTurn(this.chalk, t, { latencyMs: r.latencyMs, prefix: `${this.chalk.bold('bot ›')} ` }));
+    if (ends) this.out(this.chalk.yellow(`the call ended (${t.Action}). /restart to call again, /quit to leave`));
   }
 
   private async endCurrent(): Promise<void> {
@@ -295,12 +398,31 @@ class Chat implements ChatControls {
 
   /** Leaving: the conversation is always ended first; a failure to end it is reported. */
   async close(why: 'bye' | 'interrupted'): Promise<void> {
+    // EndDialogue is waited for, but a Ctrl-C (now a SIGINT: readline is closed) gives up on it
+    const controller = new AbortController();
+    this.inFlight = controller;
+    const giveUp = () => controller.abort();
+    process.once('SIGINT', giveUp);
     try {
       await this.endCurrent();
     } catch (err) {
-      this.error('EndDialogue', err);
+      const s = this.session;
+      if (err instanceof Cancelled) this.note(`EndDialogue for ${s?.conversationId} was cancelled: the service ends the conversation on its own`);
+      else if (!this.unconfirmed) this.error('EndDialogue', err);
+    } finally {
+      process.off('SIGINT', giveUp);
+      this.inFlight = undefined;
     }
     if (this.tty && why === 'interrupted') this.note('interrupted');
+  }
+
+  /** Ctrl-C cancelled the line's request: the conversation goes on from the last answer. */
+  private cancelled(input: string): void {
+    if (this.tty) this.out(this.chalk.yellow('cancelled (the service may have had the turn already) · Ctrl-C again or Ctrl-D to leave'));
+    else {
+      this.out(JSON.stringify({ type: 'cancelled', input }));
+      this.err('cancelled');
+    }
   }
 
   private async record(): Promise<void> {
@@ -314,13 +436,13 @@ class Chat implements ChatControls {
   }
 
   private note(text: string): void {
-    if (this.tty) this.ctx.out(this.chalk.dim(text));
-    else this.ctx.err(text);
+    if (this.tty) this.out(this.chalk.dim(text));
+    else this.err(text);
   }
 
   private emit(json: Record<string, unknown>, text: string): void {
-    if (this.tty) this.ctx.out(text);
-    else this.ctx.out(JSON.stringify(json));
+    if (this.tty) this.out(text);
+    else this.out(JSON.stringify(json));
   }
 
   /** A failed turn is reported and the session goes on. */
@@ -328,10 +450,10 @@ class Chat implements ChatControls {
     const e = err as Error;
     const code = err instanceof ServiceError ? err.code : undefined;
     const message = `${code ? `${code}: ` : ''}${e?.message ?? String(err)}`;
-    if (this.tty) this.ctx.err(this.chalk.red(`error: ${message}`));
+    if (this.tty) this.err(this.chalk.red(`error: ${message}`));
     else {
-      this.ctx.out(JSON.stringify(errorEvent(input, err)));
-      this.ctx.err(`error: ${message}`);
+      this.out(JSON.stringify(errorEvent(input, err)));
+      this.err(`error: ${message}`);
     }
   }
 }
@@ -348,4 +470,38 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * A slow turn's waiting indicator: after 300 ms, a spinner with the seconds waited on stderr
+ * (a terminal only), redrawn in place and erased before the answer is printed.
+ */
+function waitingIndicator(io: IOStreams, chalk: ChalkInstance): { stop(): void } | undefined {
+  if (!io.stderrIsTTY) return undefined;
+  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  const started = Date.now();
+  let frame = 0;
+  let drawn = false;
+  let timer: NodeJS.Timeout | undefined;
+  const draw = () => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    io.write(
+      'stderr',
+      Control.carriageReturn,
+      Control.eraseLine,
+      chalk.dim(`${frames[frame++ % frames.length]} waiting for the bot… ${seconds} s (Ctrl-C cancels)`),
+    );
+    drawn = true;
+  };
+  const delay = setTimeout(() => {
+    draw();
+    timer = setInterval(draw, 100);
+  }, 300);
+  return {
+    stop() {
+      clearTimeout(delay);
+      if (timer) clearInterval(timer);
+      if (drawn) io.write('stderr', Control.carriageReturn, Control.eraseLine);
+    },
+  };
 }
