@@ -196,15 +196,70 @@ describe('vn dialogue chat in a real terminal', () => {
     expect(again.code, again.stdout).toBe(0);
   });
 
-  it.skipIf(!hasTmux)('ends the conversation with EndDialogue on Ctrl-C', async () => {
+  it.skipIf(!hasTmux)('Ctrl-C at a typed line clears it; at an empty prompt it asks, and a second Ctrl-C ends the conversation with EndDialogue', async () => {
     await inTerminal(['dialogue', 'chat', instance], emu.env, async (term) => {
       await term.waitFor((s) => s.includes('you ›'), 'the prompt');
+      term.tmux('send-keys', '-t', 'vn', '-l', '半句话');
+      await term.waitFor((s) => s.includes('you › 半句话'), 'the typed text');
+      term.keys('C-c');
+      await term.waitFor((s) => !s.includes('半句话'), 'the line cleared');
+      expect(term.screen()).not.toContain('EXIT=');
+      term.keys('C-c');
+      await term.waitFor((s) => s.includes('(Ctrl-C again or Ctrl-D to leave)'), 'the hint');
+      expect(term.screen()).not.toContain('EXIT=');
       term.keys('C-c');
       const s = await term.waitFor((x) => x.includes('EXIT='), 'the exit');
       expect(s).toContain('EXIT=0');
       expect(s).toContain('interrupted');
       const id = /EndDialogue sent for ([0-9a-f-]{36})/.exec(s)?.[1] as string;
       expect(conversation(id)?.status).toBe('ended');
+    });
+  });
+});
+
+describe('vn dialogue chat on a slow service, in a real terminal', () => {
+  // every answer takes 1.2 s, EndDialogue too: a turn is slow, and leaving still fits in 2 s
+  let slow: TestEmulator;
+  let slowInstance: string;
+  beforeAll(async () => {
+    slow = await startTestEmulator({ latencyMs: 1200 });
+    const r = await runVn(['instance', 'create', '--name', 'slow-chat', '--concurrency', '10', '-o', 'json'], { env: slow.env });
+    slowInstance = JSON.parse(r.stdout).InstanceId;
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it.skipIf(!hasTmux)('shows a waiting indicator; Ctrl-C during a turn cancels it and returns to the prompt; a second Ctrl-C leaves within 2 s', async () => {
+    await inTerminal(['dialogue', 'chat', slowInstance], slow.env, async (term) => {
+      await term.waitFor((s) => s.includes('欢迎') && s.includes('you ›'), 'the greeting and the prompt', 20_000);
+      term.type('我想查余额');
+      await term.waitFor((s) => s.includes('waiting for the bot'), 'the waiting indicator');
+      term.keys('C-c');
+      const back = await term.waitFor((s) => s.includes('cancelled') && /you › $/m.test(s), 'the prompt after the cancelled turn', 1000);
+      expect(back).not.toMatch(/bot › .*余额/);
+      expect(back).not.toContain('waiting for the bot');
+      expect(back).not.toContain('EXIT=');
+      const started = Date.now();
+      term.keys('C-c');
+      const s = await term.waitFor((x) => x.includes('EXIT='), 'the exit', 2000);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(s).toContain('EXIT=0');
+      const id = /EndDialogue sent for ([0-9a-f-]{36})/.exec(s)?.[1] as string;
+      const row = slow.state.db.prepare('SELECT status FROM conversations WHERE conversation_id = ?').get(id) as { status: string };
+      expect(row.status).toBe('ended');
+    });
+  });
+
+  it.skipIf(!hasTmux)('a slow turn that is not interrupted: the indicator is erased and the answer printed', async () => {
+    await inTerminal(['dialogue', 'chat', slowInstance], slow.env, async (term) => {
+      await term.waitFor((s) => s.includes('you ›'), 'the prompt', 20_000);
+      term.type('我想查余额');
+      await term.waitFor((s) => s.includes('waiting for the bot'), 'the waiting indicator');
+      const s = await term.waitFor((x) => /bot › .*余额/.test(x) && /you › $/m.test(x), 'the answer');
+      expect(s).not.toContain('waiting for the bot');
+      term.keys('C-d');
+      await term.waitFor((x) => x.includes('EXIT=0'), 'the exit', 5000);
     });
   });
 });
