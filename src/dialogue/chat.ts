@@ -321,7 +321,7 @@ class Chat implements ChatControls {
    * them in the context (the emulator does: lastIntent, lastRule), and every context change.
    */
   private async details(): Promise<void> {
-    if (!this.opts.verbose || this.callOver || !this.session || this.session.ended) return;
+    if (!this.opts.verbose || !this.session || this.session.ended) return;
     let context: Record<string, unknown> | undefined;
     try {
       context = await this.fetchContext();

@@ -137,6 +137,15 @@ describe('vn dialogue chat without a terminal', () => {
     expect(unrecognized!.contextChanges).toMatchObject({ unrecognizedCount: { from: 0, to: 1 } });
   });
 
+  it('--verbose explains the turn that ends the call too (the rule that transferred it)', async () => {
+    const r = await runVn(['dialogue', 'chat', instance, '--verbose'], { env: emu.env, stdin: '我要投诉\n' });
+    expect(r.code, r.stderr).toBe(0);
+    const events = jsonLines(r.stdout);
+    expect(events.map((l) => l.type)).toEqual(['greeting', 'details', 'say', 'details', 'end']);
+    expect(events[2]).toMatchObject({ Action: 'TransferToAgent', callEnded: true });
+    expect(events[3]).toMatchObject({ rule: 'complaining', contextChanges: { lastAction: { from: 'Broadcast', to: 'TransferToAgent' } } });
+  });
+
   it.skipIf(!hasTmux)('--verbose in a terminal: a dimmed line with the rule and the context changes', async () => {
     await inTerminal(['dialogue', 'chat', instance, '--verbose'], emu.env, async (term) => {
       await term.waitFor((s) => s.includes('you ›'), 'the prompt');
