@@ -93,7 +93,7 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
   },
   {
     names: ['/quit', '/exit'],
-    help: [['/quit', 'end the conversation and leave (also Ctrl-D, Ctrl-C)']],
+    help: [['/quit', 'end the conversation and leave (also Ctrl-D, or Ctrl-C twice)']],
     run: () => false,
   },
 ];

@@ -25,7 +25,7 @@ describe('the chat slash-command table', () => {
     const help = chatHelp();
     expect(help.split('\n')[0]).toBe('Type what the caller says, or:');
     expect(help).toContain('  /dtmf DIGITS     send keypad digits');
-    expect(help).toContain('  /quit            end the conversation and leave (also Ctrl-D, Ctrl-C)');
+    expect(help).toContain('  /quit            end the conversation and leave (also Ctrl-D, or Ctrl-C twice)');
     for (const c of SLASH_COMMANDS) for (const [usage] of c.help) expect(help).toContain(`  ${usage} `);
   });
 
