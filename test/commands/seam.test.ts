@@ -509,22 +509,35 @@ const CASES: Case[] = [
     command: 'dialogue test',
     argv: ['dialogue', 'test', join(dir, 'balance.test.yaml'), '--instance', I],
     stubs: [
+      [action('DescribeInstance', { InstanceId: I }), json({ InstanceId: I, Name: '示例热线' })],
       [action('DebugBeginDialogue', { InstanceId: I }), turn('欢迎致电')],
       [action('DebugDialogue', { InstanceId: I, Utterance: '我想查余额' }), turn('您的余额是100元')],
       [action('EndDialogue', { InstanceId: I }), json({})],
     ],
-    sent: [['DebugBeginDialogue'], ['DebugDialogue'], ['EndDialogue']],
-    stdout: /1 passed, 0 failed/,
+    sent: [['DescribeInstance', { InstanceId: I }], ['DebugBeginDialogue'], ['DebugDialogue'], ['EndDialogue']],
+    // the header says where the run went: profile, endpoint, instance (with its name), never a secret
+    stdout: new RegExp(`^profile \\S+ · endpoint https?://\\S+ · instance ${I} \\(示例热线\\) · 1 conversation in 1 file\n[^]*1 passed, 0 failed`),
+  },
+  {
+    command: 'dialogue test',
+    // a missing instance: checked once, exit 1 naming it, and not one conversation begun (40 × 1 before)
+    argv: ['dialogue', 'test', join(dir, 'balance.test.yaml'), '--instance', I, '--repeat', '40'],
+    stubs: [[action('DescribeInstance', { InstanceId: I }), apiError('InvalidInstanceId.NotFound', `The specified InstanceId ${I} does not exist.`, 404)]],
+    sent: [['DescribeInstance', { InstanceId: I }]],
+    code: 1,
+    stdout: /^$/,
+    stderr: new RegExp(`InvalidInstanceId\\.NotFound.*instance ${I} does not exist`),
   },
   {
     command: 'dialogue test',
     argv: ['dialogue', 'test', join(dir, 'balance.test.yaml'), '--instance', I],
     stubs: [
+      [action('DescribeInstance'), json({ InstanceId: I })],
       [action('DebugBeginDialogue'), turn('欢迎致电')],
       [action('DebugDialogue'), turn('听不懂')],
       [action('EndDialogue'), json({})],
     ],
-    sent: [['DebugBeginDialogue'], ['DebugDialogue'], ['EndDialogue']],
+    sent: [['DescribeInstance'], ['DebugBeginDialogue'], ['DebugDialogue'], ['EndDialogue']],
     code: 1,
     stdout: /expected text containing "余额"/,
   },

@@ -1,5 +1,6 @@
 import { NetworkError, TestsFailed, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
+import type { HandlerContext } from '../handler-context.js';
 import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
 
 function positiveInt(v: unknown, flag: string, min = 1): number {
@@ -88,7 +89,7 @@ export default defineCommand({
       }
     }
     if (issues.length) throw new TestFileError(issues);
-    const { resolveInstances, runSuites, NOT_PASSED } = await import('../../dialogue/suite/runner.js');
+    const { checkInstances, resolveInstances, runSuites, NOT_PASSED } = await import('../../dialogue/suite/runner.js');
     const instance = (flags.instance as string | undefined) || ctx.env.VN_INSTANCE || undefined;
 
     let selected = selectConversations(files, { grep, tags });
@@ -122,7 +123,7 @@ export default defineCommand({
       ctx.err(NOTHING_FAILED);
       return undefined;
     }
-    resolveInstances(
+    const instanceIds = resolveInstances(
       files.filter((f) => selected.some((s) => s.file === f)),
       instance,
     );
@@ -134,6 +135,11 @@ export default defineCommand({
       return undefined;
     }
     if (lastFailedNote) ctx.err(lastFailedNote);
+
+    // each instance is checked once before anything runs: a typo is one error, not one per conversation
+    const client = await ctx.client({ timeoutMs });
+    const checked = await checkInstances(client, [...new Set(instanceIds.values())], (t) => ctx.err(t));
+    const target = { profile: await profileLabel(ctx), endpoint: shownEndpoint(client.options.endpoint), instances: checked };
 
     const { reporters } = await buildReporters(ctx, specs, { repeat, progress: flags.progress === true || ctx.io.stderrIsTTY });
     const { ExpectationUpdater } = await import('../../dialogue/suite/update.js');
@@ -153,7 +159,8 @@ export default defineCommand({
     let summary: import('../../dialogue/suite/summary.js').Summary;
     try {
       summary = await runSuites(files, selected, {
-        client: await ctx.client({ timeoutMs }),
+        client,
+        target,
         instance,
         env: flags.env as 'debug' | 'live' | undefined,
         concurrency,
@@ -181,6 +188,24 @@ export default defineCommand({
     return exitFor(summary);
   },
 });
+
+/** The profile as the header names it: `local (the embedded emulator)` for the local one. */
+async function profileLabel(ctx: HandlerContext): Promise<string> {
+  const p = await ctx.profile();
+  return p.source === 'local' ? `${p.name} (the embedded emulator)` : p.name;
+}
+
+/** The endpoint without any user info a URL may carry. */
+function shownEndpoint(endpoint: string): string {
+  try {
+    const u = new URL(endpoint);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return endpoint;
+  }
+}
 
 /** What `--last-failed` says when the last run of the files had no failures. */
 const NOTHING_FAILED = 'nothing to run: the last run of these files had no failures';

@@ -20,8 +20,16 @@ export {
 } from './result.js';
 export type { FlakyConversation, LatencyGate, Summary } from './summary.js';
 
+/** Where a run goes, for its header: never a secret (the endpoint without user info). */
+export interface RunTarget {
+  profile: string;
+  endpoint: string;
+  /** Each instance the files run against, with its name when DescribeInstance gave one. */
+  instances: { id: string; name?: string }[];
+}
+
 export interface Reporter {
-  start(info: { files: number; conversations: number }): void | Promise<void>;
+  start(info: { files: number; conversations: number; target?: RunTarget }): void | Promise<void>;
   conversation(result: ConversationResult): void | Promise<void>;
   end(summary: Summary): void | Promise<void>;
   /** Removes what the reporter keeps on disk unfinished (temp and spool files); safe after end, and more than once. */
@@ -54,6 +62,8 @@ export interface RunOptions {
   /** --shard, recorded in the summary. */
   shard?: { index: number; count: number };
   reporters: Reporter[];
+  /** Profile, endpoint and instances, for the reports' header. */
+  target?: RunTarget;
   /** Called with every failing turn of the last attempt, for --update. */
   onFailedTurn?: (file: TestFile, conversation: Conversation, step: Step, failure: FailedTurn) => void;
 }
@@ -80,6 +90,34 @@ export function resolveInstances(files: TestFile[], override: string | undefined
 }
 
 /**
+ * Each instance the run will use, checked once before any conversation starts (one DescribeInstance
+ * each): a missing instance fails the run at once, naming it, instead of erroring every conversation.
+ * A refusal of DescribeInstance itself (a RAM policy that grants the dialogue actions only) is no
+ * reason to stop: the conversations then speak for themselves, and `warn` says so.
+ */
+export async function checkInstances(client: Pick<Client, 'call'>, ids: string[], warn: (text: string) => void): Promise<{ id: string; name?: string }[]> {
+  const out: { id: string; name?: string }[] = [];
+  for (const id of ids) {
+    try {
+      const res = await client.call('DescribeInstance', { InstanceId: id });
+      const name = (res.data as { Name?: unknown }).Name;
+      out.push(typeof name === 'string' && name !== '' ? { id, name } : { id });
+    } catch (err) {
+      if (err instanceof ServiceError && /NotFound|NotExist/i.test(err.code)) {
+        throw new ServiceError(err.code, `instance ${id} does not exist: ${err.message}`, err.httpStatus, err.requestId, err.body);
+      }
+      if (err instanceof ServiceError && /Forbidden|NoPermission|NotAuthorized/i.test(err.code)) {
+        warn(`warning: could not check instance ${id} (${err.code}); running anyway`);
+        out.push({ id });
+        continue;
+      }
+      throw err;
+    }
+  }
+  return out;
+}
+
+/**
  * Runs the selected conversations (× repeat) through a bounded pool, streaming each result to the
  * reporters; only aggregates and latency samples are kept, so memory stays flat however many run.
  */
@@ -94,7 +132,7 @@ export async function runSuites(files: TestFile[], selected: Selected[], opts: R
       trackers.set(id, new CoverageTracker(id, res.data as Record<string, Record<string, unknown>>));
     }
   }
-  for (const r of opts.reporters) await r.start({ files: used.length, conversations: total });
+  for (const r of opts.reporters) await r.start({ files: used.length, conversations: total, ...(opts.target ? { target: opts.target } : {}) });
 
   const summary = new SummaryBuilder();
   let started = 0;

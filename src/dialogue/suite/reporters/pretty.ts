@@ -4,7 +4,7 @@ import { show } from '../assertions/assertion.js';
 import { assertionOf } from '../assertions/index.js';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';
-import type { Attempt, ConversationResult, Reporter, Summary } from '../runner.js';
+import type { Attempt, ConversationResult, Reporter, RunTarget, Summary } from '../runner.js';
 import type { ReporterOptions, Sink } from './reporter.js';
 
 export type { Sink } from './reporter.js';
@@ -25,7 +25,14 @@ export class PrettyReporter implements Reporter {
     this.repeat = opts.repeat > 1;
   }
 
-  start(): void {}
+  /** The header: where the run goes (profile, endpoint, instances), so a report says what it tested. */
+  start(info: { files: number; conversations: number; target?: RunTarget }): void {
+    const t = info.target;
+    if (!t) return;
+    const instances = t.instances.map((i) => (i.name ? `${i.id} (${i.name})` : i.id)).join(', ');
+    const what = `${info.conversations} conversation${info.conversations === 1 ? '' : 's'} in ${info.files} file${info.files === 1 ? '' : 's'}`;
+    this.out.write(this.chalk.dim(`profile ${t.profile} · endpoint ${t.endpoint} · instance${t.instances.length === 1 ? '' : 's'} ${instances} · ${what}\n`));
+  }
 
   conversation(r: ConversationResult): void {
     const c = this.chalk;
@@ -165,7 +172,7 @@ export async function create(o: ReporterOptions & { quietPasses?: boolean }): Pr
   // a failed write surfaces at commit (the file's queue keeps it)
   const r = new PrettyReporter({ write: (s) => void f.write(s).catch(() => undefined) }, new Chalk({ level: 0 }), { repeat: o.repeat });
   return shownSafe({
-    start: () => r.start(),
+    start: (info) => r.start(info),
     conversation: (c) => r.conversation(c),
     async end(s) {
       r.end(s);
@@ -182,7 +189,7 @@ export async function create(o: ReporterOptions & { quietPasses?: boolean }): Pr
  */
 function shownSafe(r: Reporter): Reporter {
   return {
-    start: (info) => r.start(info),
+    start: (info) => r.start(sanitizeDeep(info)),
     conversation: (c) => r.conversation(sanitizeDeep(c)),
     end: (s) => r.end(sanitizeDeep(s)),
     ...(r.abort ? { abort: () => (r.abort as () => Promise<void>)() } : {}),
