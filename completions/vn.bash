@@ -120,7 +120,7 @@ _vn_flags() {
     'call DescribeRecording') echo '--ConversationId --InstanceId --NeedVoiceSliceRecording --describe --force --all' ;;
     'call SaveRecording') echo '--ConversationId --Duration --FileName --FilePath --InstanceId --InstanceOwnerId --StartTime --Type --VoiceSliceRecordingList --describe --force --all' ;;
     'call GenerateUploadUrl') echo '--CallerBid --CallerIp --CallerParentId --CallerType --CallerUid --ClientIp --Environment --FileName --InstanceId --InstanceOwnerId --Key --MfaPresent --ProxyOriginalSecurityTransport --ProxyOriginalSourceIp --ProxyTrustTransportInfo --RequestId --SecurityToken --SecurityTransport --TenantId --TenantName --UserId --UserName --XspaceServicerId --XspaceTenantBuId --describe --force --all' ;;
-    'completion') echo '--instance-ids --profile-names' ;;
+    'completion') echo '--instance-ids --instances --profile-names' ;;
   esac
 }
 
@@ -227,6 +227,8 @@ _vn_values() {
     'instance chatbots|--instance-id') echo '@instance' ;;
     'instance export|--output'|'instance export|-o') echo 'yaml json' ;;
     'instance export|--output-file') echo '@file' ;;
+    'tts set|--voice') echo 'xiaoyun xiaogang xiaomeng xiaowei ruoxi siqi sijia sicheng aiqi aijia aicheng aida ninger ruilin amei xiaoxue siyue aiya aixia aimei aiyu aiyue aijing xiaomei aina yina sijing sitong xiaobei aitong aiwei aibao aishuo shanshan chuangirl qingqing cuijie xiaoze dahu ailun jielidou laotie laomei harry abby andy eric emily luna luca wendy william olivia lydia annie kenny stanley stella tomoka tomoya' ;;
+    'tts audition|--voice') echo 'xiaoyun xiaogang xiaomeng xiaowei ruoxi siqi sijia sicheng aiqi aijia aicheng aida ninger ruilin amei xiaoxue siyue aiya aixia aimei aiyu aiyue aijing xiaomei aina yina sijing sitong xiaobei aitong aiwei aibao aishuo shanshan chuangirl qingqing cuijie xiaoze dahu ailun jielidou laotie laomei harry abby andy eric emily luna luca wendy william olivia lydia annie kenny stanley stella tomoka tomoya' ;;
     'tts audition|--output-file') echo '@file' ;;
     'ivr set-silence-timeout|--final-action') echo 'TransferToAgent TransferToIVR RedirectToPage HangUp' ;;
     'ivr set-unrecognizing|--final-action') echo 'TransferToAgent TransferToIVR RedirectToPage HangUp' ;;
@@ -296,7 +298,7 @@ _vn_args() {
     'dialogue end|0') echo '@instance' ;;
     'dialogue context|0') echo '@instance' ;;
     'dialogue chat|0') echo '@instance' ;;
-    'dialogue test|0'|'dialogue test|'*) echo '@file' ;;
+    'dialogue test|0'|'dialogue test|'*) echo '@test-file' ;;
     'stats summary|0') echo '@instance' ;;
     'stats query|0') echo '@instance' ;;
     'stats conversations|0') echo '@instance' ;;
@@ -324,6 +326,15 @@ _vn_instances() {
   vn ${1:+--profile "$1"} completion --instance-ids 2>/dev/null
 }
 
+# test files (*.test.yaml, *.test.yml) and directories that start with $1
+_vn_test_files() {
+  local f
+  compopt -o filenames 2>/dev/null
+  while IFS= read -r f; do
+    [[ -d "$f" || "$f" == *.test.yaml || "$f" == *.test.yml ]] && COMPREPLY+=("$f")
+  done < <(compgen -f -- "$1")
+}
+
 # the lines of $1 that start with $2, taken literally: compgen -W would expand $(…) in a word
 _vn_reply_lines() {
   local w
@@ -335,6 +346,7 @@ _vn_reply_lines() {
 _vn_complete_spec() {
   case "$1" in
     @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$2")) ;;
+    @test-file) _vn_test_files "$2" ;;
     @profile) _vn_reply_lines "$(_vn_profiles)" "$2" ;;
     @instance) _vn_reply_lines "$(_vn_instances "$3")" "$2" ;;
     ?*) COMPREPLY=($(compgen -W "$1" -- "$2")) ;;

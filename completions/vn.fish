@@ -226,13 +226,25 @@ function __vn_profiles
     vn completion --profile-names 2>/dev/null
 end
 
-# instance ids of the profile on the line (cached by vn for a minute; at most 2 s to fetch)
+# test files (*.test.yaml, *.test.yml) and directories, for vn dialogue test
+function __vn_test_files
+    set -l cur (commandline -ct)
+    for f in $cur*
+        if test -d $f
+            echo $f/
+        else if string match -qr -- '(\\.test\\.yaml|\\.test\\.yml)$' $f
+            echo $f
+        end
+    end
+end
+
+# instance ids of the profile on the line, "id<TAB>name" (cached by vn for a minute; at most 2 s to fetch)
 function __vn_instances
     __vn_path >/dev/null
     if test -n "$__vn_cached_profile"
-        vn --profile $__vn_cached_profile completion --instance-ids 2>/dev/null
+        vn --profile $__vn_cached_profile completion --instances 2>/dev/null
     else
-        vn completion --instance-ids 2>/dev/null
+        vn completion --instances 2>/dev/null
     end
 end
 
@@ -363,13 +375,13 @@ complete -c vn -n '__vn_at \'tts\'' -a 'get' -d 'show an instance’s TTS voice 
 complete -c vn -n '__vn_at \'tts\'' -a 'set' -d 'change the voice, speech rate or volume'
 complete -c vn -n '__vn_at \'tts\'' -a 'audition' -d 'synthesise a sample sentence (and save the WAV)'
 complete -c vn -n '__vn_at \'tts get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
-complete -c vn -n '__vn_at \'tts set\'' -l voice -x -d 'speaker, e.g. xiaoyun, aixia, ruoxi'
+complete -c vn -n '__vn_at \'tts set\'' -l voice -x -a 'xiaoyun xiaogang xiaomeng xiaowei ruoxi siqi sijia sicheng aiqi aijia aicheng aida ninger ruilin amei xiaoxue siyue aiya aixia aimei aiyu aiyue aijing xiaomei aina yina sijing sitong xiaobei aitong aiwei aibao aishuo shanshan chuangirl qingqing cuijie xiaoze dahu ailun jielidou laotie laomei harry abby andy eric emily luna luca wendy william olivia lydia annie kenny stanley stella tomoka tomoya' -d 'speaker, e.g. xiaoyun, aixia, ruoxi'
 complete -c vn -n '__vn_at \'tts set\'' -l speech-rate -x -d 'speaking speed (negative is slower)'
 complete -c vn -n '__vn_at \'tts set\'' -l volume -x -d 'volume'
 complete -c vn -n '__vn_at \'tts set\'' -l pitch-rate -x -d 'pitch (negative is lower)'
 complete -c vn -n '__vn_at \'tts set\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'tts audition\'' -l text -x -d 'what to say'
-complete -c vn -n '__vn_at \'tts audition\'' -l voice -x -d 'speaker, e.g. xiaoyun, aixia, ruoxi'
+complete -c vn -n '__vn_at \'tts audition\'' -l voice -x -a 'xiaoyun xiaogang xiaomeng xiaowei ruoxi siqi sijia sicheng aiqi aijia aicheng aida ninger ruilin amei xiaoxue siyue aiya aixia aimei aiyu aiyue aijing xiaomei aina yina sijing sitong xiaobei aitong aiwei aibao aishuo shanshan chuangirl qingqing cuijie xiaoze dahu ailun jielidou laotie laomei harry abby andy eric emily luna luca wendy william olivia lydia annie kenny stanley stella tomoka tomoya' -d 'speaker, e.g. xiaoyun, aixia, ruoxi'
 complete -c vn -n '__vn_at \'tts audition\'' -l speech-rate -x -d 'speaking speed (negative is slower)'
 complete -c vn -n '__vn_at \'tts audition\'' -l volume -x -d 'volume'
 complete -c vn -n '__vn_at \'tts audition\'' -l output-file -r -F -d 'download the WAV to this file'
@@ -471,7 +483,7 @@ complete -c vn -n '__vn_at \'dialogue test\'' -l report-file -r -F -d 'the file 
 complete -c vn -n '__vn_at \'dialogue test\'' -l update -d 'rewrite the expectations of failing turns from the actual answers'
 complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
-complete -c vn -n '__vn_at \'dialogue test\'; and __vn_argc -ge 0' -F
+complete -c vn -n '__vn_at \'dialogue test\'; and __vn_argc -ge 0' -a '(__vn_test_files)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l reporter -x -a 'pretty json junit junit-ant html' -d 'report format, repeatable: pretty, json, junit, junit-ant, html; name=FILE writes that report to FILE (default: pretty)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l max-p95 -x -d 'latency gate for the merged run (default: the shards’ own)'
@@ -994,4 +1006,5 @@ complete -c vn -n '__vn_at \'completion\'' -a 'bash' -d 'bash completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'zsh' -d 'zsh completion script'
 complete -c vn -n '__vn_at \'completion\'' -a 'fish' -d 'fish completion script'
 complete -c vn -n '__vn_at \'completion\'' -l instance-ids -d 'print the instance ids of the profile, for the scripts'
+complete -c vn -n '__vn_at \'completion\'' -l instances -d 'print the instances of the profile as id<TAB>name lines, for the scripts that show descriptions (zsh, fish)'
 complete -c vn -n '__vn_at \'completion\'' -l profile-names -d 'print the profile names, for the scripts'

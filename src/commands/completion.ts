@@ -3,11 +3,17 @@ import { type CommandTree, defineCommand } from './define.js';
 export default defineCommand({
   description:
     'Prints a completion script for groups, commands, flags and their fixed values (--output, --final-action, --env, ' +
-    'profile names, …), file paths, and instance ids (fetched with a 2-second limit and cached for a minute, so TAB never ' +
+    'profile names, voices, report formats, …), file paths (test files for `vn dialogue test`), and instance ids with their names (fetched with a 2-second limit and cached for a minute, so TAB never ' +
     'hangs), generated from the command tree. The same scripts are in completions/ of the package.',
   args: [{ name: 'shell', optional: true, description: 'bash, zsh or fish' }],
   flags: [
     { name: 'instance-ids', type: 'bool', hidden: true, description: 'print the instance ids of the profile, for the scripts' },
+    {
+      name: 'instances',
+      type: 'bool',
+      hidden: true,
+      description: 'print the instances of the profile as id<TAB>name lines, for the scripts that show descriptions (zsh, fish)',
+    },
     { name: 'profile-names', type: 'bool', hidden: true, description: 'print the profile names, for the scripts' },
   ],
   examples: [
@@ -21,6 +27,12 @@ export default defineCommand({
       const { instanceIds } = await import('../completion/instances.js');
       const ids = await instanceIds(ctx);
       if (ids.length) ctx.out(ids.join('\n'));
+      return undefined;
+    }
+    if (flags.instances === true) {
+      const { instances } = await import('../completion/instances.js');
+      const list = await instances(ctx);
+      if (list.length) ctx.out(list.map((i) => (i.name ? `${i.id}\t${i.name}` : i.id)).join('\n'));
       return undefined;
     }
     if (flags.profileNames === true) {

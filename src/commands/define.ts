@@ -15,7 +15,7 @@ export interface ArgDef {
   optional?: boolean;
   variadic?: boolean;
   /** Completion hint: a file path, a profile name, or an instance id (fetched with a short timeout). */
-  complete?: 'file' | 'profile' | 'instance';
+  complete?: 'file' | 'test-file' | 'profile' | 'instance';
 }
 
 export interface FlagDef {
@@ -37,7 +37,7 @@ export interface FlagDef {
   /** Value optional: `--download [file]`. */
   optionalValue?: boolean;
   /** Completion hint for values: a file path, a profile name, or an instance id. */
-  complete?: 'file' | 'profile' | 'instance';
+  complete?: 'file' | 'test-file' | 'profile' | 'instance';
   hidden?: boolean;
   /** Older spellings still accepted but not shown in help (e.g. --save for --output-file). */
   aliases?: string[];

@@ -6,6 +6,7 @@ import {
   INSTANCE_LIST_COMMAND,
   PROFILE_LIST_COMMAND,
   shQuote as q,
+  TEST_FILE_SUFFIXES,
   valueSpec,
   walk,
 } from './tree.js';
@@ -111,6 +112,15 @@ _vn_instances() {
   vn \${1:+--profile "$1"} ${INSTANCE_LIST_COMMAND} 2>/dev/null
 }
 
+# test files (${TEST_FILE_SUFFIXES.map((x) => `*${x}`).join(', ')}) and directories that start with $1
+_vn_test_files() {
+  local f
+  compopt -o filenames 2>/dev/null
+  while IFS= read -r f; do
+    [[ -d "$f" ${TEST_FILE_SUFFIXES.map((x) => `|| "$f" == *${x}`).join(' ')} ]] && COMPREPLY+=("$f")
+  done < <(compgen -f -- "$1")
+}
+
 # the lines of $1 that start with $2, taken literally: compgen -W would expand $(…) in a word
 _vn_reply_lines() {
   local w
@@ -122,6 +132,7 @@ _vn_reply_lines() {
 _vn_complete_spec() {
   case "$1" in
     @file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$2")) ;;
+    @test-file) _vn_test_files "$2" ;;
     @profile) _vn_reply_lines "$(_vn_profiles)" "$2" ;;
     @instance) _vn_reply_lines "$(_vn_instances "$3")" "$2" ;;
     ?*) COMPREPLY=($(compgen -W "$1" -- "$2")) ;;

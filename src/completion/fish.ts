@@ -1,4 +1,13 @@
-import { argSpecs, type CompletionFlag, type CompletionTree, flagNames, INSTANCE_LIST_COMMAND, PROFILE_LIST_COMMAND, walk } from './tree.js';
+import {
+  argSpecs,
+  type CompletionFlag,
+  type CompletionTree,
+  flagNames,
+  INSTANCE_NAMES_COMMAND,
+  PROFILE_LIST_COMMAND,
+  TEST_FILE_SUFFIXES,
+  walk,
+} from './tree.js';
 
 const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -8,6 +17,7 @@ function flagSpec(f: CompletionFlag): string {
   if (f.short) parts.push(`-s ${f.short.slice(1)}`);
   if (f.takesValue) {
     if (f.complete === 'file') parts.push('-r -F');
+    else if (f.complete === 'test-file') parts.push(`-x -a '(__vn_test_files)'`);
     else if (f.complete === 'profile') parts.push(`-x -a '(__vn_profiles)'`);
     else if (f.complete === 'instance') parts.push(`-x -a '(__vn_instances)'`);
     else if (f.choices?.length) parts.push(`-x -a ${q(f.choices.join(' '))}`);
@@ -38,7 +48,8 @@ export function fishScript(tree: CompletionTree): string {
     specs.forEach((spec, i) => {
       if (!spec) return;
       const at = `__vn_at ${q(path)}; and __vn_argc ${variadic && i === specs.length - 1 ? `-ge ${i}` : `-eq ${i}`}`;
-      const what = spec === '@file' ? '-F' : spec === '@profile' ? `-a '(__vn_profiles)'` : `-a '(__vn_instances)'`;
+      const what =
+        spec === '@file' ? '-F' : spec === '@test-file' ? `-a '(__vn_test_files)'` : spec === '@profile' ? `-a '(__vn_profiles)'` : `-a '(__vn_instances)'`;
       completes.push(`complete -c vn -n ${q(at)} ${what}`);
     });
   }
@@ -72,13 +83,25 @@ function __vn_profiles
     ${PROFILE_LIST_COMMAND}
 end
 
-# instance ids of the profile on the line (cached by vn for a minute; at most 2 s to fetch)
+# test files (${TEST_FILE_SUFFIXES.map((x) => `*${x}`).join(', ')}) and directories, for vn dialogue test
+function __vn_test_files
+    set -l cur (commandline -ct)
+    for f in $cur*
+        if test -d $f
+            echo $f/
+        else if string match -qr -- ${q(`(${TEST_FILE_SUFFIXES.map((x) => x.replace(/\./g, '\\.')).join('|')})$`)} $f
+            echo $f
+        end
+    end
+end
+
+# instance ids of the profile on the line, "id<TAB>name" (cached by vn for a minute; at most 2 s to fetch)
 function __vn_instances
     __vn_path >/dev/null
     if test -n "$__vn_cached_profile"
-        vn --profile $__vn_cached_profile ${INSTANCE_LIST_COMMAND} 2>/dev/null
+        vn --profile $__vn_cached_profile ${INSTANCE_NAMES_COMMAND} 2>/dev/null
     else
-        vn ${INSTANCE_LIST_COMMAND} 2>/dev/null
+        vn ${INSTANCE_NAMES_COMMAND} 2>/dev/null
     end
 end
 

@@ -37,9 +37,44 @@ export interface CompletionHost {
   client(policy: ClientPolicy): Promise<Pick<ApiClient, 'call'>>;
 }
 
+/** An instance as a TAB offers it: the id (a safe word) and its name (a description only, never a word). */
+export interface InstanceWord {
+  id: string;
+  name?: string;
+}
+
 interface Cache {
   time: number;
-  ids: string[];
+  instances: InstanceWord[];
+}
+
+/**
+ * A name shown beside an id (zsh's and fish's descriptions): one line of at most 60 characters,
+ * control characters, tabs and newlines replaced (the list is `id<TAB>name` lines), never a word
+ * a shell expands.
+ */
+export function completionDescription(name: unknown): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: what is removed are control characters
+  const one = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  if (one === '') return undefined;
+  const chars = [...one];
+  return chars.length > 60 ? `${chars.slice(0, 59).join('')}…` : one;
+}
+
+/** The instances whose ids are safe words, each once, names made safe descriptions. */
+function safeInstances(list: unknown[]): InstanceWord[] {
+  const seen = new Set<string>();
+  const out: InstanceWord[] = [];
+  for (const i of list) {
+    const { id, name } = (i ?? {}) as { id?: unknown; name?: unknown };
+    const [word] = completionWords('instance', [id]);
+    if (!word || seen.has(word)) continue;
+    seen.add(word);
+    const description = completionDescription(name);
+    out.push(description ? { id: word, name: description } : { id: word });
+  }
+  return out;
 }
 
 function cacheFile(ctx: CompletionHost, profile: string): string {
@@ -49,42 +84,47 @@ function cacheFile(ctx: CompletionHost, profile: string): string {
 async function readCache(file: string): Promise<Cache | undefined> {
   try {
     // a FIFO put at the path is refused, not waited on (a TAB must never hang)
-    const c = JSON.parse(await readRegularFile(file)) as Cache;
-    // the file is anyone's to edit: its ids are filtered as the live answer is
-    return c && Array.isArray(c.ids) && typeof c.time === 'number' ? { time: c.time, ids: completionWords('instance', c.ids) } : undefined;
+    const c = JSON.parse(await readRegularFile(file)) as { time?: unknown; instances?: unknown; ids?: unknown };
+    if (!c || typeof c.time !== 'number') return undefined;
+    // the file is anyone's to edit: its ids and names are filtered as the live answer is (`ids`: an older cache)
+    if (Array.isArray(c.instances)) return { time: c.time, instances: safeInstances(c.instances) };
+    if (Array.isArray(c.ids)) return { time: c.time, instances: safeInstances(c.ids.map((id) => ({ id }))) };
+    return undefined;
   } catch {
     return undefined;
   }
 }
 
+/** The instance ids alone (bash's list: its completion shows no descriptions). */
+export async function instanceIds(ctx: CompletionHost): Promise<string[]> {
+  return (await instances(ctx)).map((i) => i.id);
+}
+
 /**
- * The instance ids of the current (or --profile) profile for shell completion: from a cache younger
+ * The instances of the current (or --profile) profile for shell completion: from a cache younger
  * than CACHE_SECONDS, else fetched (one page of 100, FETCH_SECONDS at most, no retries) and cached;
  * when the fetch fails, whatever the cache held. Never throws: a TAB shows nothing rather than an error.
  */
-export async function instanceIds(ctx: CompletionHost): Promise<string[]> {
+export async function instances(ctx: CompletionHost): Promise<InstanceWord[]> {
   try {
     const profile = (await ctx.profile()).name;
     const file = cacheFile(ctx, profile);
     const cached = await readCache(file);
     const now = ctx.now().getTime();
-    if (cached && now - cached.time < CACHE_SECONDS * 1000 && now >= cached.time) return cached.ids;
+    if (cached && now - cached.time < CACHE_SECONDS * 1000 && now >= cached.time) return cached.instances;
     try {
       // a TAB's own policy: short, no retries, always sent, no trace
       const client = await ctx.client({ timeoutMs: Math.min(ctx.globals.timeout, FETCH_SECONDS) * 1000, retries: 0, dryRun: false, debug: false });
-      const res = await client.call<{ Instances?: { InstanceId?: string }[] }>('ListInstances', { PageNumber: 1, PageSize: 100 });
-      const instances = Array.isArray(res.data.Instances) ? res.data.Instances : [];
-      const ids = completionWords(
-        'instance',
-        instances.map((i) => i?.InstanceId),
-      );
+      const res = await client.call<{ Instances?: { InstanceId?: string; Name?: string }[] }>('ListInstances', { PageNumber: 1, PageSize: 100 });
+      const listed = Array.isArray(res.data.Instances) ? res.data.Instances : [];
+      const found = safeInstances(listed.map((i) => ({ id: i?.InstanceId, name: i?.Name })));
       await mkdir(join(ctx.configDir, 'cache'), { recursive: true, mode: 0o700 });
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify({ time: now, ids }), { mode: 0o600 });
+      await writeFile(tmp, JSON.stringify({ time: now, instances: found }), { mode: 0o600 });
       await rename(tmp, file);
-      return ids;
+      return found;
     } catch {
-      return cached?.ids ?? [];
+      return cached?.instances ?? [];
     }
   } catch {
     return [];

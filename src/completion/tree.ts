@@ -18,7 +18,7 @@ export interface CompletionFlag {
 }
 
 /** What a value or an argument is completed from. */
-export type Completes = 'file' | 'profile' | 'instance';
+export type Completes = 'file' | 'test-file' | 'profile' | 'instance';
 
 /** One positional argument: what completes it; a variadic one takes every later word too. */
 export interface CompletionArg {
@@ -168,7 +168,13 @@ export const PROFILE_LIST_COMMAND = 'vn completion --profile-names 2>/dev/null';
  */
 export const INSTANCE_LIST_COMMAND = 'completion --instance-ids';
 
-/** Each argument's completion as a word ("@file", "@instance", "@profile" or ""), and whether the last is variadic. */
+/** The same list as `id<TAB>name` lines, for the shells that show a description beside a word (zsh, fish). */
+export const INSTANCE_NAMES_COMMAND = 'completion --instances';
+
+/** The file names `vn dialogue test` takes (with directories, to walk into). */
+export const TEST_FILE_SUFFIXES = ['.test.yaml', '.test.yml'] as const;
+
+/** Each argument's completion as a word ("@file", "@test-file", "@instance", "@profile" or ""), and whether the last is variadic. */
 export function argSpecs(node: CompletionNode): { specs: string[]; variadic: boolean } {
   const args = node.args ?? [];
   return { specs: args.map((a) => (a.complete ? `@${a.complete}` : '')), variadic: Boolean(args[args.length - 1]?.variadic) };

@@ -4,9 +4,10 @@ import {
   type CompletionNode,
   type CompletionTree,
   flagNames,
-  INSTANCE_LIST_COMMAND,
+  INSTANCE_NAMES_COMMAND,
   PROFILE_LIST_COMMAND,
   shQuote as q,
+  TEST_FILE_SUFFIXES,
   valueSpec,
   walk,
 } from './tree.js';
@@ -120,15 +121,21 @@ ${argLines.join('\n')}
   esac
 }
 
-# completes from a spec: @file, @profile, @instance (ids of profile $2), or fixed words
+# completes from a spec: @file, @test-file, @profile, @instance (ids of profile $2, names beside them), or fixed words
 _vn_complete_spec() {
   case "$1" in
     @file) _files ;;
+    @test-file) _files -g ${q(`*.test.(${TEST_FILE_SUFFIXES.map((x) => x.replace('.test.', '')).join('|')})`)} ;;
     @profile) compadd -- \${(f)"$(${PROFILE_LIST_COMMAND})"} ;;
     @instance)
-      local -a popt
+      local -a popt insts
+      local line
       [[ -n "$2" ]] && popt=(--profile "$2")
-      compadd -- \${(f)"$(vn $popt ${INSTANCE_LIST_COMMAND} 2>/dev/null)"} ;;
+      # "id<TAB>name" lines: _describe shows the name beside the id (ids hold no colon)
+      for line in \${(f)"$(vn $popt ${INSTANCE_NAMES_COMMAND} 2>/dev/null)"}; do
+        if [[ "$line" == *$'\\t'* ]]; then insts+=("\${line%%$'\\t'*}:\${line#*$'\\t'}"); else insts+=("$line"); fi
+      done
+      _describe -t instances 'instance' insts ;;
     ?*) compadd -- \${=1} ;;
     *) _message 'value' ;;
   esac

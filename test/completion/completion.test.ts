@@ -76,6 +76,10 @@ const CASES: { words: string[]; includes: string[]; excludes?: string[]; exact?:
   { words: ['vn', 'call', 'DebugBeginDialogue', '--ShouldUseSandBox', ''], includes: ['true', 'false'], exact: true },
   { words: ['vn', '--profile', ''], includes: ['local', 'staging'], exact: true },
   { words: ['vn', 'instance', 'list', '-p', 'st'], includes: ['staging'], exact: true },
+  // the standard voices (the emulator's list) and the report formats
+  { words: ['vn', 'tts', 'set', 'i', '--voice', 'xiao'], includes: ['xiaoyun', 'xiaogang', 'xiaomeng'], excludes: ['aixia'] },
+  { words: ['vn', 'tts', 'audition', 'i', '--voice', 'ai'], includes: ['aixia'], excludes: ['xiaoyun'] },
+  { words: ['vn', 'dialogue', 'test', 'x', '--reporter', 'j'], includes: ['json', 'junit', 'junit-ant'], exact: true },
 ];
 
 function check(words: string[], offered: string[], c: (typeof CASES)[number]): void {
@@ -184,13 +188,17 @@ describe('arguments: file paths, profile names and instance ids', () => {
     expect(ids.length).toBeGreaterThanOrEqual(2);
     work = join(tmp.dir, 'work');
     spawnSync('mkdir', ['-p', join(work, 'suites')]);
+    spawnSync('mkdir', ['-p', join(work, 'banks')]);
     writeFileSync(join(work, 'bank.test.yaml'), '');
+    writeFileSync(join(work, 'bankrun.test.yml'), '');
     writeFileSync(join(work, 'banner.txt'), '');
+    writeFileSync(join(work, 'bank.yaml'), '');
   }, 30_000);
 
   /** Each: the words on the line, what must be offered, and whether exactly that. */
   const ARGS = () => [
-    { words: ['vn', 'dialogue', 'test', 'ban'], includes: ['bank.test.yaml', 'banner.txt'], exact: true },
+    // test files and directories only: not banner.txt, not bank.yaml
+    { words: ['vn', 'dialogue', 'test', 'ban'], includes: ['bank.test.yaml', 'bankrun.test.yml', 'banks'], exact: true },
     { words: ['vn', 'dialogue', 'test', 'bank.test.yaml', 'su'], includes: ['suites'] },
     { words: ['vn', 'configure', 'use', ''], includes: ['local', 'staging'], exact: true },
     { words: ['vn', 'configure', 'delete', 'st'], includes: ['staging'], exact: true },
@@ -221,9 +229,10 @@ describe('arguments: file paths, profile names and instance ids', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh code
       '_describe() { local name=${@[-1]}; print -rl -- ${${(P)name}%%:*}; }',
       'compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@"; }',
-      // _files stands in for zsh's file completion: what a glob of the prefix finds
+      // _files stands in for zsh's file completion: what a glob of the prefix finds (with -g, its
+      // directories and the files that match the pattern, as zsh's own _files -g offers)
       // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh code
-      '_files() { print -rl -- ${words[CURRENT]}*(N); }',
+      '_files() { if [[ $1 == -g ]]; then eval "print -rl -- \\${words[CURRENT]}*(N/) \\${words[CURRENT]}$2(N)"; else print -rl -- ${words[CURRENT]}*(N); fi }',
       '_message() { :; }',
       'compset() { :; }',
       `source ${JSON.stringify(join(ROOT, 'completions', FILES.zsh))}`,
@@ -259,6 +268,50 @@ describe('arguments: file paths, profile names and instance ids', () => {
         .map((l) => (l.split('\t')[0] as string).replace(/\/$/, ''));
       check(c.words, offered, c);
     });
+  });
+
+  it.skipIf(!has('zsh') || !has('fish'))('instance ids come with their names in zsh and fish (bash shows no descriptions: ids alone)', () => {
+    const names = ['补全一', '补全二'];
+    const zsh = spawnSync(
+      'zsh',
+      [
+        '-f',
+        '-c',
+        [
+          'compdef() { :; }',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh code
+          '_describe() { local name=${@[-1]}; print -rl -- ${(P)name}; }',
+          `source ${JSON.stringify(join(ROOT, 'completions', FILES.zsh))}`,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh code
+          "words=(vn --profile local instance describe ''); CURRENT=${#words}; _vn",
+        ].join('\n'),
+      ],
+      { env, encoding: 'utf8' },
+    );
+    expect(zsh.stderr).toBe('');
+    const described = zsh.stdout.split('\n').filter(Boolean);
+    expect(described.map((d) => d.split(':')[0]).sort()).toEqual([...ids].sort());
+    for (const n of names)
+      expect(
+        described.some((d) => /^[\w-]+:/.test(d) && d.endsWith(`:${n}`)),
+        `${n} in ${described}`,
+      ).toBe(true);
+    const fish = spawnSync(
+      'fish',
+      ['--no-config', '-c', `source ${JSON.stringify(join(ROOT, 'completions', FILES.fish))}\ncomplete -C 'vn --profile local instance describe '`],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(fish.stderr).toBe('');
+    const offered = fish.stdout.split('\n').filter(Boolean);
+    expect(offered.map((l) => l.split('\t')[0]).sort()).toEqual([...ids].sort());
+    for (const n of names)
+      expect(
+        offered.some((l) => l.endsWith(`\t${n}`)),
+        `${n} in ${offered}`,
+      ).toBe(true);
   });
 
   it('instance ids come from a cache, and a silent endpoint never makes TAB hang', async () => {
@@ -336,6 +389,17 @@ describe('words from files and answers are filtered before a shell sees them', (
     const { env: penv } = poisoned();
     const ids = await runVn(['completion', '--instance-ids'], { env: penv });
     expect(ids.stdout.split('\n').filter(Boolean)).toEqual(['good-1', 'c0ffee-2']);
+    // names are descriptions only: one line each, control characters (a tab, a newline, ESC) replaced
+    const cache = join(String(penv.VN_CONFIG_DIR), 'cache', 'instances-ok-1.json');
+    writeFileSync(
+      cache,
+      JSON.stringify({
+        time: Date.now(),
+        instances: [{ id: 'good-1', name: '热线\tfake\nbad-2\u001b[31m' }, { id: '$(x)', name: 'n' }, { id: 'c0ffee-2' }],
+      }),
+    );
+    const withNames = await runVn(['completion', '--instances'], { env: penv });
+    expect(withNames.stdout).toBe('good-1\t热线 fake bad-2 [31m\nc0ffee-2\n');
     const names = await runVn(['completion', '--profile-names'], { env: penv });
     expect(names.stdout.split('\n').filter(Boolean)).toEqual(['ok-1', 'local']);
   });

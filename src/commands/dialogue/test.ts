@@ -15,7 +15,7 @@ export default defineCommand({
     'latency per turn and the turns per second. Every file is validated before anything is sent. --shard i/n runs one part ' +
     'of the suite (merge the parts with vn dialogue merge). Exit 0 when all pass (flaky ones included), 1 when any fails or ' +
     'the latency gate fails, 2 on an invalid file, 3 when the service cannot be reached.',
-  args: [{ name: 'paths', variadic: true, description: 'test files, directories (their *.test.yaml files) or globs' }],
+  args: [{ name: 'paths', variadic: true, complete: 'test-file', description: 'test files, directories (their *.test.yaml files) or globs' }],
   flags: [
     { name: 'instance', description: 'instance to test (wins over the files’ `instance:`; also VN_INSTANCE)', valueName: 'id' },
     { name: 'env', choices: ['debug', 'live'], valueName: 'env', description: 'debug (Debug* actions, the default) or live; wins over the files’ `env:`' },

@@ -1,10 +1,11 @@
+import { KNOWN_VOICES } from '../../api/voices.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand, type FlagDef } from '../define.js';
 
 /** The voice flags shared by `tts set` and `tts audition`; their ranges are the model's (spec/constraints.json). */
 export function voiceFlags(opts: { pitch: boolean }): FlagDef[] {
   const flags: FlagDef[] = [
-    { name: 'voice', param: 'Voice', required: false, description: 'speaker, e.g. xiaoyun, aixia, ruoxi' },
+    { name: 'voice', param: 'Voice', required: false, suggest: KNOWN_VOICES, description: 'speaker, e.g. xiaoyun, aixia, ruoxi' },
     { name: 'speech-rate', param: 'SpeechRate', required: false, type: 'int', valueName: 'rate', description: 'speaking speed (negative is slower)' },
     { name: 'volume', param: 'Volume', required: false, type: 'int', valueName: 'level', description: 'volume' },
   ];

@@ -1,3 +1,4 @@
+import { KNOWN_VOICES } from '../../api/voices.js';
 import { AUDITION_SAMPLE_RATE, synthesizeWav, type Voice } from '../audio.js';
 import { defaultTtsConfig } from '../defaults.js';
 import { invalidParameter } from '../errors.js';
@@ -6,72 +7,8 @@ import type { RequestParams } from '../params.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, EmulatorState, FileRoute, HandlerTable } from './types.js';
 
-/**
- * The Alibaba speech service's standard voices (the `voice` values of its voice list). Voice
- * names outside it are refused, as the console offers only these.
- */
-export const KNOWN_VOICES: readonly string[] = [
-  'xiaoyun',
-  'xiaogang',
-  'xiaomeng',
-  'xiaowei',
-  'ruoxi',
-  'siqi',
-  'sijia',
-  'sicheng',
-  'aiqi',
-  'aijia',
-  'aicheng',
-  'aida',
-  'ninger',
-  'ruilin',
-  'amei',
-  'xiaoxue',
-  'siyue',
-  'aiya',
-  'aixia',
-  'aimei',
-  'aiyu',
-  'aiyue',
-  'aijing',
-  'xiaomei',
-  'aina',
-  'yina',
-  'sijing',
-  'sitong',
-  'xiaobei',
-  'aitong',
-  'aiwei',
-  'aibao',
-  'aishuo',
-  'shanshan',
-  'chuangirl',
-  'qingqing',
-  'cuijie',
-  'xiaoze',
-  'dahu',
-  'ailun',
-  'jielidou',
-  'laotie',
-  'laomei',
-  'harry',
-  'abby',
-  'andy',
-  'eric',
-  'emily',
-  'luna',
-  'luca',
-  'wendy',
-  'william',
-  'olivia',
-  'lydia',
-  'annie',
-  'kenny',
-  'stanley',
-  'stella',
-  'tomoka',
-  'tomoya',
-];
+/** The standard voices (src/api/voices.ts): the emulator refuses any other name, as the console offers only these. */
+export { KNOWN_VOICES } from '../../api/voices.js';
 
 /** seed: 9.3 AuditTTSVoice — its AuditionUrl (ttsConfig-1582188148528-…, Expires=1582188208) lives 60 s. */
 export const AUDITION_URL_TTL_MS = 60_000;
