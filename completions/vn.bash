@@ -61,7 +61,7 @@ _vn_flags() {
     'dialogue merge') echo '--reporter --report-file --max-p95' ;;
     'stats summary') echo '--time-unit --from --to --watch -w --interval' ;;
     'stats query') echo '--calling-number --from --to --page-number --page-size --all' ;;
-    'stats conversations') echo '--page-number --page-size --calling-number --from --to --all' ;;
+    'stats conversations') echo '--page-number --page-size --calling-number --env --min-rounds --max-rounds --result --from --to --all' ;;
     'stats conversation') echo '--as-test --force' ;;
     'export conversations') echo '--calling-number --from --to --wait --wait-timeout --output-file --force' ;;
     'export statistics') echo '--time-unit --export-type --from --to --wait --wait-timeout --output-file --force' ;;
@@ -154,7 +154,7 @@ _vn_takes_value() {
     'dialogue merge|--reporter'|'dialogue merge|--report-file'|'dialogue merge|--max-p95') return 0 ;;
     'stats summary|--time-unit'|'stats summary|--from'|'stats summary|--to'|'stats summary|--interval') return 0 ;;
     'stats query|--calling-number'|'stats query|--from'|'stats query|--to'|'stats query|--page-number'|'stats query|--page-size') return 0 ;;
-    'stats conversations|--page-number'|'stats conversations|--page-size'|'stats conversations|--calling-number'|'stats conversations|--from'|'stats conversations|--to') return 0 ;;
+    'stats conversations|--page-number'|'stats conversations|--page-size'|'stats conversations|--calling-number'|'stats conversations|--env'|'stats conversations|--min-rounds'|'stats conversations|--max-rounds'|'stats conversations|--result'|'stats conversations|--from'|'stats conversations|--to') return 0 ;;
     'stats conversation|--as-test') return 0 ;;
     'export conversations|--calling-number'|'export conversations|--from'|'export conversations|--to'|'export conversations|--wait-timeout'|'export conversations|--output-file') return 0 ;;
     'export statistics|--time-unit'|'export statistics|--export-type'|'export statistics|--from'|'export statistics|--to'|'export statistics|--wait-timeout'|'export statistics|--output-file') return 0 ;;
@@ -247,6 +247,7 @@ _vn_values() {
     'dialogue merge|--reporter') echo 'pretty json junit junit-ant html' ;;
     'dialogue merge|--report-file') echo '@file' ;;
     'stats summary|--time-unit') echo 'hour day' ;;
+    'stats conversations|--env') echo 'live debug' ;;
     'stats conversation|--as-test') echo '@file' ;;
     'export conversations|--output-file') echo '@file' ;;
     'export statistics|--time-unit') echo 'hour day' ;;

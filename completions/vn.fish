@@ -104,7 +104,7 @@ function __vn_takes_value
             return 0
         case 'stats query|--calling-number' 'stats query|--from' 'stats query|--to' 'stats query|--page-number' 'stats query|--page-size'
             return 0
-        case 'stats conversations|--page-number' 'stats conversations|--page-size' 'stats conversations|--calling-number' 'stats conversations|--from' 'stats conversations|--to'
+        case 'stats conversations|--page-number' 'stats conversations|--page-size' 'stats conversations|--calling-number' 'stats conversations|--env' 'stats conversations|--min-rounds' 'stats conversations|--max-rounds' 'stats conversations|--result' 'stats conversations|--from' 'stats conversations|--to'
             return 0
         case 'stats conversation|--as-test'
             return 0
@@ -508,6 +508,10 @@ complete -c vn -n '__vn_at \'stats query\'; and __vn_argc -eq 0' -a '(__vn_insta
 complete -c vn -n '__vn_at \'stats conversations\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'stats conversations\'' -l page-size -x -d 'conversations per page'
 complete -c vn -n '__vn_at \'stats conversations\'' -l calling-number -x -d 'only calls from this number'
+complete -c vn -n '__vn_at \'stats conversations\'' -l env -x -a 'live debug' -d 'live calls (the default) or the debug conversations of the draft'
+complete -c vn -n '__vn_at \'stats conversations\'' -l min-rounds -x -d 'only conversations with at least n rounds (caller turns)'
+complete -c vn -n '__vn_at \'stats conversations\'' -l max-rounds -x -d 'only conversations with at most n rounds'
+complete -c vn -n '__vn_at \'stats conversations\'' -l result -x -d 'only conversations that ended this way (the service’s EndReason code; the emulator’s: 1 EndDialogue, 2 TransferToAgent, 3 TransferToIVR, 4 RedirectToPage, 5 HangUp; 0 any)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'stats conversations\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l all -d 'follow every page and print one response with every item'

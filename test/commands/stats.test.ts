@@ -186,6 +186,32 @@ describe('vn stats conversations', () => {
     expect(JSON.parse(r.stdout).Conversations).toHaveLength(4);
   });
 
+  it('lists the debug conversations with --env debug, and filters by rounds and result on the service side', async () => {
+    const db = emu.state.db;
+    const add = db.prepare(
+      `INSERT INTO conversations (instance_id, conversation_id, debug, calling_number, begin_time, end_time, status, transferred_to_agent, skill_group_id,
+         user_utterance_count, effective_answer_count, end_reason)
+       VALUES (?, ?, 1, '13800000000', ?, ?, 'ended', ?, '', ?, ?, ?)`,
+    );
+    add.run(instanceId, 'dbg-short', BASE, BASE + 10_000, 0, 1, 1, 1);
+    add.run(instanceId, 'dbg-long', BASE + 60_000, BASE + 90_000, 1, 4, 4, 2);
+    const ids = async (...flags: string[]) => {
+      const r = await runVn(['stats', 'conversations', instanceId, ...flags, '-o', 'json', '--query', 'Conversations[].ConversationId'], { env: emu.env });
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as string[]).sort();
+    };
+    expect(await ids('--env', 'debug')).toEqual(['dbg-long', 'dbg-short']);
+    expect(await ids()).not.toContain('dbg-long');
+    expect(await ids('--env', 'live')).toEqual(await ids());
+    expect(await ids('--env', 'debug', '--min-rounds', '3')).toEqual(['dbg-long']);
+    expect(await ids('--env', 'debug', '--max-rounds', '2')).toEqual(['dbg-short']);
+    expect(await ids('--env', 'debug', '--result', '2')).toEqual(['dbg-long']);
+    const bad = await runVn(['--debug', 'stats', 'conversations', instanceId, '--min-rounds', '5', '--max-rounds', '2'], { env: emu.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--min-rounds 5 is more than --max-rounds 2/);
+    expect(sentRequest(bad.stderr)).toBe(false);
+  });
+
   it('refuses a bad page size with exit 2', async () => {
     const r = await runVn(['--debug', 'stats', 'conversations', instanceId, '--page-size', '-1'], { env: emu.env });
     expect(r.code).toBe(2);
