@@ -105,6 +105,30 @@ describe('tts', () => {
     }
   });
 
+  it('audition on the local profile says that its URL dies with the command, and --output-file keeps the audio', async () => {
+    const { dir, cleanup } = tempDir('vn-audition-local-');
+    try {
+      const env = { VN_CONFIG_DIR: join(dir, 'config') };
+      const created = await runVn(['--profile', 'local', 'instance', 'create', '--name', 'audition', '--concurrency', '1', '-o', 'json'], { env });
+      expect(created.code, created.stderr).toBe(0);
+      const local = JSON.parse(created.stdout).InstanceId as string;
+      const r = await runVn(['--profile', 'local', 'tts', 'audition', local, '--text', '你好', '-o', 'json'], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).AuditionUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+      expect(r.stderr).toMatch(/embedded emulator of the `local` profile, which stops when this command exits: use --output-file FILE/);
+      const file = join(dir, 'kept.wav');
+      const saved = await runVn(['--profile', 'local', 'tts', 'audition', local, '--text', '你好', '--output-file', file], { env });
+      expect(saved.code, saved.stderr).toBe(0);
+      expect(saved.stderr).not.toMatch(/embedded emulator/);
+      expect(readFileSync(file).subarray(0, 4).toString()).toBe('RIFF');
+      // an emulator reached by --endpoint keeps running: no note
+      const far = await vn(['tts', 'audition', id, '--text', '您好', '-o', 'json']);
+      expect(far.stderr).not.toMatch(/embedded emulator/);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('audition returns a URL in JSON and XML', async () => {
     const j = await vn(['tts', 'audition', id, '--text', '您好，欢迎致电', '-o', 'json']);
     expect(j.code).toBe(0);

@@ -11,7 +11,8 @@ interface TtsConfig {
 export default defineCommand({
   description:
     'Synthesises --text with the instance’s voice and returns the URL of the audio. Voice settings not given default to the ' +
-    'instance’s current TTS config (read with DescribeTTSConfig first). --output-file downloads the WAV to a file.',
+    'instance’s current TTS config (read with DescribeTTSConfig first). --output-file downloads the WAV to a file (on the ' +
+    '`local` profile the only way to keep it: the URL dies with the command’s embedded emulator).',
   action: 'AuditTTSVoice',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [
@@ -35,7 +36,15 @@ export default defineCommand({
     }
     // the URL must be read from the answer when saving, so ask for JSON even under -o xml
     const out = await ctx.api('AuditTTSVoice', { ...params, ...voice }, save === undefined ? {} : { format: 'JSON' });
-    if (save === undefined) return { ...out, view: { message: String((out.data as { AuditionUrl?: string }).AuditionUrl ?? '') } };
+    if (save === undefined) {
+      // the `local` profile's emulator lives only as long as this command: its URL is dead once we exit
+      if ((await ctx.profile()).source === 'local')
+        ctx.err(
+          'note: this URL is served by the embedded emulator of the `local` profile, which stops when this command exits: ' +
+            'use --output-file FILE to keep the audio (or point --endpoint at a running `vn emulator start`)',
+        );
+      return { ...out, view: { message: String((out.data as { AuditionUrl?: string }).AuditionUrl ?? '') } };
+    }
     const url = (out.data as { AuditionUrl?: string }).AuditionUrl;
     if (!url) {
       const { RuntimeFailure } = await import('../../errors.js');
