@@ -7,7 +7,8 @@ export default defineCommand({
     'Starts a conversation (DebugBeginDialogue, or BeginDialogue with --env live), prints the greeting, then sends each line ' +
     'you type and prints the answer: text, action, params, interruptible and latency. /help lists the slash commands ' +
     '(/dtmf, /silence, /context, /restart, /end, /save, /quit); --verbose adds the matched intent or rule and the context changes. Without a terminal it reads one utterance a line from stdin ' +
-    'and prints JSON lines. Ctrl-C or Ctrl-D ends the conversation with EndDialogue before leaving.',
+    'and prints JSON lines. Ctrl-C cancels a turn in flight (a spinner shows while one is slow) or clears the line; at an empty ' +
+    'prompt a second Ctrl-C, or Ctrl-D, ends the conversation with EndDialogue and leaves.',
   args: [{ name: 'instance-id', description: 'the instance to talk to' }],
   flags: [
     {
