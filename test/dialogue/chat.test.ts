@@ -260,6 +260,29 @@ describe('vn dialogue chat on a slow service, in a real terminal', () => {
     });
   });
 
+  it('piped: a SIGINT during a slow turn cancels it (a `cancelled` event), ends the conversation and exits at once', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/run.js');
+    const child = spawn(process.execPath, [BIN, 'dialogue', 'chat', slowInstance], { env: { ...process.env, ...slow.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+    });
+    child.stdin.write('我想查余额\n');
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // the greeting (1.2 s), then the turn is on its way
+    const until = Date.now() + 15_000;
+    while (!out.includes('"greeting"') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(code).toBe(0);
+    const types = jsonLines(out).map((l) => l.type);
+    expect(types).toEqual(['greeting', 'cancelled', 'end']);
+  });
+
   it.skipIf(!hasTmux)('a slow turn that is not interrupted: the indicator is erased and the answer printed', async () => {
     await inTerminal(['dialogue', 'chat', slowInstance], slow.env, async (term) => {
       await term.waitFor((s) => s.includes('you ›'), 'the prompt', 20_000);
