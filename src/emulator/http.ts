@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Credentials, NonceStore } from './auth/index.js';
+import { ChaosRules } from './chaos.js';
+import { createClock } from './clock.js';
 import { createGateway, type Outcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
 import type { EmulatorOptions } from './options.js';
@@ -37,7 +39,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   };
   const gateway = createGateway({ state, handlers, credentials });
   const changes = groupCommit<RequestInput, Outcome>(store.db, gateway.answer);
-  const steps = requestSteps({ state, options: opts, now: opts.now ?? Date.now, gateway, changes, fileRoutes });
+  const clock = createClock({ virtual: opts.virtualClock, now: opts.now });
+  state.clock = clock;
+  const chaos = new ChaosRules([...(opts.faultRate ? [FAULT_RATE_RULE(opts.faultRate)] : []), ...(opts.chaos ?? [])]);
+  const env = { state, options: opts, now: clock.now, gateway, changes, fileRoutes, clock, chaos, startedAt: clock.wallNow() };
+  const steps = requestSteps({ ...env, admin: (await import('./admin/index.js')).adminRoutesStep(env) });
   const shutDown = () => {
     try {
       nonces.close();
@@ -50,6 +56,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     throw err;
   });
   state.baseUrl = opts.publicUrl ?? server.url;
+  const traffic = opts.trafficRate ? (await import('./traffic.js')).startTraffic(state, handlers, opts.trafficRate) : undefined;
   let closed = false;
   return {
     url: server.url,
@@ -58,11 +65,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     async close() {
       if (closed) return;
       closed = true;
+      traffic?.stop();
       await server.close();
       shutDown();
     },
   };
 }
+
+/** `--fault-rate R`: one rule on every action. */
+const FAULT_RATE_RULE = (rate: number) => ({ actions: ['*'], probability: rate, effect: { kind: 'fault' as const } });
 
 async function loadChatbots(state: EmulatorState): Promise<void> {
   (await import('./chatbots/load.js')).chatbotCatalog(state);
