@@ -56,7 +56,8 @@ const MAX_DELAY_MS = 10 * 60_000;
 /** Parses the text form (`DebugDialogue:throttle:0.3:retry-after=2`). */
 export function parseChaosText(text: string): Omit<ChaosRule, 'id'> {
   const parts = text.split(':');
-  if (parts.length < 2) throw new ChaosRuleError(`"${text}": a rule is ACTIONS:EFFECT[:PROBABILITY][:KEY=VALUE…] (e.g. DebugDialogue:throttle:0.3:retry-after=2)`);
+  if (parts.length < 2)
+    throw new ChaosRuleError(`"${text}": a rule is ACTIONS:EFFECT[:PROBABILITY][:KEY=VALUE…] (e.g. DebugDialogue:throttle:0.3:retry-after=2)`);
   const [actions, effectText, ...rest] = parts as [string, string, ...string[]];
   const input: ChaosRuleInput = { actions: actions.split(','), effect: 'drop' };
   const eq = effectText.indexOf('=');
@@ -69,7 +70,8 @@ export function parseChaosText(text: string): Omit<ChaosRule, 'id'> {
   let i = 0;
   if (rest.length > 0 && !(rest[0] as string).includes('=')) {
     const p = Number(rest[0]);
-    if ((rest[0] as string).trim() === '' || !Number.isFinite(p)) throw new ChaosRuleError(`"${text}": the probability "${rest[0]}" is not a number between 0 and 1`);
+    if ((rest[0] as string).trim() === '' || !Number.isFinite(p))
+      throw new ChaosRuleError(`"${text}": the probability "${rest[0]}" is not a number between 0 and 1`);
     input.probability = p;
     i = 1;
   }
@@ -89,7 +91,8 @@ export function parseChaosText(text: string): Omit<ChaosRule, 'id'> {
 /** Checks a rule given as JSON (the API, a file); `where` names it in messages. */
 export function checkRule(input: unknown, where: string): Omit<ChaosRule, 'id'> {
   if (typeof input === 'string') return parseChaosText(input);
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ChaosRuleError(`${where}: a rule is an object (actions, effect, probability, …) or a string`);
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    throw new ChaosRuleError(`${where}: a rule is an object (actions, effect, probability, …) or a string`);
   const r = input as Record<string, unknown>;
   for (const k of Object.keys(r)) {
     if (!['actions', 'effect', 'probability', 'instance', 'code', 'retryAfter', 'ms', 'id'].includes(k))
@@ -119,7 +122,9 @@ export function checkRule(input: unknown, where: string): Omit<ChaosRule, 'id'> 
       const listed = [...new Set(matched.flatMap((a) => a.errors.map((e) => e.code)))].sort();
       throw new ChaosRuleError(
         `${where}: ${code} is not an error the model lists for ${matched.length === 1 ? (matched[0] as ActionSpec).name : 'these actions'}` +
-          (listed.length ? ` (it lists: ${listed.slice(0, 12).join(', ')}${listed.length > 12 ? ', …' : ''})` : ' (it lists none; use throttle, drop or fault)'),
+          (listed.length
+            ? ` (it lists: ${listed.slice(0, 12).join(', ')}${listed.length > 12 ? ', …' : ''})`
+            : ' (it lists none; use throttle, drop or fault)'),
       );
     }
     effect = { kind, code };
@@ -163,7 +168,12 @@ function parseDelay(ms: unknown, where: string): Delay {
 }
 
 function globRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 }
 
 /** The model's actions the names or globs match; a name or glob that matches none is refused. */

@@ -63,7 +63,19 @@ export interface PipelineEnv {
 }
 
 export function exchange(req: IncomingMessage, res: ServerResponse): Exchange {
-  return { req, res, now: 0, query: NO_PARAMS, params: NO_PARAMS, raw: NO_BODY, format: undefined, requestId: '', outcome: undefined, firedRule: undefined, slowBodyMs: undefined };
+  return {
+    req,
+    res,
+    now: 0,
+    query: NO_PARAMS,
+    params: NO_PARAMS,
+    raw: NO_BODY,
+    format: undefined,
+    requestId: '',
+    outcome: undefined,
+    firedRule: undefined,
+    slowBodyMs: undefined,
+  };
 }
 
 /** Runs the steps in order until one answers; an error a step throws is answered as the service would. */
@@ -197,7 +209,11 @@ function simulate(env: PipelineEnv): Step {
           const { http, message } = errorOf(action as string, e.code);
           throw new ApiError(e.code, message, http);
         } else if (e.kind === 'throttle') {
-          if (e.retryAfter !== undefined) x.res.setHeader('retry-after', String(e.retryAfter));
+          if (e.retryAfter !== undefined) {
+            // RFC 9110's seconds, and the gateway's own header in ms (what the official SDKs read: ThrottlingError.retryAfter)
+            x.res.setHeader('retry-after', String(e.retryAfter));
+            x.res.setHeader('x-acs-retry-after', String(e.retryAfter * 1000));
+          }
           throw new ApiError('Throttling.User', THROTTLED, 503);
         } else if (e.kind === 'drop') {
           x.res.socket?.destroy();

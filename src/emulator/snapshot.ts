@@ -56,7 +56,8 @@ export function checkSnapshot(value: unknown, where: string): Snapshot {
     const table = t as TableRows;
     if (!table || !Array.isArray(table.columns) || !table.columns.every((c) => typeof c === 'string') || !Array.isArray(table.rows))
       throw bad(`table "${name}" is not {columns, rows}`);
-    for (const row of table.rows) if (!Array.isArray(row) || row.length !== table.columns.length) throw bad(`a row of table "${name}" does not have its ${table.columns.length} columns`);
+    for (const row of table.rows)
+      if (!Array.isArray(row) || row.length !== table.columns.length) throw bad(`a row of table "${name}" does not have its ${table.columns.length} columns`);
   }
   return s as unknown as Snapshot;
 }

@@ -3,16 +3,7 @@ import { API_VERSION } from '../../api/catalog.js';
 import { VERSION } from '../../version.js';
 import { ChaosRuleError, checkRule, ruleJson } from '../chaos.js';
 import { ClockError, parseDuration } from '../clock.js';
-import {
-  checkSnapshot,
-  listSnapshots,
-  loadSnapshot,
-  readSnapshotFile,
-  SnapshotError,
-  saveNamedSnapshot,
-  snapshotFile,
-  takeSnapshot,
-} from '../snapshot.js';
+import { checkSnapshot, listSnapshots, loadSnapshot, readSnapshotFile, SnapshotError, saveNamedSnapshot, snapshotFile, takeSnapshot } from '../snapshot.js';
 import { AdminError, type AdminHandler, type AdminRequest, adminRoutes } from './router.js';
 
 /** The built-in /_vn/ endpoints: health, reset, chaos, clock, snapshots (docs/emulator.md, "Service endpoints"). */
@@ -112,7 +103,12 @@ export function snapshotDirOf(opts: { snapshotDir?: string; dataFile: string }):
 
 function dirOf(r: AdminRequest): string {
   const dir = snapshotDirOf(r.env.options);
-  if (!dir) throw new AdminError(409, 'named snapshots need a directory: this emulator keeps its state in memory; start it with --snapshot-dir DIR, or save to a file', 'NoSnapshotDir');
+  if (!dir)
+    throw new AdminError(
+      409,
+      'named snapshots need a directory: this emulator keeps its state in memory; start it with --snapshot-dir DIR, or save to a file',
+      'NoSnapshotDir',
+    );
   return dir;
 }
 

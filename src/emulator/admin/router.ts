@@ -161,7 +161,8 @@ function checkAccess(env: PipelineEnv, req: IncomingMessage): void {
   } else {
     // only the loopback's own names: a page that rebinds its DNS name to 127.0.0.1 is refused
     const host = hostName(req.headers.host);
-    if (host !== undefined && !isLoopbackHost(host)) throw new AdminError(403, `the ${ADMIN_PREFIX}/ endpoints answer a loopback Host only (got ${host})`, 'Forbidden.Host');
+    if (host !== undefined && !isLoopbackHost(host))
+      throw new AdminError(403, `the ${ADMIN_PREFIX}/ endpoints answer a loopback Host only (got ${host})`, 'Forbidden.Host');
   }
   // a browser on another site may send a request but must not get to change the emulator
   const origin = req.headers.origin;
@@ -172,7 +173,8 @@ function checkAccess(env: PipelineEnv, req: IncomingMessage): void {
     } catch {
       originHost = undefined;
     }
-    if (originHost !== req.headers.host) throw new AdminError(403, `the ${ADMIN_PREFIX}/ endpoints refuse requests from another origin (${origin})`, 'Forbidden.Origin');
+    if (originHost !== req.headers.host)
+      throw new AdminError(403, `the ${ADMIN_PREFIX}/ endpoints refuse requests from another origin (${origin})`, 'Forbidden.Origin');
   } else if (origin === 'null') throw new AdminError(403, `the ${ADMIN_PREFIX}/ endpoints refuse requests from an opaque origin`, 'Forbidden.Origin');
 }
 
@@ -207,13 +209,20 @@ function readAdminBody(req: IncomingMessage): Promise<Buffer> {
       size += c.length;
       if (size <= ADMIN_MAX_BODY) chunks.push(c);
     });
-    req.on('end', () => (size > ADMIN_MAX_BODY ? reject(new AdminError(413, `the body is over ${ADMIN_MAX_BODY >> 20} MiB`, 'RequestTooLarge')) : resolve(Buffer.concat(chunks))));
+    req.on('end', () =>
+      size > ADMIN_MAX_BODY ? reject(new AdminError(413, `the body is over ${ADMIN_MAX_BODY >> 20} MiB`, 'RequestTooLarge')) : resolve(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }

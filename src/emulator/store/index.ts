@@ -88,6 +88,6 @@ export type { Database } from './database.js';
 export type { TaskRow } from './exports.js';
 export type { InstanceFilter, InstanceRow } from './instances.js';
 export type { RecordingRow } from './recordings.js';
+export { StateTableError, type TableRows } from './state-tables.js';
 export type { ConversationTally, TallyRules } from './statistics.js';
 export type { StoredUpload, UploadRow } from './uploads.js';
-export { StateTableError, type TableRows } from './state-tables.js';

@@ -44,7 +44,12 @@ export class StateTables {
       const out: Record<string, TableRows> = {};
       for (const name of this.names()) {
         const columns = this.columns(name);
-        const rows = (this.db.prepare(`SELECT * FROM ${quoteId(name)} ORDER BY rowid`).raw(true).all() as unknown[][]).map((row) => row.map(toJson));
+        const rows = (
+          this.db
+            .prepare(`SELECT * FROM ${quoteId(name)} ORDER BY rowid`)
+            .raw(true)
+            .all() as unknown[][]
+        ).map((row) => row.map(toJson));
         out[name] = { columns, rows };
       }
       return out;
@@ -58,7 +63,8 @@ export class StateTables {
     for (const [name, t] of Object.entries(tables)) {
       if (!names.includes(name)) throw new StateTableError(`the snapshot has a table "${name}" that this emulator's schema does not`);
       const have = new Set(this.columns(name));
-      for (const c of t.columns) if (!have.has(c)) throw new StateTableError(`the snapshot's table "${name}" has a column "${c}" that this emulator's schema does not`);
+      for (const c of t.columns)
+        if (!have.has(c)) throw new StateTableError(`the snapshot's table "${name}" has a column "${c}" that this emulator's schema does not`);
     }
     const write = this.db.transaction(() => {
       this.db.pragma('defer_foreign_keys = ON');
@@ -67,7 +73,8 @@ export class StateTables {
         if (t.rows.length === 0) continue;
         const insert = this.db.prepare(`INSERT INTO ${quoteId(name)} (${t.columns.map(quoteId).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`);
         for (const row of t.rows) {
-          if (!Array.isArray(row) || row.length !== t.columns.length) throw new StateTableError(`a row of "${name}" does not have its ${t.columns.length} columns`);
+          if (!Array.isArray(row) || row.length !== t.columns.length)
+            throw new StateTableError(`a row of "${name}" does not have its ${t.columns.length} columns`);
           insert.run(row.map(fromJson));
         }
       }
