@@ -288,3 +288,19 @@ describe('vn emulator seed --from-profile', () => {
     expect(r.code).not.toBe(0);
   });
 });
+
+describe('the virtual clock and STS tokens', () => {
+  it('advancing it expires a token', async () => {
+    const sts = await startTestEmulator({ virtualClock: true, stsTokens: [{ accessKeyId: TEST_KEY.id, token: 'sts-token-1', expiresAt: Date.now() + 3600_000 }] });
+    try {
+      const env = { ...sts.env, ALIBABA_CLOUD_SECURITY_TOKEN: 'sts-token-1' };
+      expect((await runVn(['instance', 'list'], { env })).code).toBe(0);
+      expect((await runVn(['emulator', 'clock', 'advance', '2h'], { env })).code).toBe(0);
+      const r = await runVn(['instance', 'list'], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Expired/);
+    } finally {
+      await sts.stop();
+    }
+  });
+});
