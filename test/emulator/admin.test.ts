@@ -291,7 +291,10 @@ describe('vn emulator seed --from-profile', () => {
 
 describe('the virtual clock and STS tokens', () => {
   it('advancing it expires a token', async () => {
-    const sts = await startTestEmulator({ virtualClock: true, stsTokens: [{ accessKeyId: TEST_KEY.id, token: 'sts-token-1', expiresAt: Date.now() + 3600_000 }] });
+    const sts = await startTestEmulator({
+      virtualClock: true,
+      stsTokens: [{ accessKeyId: TEST_KEY.id, token: 'sts-token-1', expiresAt: Date.now() + 3600_000 }],
+    });
     try {
       const env = { ...sts.env, ALIBABA_CLOUD_SECURITY_TOKEN: 'sts-token-1' };
       expect((await runVn(['instance', 'list'], { env })).code).toBe(0);
