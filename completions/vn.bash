@@ -12,7 +12,7 @@ _vn_children() {
     'stats') echo 'summary query conversations conversation transcript' ;;
     'export') echo 'conversations statistics status download download-tasks tasks' ;;
     'recording') echo 'get upload save url' ;;
-    'configure') echo 'set list ls get use delete rm import-aliyun' ;;
+    'configure') echo 'set list ls get use delete rm import-aliyun whoami' ;;
     'emulator') echo 'snapshot clock start wait reset seed' ;;
     'emulator snapshot') echo 'save load list ls' ;;
     'emulator clock') echo 'show advance set' ;;
@@ -73,9 +73,10 @@ _vn_flags() {
     'recording get') echo '--slices --output-file --force' ;;
     'recording upload') echo '--name --content-type' ;;
     'recording save') echo '--file-name --file-path --duration --start-time --type --voice-slices --instance-owner-id' ;;
-    'configure set') echo '--access-key-id --sts-token --keep-secret' ;;
+    'configure set') echo '--mode --access-key-id --sts-token --keep-secret --ram-role-arn --role-session-name --external-id --policy --duration-seconds --sts-endpoint --sts-region --source-profile --ram-role-name --oidc-provider-arn --oidc-token-file --credentials-uri --process-command' ;;
     'configure delete') echo '--yes -y' ;;
     'configure import-aliyun') echo '--file --overwrite' ;;
+    'configure whoami') echo '--sts-endpoint' ;;
     'emulator snapshot save') echo '--data --snapshot-dir --admin-key' ;;
     'emulator snapshot load') echo '--data --snapshot-dir --admin-key' ;;
     'emulator snapshot list') echo '--data --snapshot-dir --admin-key' ;;
@@ -173,8 +174,9 @@ _vn_takes_value() {
     'recording get|--output-file') return 0 ;;
     'recording upload|--name'|'recording upload|--content-type') return 0 ;;
     'recording save|--file-name'|'recording save|--file-path'|'recording save|--duration'|'recording save|--start-time'|'recording save|--type'|'recording save|--voice-slices'|'recording save|--instance-owner-id') return 0 ;;
-    'configure set|--access-key-id') return 0 ;;
+    'configure set|--mode'|'configure set|--access-key-id'|'configure set|--ram-role-arn'|'configure set|--role-session-name'|'configure set|--external-id'|'configure set|--policy'|'configure set|--duration-seconds'|'configure set|--sts-endpoint'|'configure set|--sts-region'|'configure set|--source-profile'|'configure set|--ram-role-name'|'configure set|--oidc-provider-arn'|'configure set|--oidc-token-file'|'configure set|--credentials-uri'|'configure set|--process-command') return 0 ;;
     'configure import-aliyun|--file') return 0 ;;
+    'configure whoami|--sts-endpoint') return 0 ;;
     'emulator snapshot save|--data'|'emulator snapshot save|--snapshot-dir'|'emulator snapshot save|--admin-key') return 0 ;;
     'emulator snapshot load|--data'|'emulator snapshot load|--snapshot-dir'|'emulator snapshot load|--admin-key') return 0 ;;
     'emulator snapshot list|--data'|'emulator snapshot list|--snapshot-dir'|'emulator snapshot list|--admin-key') return 0 ;;
@@ -266,6 +268,9 @@ _vn_values() {
     'export statistics|--output-file') echo '@file' ;;
     'export download|--output-file') echo '@file' ;;
     'recording get|--output-file') echo '@file' ;;
+    'configure set|--mode') echo 'AK StsToken RamRoleArn ChainableRamRoleArn EcsRamRole OIDC CredentialsURI External' ;;
+    'configure set|--source-profile') echo '@profile' ;;
+    'configure set|--oidc-token-file') echo '@file' ;;
     'configure import-aliyun|--file') echo '@file' ;;
     'emulator snapshot save|--data') echo '@file' ;;
     'emulator snapshot save|--snapshot-dir') echo '@file' ;;

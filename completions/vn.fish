@@ -22,7 +22,7 @@ function __vn_names
         case 'recording'
             echo get upload save url
         case 'configure'
-            echo set list ls get use delete rm import-aliyun
+            echo set list ls get use delete rm import-aliyun whoami
         case 'emulator'
             echo snapshot clock start wait reset seed
         case 'emulator snapshot'
@@ -128,9 +128,11 @@ function __vn_takes_value
             return 0
         case 'recording save|--file-name' 'recording save|--file-path' 'recording save|--duration' 'recording save|--start-time' 'recording save|--type' 'recording save|--voice-slices' 'recording save|--instance-owner-id'
             return 0
-        case 'configure set|--access-key-id'
+        case 'configure set|--mode' 'configure set|--access-key-id' 'configure set|--ram-role-arn' 'configure set|--role-session-name' 'configure set|--external-id' 'configure set|--policy' 'configure set|--duration-seconds' 'configure set|--sts-endpoint' 'configure set|--sts-region' 'configure set|--source-profile' 'configure set|--ram-role-name' 'configure set|--oidc-provider-arn' 'configure set|--oidc-token-file' 'configure set|--credentials-uri' 'configure set|--process-command'
             return 0
         case 'configure import-aliyun|--file'
+            return 0
+        case 'configure whoami|--sts-endpoint'
             return 0
         case 'emulator snapshot save|--data' 'emulator snapshot save|--snapshot-dir' 'emulator snapshot save|--admin-key'
             return 0
@@ -578,15 +580,31 @@ complete -c vn -n '__vn_at \'configure\'' -a 'list ls' -d 'list profiles (secret
 complete -c vn -n '__vn_at \'configure\'' -a 'get' -d 'print one setting of a profile'
 complete -c vn -n '__vn_at \'configure\'' -a 'use' -d 'make a profile the current one'
 complete -c vn -n '__vn_at \'configure\'' -a 'delete rm' -d 'delete a profile'
-complete -c vn -n '__vn_at \'configure\'' -a 'import-aliyun' -d 'import AK and StsToken profiles from ~/.aliyun/config.json'
-complete -c vn -n '__vn_at \'configure set\'' -l access-key-id -x -d 'AccessKey ID'
-complete -c vn -n '__vn_at \'configure set\'' -l sts-token -d 'also read an STS security token: a second line on stdin, or asked for'
+complete -c vn -n '__vn_at \'configure\'' -a 'import-aliyun' -d 'import the profiles of ~/.aliyun/config.json (every mode vn supports)'
+complete -c vn -n '__vn_at \'configure\'' -a 'whoami' -d 'which credentials win, whose they are (STS GetCallerIdentity) and how long they last'
+complete -c vn -n '__vn_at \'configure set\'' -l mode -x -a 'AK StsToken RamRoleArn ChainableRamRoleArn EcsRamRole OIDC CredentialsURI External' -d 'the credential mode (default: AK, or StsToken with --sts-token, or the profile\'s)'
+complete -c vn -n '__vn_at \'configure set\'' -l access-key-id -x -d 'AccessKey ID (AK, StsToken; RamRoleArn: the key that assumes the role)'
+complete -c vn -n '__vn_at \'configure set\'' -l sts-token -d 'mode StsToken: also read an STS security token (a second line on stdin, or asked for)'
 complete -c vn -n '__vn_at \'configure set\'' -l keep-secret -d 'update other settings and keep the stored secret'
+complete -c vn -n '__vn_at \'configure set\'' -l ram-role-arn -x -d 'the role to assume (acs:ram::ACCOUNT:role/NAME)'
+complete -c vn -n '__vn_at \'configure set\'' -l role-session-name -x -d 'the role session name (default: ALIBABA_CLOUD_ROLE_SESSION_NAME, else vn-cli)'
+complete -c vn -n '__vn_at \'configure set\'' -l external-id -x -d 'RamRoleArn, ChainableRamRoleArn: the external id the role trusts'
+complete -c vn -n '__vn_at \'configure set\'' -l policy -x -d 'a session policy (JSON) narrowing the role'
+complete -c vn -n '__vn_at \'configure set\'' -l duration-seconds -x -d 'session duration, 900 to 43200 (default 3600)'
+complete -c vn -n '__vn_at \'configure set\'' -l sts-endpoint -x -d 'STS endpoint (default sts.aliyuncs.com)'
+complete -c vn -n '__vn_at \'configure set\'' -l sts-region -x -d 'STS region: sts.REGION.aliyuncs.com'
+complete -c vn -n '__vn_at \'configure set\'' -l source-profile -x -a '(__vn_profiles)' -d 'ChainableRamRoleArn: the profile (of any mode) that assumes the role'
+complete -c vn -n '__vn_at \'configure set\'' -l ram-role-name -x -d 'EcsRamRole: the instance RAM role (default: the one the metadata service names)'
+complete -c vn -n '__vn_at \'configure set\'' -l oidc-provider-arn -x -d 'OIDC: the OIDC provider (acs:ram::ACCOUNT:oidc-provider/NAME)'
+complete -c vn -n '__vn_at \'configure set\'' -l oidc-token-file -r -F -d 'OIDC: the file holding the OIDC token (read again on each refresh)'
+complete -c vn -n '__vn_at \'configure set\'' -l credentials-uri -x -d 'CredentialsURI: the URL answering {Code, AccessKeyId, AccessKeySecret, SecurityToken, Expiration}'
+complete -c vn -n '__vn_at \'configure set\'' -l process-command -x -d 'External: a command printing the aliyun CLI\'s credential JSON (run without a shell)'
 complete -c vn -n '__vn_at \'configure use\'; and __vn_argc -eq 0' -a '(__vn_profiles)'
 complete -c vn -n '__vn_at \'configure delete\'' -l yes -s y -d 'do not ask for confirmation'
 complete -c vn -n '__vn_at \'configure delete\'; and __vn_argc -eq 0' -a '(__vn_profiles)'
 complete -c vn -n '__vn_at \'configure import-aliyun\'' -l file -r -F -d 'the aliyun CLI config file (default ~/.aliyun/config.json)'
 complete -c vn -n '__vn_at \'configure import-aliyun\'' -l overwrite -d 'replace vn profiles of the same name'
+complete -c vn -n '__vn_at \'configure whoami\'' -l sts-endpoint -x -d 'STS endpoint (default: the profile\'s, ALIBABA_CLOUD_STS_ENDPOINT, sts.<ALIBABA_CLOUD_STS_REGION>.aliyuncs.com, sts.aliyuncs.com)'
 complete -c vn -n '__vn_at \'emulator\'' -a 'snapshot' -d 'save and load an emulator\'s whole state'
 complete -c vn -n '__vn_at \'emulator\'' -a 'clock' -d 'move a running emulator\'s virtual clock (--virtual-clock)'
 complete -c vn -n '__vn_at \'emulator\'' -a 'start' -d 'run the emulator on a port'

@@ -7,9 +7,9 @@ export class AtomicFile {
   private handle?: FileHandle;
   private readonly temp: string;
   private queue: Promise<void> = Promise.resolve();
-  /** `mode`: the new file's permissions (e.g. 0o600 for a file that holds a secret), before any byte is written. */
   constructor(
     readonly target: string,
+    /** The file's permission bits (default 0666 less the umask); 0o600 for a file holding secrets. */
     private readonly mode?: number,
   ) {
     this.temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -47,8 +47,8 @@ export class AtomicFile {
 }
 
 /** Writes `text` to `target` through a temp file beside it and a rename: never half a file. */
-export async function writeFileAtomic(target: string, text: string, mode?: number): Promise<void> {
-  const f = new AtomicFile(target, mode);
+export async function writeFileAtomic(target: string, text: string, opts: { mode?: number } = {}): Promise<void> {
+  const f = new AtomicFile(target, opts.mode);
   await f.write(text).catch(async (e) => {
     await f.abort();
     throw e;

@@ -1,5 +1,3 @@
-import { percentEncode } from './client/encode.js';
-
 /**
  * The one redaction filter. Everything vn prints (stdout, stderr, --debug traces, --dry-run,
  * error messages, text the server echoes back) passes through `redact()` in Context, so a secret
@@ -39,11 +37,19 @@ function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
+/**
+ * RFC 3986 percent-encoding, as the signer sends a value (client/encode.ts's percentEncode; a test
+ * checks the two agree). Written here so that the redaction filter stays a leaf that imports nothing.
+ */
+export function wireEncode(v: string): string {
+  return encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /** Every form a value takes on the wire and in echoed text. */
 function encodings(v: string): string[] {
-  const once = percentEncode(v);
+  const once = wireEncode(v);
   const json = JSON.stringify(v).slice(1, -1);
-  return [v, once, percentEncode(once), encodeURIComponent(v), encodeURIComponent(once), json, json.replace(/\//g, '\\/'), xmlEscape(v)];
+  return [v, once, wireEncode(once), encodeURIComponent(v), encodeURIComponent(once), json, json.replace(/\//g, '\\/'), xmlEscape(v)];
 }
 
 /** Marks a value as secret for the rest of the process (credentials, secret-like parameters). */

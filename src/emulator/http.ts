@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type Credentials, NonceStore } from './auth/index.js';
 import { ChaosRules } from './chaos.js';
 import { createClock } from './clock.js';
-import { createGateway, type Outcome, type RequestInput } from './gateway.js';
+import { createGateway, type DispatchOutcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
 import type { EmulatorOptions } from './options.js';
 import { exchange, MAX_HEAD, randomRequestId, requestSteps, runSteps } from './pipeline.js';
@@ -22,6 +22,8 @@ export interface EmulatorHandle {
   url: string;
   port: number;
   state: EmulatorState;
+  /** With `holdReady`: from now on /_vn/health answers ready. */
+  markReady(): void;
   close(): Promise<void>;
 }
 
@@ -38,11 +40,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     nonces,
   };
   const gateway = createGateway({ state, handlers, credentials });
-  const changes = groupCommit<RequestInput, Outcome>(store.db, gateway.answer);
+  const changes = groupCommit<RequestInput, DispatchOutcome>(store.db, gateway.answer);
   const clock = createClock({ virtual: opts.virtualClock, now: opts.now });
   state.clock = clock;
   const chaos = new ChaosRules([...(opts.faultRate ? [FAULT_RATE_RULE(opts.faultRate)] : []), ...(opts.chaos ?? [])]);
-  const env = { state, options: opts, now: clock.now, gateway, changes, fileRoutes, clock, chaos, startedAt: clock.wallNow() };
+  const readiness = { ready: opts.holdReady !== true };
+  const env = { state, options: opts, now: clock.now, gateway, changes, fileRoutes, clock, chaos, startedAt: clock.wallNow(), readiness };
   const steps = requestSteps({ ...env, admin: (await import('./admin/index.js')).adminRoutesStep(env) });
   const shutDown = () => {
     try {
@@ -62,6 +65,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     url: server.url,
     port: server.port,
     state,
+    markReady() {
+      readiness.ready = true;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -24,6 +24,8 @@ export interface EmulatorOptions {
   adminKey?: string;
   /** Where named snapshots are kept (default: `snapshots/` beside the data file; none for ':memory:'). */
   snapshotDir?: string;
+  /** GET /_vn/health answers not ready (503) until the handle's markReady() (`--seed` is applied first). */
+  holdReady?: boolean;
   /** `--traffic`: synthetic conversations per second (traffic.ts). */
   trafficRate?: number;
   /** Clock (tests move it). */

@@ -6,7 +6,7 @@ import { type ChaosRules, drawDelay, errorOf, ruleText } from './chaos.js';
 import type { EmulatorClock } from './clock.js';
 import { ApiError } from './errors.js';
 import { checkFileUrl } from './files.js';
-import type { Gateway, Outcome, RequestInput } from './gateway.js';
+import type { DispatchOutcome, Gateway, RequestInput } from './gateway.js';
 import type { GroupCommit } from './group-commit.js';
 import type { EmulatorOptions } from './options.js';
 import type { EmulatorState } from './state.js';
@@ -34,7 +34,7 @@ export interface Exchange {
   /** How the answer is written (the Format parameter); undefined until the parameters are read. */
   format: 'JSON' | 'XML' | undefined;
   requestId: string;
-  outcome: Outcome | undefined;
+  outcome: DispatchOutcome | undefined;
   /** The chaos rules that fired on this request (`r2 DebugDialogue:throttle:0.3:retry-after=2`, several joined by '; '), for the request log. */
   firedRule: string | undefined;
   /** A slow-body rule: the answer's body trickles out over this many ms. */
@@ -50,7 +50,7 @@ export interface PipelineEnv {
   options: EmulatorOptions;
   now: () => number;
   gateway: Gateway;
-  changes: GroupCommit<RequestInput, Outcome>;
+  changes: GroupCommit<RequestInput, DispatchOutcome>;
   fileRoutes: FileRoute[];
   /** The one clock (virtual with --virtual-clock); `now` is its now. */
   clock: EmulatorClock;
@@ -58,6 +58,8 @@ export interface PipelineEnv {
   chaos: ChaosRules;
   /** Epoch ms (wall clock) when the emulator started. */
   startedAt: number;
+  /** Whether /_vn/health says ready (false while `--seed` is applied). */
+  readiness: { ready: boolean };
   /** The /_vn/ service endpoints' step (admin/router.ts), answered before anything else is read. */
   admin?: Step;
 }

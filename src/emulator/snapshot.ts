@@ -102,7 +102,7 @@ export async function saveNamedSnapshot(dir: string, name: string, snap: Snapsho
   const file = snapshotFile(dir, name);
   const { mkdir } = await import('node:fs/promises');
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(file, `${JSON.stringify(snap)}\n`, 0o600);
+  await writeFileAtomic(file, `${JSON.stringify(snap)}\n`, { mode: 0o600 });
   return file;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ACTION_SPECS, type ActionName } from '../api/catalog.js';
 import type { ActionContext, ActionHandler, HandlerTable } from './actions/types.js';
-import { Params } from './params.js';
+import { RequestParams } from './params.js';
 import type { EmulatorState } from './state.js';
 
 /**
@@ -43,7 +43,7 @@ export function startTraffic(state: EmulatorState, handlers: HandlerTable, rate:
       state,
       store: state.store,
       action: spec,
-      params: new Params(params, spec.paginator),
+      params: new RequestParams(params, spec.paginator),
       now: now(),
       requestId: randomUUID().toUpperCase(),
       accessKeyId: 'vn-traffic',

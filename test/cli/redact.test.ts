@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redact, redactKnown, registerSecret } from '../../src/redact.js';
+import { percentEncode } from '../../src/client/encode.js';
+import { REDACTED, redact, redactKnown, registerSecret, wireEncode } from '../../src/redact.js';
 
 describe('the redaction filter', () => {
+  it('encodes a value as the signer sends it (its own copy, so that it stays a leaf)', () => {
+    for (const v of ["a b!'()*~", 'tok/en+va=lue', '中文&%', '-_.~', '']) {
+      expect(wireEncode(v)).toBe(percentEncode(v));
+      expect(wireEncode(wireEncode(v))).toBe(percentEncode(percentEncode(v)));
+    }
+  });
+
   it('hides a registered value in every encoding it travels in', () => {
     const v = 'tok/en+va=lue~x';
     registerSecret(v);

@@ -18,6 +18,8 @@ describe('prompts in a real terminal', () => {
       await term.waitFor((s) => s.includes('Profile name'), 'the name prompt');
       term.keys('C-u');
       term.type('work');
+      await term.waitFor((s) => s.includes('Credential mode'), 'the mode choice');
+      term.keys('Enter');
       await term.waitFor((s) => s.includes('AccessKey ID'), 'the key id prompt');
       term.type('LTAI5tTERMINAL01');
       await term.waitFor((s) => s.includes('AccessKey secret'), 'the secret prompt');
@@ -36,6 +38,43 @@ describe('prompts in a real terminal', () => {
     expect(store.get('work')).toMatchObject({ accessKeyId: 'LTAI5tTERMINAL01', accessKeySecret: SECRET, region: 'cn-hangzhou', output: 'json' });
     expect(statSync(store.path).mode & 0o777).toBe(0o600);
     expect(readFileSync(store.path, 'utf8')).toContain(SECRET);
+  });
+
+  it.skipIf(!hasTmux)('vn configure asks for the mode and its settings: a RamRoleArn profile', async () => {
+    const cfg = join(t.dir, 'cfg-role');
+    await inTerminal(['configure'], { VN_CONFIG_DIR: cfg }, async (term) => {
+      await term.waitFor((s) => s.includes('Profile name'), 'the name prompt');
+      term.keys('C-u');
+      term.type('ops');
+      await term.waitFor((s) => s.includes('Credential mode'), 'the mode choice');
+      term.keys('Down', 'Down', 'Enter');
+      await term.waitFor((s) => s.includes('AccessKey ID'), 'the key id prompt');
+      term.type('LTAI5tROLESOURCE');
+      await term.waitFor((s) => s.includes('AccessKey secret'), 'the secret prompt');
+      term.type(SECRET);
+      await term.waitFor((s) => s.includes('Role ARN'), 'the role prompt');
+      term.type('acs:ram::1234567890123456:role/voice');
+      await term.waitFor((s) => s.includes('Role session name'), 'the session prompt');
+      term.type('alice');
+      await term.waitFor((s) => s.includes('External id'), 'the external id prompt');
+      term.type('');
+      await term.waitFor((s) => s.includes('Region'), 'the region choice');
+      term.keys('Enter');
+      await term.waitFor((s) => s.includes('Default output'), 'the output choice');
+      term.keys('Enter');
+      const end = await term.waitFor((s) => s.includes('EXIT='), 'the exit');
+      expect(end).toContain('EXIT=0');
+      expect(end).not.toContain(SECRET);
+    });
+    const store = await ProfileStore.open(cfg);
+    expect(store.get('ops')).toEqual({
+      mode: 'RamRoleArn',
+      accessKeyId: 'LTAI5tROLESOURCE',
+      accessKeySecret: SECRET,
+      ramRoleArn: 'acs:ram::1234567890123456:role/voice',
+      roleSessionName: 'alice',
+      region: 'cn-shanghai',
+    });
   });
 
   it.skipIf(!hasTmux)('vn instance delete asks first, and a "no" deletes nothing', async () => {

@@ -9,7 +9,7 @@ export default defineCommand({
   ],
   examples: ['vn dialogue context 3f6e… c28fc549-…', 'vn dialogue context 3f6e… c28fc549-… -o json --query ConversationContext'],
   async run(ctx, { params }) {
-    const out = await ctx.call('DescribeConversationContext', params);
+    const out = await ctx.api('DescribeConversationContext', params);
     return { ...out, view: { kind: 'context' } };
   },
 });

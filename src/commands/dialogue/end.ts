@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
-import { sendTurn } from './turn-output.js';
+import { sendTurn } from './send-turn.js';
 
 export default defineCommand({
   description:

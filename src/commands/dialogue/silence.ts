@@ -1,5 +1,5 @@
 import { defineCommand } from '../define.js';
-import { CONTEXT_FLAG, sendTurn } from './turn-output.js';
+import { CONTEXT_FLAG, sendTurn } from './send-turn.js';
 
 export default defineCommand({
   description:

@@ -1,12 +1,6 @@
-import { NetworkError, UsageError, VnError } from '../../errors.js';
+import { NetworkError, TestsFailed, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
-
-/** Some conversation did not pass, or the latency gate failed: exit 1 with a one-line summary (the report is already out). */
-export class TestsFailed extends VnError {
-  override readonly exitCode = 1;
-  override name = 'TestsFailed';
-}
 
 function positiveInt(v: unknown, flag: string, min = 1): number {
   if (typeof v !== 'number' || v < min) throw new UsageError(`--${flag} must be ${min} or more`);
@@ -66,15 +60,11 @@ export default defineCommand({
         throw new UsageError(`--grep is not a valid regular expression: ${(e as Error).message}`);
       }
     }
-    if (flags.timeout !== undefined) {
-      positiveInt(flags.timeout, 'timeout');
-      // the client is built on first use, so the per-turn timeout becomes its request timeout
-      ctx.globals.timeout = (flags.timeout as number) / 1000;
-    }
+    // the per-turn timeout is this command's policy: its client's request timeout (an argument, not a global)
+    const timeoutMs = flags.timeout === undefined ? ctx.globals.timeout * 1000 : positiveInt(flags.timeout, 'timeout');
     const maxP95Ms = flags.maxP95 === undefined ? undefined : positiveInt(flags.maxP95, 'max-p95');
     if (flags.update === true && retries > 0)
       throw new UsageError('--update rewrites what failed; with --retries a conversation may pass on a retry: use one or the other');
-    const timeoutMs = ctx.globals.timeout * 1000;
     const { parseShard, parseTags, selectConversations, shardOf, LastRunState } = await import('../../dialogue/suite/select.js');
     const tagValues = flags.tag === undefined ? [] : ([] as string[]).concat(flags.tag as string | string[]);
     const tags = tagValues.length ? parseTags(tagValues) : undefined;
@@ -158,7 +148,7 @@ export default defineCommand({
     let summary: import('../../dialogue/suite/summary.js').Summary;
     try {
       summary = await runSuites(files, selected, {
-        client: await ctx.client(),
+        client: await ctx.client({ timeoutMs }),
         instance,
         env: flags.env as 'debug' | 'live' | undefined,
         concurrency,

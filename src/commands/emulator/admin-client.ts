@@ -1,5 +1,5 @@
-import type { Context } from '../../context.js';
 import { NetworkError, ServiceError, UsageError } from '../../errors.js';
+import type { HandlerContext } from '../define.js';
 
 /**
  * How the `vn emulator …` commands reach a running emulator's /_vn/ endpoints: plain JSON over the
@@ -13,7 +13,7 @@ export interface AdminTarget {
 }
 
 /** The emulator's base URL: the argument, else --endpoint, else VN_ENDPOINT. */
-export function adminTarget(ctx: Context, given: string | undefined, adminKey: unknown): AdminTarget {
+export function adminTarget(ctx: HandlerContext, given: string | undefined, adminKey: unknown): AdminTarget {
   const url = given ?? ctx.globals.endpoint ?? ctx.env.VN_ENDPOINT;
   if (!url) throw new UsageError('which emulator? give its URL (--endpoint URL, or VN_ENDPOINT), or --data FILE for a stopped one');
   let parsed: URL;
@@ -28,7 +28,7 @@ export function adminTarget(ctx: Context, given: string | undefined, adminKey: u
 }
 
 export async function adminCall<T = Record<string, unknown>>(
-  ctx: Context,
+  ctx: HandlerContext,
   target: AdminTarget,
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
@@ -37,7 +37,7 @@ export async function adminCall<T = Record<string, unknown>>(
 ): Promise<T> {
   const { HttpCaller } = await import('../../client/http.js');
   const http = new HttpCaller({
-    ...(ctx.transport ? { transport: ctx.transport } : {}),
+    transport: await ctx.factory.transport(),
     timeoutMs: opts.timeoutMs ?? 30_000,
     retries: 0,
     ...(ctx.globals.debug ? { debug: (line: string) => ctx.err(line) } : {}),

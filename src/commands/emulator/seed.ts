@@ -26,7 +26,7 @@ export default defineCommand({
     if (!to) throw new UsageError('which emulator? give --to URL (or --endpoint, VN_ENDPOINT)');
     const { adminCall, adminTarget } = await import('./admin-client.js');
     const target = adminTarget(ctx, to, flags.adminKey);
-    const { profileContext, applyToEmulator } = await import('./seeding.js');
+    const { applyToEmulator, clientApi, profileClient } = await import('./seeding.js');
     // never write to something that is not an emulator
     try {
       await adminCall(ctx, target, 'GET', '/health', undefined, { timeoutMs: 5000 });
@@ -35,11 +35,9 @@ export default defineCommand({
         throw new UsageError(`${target.url} is not a vn emulator (GET /_vn/health: ${err.code}); seed writes only to an emulator`);
       throw err;
     }
-    const source = profileContext(ctx, String(flags.fromProfile));
-    const { apiFor } = await import('../../manifest/io.js');
+    const sourceApi = await clientApi(await profileClient(ctx, String(flags.fromProfile)));
     const { listInstances } = await import('../../manifest/live.js');
     const { exportInstances, formatExport } = await import('../../manifest/export.js');
-    const sourceApi = apiFor(source);
     const all = await listInstances(sourceApi);
     const ids: string[] = [];
     for (const w of wantedNames) {
@@ -51,8 +49,9 @@ export default defineCommand({
     const docs = await exportInstances(sourceApi, ids);
     const { parseConfigFile } = await import('../../manifest/load.js');
     const config = await parseConfigFile(`<instances of ${flags.fromProfile}>`, await formatExport(docs, 'yaml'));
-    ctx.globals.endpoint = target.url;
-    const result = await applyToEmulator(ctx, config, (line) => ctx.err(line));
+    // the target: this command's credentials, on the emulator's URL
+    const targetApi = await clientApi(await ctx.factory.client(undefined, { endpoint: target.url, dryRun: false }));
+    const result = await applyToEmulator(targetApi, config, (line) => ctx.err(line));
     return { data: { seeded: config.instances.map((i) => i.name), from: flags.fromProfile, to: target.url, writes: result.writes } };
   },
 });

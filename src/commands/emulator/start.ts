@@ -158,7 +158,7 @@ export default defineCommand({
     if (flags.seed !== undefined) {
       const { readConfigText } = await import('../../manifest/io.js');
       const { parseConfigFile } = await import('../../manifest/load.js');
-      const src = await readConfigText(ctx, String(flags.seed));
+      const src = await readConfigText(ctx.io, String(flags.seed));
       seed = await parseConfigFile(src.name, src.text);
     }
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
@@ -190,6 +190,7 @@ export default defineCommand({
       ...(adminKey !== undefined ? { adminKey } : {}),
       ...(flags.snapshotDir !== undefined ? { snapshotDir: String(flags.snapshotDir) } : {}),
       trafficRate: traffic,
+      holdReady: seed !== undefined,
     }).catch((err: NodeJS.ErrnoException) => {
       if (err instanceof ChatbotFileError) {
         const usage = new UsageError(err.message);
@@ -205,9 +206,9 @@ export default defineCommand({
     });
     const key = fullKeys[0] as AccessKey;
     if (seed) {
-      const { applyToEmulator, emulatorContext } = await import('./seeding.js');
+      const { applyToEmulator, clientApi, emulatorClient } = await import('./seeding.js');
       try {
-        const result = await applyToEmulator(emulatorContext(ctx, emu.url, key), seed, () => undefined);
+        const result = await applyToEmulator(await clientApi(await emulatorClient(ctx, emu.url, key)), seed, () => undefined);
         ctx.err(
           `vn emulator: seeded from ${seed.path}: ${seed.instances.length} instance${seed.instances.length === 1 ? '' : 's'}, ${result.writes} write${result.writes === 1 ? '' : 's'}`,
         );
@@ -215,6 +216,7 @@ export default defineCommand({
         await emu.close();
         throw err;
       }
+      emu.markReady();
     }
     if (flags.printEnv === true) ctx.out(exportLine(emu.url, key));
     else ctx.out(emu.url);
@@ -222,7 +224,7 @@ export default defineCommand({
       const { writeFileAtomic } = await import('../../atomic-file.js');
       const ready = { url: emu.url, pid: process.pid, accessKeyId: key.id, accessKeySecret: key.secret, dataFile, adminKeyRequired: adminKey !== undefined };
       try {
-        await writeFileAtomic(String(flags.readyFile), `${JSON.stringify(ready, null, 2)}\n`, 0o600);
+        await writeFileAtomic(String(flags.readyFile), `${JSON.stringify(ready, null, 2)}\n`, { mode: 0o600 });
       } catch (err) {
         await emu.close();
         throw new RuntimeFailure(`cannot write --ready-file ${flags.readyFile}: ${(err as Error).message}`);

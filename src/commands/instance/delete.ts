@@ -12,7 +12,7 @@ export default defineCommand({
       ctx.err('not deleted');
       return undefined;
     }
-    const out = await ctx.call('DeleteInstance', params);
+    const out = await ctx.api('DeleteInstance', params);
     return { ...out, view: { message: `deleted instance ${params.InstanceId}` } };
   },
 });

@@ -11,9 +11,10 @@ import { AdminError, type AdminHandler, type AdminRequest, adminRoutes } from '.
 export const index: AdminHandler = () => ({ body: { endpoints: adminRoutes() } });
 
 export const health: AdminHandler = ({ env }) => ({
+  status: env.readiness.ready ? 200 : 503,
   body: {
-    ready: true,
-    status: 'ok',
+    ready: env.readiness.ready,
+    status: env.readiness.ready ? 'ok' : 'starting',
     version: VERSION,
     apiVersion: API_VERSION,
     url: env.state.baseUrl,

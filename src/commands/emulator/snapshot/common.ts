@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Context } from '../../../context.js';
+
 import { UsageError } from '../../../errors.js';
-import type { FlagDef } from '../../define.js';
+import type { FlagDef, HandlerContext } from '../../define.js';
 
 /** What `snapshot save|load` share: a running emulator (--endpoint / VN_ENDPOINT) or a stopped state file (--data). */
 export const SNAPSHOT_FLAGS: FlagDef[] = [
@@ -26,9 +26,9 @@ export function isFilePath(target: string): boolean {
   return target.includes('/') || target.includes('\\') || target.endsWith('.json');
 }
 
-export type Where = { kind: 'running'; ctx: Context } | { kind: 'stopped'; dataFile: string; snapshotDir: string };
+export type Where = { kind: 'running'; ctx: HandlerContext } | { kind: 'stopped'; dataFile: string; snapshotDir: string };
 
-export function whereOf(ctx: Context, flags: Record<string, unknown>): Where {
+export function whereOf(ctx: HandlerContext, flags: Record<string, unknown>): Where {
   const data = flags.data as string | undefined;
   if (data !== undefined) {
     if (ctx.globals.endpoint) throw new UsageError('give --data FILE (a stopped emulator) or --endpoint URL (a running one), not both');

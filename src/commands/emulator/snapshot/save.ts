@@ -21,14 +21,14 @@ export default defineCommand({
       if (!isFilePath(target)) return { data: await adminCall(ctx, t, 'POST', '/snapshots/save', { name: target }) };
       const body = await adminCall<unknown>(ctx, t, 'POST', '/snapshots/save', {});
       const checked = await asUsage(Promise.resolve().then(() => snap.checkSnapshot(body, `the snapshot from ${t.url}`)));
-      await writeFileAtomic(target, `${JSON.stringify(checked)}\n`, 0o600);
+      await writeFileAtomic(target, `${JSON.stringify(checked)}\n`, { mode: 0o600 });
       return { data: { saved: target, schemaVersion: checked.schemaVersion } };
     }
     return {
       data: await withStore(where.dataFile, async (store) => {
         const taken = snap.takeSnapshot(store, Date.now());
         if (isFilePath(target)) {
-          await writeFileAtomic(target, `${JSON.stringify(taken)}\n`, 0o600);
+          await writeFileAtomic(target, `${JSON.stringify(taken)}\n`, { mode: 0o600 });
           return { saved: target, schemaVersion: taken.schemaVersion };
         }
         return { saved: target, file: await asUsage(snap.saveNamedSnapshot(where.snapshotDir, target, taken)) };

@@ -1,9 +1,9 @@
-import type { Context } from '../../context.js';
 import { type DialogueEnv, DialogueSession, type TurnKind } from '../../dialogue/session.js';
 import { DEFAULT_CALLING_NUMBER } from '../../dialogue/suite/format.js';
 import { UsageError } from '../../errors.js';
 import type { Output } from '../../output/render.js';
 import type { FlagDef, FlagParams } from '../define.js';
+import type { HandlerContext } from '../handler-context.js';
 
 export type { DialogueEnv } from '../../dialogue/session.js';
 
@@ -37,7 +37,7 @@ const CONTEXT_PARAMS = ['InitialContext', 'AdditionalContext'];
  * are chosen in one place; the answer is shown as a bot turn in table mode.
  */
 export async function sendTurn(
-  ctx: Context,
+  ctx: HandlerContext,
   kind: Exclude<TurnKind, 'end'> | 'end',
   input: { params: FlagParams; flags: Record<string, unknown>; conversationId: string; text?: string },
 ): Promise<Output> {
@@ -59,6 +59,6 @@ export async function sendTurn(
   const request = session.request(kind, input.text, context);
   const rest = Object.fromEntries(Object.entries(params).filter(([k]) => !CONTEXT_PARAMS.includes(k)));
   // the builder's validated parameters, with the session's choice of action and context parameter
-  const out = await ctx.call(request.action, { ...rest, ...request.params } as FlagParams);
+  const out = await ctx.api(request.action, { ...rest, ...request.params } as FlagParams);
   return kind === 'end' ? out : { ...out, view: { kind: 'turn' } };
 }
