@@ -195,7 +195,9 @@ function takeParams(x: Exchange, raw: Buffer): void {
 function simulate(env: PipelineEnv): Step {
   const { latencyMs } = env.options;
   const { chaos } = env;
-  return async (x) => {
+  // no latency and no rule (the usual case): the step answers at once, without a promise (bench/emulator)
+  return (x) => (latencyMs || chaos.rules.length > 0 ? simulateOne(x) : false);
+  async function simulateOne(x: Exchange): Promise<boolean> {
     if (latencyMs) await sleep(latencyMs);
     if (chaos.rules.length === 0) return false;
     const action = claimedAction(x.params, x.req.headers);
@@ -233,7 +235,7 @@ function simulate(env: PipelineEnv): Step {
       if (seen.length > 0) x.firedRule = seen.join('; ');
     }
     return false;
-  };
+  }
 }
 
 const THROTTLED = 'Request was denied due to user flow control.';
