@@ -56,8 +56,9 @@ _vn_flags() {
     'dialogue begin') echo '--calling-number --called-number --conversation-id --context --env' ;;
     'dialogue say') echo '--context --env' ;;
     'dialogue dtmf') echo '--context --env' ;;
-    'dialogue silence') echo '--context' ;;
-    'dialogue end') echo '--hang-up-params' ;;
+    'dialogue silence') echo '--context --env' ;;
+    'dialogue end') echo '--env --hang-up-params' ;;
+    'dialogue context') echo '--env' ;;
     'dialogue chat') echo '--env --calling-number --called-number --context --record --force --verbose' ;;
     'dialogue test') echo '--instance --env --concurrency --repeat --retries --grep --tag --shard --last-failed --list --bail --timeout --max-p95 --reporter --report-file --update --coverage --progress' ;;
     'dialogue merge') echo '--reporter --report-file --max-p95' ;;
@@ -157,8 +158,9 @@ _vn_takes_value() {
     'dialogue begin|--calling-number'|'dialogue begin|--called-number'|'dialogue begin|--conversation-id'|'dialogue begin|--context'|'dialogue begin|--env') return 0 ;;
     'dialogue say|--context'|'dialogue say|--env') return 0 ;;
     'dialogue dtmf|--context'|'dialogue dtmf|--env') return 0 ;;
-    'dialogue silence|--context') return 0 ;;
-    'dialogue end|--hang-up-params') return 0 ;;
+    'dialogue silence|--context'|'dialogue silence|--env') return 0 ;;
+    'dialogue end|--env'|'dialogue end|--hang-up-params') return 0 ;;
+    'dialogue context|--env') return 0 ;;
     'dialogue chat|--env'|'dialogue chat|--calling-number'|'dialogue chat|--called-number'|'dialogue chat|--context'|'dialogue chat|--record') return 0 ;;
     'dialogue test|--instance'|'dialogue test|--env'|'dialogue test|--concurrency'|'dialogue test|--repeat'|'dialogue test|--retries'|'dialogue test|--grep'|'dialogue test|--tag'|'dialogue test|--shard'|'dialogue test|--timeout'|'dialogue test|--max-p95'|'dialogue test|--reporter'|'dialogue test|--report-file') return 0 ;;
     'dialogue merge|--reporter'|'dialogue merge|--report-file'|'dialogue merge|--max-p95') return 0 ;;
@@ -238,7 +240,7 @@ _vn_values() {
   case "$2" in
     '--profile'|'-p') echo '@profile'; return ;;
     '--region') echo 'cn-shanghai cn-hangzhou'; return ;;
-    '--output'|'-o') echo 'table wide json yaml xml tsv'; return ;;
+    '--output'|'-o') echo 'table wide json yaml xml tsv text'; return ;;
     '--signature-version') echo 'v1 v3'; return ;;
   esac
   case "$1|$2" in
@@ -252,6 +254,9 @@ _vn_values() {
     'dialogue begin|--env') echo 'debug live' ;;
     'dialogue say|--env') echo 'debug live' ;;
     'dialogue dtmf|--env') echo 'debug live' ;;
+    'dialogue silence|--env') echo 'debug live' ;;
+    'dialogue end|--env') echo 'debug live' ;;
+    'dialogue context|--env') echo 'debug live' ;;
     'dialogue chat|--env') echo 'debug live' ;;
     'dialogue chat|--record') echo '@file' ;;
     'dialogue test|--instance') echo '@instance' ;;

@@ -94,9 +94,11 @@ function __vn_takes_value
             return 0
         case 'dialogue dtmf|--context' 'dialogue dtmf|--env'
             return 0
-        case 'dialogue silence|--context'
+        case 'dialogue silence|--context' 'dialogue silence|--env'
             return 0
-        case 'dialogue end|--hang-up-params'
+        case 'dialogue end|--env' 'dialogue end|--hang-up-params'
+            return 0
+        case 'dialogue context|--env'
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
@@ -316,7 +318,7 @@ complete -c vn -f
 complete -c vn -l profile -s p -x -a '(__vn_profiles)' -d 'credential profile (or VN_PROFILE); "local" is the built-in emulator'
 complete -c vn -l region -x -a 'cn-shanghai cn-hangzhou' -d 'region (default cn-shanghai)'
 complete -c vn -l endpoint -x -d 'endpoint URL (http://host:port or https://…; a bare host means https)'
-complete -c vn -l output -s o -x -a 'table wide json yaml xml tsv' -d 'output format (default: table on a terminal, json when piped; wide = a table with every column)'
+complete -c vn -l output -s o -x -a 'table wide json yaml xml tsv text' -d 'output format (default: table on a terminal, json when piped; wide = a table with every column)'
 complete -c vn -l query -x -d 'JMESPath expression applied to the JSON response before output'
 complete -c vn -l dry-run -d 'print the signed request (method, URL, body) and send nothing'
 complete -c vn -l debug -d 'trace requests and responses on stderr (secrets redacted); show stack traces'
@@ -460,9 +462,12 @@ complete -c vn -n '__vn_at \'dialogue dtmf\'' -l context -x -d 'AdditionalContex
 complete -c vn -n '__vn_at \'dialogue dtmf\'' -l env -x -a 'debug live' -d 'debug: the draft, through the Debug* actions (for testing); live: the published instance'
 complete -c vn -n '__vn_at \'dialogue dtmf\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue silence\'' -l context -x -d 'a JSON object of context values for the bot, e.g. {"vip":true}'
+complete -c vn -n '__vn_at \'dialogue silence\'' -l env -x -a 'debug live' -d 'debug or live: either way SilenceTimeout, which has no Debug* variant and serves conversations of both'
 complete -c vn -n '__vn_at \'dialogue silence\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'dialogue end\'' -l env -x -a 'debug live' -d 'debug or live: either way EndDialogue, which has no Debug* variant and serves conversations of both'
 complete -c vn -n '__vn_at \'dialogue end\'' -l hang-up-params -x -d 'a JSON object about the hang-up, e.g. {"hangUpDirection":"client","hasLastPlaybackCompleted":true}'
 complete -c vn -n '__vn_at \'dialogue end\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'dialogue context\'' -l env -x -a 'debug live' -d 'debug or live: either way DescribeConversationContext, which has no Debug* variant and serves conversations of both'
 complete -c vn -n '__vn_at \'dialogue context\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l env -x -a 'debug live' -d 'debug: the draft (Debug* actions); live: the published instance'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l calling-number -x -d 'the caller\'s number (default 13800000000)'

@@ -71,12 +71,15 @@ export function registerSecretParams(params: Record<string, unknown>): void {
 }
 
 const NAMES = SECRET_PARAM_NAMES.join('|');
+// A value already masked (whole or in parts: the known-value pass runs first, and text is filtered
+// again on its way out) is taken in with the rest of the value, so it comes out masked once.
+const MASKED = escapeRe(REDACTED);
 // Name=value in a query, a form or a string to sign, once (=), twice (%3D) or three times (%253D)
 // percent-encoded; the value ends where the pair does (&, %26, %2526), at white space or a quote.
 const BY_NAME: [RegExp, string][] = [
-  [new RegExp(`(^|[^A-Za-z0-9])(${NAMES})=[^&\\s"'<>]*`, 'g'), `$1$2=${REDACTED}`],
-  [new RegExp(`(^|[^A-Za-z0-9]|%26)(${NAMES})%3D(?:(?!%26)[^&\\s"'<>])*`, 'gi'), `$1$2%3D${REDACTED}`],
-  [new RegExp(`(^|[^A-Za-z0-9]|%2526)(${NAMES})%253D(?:(?!%2526)[^&\\s"'<>])*`, 'gi'), `$1$2%253D${REDACTED}`],
+  [new RegExp(`(^|[^A-Za-z0-9])(${NAMES})=(?:${MASKED}|[^&\\s"'<>])*`, 'g'), `$1$2=${REDACTED}`],
+  [new RegExp(`(^|[^A-Za-z0-9]|%26)(${NAMES})%3D(?:${MASKED}|(?!%26)[^&\\s"'<>])*`, 'gi'), `$1$2%3D${REDACTED}`],
+  [new RegExp(`(^|[^A-Za-z0-9]|%2526)(${NAMES})%253D(?:${MASKED}|(?!%2526)[^&\\s"'<>])*`, 'gi'), `$1$2%253D${REDACTED}`],
   // JSON and XML fields, and the V3 header
   [/"(AccessKeySecret|SecurityToken|SecretKey|AccessKey)"(\s*):(\s*)"(?:[^"\\]|\\.)*"/g, `"$1"$2:$3"${REDACTED}"`],
   [/<(AccessKeySecret|SecurityToken|SecretKey|AccessKey)>[^<]*<\/\1>/g, `<$1>${REDACTED}</$1>`],

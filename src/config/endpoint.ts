@@ -23,7 +23,7 @@ export interface EndpointInput {
 export async function resolveEndpoint(profile: ResolvedProfile, opts: EndpointInput): Promise<Endpoint> {
   if (profile.source === 'local') {
     // the local key is this run's, accepted by the embedded emulator alone: it signs nothing else
-    if (profile.endpoint) throw new CredentialsError('no AccessKey configured');
+    if (profile.endpoint) throw new CredentialsError(localWithEndpoint(profile.localChosenBy ?? '--profile local', profile.endpoint));
     // the emulator's state lives under the config dir: private to the user (0700) when made here
     const { ensureConfigDir } = await import('./paths.js');
     ensureConfigDir(opts.configDir);
@@ -32,4 +32,22 @@ export async function resolveEndpoint(profile: ResolvedProfile, opts: EndpointIn
   }
   const { normalizeEndpoint, regionEndpoint } = await import('./resolve.js');
   return { url: profile.endpoint ? normalizeEndpoint(profile.endpoint) : regionEndpoint(profile.region), credentials: profile.credentials };
+}
+
+/**
+ * Why the `local` profile and --endpoint do not go together, and the two ways out: the local key
+ * exists only for the emulator inside this process, so another endpoint needs its own credentials.
+ */
+export function localWithEndpoint(chosenBy: string, endpoint: string): string {
+  const dropLocal =
+    chosenBy === '--profile local'
+      ? 'drop --profile local'
+      : chosenBy === 'VN_PROFILE=local'
+        ? 'unset VN_PROFILE'
+        : 'pick another profile (vn configure use NAME)';
+  return (
+    `no AccessKey for --endpoint ${endpoint}: the local profile (${chosenBy}) is the emulator embedded in vn, and its key is for that emulator alone. ` +
+    `To call ${endpoint}, give its credentials (for a \`vn emulator\`, the --access-key it was started with) in ` +
+    `ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET or a profile, and ${dropLocal}; or drop --endpoint to use the embedded emulator`
+  );
 }

@@ -22,6 +22,8 @@ export interface ResolvedProfile {
   output?: string;
   /** What the client asks per request: the winning provider, renewed before its credentials expire. */
   credentials: CredentialProvider;
+  /** For the `local` profile: what chose it (`--profile local`, `VN_PROFILE=local`, or the current profile). */
+  localChosenBy?: string;
   /** The name of the provider that yielded, and why each one before it was skipped (for `whoami`). */
   provider: string;
   /** What the winner used, in words (`aliyun CLI profile "ci" (RamRoleArn)`), for whoami. */
@@ -76,7 +78,8 @@ export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfi
   };
   if (winner.source === 'local') {
     // the embedded emulator: the stored profiles play no part (nor VN_ENDPOINT)
-    return { ...common, region: regionOverride ?? DEFAULT_REGION, endpoint: input.endpoint };
+    const localChosenBy = input.profile !== undefined ? '--profile local' : env.VN_PROFILE ? 'VN_PROFILE=local' : 'the current profile';
+    return { ...common, region: regionOverride ?? DEFAULT_REGION, endpoint: input.endpoint, localChosenBy };
   }
   const stored = (await selection()).profile;
   return {

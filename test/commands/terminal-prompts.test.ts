@@ -77,20 +77,20 @@ describe('prompts in a real terminal', () => {
     });
   });
 
-  it.skipIf(!hasTmux)('vn instance delete asks first, and a "no" deletes nothing', async () => {
+  it.skipIf(!hasTmux)('vn instance delete asks first, naming the instance, and a "no" deletes nothing', async () => {
     const emu = await startTestEmulator();
     try {
       const created = await runVn(['instance', 'create', '--name', 'keep-me', '--concurrency', '1', '-o', 'json'], { env: emu.env });
       const id = JSON.parse(created.stdout).InstanceId as string;
       await inTerminal(['instance', 'delete', id], emu.env, async (term) => {
-        await term.waitFor((s) => s.includes(`Delete instance ${id}?`), 'the confirmation');
+        await term.waitFor((s) => s.includes(`Delete instance keep-me (${id})? This cannot be undone.`), 'the confirmation');
         term.type('n');
         const end = await term.waitFor((s) => s.includes('EXIT='), 'the exit');
         expect(end).toContain('not deleted');
       });
       expect((await runVn(['instance', 'describe', id, '-o', 'json'], { env: emu.env })).code).toBe(0);
       await inTerminal(['instance', 'delete', id], emu.env, async (term) => {
-        await term.waitFor((s) => s.includes(`Delete instance ${id}?`), 'the confirmation');
+        await term.waitFor((s) => s.includes(`Delete instance keep-me (${id})? This cannot be undone.`), 'the confirmation');
         term.type('y');
         const end = await term.waitFor((s) => s.includes('EXIT='), 'the exit');
         expect(end).toContain('EXIT=0');

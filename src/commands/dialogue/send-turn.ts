@@ -16,6 +16,18 @@ export const ENV_FLAG: FlagDef = {
   description: 'debug: the draft, through the Debug* actions (for testing); live: the published instance',
 };
 
+/**
+ * `--env` on a command whose one action serves conversations of both environments (SilenceTimeout,
+ * EndDialogue, DescribeConversationContext have no Debug* variant): taken, so a script can pass the
+ * same `--env live` to every dialogue command, and it changes nothing that is sent.
+ */
+export const SAME_ACTION_ENV_FLAG = (action: string): FlagDef => ({
+  name: 'env',
+  choices: ['debug', 'live'],
+  valueName: 'env',
+  description: `debug or live: either way ${action}, which has no Debug* variant and serves conversations of both`,
+});
+
 /** --context as the API wants it: a JSON object (already parsed by the flag), sent as its text. */
 export const CONTEXT_FLAG = (param: string): FlagDef => ({
   name: 'context',

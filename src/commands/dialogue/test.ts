@@ -102,7 +102,7 @@ export default defineCommand({
       if (!state.known(files)) lastFailedNote = 'no earlier run of these files is recorded: running them all';
       else {
         selected = selected.filter((s) => state.failed(s.file, s.conversation));
-        if (selected.length === 0) lastFailedNote = 'every conversation passed in the last run: nothing to run';
+        if (selected.length === 0) lastFailedNote = NOTHING_FAILED;
       }
     }
     if (shard) selected = shardOf(selected, shard.index, shard.count);
@@ -115,6 +115,11 @@ export default defineCommand({
       if (format !== 'table' && format !== 'tsv') return { data: { Conversations: items } };
       for (const i of items) ctx.out(`${i.file}:${i.line}\t${i.name}${i.tags.length ? `\t${i.tags.map((t) => `@${t}`).join(' ')}` : ''}`);
       ctx.err(`${items.length} conversation${items.length === 1 ? '' : 's'}${shard ? ` in shard ${shard.index}/${shard.count}` : ''}`);
+      return undefined;
+    }
+    if (lastFailedNote === NOTHING_FAILED) {
+      // no run, so no reports and no latency summary of nothing: one line, exit 0 (the record stays)
+      ctx.err(NOTHING_FAILED);
       return undefined;
     }
     resolveInstances(
@@ -176,6 +181,9 @@ export default defineCommand({
     return exitFor(summary);
   },
 });
+
+/** What `--last-failed` says when the last run of the files had no failures. */
+const NOTHING_FAILED = 'nothing to run: the last run of these files had no failures';
 
 /** Throws TestsFailed (exit 1) unless every conversation passed (flaky and updated ones count) and the latency gate held. */
 export function exitFor(summary: import('../../dialogue/suite/summary.js').Summary): undefined {
