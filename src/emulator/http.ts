@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type Credentials, NonceStore } from './auth/index.js';
 import { createGateway, type Outcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
+import { RequestLog } from './inspect/request-log.js';
 import type { EmulatorOptions } from './options.js';
 import { exchange, MAX_HEAD, randomRequestId, requestSteps, runSteps } from './pipeline.js';
 import type { EmulatorState } from './state.js';
@@ -37,7 +38,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   };
   const gateway = createGateway({ state, handlers, credentials });
   const changes = groupCommit<RequestInput, Outcome>(store.db, gateway.answer);
-  const steps = requestSteps({ state, options: opts, now: opts.now ?? Date.now, gateway, changes, fileRoutes });
+  // the log knows the emulator's secrets, to keep them out of what it shows
+  const requestLog = new RequestLog([...opts.accessKeys.map((k) => k.secret), ...(opts.stsTokens ?? []).map((t) => t.token)]);
+  const steps = requestSteps({ state, options: opts, now: opts.now ?? Date.now, gateway, changes, fileRoutes, requestLog });
   const shutDown = () => {
     try {
       nonces.close();

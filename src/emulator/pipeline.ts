@@ -5,6 +5,8 @@ import { ApiError } from './errors.js';
 import { checkFileUrl } from './files.js';
 import type { Gateway, Outcome, RequestInput } from './gateway.js';
 import type { GroupCommit } from './group-commit.js';
+import type { RequestLog } from './inspect/request-log.js';
+import { type InspectHandler, inspectRefusal, inspectRoutes, refuse } from './inspect/routes.js';
 import type { EmulatorOptions } from './options.js';
 import type { EmulatorState } from './state.js';
 import { checkUploadStart, MAX_FORM_FIELDS_BYTES, MAX_UPLOAD_BYTES, receiveUpload, UPLOAD_PATH, type UploadAnswer } from './uploads.js';
@@ -32,6 +34,8 @@ export interface Exchange {
   format: 'JSON' | 'XML' | undefined;
   requestId: string;
   outcome: Outcome | undefined;
+  /** What a step threw, answered as an error (the request log reads its code). */
+  error?: unknown;
 }
 
 /** A step: true when it has answered the request (the chain stops). Throwing an ApiError answers it too. */
@@ -45,6 +49,8 @@ export interface PipelineEnv {
   gateway: Gateway;
   changes: GroupCommit<RequestInput, Outcome>;
   fileRoutes: FileRoute[];
+  /** The recent API requests (inspect/request-log.ts), shown at /_vn/requests and /_vn/ui. */
+  requestLog: RequestLog;
 }
 
 export function exchange(req: IncomingMessage, res: ServerResponse): Exchange {
@@ -60,6 +66,7 @@ export async function runSteps(steps: readonly Step[], x: Exchange): Promise<voi
       if (answered === true) return;
     }
   } catch (err) {
+    x.error = err;
     if (x.res.headersSent) {
       x.res.destroy();
       return;
@@ -75,7 +82,17 @@ export async function runSteps(steps: readonly Step[], x: Exchange): Promise<voi
 
 /** The steps of every request, in order. */
 export function requestSteps(env: PipelineEnv): Step[] {
-  return [boundHead, route(env), readParams, simulate(env.options), allowMethod, dispatch(env), serialise];
+  return [
+    boundHead,
+    serviceEndpoints(env),
+    route(env),
+    recordRequest(env.requestLog),
+    readParams,
+    simulate(env.options),
+    allowMethod,
+    dispatch(env),
+    serialise,
+  ];
 }
 
 const MAX_BODY = 1 << 20;
@@ -113,6 +130,32 @@ const boundHead: Step = (x) => {
   x.res.end();
   return true;
 };
+
+/** The emulator's own unsigned endpoints under /_vn/ (inspect/routes.ts), loopback only. */
+function serviceEndpoints(env: PipelineEnv): Step {
+  const routes: Record<string, InspectHandler> = inspectRoutes({ log: env.requestLog, state: env.state });
+  return (x) => {
+    const target = x.req.url ?? '/';
+    if (!target.startsWith('/_vn/') && target !== '/_vn') return false;
+    const url = new URL(target, 'http://emulator');
+    const refusal = inspectRefusal(x.req, env.options);
+    if (refusal) refuse(x.res, 403, refusal);
+    else {
+      const handler = routes[`${x.req.method} ${url.pathname}`];
+      if (handler) handler(x.req, x.res, url);
+      else refuse(x.res, 404, `no such endpoint: ${x.req.method} ${url.pathname}`);
+    }
+    return true;
+  };
+}
+
+/** Every API request goes into the request log once answered (or dropped). */
+function recordRequest(log: RequestLog): Step {
+  return (x) => {
+    log.watch(x);
+    return false;
+  };
+}
 
 /** The upload bucket and the signed files are answered here; an API call (always to "/") goes on with its query. */
 function route(env: PipelineEnv): Step {
