@@ -6,7 +6,7 @@ import { checkFileUrl } from './files.js';
 import type { Gateway, Outcome, RequestInput } from './gateway.js';
 import type { GroupCommit } from './group-commit.js';
 import type { RequestLog } from './inspect/request-log.js';
-import { type InspectHandler, inspectRefusal, inspectRoutes, refuse } from './inspect/routes.js';
+import { INSPECT_ROUTES, type InspectDeps, type InspectHandler, inspectRefusal, refuse } from './inspect/routes.js';
 import type { EmulatorOptions } from './options.js';
 import type { EmulatorState } from './state.js';
 import { checkUploadStart, MAX_FORM_FIELDS_BYTES, MAX_UPLOAD_BYTES, receiveUpload, UPLOAD_PATH, type UploadAnswer } from './uploads.js';
@@ -133,7 +133,8 @@ const boundHead: Step = (x) => {
 
 /** The emulator's own unsigned endpoints under /_vn/ (inspect/routes.ts), loopback only. */
 function serviceEndpoints(env: PipelineEnv): Step {
-  const routes: Record<string, InspectHandler> = inspectRoutes({ log: env.requestLog, state: env.state });
+  const routes: Record<string, InspectHandler> = INSPECT_ROUTES;
+  const deps: InspectDeps = { log: env.requestLog, state: env.state };
   return (x) => {
     const target = x.req.url ?? '/';
     if (!target.startsWith('/_vn/') && target !== '/_vn') return false;
@@ -142,7 +143,7 @@ function serviceEndpoints(env: PipelineEnv): Step {
     if (refusal) refuse(x.res, 403, refusal);
     else {
       const handler = routes[`${x.req.method} ${url.pathname}`];
-      if (handler) handler(x.req, x.res, url);
+      if (handler) handler(deps, x.req, x.res, url);
       else refuse(x.res, 404, `no such endpoint: ${x.req.method} ${url.pathname}`);
     }
     return true;

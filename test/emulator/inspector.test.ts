@@ -230,6 +230,40 @@ describe('GET /_vn/requests', () => {
   });
 });
 
+describe('the inspector reads: conversations and instances', () => {
+  it("answers the turns of a conversation (speaker, text, action, params, rule) and each instance's configuration, with the emulator's own secrets redacted", async () => {
+    const { InstanceId } = (await call('CreateInstance', { Name: `reads-${randomUUID().slice(0, 8)}`, Concurrency: 1 })) as { InstanceId: string };
+    // a configuration that quotes the emulator's key secret (a user's mistake): shown redacted
+    await call('ModifyGreetingConfig', { InstanceId, GreetingWords: `hello ${TEST_KEY.secret}`, SourceType: 'chatbot' });
+    await call('AssociateChatbotInstance', { InstanceId, ChatbotInstanceId: 'chatbot-hostile' });
+    const conversationId = randomUUID();
+    await call('DebugBeginDialogue', { InstanceId, ConversationId: conversationId, CallingNumber: '13800000000' });
+    await call('DebugDialogue', { InstanceId, ConversationId: conversationId, Utterance: 'attack' });
+
+    const res = await fetch(`${emu.url}/_vn/inspect/conversations?conversation=${conversationId}`);
+    const text = await res.text();
+    expect(text).not.toContain('<');
+    const { conversations } = JSON.parse(text) as { conversations: { instanceId: string; turns: { speaker: string; text: string; rule: string | null }[] }[] };
+    expect(conversations).toHaveLength(1);
+    expect(conversations[0]?.instanceId).toBe(InstanceId);
+    const turns = conversations[0]?.turns ?? [];
+    expect(turns.map((t) => [t.speaker, t.rule])).toEqual([
+      ['Chatbot', 'greeting'],
+      ['Customer', null],
+      ['Chatbot', 'knowledge'],
+    ]);
+    expect(turns[2]?.text).toContain(hostileAnswer());
+
+    const instances = (await (await fetch(`${emu.url}/_vn/inspect/instances`)).json()) as {
+      instances: { instanceId: string; chatbot: string; navigation: unknown }[];
+    };
+    const mine = instances.instances.find((i) => i.instanceId === InstanceId);
+    expect(mine?.chatbot).toBe('chatbot-hostile');
+    expect(JSON.stringify(mine?.navigation)).toContain('hello <redacted>');
+    expect(JSON.stringify(instances)).not.toContain(TEST_KEY.secret);
+  });
+});
+
 describe('the /_vn/ endpoints are loopback only', () => {
   it('refuses a request naming a host that is not a loopback name (DNS rebinding), and an unknown endpoint is 404', async () => {
     const { request } = await import('node:http');

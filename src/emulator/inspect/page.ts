@@ -144,7 +144,7 @@ function showConversations(list) {
       ' · ' + c.callingNumber + ' → ' + c.calledNumber + ' · ' + c.turns.length + ' turns'));
     const ol = el('ol', 'turns');
     for (const t of c.turns) {
-      const li = el('li', t.speaker === 'bot' ? 'bot' : 'caller');
+      const li = el('li', t.speaker === 'Chatbot' ? 'bot' : 'caller');
       li.append(el('span', 'muted', when(t.time).slice(11)), el('b', '', t.speaker), el('span', '', t.text));
       const meta = [];
       if (t.action) meta.push('action ' + t.action);

@@ -14,7 +14,8 @@ import { parseFilter, type RequestLog } from './request-log.js';
  * secret-like names), string by string; the page escapes by building its DOM with textContent.
  */
 
-export type InspectHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
+/** One endpoint: it writes its own answer (JSON, the page, or an event stream). */
+export type InspectHandler = (deps: InspectDeps, req: IncomingMessage, res: ServerResponse, url: URL) => void;
 
 export interface InspectDeps {
   log: RequestLog;
@@ -27,73 +28,75 @@ const MAX_INSTANCES = 200;
 /** A comment line this often keeps an idle event stream open through proxies. */
 const KEEPALIVE_MS = 15_000;
 
-export function inspectRoutes({ log, state }: InspectDeps) {
-  const r = log.redact;
-  const json = (res: ServerResponse, status: number, body: unknown) => sendJson(res, status, redactDeep(body, r));
-  return {
-    'GET /_vn/requests': (_req, res, url) => {
-      const { filter, problems } = parseFilter(url.searchParams);
-      if (problems.length) return json(res, 400, { error: 'InvalidFilter', problems });
-      json(res, 200, { requests: log.list(filter) });
-    },
-    'GET /_vn/events': (req, res) => {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        connection: 'keep-alive',
-      });
-      res.write('retry: 2000\n\n');
-      // the entries are redacted by the log; each becomes one `request` event
-      const off = log.subscribe((entry) => res.write(`event: request\ndata: ${JSON.stringify(redactDeep(entry, r))}\n\n`));
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
-      keepAlive.unref();
-      const stop = () => {
-        off();
-        clearInterval(keepAlive);
-      };
-      req.once('close', stop);
-      res.once('close', stop);
-    },
-    'GET /_vn/ui': (_req, res) => {
-      const body = Buffer.from(INSPECTOR_HTML, 'utf8');
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-length': body.length,
-        'content-security-policy': INSPECTOR_CSP,
-        'x-content-type-options': 'nosniff',
-        'x-frame-options': 'DENY',
-        'referrer-policy': 'no-referrer',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    },
-    'GET /_vn/inspect/conversations': (_req, res, url) => {
-      const limit = boundedLimit(url.searchParams.get('limit'), 20, MAX_CONVERSATIONS);
-      if (limit === undefined) return json(res, 400, { error: 'InvalidFilter', problems: [`limit must be a whole number from 1 to ${MAX_CONVERSATIONS}`] });
-      const id = url.searchParams.get('conversation') || undefined;
-      const conversations = state.store.conversations
-        .recent(limit, id)
-        .map((c) => timeline(c, state.store.conversations.turns(c.instance_id, c.conversation_id)));
-      json(res, 200, { conversations });
-    },
-    'GET /_vn/inspect/instances': (_req, res) => {
-      const { rows } = state.store.instances.list({}, { limit: MAX_INSTANCES, offset: 0 });
-      const instances = rows.map((i) => ({
-        instanceId: i.instance_id,
-        name: i.name,
-        description: i.description,
-        status: i.status,
-        concurrency: i.concurrency,
-        numbers: parsed(i.numbers_json),
-        chatbot: state.store.associations.chatbotOf(i.instance_id) ?? null,
-        navigation: parsed(state.store.configs.navigation(i.instance_id)),
-        tts: parsed(state.store.configs.tts(i.instance_id)),
-      }));
-      json(res, 200, { instances });
-    },
-  } satisfies Record<string, InspectHandler>;
+/** Every answer's strings through the log's redaction filter. */
+function json({ log }: InspectDeps, res: ServerResponse, status: number, body: unknown): void {
+  sendJson(res, status, redactDeep(body, log.redact));
 }
+
+/** The inspector's endpoints by `METHOD /path`, each mounted with one line. */
+export const INSPECT_ROUTES = {
+  'GET /_vn/requests': (d, _req, res, url) => {
+    const { filter, problems } = parseFilter(url.searchParams);
+    if (problems.length) return json(d, res, 400, { error: 'InvalidFilter', problems });
+    json(d, res, 200, { requests: d.log.list(filter) });
+  },
+  'GET /_vn/events': ({ log }, req, res) => {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      connection: 'keep-alive',
+    });
+    res.write('retry: 2000\n\n');
+    // the entries are redacted by the log; each becomes one `request` event
+    const off = log.subscribe((entry) => res.write(`event: request\ndata: ${JSON.stringify(entry)}\n\n`));
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+    keepAlive.unref();
+    const stop = () => {
+      off();
+      clearInterval(keepAlive);
+    };
+    req.once('close', stop);
+    res.once('close', stop);
+  },
+  'GET /_vn/ui': (_d, _req, res) => {
+    const body = Buffer.from(INSPECTOR_HTML, 'utf8');
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': body.length,
+      'content-security-policy': INSPECTOR_CSP,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+  },
+  'GET /_vn/inspect/conversations': (d, _req, res, url) => {
+    const limit = boundedLimit(url.searchParams.get('limit'), 20, MAX_CONVERSATIONS);
+    if (limit === undefined) return json(d, res, 400, { error: 'InvalidFilter', problems: [`limit must be a whole number from 1 to ${MAX_CONVERSATIONS}`] });
+    const id = url.searchParams.get('conversation') || undefined;
+    const store = d.state.store.conversations;
+    const conversations = store.recent(limit, id).map((c) => timeline(c, store.turns(c.instance_id, c.conversation_id)));
+    json(d, res, 200, { conversations });
+  },
+  'GET /_vn/inspect/instances': (d, _req, res) => {
+    const { store } = d.state;
+    const { rows } = store.instances.list({}, { limit: MAX_INSTANCES, offset: 0 });
+    const instances = rows.map((i) => ({
+      instanceId: i.instance_id,
+      name: i.name,
+      description: i.description,
+      status: i.status,
+      concurrency: i.concurrency,
+      numbers: parsed(i.numbers_json),
+      chatbot: store.associations.chatbotOf(i.instance_id) ?? null,
+      navigation: parsed(store.configs.navigation(i.instance_id)),
+      tts: parsed(store.configs.tts(i.instance_id)),
+    }));
+    json(d, res, 200, { instances });
+  },
+} satisfies Record<string, InspectHandler>;
 
 function timeline(c: ConversationRow, turns: TurnRow[]) {
   return {
