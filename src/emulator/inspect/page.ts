@@ -22,6 +22,9 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; font-size: .8rem; color: var(--muted); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.nowrap, td.num { white-space: nowrap; }
+table.pairs { width: auto; min-width: 40%; margin-bottom: .6rem; }
+table.pairs td:last-child { word-break: break-all; }
 .bad { color: var(--bad); font-weight: 600; }
 .ok { color: var(--ok); }
 code, pre { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
@@ -33,7 +36,7 @@ input, select { font: inherit; padding: .1rem .3rem; }
 details { border-bottom: 1px solid var(--line); padding: .3rem 0; }
 summary { cursor: pointer; }
 ol.turns { list-style: none; padding: 0; margin: .3rem 0; }
-ol.turns li { display: grid; grid-template-columns: 5.5rem 4rem 1fr; gap: .5rem; padding: .15rem 0; }
+ol.turns li { display: grid; grid-template-columns: 5.5rem 5.5rem 1fr; gap: .5rem; padding: .15rem 0; }
 ol.turns li.bot { background: color-mix(in srgb, var(--line) 25%, transparent); }
 .turn-meta { grid-column: 3; font-size: .8rem; color: var(--muted); }
 `;
@@ -77,7 +80,7 @@ function showRequests(list) {
   for (const r of list) {
     const failed = r.status === 0 || r.status >= 400;
     body.append(row([
-      td(when(r.time)), td(r.method), td(r.action || '?'), td(r.accessKeyId || ''),
+      td(when(r.time), 'nowrap'), td(r.method), td(r.action || '?'), td(r.accessKeyId || ''),
       td(r.status === 0 ? 'dropped' : r.status, failed ? 'num bad' : 'num ok'), td(r.code || ''),
       td(r.latencyMs + ' ms', 'num'), td(r.firedRule || ''), td(r.conversationId || ''), td(r.requestId, 'muted'),
     ]));
@@ -96,7 +99,7 @@ function marked(text, at) {
 }
 
 function pairs(title, list) {
-  const t = el('table');
+  const t = el('table', 'pairs');
   t.append(row([el('th', '', title), el('th', '', 'value')]));
   for (const [k, v] of list) t.append(row([td(k), td(v)]));
   return t;
@@ -212,7 +215,8 @@ function live() {
 for (const name of ['action', 'status', 'conversation']) $('f-' + name).addEventListener('input', soon);
 $('filters').addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
 refresh();
-if (!new URLSearchParams(location.search).has('static')) live();
+if (new URLSearchParams(location.search).has('static')) $('live').textContent = 'static (no live updates)';
+else live();
 `;
 
 const BODY = `
