@@ -126,6 +126,7 @@ export class Context {
       dryRun: g.dryRun,
       onDryRun: (text) => this.out(text),
       debug: g.debug ? (line) => this.err(`[debug] ${line}`) : undefined,
+      debugSigning: this.env.VN_DEBUG_SIGNING === '1',
       now: this.now,
       transport: this.transport ?? transport.undiciTransport,
     });

@@ -14,7 +14,7 @@ import { signV1, stringToSignV1, timestampV1 } from '../../src/client/sign-v1.js
 import { firstDifference, type LoggedRequest } from '../../src/emulator/inspect/request-log.js';
 import { ServiceError } from '../../src/errors.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
-import { tempDir } from '../helpers/run.js';
+import { runVn, tempDir } from '../helpers/run.js';
 
 const STS_TOKEN = 'sts-token-Inspect-0123456789';
 const files = tempDir('vn-inspect-');
@@ -199,6 +199,36 @@ describe('GET /_vn/requests', () => {
     expect(sig?.expected).toContain('PageNumber%3D2');
     const at = (sig?.expected ?? '').indexOf('PageNumber%3D2') + 'PageNumber%3D'.length;
     expect(sig?.firstDifference).toEqual({ comparedWith: 'expected', char: at, byte: at });
+  });
+
+  it('vn with VN_DEBUG_SIGNING=1 sends what it signed: with a wrong secret the strings are equal, so the secret is what differs (V1 and V3)', async () => {
+    const r = await runVn(['instance', 'list'], { env: { ...emu.env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'a-wrong-secret-42', VN_DEBUG_SIGNING: '1' } });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('SignatureDoesNotMatch');
+    const [v1] = await requests('?status=400&limit=1');
+    expect(v1?.signature?.client).toBe(v1?.signature?.expected);
+    expect(v1?.signature?.client).toMatch(/^GET&%2F&AccessKeyId%3Dtest-ak/);
+    expect(v1?.signature?.firstDifference).toBeUndefined();
+
+    await failure(
+      'ListInstances',
+      { PageNumber: 1 },
+      new Client({
+        endpoint: emu.url,
+        credentials: { accessKeyId: TEST_KEY.id, accessKeySecret: 'a-wrong-secret-42' },
+        retries: 0,
+        validate: false,
+        signatureVersion: 'v3',
+        debugSigning: true,
+      }),
+    );
+    const [v3] = await requests('?status=400&limit=1');
+    expect(v3?.signature?.scheme).toBe('v3');
+    expect(v3?.signature?.client).toBe(v3?.signature?.expectedCanonicalRequest);
+    expect(v3?.signature?.firstDifference).toBeUndefined();
+    // without the setting nothing is sent
+    await failure('ListInstances', { PageNumber: 1 }, client('a-wrong-secret-42'));
+    expect((await requests('?status=400&limit=1'))[0]?.signature?.client).toBeUndefined();
   });
 
   it('firstDifference counts UTF-8 bytes and never splits a surrogate pair', () => {
