@@ -115,7 +115,16 @@ export const GROUPS: GroupEntry[] = [
       { name: 'get', summary: 'print one setting of a profile', load: () => import('./configure/get.js') },
       { name: 'use', summary: 'make a profile the current one', load: () => import('./configure/use.js') },
       { name: 'delete', aliases: ['rm'], summary: 'delete a profile', load: () => import('./configure/delete.js') },
-      { name: 'import-aliyun', summary: 'import AK and StsToken profiles from ~/.aliyun/config.json', load: () => import('./configure/import-aliyun.js') },
+      {
+        name: 'import-aliyun',
+        summary: 'import the profiles of ~/.aliyun/config.json (every mode vn supports)',
+        load: () => import('./configure/import-aliyun.js'),
+      },
+      {
+        name: 'whoami',
+        summary: 'which credentials win, whose they are (STS GetCallerIdentity) and how long they last',
+        load: () => import('./configure/whoami.js'),
+      },
     ],
   },
   {

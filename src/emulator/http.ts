@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Credentials, NonceStore } from './auth/index.js';
-import { createGateway, type Outcome, type RequestInput } from './gateway.js';
+import { createGateway, type DispatchOutcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
 import { RequestLog } from './inspect/request-log.js';
 import type { EmulatorOptions } from './options.js';
@@ -37,7 +37,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     nonces,
   };
   const gateway = createGateway({ state, handlers, credentials });
-  const changes = groupCommit<RequestInput, Outcome>(store.db, gateway.answer);
+  const changes = groupCommit<RequestInput, DispatchOutcome>(store.db, gateway.answer);
   // the log knows the emulator's secrets, to keep them out of what it shows
   const requestLog = new RequestLog([...opts.accessKeys.map((k) => k.secret), ...(opts.stsTokens ?? []).map((t) => t.token)]);
   const steps = requestSteps({ state, options: opts, now: opts.now ?? Date.now, gateway, changes, fileRoutes, requestLog });

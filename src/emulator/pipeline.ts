@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileRoute } from './actions/types.js';
 import { ApiError } from './errors.js';
 import { checkFileUrl } from './files.js';
-import type { Gateway, Outcome, RequestInput } from './gateway.js';
+import type { DispatchOutcome, Gateway, RequestInput } from './gateway.js';
 import type { GroupCommit } from './group-commit.js';
 import type { RequestLog } from './inspect/request-log.js';
 import { INSPECT_ROUTES, type InspectDeps, type InspectHandler, inspectRefusal, refuse } from './inspect/routes.js';
@@ -33,7 +33,7 @@ export interface Exchange {
   /** How the answer is written (the Format parameter); undefined until the parameters are read. */
   format: 'JSON' | 'XML' | undefined;
   requestId: string;
-  outcome: Outcome | undefined;
+  outcome: DispatchOutcome | undefined;
   /** What a step threw, answered as an error (the request log reads its code). */
   error?: unknown;
 }
@@ -47,7 +47,7 @@ export interface PipelineEnv {
   options: EmulatorOptions;
   now: () => number;
   gateway: Gateway;
-  changes: GroupCommit<RequestInput, Outcome>;
+  changes: GroupCommit<RequestInput, DispatchOutcome>;
   fileRoutes: FileRoute[];
   /** The recent API requests (inspect/request-log.ts), shown at /_vn/requests and /_vn/ui. */
   requestLog: RequestLog;

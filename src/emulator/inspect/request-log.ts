@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactorFor } from '../../redact.js';
 import { SignatureMismatch } from '../auth/index.js';
 import { ApiError } from '../errors.js';
-import type { Outcome } from '../gateway.js';
+import type { DispatchOutcome } from '../gateway.js';
 
 /**
  * The emulator's recent API requests, for `GET /_vn/requests` and the inspector page
@@ -77,7 +77,7 @@ export interface WatchedRequest {
   now: number;
   params: Record<string, string>;
   requestId: string;
-  outcome: Outcome | undefined;
+  outcome: DispatchOutcome | undefined;
   /** What a step threw (answered as an error by the pipeline). */
   error?: unknown;
   /** The chaos rule that fired, as the admin API's chaos step records it. */
