@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import type { ActionName } from '../../src/api/catalog.js';
 import { Client } from '../../src/client/client.js';
 import { canonicalQuery, percentEncode } from '../../src/client/encode.js';
 import { signV1, stringToSignV1, timestampV1 } from '../../src/client/sign-v1.js';
-import { firstDifference, type LoggedRequest } from '../../src/emulator/inspect/request-log.js';
+import { firstDifference, type LoggedRequest, RequestLog, type WatchedRequest } from '../../src/emulator/inspect/request-log.js';
 import { ServiceError } from '../../src/errors.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 import { runVn, tempDir } from '../helpers/run.js';
@@ -229,6 +230,24 @@ describe('GET /_vn/requests', () => {
     // without the setting nothing is sent
     await failure('ListInstances', { PageNumber: 1 }, client('a-wrong-secret-42'));
     expect((await requests('?status=400&limit=1'))[0]?.signature?.client).toBeUndefined();
+  });
+
+  it('keeps the last `size` requests (the oldest go first), and a dropped connection as status 0', () => {
+    const log = new RequestLog([], 3);
+    const answer = (action: string, status: number, finished = true) => {
+      const res = Object.assign(new EventEmitter(), { writableFinished: finished, statusCode: status });
+      const req = { method: 'GET', url: '/', headers: {}, rawHeaders: [] };
+      log.watch({ req, res, now: 0, params: { Action: action }, requestId: action, outcome: undefined } as unknown as WatchedRequest);
+      res.emit('close');
+    };
+    for (const a of ['A1', 'A2', 'A3', 'A4']) answer(a, 200);
+    answer('A5', 200, false);
+    expect(log.list().map((r) => [r.action, r.status, r.code])).toEqual([
+      ['A5', 0, 'ConnectionDropped'],
+      ['A4', 200, null],
+      ['A3', 200, null],
+    ]);
+    expect(log.list({ status: 'error' }).map((r) => r.action)).toEqual(['A5']);
   });
 
   it('firstDifference counts UTF-8 bytes and never splits a surrogate pair', () => {

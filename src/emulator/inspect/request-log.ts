@@ -84,20 +84,41 @@ export interface WatchedRequest {
   firedRule?: unknown;
 }
 
-/** A request kept as it was, formatted and redacted only when read. */
-interface Raw {
+/**
+ * What is kept of a request, taken when its answer has gone out: a few strings (never the request,
+ * its body or its parameters), formatted and redacted only when read.
+ */
+interface Kept {
   seq: number;
   at: number;
-  started: number;
-  ended: number;
-  x: WatchedRequest;
+  latencyMs: number;
   status: number;
+  method: string;
+  action: string | undefined;
+  version: string | undefined;
+  accessKeyId: string | undefined;
+  code: string | null;
+  requestId: string;
+  instanceId: string | undefined;
+  conversationId: string | undefined;
+  firedRule: unknown;
+  signature?: KeptSignature;
+}
+
+/** A SignatureDoesNotMatch's material: what the emulator computed, and the request line and headers as received. */
+interface KeptSignature {
+  scheme: 'v1' | 'v3';
+  stringToSign: string | undefined;
+  canonicalRequest: string | undefined;
+  message: string;
+  url: string;
+  rawHeaders: string[];
 }
 
 export const DEBUG_STRING_TO_SIGN_HEADER = 'x-vn-debug-string-to-sign';
 
 export class RequestLog {
-  private readonly ring: (Raw | undefined)[];
+  private readonly ring: (Kept | undefined)[];
   private next = 0;
   private seq = 0;
   private readonly listeners = new Set<(entry: LoggedRequest) => void>();
@@ -116,18 +137,11 @@ export class RequestLog {
   watch(x: WatchedRequest): void {
     const started = performance.now();
     x.res.once('close', () => {
-      const raw: Raw = {
-        seq: ++this.seq,
-        at: x.now,
-        started,
-        ended: performance.now(),
-        x,
-        status: x.res.writableFinished ? x.res.statusCode : 0,
-      };
-      this.ring[this.next] = raw;
+      const kept = keep(x, ++this.seq, performance.now() - started);
+      this.ring[this.next] = kept;
       this.next = (this.next + 1) % this.size;
       if (this.listeners.size === 0) return;
-      const entry = this.entry(raw);
+      const entry = this.entry(kept);
       for (const l of this.listeners) l(entry);
     });
   }
@@ -138,12 +152,12 @@ export class RequestLog {
     const limit = filter.limit ?? this.size;
     const status = statusTest(filter.status);
     for (let i = 1; i <= this.size && out.length < limit; i++) {
-      const raw = this.ring[(this.next - i + this.size) % this.size];
-      if (raw === undefined) break;
-      if (!status(raw.status)) continue;
-      if (filter.action !== undefined && actionOf(raw.x) !== filter.action) continue;
-      if (filter.conversation !== undefined && conversationOf(raw.x) !== filter.conversation) continue;
-      out.push(this.entry(raw));
+      const kept = this.ring[(this.next - i + this.size) % this.size];
+      if (kept === undefined) break;
+      if (!status(kept.status)) continue;
+      if (filter.action !== undefined && kept.action !== filter.action) continue;
+      if (filter.conversation !== undefined && kept.conversationId !== filter.conversation) continue;
+      out.push(this.entry(kept));
     }
     return out;
   }
@@ -154,50 +168,48 @@ export class RequestLog {
     return () => this.listeners.delete(listener);
   }
 
-  private entry(raw: Raw): LoggedRequest {
-    const { x } = raw;
-    const err = x.error instanceof ApiError ? x.error : x.outcome instanceof ApiError ? x.outcome : undefined;
-    const code = err?.code ?? (raw.status >= 400 ? `HTTP ${raw.status}` : raw.status === 0 ? 'ConnectionDropped' : null);
+  private entry(k: Kept): LoggedRequest {
     const r = this.redact;
-    const text = (v: string | undefined | null) => (v === undefined || v === null || v === '' ? null : r(v));
+    const text = (v: string | undefined) => (v === undefined || v === '' ? null : r(v));
     const entry: LoggedRequest = {
-      seq: raw.seq,
-      time: new Date(raw.at).toISOString(),
-      method: x.req.method ?? '',
-      action: text(actionOf(x)),
-      version: text(headerOf(x.req, 'x-acs-version') ?? x.params.Version),
-      accessKeyId: text(accessKeyIdOf(x)),
-      status: raw.status,
-      code: code === null ? null : r(code),
-      requestId: r(x.requestId),
-      latencyMs: Math.round((raw.ended - raw.started) * 10) / 10,
-      instanceId: text(x.params.InstanceId),
-      conversationId: text(conversationOf(x)),
-      firedRule: x.firedRule === undefined || x.firedRule === null ? null : r(ruleText(x.firedRule)),
+      seq: k.seq,
+      time: new Date(k.at).toISOString(),
+      method: k.method,
+      action: text(k.action),
+      version: text(k.version),
+      accessKeyId: text(k.accessKeyId),
+      status: k.status,
+      code: k.code === null ? null : r(k.code),
+      requestId: r(k.requestId),
+      latencyMs: Math.round(k.latencyMs * 10) / 10,
+      instanceId: text(k.instanceId),
+      conversationId: text(k.conversationId),
+      firedRule: k.firedRule === undefined || k.firedRule === null ? null : r(ruleText(k.firedRule)),
     };
-    if (err?.code === 'SignatureDoesNotMatch') entry.signature = this.signatureFailure(x, err);
+    if (k.signature) entry.signature = this.signatureFailure(k.method, k.signature);
     return entry;
   }
 
-  private signatureFailure(x: WatchedRequest, err: ApiError): SignatureFailure {
+  private signatureFailure(method: string, s: KeptSignature): SignatureFailure {
     const r = this.redact;
-    const url = new URL(x.req.url ?? '/', 'http://emulator');
+    const url = new URL(s.url, 'http://emulator');
     const query = [...url.searchParams].sort(byName).map(([k, v]): [string, string] => [r(k), r(v)]);
     const headers: [string, string][] = [];
-    const raw = x.req.rawHeaders;
-    for (let i = 0; i + 1 < raw.length; i += 2) headers.push([(raw[i] as string).toLowerCase(), raw[i + 1] as string]);
+    let sent: string | undefined;
+    for (let i = 0; i + 1 < s.rawHeaders.length; i += 2) {
+      const name = (s.rawHeaders[i] as string).toLowerCase();
+      const value = s.rawHeaders[i + 1] as string;
+      if (name === DEBUG_STRING_TO_SIGN_HEADER) sent = value;
+      headers.push([name, value]);
+    }
     headers.sort(byName);
     const failure: SignatureFailure = {
-      scheme: headerOf(x.req, 'authorization')?.startsWith('ACS3-') ? 'v3' : 'v1',
-      expected: undefined,
-      message: r(err.message),
-      received: { method: x.req.method ?? '', path: r(url.pathname), query, headers: headers.map(([k, v]) => [r(k), r(v)]) },
+      scheme: s.scheme,
+      expected: s.stringToSign === undefined ? undefined : r(s.stringToSign),
+      message: r(s.message),
+      received: { method, path: r(url.pathname), query, headers: headers.map(([k, v]) => [r(k), r(v)]) },
     };
-    if (err instanceof SignatureMismatch) {
-      failure.expected = r(err.stringToSign);
-      if (err.canonicalRequest !== undefined) failure.expectedCanonicalRequest = r(err.canonicalRequest);
-    }
-    const sent = headerOf(x.req, DEBUG_STRING_TO_SIGN_HEADER);
+    if (s.canonicalRequest !== undefined) failure.expectedCanonicalRequest = r(s.canonicalRequest);
     if (sent !== undefined) {
       let client: string;
       try {
@@ -206,16 +218,49 @@ export class RequestLog {
         client = sent;
       }
       failure.client = r(client);
-      if (err instanceof SignatureMismatch) {
+      if (s.stringToSign !== undefined) {
         // a V3 client may send its canonical request (it has newlines) or its string to sign
-        const againstCanonical = err.canonicalRequest !== undefined && !client.startsWith('ACS3-');
-        const theirs = againstCanonical ? (err.canonicalRequest as string) : err.stringToSign;
+        const againstCanonical = s.canonicalRequest !== undefined && !client.startsWith('ACS3-');
+        const theirs = againstCanonical ? (s.canonicalRequest as string) : s.stringToSign;
         const at = firstDifference(client, theirs);
         if (at !== undefined) failure.firstDifference = { comparedWith: againstCanonical ? 'expectedCanonicalRequest' : 'expected', ...at };
       }
     }
     return failure;
   }
+}
+
+/** The few strings the log keeps of a request once answered. */
+function keep(x: WatchedRequest, seq: number, latencyMs: number): Kept {
+  const status = x.res.writableFinished ? x.res.statusCode : 0;
+  const err = x.error instanceof ApiError ? x.error : x.outcome instanceof ApiError ? x.outcome : undefined;
+  const v3 = headerOf(x.req, 'authorization')?.startsWith('ACS3-') === true;
+  const kept: Kept = {
+    seq,
+    at: x.now,
+    latencyMs,
+    status,
+    method: x.req.method ?? '',
+    action: actionOf(x, v3),
+    version: (v3 ? headerOf(x.req, 'x-acs-version') : undefined) ?? x.params.Version,
+    accessKeyId: v3 ? /Credential=([^,\s]+)/.exec(headerOf(x.req, 'authorization') ?? '')?.[1] : x.params.AccessKeyId,
+    code: err?.code ?? (status >= 400 ? `HTTP ${status}` : status === 0 ? 'ConnectionDropped' : null),
+    requestId: x.requestId,
+    instanceId: x.params.InstanceId,
+    conversationId: conversationOf(x),
+    firedRule: x.firedRule,
+  };
+  if (err?.code === 'SignatureDoesNotMatch') {
+    kept.signature = {
+      scheme: v3 ? 'v3' : 'v1',
+      stringToSign: err instanceof SignatureMismatch ? err.stringToSign : undefined,
+      canonicalRequest: err instanceof SignatureMismatch ? err.canonicalRequest : undefined,
+      message: err.message,
+      url: x.req.url ?? '/',
+      rawHeaders: x.req.rawHeaders,
+    };
+  }
+  return kept;
 }
 
 /** Where two strings first differ (undefined when equal): the UTF-16 index and the UTF-8 byte offset. */
@@ -242,15 +287,9 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-function actionOf(x: WatchedRequest): string | undefined {
+function actionOf(x: WatchedRequest, v3: boolean): string | undefined {
   if (x.outcome !== undefined && !(x.outcome instanceof ApiError)) return x.outcome.action;
-  return (headerOf(x.req, 'authorization')?.startsWith('ACS3-') ? headerOf(x.req, 'x-acs-action') : undefined) ?? x.params.Action;
-}
-
-function accessKeyIdOf(x: WatchedRequest): string | undefined {
-  const authz = headerOf(x.req, 'authorization');
-  if (authz?.startsWith('ACS3-')) return /Credential=([^,\s]+)/.exec(authz)?.[1];
-  return x.params.AccessKeyId;
+  return (v3 ? headerOf(x.req, 'x-acs-action') : undefined) ?? x.params.Action;
 }
 
 /** The conversation a request names, or the one it began (BeginDialogue answers with its id). */
