@@ -128,6 +128,9 @@ export default defineCommand({
     if (generated) lines.push(`  generated: access key id ${generated.id}, secret ${generated.secret}`);
     if (latency || faultRate) lines.push(`  faults:    latency ${latency}ms, fault rate ${faultRate}`);
     lines.push(`  try:       vn --endpoint ${emu.url} instance list   (with the key above in a profile or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)`);
+    // the /_vn/ endpoints answer on a loopback address only (emulator/inspect/routes.ts)
+    if ((await import('../../emulator/inspect/routes.js')).isLoopback(host))
+      lines.push(`  inspect:   ${emu.url}/_vn/ui   (requests, signature failures, conversations, configuration)`);
     ctx.out(lines.join('\n'));
     await new Promise<void>((resolve) => {
       const stop = () => {
