@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Credentials, NonceStore } from './auth/index.js';
+import { ChaosRules } from './chaos.js';
+import { createClock } from './clock.js';
 import { createGateway, type DispatchOutcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
 import { RequestLog } from './inspect/request-log.js';
@@ -21,6 +23,8 @@ export interface EmulatorHandle {
   url: string;
   port: number;
   state: EmulatorState;
+  /** With `holdReady`: from now on /_vn/health answers ready. */
+  markReady(): void;
   close(): Promise<void>;
 }
 
@@ -38,9 +42,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   };
   const gateway = createGateway({ state, handlers, credentials });
   const changes = groupCommit<RequestInput, DispatchOutcome>(store.db, gateway.answer);
+  const clock = createClock({ virtual: opts.virtualClock, now: opts.now });
+  state.clock = clock;
+  const chaos = new ChaosRules([...(opts.faultRate ? [FAULT_RATE_RULE(opts.faultRate)] : []), ...(opts.chaos ?? [])]);
+  const readiness = { ready: opts.holdReady !== true };
   // the log knows the emulator's secrets, to keep them out of what it shows
   const requestLog = new RequestLog([...opts.accessKeys.map((k) => k.secret), ...(opts.stsTokens ?? []).map((t) => t.token)]);
-  const steps = requestSteps({ state, options: opts, now: opts.now ?? Date.now, gateway, changes, fileRoutes, requestLog });
+  const env = { state, options: opts, now: clock.now, gateway, changes, fileRoutes, clock, chaos, startedAt: clock.wallNow(), readiness, requestLog };
+  const steps = requestSteps({ ...env, admin: (await import('./admin/index.js')).adminRoutesStep(env) });
   const shutDown = () => {
     try {
       nonces.close();
@@ -53,19 +62,27 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     throw err;
   });
   state.baseUrl = opts.publicUrl ?? server.url;
+  const traffic = opts.trafficRate ? (await import('./traffic.js')).startTraffic(state, handlers, opts.trafficRate) : undefined;
   let closed = false;
   return {
     url: server.url,
     port: server.port,
     state,
+    markReady() {
+      readiness.ready = true;
+    },
     async close() {
       if (closed) return;
       closed = true;
+      traffic?.stop();
       await server.close();
       shutDown();
     },
   };
 }
+
+/** `--fault-rate R`: one rule on every action. */
+const FAULT_RATE_RULE = (rate: number) => ({ actions: ['*'], probability: rate, effect: { kind: 'fault' as const } });
 
 async function loadChatbots(state: EmulatorState): Promise<void> {
   (await import('./chatbots/load.js')).chatbotCatalog(state);

@@ -332,6 +332,18 @@ describe('the /_vn/ endpoints are loopback only', () => {
     expect(await status('/_vn/nothing', `127.0.0.1:${emu.port}`)).toBe(404);
   });
 
+  it('with --admin-key, on a non-loopback address, answers the key in X-Vn-Admin-Key and refuses a request without it', async () => {
+    const open = await startTestEmulator({ host: '0.0.0.0', adminKey: 'admin-key-Inspect-9' });
+    try {
+      expect((await fetch(`${open.url}/_vn/requests`)).status).toBe(403);
+      const res = await fetch(`${open.url}/_vn/requests`, { headers: { 'x-vn-admin-key': 'admin-key-Inspect-9' } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ requests: [] });
+    } finally {
+      await open.stop();
+    }
+  });
+
   it('refuses every /_vn/ endpoint when the emulator listens on a non-loopback address', async () => {
     const open = await startTestEmulator({ host: '0.0.0.0' });
     try {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { AccessKey, StsToken } from '../../emulator/auth/index.js';
+import type { ChaosRule } from '../../emulator/chaos.js';
 import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
@@ -37,6 +38,44 @@ function parseStsToken(text: string, keys: AccessKey[]): StsToken {
   return { accessKeyId, token, ...(expiresAt !== undefined ? { expiresAt } : {}) };
 }
 
+/** The --chaos rules and the --chaos-file's, checked (chaos.ts); a bad one is a usage error. */
+async function chaosRules(texts: string[] | undefined, file: string | undefined): Promise<Omit<ChaosRule, 'id'>[]> {
+  const { checkRule, ChaosRuleError, parseChaosText } = await import('../../emulator/chaos.js');
+  try {
+    const rules = (texts ?? []).map((t) => parseChaosText(t));
+    if (file !== undefined) {
+      const { readFile } = await import('node:fs/promises');
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        throw new UsageError(`--chaos-file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      }
+      let doc: unknown;
+      try {
+        doc = (await import('yaml')).parse(text);
+      } catch (e) {
+        throw new UsageError(`--chaos-file ${file}: not JSON or YAML (${(e as Error).message.split('\n')[0]})`);
+      }
+      const list = Array.isArray(doc) ? doc : (doc as { rules?: unknown } | null)?.rules;
+      if (!Array.isArray(list)) throw new UsageError(`--chaos-file ${file}: give {rules: [...]} (or a list of rules)`);
+      list.forEach((r, i) => {
+        rules.push(checkRule(r, `--chaos-file ${file}: rule ${i + 1}`));
+      });
+    }
+    return rules;
+  } catch (e) {
+    if (e instanceof ChaosRuleError) throw new UsageError(e.message.startsWith('--chaos-file') ? e.message : `--chaos ${e.message}`);
+    throw e;
+  }
+}
+
+/** A shell line for `eval`: each value in single quotes (a quote inside written as '\''). */
+function exportLine(url: string, key: AccessKey): string {
+  const q = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;
+  return `export VN_ENDPOINT=${q(url)} ALIBABA_CLOUD_ACCESS_KEY_ID=${q(key.id)} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${q(key.secret)}`;
+}
+
 export default defineCommand({
   description:
     'Serves the whole 2018-06-12 API on a loopback port, for vn, the official SDKs and any HTTP client. ' +
@@ -56,9 +95,42 @@ export default defineCommand({
     },
     { name: 'chatbots', description: 'YAML or JSON file of chatbot definitions (default: the built-in demo bank bot)', valueName: 'file', complete: 'file' },
     { name: 'latency-ms', type: 'int', description: 'delay every answer by this many ms', default: 0 },
-    { name: 'fault-rate', description: 'share of requests (0..1) answered with a fault: HTTP 500, 503 Throttling.User, or a dropped connection', default: '0' },
+    {
+      name: 'fault-rate',
+      description: 'share of requests (0..1) answered with a fault: HTTP 500, 503 Throttling.User, or a dropped connection (the chaos rule *:fault:RATE)',
+      default: '0',
+    },
+    {
+      name: 'chaos',
+      description:
+        'a fault rule ACTIONS:EFFECT[:PROBABILITY][:KEY=VALUE…], e.g. DebugDialogue:throttle:0.3:retry-after=2 (repeatable; docs/emulator.md, Chaos)',
+      valueName: 'rule',
+      repeatable: true,
+    },
+    { name: 'chaos-file', description: 'a JSON or YAML file of fault rules ({rules: [...]})', valueName: 'file', complete: 'file' },
+    { name: 'virtual-clock', type: 'bool', description: 'let /_vn/clock and `vn emulator clock` move time (off: the wall clock)' },
+    { name: 'seed', description: 'a configuration-as-code file (as `vn apply -f` takes) applied once listening', valueName: 'file', complete: 'file' },
+    { name: 'traffic', description: `synthetic conversations: calls per second (BeginDialogue, Dialogue, EndDialogue; at most 50)`, valueName: 'rate' },
+    { name: 'ready-file', description: 'once listening, write the URL and keys there as JSON (mode 0600, atomically)', valueName: 'file', complete: 'file' },
+    {
+      name: 'print-env',
+      type: 'bool',
+      description:
+        'print `export VN_ENDPOINT=… ALIBABA_CLOUD_ACCESS_KEY_ID=… ALIBABA_CLOUD_ACCESS_KEY_SECRET=…` (for eval) instead of the URL; the banner goes to stderr',
+    },
+    {
+      name: 'admin-key',
+      description: 'require this key (header X-Vn-Admin-Key) on the /_vn/ endpoints; needed for them on a non-loopback --host',
+      valueName: 'key',
+    },
+    { name: 'snapshot-dir', description: 'where named snapshots are kept (default: snapshots/ beside --data)', valueName: 'dir', complete: 'file' },
   ],
-  examples: ['vn emulator start --port 8080 --access-key demo:demo-secret', 'vn emulator start --port 0 --data ./state.db --readonly-key ro:ro-secret'],
+  examples: [
+    'vn emulator start --port 8080 --access-key demo:demo-secret',
+    'vn emulator start --port 0 --data ./state.db --readonly-key ro:ro-secret',
+    'vn emulator start --port 0 --ready-file emu.json --print-env --seed hotline.yaml',
+    "vn emulator start --chaos 'DebugDialogue:throttle:0.3:retry-after=2' --virtual-clock",
+  ],
   async run(ctx, { flags }) {
     const host = String(flags.host);
     if (isIP(host) === 0 && !HOSTNAME.test(host)) throw new UsageError(`--host "${host}" is not an IP address or a host name (e.g. 127.0.0.1, ::1, localhost)`);
@@ -76,6 +148,19 @@ export default defineCommand({
       fullKeys.push(generated);
     }
     const stsTokens = ((flags.stsToken as string[] | undefined) ?? []).map((t) => parseStsToken(t, [...fullKeys, ...readonlyKeys]));
+    const traffic = flags.traffic === undefined ? 0 : Number(flags.traffic);
+    if (!Number.isFinite(traffic) || traffic < 0 || traffic > 50) throw new UsageError('--traffic must be a number of calls per second between 0 and 50');
+    const adminKey = flags.adminKey as string | undefined;
+    if (adminKey !== undefined && adminKey.length < 8) throw new UsageError('--admin-key must be at least 8 characters');
+    const chaos = await chaosRules(flags.chaos as string[] | undefined, flags.chaosFile as string | undefined);
+    // the seed file is read and checked before anything listens
+    let seed: import('../../manifest/load.js').ConfigFile | undefined;
+    if (flags.seed !== undefined) {
+      const { readConfigText } = await import('../../manifest/io.js');
+      const { parseConfigFile } = await import('../../manifest/load.js');
+      const src = await readConfigText(ctx.io, String(flags.seed));
+      seed = await parseConfigFile(src.name, src.text);
+    }
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
     // the default state lives in the vn config dir, which holds the profiles too: made 0700
     if (flags.data === undefined) (await import('../../config/paths.js')).ensureConfigDir(ctx.configDir);
@@ -100,6 +185,12 @@ export default defineCommand({
       chatbotsFile: flags.chatbots as string | undefined,
       latencyMs: latency,
       faultRate,
+      chaos,
+      virtualClock: flags.virtualClock === true,
+      ...(adminKey !== undefined ? { adminKey } : {}),
+      ...(flags.snapshotDir !== undefined ? { snapshotDir: String(flags.snapshotDir) } : {}),
+      trafficRate: traffic,
+      holdReady: seed !== undefined,
     }).catch((err: NodeJS.ErrnoException) => {
       if (err instanceof ChatbotFileError) {
         const usage = new UsageError(err.message);
@@ -113,7 +204,32 @@ export default defineCommand({
         throw new UsageError(`--host "${flags.host}": no such host (${err.code})`);
       throw err;
     });
-    ctx.out(emu.url);
+    const key = fullKeys[0] as AccessKey;
+    if (seed) {
+      const { applyToEmulator, clientApi, emulatorClient } = await import('./seeding.js');
+      try {
+        const result = await applyToEmulator(await clientApi(await emulatorClient(ctx, emu.url, key)), seed, () => undefined);
+        ctx.err(
+          `vn emulator: seeded from ${seed.path}: ${seed.instances.length} instance${seed.instances.length === 1 ? '' : 's'}, ${result.writes} write${result.writes === 1 ? '' : 's'}`,
+        );
+      } catch (err) {
+        await emu.close();
+        throw err;
+      }
+      emu.markReady();
+    }
+    if (flags.printEnv === true) ctx.out(exportLine(emu.url, key));
+    else ctx.out(emu.url);
+    if (flags.readyFile !== undefined) {
+      const { writeFileAtomic } = await import('../../atomic-file.js');
+      const ready = { url: emu.url, pid: process.pid, accessKeyId: key.id, accessKeySecret: key.secret, dataFile, adminKeyRequired: adminKey !== undefined };
+      try {
+        await writeFileAtomic(String(flags.readyFile), `${JSON.stringify(ready, null, 2)}\n`, { mode: 0o600 });
+      } catch (err) {
+        await emu.close();
+        throw new RuntimeFailure(`cannot write --ready-file ${flags.readyFile}: ${(err as Error).message}`);
+      }
+    }
     const lines = [
       `vn emulator: Voice Navigator API 2018-06-12 listening on ${emu.url}`,
       `  data:      ${dataFile}`,
@@ -127,11 +243,19 @@ export default defineCommand({
     // a generated key must be shown once, or nobody could use it; a key the user passed is not echoed
     if (generated) lines.push(`  generated: access key id ${generated.id}, secret ${generated.secret}`);
     if (latency || faultRate) lines.push(`  faults:    latency ${latency}ms, fault rate ${faultRate}`);
+    if (chaos.length) {
+      const { ruleText } = await import('../../emulator/chaos.js');
+      lines.push(`  chaos:     ${chaos.map(ruleText).join('  ')}`);
+    }
+    if (flags.virtualClock === true) lines.push('  clock:     virtual (vn emulator clock advance 30s)');
+    if (traffic) lines.push(`  traffic:   ${traffic} synthetic calls a second`);
+    lines.push(`  admin:     ${emu.url}/_vn/health${adminKey !== undefined ? ' (with X-Vn-Admin-Key)' : ''}`);
     lines.push(`  try:       vn --endpoint ${emu.url} instance list   (with the key above in a profile or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)`);
-    // the /_vn/ endpoints answer on a loopback address only (emulator/inspect/routes.ts)
-    if ((await import('../../emulator/inspect/routes.js')).isLoopback(host))
+    // the inspector is a page for a browser, which cannot send the admin key: shown on a loopback address without one
+    if (adminKey === undefined && (await import('../../emulator/admin/router.js')).isLoopbackHost(host))
       lines.push(`  inspect:   ${emu.url}/_vn/ui   (requests, signature failures, conversations, configuration)`);
-    ctx.out(lines.join('\n'));
+    if (flags.printEnv === true) ctx.err(lines.join('\n'));
+    else ctx.out(lines.join('\n'));
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);

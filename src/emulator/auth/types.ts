@@ -32,8 +32,10 @@ export interface IncomingSigned {
   bodyHash: () => string;
   /** Whether the request carried a body (its content type must then be signed, V3). */
   hasBody: boolean;
-  /** Epoch ms of the request. */
+  /** Epoch ms of the request (the emulator's clock: virtual with --virtual-clock). */
   now: number;
+  /** The wall clock's epoch ms, when it differs from `now` (a virtual clock): signature time stamps and replay windows are the clients' wall time. */
+  wallNow?: number;
   /** True when it runs inside a write transaction (a change): its nonce is recorded at once. */
   inWriteTransaction: boolean;
 }

@@ -1,6 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isIP } from 'node:net';
-import type { EmulatorOptions } from '../options.js';
 import type { EmulatorState } from '../state.js';
 import type { ConversationRow, TurnRow } from '../store/index.js';
 import { INSPECTOR_CSP, INSPECTOR_HTML } from './page.js';
@@ -158,41 +156,4 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
     'cache-control': 'no-store',
   });
   res.end(text);
-}
-
-/**
- * Whether a /_vn/ request may be answered: the emulator listens on a loopback address (on any
- * other the endpoints are refused: they are unsigned), and the request names a loopback host (or
- * the emulator's public URL's), so a web page that rebinds its own name to 127.0.0.1 cannot read
- * them (DNS rebinding). Returns the refusal's reason, or undefined.
- */
-export function inspectRefusal(req: IncomingMessage, options: EmulatorOptions): string | undefined {
-  if (!isLoopback(options.host ?? '127.0.0.1')) {
-    return 'the /_vn/ endpoints are unsigned: they answer only when the emulator listens on a loopback address (--host 127.0.0.1, ::1 or localhost)';
-  }
-  const host = hostName(req.headers.host ?? '');
-  const publicHost = options.publicUrl ? hostName(new URL(options.publicUrl).host) : undefined;
-  if (!isLoopback(host) && host !== publicHost) return `the /_vn/ endpoints answer only to a loopback host name, not ${JSON.stringify(host.slice(0, 80))}`;
-  return undefined;
-}
-
-/** The host of a Host header, without its port and brackets, lower case. */
-function hostName(hostHeader: string): string {
-  const h = hostHeader.trim().toLowerCase();
-  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') === -1 ? undefined : h.indexOf(']'));
-  const colon = h.lastIndexOf(':');
-  return colon === -1 ? h : h.slice(0, colon);
-}
-
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
-  return false;
-}
-
-/** Answers a refused /_vn/ request. */
-export function refuse(res: ServerResponse, status: number, reason: string): void {
-  sendJson(res, status, { error: status === 404 ? 'NotFound' : 'Forbidden', message: reason });
 }
