@@ -5,6 +5,7 @@ import { ChaosRules } from './chaos.js';
 import { createClock } from './clock.js';
 import { createGateway, type DispatchOutcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
+import { RequestLog } from './inspect/request-log.js';
 import type { EmulatorOptions } from './options.js';
 import { exchange, MAX_HEAD, randomRequestId, requestSteps, runSteps } from './pipeline.js';
 import type { EmulatorState } from './state.js';
@@ -45,7 +46,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   state.clock = clock;
   const chaos = new ChaosRules([...(opts.faultRate ? [FAULT_RATE_RULE(opts.faultRate)] : []), ...(opts.chaos ?? [])]);
   const readiness = { ready: opts.holdReady !== true };
-  const env = { state, options: opts, now: clock.now, gateway, changes, fileRoutes, clock, chaos, startedAt: clock.wallNow(), readiness };
+  // the log knows the emulator's secrets, to keep them out of what it shows
+  const requestLog = new RequestLog([...opts.accessKeys.map((k) => k.secret), ...(opts.stsTokens ?? []).map((t) => t.token)]);
+  const env = { state, options: opts, now: clock.now, gateway, changes, fileRoutes, clock, chaos, startedAt: clock.wallNow(), readiness, requestLog };
   const steps = requestSteps({ ...env, admin: (await import('./admin/index.js')).adminRoutesStep(env) });
   const shutDown = () => {
     try {

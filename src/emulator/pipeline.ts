@@ -8,6 +8,7 @@ import { ApiError } from './errors.js';
 import { checkFileUrl } from './files.js';
 import type { DispatchOutcome, Gateway, RequestInput } from './gateway.js';
 import type { GroupCommit } from './group-commit.js';
+import type { RequestLog } from './inspect/request-log.js';
 import type { EmulatorOptions } from './options.js';
 import type { EmulatorState } from './state.js';
 import { checkUploadStart, MAX_FORM_FIELDS_BYTES, MAX_UPLOAD_BYTES, receiveUpload, UPLOAD_PATH, type UploadAnswer } from './uploads.js';
@@ -39,6 +40,8 @@ export interface Exchange {
   firedRule: string | undefined;
   /** A slow-body rule: the answer's body trickles out over this many ms. */
   slowBodyMs: number | undefined;
+  /** What a step threw, answered as an error (the request log reads its code). */
+  error?: unknown;
 }
 
 /** A step: true when it has answered the request (the chain stops). Throwing an ApiError answers it too. */
@@ -60,6 +63,8 @@ export interface PipelineEnv {
   startedAt: number;
   /** Whether /_vn/health says ready (false while `--seed` is applied). */
   readiness: { ready: boolean };
+  /** The recent API requests (inspect/request-log.ts), shown at /_vn/requests and /_vn/ui. */
+  requestLog: RequestLog;
   /** The /_vn/ service endpoints' step (admin/router.ts), answered before anything else is read. */
   admin?: Step;
 }
@@ -89,6 +94,7 @@ export async function runSteps(steps: readonly Step[], x: Exchange): Promise<voi
       if (answered === true) return;
     }
   } catch (err) {
+    x.error = err;
     if (x.res.headersSent) {
       x.res.destroy();
       return;
@@ -104,7 +110,17 @@ export async function runSteps(steps: readonly Step[], x: Exchange): Promise<voi
 
 /** The steps of every request, in order. */
 export function requestSteps(env: PipelineEnv): Step[] {
-  return [boundHead, ...(env.admin ? [env.admin] : []), route(env), readParams, simulate(env), allowMethod, dispatch(env), serialise];
+  return [
+    boundHead,
+    ...(env.admin ? [env.admin] : []),
+    route(env),
+    recordRequest(env.requestLog),
+    readParams,
+    simulate(env),
+    allowMethod,
+    dispatch(env),
+    serialise,
+  ];
 }
 
 const MAX_BODY = 1 << 20;
@@ -142,6 +158,14 @@ const boundHead: Step = (x) => {
   x.res.end();
   return true;
 };
+
+/** Every API request goes into the request log once answered (or dropped). */
+function recordRequest(log: RequestLog): Step {
+  return (x) => {
+    log.watch(x);
+    return false;
+  };
+}
 
 /** The upload bucket and the signed files are answered here; an API call (always to "/") goes on with its query. */
 function route(env: PipelineEnv): Step {

@@ -251,6 +251,9 @@ export default defineCommand({
     if (traffic) lines.push(`  traffic:   ${traffic} synthetic calls a second`);
     lines.push(`  admin:     ${emu.url}/_vn/health${adminKey !== undefined ? ' (with X-Vn-Admin-Key)' : ''}`);
     lines.push(`  try:       vn --endpoint ${emu.url} instance list   (with the key above in a profile or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)`);
+    // the inspector is a page for a browser, which cannot send the admin key: shown on a loopback address without one
+    if (adminKey === undefined && (await import('../../emulator/admin/router.js')).isLoopbackHost(host))
+      lines.push(`  inspect:   ${emu.url}/_vn/ui   (requests, signature failures, conversations, configuration)`);
     if (flags.printEnv === true) ctx.err(lines.join('\n'));
     else ctx.out(lines.join('\n'));
     await new Promise<void>((resolve) => {

@@ -65,5 +65,5 @@ export { CLOCK_SKEW_MS } from './clock.js';
 export { NONCE_WINDOW_MS, NonceStore } from './nonces.js';
 export { allowedByPolicy, checkPolicy, EMULATOR_ACCOUNT_ID, forbidden } from './policy.js';
 export type { AccessKey, Credentials, IncomingSigned, Policy, StsToken } from './types.js';
-export { signatureMismatch } from './types.js';
+export { SignatureMismatch, signatureMismatch } from './types.js';
 export { signatureV1 } from './v1.js';

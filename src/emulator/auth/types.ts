@@ -108,6 +108,20 @@ export function requireParam(params: Record<string, string>, name: string): stri
  * from a request changed on the way, and fails on a message without it. The string holds only what
  * the client sent (never a secret).
  */
-export function signatureMismatch(stringToSign: string): ApiError {
-  return new ApiError('SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`, 400);
+export function signatureMismatch(stringToSign: string, canonicalRequest?: string): SignatureMismatch {
+  return new SignatureMismatch(stringToSign, canonicalRequest);
+}
+
+/**
+ * SignatureDoesNotMatch with what the emulator computed kept beside the message, for the request
+ * log (inspect/request-log.ts): the string to sign, and for V3 the canonical request it hashes.
+ * Only the message goes on the wire.
+ */
+export class SignatureMismatch extends ApiError {
+  constructor(
+    readonly stringToSign: string,
+    readonly canonicalRequest?: string,
+  ) {
+    super('SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`, 400);
+  }
 }
