@@ -45,6 +45,10 @@ export interface PipelineEnv {
   gateway: Gateway;
   changes: GroupCommit<RequestInput, Outcome>;
   fileRoutes: FileRoute[];
+  /** Steps before routing that answer paths of their own (the OIDC test token endpoint). */
+  routes?: Step[];
+  /** Other products on the same port, each answering the API calls that are its own (STS: emulator/sts/). */
+  services?: Step[];
 }
 
 export function exchange(req: IncomingMessage, res: ServerResponse): Exchange {
@@ -75,7 +79,7 @@ export async function runSteps(steps: readonly Step[], x: Exchange): Promise<voi
 
 /** The steps of every request, in order. */
 export function requestSteps(env: PipelineEnv): Step[] {
-  return [boundHead, route(env), readParams, simulate(env.options), allowMethod, dispatch(env), serialise];
+  return [boundHead, ...(env.routes ?? []), route(env), readParams, simulate(env.options), allowMethod, ...(env.services ?? []), dispatch(env), serialise];
 }
 
 const MAX_BODY = 1 << 20;
@@ -185,6 +189,8 @@ const allowMethod: Step = (x) => {
 /** The gateway's answer: a change runs in an IMMEDIATE transaction (shared by a group commit) with its nonce; a read needs no write lock. */
 function dispatch(env: PipelineEnv): Step {
   return (x) => {
+    // answered by another product on this port (env.services)
+    if (x.outcome !== undefined) return false;
     const input: RequestInput = {
       method: x.req.method as string,
       params: x.params,

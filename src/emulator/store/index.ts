@@ -9,6 +9,7 @@ import { Meta } from './meta.js';
 import { Nonces } from './nonces.js';
 import { Recordings } from './recordings.js';
 import { StatisticsQueries } from './statistics.js';
+import { StsKeys } from './sts.js';
 import { Uploads } from './uploads.js';
 
 /**
@@ -28,6 +29,7 @@ export class Store {
   readonly nonces: Nonces;
   readonly meta: Meta;
   readonly statistics: StatisticsQueries;
+  readonly stsKeys: StsKeys;
 
   constructor(readonly db: Database) {
     this.instances = new Instances(db);
@@ -40,6 +42,7 @@ export class Store {
     this.nonces = new Nonces(db);
     this.meta = new Meta(db);
     this.statistics = new StatisticsQueries(db);
+    this.stsKeys = new StsKeys(db);
   }
 
   /**
@@ -67,4 +70,5 @@ export type { TaskRow } from './exports.js';
 export type { InstanceFilter, InstanceRow } from './instances.js';
 export type { RecordingRow } from './recordings.js';
 export type { ConversationTally, TallyRules } from './statistics.js';
+export type { StsKeyRow } from './sts.js';
 export type { StoredUpload, UploadRow } from './uploads.js';
