@@ -73,7 +73,7 @@ _vn_flags() {
     'configure set') echo '--access-key-id --sts-token --keep-secret' ;;
     'configure delete') echo '--yes -y' ;;
     'configure import-aliyun') echo '--file --overwrite' ;;
-    'emulator start') echo '--host --port --data --access-key --readonly-key --sts-token --chatbots --latency-ms --fault-rate' ;;
+    'emulator start') echo '--host --port --data --access-key --readonly-key --sts-token --role --roles --oidc-provider --oidc-key --sts-min-duration --metadata-port --metadata-role --imds-v2-only --chatbots --latency-ms --fault-rate' ;;
     'diff') echo '--file -f --target-profile' ;;
     'apply') echo '--file -f --dry-run --yes -y --associate-chatbots' ;;
     'call') echo '--list --describe --force --all' ;;
@@ -163,7 +163,7 @@ _vn_takes_value() {
     'recording save|--file-name'|'recording save|--file-path'|'recording save|--duration'|'recording save|--start-time'|'recording save|--type'|'recording save|--voice-slices'|'recording save|--instance-owner-id') return 0 ;;
     'configure set|--access-key-id') return 0 ;;
     'configure import-aliyun|--file') return 0 ;;
-    'emulator start|--host'|'emulator start|--port'|'emulator start|--data'|'emulator start|--access-key'|'emulator start|--readonly-key'|'emulator start|--sts-token'|'emulator start|--chatbots'|'emulator start|--latency-ms'|'emulator start|--fault-rate') return 0 ;;
+    'emulator start|--host'|'emulator start|--port'|'emulator start|--data'|'emulator start|--access-key'|'emulator start|--readonly-key'|'emulator start|--sts-token'|'emulator start|--role'|'emulator start|--roles'|'emulator start|--oidc-provider'|'emulator start|--oidc-key'|'emulator start|--sts-min-duration'|'emulator start|--metadata-port'|'emulator start|--metadata-role'|'emulator start|--chatbots'|'emulator start|--latency-ms'|'emulator start|--fault-rate') return 0 ;;
     'diff|--file'|'diff|-f'|'diff|--target-profile') return 0 ;;
     'apply|--file'|'apply|-f') return 0 ;;
     'call CreateInstance|--Concurrency'|'call CreateInstance|--Description'|'call CreateInstance|--Name'|'call CreateInstance|--NluServiceParamsJson'|'call CreateInstance|--UnionInstanceId'|'call CreateInstance|--UnionSource') return 0 ;;
@@ -247,6 +247,8 @@ _vn_values() {
     'recording get|--output-file') echo '@file' ;;
     'configure import-aliyun|--file') echo '@file' ;;
     'emulator start|--data') echo '@file' ;;
+    'emulator start|--roles') echo '@file' ;;
+    'emulator start|--oidc-key') echo '@file' ;;
     'emulator start|--chatbots') echo '@file' ;;
     'diff|--file'|'diff|-f') echo '@file' ;;
     'diff|--target-profile') echo '@profile' ;;
