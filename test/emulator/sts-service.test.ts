@@ -126,6 +126,17 @@ describe('AssumeRole', () => {
     const r = await vnWith(c, ['instance', 'create', '--name', 'not-allowed', '--concurrency', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Forbidden.RAM');
+    // the denial names the role session, not a RAM user
+    const vn = new Client({
+      endpoint: emu.url,
+      credentials: { accessKeyId: c.AccessKeyId, accessKeySecret: c.AccessKeySecret, securityToken: c.SecurityToken },
+      retries: 0,
+    });
+    const err = (await vn.call('CreateInstance', { Name: 'no', Concurrency: 1 }).catch((e: unknown) => e)) as ServiceError;
+    expect(JSON.parse(err.body as string).AccessDeniedDetail).toMatchObject({
+      AuthPrincipalType: 'AssumedRoleUser',
+      AuthPrincipalDisplayName: 'auditor:alice',
+    });
   });
 
   it('a session policy that allows only reads makes the key read-only', async () => {
