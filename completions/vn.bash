@@ -12,7 +12,7 @@ _vn_children() {
     'stats') echo 'summary query conversations conversation transcript' ;;
     'export') echo 'conversations statistics status download download-tasks tasks' ;;
     'recording') echo 'get upload save url' ;;
-    'configure') echo 'set list ls get use delete rm import-aliyun' ;;
+    'configure') echo 'set list ls get use delete rm import-aliyun whoami' ;;
     'emulator') echo 'start' ;;
     'call') echo 'CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording GenerateUploadUrl' ;;
     'completion') echo 'bash zsh fish' ;;
@@ -53,8 +53,9 @@ _vn_flags() {
     'dialogue begin') echo '--calling-number --called-number --conversation-id --context --env' ;;
     'dialogue say') echo '--context --env' ;;
     'dialogue dtmf') echo '--context --env' ;;
-    'dialogue silence') echo '--context' ;;
-    'dialogue end') echo '--hang-up-params' ;;
+    'dialogue silence') echo '--context --env' ;;
+    'dialogue end') echo '--env --hang-up-params' ;;
+    'dialogue context') echo '--env' ;;
     'dialogue chat') echo '--env --calling-number --called-number --context --record --force --verbose' ;;
     'dialogue test') echo '--instance --env --concurrency --repeat --retries --grep --tag --shard --last-failed --list --bail --timeout --max-p95 --reporter --report-file --update --coverage --progress' ;;
     'dialogue merge') echo '--reporter --report-file --max-p95' ;;
@@ -70,9 +71,10 @@ _vn_flags() {
     'recording get') echo '--slices --output-file --force' ;;
     'recording upload') echo '--name --content-type' ;;
     'recording save') echo '--file-name --file-path --duration --start-time --type --voice-slices --instance-owner-id' ;;
-    'configure set') echo '--access-key-id --sts-token --keep-secret' ;;
+    'configure set') echo '--mode --access-key-id --sts-token --keep-secret --ram-role-arn --role-session-name --external-id --policy --duration-seconds --sts-endpoint --sts-region --source-profile --ram-role-name --oidc-provider-arn --oidc-token-file --credentials-uri --process-command' ;;
     'configure delete') echo '--yes -y' ;;
     'configure import-aliyun') echo '--file --overwrite' ;;
+    'configure whoami') echo '--sts-endpoint' ;;
     'emulator start') echo '--host --port --data --access-key --readonly-key --sts-token --role --roles --oidc-provider --oidc-key --sts-min-duration --metadata-port --metadata-role --imds-v2-only --chatbots --latency-ms --fault-rate' ;;
     'diff') echo '--file -f --target-profile' ;;
     'apply') echo '--file -f --dry-run --yes -y --associate-chatbots' ;;
@@ -144,8 +146,9 @@ _vn_takes_value() {
     'dialogue begin|--calling-number'|'dialogue begin|--called-number'|'dialogue begin|--conversation-id'|'dialogue begin|--context'|'dialogue begin|--env') return 0 ;;
     'dialogue say|--context'|'dialogue say|--env') return 0 ;;
     'dialogue dtmf|--context'|'dialogue dtmf|--env') return 0 ;;
-    'dialogue silence|--context') return 0 ;;
-    'dialogue end|--hang-up-params') return 0 ;;
+    'dialogue silence|--context'|'dialogue silence|--env') return 0 ;;
+    'dialogue end|--env'|'dialogue end|--hang-up-params') return 0 ;;
+    'dialogue context|--env') return 0 ;;
     'dialogue chat|--env'|'dialogue chat|--calling-number'|'dialogue chat|--called-number'|'dialogue chat|--context'|'dialogue chat|--record') return 0 ;;
     'dialogue test|--instance'|'dialogue test|--env'|'dialogue test|--concurrency'|'dialogue test|--repeat'|'dialogue test|--retries'|'dialogue test|--grep'|'dialogue test|--tag'|'dialogue test|--shard'|'dialogue test|--timeout'|'dialogue test|--max-p95'|'dialogue test|--reporter'|'dialogue test|--report-file') return 0 ;;
     'dialogue merge|--reporter'|'dialogue merge|--report-file'|'dialogue merge|--max-p95') return 0 ;;
@@ -161,8 +164,9 @@ _vn_takes_value() {
     'recording get|--output-file') return 0 ;;
     'recording upload|--name'|'recording upload|--content-type') return 0 ;;
     'recording save|--file-name'|'recording save|--file-path'|'recording save|--duration'|'recording save|--start-time'|'recording save|--type'|'recording save|--voice-slices'|'recording save|--instance-owner-id') return 0 ;;
-    'configure set|--access-key-id') return 0 ;;
+    'configure set|--mode'|'configure set|--access-key-id'|'configure set|--ram-role-arn'|'configure set|--role-session-name'|'configure set|--external-id'|'configure set|--policy'|'configure set|--duration-seconds'|'configure set|--sts-endpoint'|'configure set|--sts-region'|'configure set|--source-profile'|'configure set|--ram-role-name'|'configure set|--oidc-provider-arn'|'configure set|--oidc-token-file'|'configure set|--credentials-uri'|'configure set|--process-command') return 0 ;;
     'configure import-aliyun|--file') return 0 ;;
+    'configure whoami|--sts-endpoint') return 0 ;;
     'emulator start|--host'|'emulator start|--port'|'emulator start|--data'|'emulator start|--access-key'|'emulator start|--readonly-key'|'emulator start|--sts-token'|'emulator start|--role'|'emulator start|--roles'|'emulator start|--oidc-provider'|'emulator start|--oidc-key'|'emulator start|--sts-min-duration'|'emulator start|--metadata-port'|'emulator start|--metadata-role'|'emulator start|--chatbots'|'emulator start|--latency-ms'|'emulator start|--fault-rate') return 0 ;;
     'diff|--file'|'diff|-f'|'diff|--target-profile') return 0 ;;
     'apply|--file'|'apply|-f') return 0 ;;
@@ -215,7 +219,7 @@ _vn_values() {
   case "$2" in
     '--profile'|'-p') echo '@profile'; return ;;
     '--region') echo 'cn-shanghai cn-hangzhou'; return ;;
-    '--output'|'-o') echo 'table wide json yaml xml tsv'; return ;;
+    '--output'|'-o') echo 'table wide json yaml xml tsv text'; return ;;
     '--signature-version') echo 'v1 v3'; return ;;
   esac
   case "$1|$2" in
@@ -229,6 +233,9 @@ _vn_values() {
     'dialogue begin|--env') echo 'debug live' ;;
     'dialogue say|--env') echo 'debug live' ;;
     'dialogue dtmf|--env') echo 'debug live' ;;
+    'dialogue silence|--env') echo 'debug live' ;;
+    'dialogue end|--env') echo 'debug live' ;;
+    'dialogue context|--env') echo 'debug live' ;;
     'dialogue chat|--env') echo 'debug live' ;;
     'dialogue chat|--record') echo '@file' ;;
     'dialogue test|--instance') echo '@instance' ;;
@@ -245,6 +252,9 @@ _vn_values() {
     'export statistics|--output-file') echo '@file' ;;
     'export download|--output-file') echo '@file' ;;
     'recording get|--output-file') echo '@file' ;;
+    'configure set|--mode') echo 'AK StsToken RamRoleArn ChainableRamRoleArn EcsRamRole OIDC CredentialsURI External' ;;
+    'configure set|--source-profile') echo '@profile' ;;
+    'configure set|--oidc-token-file') echo '@file' ;;
     'configure import-aliyun|--file') echo '@file' ;;
     'emulator start|--data') echo '@file' ;;
     'emulator start|--roles') echo '@file' ;;

@@ -22,7 +22,7 @@ function __vn_names
         case 'recording'
             echo get upload save url
         case 'configure'
-            echo set list ls get use delete rm import-aliyun
+            echo set list ls get use delete rm import-aliyun whoami
         case 'emulator'
             echo start
         case 'call'
@@ -88,9 +88,11 @@ function __vn_takes_value
             return 0
         case 'dialogue dtmf|--context' 'dialogue dtmf|--env'
             return 0
-        case 'dialogue silence|--context'
+        case 'dialogue silence|--context' 'dialogue silence|--env'
             return 0
-        case 'dialogue end|--hang-up-params'
+        case 'dialogue end|--env' 'dialogue end|--hang-up-params'
+            return 0
+        case 'dialogue context|--env'
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
@@ -122,9 +124,11 @@ function __vn_takes_value
             return 0
         case 'recording save|--file-name' 'recording save|--file-path' 'recording save|--duration' 'recording save|--start-time' 'recording save|--type' 'recording save|--voice-slices' 'recording save|--instance-owner-id'
             return 0
-        case 'configure set|--access-key-id'
+        case 'configure set|--mode' 'configure set|--access-key-id' 'configure set|--ram-role-arn' 'configure set|--role-session-name' 'configure set|--external-id' 'configure set|--policy' 'configure set|--duration-seconds' 'configure set|--sts-endpoint' 'configure set|--sts-region' 'configure set|--source-profile' 'configure set|--ram-role-name' 'configure set|--oidc-provider-arn' 'configure set|--oidc-token-file' 'configure set|--credentials-uri' 'configure set|--process-command'
             return 0
         case 'configure import-aliyun|--file'
+            return 0
+        case 'configure whoami|--sts-endpoint'
             return 0
         case 'emulator start|--host' 'emulator start|--port' 'emulator start|--data' 'emulator start|--access-key' 'emulator start|--readonly-key' 'emulator start|--sts-token' 'emulator start|--role' 'emulator start|--roles' 'emulator start|--oidc-provider' 'emulator start|--oidc-key' 'emulator start|--sts-min-duration' 'emulator start|--metadata-port' 'emulator start|--metadata-role' 'emulator start|--chatbots' 'emulator start|--latency-ms' 'emulator start|--fault-rate'
             return 0
@@ -290,7 +294,7 @@ complete -c vn -f
 complete -c vn -l profile -s p -x -a '(__vn_profiles)' -d 'credential profile (or VN_PROFILE); "local" is the built-in emulator'
 complete -c vn -l region -x -a 'cn-shanghai cn-hangzhou' -d 'region (default cn-shanghai)'
 complete -c vn -l endpoint -x -d 'endpoint URL (http://host:port or https://…; a bare host means https)'
-complete -c vn -l output -s o -x -a 'table wide json yaml xml tsv' -d 'output format (default: table on a terminal, json when piped; wide = a table with every column)'
+complete -c vn -l output -s o -x -a 'table wide json yaml xml tsv text' -d 'output format (default: table on a terminal, json when piped; wide = a table with every column)'
 complete -c vn -l query -x -d 'JMESPath expression applied to the JSON response before output'
 complete -c vn -l dry-run -d 'print the signed request (method, URL, body) and send nothing'
 complete -c vn -l debug -d 'trace requests and responses on stderr (secrets redacted); show stack traces'
@@ -434,9 +438,12 @@ complete -c vn -n '__vn_at \'dialogue dtmf\'' -l context -x -d 'AdditionalContex
 complete -c vn -n '__vn_at \'dialogue dtmf\'' -l env -x -a 'debug live' -d 'debug: the draft, through the Debug* actions (for testing); live: the published instance'
 complete -c vn -n '__vn_at \'dialogue dtmf\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue silence\'' -l context -x -d 'a JSON object of context values for the bot, e.g. {"vip":true}'
+complete -c vn -n '__vn_at \'dialogue silence\'' -l env -x -a 'debug live' -d 'debug or live: either way SilenceTimeout, which has no Debug* variant and serves conversations of both'
 complete -c vn -n '__vn_at \'dialogue silence\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'dialogue end\'' -l env -x -a 'debug live' -d 'debug or live: either way EndDialogue, which has no Debug* variant and serves conversations of both'
 complete -c vn -n '__vn_at \'dialogue end\'' -l hang-up-params -x -d 'a JSON object about the hang-up, e.g. {"hangUpDirection":"client","hasLastPlaybackCompleted":true}'
 complete -c vn -n '__vn_at \'dialogue end\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'dialogue context\'' -l env -x -a 'debug live' -d 'debug or live: either way DescribeConversationContext, which has no Debug* variant and serves conversations of both'
 complete -c vn -n '__vn_at \'dialogue context\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l env -x -a 'debug live' -d 'debug: the draft (Debug* actions); live: the published instance'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l calling-number -x -d 'the caller\'s number (default 13800000000)'
@@ -554,15 +561,31 @@ complete -c vn -n '__vn_at \'configure\'' -a 'list ls' -d 'list profiles (secret
 complete -c vn -n '__vn_at \'configure\'' -a 'get' -d 'print one setting of a profile'
 complete -c vn -n '__vn_at \'configure\'' -a 'use' -d 'make a profile the current one'
 complete -c vn -n '__vn_at \'configure\'' -a 'delete rm' -d 'delete a profile'
-complete -c vn -n '__vn_at \'configure\'' -a 'import-aliyun' -d 'import AK and StsToken profiles from ~/.aliyun/config.json'
-complete -c vn -n '__vn_at \'configure set\'' -l access-key-id -x -d 'AccessKey ID'
-complete -c vn -n '__vn_at \'configure set\'' -l sts-token -d 'also read an STS security token: a second line on stdin, or asked for'
+complete -c vn -n '__vn_at \'configure\'' -a 'import-aliyun' -d 'import the profiles of ~/.aliyun/config.json (every mode vn supports)'
+complete -c vn -n '__vn_at \'configure\'' -a 'whoami' -d 'which credentials win, whose they are (STS GetCallerIdentity) and how long they last'
+complete -c vn -n '__vn_at \'configure set\'' -l mode -x -a 'AK StsToken RamRoleArn ChainableRamRoleArn EcsRamRole OIDC CredentialsURI External' -d 'the credential mode (default: AK, or StsToken with --sts-token, or the profile\'s)'
+complete -c vn -n '__vn_at \'configure set\'' -l access-key-id -x -d 'AccessKey ID (AK, StsToken; RamRoleArn: the key that assumes the role)'
+complete -c vn -n '__vn_at \'configure set\'' -l sts-token -d 'mode StsToken: also read an STS security token (a second line on stdin, or asked for)'
 complete -c vn -n '__vn_at \'configure set\'' -l keep-secret -d 'update other settings and keep the stored secret'
+complete -c vn -n '__vn_at \'configure set\'' -l ram-role-arn -x -d 'the role to assume (acs:ram::ACCOUNT:role/NAME)'
+complete -c vn -n '__vn_at \'configure set\'' -l role-session-name -x -d 'the role session name (default: ALIBABA_CLOUD_ROLE_SESSION_NAME, else vn-cli)'
+complete -c vn -n '__vn_at \'configure set\'' -l external-id -x -d 'RamRoleArn, ChainableRamRoleArn: the external id the role trusts'
+complete -c vn -n '__vn_at \'configure set\'' -l policy -x -d 'a session policy (JSON) narrowing the role'
+complete -c vn -n '__vn_at \'configure set\'' -l duration-seconds -x -d 'session duration, 900 to 43200 (default 3600)'
+complete -c vn -n '__vn_at \'configure set\'' -l sts-endpoint -x -d 'STS endpoint (default sts.aliyuncs.com)'
+complete -c vn -n '__vn_at \'configure set\'' -l sts-region -x -d 'STS region: sts.REGION.aliyuncs.com'
+complete -c vn -n '__vn_at \'configure set\'' -l source-profile -x -a '(__vn_profiles)' -d 'ChainableRamRoleArn: the profile (of any mode) that assumes the role'
+complete -c vn -n '__vn_at \'configure set\'' -l ram-role-name -x -d 'EcsRamRole: the instance RAM role (default: the one the metadata service names)'
+complete -c vn -n '__vn_at \'configure set\'' -l oidc-provider-arn -x -d 'OIDC: the OIDC provider (acs:ram::ACCOUNT:oidc-provider/NAME)'
+complete -c vn -n '__vn_at \'configure set\'' -l oidc-token-file -r -F -d 'OIDC: the file holding the OIDC token (read again on each refresh)'
+complete -c vn -n '__vn_at \'configure set\'' -l credentials-uri -x -d 'CredentialsURI: the URL answering {Code, AccessKeyId, AccessKeySecret, SecurityToken, Expiration}'
+complete -c vn -n '__vn_at \'configure set\'' -l process-command -x -d 'External: a command printing the aliyun CLI\'s credential JSON (run without a shell)'
 complete -c vn -n '__vn_at \'configure use\'; and __vn_argc -eq 0' -a '(__vn_profiles)'
 complete -c vn -n '__vn_at \'configure delete\'' -l yes -s y -d 'do not ask for confirmation'
 complete -c vn -n '__vn_at \'configure delete\'; and __vn_argc -eq 0' -a '(__vn_profiles)'
 complete -c vn -n '__vn_at \'configure import-aliyun\'' -l file -r -F -d 'the aliyun CLI config file (default ~/.aliyun/config.json)'
 complete -c vn -n '__vn_at \'configure import-aliyun\'' -l overwrite -d 'replace vn profiles of the same name'
+complete -c vn -n '__vn_at \'configure whoami\'' -l sts-endpoint -x -d 'STS endpoint (default: the profile\'s, ALIBABA_CLOUD_STS_ENDPOINT, sts.<ALIBABA_CLOUD_STS_REGION>.aliyuncs.com, sts.aliyuncs.com)'
 complete -c vn -n '__vn_at \'emulator\'' -a 'start' -d 'run the emulator on a port'
 complete -c vn -n '__vn_at \'emulator start\'' -l host -x -d 'address to listen on'
 complete -c vn -n '__vn_at \'emulator start\'' -l port -x -d 'port (0 picks a free one)'

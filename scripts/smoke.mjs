@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A smoke pass of an installed checkout under the Node that runs this script (.ci/smoke-node runs
-// it on Node 22 and 24 after an `npm ci` of their own, as better-sqlite3 is native): a `--profile
+// it on Node 22, 24 and 26 after an `npm ci` of their own, as better-sqlite3 is native): a `--profile
 // local` command, the example test suite, and the emulator driven by an official client
 // (@alicloud/openapi-core, V3 and V1 signatures). Prints one line per check and `N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';

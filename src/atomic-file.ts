@@ -7,14 +7,18 @@ export class AtomicFile {
   private handle?: FileHandle;
   private readonly temp: string;
   private queue: Promise<void> = Promise.resolve();
-  constructor(readonly target: string) {
+  constructor(
+    readonly target: string,
+    /** The file's permission bits (default 0666 less the umask); 0o600 for a file holding secrets. */
+    private readonly mode?: number,
+  ) {
     this.temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   }
 
   /** Writes in call order, even when callers run concurrently (conversations finish in any order). */
   write(text: string): Promise<void> {
     this.queue = this.queue.then(async () => {
-      this.handle ??= await open(this.temp, 'w');
+      this.handle ??= await open(this.temp, 'w', this.mode);
       await this.handle.write(text);
     });
     return this.queue;
@@ -24,7 +28,7 @@ export class AtomicFile {
   async commit(): Promise<void> {
     try {
       await this.queue;
-      this.handle ??= await open(this.temp, 'w');
+      this.handle ??= await open(this.temp, 'w', this.mode);
       await this.handle.close();
       await rename(this.temp, this.target);
     } catch (e) {
@@ -43,8 +47,8 @@ export class AtomicFile {
 }
 
 /** Writes `text` to `target` through a temp file beside it and a rename: never half a file. */
-export async function writeFileAtomic(target: string, text: string): Promise<void> {
-  const f = new AtomicFile(target);
+export async function writeFileAtomic(target: string, text: string, opts: { mode?: number } = {}): Promise<void> {
+  const f = new AtomicFile(target, opts.mode);
   await f.write(text).catch(async (e) => {
     await f.abort();
     throw e;

@@ -1,47 +1,56 @@
 import type { ActionName, Params, Response } from './api/catalog.js';
 import type { ActionSpec, FlagParams } from './api/types.js';
-import type { CallOptions, Client } from './client/client.js';
+import type { Client } from './client/client.js';
 import type { Transport } from './client/transport.js';
 import { defaultGlobals, type GlobalOptions } from './commands/globals.js';
+import type { HandlerContext } from './commands/handler-context.js';
 import { configDir } from './config/paths.js';
 import type { ResolvedProfile } from './config/resolve.js';
 import { UsageError } from './errors.js';
+import { Factory } from './factory.js';
 import { FORMATS } from './output/formats/index.js';
-import { IOStreams, type Spinner, tableWidth } from './output/iostreams.js';
+import { IOStreams, type Prompts, type Spinner, tableWidth } from './output/iostreams.js';
 import type { Output, OutputFormat, RenderTarget, View } from './output/render.js';
+import type { ApiCaller, CallAsOutput, ClientPolicy } from './ports.js';
 
 export type { GlobalOptions } from './commands/globals.js';
 
 export type { Spinner } from './output/iostreams.js';
-
-export interface CallAsOutput extends CallOptions {
-  /** Follow every page (--all). */
-  all?: boolean;
-}
+export type { CallAsOutput } from './ports.js';
 
 /**
- * Everything a command may touch. Production builds it on the process's IOStreams; tests on
- * IOStreams.test(). It holds no stream itself: printing, prompts and spinners go through `io`.
- * Heavy pieces (client, prompts, spinner) are created on first use.
+ * The implementation behind a handler's narrow context (commands/handler-context.ts): the program
+ * (program.ts) parses the global options into it, and its Factory (factory.ts) makes the heavy
+ * pieces on first use. Production builds it on the process's IOStreams; tests on IOStreams.test().
+ * It holds no stream itself: printing, prompts and spinners go through `io`.
  */
-export class Context {
+export class Context implements HandlerContext {
   globals: GlobalOptions = defaultGlobals();
-  private clientPromise?: Promise<Client>;
-  private clientMade?: Client;
-  private profilePromise?: Promise<ResolvedProfile>;
-  private cleanups: (() => Promise<void> | void)[] = [];
-  /** The HTTP seam: set by a test (test/helpers/httpmock.ts) before the first call; default undici. */
-  transport?: Transport;
+  readonly factory: Factory;
 
   constructor(
     readonly io: IOStreams,
     readonly env: NodeJS.ProcessEnv = io.env,
     readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.factory = new Factory({
+      env,
+      configDir: configDir(env),
+      now,
+      globals: () => this.globals,
+      out: (text) => this.out(text),
+      err: (text) => this.err(text),
+    });
+  }
 
   /** Production: the process's streams; `onBrokenPipe` runs when stdout's reader went away. */
   static fromProcess(opts: { onBrokenPipe?: () => void } = {}): Context {
     return new Context(IOStreams.system(opts), process.env);
+  }
+
+  /** The HTTP seam: a test's Transport (test/helpers/httpmock.ts), set before the first call; default undici. */
+  set transport(transport: Transport | undefined) {
+    if (transport) this.factory.override({ transport: async () => transport });
   }
 
   get configDir(): string {
@@ -72,11 +81,11 @@ export class Context {
   }
 
   profile(): Promise<ResolvedProfile> {
-    this.profilePromise ??= (async () => {
-      const { resolveProfile } = await import('./config/resolve.js');
-      return resolveProfile({ env: this.env, profile: this.globals.profile, region: this.globals.region, endpoint: this.globals.endpoint });
-    })();
-    return this.profilePromise;
+    return this.factory.profile();
+  }
+
+  prompt(): Promise<Prompts> {
+    return this.io.prompts();
   }
 
   /**
@@ -98,50 +107,42 @@ export class Context {
     }
   }
 
-  client(): Promise<Client> {
-    this.clientPromise ??= this.makeClient();
-    return this.clientPromise;
-  }
-
-  private async makeClient(): Promise<Client> {
-    const profile = await this.profile();
-    const { endpointFor } = await import('./config/endpoint.js');
-    const [{ Client }, transport] = await Promise.all([import('./client/client.js'), import('./client/transport.js')]);
-    this.onDispose(() => transport.closeTransport());
+  /** The Voice Navigator client (with this command's policy, when it has one). */
+  async client(policy: ClientPolicy = {}): Promise<Client> {
+    await this.profile();
     // refused before anything is sent: the profile's default output can be xml too
     const format = await this.outputFormat();
     if (this.globals.query !== undefined && !FORMATS[format].acceptsQuery) {
       throw new UsageError(`--query applies to JSON and cannot be used with ${format.toUpperCase()} output (the profile's default; pass -o json)`);
     }
-    const endpoint = await endpointFor(profile, { configDir: this.configDir, env: this.env });
-    if (endpoint.close) this.onDispose(endpoint.close);
-    const g = this.globals;
-    this.clientMade = new Client({
-      endpoint: endpoint.url,
-      credentials: endpoint.credentials,
-      signatureVersion: g.signatureVersion,
-      timeoutMs: g.timeout * 1000,
-      retries: g.retries,
-      backoffMs: Number(this.env.VN_RETRY_BASE_MS ?? 200),
-      dryRun: g.dryRun,
-      onDryRun: (text) => this.out(text),
-      debug: g.debug ? (line) => this.err(`[debug] ${line}`) : undefined,
-      now: this.now,
-      transport: this.transport ?? transport.undiciTransport,
-    });
-    return this.clientMade;
+    return this.factory.client(undefined, policy);
   }
 
   /** The state-changing actions carried out so far in this command (none when no client was made). */
   changesCarriedOut(): readonly string[] {
-    return this.clientMade?.carriedOut ?? [];
+    return this.factory.carriedOut();
+  }
+
+  readonly api: ApiCaller = (action, params, opts) => this.call(action, params, opts);
+
+  caller(policy: ClientPolicy): ApiCaller {
+    return (action, params, opts) => this.call(action, params, opts, policy);
+  }
+
+  /** A second context on another profile (`--target-profile`), with the same streams and seam, closed with this one. */
+  forProfile(profile: string): Context {
+    const other = new Context(this.io, this.env, this.now);
+    other.globals = { ...this.globals, profile };
+    other.factory.override({ transport: () => this.factory.transport() });
+    this.onDispose(() => other.dispose());
+    return other;
   }
 
   /** One API call, as an Output ready for render(); --all and -o xml handled here. */
-  async call<A extends ActionName>(action: A, params: Params<A> | FlagParams, opts: CallAsOutput = {}): Promise<Output<Response<A>>> {
+  async call<A extends ActionName>(action: A, params: Params<A> | FlagParams, opts: CallAsOutput = {}, policy?: ClientPolicy): Promise<Output<Response<A>>> {
     const { ACTION_SPECS } = await import('./api/catalog.js');
     const spec: ActionSpec = ACTION_SPECS[action];
-    const client = await this.client();
+    const client = await this.client(policy);
     const format = opts.format ?? (!opts.all ? (FORMATS[await this.outputFormat()].wire ?? 'JSON') : 'JSON');
     const paging = spec.paginator ? await import('./client/paginate.js') : undefined;
     const view = (data: unknown): View => ({
@@ -160,8 +161,8 @@ export class Context {
   /** -o, else the profile's default output, else table on a TTY and json when piped. */
   async outputFormat(): Promise<OutputFormat> {
     if (this.globals.output) return this.globals.output;
-    if (this.profilePromise) {
-      const p = await this.profilePromise.catch(() => undefined);
+    if (this.factory.made('profile')) {
+      const p = await this.profile().catch(() => undefined);
       if (p?.output) return p.output as OutputFormat;
     }
     return this.io.stdoutIsTTY ? 'table' : 'json';
@@ -187,12 +188,11 @@ export class Context {
   }
 
   onDispose(fn: () => Promise<void> | void): void {
-    this.cleanups.push(fn);
+    this.factory.onDispose(fn);
   }
 
   async dispose(): Promise<void> {
-    const fns = this.cleanups.splice(0).reverse();
-    for (const fn of fns) await fn();
+    await this.factory.dispose();
   }
 }
 

@@ -83,3 +83,9 @@ export class QueryAfterCallError extends VnError {
   override readonly exitCode = 6;
   override name = 'QueryAfterCallError';
 }
+
+/** Some conversation did not pass, or the latency gate failed: exit 1 with a one-line summary (the report is already out). */
+export class TestsFailed extends VnError {
+  override readonly exitCode = 1;
+  override name = 'TestsFailed';
+}

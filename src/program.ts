@@ -6,6 +6,7 @@ import type { Context, GlobalOptions } from './context.js';
 import { DifferencesFound, DryRunDone, ServiceError, UsageError, VnError } from './errors.js';
 import { HELP_FLAG, helpWidth, PROGRAM_DESCRIPTION, PROGRAM_EXAMPLES, VERSION_FLAG } from './help.js';
 import { FORMATS } from './output/formats/index.js';
+import { similarCommands } from './suggest.js';
 import { VERSION } from './version.js';
 
 /** Parses and runs one command line; returns the exit code. Loaded by cli.ts once it knows it needs it. */
@@ -32,7 +33,7 @@ export async function runProgram(argv: string[], ctx: Context): Promise<number> 
 }
 
 function buildProgram(commander: typeof import('commander'), ctx: Context, words: string[], early: Record<string, string | boolean>): Command {
-  const program = new commander.Command('vn');
+  const program = new (vnCommand(commander))('vn');
   program
     .description(PROGRAM_DESCRIPTION)
     .version(VERSION, VERSION_FLAG.flags, VERSION_FLAG.description)
@@ -55,6 +56,32 @@ function buildProgram(commander: typeof import('commander'), ctx: Context, words
   for (const verb of TOP_VERBS) addVerbStub(program, verb, ctx);
   program.addHelpText('after', PROGRAM_EXAMPLES);
   return program;
+}
+
+/**
+ * commander's Command, with an unknown command's "Did you mean" naming each command once by its
+ * canonical name: commander's own lists an alias beside its command (`list, ls`).
+ */
+function vnCommand(commander: typeof import('commander')): typeof Command {
+  class VnCommand extends commander.Command {
+    override createCommand(name?: string): Command {
+      return new VnCommand(name);
+    }
+
+    /** Called by commander for a word that names no subcommand (not in its typings, hence no `override`). */
+    unknownCommand(): never {
+      const word = this.args[0] ?? '';
+      const near = similarCommands(
+        word,
+        this.createHelp()
+          .visibleCommands(this)
+          .map((c) => ({ name: c.name(), aliases: c.aliases() })),
+      );
+      const hint = near.length === 0 ? '' : `\n(Did you mean ${near.length > 1 ? 'one of ' : ''}${near.join(', ')}?)`;
+      this.error(`error: unknown command '${word}'${hint}`, { code: 'commander.unknownCommand' });
+    }
+  }
+  return VnCommand;
 }
 
 function addGroupStub(parent: Command, group: GroupEntry, ctx: Context, withVerbs = true): Command {

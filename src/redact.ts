@@ -1,5 +1,3 @@
-import { percentEncode } from './client/encode.js';
-
 /**
  * The one redaction filter. Everything vn prints (stdout, stderr, --debug traces, --dry-run,
  * error messages, text the server echoes back) passes through `redact()` in Context, so a secret
@@ -39,11 +37,19 @@ function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
+/**
+ * RFC 3986 percent-encoding, as the signer sends a value (client/encode.ts's percentEncode; a test
+ * checks the two agree). Written here so that the redaction filter stays a leaf that imports nothing.
+ */
+export function wireEncode(v: string): string {
+  return encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 /** Every form a value takes on the wire and in echoed text. */
 function encodings(v: string): string[] {
-  const once = percentEncode(v);
+  const once = wireEncode(v);
   const json = JSON.stringify(v).slice(1, -1);
-  return [v, once, percentEncode(once), encodeURIComponent(v), encodeURIComponent(once), json, json.replace(/\//g, '\\/'), xmlEscape(v)];
+  return [v, once, wireEncode(once), encodeURIComponent(v), encodeURIComponent(once), json, json.replace(/\//g, '\\/'), xmlEscape(v)];
 }
 
 /** Marks a value as secret for the rest of the process (credentials, secret-like parameters). */
@@ -65,12 +71,15 @@ export function registerSecretParams(params: Record<string, unknown>): void {
 }
 
 const NAMES = SECRET_PARAM_NAMES.join('|');
+// A value already masked (whole or in parts: the known-value pass runs first, and text is filtered
+// again on its way out) is taken in with the rest of the value, so it comes out masked once.
+const MASKED = escapeRe(REDACTED);
 // Name=value in a query, a form or a string to sign, once (=), twice (%3D) or three times (%253D)
 // percent-encoded; the value ends where the pair does (&, %26, %2526), at white space or a quote.
 const BY_NAME: [RegExp, string][] = [
-  [new RegExp(`(^|[^A-Za-z0-9])(${NAMES})=[^&\\s"'<>]*`, 'g'), `$1$2=${REDACTED}`],
-  [new RegExp(`(^|[^A-Za-z0-9]|%26)(${NAMES})%3D(?:(?!%26)[^&\\s"'<>])*`, 'gi'), `$1$2%3D${REDACTED}`],
-  [new RegExp(`(^|[^A-Za-z0-9]|%2526)(${NAMES})%253D(?:(?!%2526)[^&\\s"'<>])*`, 'gi'), `$1$2%253D${REDACTED}`],
+  [new RegExp(`(^|[^A-Za-z0-9])(${NAMES})=(?:${MASKED}|[^&\\s"'<>])*`, 'g'), `$1$2=${REDACTED}`],
+  [new RegExp(`(^|[^A-Za-z0-9]|%26)(${NAMES})%3D(?:${MASKED}|(?!%26)[^&\\s"'<>])*`, 'gi'), `$1$2%3D${REDACTED}`],
+  [new RegExp(`(^|[^A-Za-z0-9]|%2526)(${NAMES})%253D(?:${MASKED}|(?!%2526)[^&\\s"'<>])*`, 'gi'), `$1$2%253D${REDACTED}`],
   // JSON and XML fields, and the V3 header
   [/"(AccessKeySecret|SecurityToken|SecretKey|AccessKey)"(\s*):(\s*)"(?:[^"\\]|\\.)*"/g, `"$1"$2:$3"${REDACTED}"`],
   [/<(AccessKeySecret|SecurityToken|SecretKey|AccessKey)>[^<]*<\/\1>/g, `<$1>${REDACTED}</$1>`],

@@ -32,3 +32,25 @@ export function editDistance(a: string, b: string): number {
   }
   return row[b.length] as number;
 }
+
+/**
+ * "Did you mean" for an unknown command word: the commands whose name or alias is nearest
+ * (commander's rule: the smallest edit distance, at most 3, with more than 40% of the longer word
+ * in common), each named once by its canonical name (`lst` suggests `list`, not `list, ls`).
+ */
+export function similarCommands(word: string, commands: readonly { name: string; aliases: readonly string[] }[]): string[] {
+  let best: string[] = [];
+  let bestDistance = 4;
+  for (const c of commands) {
+    for (const candidate of [c.name, ...c.aliases]) {
+      if (candidate.length <= 1) continue;
+      const d = editDistance(word, candidate);
+      if ((Math.max(word.length, candidate.length) - d) / Math.max(word.length, candidate.length) <= 0.4) continue;
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = [c.name];
+      } else if (d === bestDistance && !best.includes(c.name)) best.push(c.name);
+    }
+  }
+  return best.sort((a, b) => a.localeCompare(b));
+}

@@ -56,6 +56,44 @@ function cycles(graph: Map<string, string[]>): string[][] {
 /** The emulator verifies signatures with the same algorithms the client signs with (one implementation of the seed's 签名机制). */
 const SHARED = ['client/sign-v1.ts', 'client/sign-v3.ts', 'client/encode.ts'];
 
+/** The shell: the entry, the program, the Context behind the handlers' narrow context, the Factory, the commands. */
+const SHELL = ['cli.ts', 'program.ts', 'context.ts', 'factory.ts', 'commands/'];
+
+/** `[layer, forbidden]`: a module under `layer` (a folder, or one module) imports nothing under any of `forbidden` ('' is all of vn). */
+const LAYER_RULES: [string, string[]][] = [
+  ['api/', ['client/', 'commands/', 'config/', 'dialogue/', 'emulator/', 'output/', 'completion/']],
+  ['client/', ['emulator/', 'commands/', 'dialogue/', 'output/', 'completion/']],
+  ['emulator/', ['output/', 'commands/', 'client/', 'dialogue/', 'completion/', 'config/']],
+  // the domain takes ports (src/ports.ts) and knows nothing of the shell that gives them
+  ['output/', ['client/', 'emulator/', 'dialogue/', ...SHELL]],
+  ['manifest/', SHELL],
+  // the dialogue domain (chat, session, the test runner and its registries) is driven by commands/, never the other way round
+  ['dialogue/', [...SHELL, 'completion/']],
+  ['completion/instances.ts', SHELL],
+  ['ports.ts', SHELL],
+  ['config/', ['commands/', 'output/', 'dialogue/', 'manifest/', 'cli.ts', 'program.ts', 'context.ts', 'factory.ts']],
+  // the one redaction filter is a leaf: whatever breaks elsewhere, it still loads
+  ['redact.ts', ['']],
+  // the heavy pieces are made by the Factory; it is below the Context and the commands
+  ['factory.ts', ['cli.ts', 'program.ts', 'context.ts', 'commands/define.ts', 'commands/build.ts', 'commands/registry.ts']],
+  // handlers see HandlerContext, never the Context behind it (commands/build.ts, the program's builder, hands it over)
+  ['commands/', ['context.ts', 'cli.ts']],
+  ['commands/handler-context.ts', ['context.ts', 'cli.ts', 'program.ts']],
+];
+
+/** The modules allowed to break a rule, by rule: `layer → module`. */
+const RULE_OWNERS = new Set(['commands/ → commands/build.ts']);
+
+/** `mod → dep` for every import of a module under `layer` into `forbidden` (the emulator's use of the shared signing code aside). */
+function layerBreaks(graph: Map<string, string[]>, layer: string, forbidden: string[]): string[] {
+  const bad: string[] = [];
+  for (const [mod, deps] of graph) {
+    if (!mod.startsWith(layer) || RULE_OWNERS.has(`${layer} → ${mod}`)) continue;
+    for (const d of deps) if (forbidden.some((f) => d.startsWith(f)) && !(layer === 'emulator/' && SHARED.includes(d))) bad.push(`${mod} → ${d}`);
+  }
+  return bad;
+}
+
 /** Known breaks being moved out (each one goes when its move lands). */
 const KNOWN = new Set(['client/download.ts → output/progress.ts']);
 const KNOWN_CYCLES = new Set<string>();
@@ -84,20 +122,46 @@ describe('the layers', () => {
     ).toEqual([]);
   });
 
-  it.each([
-    ['api/', ['client/', 'commands/', 'config/', 'dialogue/', 'emulator/', 'output/', 'completion/']],
-    ['client/', ['emulator/', 'commands/', 'dialogue/', 'output/', 'completion/']],
-    ['emulator/', ['output/', 'commands/', 'client/', 'dialogue/', 'completion/', 'config/']],
-    ['output/', ['client/', 'emulator/', 'commands/', 'dialogue/']],
-    // the dialogue domain (chat, session, the test runner and its registries) is driven by commands/, never the other way round
-    ['dialogue/', ['commands/', 'cli.ts', 'program.ts', 'completion/']],
-  ])('%s imports nothing from %j', (layer, forbidden) => {
-    const bad: string[] = [];
-    for (const [mod, deps] of graph) {
-      if (!mod.startsWith(layer)) continue;
-      for (const d of deps) if (forbidden.some((f) => d.startsWith(f)) && !SHARED.includes(d)) bad.push(`${mod} → ${d}`);
-    }
-    expect(bad.filter((b) => !KNOWN.has(b))).toEqual([]);
+  it.each(LAYER_RULES)('%s imports nothing from %j', (layer, forbidden) => {
+    expect(layerBreaks(graph, layer, forbidden).filter((b) => !KNOWN.has(b))).toEqual([]);
+  });
+
+  it('each layer rule sees a violation (it can fail)', () => {
+    // one violating import per rule, fed to the same checker the real graph goes through
+    const fixture = new Map<string, string[]>([
+      ['config/resolve.ts', ['commands/globals.ts', 'output/render.ts', 'dialogue/session.ts', 'manifest/io.ts', 'context.ts', 'factory.ts']],
+      ['manifest/io.ts', ['context.ts', 'commands/define.ts']],
+      ['dialogue/chat.ts', ['context.ts', 'program.ts']],
+      ['output/watch.ts', ['context.ts', 'factory.ts', 'cli.ts']],
+      ['completion/instances.ts', ['context.ts']],
+      ['ports.ts', ['commands/globals.ts']],
+      ['redact.ts', ['client/encode.ts']],
+      ['commands/diff.ts', ['context.ts']],
+      ['factory.ts', ['context.ts', 'commands/define.ts']],
+      ['commands/handler-context.ts', ['context.ts']],
+    ]);
+    const found = (layer: string) => layerBreaks(fixture, layer, LAYER_RULES.find(([l]) => l === layer)?.[1] ?? []);
+    expect(found('config/')).toEqual([
+      'config/resolve.ts → commands/globals.ts',
+      'config/resolve.ts → output/render.ts',
+      'config/resolve.ts → dialogue/session.ts',
+      'config/resolve.ts → manifest/io.ts',
+      'config/resolve.ts → context.ts',
+      'config/resolve.ts → factory.ts',
+    ]);
+    expect(found('manifest/')).toEqual(['manifest/io.ts → context.ts', 'manifest/io.ts → commands/define.ts']);
+    expect(found('dialogue/')).toEqual(['dialogue/chat.ts → context.ts', 'dialogue/chat.ts → program.ts']);
+    expect(found('output/')).toEqual(['output/watch.ts → context.ts', 'output/watch.ts → factory.ts', 'output/watch.ts → cli.ts']);
+    expect(found('completion/instances.ts')).toEqual(['completion/instances.ts → context.ts']);
+    expect(found('ports.ts')).toEqual(['ports.ts → commands/globals.ts']);
+    // the leaf: any module of vn is a break
+    expect(found('redact.ts')).toEqual(['redact.ts → client/encode.ts']);
+    // handlers are typed against the narrow context, and the Factory knows nothing of the shell above it
+    expect(found('commands/')).toEqual(['commands/diff.ts → context.ts', 'commands/handler-context.ts → context.ts']);
+    expect(found('factory.ts')).toEqual(['factory.ts → context.ts', 'factory.ts → commands/define.ts']);
+    expect(found('commands/handler-context.ts')).toEqual(['commands/handler-context.ts → context.ts']);
+    // the program's builder is the one command module that holds the Context itself
+    expect(layerBreaks(new Map([['commands/build.ts', ['context.ts']]]), 'commands/', LAYER_RULES.find(([l]) => l === 'commands/')?.[1] ?? [])).toEqual([]);
   });
 
   it("keep the model's provenance out of the runtime: no module imports api/generated/provenance.json", () => {
@@ -230,5 +294,67 @@ describe('one owner of the data file', () => {
     ]);
     // the store may; nothing else may
     expect(sqlUses('emulator/store/instances.ts', fixture)).toEqual([]);
+  });
+});
+
+/**
+ * The heavy pieces of the shell (a signed client, the HTTP pool, the embedded emulator, the profile
+ * resolution, the profile store, a Context) are made in one place: src/factory.ts (the Context by
+ * itself and cli.ts through Context.fromProcess), beside the module that defines each. A handler
+ * asks the narrow context for them; a domain module is given a port.
+ */
+const HEAVY_RULES: [RegExp, string, string[]][] = [
+  // config/credentials/sts.ts: the credential piece's own STS client (AssumeRole…), on the Factory's transport
+  [/\bnew\s+Client\s*[<(]/, 'makes a Client (the Factory’s client())', ['factory.ts', 'config/credentials/sts.ts']],
+  [/\b(?:undiciTransport|closeTransport)\b/, 'holds the HTTP pool (the Factory’s transport())', ['factory.ts', 'client/transport.ts', 'client/http.ts']],
+  [/\bstartLocalEmulator\b/, 'starts the embedded emulator (the Factory’s emulator())', ['factory.ts', 'emulator/local.ts']],
+  [/\bresolveProfile\s*\(/, 'resolves the profile (the Factory’s profile())', ['factory.ts', 'config/resolve.ts']],
+  [/\bvnCredentialChain\s*\(/, 'builds the credential chain (the Factory’s credentials())', ['config/credentials/chain.ts', 'config/resolve.ts']],
+  [/\bProfileStore\s*\.\s*open\b/, 'opens the profile store (the Factory’s config())', ['factory.ts', 'config/profiles.ts']],
+  [/\bnew\s+Context\s*\(/, 'builds a Context (one per command, made by the entry)', ['context.ts']],
+];
+
+/** `file:line: why` for every heavy piece a module makes that is not its to make. */
+function heavyUses(file: string, text: string): string[] {
+  const found: string[] = [];
+  code(text)
+    .split('\n')
+    .forEach((line, i) => {
+      for (const [re, why, owners] of HEAVY_RULES) if (re.test(line) && !owners.includes(file)) found.push(`${file}:${i + 1}: ${why}`);
+    });
+  return found;
+}
+
+describe('the Factory makes the heavy pieces', () => {
+  it('no module but the Factory (and each piece’s own module) makes one', () => {
+    const bad = files(SRC).flatMap((f) => heavyUses(relative(SRC, f), readFileSync(f, 'utf8')));
+    expect(bad).toEqual([]);
+  });
+
+  it('the rule sees a violation (it can fail)', () => {
+    const fixture = [
+      'const client = new Client({ endpoint, credentials });',
+      "const { undiciTransport } = await import('../client/transport.js');",
+      'const emu = await startLocalEmulator({ configDir, env });',
+      'const profile = await resolveProfile({ env });',
+      'const { chain } = vnCredentialChain({ env });',
+      'const store = await ProfileStore.open(dir);',
+      'const other = new Context(io, env, now);',
+      '// new Client( in a comment is prose',
+    ].join('\n');
+    expect(heavyUses('manifest/io.ts', fixture)).toEqual([
+      'manifest/io.ts:1: makes a Client (the Factory’s client())',
+      'manifest/io.ts:2: holds the HTTP pool (the Factory’s transport())',
+      'manifest/io.ts:3: starts the embedded emulator (the Factory’s emulator())',
+      'manifest/io.ts:4: resolves the profile (the Factory’s profile())',
+      'manifest/io.ts:5: builds the credential chain (the Factory’s credentials())',
+      'manifest/io.ts:6: opens the profile store (the Factory’s config())',
+      'manifest/io.ts:7: builds a Context (one per command, made by the entry)',
+    ]);
+    // the Factory may make what it makes, and nothing it should not
+    expect(heavyUses('factory.ts', fixture)).toEqual([
+      'factory.ts:5: builds the credential chain (the Factory’s credentials())',
+      'factory.ts:7: builds a Context (one per command, made by the entry)',
+    ]);
   });
 });

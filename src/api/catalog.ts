@@ -46,6 +46,6 @@ export function getPath(obj: unknown, path: string): unknown {
   return cur;
 }
 
-export function endpointFor(region: string): string | undefined {
+export function regionHost(region: string): string | undefined {
   return ENDPOINTS[region];
 }

@@ -31,9 +31,18 @@ function setPath(obj: unknown, path: string, value: unknown): void {
   if (holder && typeof holder === 'object') holder[last] = value;
 }
 
+/** Removes the field at a dotted path of a response body, if it is there. */
+function deletePath(obj: unknown, path: string | undefined): void {
+  if (!path) return;
+  const parts = path.split('.');
+  const holder = (parts.length > 1 ? getPath(obj, parts.slice(0, -1).join('.')) : obj) as Record<string, unknown> | undefined;
+  if (holder && typeof holder === 'object') delete holder[parts[parts.length - 1] as string];
+}
+
 /**
  * Follows the page parameter until every item is in hand (or a page comes back short or empty), and
- * returns one response of the same shape holding them all, as page 1 of one page.
+ * returns one response of the same shape holding them all, without the page number and size that
+ * describe one page (the total stays).
  */
 export async function callAll(client: Client, action: ActionSpec, params: Record<string, unknown>, pageSize = 50): Promise<CallResult> {
   const p = action.paginator;
@@ -53,7 +62,9 @@ export async function callAll(client: Client, action: ActionSpec, params: Record
   }
   const merged = structuredClone(first.data);
   setPath(merged, p.items, items);
-  if (getPath(merged, p.echoPage) !== undefined) setPath(merged, p.echoPage, 1);
-  if (getPath(merged, p.echoSize) !== undefined) setPath(merged, p.echoSize, items.length);
+  // the page number and size describe one page, and the merged answer is every page: they are
+  // left out (a size of "1" for one item, or of the request's 50, would both mislead)
+  deletePath(merged, p.echoPage);
+  deletePath(merged, p.echoSize);
   return { ...first, data: merged, raw: JSON.stringify(merged) };
 }

@@ -103,6 +103,15 @@ function toNetworkError(err: unknown, req: HttpRequest, timedOut: boolean, midRe
   if (!midResponse && code && NOT_DELIVERED.has(code)) {
     return new NetworkError(`cannot connect to ${host} (${code})`, false, { cause: err });
   }
+  if (!midResponse && code === 'ERR_SSL_WRONG_VERSION_NUMBER' && req.url.startsWith('https:')) {
+    // what a plain-HTTP server answers to a TLS handshake: nothing was sent, and the fix is the scheme
+    return new NetworkError(
+      `cannot connect to ${host} over HTTPS (${code}): it answers plain HTTP. If that is meant (a \`vn emulator\`, a local proxy), ` +
+        `write the endpoint as http://${host} (a bare host:port means https)`,
+      false,
+      { cause: err },
+    );
+  }
   if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR') {
     return new NetworkError(`no answer from ${host} within ${Math.round(req.timeoutMs / 1000)}s`, true, { cause: err });
   }

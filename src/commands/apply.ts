@@ -36,7 +36,6 @@ export default defineCommand({
   async run(ctx, { flags }) {
     // `vn --dry-run apply …` means the same as `vn apply … --dry-run`: the plan needs its reads sent
     const dryRun = flags.dryRun === true || ctx.globals.dryRun;
-    ctx.globals.dryRun = false;
     const file = String(flags.file);
     if (file === '-' && flags.yes !== true && !dryRun) {
       throw new UsageError('the file comes from stdin, so there is no terminal to confirm on: add --yes (or --dry-run)');
@@ -44,9 +43,10 @@ export default defineCommand({
     const { apiFor, readConfigText, renderText } = await import('../manifest/io.js');
     const { parseConfigFile } = await import('../manifest/load.js');
     const { makePlan, matchLive } = await import('../manifest/plan.js');
-    const src = await readConfigText(ctx, file);
+    const src = await readConfigText(ctx.io, file);
     const config = await parseConfigFile(src.name, src.text);
-    const api = apiFor(ctx);
+    // the plan's reads are sent under --dry-run too: the dry run is this command's own (its writes are never sent)
+    const api = apiFor(ctx.caller({ dryRun: false }));
     const live = await matchLive(api, config.instances);
     const plans = makePlan(config.instances, live, { associateChatbots: flags.associateChatbots === true });
     const writes = plans.reduce((n, p) => n + p.calls.length, 0);
@@ -63,7 +63,7 @@ export default defineCommand({
       })),
       writes,
     };
-    await renderText(ctx, { data, view: { kind: 'manifest-plan' } });
+    await renderText({ data, view: { kind: 'manifest-plan' } }, ctx.globals, ctx.renderTarget());
     if (plans.every((p) => p.action === 'unchanged')) {
       ctx.err('nothing to change');
       return undefined;

@@ -146,6 +146,6 @@ export default defineCommand({
     const missing = issues.filter((i) => i.kind === 'missing').map((i) => `--${i.param}`);
     if (missing.length) throw new UsageError(`${action.name} needs ${missing.join(', ')} (${describe})`);
     if (flags.all && !action.paginator) throw new UsageError(`--all: ${action.name} is not a paged action`);
-    return ctx.call(action.name, params as FlagParams, { all: flags.all === true, force });
+    return ctx.api(action.name, params as FlagParams, { all: flags.all === true, force });
   },
 });

@@ -1,7 +1,7 @@
 import type { ActionName } from '../api/catalog.js';
 import type { FlagParams, ParamType } from '../api/types.js';
-import type { Context } from '../context.js';
 import type { Output } from '../output/render.js';
+import type { HandlerContext } from './handler-context.js';
 
 /** How a flag's text becomes a value. Defaults to the catalog type of its parameter. */
 export type FlagType = 'string' | 'int' | 'bool' | 'json' | 'list';
@@ -56,6 +56,7 @@ export interface Input {
 }
 
 export type { FlagParams } from '../api/types.js';
+export type { HandlerContext } from './handler-context.js';
 
 export interface CommandDef {
   /** The long help text. The one-line summary is the registry's (commands/registry.ts), the one place it is written. */
@@ -81,11 +82,21 @@ export interface CommandDef {
    * Returns what to render (or undefined when the command printed through ctx itself, e.g. chat).
    * Default: send `action` with `params` and render the response.
    */
-  run?: (ctx: Context, input: Input) => Promise<Output | undefined>;
+  run?: (ctx: HandlerContext, input: Input) => Promise<Output | undefined>;
 }
 
 export function defineCommand(def: CommandDef): CommandDef {
   return def;
+}
+
+/**
+ * A command that is all declaration (its action, arguments and examples; the default handler sends
+ * the action and renders the answer), written in its registry line instead of a file of its own.
+ * A new API action with a named command is then three hand-written places: its spec entry, its
+ * emulator handler and this line. A command with logic of its own keeps its verb file.
+ */
+export function declared(def: CommandDef): () => Promise<{ default: CommandDef }> {
+  return () => Promise.resolve({ default: def });
 }
 
 export function flagTypeOf(paramType: ParamType | undefined, jsonString?: boolean): FlagType {

@@ -25,25 +25,25 @@ export default defineCommand({
     if (file !== undefined && (a || b)) throw new UsageError('give -f FILE or two instance ids, not both');
     if (file === undefined && !(a && b)) throw new UsageError('give -f FILE, or two instance ids to compare');
     if (flags.targetProfile !== undefined && file !== undefined) throw new UsageError('--target-profile compares two instances; with -f use --profile');
-    const { apiFor, contextFor, renderText } = await import('../manifest/io.js');
+    const { apiFor, renderText } = await import('../manifest/io.js');
     const diff = await import('../manifest/diff.js');
     let data: Awaited<ReturnType<typeof diff.diffFile>>;
     if (file !== undefined) {
       const { readConfigText } = await import('../manifest/io.js');
       const { parseConfigFile } = await import('../manifest/load.js');
-      const src = await readConfigText(ctx, file);
+      const src = await readConfigText(ctx.io, file);
       const config = await parseConfigFile(src.name, src.text);
-      data = await diff.diffFile(apiFor(ctx), config, `live${ctx.globals.profile ? ` (${ctx.globals.profile})` : ''}`);
+      data = await diff.diffFile(apiFor(ctx.api), config, `live${ctx.globals.profile ? ` (${ctx.globals.profile})` : ''}`);
     } else {
       const target = flags.targetProfile as string | undefined;
-      const other = target ? contextFor(ctx, target) : ctx;
+      const other = target ? ctx.forProfile(target) : ctx;
       const label = (p: string | undefined) => (p ? ` (${p})` : '');
       data = await diff.diffInstances(
-        { api: apiFor(ctx), id: a as string, label: `a${label(ctx.globals.profile)}` },
-        { api: apiFor(other), id: b as string, label: `b${label(target ?? ctx.globals.profile)}` },
+        { api: apiFor(ctx.api), id: a as string, label: `a${label(ctx.globals.profile)}` },
+        { api: apiFor(other.api), id: b as string, label: `b${label(target ?? ctx.globals.profile)}` },
       );
     }
-    await renderText(ctx, { data, view: { kind: 'manifest-diff' } });
+    await renderText({ data, view: { kind: 'manifest-diff' } }, ctx.globals, ctx.renderTarget());
     if (!data.match) throw new DifferencesFound('the configurations differ');
     return undefined;
   },

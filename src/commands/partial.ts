@@ -1,7 +1,7 @@
 import { ACTION_SPECS, type ActionName } from '../api/catalog.js';
 import type { FlagParams } from '../api/types.js';
-import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import type { HandlerContext } from './handler-context.js';
 
 export interface PartialUpdate {
   /** The write action, whose parameters (required ones especially) are filled. */
@@ -25,12 +25,12 @@ export interface PartialUpdate {
  * timeout and keeps every other silence setting. The read is sent even under --dry-run, so the dry
  * run shows the merged request; the write is not.
  */
-export async function mergeWithCurrent(ctx: Context, given: FlagParams, u: PartialUpdate): Promise<FlagParams> {
+export async function mergeWithCurrent(ctx: HandlerContext, given: FlagParams, u: PartialUpdate): Promise<FlagParams> {
   const changes = Object.keys(given).filter((k) => !u.keys.includes(k) && given[k] !== undefined);
   if (changes.length === 0) throw new UsageError(`nothing to change: give at least one of ${u.flagNames.join(', ')}`);
   const spec = ACTION_SPECS[u.write];
   // the read's parameters are the flags' own (the target's id), so they go as flag parameters
-  const out = await ctx.call(u.read, u.readParams as FlagParams, { format: 'JSON', sendInDryRun: true });
+  const out = await ctx.api(u.read, u.readParams as FlagParams, { format: 'JSON', sendInDryRun: true });
   const body = (out.data ?? {}) as Record<string, unknown>;
   const current = (u.section ? body[u.section] : body) as Record<string, unknown> | undefined;
   const merged = { ...given } as FlagParams;

@@ -1,4 +1,4 @@
-import type { GroupEntry, VerbEntry } from './define.js';
+import { declared, type GroupEntry, type VerbEntry } from './define.js';
 
 export type { CommandTree, GroupEntry, VerbEntry } from './define.js';
 
@@ -8,7 +8,12 @@ export const GROUPS: GroupEntry[] = [
     summary: 'voice-navigation instances: list, create, modify, enable, delete',
     verbs: [
       { name: 'list', aliases: ['ls'], summary: 'list instances', load: () => import('./instance/list.js') },
-      { name: 'describe', aliases: ['get'], summary: 'show one instance', load: () => import('./instance/describe.js') },
+      {
+        name: 'describe',
+        aliases: ['get'],
+        summary: 'show one instance',
+        load: declared({ action: 'DescribeInstance', args: [{ name: 'instance-id', param: 'InstanceId' }], examples: ['vn instance describe 3f6e4b1c-…'] }),
+      },
       { name: 'create', summary: 'create an instance', load: () => import('./instance/create.js') },
       { name: 'modify', summary: 'change an instance’s concurrency, name or description', load: () => import('./instance/modify.js') },
       { name: 'delete', aliases: ['rm'], summary: 'delete an instance', load: () => import('./instance/delete.js') },
@@ -115,7 +120,16 @@ export const GROUPS: GroupEntry[] = [
       { name: 'get', summary: 'print one setting of a profile', load: () => import('./configure/get.js') },
       { name: 'use', summary: 'make a profile the current one', load: () => import('./configure/use.js') },
       { name: 'delete', aliases: ['rm'], summary: 'delete a profile', load: () => import('./configure/delete.js') },
-      { name: 'import-aliyun', summary: 'import AK and StsToken profiles from ~/.aliyun/config.json', load: () => import('./configure/import-aliyun.js') },
+      {
+        name: 'import-aliyun',
+        summary: 'import the profiles of ~/.aliyun/config.json (every mode vn supports)',
+        load: () => import('./configure/import-aliyun.js'),
+      },
+      {
+        name: 'whoami',
+        summary: 'which credentials win, whose they are (STS GetCallerIdentity) and how long they last',
+        load: () => import('./configure/whoami.js'),
+      },
     ],
   },
   {

@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOCAL_PROFILE, PROFILE_NAME_RE, readProfiles } from '../config/profiles.js';
-import type { Context } from '../context.js';
+import type { ApiClient, ClientPolicy, Clock } from '../ports.js';
 import { readRegularFile } from '../regular-file.js';
 
 /** How long a fetched list is used before it is fetched again. */
@@ -27,12 +27,22 @@ export function completionWords(kind: keyof typeof COMPLETION_WORD, values: unkn
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && re.test(v)))];
 }
 
+/** What completion needs of the shell: the config dir, the clock, the profile's name and a client with a policy of its own. */
+export interface CompletionHost {
+  readonly configDir: string;
+  readonly now: Clock;
+  /** The request timeout of the global options, in seconds (completion waits at most FETCH_SECONDS). */
+  readonly globals: { readonly timeout: number };
+  profile(): Promise<{ name: string }>;
+  client(policy: ClientPolicy): Promise<Pick<ApiClient, 'call'>>;
+}
+
 interface Cache {
   time: number;
   ids: string[];
 }
 
-function cacheFile(ctx: Context, profile: string): string {
+function cacheFile(ctx: CompletionHost, profile: string): string {
   return join(ctx.configDir, 'cache', `instances-${encodeURIComponent(profile)}.json`);
 }
 
@@ -52,16 +62,16 @@ async function readCache(file: string): Promise<Cache | undefined> {
  * than CACHE_SECONDS, else fetched (one page of 100, FETCH_SECONDS at most, no retries) and cached;
  * when the fetch fails, whatever the cache held. Never throws: a TAB shows nothing rather than an error.
  */
-export async function instanceIds(ctx: Context): Promise<string[]> {
+export async function instanceIds(ctx: CompletionHost): Promise<string[]> {
   try {
     const profile = (await ctx.profile()).name;
     const file = cacheFile(ctx, profile);
     const cached = await readCache(file);
     const now = ctx.now().getTime();
     if (cached && now - cached.time < CACHE_SECONDS * 1000 && now >= cached.time) return cached.ids;
-    ctx.globals = { ...ctx.globals, timeout: Math.min(ctx.globals.timeout, FETCH_SECONDS), retries: 0, dryRun: false, debug: false };
     try {
-      const client = await ctx.client();
+      // a TAB's own policy: short, no retries, always sent, no trace
+      const client = await ctx.client({ timeoutMs: Math.min(ctx.globals.timeout, FETCH_SECONDS) * 1000, retries: 0, dryRun: false, debug: false });
       const res = await client.call<{ Instances?: { InstanceId?: string }[] }>('ListInstances', { PageNumber: 1, PageSize: 100 });
       const instances = Array.isArray(res.data.Instances) ? res.data.Instances : [];
       const ids = completionWords(
@@ -82,7 +92,7 @@ export async function instanceIds(ctx: Context): Promise<string[]> {
 }
 
 /** The profile names for shell completion (config.json's, and `local`), filtered as instance ids are. Never throws. */
-export async function profileNames(ctx: Context): Promise<string[]> {
+export async function profileNames(ctx: Pick<CompletionHost, 'configDir'>): Promise<string[]> {
   try {
     const store = await readProfiles(ctx.configDir);
     return completionWords('profile', [...store.names(), LOCAL_PROFILE]);

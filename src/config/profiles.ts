@@ -5,13 +5,48 @@ import { RuntimeFailure, UsageError } from '../errors.js';
 import { assertRegularOrMissing, NotRegularFileError, readRegularFileSync } from '../regular-file.js';
 import { ensureConfigDir } from './paths.js';
 
+/** The credential modes a profile can be of (the aliyun CLI's names). */
+export const PROFILE_MODES = ['AK', 'StsToken', 'RamRoleArn', 'ChainableRamRoleArn', 'EcsRamRole', 'OIDC', 'CredentialsURI', 'External'] as const;
+export type ProfileMode = (typeof PROFILE_MODES)[number];
+
+/**
+ * One stored profile. A profile written before modes existed has no `mode`: it is StsToken when it
+ * holds a token, else AK (so older config.json files read as they did).
+ */
 export interface Profile {
-  accessKeyId: string;
-  accessKeySecret: string;
+  mode?: ProfileMode;
+  /** AK, StsToken, RamRoleArn (the source key). */
+  accessKeyId?: string;
+  accessKeySecret?: string;
   securityToken?: string;
+  /** RamRoleArn, ChainableRamRoleArn, OIDC. */
+  ramRoleArn?: string;
+  roleSessionName?: string;
+  externalId?: string;
+  /** A session policy (JSON text). */
+  policy?: string;
+  durationSeconds?: number;
+  stsEndpoint?: string;
+  stsRegion?: string;
+  /** ChainableRamRoleArn: the profile whose credentials assume the role. */
+  sourceProfile?: string;
+  /** EcsRamRole: the instance's role (discovered from the metadata service when absent). */
+  ramRoleName?: string;
+  /** OIDC. */
+  oidcProviderArn?: string;
+  oidcTokenFile?: string;
+  /** CredentialsURI. */
+  credentialsUri?: string;
+  /** External: a command (split into words, run without a shell) printing the aliyun CLI's JSON. */
+  processCommand?: string;
   region?: string;
   endpoint?: string;
   output?: string;
+}
+
+/** A profile's mode; one stored without a mode is StsToken when it holds a token, else AK. */
+export function profileMode(p: Profile): ProfileMode {
+  return p.mode ?? (p.securityToken ? 'StsToken' : 'AK');
 }
 
 export interface StoreShape {

@@ -1,5 +1,6 @@
-import { DEFAULT_REGION, endpointFor } from '../api/catalog.js';
+import { DEFAULT_REGION, regionHost } from '../api/catalog.js';
 import type { CredentialProvider } from '../client/credentials.js';
+import type { HttpPolicy } from '../client/http.js';
 import { UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import { type Skip, vnCredentialChain } from './credentials/chain.js';
@@ -21,8 +22,17 @@ export interface ResolvedProfile {
   output?: string;
   /** What the client asks per request: the winning provider, renewed before its credentials expire. */
   credentials: CredentialProvider;
+  /** For the `local` profile: what chose it (`--profile local`, `VN_PROFILE=local`, or the current profile). */
+  localChosenBy?: string;
   /** The name of the provider that yielded, and why each one before it was skipped (for `whoami`). */
   provider: string;
+  /** What the winner used, in words (`aliyun CLI profile "ci" (RamRoleArn)`), for whoami. */
+  description: string;
+  /** A stored profile's STS endpoint or region (where whoami sends GetCallerIdentity). */
+  stsEndpoint?: string;
+  stsRegion?: string;
+  /** When the first credentials expire (temporary ones); the client's provider renews them. */
+  expiration?: Date;
   skipped: Skip[];
 }
 
@@ -31,6 +41,11 @@ export interface ResolveInput {
   profile?: string;
   region?: string;
   endpoint?: string;
+  /** How STS, a metadata service or a credentials URI is reached: the transport, --debug, timeout, retries. */
+  http?: HttpPolicy;
+  /** --sts-endpoint. */
+  stsEndpoint?: string;
+  now?: () => number;
 }
 
 /**
@@ -41,7 +56,7 @@ export interface ResolveInput {
  */
 export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfile> {
   const { env } = input;
-  const { chain, selection } = vnCredentialChain({ env, profile: input.profile });
+  const { chain, selection } = vnCredentialChain({ env, profile: input.profile, http: input.http, stsEndpoint: input.stsEndpoint, now: input.now });
   const credentials = await chain.get();
   // from here on these values are redacted from everything printed (src/redact.ts)
   registerSecret(credentials.accessKeySecret);
@@ -55,13 +70,16 @@ export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfi
     accessKeyId: credentials.accessKeyId,
     accessKeySecret: credentials.accessKeySecret,
     securityToken: credentials.securityToken,
-    credentials: new RefreshingProvider(winner, { initial: credentials }),
+    credentials: new RefreshingProvider(winner, { initial: credentials, now: input.now }),
     provider: winner.name,
+    description: winner.describe?.() ?? winner.name,
+    expiration: credentials.expiration,
     skipped: chain.skipped,
   };
   if (winner.source === 'local') {
     // the embedded emulator: the stored profiles play no part (nor VN_ENDPOINT)
-    return { ...common, region: regionOverride ?? DEFAULT_REGION, endpoint: input.endpoint };
+    const localChosenBy = input.profile !== undefined ? '--profile local' : env.VN_PROFILE ? 'VN_PROFILE=local' : 'the current profile';
+    return { ...common, region: regionOverride ?? DEFAULT_REGION, endpoint: input.endpoint, localChosenBy };
   }
   const stored = (await selection()).profile;
   return {
@@ -69,6 +87,8 @@ export async function resolveProfile(input: ResolveInput): Promise<ResolvedProfi
     region: regionOverride ?? stored?.region ?? DEFAULT_REGION,
     endpoint: input.endpoint ?? (env.VN_ENDPOINT || undefined) ?? stored?.endpoint,
     output: stored?.output,
+    // the STS endpoint a stored profile names (whoami asks it who the caller is)
+    ...(winner.source === 'profile' ? { stsEndpoint: stored?.stsEndpoint, stsRegion: stored?.stsRegion } : {}),
   };
 }
 
@@ -88,7 +108,7 @@ export function normalizeEndpoint(endpoint: string): string {
 }
 
 export function regionEndpoint(region: string): string {
-  const host = endpointFor(region);
+  const host = regionHost(region);
   if (!host) throw new UsageError(`unknown region "${region}" (known: cn-shanghai, cn-hangzhou); use --endpoint for another`);
   return `https://${host}`;
 }

@@ -1,9 +1,10 @@
 import type { ChalkInstance } from 'chalk';
 import { ENDING_ACTIONS } from '../api/bot-actions.js';
-import type { BotTurn } from '../api/turn.js';
-import type { Context } from '../context.js';
+import type { BotTurn } from '../api/bot-turn.js';
 import { ServiceError, UsageError } from '../errors.js';
-import { formatTurn } from '../output/turn.js';
+import { formatTurn } from '../output/format-bot-turn.js';
+import type { IOStreams } from '../output/iostreams.js';
+import type { ApiClient, Clock } from '../ports.js';
 import { type ChatControls, findSlashCommand } from './chat-commands.js';
 import { clientSend, DialogueSession, type TurnResult } from './session.js';
 import type { DialogueEnv } from './suite/format.js';
@@ -30,7 +31,17 @@ export interface ChatOptions {
  * JSON line per answer, so it can be scripted. Whatever ends it (/quit, Ctrl-D, Ctrl-C, end of
  * input, an error), the conversation is ended with EndDialogue first.
  */
-export async function runChat(ctx: Context, opts: ChatOptions): Promise<void> {
+/** What the chat needs of the shell: the streams and the one writer, the clock, colour, and the signed client. */
+export interface ChatHost {
+  readonly io: IOStreams;
+  readonly now: Clock;
+  out(text: string): void;
+  err(text: string): void;
+  colorFor(stream: 'stdout' | 'stderr'): boolean;
+  client(): Promise<ApiClient>;
+}
+
+export async function runChat(ctx: ChatHost, opts: ChatOptions): Promise<void> {
   const tty = ctx.io.stdinIsTTY && ctx.io.stdoutIsTTY;
   const { Chalk } = await import('chalk');
   const chalk = new Chalk({ level: ctx.colorFor('stdout') ? 1 : 0 });
@@ -78,7 +89,7 @@ class Chat implements ChatControls {
   private lastContext?: Record<string, unknown>;
 
   constructor(
-    private readonly ctx: Context,
+    private readonly ctx: ChatHost,
     private readonly chalk: ChalkInstance,
     private readonly tty: boolean,
     private readonly opts: ChatOptions,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { BotTurn } from '../api/bot-turn.js';
 import type { ActionName } from '../api/catalog.js';
-import type { BotTurn } from '../api/turn.js';
 
 /** Which bot: the draft through the Debug* actions (for testing), or the published instance. */
 export type DialogueEnv = 'debug' | 'live';

@@ -47,7 +47,7 @@ export interface EngineState {
   lastIntent?: string;
 }
 
-export interface TurnResult {
+export interface EngineReply {
   answer: BotAnswer;
   rule: Rule;
   state: EngineState;
@@ -145,7 +145,7 @@ export function initialState(context: Record<string, unknown> = {}): EngineState
 }
 
 /** The greeting: the chatbot's answer to GreetingConfig.IntentTrigger when one matches, else GreetingWords. */
-export function greet(rules: NavigationRules, bot: Chatbot | undefined, context: Record<string, unknown> = {}): TurnResult {
+export function greet(rules: NavigationRules, bot: Chatbot | undefined, context: Record<string, unknown> = {}): EngineReply {
   const triggered = triggerAnswer(bot, rules.greeting.intentTrigger, rules.greeting.sourceType);
   // seed: 11.1 BeginDialogue — the sample greeting is Broadcast, Interruptible false, ActionParams {}
   const answer: BotAnswer = triggered
@@ -155,7 +155,7 @@ export function greet(rules: NavigationRules, bot: Chatbot | undefined, context:
 }
 
 /** One caller turn (an utterance, collected digits, or a silence timeout) → the bot's answer. */
-export function respond(rules: NavigationRules, bot: Chatbot | undefined, state: EngineState, input: UserInput): TurnResult {
+export function respond(rules: NavigationRules, bot: Chatbot | undefined, state: EngineState, input: UserInput): EngineReply {
   if (input.kind === 'silence') return onSilence(rules, bot, state);
   // any caller input breaks a run of silences
   const s: EngineState = { ...state, silenceCount: 0 };
@@ -163,7 +163,7 @@ export function respond(rules: NavigationRules, bot: Chatbot | undefined, state:
   return onUtterance(rules, bot, s, input.text);
 }
 
-function onUtterance(rules: NavigationRules, bot: Chatbot | undefined, state: EngineState, text: string): TurnResult {
+function onUtterance(rules: NavigationRules, bot: Chatbot | undefined, state: EngineState, text: string): EngineReply {
   const u = normalize(text);
   // 1. complaining: the utterance contains one of the complaining phrases
   if (containsAny(u, rules.complaining.utterances)) {
@@ -209,7 +209,7 @@ function onUtterance(rules: NavigationRules, bot: Chatbot | undefined, state: En
   return finish({ ...state, unrecognizedCount: count }, answerOf(un.prompt, 'Broadcast', '{}'), 'unrecognized', { effective: false });
 }
 
-function onDigits(bot: Chatbot | undefined, state: EngineState, digits: string): TurnResult {
+function onDigits(bot: Chatbot | undefined, state: EngineState, digits: string): EngineReply {
   const entry = bot ? matchDtmf(bot, digits) : undefined;
   if (entry) {
     return finish({ ...resetUnrecognized(state), lastIntent: `dtmf:${entry.digits}` }, answerOf(entry.answer, entry.action, entry.params), 'dtmf', {
@@ -221,7 +221,7 @@ function onDigits(bot: Chatbot | undefined, state: EngineState, digits: string):
   return finish(state, answer, 'dtmf-echo', { effective: false });
 }
 
-function onSilence(rules: NavigationRules, bot: Chatbot | undefined, state: EngineState): TurnResult {
+function onSilence(rules: NavigationRules, bot: Chatbot | undefined, state: EngineState): EngineReply {
   const si = rules.silence;
   const count = state.silenceCount + 1;
   if (count >= Math.max(1, si.threshold)) {
@@ -238,7 +238,7 @@ function answerOf(text: string, action: string, params: string): BotAnswer {
   return { TextResponse: text, Action: action, ActionParams: params || '{}', Interruptible: !ENDING_ACTIONS.has(action) };
 }
 
-function finish(state: EngineState, answer: BotAnswer, rule: Rule, opts: { effective: boolean; askedBack?: boolean }): TurnResult {
+function finish(state: EngineState, answer: BotAnswer, rule: Rule, opts: { effective: boolean; askedBack?: boolean }): EngineReply {
   return {
     answer,
     rule,

@@ -4,7 +4,7 @@ import { type ParamIssue, validateParams } from '../api/validate.js';
 import type { ActionContext, ActionHandler, HandlerTable } from './actions/types.js';
 import { authenticate, type Credentials, checkPolicy, claimedAction, type Verified } from './auth/index.js';
 import { ApiError } from './errors.js';
-import { Params } from './params.js';
+import { RequestParams } from './params.js';
 import type { EmulatorState } from './state.js';
 
 /**
@@ -28,7 +28,7 @@ export interface RequestInput {
   inWriteTransaction: boolean;
 }
 
-export type Outcome = { body: Record<string, unknown>; action: string } | ApiError;
+export type DispatchOutcome = { body: Record<string, unknown>; action: string } | ApiError;
 
 export interface Gateway {
   /**
@@ -36,7 +36,7 @@ export interface Gateway {
    * before the nonce is recorded (bad signature, unknown key, clock) is thrown, rolling all of the
    * request back; any error after it is returned, so the nonce stays used, as at the gateway.
    */
-  answer(input: RequestInput): Outcome;
+  answer(input: RequestInput): DispatchOutcome;
   /** Whether the request claims an action that changes state (it then runs in a group commit). */
   isChange(params: Record<string, string>, headers: RequestInput['headers']): boolean;
 }
@@ -109,7 +109,7 @@ const dispatch: ApiStep = (call, env) => {
     state: env.state,
     store: env.state.store,
     action,
-    params: new Params(call.actionParams as Record<string, string>, action.paginator),
+    params: new RequestParams(call.actionParams as Record<string, string>, action.paginator),
     now,
     requestId,
     accessKeyId: (call.who as Verified).accessKeyId,
@@ -128,7 +128,7 @@ export function createGateway(opts: { state: EmulatorState; handlers: HandlerTab
     inSavepoint: opts.state.store.transaction((handler: ActionHandler, ctx: ActionContext<string>) => handler(ctx)),
   };
 
-  function answer(input: RequestInput): Outcome {
+  function answer(input: RequestInput): DispatchOutcome {
     const call: ApiCall = { input, who: undefined, action: undefined, actionParams: undefined, body: undefined };
     try {
       for (const step of API_STEPS) {

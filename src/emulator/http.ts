@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type Credentials, type IssuedKeys, NonceStore } from './auth/index.js';
-import { createGateway, type Outcome, type RequestInput } from './gateway.js';
+import { createGateway, type DispatchOutcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
 import type { EmulatorOptions } from './options.js';
 import { exchange, MAX_HEAD, randomRequestId, requestSteps, runSteps } from './pipeline.js';
@@ -54,7 +54,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   };
   const now = opts.now ?? Date.now;
   const gateway = createGateway({ state, handlers, credentials });
-  const changes = groupCommit<RequestInput, Outcome>(store.db, gateway.answer);
+  const changes = groupCommit<RequestInput, DispatchOutcome>(store.db, gateway.answer);
   const sts = stsEnv(opts, store, credentials);
   const steps = requestSteps({
     state,

@@ -7,7 +7,7 @@ import { invalidParameter } from './errors.js';
  * types, ranges, enums, JSON shapes). `K` is the action's parameter names, so a handler cannot read
  * a parameter its action does not have.
  */
-export class Params<in K extends string = string> {
+export class RequestParams<in K extends string = string> {
   constructor(
     readonly raw: Record<string, string>,
     /** The action's paginator (the model's), for page(). */

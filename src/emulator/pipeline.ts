@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileRoute } from './actions/types.js';
 import { ApiError } from './errors.js';
 import { checkFileUrl } from './files.js';
-import type { Gateway, Outcome, RequestInput } from './gateway.js';
+import type { DispatchOutcome, Gateway, RequestInput } from './gateway.js';
 import type { GroupCommit } from './group-commit.js';
 import type { EmulatorOptions } from './options.js';
 import type { EmulatorState } from './state.js';
@@ -31,7 +31,7 @@ export interface Exchange {
   /** How the answer is written (the Format parameter); undefined until the parameters are read. */
   format: 'JSON' | 'XML' | undefined;
   requestId: string;
-  outcome: Outcome | undefined;
+  outcome: DispatchOutcome | undefined;
 }
 
 /** A step: true when it has answered the request (the chain stops). Throwing an ApiError answers it too. */
@@ -43,7 +43,7 @@ export interface PipelineEnv {
   options: EmulatorOptions;
   now: () => number;
   gateway: Gateway;
-  changes: GroupCommit<RequestInput, Outcome>;
+  changes: GroupCommit<RequestInput, DispatchOutcome>;
   fileRoutes: FileRoute[];
   /** Steps before routing that answer paths of their own (the OIDC test token endpoint). */
   routes?: Step[];

@@ -1,5 +1,5 @@
 import { invalidParameter } from './errors.js';
-import type { Params } from './params.js';
+import type { RequestParams } from './params.js';
 import type { ConversationSearch, Store } from './store/index.js';
 
 export type { ConversationSearch } from './store/index.js';
@@ -59,7 +59,7 @@ function floorTo(ms: number, unit: TimeUnit): number {
  * The BeginTime range of a statistics request: RightRange defaults to now; LeftRange to the start
  * of that (UTC) day for Hour, and to the start of the day six days earlier for Day (one week).
  */
-export function statisticsRange(p: Params<'BeginTimeLeftRange' | 'BeginTimeRightRange'>, unit: TimeUnit, now: number): { from: number; to: number } {
+export function statisticsRange(p: RequestParams<'BeginTimeLeftRange' | 'BeginTimeRightRange'>, unit: TimeUnit, now: number): { from: number; to: number } {
   const to = p.int('BeginTimeRightRange') ?? now;
   const from = p.int('BeginTimeLeftRange') ?? (unit === 'Hour' ? floorTo(to, 'Day') : floorTo(to, 'Day') - 6 * DAY_MS);
   if (from > to) throw invalidParameter('BeginTimeLeftRange', 'It must not be later than BeginTimeRightRange.');
@@ -177,7 +177,7 @@ export type SearchParam =
  * The search of ExportConversationDetails and ListConversations: every filter their actions share
  * (ListConversations adds IsSandBox and Query).
  */
-export function conversationSearch(p: Params<SearchParam>): ConversationSearch {
+export function conversationSearch(p: RequestParams<SearchParam>): ConversationSearch {
   return {
     debug: p.int('DebugConversation') ?? 0,
     callingNumber: p.str('CallingNumber'),

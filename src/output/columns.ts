@@ -42,7 +42,7 @@ export function rateOfPeriod(v: unknown, row: Record<string, unknown>): string {
 export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
   Instances: [
     { key: 'InstanceId', header: 'ID' },
-    { key: 'Name', header: 'NAME', flex: true },
+    { key: 'Name', header: 'NAME', flex: true, name: true },
     { key: 'Status', header: 'STATUS' },
     { key: 'Concurrency', header: 'CONCURRENCY' },
     { key: 'Description', header: 'DESCRIPTION', flex: true },
@@ -50,7 +50,7 @@ export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
   ],
   Bots: [
     { key: 'InstanceId', header: 'CHATBOT ID' },
-    { key: 'Name', header: 'NAME', flex: true },
+    { key: 'Name', header: 'NAME', flex: true, name: true },
     { key: 'LanguageCode', header: 'LANGUAGE' },
     { key: 'TimeZone', header: 'TIME ZONE', optional: true },
     { key: 'Introduction', header: 'INTRODUCTION', flex: true },
@@ -78,7 +78,8 @@ export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
   ],
   // the order of the `stats summary` table, which shows these same columns
   StatisticalDataReports: [
-    { key: 'StatisticalDate', header: 'PERIOD' },
+    // the service's periods are UTC days and hours: a UTC day has no local equivalent, so it is labelled, not converted
+    { key: 'StatisticalDate', header: 'PERIOD (UTC)' },
     { key: 'TotalConversationNum', header: 'CONVERSATIONS' },
     { key: 'ResolvedQuestionNum', header: 'RESOLVED' },
     { key: 'KnowledgeHitRate', header: 'KNOWLEDGE HIT', format: rateOfPeriod },
@@ -88,7 +89,7 @@ export const COLUMNS_BY_LIST_FIELD: Record<string, Column[]> = {
   ],
   'DownloadTasks.List': [
     { key: 'TaskId', header: 'TASK' },
-    { key: 'Title', header: 'TITLE', flex: true },
+    { key: 'Title', header: 'TITLE', flex: true, name: true },
     { key: 'Status', header: 'STATUS' },
     { key: 'ExpireTime', header: 'EXPIRES' },
     {

@@ -1,4 +1,6 @@
 import chalk from 'chalk';
+import CliTable from 'cli-table3';
+import tableUtils from 'cli-table3/src/utils.js';
 import stringWidth from 'string-width';
 import type { RenderTarget } from './types.js';
 
@@ -75,14 +77,12 @@ export function wrap(s: string, width: number): string[] {
   return lines;
 }
 
-function padEnd(s: string, width: number): string {
-  return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
-}
-
 /** How a column may give way on a narrow terminal. */
 export interface ColumnFit {
-  /** Free text (names, descriptions): cut first. */
+  /** Free text (descriptions, and names when `name` is set too): cut to make room. */
   flex?: boolean;
+  /** A name (with `flex`): cut only after descriptions, near-empty columns and optional columns gave way. */
+  name?: boolean;
   /** May be left out when even cut the table does not fit (shown again with -o wide). */
   optional?: boolean;
 }
@@ -101,29 +101,62 @@ function shrink(widths: number[], floor: number[], limit: number, may: (i: numbe
   }
 }
 
+/** A cut header keeps at least this many cells ("DES…"). */
+const HEADER_STUB = 4;
+
 /**
- * Which columns to show and how wide, within `limit` cells: free-text columns are cut first (never
- * below MIN_COLUMN or their header), then optional columns are left out, then every column is cut.
- * Without a limit every column keeps its natural width.
+ * Which columns to show and how wide, within `limit` cells. What gives way, in order:
+ * 1. descriptions (free text that is not a name) down to their header's width (at most 12 cells);
+ * 2. optional columns (times), left out one at a time;
+ * 3. a near-empty column (its cells narrower than its header) down to its cells, its header cut;
+ * 4. descriptions down to four cells;
+ * 5. names down to six cells; then every column (ids too) to its floor, then to one cell.
+ * A near-empty column never keeps more than its cells (or four cells for its cut header) while
+ * a name or an id is cut. `content` is each column's widest cell (default: `natural`). Without a
+ * limit every column keeps its natural width.
  */
-export function fitColumns(natural: number[], headers: number[], limit: number | undefined, fit: ColumnFit[] = []): { keep: number[]; widths: number[] } {
+export function fitColumns(
+  natural: number[],
+  headers: number[],
+  limit: number | undefined,
+  fit: ColumnFit[] = [],
+  content: number[] = natural,
+): { keep: number[]; widths: number[] } {
   let keep = natural.map((_, i) => i);
   if (!limit || natural.length === 0) return { keep, widths: [...natural] };
   const anyFlex = fit.some((f) => f?.flex);
-  const floorOf = (i: number) => Math.min(natural[i] as number, Math.max(MIN_COLUMN, Math.min(headers[i] as number, 12)));
+  const isName = (i: number) => Boolean(fit[i]?.flex && fit[i]?.name);
+  const isText = (i: number) => Boolean(fit[i]?.flex && !fit[i]?.name);
+  const nearEmpty = (i: number) => (content[i] as number) < (headers[i] as number);
+  const soft = (i: number) => Math.min(natural[i] as number, Math.max(MIN_COLUMN, Math.min(headers[i] as number, 12)));
+  // a near-empty column keeps its cells' width, and enough of its header to be told apart
+  const floorOf = (i: number) => (nearEmpty(i) ? Math.min(soft(i), Math.max(content[i] as number, Math.min(headers[i] as number, HEADER_STUB))) : soft(i));
   for (;;) {
     const widths = keep.map((i) => natural[i] as number);
     const floor = keep.map(floorOf);
-    shrink(widths, floor, limit, (j) => !anyFlex || Boolean(fit[keep[j] as number]?.flex));
+    const at = (j: number) => keep[j] as number;
+    if (anyFlex) shrink(widths, floor, limit, (j) => isText(at(j)));
+    else {
+      // without free text: near-empty columns first, then every column alike
+      shrink(widths, floor, limit, (j) => nearEmpty(at(j)));
+      shrink(widths, floor, limit, () => true);
+    }
     if (total(widths) <= limit) return { keep, widths };
     const drop = [...keep].reverse().find((i) => fit[i]?.optional);
     if (drop === undefined) {
-      // free text below its header's width, then every column to its floor, then to one cell
+      shrink(widths, floor, limit, (j) => nearEmpty(at(j)) && !isName(at(j)));
       shrink(
         widths,
-        floor.map((f) => Math.min(f, 4)),
+        floor.map((f) => Math.min(f, HEADER_STUB)),
         limit,
-        (j) => !anyFlex || Boolean(fit[keep[j] as number]?.flex),
+        (j) => isText(at(j)),
+      );
+      shrink(widths, floor, limit, (j) => isName(at(j)));
+      shrink(
+        widths,
+        floor.map((f) => Math.min(f, HEADER_STUB)),
+        limit,
+        (j) => !anyFlex || Boolean(fit[at(j)]?.flex),
       );
       shrink(widths, floor, limit, () => true);
       shrink(
@@ -150,9 +183,75 @@ export interface TableOptions {
   fit?: ColumnFit[];
 }
 
+const BORDERLESS: Partial<Record<CliTable.CharName, string>> = {
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: ' '.repeat(GAP),
+};
+
 /**
- * A borderless, gh-style table: bold headers on a colour terminal, columns padded by display width
- * (a CJK character takes two cells), cut with "…" so no line is wider than the terminal.
+ * Text that cli-table3's string-width 4 measures as vn's string-width 8 does (checked code point by
+ * code point): ASCII, CJK ideographs, kana, hangul syllables, CJK and fullwidth punctuation, "—", "…".
+ */
+const SAME_WIDTH = /^[\x20-\x7e\n\u2014\u2026\u3000-\u3029\u302e-\u303f\u3041-\u3096\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff01-\uff60]*$/;
+
+/** How many cells more cli-table3 takes a cell to be than vn does (0 for most text). */
+function widthDelta(cell: string): number {
+  if (SAME_WIDTH.test(cell)) return 0;
+  return Math.max(...cell.split('\n').map((l) => tableUtils.strlen(l) - displayWidth(stripAnsi(l))));
+}
+
+/**
+ * Draws rows of cells already cut to `widths` display cells: cli-table3 pads them (left-aligned),
+ * borderless with GAP cells between columns; trailing blanks are trimmed. A cell may
+ * hold several lines ("VALID\nANSWER"). cli-table3 measures with its own string-width, which counts
+ * some scripts (Thai and Devanagari marks, zero-width spaces) wider than vn does: rows where the two
+ * differ are drawn with their columns widened by the difference, so every column lines up in display cells.
+ */
+export function drawRows(rows: string[][], widths: number[]): string[] {
+  const runs: { delta: number[]; rows: string[][] }[] = [];
+  for (const row of rows) {
+    const delta = widths.map((_, j) => widthDelta(row[j] ?? ''));
+    const last = runs.at(-1);
+    if (last?.delta.every((d, j) => d === delta[j])) last.rows.push(row);
+    else runs.push({ delta, rows: [row] });
+  }
+  const lines: string[] = [];
+  for (const run of runs) {
+    const t = new CliTable({
+      chars: BORDERLESS,
+      style: { 'padding-left': 0, 'padding-right': 0, head: [], border: [] },
+      // a single column of width 0 would draw an empty line, which cli-table3 leaves out
+      colWidths: widths.map((w, j) => Math.max(widths.length === 1 ? 1 : 0, w + (run.delta[j] as number))),
+      wordWrap: false,
+    });
+    t.push(...run.rows.map((r) => widths.map((_, j) => r[j] ?? '')));
+    for (const line of t.toString().split('\n')) lines.push(line.trimEnd());
+  }
+  return lines;
+}
+
+function stripAnsi(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the SGR codes vn puts in headers
+  return s.replace(/\u001b\[[\d;]*m/g, '');
+}
+
+/**
+ * A borderless, gh-style table: bold headers on a colour terminal, columns fitted by display width
+ * (a CJK character takes two cells) and cut with "…" so no line is wider than the terminal; cli-table3
+ * draws the cells.
  */
 export function table(headers: string[], rows: string[][], target: RenderTarget, opts: TableOptions = {}): string {
   const width = 'width' in opts ? opts.width : target.columns;
@@ -166,30 +265,22 @@ export function table(headers: string[], rows: string[][], target: RenderTarget,
     natural = natural.map((n, i) => Math.max(data[i] as number, word[i] as number, Math.min(n, 1)));
     floors = word;
   }
-  const { keep, widths } = fitColumns(natural, floors, width, opts.fit);
-  const cellsLine = (cells: string[]) =>
-    keep
-      .map((c, j) => padEnd(truncate(cells[c] as string, widths[j] as number), widths[j] as number))
-      .join(' '.repeat(GAP))
-      .trimEnd();
+  const { keep, widths } = fitColumns(natural, floors, width, opts.fit, data);
   // header cells wrap at spaces into as many lines as the tallest needs (most need one)
   const headerCells = keep.map((c, j) => {
     const h = headers[c] as string;
     const w = widths[j] as number;
     const fitsByWords = h.includes(' ') && h.split(' ').every((part) => displayWidth(part) <= w);
-    return displayWidth(h) <= w || !fitsByWords ? [h] : wrap(h, w);
+    const lines = displayWidth(h) <= w || !fitsByWords ? [h] : wrap(h, w);
+    return lines.map((l) => {
+      const text = truncate(l, w);
+      return target.color && text !== '' ? chalk.bold(text) : text;
+    });
   });
   const height = Math.max(1, ...headerCells.map((l) => l.length));
-  const headerLines = Array.from({ length: height }, (_, k) =>
-    keep
-      .map((_, j) => {
-        const text = padEnd(truncate(headerCells[j]?.[k] ?? '', widths[j] as number), widths[j] as number);
-        return target.color ? chalk.bold(text) : text;
-      })
-      .join(' '.repeat(GAP))
-      .trimEnd(),
-  );
-  return [...headerLines, ...clean.map(cellsLine)].join('\n');
+  const header = headerCells.map((l) => [...l, ...Array<string>(height - l.length).fill('')].join('\n'));
+  const body = clean.map((r) => keep.map((c, j) => truncate(r[c] as string, widths[j] as number)));
+  return drawRows([header, ...body], widths).join('\n');
 }
 
 function oneLine(s: string): string {
@@ -200,12 +291,10 @@ function oneLine(s: string): string {
 export function keyValueTable(pairs: [string, string][], target: RenderTarget, indent = 0): string {
   const keyWidth = Math.max(0, ...pairs.map(([k]) => displayWidth(k)));
   const room = target.columns ? target.columns - indent - keyWidth - GAP : undefined;
-  const out: string[] = [];
-  for (const [k, v] of pairs) {
-    const key = padEnd(k, keyWidth);
+  const rows = pairs.map(([k, v]) => {
     const lines = room && room >= 10 ? wrap(v, room) : v.split('\n');
-    out.push(`${target.color ? chalk.bold(key) : key}${' '.repeat(GAP)}${lines[0] ?? ''}`.trimEnd());
-    for (const l of lines.slice(1)) out.push(`${' '.repeat(keyWidth + GAP)}${l}`.trimEnd());
-  }
-  return out.join('\n');
+    return [target.color ? chalk.bold(k) : k, lines.join('\n')];
+  });
+  const valueWidth = Math.max(0, ...rows.map(([, v]) => Math.max(...(v as string).split('\n').map(displayWidth))));
+  return drawRows(rows, [keyWidth, valueWidth]).join('\n');
 }

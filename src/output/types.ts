@@ -15,8 +15,10 @@ export interface Column {
   header?: string;
   /** Custom cell text. */
   format?: (value: unknown, row: Record<string, unknown>) => string;
-  /** Free text (a name, a description): cut first when the table is wider than the terminal. */
+  /** Free text (a name, a description): cut when the table is wider than the terminal. */
   flex?: boolean;
+  /** With `flex`: a name, cut only after descriptions, near-empty and optional columns gave way (output/table.ts). */
+  name?: boolean;
   /** Left out of a table that does not fit even cut (always in -o wide and -o tsv). */
   optional?: boolean;
 }

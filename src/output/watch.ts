@@ -1,6 +1,8 @@
-import type { Context } from '../context.js';
+import type { Clock } from '../ports.js';
+import type { OutputFormat } from './formats/index.js';
+import type { IOStreams } from './iostreams.js';
 import { Control } from './iostreams.js';
-import type { Output } from './render.js';
+import type { Output, RenderTarget } from './types.js';
 
 /** Fields that differ in every answer without anything having changed. */
 const VOLATILE = new Set(['RequestId', 'Timestamp']);
@@ -8,6 +10,16 @@ const VOLATILE = new Set(['RequestId', 'Timestamp']);
 /** The data with the volatile fields taken out, as a comparable string. */
 export function significant(data: unknown): string {
   return JSON.stringify(data, (key, value) => (VOLATILE.has(key) ? undefined : value));
+}
+
+/** What --watch needs of the shell: the streams, the clock, the output asked for and a place to register its clean-up. */
+export interface WatchHost {
+  readonly io: IOStreams;
+  readonly now: Clock;
+  readonly globals: { readonly query?: string };
+  outputFormat(): Promise<OutputFormat>;
+  renderTarget(): RenderTarget;
+  onDispose(fn: () => Promise<void> | void): void;
 }
 
 export interface WatchOptions {
@@ -25,7 +37,7 @@ export interface WatchOptions {
  * only when the result changed (the RequestId and Timestamp aside), so `-o json` gives one line per
  * change. Ctrl-C ends it cleanly (exit 0).
  */
-export async function watch(ctx: Context, produce: () => Promise<Output | undefined>, opts: WatchOptions): Promise<void> {
+export async function watch(ctx: WatchHost, produce: () => Promise<Output | undefined>, opts: WatchOptions): Promise<void> {
   const { render } = await import('./render.js');
   const tty = ctx.io.stdoutIsTTY;
   let stopped = false;

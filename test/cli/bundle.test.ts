@@ -20,6 +20,28 @@ describe('the built CLI with its bundled packages', () => {
     expect(bundled.has('better-sqlite3')).toBe(false);
   });
 
+  it('draws tables through cli-table3, in a chunk that only a table loads (not --version or --help)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies['cli-table3']).toMatch(/^\^0\.6\./);
+    const chunks = JSON.parse(readFileSync(join(ROOT, 'dist', 'packages.json'), 'utf8')) as Record<string, string[]>;
+    const tableChunk = Object.keys(chunks).find((c) => chunks[c]?.includes('cli-table3'));
+    expect(tableChunk).toBeDefined();
+    // every module the entry imports statically, transitively: what --version and --help read
+    const eager = new Set<string>();
+    const visit = (file: string) => {
+      for (const m of readFileSync(join(ROOT, 'dist', file), 'utf8').matchAll(/^(?:import|} from|export .* from)\s*.*?"\.\/(?:chunks\/)?([^"]+\.js)"/gm)) {
+        const next = `chunks/${m[1]}`;
+        if (!eager.has(next)) {
+          eager.add(next);
+          visit(next);
+        }
+      }
+    };
+    visit('cli.js');
+    expect(eager.size).toBeGreaterThan(0);
+    expect([...eager]).not.toContain(tableChunk);
+  });
+
   it('ships the model without its provenance (the sources of the rules stay in src/api/generated/provenance.json)', () => {
     const dist = join(ROOT, 'dist');
     const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));

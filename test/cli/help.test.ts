@@ -30,3 +30,22 @@ describe('top-level help without commander', () => {
     expect(expected).toContain('--signature-version <v>');
   });
 });
+
+describe('a misspelt command', () => {
+  it('is one line suggesting the canonical name only, never an alias beside it', async () => {
+    for (const [argv, hint] of [
+      [['instance', 'lst'], '(Did you mean list?)'],
+      [['instance', 'lss'], '(Did you mean list?)'], // nearest to the alias ls: named by its command
+      [['configure', 'lis'], '(Did you mean list?)'],
+      [['instance', 'descrbe'], '(Did you mean describe?)'],
+      [['instanse', 'list'], '(Did you mean instance?)'],
+    ] as const) {
+      const r = await runVn([...argv]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: unknown command '${argv[argv.length === 2 && argv[0] === 'instanse' ? 0 : 1]}' ${hint} (see --help)\n`);
+    }
+    // nothing near: no guess
+    const far = await runVn(['instance', 'zzzzzz']);
+    expect(far.stderr).toBe("error: unknown command 'zzzzzz' (see --help)\n");
+  });
+});

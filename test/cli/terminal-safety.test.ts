@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTurn } from '../../src/output/format-bot-turn.js';
 import { sanitizeDeep, sanitizeText, terminalSafe } from '../../src/output/sanitize.js';
-import { formatTurn } from '../../src/output/turn.js';
 import { json, startRecordingServer } from '../helpers/http-server.js';
 import { runVn, spawnVn, tempDir } from '../helpers/run.js';
 

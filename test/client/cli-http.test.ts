@@ -215,6 +215,20 @@ describe('vn against a recording HTTP server', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it('a bare host:port of a plain-HTTP server (https by default) fails the TLS handshake with the http:// to write', async () => {
+    reset();
+    const hostPort = server.url.replace(/^http:\/\//, '');
+    const r = await runVn(['--endpoint', hostPort, 'instance', 'list', '--retries', '0'], { env: env() });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(
+      `error: cannot connect to ${hostPort} over HTTPS (ERR_SSL_WRONG_VERSION_NUMBER): it answers plain HTTP. If that is meant ` +
+        `(a \`vn emulator\`, a local proxy), write the endpoint as http://${hostPort} (a bare host:port means https)\n`,
+    );
+    expect(server.requests).toHaveLength(0);
+    // as written, it works
+    expect((await runVn(['--endpoint', `http://${hostPort}`, 'instance', 'list', '-o', 'json'], { env: env() })).code).toBe(0);
+  });
+
   it('a global flag a command shadows still works before the command', async () => {
     reset('slow');
     const argv = [

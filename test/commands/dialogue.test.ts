@@ -79,6 +79,10 @@ describe('dialogue begin', () => {
       expect((await run(['dialogue', 'silence', 'i', 'c'])).code).toBe(0);
       expect((await run(['dialogue', 'end', 'i', 'c'])).code).toBe(0);
       expect((await run(['dialogue', 'context', 'i', 'c'])).code).toBe(0);
+      // one action serves both environments: --env is taken (a script passes it to every command) and changes nothing
+      expect((await run(['dialogue', 'silence', 'i', 'c', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'end', 'i', 'c', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'context', 'i', 'c', '--env', 'LIVE'])).code).toBe(0);
       expect(actions()).toEqual([
         'DebugBeginDialogue',
         'BeginDialogue',
@@ -86,6 +90,9 @@ describe('dialogue begin', () => {
         'Dialogue',
         'DebugCollectedNumber',
         'CollectedNumber',
+        'SilenceTimeout',
+        'EndDialogue',
+        'DescribeConversationContext',
         'SilenceTimeout',
         'EndDialogue',
         'DescribeConversationContext',
@@ -159,6 +166,16 @@ describe('a conversation, turn by turn', () => {
     expect(end.stdout).toBe('ended conversation conv-1\n');
   });
 
+  it('a live conversation is driven with --env live from begin to end (EndDialogue serves both)', async () => {
+    await begin('conv-live', ['--env', 'live']);
+    expect((await vn(['dialogue', 'say', id, 'conv-live', '我想查余额', '--env', 'live'])).code).toBe(0);
+    expect((await vn(['dialogue', 'silence', id, 'conv-live', '--env', 'live'])).code).toBe(0);
+    const end = await vn(['dialogue', 'end', id, 'conv-live', '--env', 'live', '-o', 'table']);
+    expect(end.stderr).toBe('');
+    expect(end.code).toBe(0);
+    expect(end.stdout).toBe('ended conversation conv-live\n');
+  });
+
   it('shows a transfer’s action and params, coloured when colour is on', async () => {
     await begin('conv-2');
     const plain = await vn(['dialogue', 'say', id, 'conv-2', '我要投诉', '-o', 'table']);
@@ -185,12 +202,12 @@ describe('a conversation, turn by turn', () => {
     expect(r.stderr).toMatch(/InvalidConversationId\.NotFound/);
   });
 
-  it('silence and end say in their help that they have no Debug* variant', async () => {
+  it('silence and end say in their help that they have no Debug* variant, and that --env changes nothing', async () => {
     for (const verb of ['silence', 'end']) {
       const r = await vn(['dialogue', verb, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/no\s+Debug\* variant/);
-      expect(r.stdout).not.toMatch(/--env </);
+      expect(r.stdout).toMatch(/--env\s+changes\s+nothing/);
     }
     expect((await vn(['dialogue', 'say', '--help'])).stdout).toMatch(/--env <env>/);
   });
@@ -207,7 +224,7 @@ describe('refusals (exit 2, nothing sent)', () => {
     [['dialogue', 'say', 'i', 'c', ''], /<utterance> must not be empty/],
     [['dialogue', 'say', 'i', 'c', 'hi', '--context', '"text"'], /--context must be a JSON object/],
     [['dialogue', 'dtmf', 'i', 'c', '12a'], /<digits> must be keypad digits \(0-9, \*, #\), got "12a"/],
-    [['dialogue', 'silence', 'i', 'c', '--env', 'live'], /unknown option '--env'/],
+    [['dialogue', 'end', 'i', 'c', '--env', 'prod'], /--env must be one of debug, live, got "prod"/],
     [['dialogue', 'end', 'i', 'c', '--hang-up-params', '1'], /--hang-up-params must be a JSON object/],
     [['dialogue', 'context', 'i'], /missing required argument 'conversation-id'/],
   ];

@@ -327,6 +327,7 @@ describe('vn export status, download and tasks', () => {
     expect(total).toBe(taskCount());
     const all = JSON.parse((await runVn(['export', 'tasks', '--page-size', '3', '--all', '-o', 'json'], { env: emu.env })).stdout);
     expect(all.DownloadTasks.List).toHaveLength(total);
+    expect(all.DownloadTasks).not.toHaveProperty('PageSize'); // in the envelope too: the merged list is no one page
     expect(all.DownloadTasks.List.map((t: { TaskId: string }) => t.TaskId)).toContain(taskId);
     const xml = await runVn(['export', 'tasks', '-o', 'xml'], { env: emu.env });
     expect(xml.stdout).toMatch(/<TaskId>[^<]+<\/TaskId>/);

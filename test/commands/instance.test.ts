@@ -63,3 +63,19 @@ describe('vn instance against the emulator', () => {
     expect(big.stderr).toContain('InvalidConcurrency.LimitExceeded');
   });
 });
+
+describe('vn instance delete', () => {
+  // the prompt naming the instance is seen on a real terminal: test/commands/terminal-prompts.test.ts
+  it('with --yes asks nothing and reads nothing more than the delete', async () => {
+    const id = (await json('instance', 'create', '--name', '直接删', '--concurrency', '1')).InstanceId as string;
+    const traced = await vn('instance', 'delete', id, '--yes', '--debug');
+    expect(traced.code, traced.stderr).toBe(0);
+    expect(traced.stderr).toContain('DeleteInstance');
+    expect(traced.stderr).not.toContain('DescribeInstance');
+    // and without a terminal it refuses before any request
+    const other = (await json('instance', 'create', '--name', '不删', '--concurrency', '1')).InstanceId as string;
+    const refused = await vn('instance', 'delete', other, '--debug');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).not.toMatch(/DescribeInstance|DeleteInstance/);
+  });
+});

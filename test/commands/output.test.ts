@@ -52,7 +52,9 @@ describe('tables fit the terminal', () => {
     const r = await vn(['-o', 'table', 'stats', 'summary', id, '--time-unit', 'day', '--from', '-2d'], { COLUMNS: '80' });
     expect(r.code, r.stderr).toBe(0);
     for (const l of r.stdout.trimEnd().split('\n')) expect(displayWidth(l), l).toBeLessThanOrEqual(80);
-    expect(r.stdout).toMatch(/^PERIOD\s+CONVERSATIONS\s+RESOLVED\s+KNOWLEDGE\s+VALID\s+RESOLUTION\s+DIALOGUE\n\s+HIT\s+ANSWER\s+PASS\n\d{4}-\d{2}-\d{2}\s/m);
+    expect(r.stdout).toMatch(
+      /^PERIOD\s+CONVERSATIONS\s+RESOLVED\s+KNOWLEDGE\s+VALID\s+RESOLUTION\s+DIALOGUE\n\(UTC\)\s+HIT\s+ANSWER\s+PASS\n\d{4}-\d{2}-\d{2}\s/m,
+    );
   });
 
   it('-o wide shows every column, whole', async () => {
@@ -66,6 +68,34 @@ describe('tables fit the terminal', () => {
   it('a --query result renders as values, not characters', async () => {
     const r = await vn(['-o', 'table', 'instance', 'describe', id, '--query', '[Status,ApplicableOperations]']);
     expect(r.stdout).toBe('VALUE\nPublished\nDisable, Modify\n');
+  });
+});
+
+describe('names give way last (issue 21, item 6)', () => {
+  let many: TestEmulator;
+  const NAMES = Array.from({ length: 11 }, (_, i) => `华东区域智能客服热线第${'一二三四五六七八九十百'[i]}号备用线路`);
+  beforeAll(async () => {
+    many = await startTestEmulator();
+    for (const name of NAMES) {
+      const r = await runVn(['instance', 'create', '--name', name, '--concurrency', '10', '-o', 'json'], { env: many.env });
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+  afterAll(async () => {
+    await many.stop();
+  });
+
+  it('COLUMNS=80 with 11 long CJK names and near-empty descriptions: names readable, every line within 80 cells', async () => {
+    const r = await runVn(['-o', 'table', 'instance', 'list', '--page-size', '20'], { env: { ...many.env, COLUMNS: '80' } });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    for (const l of lines) expect(displayWidth(l), l).toBeLessThanOrEqual(80);
+    // every name shows at least its first nine characters (it was cut to two while DESCRIPTION kept ten cells)
+    for (const name of NAMES) expect(r.stdout).toContain(name.slice(0, 9));
+    const header = lines[0] as string;
+    const name = header.indexOf('NAME');
+    const next = header.slice(name + 4).search(/\S/) + name + 4;
+    expect(displayWidth(header.slice(name, next))).toBeGreaterThanOrEqual(18);
   });
 });
 
@@ -161,9 +191,9 @@ describe('views', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/debug conversations .* are not counted/);
     const lines = table.stdout.split('\n');
-    const head = lines.findIndex((l) => l.startsWith('PERIOD'));
+    const head = lines.findIndex((l) => l.startsWith('PERIOD (UTC)'));
     const headers = (lines[head] as string).split(/\s{2,}/);
-    expect(headers).toEqual(['PERIOD', 'CONVERSATIONS', 'RESOLVED', 'KNOWLEDGE HIT', 'VALID ANSWER', 'RESOLUTION', 'DIALOGUE PASS']);
+    expect(headers).toEqual(['PERIOD (UTC)', 'CONVERSATIONS', 'RESOLVED', 'KNOWLEDGE HIT', 'VALID ANSWER', 'RESOLUTION', 'DIALOGUE PASS']);
     const tableRows = lines.slice(head + 1, lines.indexOf('', head)).map((l) => l.split(/\s{2,}/));
     const tsvRows = tsv.stdout
       .trimEnd()
@@ -221,7 +251,7 @@ describe('help and names', () => {
     expect(r.stdout).not.toContain('--signature-version');
     expect(r.stdout).toMatch(/^Global options .*: see vn --help$/m);
     const s = await vn(['stats', 'summary', '--help']);
-    expect(s.stdout).toContain('PERIOD, CONVERSATIONS, RESOLVED, KNOWLEDGE HIT, VALID ANSWER, RESOLUTION, DIALOGUE PASS');
+    expect(s.stdout).toContain('PERIOD (UTC), CONVERSATIONS, RESOLVED, KNOWLEDGE HIT, VALID ANSWER, RESOLUTION, DIALOGUE PASS');
     for (const argv of [
       ['ivr', '--help'],
       ['ivr', 'asr', 'get', '--help'],

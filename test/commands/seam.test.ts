@@ -591,6 +591,18 @@ const CASES: Case[] = [
     code: 1,
     stderr: /HTTP503/,
   },
+  {
+    command: 'configure whoami',
+    argv: ['configure', 'whoami', '--sts-endpoint', 'https://sts.test', '-o', 'json'],
+    stubs: [
+      [
+        action('GetCallerIdentity', { AccessKeyId: 'AK-SEAM' }),
+        json({ AccountId: '1234567890123456', Arn: 'acs:ram::1234567890123456:user/ci', IdentityType: 'RAMUser', UserId: '2095', PrincipalId: '2095' }),
+      ],
+    ],
+    sent: [['GetCallerIdentity']],
+    stdout: /"Source":"env".*"AccountId":"1234567890123456".*"IdentityType":"RAMUser"/,
+  },
 ];
 
 writeFileSync(join(dir, 'call.wav'), Buffer.from('RIFF0000WAVE'));

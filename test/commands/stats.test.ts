@@ -62,9 +62,10 @@ describe('vn stats summary', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Conversations\s+3$/m);
-    expect(r.stdout).toMatch(/^PERIOD\s+CONVERSATIONS\s+RESOLVED/m);
+    // the periods are UTC hours and the header says so (issue 21, item 7): 09:00:00 is 17:00 in Beijing
+    expect(r.stdout).toMatch(/^PERIOD \(UTC\)\s+CONVERSATIONS\s+RESOLVED/m);
     expect(r.stdout).toMatch(/^09:00:00\s+2\s+/m);
-    expect(r.stdout).toContain('Conversations per period');
+    expect(r.stdout).toContain('Conversations per period (UTC)');
     // the busiest hour fills the bar; the other is half as long
     const bars = r.stdout.split('\n').filter((l) => /^\d\d:00:00 [█▏▎▍▌▋▊▉ ]+ \d+$/.test(l));
     expect(bars).toHaveLength(2);
@@ -139,6 +140,14 @@ describe('vn stats query', () => {
     expect(page.Conversations).toHaveLength(2);
     const all = JSON.parse((await runVn(['stats', 'query', instanceId, ...range(), '--page-size', '2', '--all', '-o', 'json'], { env: emu.env })).stdout);
     expect(all.Conversations.map((c: { ConversationId: string }) => c.ConversationId).sort()).toEqual(['c-0905', 'c-0930', 'c-1010']);
+    // the merged answer is no one page: no PageNumber or PageSize (once `PageSize: 3`, or 1 for one item), the total stays
+    expect(all).not.toHaveProperty('PageSize');
+    expect(all).not.toHaveProperty('PageNumber');
+    expect(all.TotalCount).toBe(3);
+    const one = await runVn(['stats', 'query', instanceId, ...range(), '--calling-number', '13900002222', '--all', '-o', 'yaml'], { env: emu.env });
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain('c-0930');
+    expect(one.stdout).not.toMatch(/PageSize|PageNumber/);
   });
 
   it('answers XML', async () => {

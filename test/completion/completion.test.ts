@@ -60,7 +60,7 @@ const CASES: { words: string[]; includes: string[]; excludes?: string[]; exact?:
   { words: ['vn', '-o', 'json', '--profile', 'x', 'ivr', 'asr', 's'], includes: ['set'], exact: true },
   { words: ['vn', 'instance', 'ls', '--'], includes: ['--page-size', '--status', '--all', '--output', '--profile'], excludes: ['--voice'] },
   { words: ['vn', 'instance', 'list', '--status', ''], includes: ['PUBLISHED', 'DRAFTED', 'DISABLED'], exact: true },
-  { words: ['vn', '--output', ''], includes: ['table', 'wide', 'json', 'yaml', 'xml', 'tsv'], exact: true },
+  { words: ['vn', '--output', ''], includes: ['table', 'wide', 'json', 'yaml', 'xml', 'tsv', 'text'], exact: true },
   { words: ['vn', 'tts', 'get', 'x', '-o', 'x'], includes: ['xml'], exact: true },
   {
     words: ['vn', 'ivr', 'set-silence-timeout', 'i', '--final-action', ''],
@@ -68,7 +68,7 @@ const CASES: { words: string[]; includes: string[]; excludes?: string[]; exact?:
     exact: true,
   },
   { words: ['vn', 'dialogue', 'say', 'i', 'c', 'hi', '--env', ''], includes: ['debug', 'live'], exact: true },
-  { words: ['vn', 'dialogue', 'silence', '--'], includes: ['--context'], excludes: ['--env'] },
+  { words: ['vn', 'dialogue', 'silence', '--'], includes: ['--context', '--env'], excludes: ['--calling-number'] },
   { words: ['vn', 'stats', 'summary', 'i', '--time-unit', ''], includes: ['hour', 'day'] },
   { words: ['vn', 'completion', ''], includes: ['bash', 'zsh', 'fish'], exact: true },
   { words: ['vn', 'call', 'DescribeIn'], includes: ['DescribeInstance'], exact: true },

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startRecordingServer } from '../helpers/http-server.js';
 import { runVn, spawnVn, tempDir } from '../helpers/run.js';
 
 const cleanups: (() => void)[] = [];
@@ -37,6 +38,34 @@ describe('vn --profile local', () => {
     const r = await runVn(['instance', 'list', '-o', 'json'], { env });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).TotalCount).toBe(0);
+  });
+
+  it('with --endpoint says why it has no key for it, and the two ways out (exit 4, nothing sent)', async () => {
+    const server = await startRecordingServer((_req, res) => res.end('{}'));
+    try {
+      const cases: [string[], Record<string, string>, string, string][] = [
+        [[], { VN_PROFILE: 'local' }, 'VN_PROFILE=local', 'unset VN_PROFILE'],
+        [['--profile', 'local'], {}, '--profile local', 'drop --profile local'],
+      ];
+      for (const [flags, extra, chosenBy, way] of cases) {
+        const r = await runVn([...flags, '--endpoint', server.url, 'instance', 'list'], { env: { ...freshConfig(), ...extra } });
+        expect(r.code).toBe(4);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toContain(`no AccessKey for --endpoint ${server.url}: the local profile (${chosenBy}) is the emulator embedded in vn`);
+        expect(r.stderr).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+        expect(r.stderr).toContain(`and ${way}; or drop --endpoint to use the embedded emulator`);
+      }
+      // the current profile being local
+      const env = freshConfig();
+      expect((await runVn(['configure', 'use', 'local'], { env })).code).toBe(0);
+      const current = await runVn(['--endpoint', server.url, 'instance', 'list'], { env });
+      expect(current.code).toBe(4);
+      expect(current.stderr).toContain('the local profile (the current profile)');
+      expect(current.stderr).toContain('pick another profile (vn configure use NAME)');
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
   });
 
   it('separate processes see one state', async () => {

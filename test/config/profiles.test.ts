@@ -95,7 +95,7 @@ describe('reading the profiles without conf (every command that resolves credent
 });
 
 describe('credential resolution', () => {
-  it('takes the environment first, then --profile / VN_PROFILE, then the current profile', async () => {
+  it('takes --profile first, then the environment, then VN_PROFILE, then the current profile', async () => {
     const d = dir();
     const store = await ProfileStore.open(d);
     await store.set('a', { accessKeyId: 'AK-A', accessKeySecret: 'SA', region: 'cn-hangzhou' });
@@ -104,11 +104,12 @@ describe('credential resolution', () => {
     expect((await resolveProfile({ env: base })).accessKeyId).toBe('AK-A');
     expect((await resolveProfile({ env: { ...base, VN_PROFILE: 'b' } })).accessKeyId).toBe('AK-B');
     expect((await resolveProfile({ env: { ...base, VN_PROFILE: 'b' }, profile: 'a' })).accessKeyId).toBe('AK-A');
-    const env = await resolveProfile({
-      env: { ...base, ALIBABA_CLOUD_ACCESS_KEY_ID: 'ENV', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'ES', ALIBABA_CLOUD_SECURITY_TOKEN: 'T' },
-      profile: 'b',
-    });
+    const keys = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'ENV', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'ES', ALIBABA_CLOUD_SECURITY_TOKEN: 'T' };
+    // the environment's keys win over VN_PROFILE and the current profile…
+    const env = await resolveProfile({ env: { ...base, ...keys, VN_PROFILE: 'b' } });
     expect(env).toMatchObject({ source: 'env', accessKeyId: 'ENV', securityToken: 'T', endpoint: 'http://127.0.0.1:9' });
+    // …and an explicit --profile wins over them (issue #20)
+    expect(await resolveProfile({ env: { ...base, ...keys }, profile: 'b' })).toMatchObject({ source: 'profile', accessKeyId: 'AK-B' });
     expect((await resolveProfile({ env: base, profile: 'local' })).source).toBe('local');
   });
 
@@ -161,7 +162,7 @@ describe('vn configure', () => {
     expect((await runVn(['configure', 'set', '--profile', 'local', '--access-key-id', 'AK'], { env, stdin: 's' })).code).toBe(2);
   });
 
-  it('import-aliyun takes AK and StsToken profiles and skips other modes', async () => {
+  it('import-aliyun takes AK and StsToken profiles and skips incomplete and unsupported ones', async () => {
     const d = dir();
     const file = join(d, 'aliyun.json');
     writeFileSync(
@@ -172,6 +173,7 @@ describe('vn configure', () => {
           { name: 'main', mode: 'AK', access_key_id: 'AK1', access_key_secret: 'S1', region_id: 'cn-hangzhou' },
           { name: 'sts', mode: 'StsToken', access_key_id: 'AK2', access_key_secret: 'S2', sts_token: 'TOK' },
           { name: 'role', mode: 'RamRoleArn', access_key_id: 'AK3', access_key_secret: 'S3' },
+          { name: 'sso', mode: 'CloudSSO', cloud_sso_sign_in_url: 'https://signin' },
         ],
       }),
     );
@@ -179,7 +181,12 @@ describe('vn configure', () => {
     const r = await runVn(['configure', 'import-aliyun', '--file', file, '-o', 'json'], { env });
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout).Imported;
-    expect(rows.map((x: { Result: string }) => x.Result)).toEqual(['imported (AK)', 'imported (StsToken)', 'skipped: mode RamRoleArn is not supported']);
+    expect(rows.map((x: { Result: string }) => x.Result)).toEqual([
+      'imported (AK)',
+      'imported (StsToken)',
+      'skipped: incomplete RamRoleArn profile',
+      'skipped: mode CloudSSO is not supported',
+    ]);
     const store = await ProfileStore.open(join(d, 'cfg'));
     expect(store.get('sts')?.securityToken).toBe('TOK');
     expect(store.get('main')?.region).toBe('cn-hangzhou');

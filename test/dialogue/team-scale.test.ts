@@ -487,10 +487,17 @@ describe('selecting', () => {
     // fixed: it passes, and then nothing is left to run
     writeFileSync(file, readFileSync(file, 'utf8').replace('text: 再见', 'text: 欢迎'));
     expect((await runVn(['dialogue', 'test', file, '--instance', instance, '--last-failed'], { env })).code).toBe(0);
-    const third = await runVn(['dialogue', 'test', file, '--instance', instance, '--last-failed'], { env });
+    // nothing left: one clear line and exit 0, no empty summary or report; the record stays as it was
+    const state = readFileSync(join(tmp.dir, 'cfg-lf', 'dialogue-last-run.json'), 'utf8');
+    const report = join(tmp.dir, 'lf-report.xml');
+    const third = await runVn(['dialogue', 'test', file, '--instance', instance, '--last-failed', '--reporter', `junit=${report}`], { env });
     expect(third.code).toBe(0);
-    expect(third.stderr).toContain('every conversation passed in the last run: nothing to run');
-    expect(third.stdout).toContain('(0 run)');
+    expect(third.stderr).toBe('nothing to run: the last run of these files had no failures\n');
+    expect(third.stdout).toBe('');
+    expect(existsSync(report)).toBe(false);
+    expect(readFileSync(join(tmp.dir, 'cfg-lf', 'dialogue-last-run.json'), 'utf8')).toBe(state);
+    const listed = await runVn(['dialogue', 'test', file, '--last-failed', '--list'], { env });
+    expect(listed.stderr).toContain('nothing to run: the last run of these files had no failures');
   });
 });
 

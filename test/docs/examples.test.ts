@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,13 +46,39 @@ const FILES = [
     .map((f) => `docs/${f}`),
 ];
 
-/** Runs one file's blocks; resolves with the exit code, the output, and how many blocks completed. */
-async function runBlocks(blocks: Block[], file: string): Promise<BashResult & { done: number }> {
+/** The repository's directories beside the blocks' working directory, as in a checkout. */
+const LINKED = ['bin', 'examples', 'schema'];
+
+/** Files in the repository's own directories that git would show as changed or new. */
+function gitStatus(paths: string[]): string {
+  return execFileSync('git', ['status', '--porcelain', '--untracked-files=all', '--', ...paths], { cwd: ROOT, encoding: 'utf8' });
+}
+
+/** Of `names` (relative paths), those the repository's .gitignore does not cover. */
+function notIgnored(names: string[]): string[] {
+  if (names.length === 0) return [];
+  let ignored = '';
+  try {
+    ignored = execFileSync('git', ['check-ignore', '--no-index', '--', ...names], { cwd: ROOT, encoding: 'utf8' });
+  } catch (e) {
+    // exit 1: none of them is ignored
+    ignored = (e as { stdout?: string }).stdout ?? '';
+  }
+  const covered = new Set(ignored.split('\n').filter(Boolean));
+  return names.filter((n) => !covered.has(n));
+}
+
+/**
+ * Runs one file's blocks; resolves with the exit code, the output, how many blocks completed, and
+ * the files the blocks left in their working directory (what a reader following the page in a
+ * checkout would leave in it).
+ */
+async function runBlocks(blocks: Block[], file: string): Promise<BashResult & { done: number; left: string[] }> {
   const { dir, cleanup } = tempDir('vn-docs-');
   try {
     const work = join(dir, 'work');
     mkdirSync(work);
-    for (const d of ['bin', 'examples', 'schema']) symlinkSync(join(ROOT, d), join(work, d));
+    for (const d of LINKED) symlinkSync(join(ROOT, d), join(work, d));
     const script = [
       'set -eo pipefail',
       // background jobs a block starts (an emulator) end with the session
@@ -60,6 +87,8 @@ async function runBlocks(blocks: Block[], file: string): Promise<BashResult & { 
     ].join('\n');
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
+      // where the examples' `mktemp -d` makes their output directory: removed with the rest
+      TMPDIR: join(dir, 'tmp'),
       HOME: join(dir, 'home'),
       VN_CONFIG_DIR: join(dir, 'config'),
       NO_COLOR: '1',
@@ -67,9 +96,11 @@ async function runBlocks(blocks: Block[], file: string): Promise<BashResult & { 
       TZ: 'Asia/Shanghai',
     };
     mkdirSync(env.HOME as string);
+    mkdirSync(env.TMPDIR as string);
     const r = await bashWithVn(['--norc', '--noprofile', '-c', script], { cwd: work, env, timeoutMs: 180_000 });
     const done = Math.max(0, ...[...r.stderr.matchAll(/^@@ done (\d+)$/gm)].map((m) => Number(m[1])));
-    return { ...r, done };
+    const left = readdirSync(work, { recursive: true, encoding: 'utf8' }).filter((f) => !LINKED.some((d) => f === d || f.startsWith(`${d}/`)));
+    return { ...r, done, left };
   } finally {
     cleanup();
   }
@@ -87,11 +118,17 @@ describe('documented examples run against the local profile', () => {
     const blocks = shBlocks(readFileSync(join(ROOT, file), 'utf8'));
     // a page with no commands to run (docs/design.md) has nothing to test
     if (blocks.length === 0) continue;
-    it(`${file}: all ${blocks.length} sh blocks run`, async () => {
+    it(`${file}: all ${blocks.length} sh blocks run, and leave nothing in the checkout`, async () => {
+      const before = gitStatus(LINKED);
       const r = await runBlocks(blocks, file);
       const failedAt = [...r.stderr.matchAll(/^@@ (\S+:\d+) /gm)].pop()?.[1];
       expect(r.code, `failed in the block at ${failedAt}:\n${r.stderr.slice(-3000)}`).toBe(0);
       expect(r.done).toBe(blocks.length);
+      // what the examples write goes to a temporary directory; whatever is left in the working
+      // directory must be something the repository's .gitignore covers, and nothing in bin/,
+      // examples/ or schema/ changes (git status shows no new file after following the page)
+      expect(notIgnored(r.left), 'files the examples left in the working directory, not covered by .gitignore').toEqual([]);
+      expect(gitStatus(LINKED)).toBe(before);
     }, 200_000);
   }
 });

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { demoChatbot } from '../../src/emulator/chatbots/demo.js';
 import type { Chatbot } from '../../src/emulator/chatbots/model.js';
 import { defaultNavigationConfig } from '../../src/emulator/defaults.js';
-import { contextView, type EngineState, greet, navigationRules, respond, type TurnResult, type UserInput } from '../../src/emulator/engine.js';
+import { contextView, type EngineReply, type EngineState, greet, navigationRules, respond, type UserInput } from '../../src/emulator/engine.js';
 
 const rules = navigationRules(defaultNavigationConfig());
 const bot = demoChatbot();
 
 /** Runs the inputs after the greeting and returns every result (greeting first). */
-function converse(inputs: (string | UserInput)[], opts: { r?: typeof rules; b?: Chatbot | undefined } = {}): TurnResult[] {
+function converse(inputs: (string | UserInput)[], opts: { r?: typeof rules; b?: Chatbot | undefined } = {}): EngineReply[] {
   const r = opts.r ?? rules;
   const b = 'b' in opts ? opts.b : bot;
   const out = [greet(r, b)];

@@ -79,6 +79,51 @@ describe('tables fit the width they are given', () => {
     expect(text).not.toMatch(/^\s+N$/m);
   });
 
+  it('names and ids give way last: descriptions, optional times and near-empty columns go first (issue 21, item 6)', () => {
+    const headers = ['ID', 'NAME', 'STATUS', 'CONCURRENCY', 'DESCRIPTION', 'MODIFIED'];
+    const fit = [{}, { flex: true, name: true }, {}, {}, { flex: true }, { optional: true }];
+    const name = '华东区域智能客服热线第一号备用线路';
+    const rows = Array.from({ length: 11 }, (_, i) => [
+      `e128e874-f4df-4eb3-bc52-a21f06d49e${String(i).padStart(2, '0')}`,
+      name,
+      'Published',
+      '10',
+      '',
+      '2026-12-01 19:50:07',
+    ]);
+    const text = table(headers, rows, target(80), { fit });
+    expect(widest(text)).toBeLessThanOrEqual(80);
+    expect(text).toContain(rows[0]?.[0]);
+    expect(text).not.toContain('MODIFIED');
+    // the name keeps nine characters; the empty DESCRIPTION keeps no more than a cut header
+    expect(text).toContain(`${name.slice(0, 9)}…`);
+    expect(text.split('\n')[0]).toMatch(/\sDES…$/);
+  });
+
+  it('a near-empty column never keeps more than its content while names are cut', () => {
+    // natural widths: ID 8, NAME 40, DESCRIPTION 11 (its header; its cells take 2)
+    const { widths } = fitColumns([8, 40, 11], [2, 4, 11], 40, [{}, { flex: true, name: true }, { flex: true }], [8, 40, 2]);
+    expect(widths[2]).toBeLessThanOrEqual(4);
+    expect(widths[0]).toBe(8);
+    expect(widths.reduce((a, b) => a + b, 0) + 4).toBeLessThanOrEqual(40);
+  });
+
+  it('draws through cli-table3 and lines up scripts it measures differently (Thai, zero-width space)', () => {
+    const text = table(
+      ['NAME', 'X'],
+      [
+        ['สวัสดีครับ', '1'],
+        ['zero\u200bwidth', '2'],
+        ['ab', '3'],
+      ],
+      target(undefined),
+    );
+    const at = (line: string, mark: string) => displayWidth(line.slice(0, line.indexOf(mark)));
+    const [, a, b, c] = text.split('\n') as string[];
+    expect(at(a as string, '1')).toBe(at(c as string, '3'));
+    expect(at(b as string, '2')).toBe(at(c as string, '3'));
+  });
+
   it('key/value lines wrap long values under themselves', () => {
     const text = keyValueTable([['Description', 'word '.repeat(40).trim()]], target(50));
     expect(widest(text)).toBeLessThanOrEqual(50);

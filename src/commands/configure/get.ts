@@ -1,9 +1,21 @@
-import { LOCAL_PROFILE, maskSecret, shownName } from '../../config/profiles.js';
+import { LOCAL_PROFILE, maskSecret, profileMode, shownName } from '../../config/profiles.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { openStore } from './shared.js';
 
-const KEYS = ['access-key-id', 'access-key-secret', 'sts-token', 'region', 'endpoint', 'output', 'current'] as const;
+const KEYS = [
+  'mode',
+  'access-key-id',
+  'access-key-secret',
+  'sts-token',
+  'ram-role-arn',
+  'role-session-name',
+  'source-profile',
+  'region',
+  'endpoint',
+  'output',
+  'current',
+] as const;
 
 export default defineCommand({
   description: `Prints one setting: ${KEYS.join(', ')}. Secrets print masked.`,
@@ -22,7 +34,11 @@ export default defineCommand({
     const p = store.get(name);
     if (!p) throw new UsageError(`no profile named ${shownName(name)}`);
     const value: Record<string, string | undefined> = {
+      mode: profileMode(p),
       'access-key-id': p.accessKeyId,
+      'ram-role-arn': p.ramRoleArn,
+      'role-session-name': p.roleSessionName,
+      'source-profile': p.sourceProfile,
       'access-key-secret': maskSecret(p.accessKeySecret),
       'sts-token': maskSecret(p.securityToken),
       region: p.region,

@@ -1,25 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PROFILE_NAME_RE } from '../../config/profiles.js';
+import { type AliyunProfile, fromAliyunProfile, supportedMode } from '../../config/credentials/aliyun-cli.js';
+import { PROFILE_NAME_RE, type Profile } from '../../config/profiles.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
+import { FLAG_SETTING, MODE_FLAGS } from './set.js';
 import { openStore } from './shared.js';
-
-interface AliyunProfile {
-  name?: string;
-  mode?: string;
-  access_key_id?: string;
-  access_key_secret?: string;
-  sts_token?: string;
-  region_id?: string;
-  output_format?: string;
-}
 
 export default defineCommand({
   description:
-    'Imports the profiles of mode AK and StsToken from the Alibaba Cloud CLI configuration. Other modes ' +
-    '(RamRoleArn, EcsRamRole, …) are listed as skipped. Existing vn profiles of the same name are kept unless --overwrite.',
+    'Imports the profiles of the Alibaba Cloud CLI configuration: AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, OIDC, ' +
+    'CredentialsURI and External (CloudSSO, OAuth and other modes are listed as skipped). Existing vn profiles of the same name are kept unless --overwrite.',
   flags: [
     { name: 'file', description: 'the aliyun CLI config file (default ~/.aliyun/config.json)', valueName: 'path', complete: 'file' },
     { name: 'overwrite', type: 'bool', description: 'replace vn profiles of the same name' },
@@ -56,26 +48,29 @@ export default defineCommand({
         rows.push({ Name: name, Result: 'skipped: name not usable in vn' });
         continue;
       }
-      if (p.mode !== 'AK' && p.mode !== 'StsToken') {
-        rows.push({ Name: name, Result: `skipped: mode ${p.mode ?? '?'} is not supported` });
+      const mode = supportedMode(p.mode);
+      if (!mode) {
+        rows.push({ Name: name, Result: `skipped: mode ${typeof p.mode === 'string' ? p.mode.slice(0, 40) : '?'} is not supported` });
         continue;
       }
-      if (!p.access_key_id || !p.access_key_secret) {
-        rows.push({ Name: name, Result: 'skipped: no AccessKey' });
+      const profile: Profile = fromAliyunProfile(p, mode);
+      const missing = MODE_FLAGS[mode].needs.filter((f) => profile[FLAG_SETTING[f]] === undefined);
+      if ((MODE_FLAGS[mode].secret && !profile.accessKeySecret) || missing.length > 0) {
+        rows.push({ Name: name, Result: mode === 'AK' || mode === 'StsToken' ? 'skipped: no AccessKey' : `skipped: incomplete ${mode} profile` });
         continue;
       }
       if (store.get(name) && !flags.overwrite) {
         rows.push({ Name: name, Result: 'skipped: exists (use --overwrite)' });
         continue;
       }
+      // AK and StsToken profiles are written as before modes existed
+      if (mode === 'AK' || mode === 'StsToken') delete profile.mode;
       await store.set(name, {
-        accessKeyId: p.access_key_id,
-        accessKeySecret: p.access_key_secret,
-        securityToken: p.mode === 'StsToken' ? p.sts_token : undefined,
+        ...profile,
         region: p.region_id === 'cn-hangzhou' ? 'cn-hangzhou' : p.region_id === 'cn-shanghai' ? 'cn-shanghai' : undefined,
         output: p.output_format === 'json' ? 'json' : undefined,
       });
-      rows.push({ Name: name, Result: `imported (${p.mode})` });
+      rows.push({ Name: name, Result: `imported (${mode})` });
     }
     if (parsed.current && !store.current && store.get(parsed.current)) await store.use(parsed.current);
     return { data: { Imported: rows }, view: { listField: 'Imported' } };

@@ -3,7 +3,7 @@ import { DEFAULT_CALLING_NUMBER } from '../../dialogue/suite/format.js';
 import { UsageError } from '../../errors.js';
 import { FORMATS } from '../../output/formats/index.js';
 import { defineCommand } from '../define.js';
-import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './turn-output.js';
+import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './send-turn.js';
 
 export default defineCommand({
   description:

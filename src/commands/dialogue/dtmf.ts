@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
-import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './turn-output.js';
+import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './send-turn.js';
 
 export default defineCommand({
   description:

@@ -1,17 +1,18 @@
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
-import { sendTurn } from './turn-output.js';
+import { SAME_ACTION_ENV_FLAG, sendTurn } from './send-turn.js';
 
 export default defineCommand({
   description:
-    'Ends a conversation (EndDialogue), as when the caller hangs up. The API has no Debug* variant of this action, so there ' +
-    'is no --env: it works on conversations begun with either environment.',
+    'Ends a conversation (EndDialogue), as when the caller hangs up. The API has no Debug* variant of this action: it works ' +
+    'on conversations begun with either environment, and --env changes nothing (it is taken as by the other dialogue commands).',
   action: 'EndDialogue',
   args: [
     { name: 'instance-id', param: 'InstanceId' },
     { name: 'conversation-id', param: 'ConversationId' },
   ],
   flags: [
+    SAME_ACTION_ENV_FLAG('EndDialogue'),
     {
       name: 'hang-up-params',
       param: 'HangUpParams',
@@ -19,7 +20,7 @@ export default defineCommand({
       description: 'a JSON object about the hang-up, e.g. {"hangUpDirection":"client","hasLastPlaybackCompleted":true}',
     },
   ],
-  examples: ['vn dialogue end 3f6e… c28fc549-…'],
+  examples: ['vn dialogue end 3f6e… c28fc549-…', 'vn dialogue end 3f6e… c28fc549-… --env live'],
   async run(ctx, { params, flags }) {
     const p = flags.hangUpParams;
     if (p !== undefined && (p === null || typeof p !== 'object' || Array.isArray(p))) throw new UsageError('--hang-up-params must be a JSON object');

@@ -1,8 +1,8 @@
-import type { Context } from '../../context.js';
 import { isReporterName, REPORTER_NAMES, REPORTERS, type ReporterName } from '../../dialogue/suite/reporters/index.js';
 import type { Reporter } from '../../dialogue/suite/runner.js';
 import { UsageError } from '../../errors.js';
 import type { Part } from '../../output/iostreams.js';
+import type { HandlerContext } from '../handler-context.js';
 
 export { REPORTER_NAMES, type ReporterName } from '../../dialogue/suite/reporters/index.js';
 
@@ -101,7 +101,7 @@ export interface BuiltReporters {
  * Terminal output of every reporter erases the progress line first, so it never covers a report.
  */
 export async function buildReporters(
-  ctx: Context,
+  ctx: HandlerContext,
   specs: ReporterSpec[],
   o: { repeat: number; progress: boolean; scratchDir?: string },
 ): Promise<BuiltReporters> {

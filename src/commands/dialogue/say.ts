@@ -1,5 +1,5 @@
 import { defineCommand } from '../define.js';
-import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './turn-output.js';
+import { CONTEXT_FLAG, ENV_FLAG, sendTurn } from './send-turn.js';
 
 export default defineCommand({
   description: 'Sends one utterance and prints the bot’s answer. --env debug (the default) uses DebugDialogue; --env live uses Dialogue.',

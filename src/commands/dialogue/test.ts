@@ -1,12 +1,6 @@
-import { NetworkError, UsageError, VnError } from '../../errors.js';
+import { NetworkError, TestsFailed, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
-
-/** Some conversation did not pass, or the latency gate failed: exit 1 with a one-line summary (the report is already out). */
-export class TestsFailed extends VnError {
-  override readonly exitCode = 1;
-  override name = 'TestsFailed';
-}
 
 function positiveInt(v: unknown, flag: string, min = 1): number {
   if (typeof v !== 'number' || v < min) throw new UsageError(`--${flag} must be ${min} or more`);
@@ -66,15 +60,11 @@ export default defineCommand({
         throw new UsageError(`--grep is not a valid regular expression: ${(e as Error).message}`);
       }
     }
-    if (flags.timeout !== undefined) {
-      positiveInt(flags.timeout, 'timeout');
-      // the client is built on first use, so the per-turn timeout becomes its request timeout
-      ctx.globals.timeout = (flags.timeout as number) / 1000;
-    }
+    // the per-turn timeout is this command's policy: its client's request timeout (an argument, not a global)
+    const timeoutMs = flags.timeout === undefined ? ctx.globals.timeout * 1000 : positiveInt(flags.timeout, 'timeout');
     const maxP95Ms = flags.maxP95 === undefined ? undefined : positiveInt(flags.maxP95, 'max-p95');
     if (flags.update === true && retries > 0)
       throw new UsageError('--update rewrites what failed; with --retries a conversation may pass on a retry: use one or the other');
-    const timeoutMs = ctx.globals.timeout * 1000;
     const { parseShard, parseTags, selectConversations, shardOf, LastRunState } = await import('../../dialogue/suite/select.js');
     const tagValues = flags.tag === undefined ? [] : ([] as string[]).concat(flags.tag as string | string[]);
     const tags = tagValues.length ? parseTags(tagValues) : undefined;
@@ -112,7 +102,7 @@ export default defineCommand({
       if (!state.known(files)) lastFailedNote = 'no earlier run of these files is recorded: running them all';
       else {
         selected = selected.filter((s) => state.failed(s.file, s.conversation));
-        if (selected.length === 0) lastFailedNote = 'every conversation passed in the last run: nothing to run';
+        if (selected.length === 0) lastFailedNote = NOTHING_FAILED;
       }
     }
     if (shard) selected = shardOf(selected, shard.index, shard.count);
@@ -125,6 +115,11 @@ export default defineCommand({
       if (format !== 'table' && format !== 'tsv') return { data: { Conversations: items } };
       for (const i of items) ctx.out(`${i.file}:${i.line}\t${i.name}${i.tags.length ? `\t${i.tags.map((t) => `@${t}`).join(' ')}` : ''}`);
       ctx.err(`${items.length} conversation${items.length === 1 ? '' : 's'}${shard ? ` in shard ${shard.index}/${shard.count}` : ''}`);
+      return undefined;
+    }
+    if (lastFailedNote === NOTHING_FAILED) {
+      // no run, so no reports and no latency summary of nothing: one line, exit 0 (the record stays)
+      ctx.err(NOTHING_FAILED);
       return undefined;
     }
     resolveInstances(
@@ -158,7 +153,7 @@ export default defineCommand({
     let summary: import('../../dialogue/suite/summary.js').Summary;
     try {
       summary = await runSuites(files, selected, {
-        client: await ctx.client(),
+        client: await ctx.client({ timeoutMs }),
         instance,
         env: flags.env as 'debug' | 'live' | undefined,
         concurrency,
@@ -186,6 +181,9 @@ export default defineCommand({
     return exitFor(summary);
   },
 });
+
+/** What `--last-failed` says when the last run of the files had no failures. */
+const NOTHING_FAILED = 'nothing to run: the last run of these files had no failures';
 
 /** Throws TestsFailed (exit 1) unless every conversation passed (flaky and updated ones count) and the latency gate held. */
 export function exitFor(summary: import('../../dialogue/suite/summary.js').Summary): undefined {

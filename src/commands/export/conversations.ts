@@ -15,7 +15,7 @@ export default defineCommand({
     await checkExportFlags(flags);
     const instanceId = params.InstanceId as string;
     if (!wantsWait(flags)) {
-      const out = await ctx.call('ExportConversationDetails', { ...params, ...range });
+      const out = await ctx.api('ExportConversationDetails', { ...params, ...range });
       const taskId = (out.data as { ExportTaskId?: string }).ExportTaskId;
       return { ...out, view: { message: `export ${taskId} started; follow it with: vn export status ${instanceId} ${taskId}` } };
     }

@@ -1,8 +1,7 @@
-import { basename } from 'node:path';
-import type { DownloadResult } from '../../client/download.js';
-import type { Context } from '../../context.js';
 import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../../errors.js';
 import type { FlagDef } from '../define.js';
+import type { HandlerContext } from '../handler-context.js';
+import { saveUrl } from '../save-url.js';
 
 export const DEFAULT_WAIT_SECONDS = 300;
 
@@ -32,7 +31,7 @@ function sleep(ms: number): Promise<void> {
  * until the task has finished; a failed status or the deadline is a RuntimeFailure that names the
  * task, so the user can look again later.
  */
-export async function waitForExport(ctx: Context, instanceId: string, taskId: string, timeoutSeconds: number): Promise<ExportProgress> {
+export async function waitForExport(ctx: HandlerContext, instanceId: string, taskId: string, timeoutSeconds: number): Promise<ExportProgress> {
   const client = await ctx.client();
   const started = Date.now();
   const deadline = started + timeoutSeconds * 1000;
@@ -69,17 +68,6 @@ export async function waitForExport(ctx: Context, instanceId: string, taskId: st
   }
 }
 
-/** Downloads a URL to a file with a progress bar on stderr (on a terminal) — the one path for --output-file, --download, --save. */
-export async function saveUrl(ctx: Context, url: string, target: string, force: boolean): Promise<DownloadResult> {
-  const [{ downloadToFile }, { progressBar }] = await Promise.all([import('../../client/download.js'), import('../../output/progress.js')]);
-  const bar = progressBar(basename(target), ctx.io);
-  try {
-    return await downloadToFile(url, target, { force, onProgress: bar ? (p) => bar.update(p) : undefined, timeoutMs: ctx.globals.timeout * 1000 });
-  } finally {
-    bar?.done();
-  }
-}
-
 /** Refuses a bad --wait-timeout or a doomed --output-file before anything is sent. */
 export async function checkExportFlags(flags: Record<string, unknown>): Promise<void> {
   if (flags.waitTimeout !== undefined && Number(flags.waitTimeout) < 0) throw new UsageError(`--wait-timeout must be 0 or more, got ${flags.waitTimeout}`);
@@ -98,7 +86,7 @@ export function wantsWait(flags: Record<string, unknown>): boolean {
  * it (--wait), or wait and download it (--output-file).
  */
 export async function finishExport(
-  ctx: Context,
+  ctx: HandlerContext,
   instanceId: string,
   taskId: string,
   flags: Record<string, unknown>,

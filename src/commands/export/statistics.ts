@@ -20,7 +20,7 @@ export default defineCommand({
     const instanceId = params.InstanceId as string;
     const wire = { ...params, TimeUnit: wireTimeUnit(flags.timeUnit), ...range };
     if (!wantsWait(flags)) {
-      const out = await ctx.call('ExportStatisticalData', wire);
+      const out = await ctx.api('ExportStatisticalData', wire);
       const taskId = (out.data as { ExportTaskId?: string }).ExportTaskId;
       return { ...out, view: { message: `export ${taskId} started; follow it with: vn export status ${instanceId} ${taskId}` } };
     }

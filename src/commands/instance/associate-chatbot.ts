@@ -10,7 +10,7 @@ export default defineCommand({
   ],
   examples: ['vn instance associate-chatbot 3f6e… --chatbot-id chatbot-720edd02b66a --chatbot-name 客服机器人'],
   async run(ctx, { params }) {
-    const out = await ctx.call('AssociateChatbotInstance', params);
+    const out = await ctx.api('AssociateChatbotInstance', params);
     return { ...out, view: { message: `associated chatbot ${params.ChatbotInstanceId} with instance ${params.InstanceId}` } };
   },
 });

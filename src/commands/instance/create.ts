@@ -9,7 +9,7 @@ export default defineCommand({
   ],
   examples: ['vn instance create --name 客服热线 --concurrency 10 --description "main hotline"'],
   async run(ctx, { params }) {
-    const out = await ctx.call('CreateInstance', params);
+    const out = await ctx.api('CreateInstance', params);
     const id = out.data.InstanceId;
     return { ...out, view: { message: `created instance ${id}` } };
   },

@@ -5,7 +5,7 @@ export default defineCommand({
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   examples: ['vn instance enable 3f6e…'],
   async run(ctx, { params }) {
-    const out = await ctx.call('EnableInstance', params);
+    const out = await ctx.api('EnableInstance', params);
     return { ...out, view: { message: `enabled instance ${params.InstanceId}` } };
   },
 });

@@ -22,7 +22,7 @@ export default defineCommand({
     for (const id of ids) if (id.trim() === '') throw new UsageError('<instance-id> must not be empty');
     const { apiFor } = await import('../../manifest/io.js');
     const { exportInstances, formatExport } = await import('../../manifest/export.js');
-    const docs = await exportInstances(apiFor(ctx), flags.all === true ? 'all' : ids);
+    const docs = await exportInstances(apiFor(ctx.api), flags.all === true ? 'all' : ids);
     // `vn -o json instance export …` (the global flag, before the command) means JSON too
     const format = flags.output ?? (ctx.globals.output === 'json' ? 'json' : 'yaml');
     const exact = await formatExport(docs, format === 'json' ? 'json' : 'yaml');

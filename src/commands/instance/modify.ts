@@ -21,7 +21,7 @@ export default defineCommand({
       keys: ['InstanceId'],
       flagNames: ['--concurrency', '--name', '--description'],
     });
-    const out = await ctx.call('ModifyInstance', merged);
+    const out = await ctx.api('ModifyInstance', merged);
     return { ...out, view: { message: `modified instance ${params.InstanceId}` } };
   },
 });

@@ -8,7 +8,7 @@ export default defineCommand({
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   examples: ['vn ivr get 3f6e…', 'vn ivr get 3f6e… -o json --query SilenceTimeoutConfig'],
   async run(ctx, { params }) {
-    const out = await ctx.call('DescribeNavigationConfig', params);
+    const out = await ctx.api('DescribeNavigationConfig', params);
     return { ...out, view: { kind: 'ivr' } };
   },
 });

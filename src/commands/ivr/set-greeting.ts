@@ -19,7 +19,7 @@ export default defineCommand({
     const merged = await mergeSection(ctx, params, 'ModifyGreetingConfig', 'GreetingConfig', ['--words', '--intent-trigger', '--source-type'], {
       SourceType: 'chatbotIntent',
     });
-    const out = await ctx.call('ModifyGreetingConfig', merged);
+    const out = await ctx.api('ModifyGreetingConfig', merged);
     return { ...out, view: { message: `changed the greeting of instance ${params.InstanceId}` } };
   },
 });

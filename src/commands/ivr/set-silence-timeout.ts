@@ -29,7 +29,7 @@ export default defineCommand({
       [...ESCALATION_FLAG_NAMES, '--timeout', '--intent-trigger', '--source-type'],
       { SourceType: 'chatbotIntent' },
     );
-    const out = await ctx.call('ModifySilenceTimeoutConfig', merged);
+    const out = await ctx.api('ModifySilenceTimeoutConfig', merged);
     return { ...out, view: { message: `changed the silence-timeout config of instance ${params.InstanceId}` } };
   },
 });

@@ -1,8 +1,8 @@
 import { FINAL_ACTIONS } from '../../api/bot-actions.js';
 import type { ActionName } from '../../api/catalog.js';
 import type { FlagParams } from '../../api/types.js';
-import type { Context } from '../../context.js';
 import { defineCommand, type FlagDef } from '../define.js';
+import type { HandlerContext } from '../handler-context.js';
 
 /** seed: 10.1 DescribeNavigationConfig — FinalAction is one of TransferToAgent / TransferToIVR / RedirectToPage / HangUp. */
 
@@ -34,7 +34,7 @@ export const ESCALATION_FLAG_NAMES = ['--prompt', '--final-prompt', '--final-act
 
 /** Reads the navigation config and lays the given flags over one of its sections (see ../partial.ts). */
 export async function mergeSection(
-  ctx: Context,
+  ctx: HandlerContext,
   params: FlagParams,
   write: ActionName,
   section: string,
@@ -67,7 +67,7 @@ export default defineCommand({
   ],
   async run(ctx, { params }) {
     const merged = await mergeSection(ctx, params, 'ModifyUnrecognizingConfig', 'UnrecognizingConfig', ESCALATION_FLAG_NAMES);
-    const out = await ctx.call('ModifyUnrecognizingConfig', merged);
+    const out = await ctx.api('ModifyUnrecognizingConfig', merged);
     return { ...out, view: { message: `changed the unrecognizing config of instance ${params.InstanceId}` } };
   },
 });

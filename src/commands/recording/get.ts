@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { defineCommand } from '../define.js';
-import { saveUrl } from '../export/shared.js';
+import { saveUrl } from '../save-url.js';
 
 interface Recording {
   FileName?: string;
@@ -37,7 +37,7 @@ export default defineCommand({
   async run(ctx, { params, flags }) {
     const force = flags.force === true;
     if (flags.outputFile === undefined) {
-      const out = await ctx.call('DescribeRecording', params);
+      const out = await ctx.api('DescribeRecording', params);
       return { ...out, view: { ...out.view, kind: 'recording' } };
     }
     const { checkTarget } = await import('../../client/download.js');

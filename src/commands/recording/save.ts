@@ -23,7 +23,7 @@ export default defineCommand({
     // --duration a number, --file-name/--file-path/--type not empty: the model's rules, checked with the flags
     const duration = String(params.Duration).trim();
     const wire = { ...params, Duration: duration, StartTime: parseTimeFlag('start-time', String(flags.startTime), ctx.now()) };
-    const out = await ctx.call('SaveRecording', wire);
+    const out = await ctx.api('SaveRecording', wire);
     return { ...out, view: { message: `saved recording ${params.FileName} for conversation ${params.ConversationId}` } };
   },
 });

@@ -28,7 +28,7 @@ export default defineCommand({
   ],
   async run(ctx, { params, flags }) {
     const asTest = flags.asTest as string | boolean | undefined;
-    if (asTest === undefined || asTest === false) return ctx.call('DescribeConversation', params);
+    if (asTest === undefined || asTest === false) return ctx.api('DescribeConversation', params);
     const file = typeof asTest === 'string' ? asTest : undefined;
     if (file !== undefined && file.trim() === '') throw new UsageError('--as-test FILE must not be empty');
     if (file && flags.force !== true) {

@@ -12,6 +12,6 @@ export default defineCommand({
   ],
   examples: ['vn stats conversations 3f6e…', 'vn stats conversations 3f6e… --all -o json --query "Conversations[].ConversationId"'],
   async run(ctx, { params, flags }) {
-    return await ctx.call('ListConversations', { ...params, ...timeRangeParams(flags, ctx.now()) }, { all: flags.all === true });
+    return await ctx.api('ListConversations', { ...params, ...timeRangeParams(flags, ctx.now()) }, { all: flags.all === true });
   },
 });

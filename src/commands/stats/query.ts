@@ -12,6 +12,6 @@ export default defineCommand({
   ],
   examples: ['vn stats query 3f6e… --calling-number 13800000000 --from -7d', 'vn stats query 3f6e… --from 2024-03-01 --all -o json'],
   async run(ctx, { params, flags }) {
-    return await ctx.call('QueryConversations', { ...params, ...timeRangeParams(flags, ctx.now()) }, { all: flags.all === true });
+    return await ctx.api('QueryConversations', { ...params, ...timeRangeParams(flags, ctx.now()) }, { all: flags.all === true });
   },
 });

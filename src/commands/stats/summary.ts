@@ -22,7 +22,7 @@ export default defineCommand({
     'vn stats summary 3f6e… --time-unit hour --from -6h --watch --interval 30',
   ],
   async run(ctx, { params, flags }) {
-    const out = await ctx.call('DescribeStatisticalData', { ...params, TimeUnit: wireTimeUnit(flags.timeUnit), ...timeRangeParams(flags, ctx.now()) });
+    const out = await ctx.api('DescribeStatisticalData', { ...params, TimeUnit: wireTimeUnit(flags.timeUnit), ...timeRangeParams(flags, ctx.now()) });
     return { ...out, view: { ...out.view, kind: 'stats' } };
   },
 });

@@ -8,7 +8,7 @@ export default defineCommand({
   ],
   examples: ['vn stats transcript 3f6e… 15608cce-…', 'vn stats transcript 3f6e… 15608cce-… -o json --query "ConversationDetails[].Utterance"'],
   async run(ctx, { params }) {
-    const out = await ctx.call('ListConversationDetails', params);
+    const out = await ctx.api('ListConversationDetails', params);
     return { ...out, view: { ...out.view, kind: 'transcript' } };
   },
 });

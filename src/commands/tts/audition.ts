@@ -28,13 +28,13 @@ export default defineCommand({
     if (save !== undefined) await checkTarget(save, flags.force === true);
     const voice = { Voice: params.Voice, SpeechRate: params.SpeechRate, Volume: params.Volume };
     if (Object.values(voice).some((v) => v === undefined)) {
-      const current = (await ctx.call('DescribeTTSConfig', { InstanceId: String(params.InstanceId) }, { format: 'JSON' })).data as TtsConfig;
+      const current = (await ctx.api('DescribeTTSConfig', { InstanceId: String(params.InstanceId) }, { format: 'JSON' })).data as TtsConfig;
       voice.Voice ??= current.Voice;
       voice.SpeechRate ??= current.SpeechRate;
       voice.Volume ??= current.Volume;
     }
     // the URL must be read from the answer when saving, so ask for JSON even under -o xml
-    const out = await ctx.call('AuditTTSVoice', { ...params, ...voice }, save === undefined ? {} : { format: 'JSON' });
+    const out = await ctx.api('AuditTTSVoice', { ...params, ...voice }, save === undefined ? {} : { format: 'JSON' });
     if (save === undefined) return { ...out, view: { message: String((out.data as { AuditionUrl?: string }).AuditionUrl ?? '') } };
     const url = (out.data as { AuditionUrl?: string }).AuditionUrl;
     if (!url) {

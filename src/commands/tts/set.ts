@@ -23,7 +23,7 @@ export default defineCommand({
   async run(ctx, { params, flags }) {
     const changed = VOICE_KEYS.filter((k) => flags[k] !== undefined);
     if (changed.length === 0) throw new UsageError('nothing to change: give at least one of --voice, --speech-rate, --volume, --pitch-rate');
-    const out = await ctx.call('ModifyTTSConfig', params);
+    const out = await ctx.api('ModifyTTSConfig', params);
     return { ...out, view: { message: `changed the TTS config of instance ${params.InstanceId}` } };
   },
 });

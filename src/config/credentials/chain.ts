@@ -1,10 +1,18 @@
+import type { HttpPolicy } from '../../client/http.js';
 import { CredentialsError } from '../../errors.js';
+import { configDir } from '../paths.js';
+import { aliyunCliProvider } from './aliyun-cli.js';
+import { credentialsFileProvider } from './credentials-file.js';
+import { credentialsUriProvider } from './credentials-uri.js';
+import { ecsRamRoleProvider } from './ecs-ram-role.js';
 import { envProvider } from './env.js';
 import { localProvider } from './local.js';
+import { oidcEnvProvider } from './oidc.js';
 import { profileAkProvider } from './profile-ak.js';
 import { NO_CREDENTIALS_HELP, readSelection } from './profile-selection.js';
 import { profileStsTokenProvider } from './profile-sts-token.js';
-import { type CredentialProvider, type Credentials, NotApplicable, type ProfileSelection, type ProviderInput } from './provider.js';
+import { profileTemporaryProvider } from './profile-temporary.js';
+import { type CredentialProvider, type Credentials, type FetchDeps, NotApplicable, type ProfileSelection, type ProviderInput } from './provider.js';
 
 /** Why a provider before the winner did not yield (for `whoami` and the no-credentials message). */
 export interface Skip {
@@ -50,20 +58,49 @@ export interface ChainInput {
   env: NodeJS.ProcessEnv;
   /** --profile (VN_PROFILE is read here when it is not given). */
   profile?: string;
+  /** How providers that fetch (STS, metadata, a URI) send: the transport, --debug, timeout, retries. */
+  http?: HttpPolicy;
+  /** --sts-endpoint (whoami). */
+  stsEndpoint?: string;
+  now?: () => number;
 }
 
 /**
- * vn's credential chain, in the README's order ("Credentials and profiles"): the embedded `local`
- * profile when named (or current); ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (+ SECURITY_TOKEN);
- * --profile / VN_PROFILE, else the current profile (an STS token profile, or an AccessKey one).
+ * vn's credential chain, in the README's order ("Credentials and profiles"):
+ * - `--profile NAME`: that profile alone (the embedded `local` one, or a stored one of any mode);
+ * - otherwise the official library's order with vn's store after the environment: the `local`
+ *   profile when it is current; ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET (+ SECURITY_TOKEN); OIDC from
+ *   the environment (ALIBABA_CLOUD_ROLE_ARN, _OIDC_PROVIDER_ARN, _OIDC_TOKEN_FILE); VN_PROFILE, else
+ *   vn's current profile; the aliyun CLI's profile; ~/.alibabacloud/credentials; the ECS metadata
+ *   service; ALIBABA_CLOUD_CREDENTIALS_URI.
  * A new mode is a file beside this one and a line in this list.
  */
 export function vnCredentialChain(input: ChainInput) {
   const named = input.profile ?? (input.env.VN_PROFILE || undefined);
   let selection: Promise<ProfileSelection> | undefined;
   const fromEnv = input.profile === undefined && named !== undefined;
-  const shared: ProviderInput = { env: input.env, named, selection: () => (selection ??= readSelection(input.env, named, fromEnv)) };
-  const providers = [localProvider(shared), envProvider(shared), profileStsTokenProvider(shared), profileAkProvider(shared)];
+  const deps: FetchDeps = {
+    env: input.env,
+    http: input.http ?? {},
+    configDir: configDir(input.env),
+    stsEndpoint: input.stsEndpoint,
+    now: input.now ?? Date.now,
+  };
+  const shared: ProviderInput = { env: input.env, named, deps, selection: () => (selection ??= readSelection(input.env, named, fromEnv)) };
+  const stored = [profileTemporaryProvider(shared), profileStsTokenProvider(shared), profileAkProvider(shared)];
+  const providers =
+    input.profile !== undefined
+      ? [localProvider(shared), ...stored]
+      : [
+          localProvider(shared),
+          envProvider(shared),
+          oidcEnvProvider(shared),
+          ...stored,
+          aliyunCliProvider(shared),
+          credentialsFileProvider(shared),
+          ecsRamRoleProvider(shared),
+          credentialsUriProvider(shared),
+        ];
   const chain = new CredentialChain(providers, (skipped) => {
     // a --profile that does not exist is named (with the profiles there are), before the how-to
     const missing = named ? skipped.find((s) => s.reason.startsWith('no profile named ')) : undefined;

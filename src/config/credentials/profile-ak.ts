@@ -1,3 +1,5 @@
+import { CredentialsError } from '../../errors.js';
+import { profileMode } from '../profiles.js';
 import { selectedProfile } from './profile-selection.js';
 import { type ModeProvider, NotApplicable, type ProviderInput } from './provider.js';
 
@@ -10,7 +12,9 @@ export function profileAkProvider(input: ProviderInput): ModeProvider {
     profileName: () => name,
     async get() {
       const sel = await selectedProfile(await input.selection());
-      if (sel.profile.securityToken) throw new NotApplicable(`profile "${sel.name}" holds an STS token`);
+      const mode = profileMode(sel.profile);
+      if (mode !== 'AK') throw new NotApplicable(`profile "${sel.name}" is of mode ${mode}`);
+      if (!sel.profile.accessKeyId || !sel.profile.accessKeySecret) throw new CredentialsError(`profile "${sel.name}" has no AccessKey ID and secret`);
       name = sel.name;
       return { accessKeyId: sel.profile.accessKeyId, accessKeySecret: sel.profile.accessKeySecret };
     },

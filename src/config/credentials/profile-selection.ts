@@ -20,7 +20,7 @@ export async function readSelection(env: NodeJS.ProcessEnv, named: string | unde
       `invalid profile name ${shownName(named)}${fromEnv ? ' (from VN_PROFILE)' : ''}: use letters, digits, dot, dash and underscore, at most 64`,
     );
   }
-  return { named, name, profile, names: store.names() };
+  return { named, name, profile, names: store.names(), lookup: (n) => store.get(n) };
 }
 
 export function namedProfileMissing(sel: ProfileSelection): string {

@@ -1,7 +1,19 @@
 import type { CredentialProvider, Credentials } from './provider.js';
 
+/** Renew at most this long before an expiry (a request signed now must still be valid when it arrives). */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * How long before its expiry a credential of this lifetime is renewed: 5 minutes, or a quarter of
+ * its lifetime when that is shorter (a 60-second token from an emulator is renewed after 45 s, not
+ * on every request). STS's own tokens last 15 minutes or more.
+ */
+export function refreshMarginMs(lifetimeMs: number): number {
+  return Math.max(0, Math.min(REFRESH_MARGIN_MS, lifetimeMs / 4));
+}
+
 export interface RefreshOptions {
-  /** Renew this long before the expiry (default 5 minutes: a request signed now must still be valid when it arrives). */
+  /** Renew this long before the expiry (default: refreshMarginMs of the credential's lifetime). */
   marginMs?: number;
   /** Milliseconds since the epoch (a fake clock in tests). */
   now?: () => number;
@@ -18,8 +30,10 @@ export interface RefreshOptions {
 export class RefreshingProvider implements CredentialProvider {
   readonly name: string;
   private current?: Credentials;
+  /** When `current` was obtained (its lifetime sets the default margin). */
+  private obtainedAt = 0;
   private pending?: Promise<Credentials>;
-  private readonly marginMs: number;
+  private readonly marginMs?: number;
   private readonly now: () => number;
 
   constructor(
@@ -27,9 +41,10 @@ export class RefreshingProvider implements CredentialProvider {
     opts: RefreshOptions = {},
   ) {
     this.name = inner.name;
-    this.marginMs = opts.marginMs ?? 5 * 60_000;
+    this.marginMs = opts.marginMs;
     this.now = opts.now ?? Date.now;
     this.current = opts.initial;
+    this.obtainedAt = this.now();
   }
 
   get(): Promise<Credentials> {
@@ -43,8 +58,10 @@ export class RefreshingProvider implements CredentialProvider {
 
   private async renew(old: Credentials | undefined): Promise<Credentials> {
     try {
-      this.current = await this.inner.get();
-      return this.current;
+      const fresh = await this.inner.get();
+      this.current = fresh;
+      this.obtainedAt = this.now();
+      return fresh;
     } catch (err) {
       if (old?.expiration && old.expiration.getTime() > this.now()) return old;
       throw err;
@@ -52,6 +69,8 @@ export class RefreshingProvider implements CredentialProvider {
   }
 
   private due(c: Credentials): boolean {
-    return c.expiration !== undefined && c.expiration.getTime() - this.marginMs <= this.now();
+    if (c.expiration === undefined) return false;
+    const margin = this.marginMs ?? refreshMarginMs(c.expiration.getTime() - this.obtainedAt);
+    return c.expiration.getTime() - margin <= this.now();
   }
 }

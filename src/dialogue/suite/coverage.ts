@@ -1,4 +1,4 @@
-import { type BotTurn, parsedParams } from '../../api/turn.js';
+import { type BotTurn, parsedParams } from '../../api/bot-turn.js';
 import type { StepKind } from './format.js';
 
 /** A configured path of the navigation config, and whether the suite reached it. */

@@ -1,4 +1,4 @@
-import type { BotTurn } from '../../api/turn.js';
+import type { BotTurn } from '../../api/bot-turn.js';
 import { DEFAULT_TIMEOUT_S } from '../../defaults.js';
 import type { Answer, Assertion } from './assertions/assertion.js';
 import { ASSERTIONS, assertionOf, EXPECTATION_KEYS, type Expectation } from './assertions/index.js';

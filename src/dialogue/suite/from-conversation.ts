@@ -1,4 +1,4 @@
-import type { BotTurn } from '../../api/turn.js';
+import type { BotTurn } from '../../api/bot-turn.js';
 import type { DialogueEnv } from '../session.js';
 import { DEFAULT_CALLING_NUMBER } from './format.js';
 import { SessionRecorder } from './record.js';

@@ -1,4 +1,4 @@
-import type { BotTurn } from '../../api/turn.js';
+import type { BotTurn } from '../../api/bot-turn.js';
 import { writeFileAtomic } from '../../atomic-file.js';
 import type { Assertion } from './assertions/assertion.js';
 import { ASSERTIONS, EXPECTATION_KEYS } from './assertions/index.js';

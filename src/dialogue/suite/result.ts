@@ -1,4 +1,4 @@
-import type { BotTurn } from '../../api/turn.js';
+import type { BotTurn } from '../../api/bot-turn.js';
 import type { Mismatch } from './expectations.js';
 import type { StepKind } from './format.js';
 

@@ -1,4 +1,4 @@
-import type { BotTurn } from '../../api/turn.js';
+import type { BotTurn } from '../../api/bot-turn.js';
 import type { Client } from '../../client/client.js';
 import { NetworkError, ServiceError, UsageError, VnError } from '../../errors.js';
 import { clientSend, DialogueSession, type TurnResult } from '../session.js';

@@ -1,5 +1,5 @@
 import { defaultNavigationConfig } from '../defaults.js';
-import type { Params } from '../params.js';
+import type { RequestParams } from '../params.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, HandlerTable } from './types.js';
 
@@ -29,7 +29,7 @@ function writeSection(ctx: ActionContext, instanceId: string, section: string, v
 // by the gateway before a handler runs.
 
 /** FinalActionParams is a stringified JSON object; an empty value means no parameters ("{}"). */
-function finalActionParams(p: Params<'FinalActionParams'>): string | undefined {
+function finalActionParams(p: RequestParams<'FinalActionParams'>): string | undefined {
   const raw = p.str('FinalActionParams');
   if (raw === undefined) return undefined;
   return raw.trim() === '' ? '{}' : raw;

@@ -2,7 +2,7 @@ import { AUDITION_SAMPLE_RATE, synthesizeWav, type Voice } from '../audio.js';
 import { defaultTtsConfig } from '../defaults.js';
 import { invalidParameter } from '../errors.js';
 import { signedFileUrl } from '../files.js';
-import type { Params } from '../params.js';
+import type { RequestParams } from '../params.js';
 import { getInstance } from './instance.js';
 import type { ActionContext, EmulatorState, FileRoute, HandlerTable } from './types.js';
 
@@ -92,12 +92,12 @@ export function instanceVoice(ctx: Pick<ActionContext, 'store'>, instanceId: str
 }
 
 /** A numeric TTS setting sent as a string (seed: 9.1 ModifyTTSConfig types them String); the model checked its range. */
-function voiceNumber<N extends 'SpeechRate' | 'PitchRate' | 'Volume'>(p: Params<N>, name: N): number | undefined {
+function voiceNumber<N extends 'SpeechRate' | 'PitchRate' | 'Volume'>(p: RequestParams<N>, name: N): number | undefined {
   const raw = p.str(name);
   return raw === undefined || raw.trim() === '' ? undefined : Number(raw);
 }
 
-function knownVoice(p: Params<'Voice'>): string | undefined {
+function knownVoice(p: RequestParams<'Voice'>): string | undefined {
   const voice = p.str('Voice');
   if (voice === undefined) return undefined;
   if (!KNOWN_VOICES.includes(voice)) throw invalidParameter('Voice', `Unknown voice "${voice}"; known voices: ${KNOWN_VOICES.slice(0, 12).join(', ')}, ….`);

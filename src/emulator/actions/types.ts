@@ -1,6 +1,6 @@
 import type { ActionName, ParamName, Response } from '../../api/catalog.js';
 import type { ActionSpec } from '../../api/types.js';
-import type { Params } from '../params.js';
+import type { RequestParams } from '../params.js';
 import type { EmulatorState } from '../state.js';
 import type { Store } from '../store/index.js';
 
@@ -10,7 +10,7 @@ export type { EmulatorState } from '../state.js';
 /**
  * What a handler is given. `K` is the parameter names it may read: a handler's are its action's
  * (`ParamName<A>`), and a helper names the ones it reads (`ActionContext<'InstanceId'>`), so only
- * a handler whose action has them can call it (Params is contravariant in K). A helper that reads
+ * a handler whose action has them can call it (RequestParams is contravariant in K). A helper that reads
  * no parameter takes `ActionContext<never>` or a Pick of it.
  */
 export interface ActionContext<in K extends string = never> {
@@ -18,7 +18,7 @@ export interface ActionContext<in K extends string = never> {
   /** The data file's typed reads and writes (state.store). */
   store: Store;
   action: ActionSpec;
-  params: Params<K>;
+  params: RequestParams<K>;
   /** Epoch ms of this request. */
   now: number;
   requestId: string;

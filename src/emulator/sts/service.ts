@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { authenticate, type Credentials, EMULATOR_ACCOUNT_ID, type IncomingSigned, type Policy, type Verified } from '../auth/index.js';
 import { header } from '../auth/types.js';
 import { ApiError } from '../errors.js';
-import type { Outcome } from '../gateway.js';
+import type { DispatchOutcome } from '../gateway.js';
 import type { Store } from '../store/index.js';
 import { type OidcClaims, type SigningKey, verifyJwt } from './jwt.js';
 import { OIDC_PROVIDER_ARN, ROLE_ARN, type Role, type StsSetup, trusts } from './roles.js';
@@ -63,7 +63,7 @@ function stsError(code: string, message: string, status: number): ApiError {
 }
 
 /** Answers one STS request: its body, or its error (never thrown). */
-export function answerSts(req: StsRequest, env: StsEnv): Outcome {
+export function answerSts(req: StsRequest, env: StsEnv): DispatchOutcome {
   const signed = header(req.headers, 'authorization')?.startsWith('ACS3-') === true;
   const action = (signed ? header(req.headers, 'x-acs-action') : undefined) ?? req.params.Action ?? '';
   env.log.record(action || '(none)');

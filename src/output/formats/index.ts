@@ -31,6 +31,7 @@ const formats = {
   yaml: { summary: 'the answer as YAML', supportsViews: false, acceptsQuery: true, load: async () => (await import('./yaml.js')).default },
   xml: { summary: "the service's raw XML body", supportsViews: false, wire: 'XML', acceptsQuery: false, load: async () => (await import('./xml.js')).default },
   tsv: { summary: 'tab-separated rows without a header', supportsViews: true, acceptsQuery: true, load: async () => (await import('./table.js')).tsv },
+  text: { summary: 'raw values (as jq -r): strings unquoted', supportsViews: false, acceptsQuery: true, load: async () => (await import('./text.js')).default },
 } as const satisfies Record<string, FormatInfo>;
 
 export type OutputFormatName = keyof typeof formats;

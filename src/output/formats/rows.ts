@@ -17,7 +17,7 @@ export interface Rows {
   headers: string[];
   rows: string[][];
   /** How each column gives way on a narrow terminal. */
-  fit?: { flex?: boolean; optional?: boolean }[];
+  fit?: { flex?: boolean; name?: boolean; optional?: boolean }[];
 }
 
 /** The columns a list shows in a table and in TSV, in that order (the command's, else the list field's). */
@@ -50,7 +50,7 @@ export function rowsOf(data: unknown, view: View, opts: { wide?: boolean } = {})
   }
   return {
     headers: columns.map((c) => c.header ?? c.key),
-    fit: columns.map((c) => ({ flex: c.flex, optional: c.optional })),
+    fit: columns.map((c) => ({ flex: c.flex, name: c.name, optional: c.optional })),
     rows: rowsList.map((row) =>
       columns.map((c) => {
         const v = c.key.includes('.') ? getPath(row, c.key) : row?.[c.key];

@@ -50,21 +50,20 @@ async function drawFamily(family: Family, source: Output, opts: RenderOptions, t
       target.write(`${target.color ? (await import('chalk')).default.dim('(no items)') : '(no items)'}\n`);
     } else if (rows.headers.length === 0) {
       // a list of lists (`--query 'Instances[].[InstanceId,Name]'`): rows without a header
-      const { fitWidths, truncate, displayWidth } = await import('../table.js');
+      const { drawRows, fitWidths, truncate, displayWidth } = await import('../table.js');
       const n = Math.max(...rows.rows.map((r) => r.length));
-      const natural = Array.from({ length: n }, (_, i) => Math.max(...rows.rows.map((r) => displayWidth(r[i] ?? ''))));
+      const cells = rows.rows.map((r) => Array.from({ length: n }, (_, i) => (r[i] ?? '').replace(/[\r\n\t]+/g, ' ')));
+      const natural = Array.from({ length: n }, (_, i) => Math.max(...cells.map((r) => displayWidth(r[i] as string))));
       const widths = fitWidths(
         natural,
         natural.map(() => 1),
         tableTarget.columns,
       );
-      for (const r of rows.rows) {
-        const line = widths.map((w, i) => {
-          const cell = truncate((r[i] ?? '').replace(/[\r\n\t]+/g, ' '), w);
-          return cell + ' '.repeat(Math.max(0, w - displayWidth(cell)));
-        });
-        target.write(`${line.join('  ').trimEnd()}\n`);
-      }
+      for (const line of drawRows(
+        cells.map((r) => r.map((c, i) => truncate(c, widths[i] as number))),
+        widths,
+      ))
+        target.write(`${line}\n`);
     } else {
       target.write(`${drawTable(rows.headers, rows.rows, tableTarget, { fit: rows.fit })}\n`);
     }

@@ -8,10 +8,10 @@ export type { ViewRenderer } from '../types.js';
  */
 const VIEWS: Record<string, () => Promise<ViewRenderer>> = {
   ivr: async () => (await import('./ivr.js')).default,
-  turn: async () => (await import('./turn.js')).default,
+  turn: async () => (await import('./bot-turn.js')).default,
   stats: async () => (await import('./stats.js')).default,
   transcript: async () => (await import('./transcript.js')).default,
-  context: async () => (await import('./context.js')).default,
+  context: async () => (await import('./conversation-context.js')).default,
   asr: async () => (await import('./asr.js')).default,
   recording: async () => (await import('./recording.js')).default,
   'manifest-diff': async () => (await import('./manifest.js')).diffView,

@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
+import { actionColor } from '../format-bot-turn.js';
 import { formatCell } from '../format-value.js';
 import { keyValueTable } from '../table.js';
-import { actionColor } from '../turn.js';
 import type { RenderTarget, ViewFormat } from '../types.js';
 
 /** The sections of DescribeNavigationConfig in the order a call meets them, with a readable title. */

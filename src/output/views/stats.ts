@@ -78,7 +78,7 @@ export function chart(reports: Report[], columns: number, chalk: InstanceType<ty
   const labelWidth = Math.max(...labels.map((l) => l.length));
   const countWidth = String(max).length;
   const width = Math.max(10, Math.min(60, columns - labelWidth - countWidth - 3));
-  const lines = [chalk.bold('Conversations per period')];
+  const lines = [chalk.bold('Conversations per period (UTC)')];
   reports.forEach((_, i) => {
     const v = values[i] as number;
     const drawn = max === 0 ? ' '.repeat(width) : bar(v / max, width);

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
+import { formatTurn } from '../format-bot-turn.js';
 import { formatTime } from '../format-value.js';
-import { formatTurn } from '../turn.js';
 import type { ViewRenderer } from '../types.js';
 
 interface Detail {

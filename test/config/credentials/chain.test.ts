@@ -76,8 +76,28 @@ describe("vn's chain (README: Credentials and profiles)", () => {
   }
   const ENV = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'ENV-ID', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'ENV-SECRET' };
 
-  it('is local, env, profile StsToken, profile AK, in that order', () => {
-    expect(vnCredentialChain({ env: {} }).chain.providers.map((p) => p.name)).toEqual(['local', 'env', 'profile-sts-token', 'profile-ak']);
+  it("is local, env, OIDC, vn's profile (temporary modes, StsToken, AK), the aliyun CLI, the credentials file, ECS metadata, a URI", () => {
+    expect(vnCredentialChain({ env: {} }).chain.providers.map((p) => p.name)).toEqual([
+      'local',
+      'env',
+      'oidc',
+      'profile-role',
+      'profile-sts-token',
+      'profile-ak',
+      'aliyun-cli',
+      'credentials-file',
+      'ecs-ram-role',
+      'credentials-uri',
+    ]);
+  });
+
+  it('an explicit --profile is the only stored source tried (after `local`)', () => {
+    expect(vnCredentialChain({ env: {}, profile: 'x' }).chain.providers.map((p) => p.name)).toEqual([
+      'local',
+      'profile-role',
+      'profile-sts-token',
+      'profile-ak',
+    ]);
   });
 
   it('the current AK profile wins after env and StsToken are skipped, with their reasons', async () => {
@@ -88,7 +108,9 @@ describe("vn's chain (README: Credentials and profiles)", () => {
     expect(chain.skipped).toEqual([
       { provider: 'local', reason: 'the current profile is "ak"' },
       { provider: 'env', reason: 'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are not set' },
-      { provider: 'profile-sts-token', reason: 'profile "ak" holds no STS token' },
+      { provider: 'oidc', reason: 'ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE are not set' },
+      { provider: 'profile-role', reason: 'profile "ak" is of mode AK' },
+      { provider: 'profile-sts-token', reason: 'profile "ak" is of mode AK' },
     ]);
   });
 
@@ -129,7 +151,7 @@ describe("vn's chain (README: Credentials and profiles)", () => {
   it('resolveProfile reports the winner, the skips and a provider for the client', async () => {
     const p = await resolveProfile({ env: { VN_CONFIG_DIR: await store() } });
     expect(p).toMatchObject({ name: 'ak', source: 'profile', provider: 'profile-ak', region: 'cn-hangzhou' });
-    expect(p.skipped.map((s) => s.provider)).toEqual(['local', 'env', 'profile-sts-token']);
+    expect(p.skipped.map((s) => s.provider)).toEqual(['local', 'env', 'oidc', 'profile-role', 'profile-sts-token']);
     expect(await p.credentials.get()).toEqual({ accessKeyId: 'AK-1', accessKeySecret: 'SECRET-1' });
   });
 });

@@ -9,7 +9,7 @@ export default defineCommand({
   examples: ['vn ivr asr get 3f6e…', 'vn ivr asr get            # the system-wide default'],
   async run(ctx, { args, params }) {
     asrTarget(args, params);
-    const out = await ctx.call('GetAsrConfig', params);
+    const out = await ctx.api('GetAsrConfig', params);
     return { ...out, view: { ...out.view, kind: 'asr' } };
   },
 });

@@ -26,7 +26,7 @@ export default defineCommand({
     if (!SETTINGS.some((f) => params[f.param as string] !== undefined)) {
       throw new UsageError(`nothing to change: give at least one of ${SETTINGS.map((f) => `--${f.name}`).join(', ')}`);
     }
-    const out = await ctx.call('ModifyAsrConfig', params);
+    const out = await ctx.api('ModifyAsrConfig', params);
     const where = params.ConfigLevel === 2 ? `instance ${params.EntryId}` : params.ConfigLevel === 1 ? `tenant ${params.EntryId}` : 'the system default';
     return { ...out, view: { message: `changed the ASR config of ${where}` } };
   },

@@ -1,4 +1,4 @@
-import type { BotTurn } from '../../../api/turn.js';
+import type { BotTurn } from '../../../api/bot-turn.js';
 
 type YNode = import('yaml').Node;
 

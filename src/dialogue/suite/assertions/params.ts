@@ -1,4 +1,4 @@
-import { parsedParams } from '../../../api/turn.js';
+import { parsedParams } from '../../../api/bot-turn.js';
 import { assertion } from './assertion.js';
 
 /** A subset of the parsed ActionParams (deep: nested objects are subsets too). */

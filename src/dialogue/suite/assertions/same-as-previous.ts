@@ -1,4 +1,4 @@
-import { type BotTurn, parsedParams } from '../../../api/turn.js';
+import { type BotTurn, parsedParams } from '../../../api/bot-turn.js';
 import { assertion } from './assertion.js';
 
 /** true: same text, action and params as the previous bot turn; false: different. */

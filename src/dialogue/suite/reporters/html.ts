@@ -1,4 +1,4 @@
-import { type BotTurn, parsedParams } from '../../../api/turn.js';
+import { type BotTurn, parsedParams } from '../../../api/bot-turn.js';
 import { AtomicFile } from '../../../atomic-file.js';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';

@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
-import type { BotTurn } from '../../api/turn.js';
-import { formatTurn } from '../turn.js';
+import type { BotTurn } from '../../api/bot-turn.js';
+import { formatTurn } from '../format-bot-turn.js';
 import type { RenderTarget, ViewFormat } from '../types.js';
 
 /** A bot answer (begin, say, dtmf, silence) in table mode: the text, then the action, its params and barge-in. */

@@ -1,11 +1,11 @@
 import type { ChalkInstance } from 'chalk';
 
-import { type BotTurn, parsedParams } from '../api/turn.js';
+import { type BotTurn, parsedParams } from '../api/bot-turn.js';
 import { sanitizeDeep } from './sanitize.js';
 
 export { ENDING_ACTIONS } from '../api/bot-actions.js';
 // BotTurn and parsedParams live in api/ (what every layer reads); re-exported for the output layer's callers
-export { type BotTurn, parsedParams } from '../api/turn.js';
+export { type BotTurn, parsedParams } from '../api/bot-turn.js';
 
 /** Colour per action kind: Broadcast plain talk, transfers and hang-up stand out. */
 export function actionColor(chalk: ChalkInstance, action: string): (s: string) => string {

@@ -1,9 +1,9 @@
-import type { Context } from '../../context.js';
 import { type DialogueEnv, DialogueSession, type TurnKind } from '../../dialogue/session.js';
 import { DEFAULT_CALLING_NUMBER } from '../../dialogue/suite/format.js';
 import { UsageError } from '../../errors.js';
 import type { Output } from '../../output/render.js';
 import type { FlagDef, FlagParams } from '../define.js';
+import type { HandlerContext } from '../handler-context.js';
 
 export type { DialogueEnv } from '../../dialogue/session.js';
 
@@ -15,6 +15,18 @@ export const ENV_FLAG: FlagDef = {
   valueName: 'env',
   description: 'debug: the draft, through the Debug* actions (for testing); live: the published instance',
 };
+
+/**
+ * `--env` on a command whose one action serves conversations of both environments (SilenceTimeout,
+ * EndDialogue, DescribeConversationContext have no Debug* variant): taken, so a script can pass the
+ * same `--env live` to every dialogue command, and it changes nothing that is sent.
+ */
+export const SAME_ACTION_ENV_FLAG = (action: string): FlagDef => ({
+  name: 'env',
+  choices: ['debug', 'live'],
+  valueName: 'env',
+  description: `debug or live: either way ${action}, which has no Debug* variant and serves conversations of both`,
+});
 
 /** --context as the API wants it: a JSON object (already parsed by the flag), sent as its text. */
 export const CONTEXT_FLAG = (param: string): FlagDef => ({
@@ -37,7 +49,7 @@ const CONTEXT_PARAMS = ['InitialContext', 'AdditionalContext'];
  * are chosen in one place; the answer is shown as a bot turn in table mode.
  */
 export async function sendTurn(
-  ctx: Context,
+  ctx: HandlerContext,
   kind: Exclude<TurnKind, 'end'> | 'end',
   input: { params: FlagParams; flags: Record<string, unknown>; conversationId: string; text?: string },
 ): Promise<Output> {
@@ -59,6 +71,6 @@ export async function sendTurn(
   const request = session.request(kind, input.text, context);
   const rest = Object.fromEntries(Object.entries(params).filter(([k]) => !CONTEXT_PARAMS.includes(k)));
   // the builder's validated parameters, with the session's choice of action and context parameter
-  const out = await ctx.call(request.action, { ...rest, ...request.params } as FlagParams);
+  const out = await ctx.api(request.action, { ...rest, ...request.params } as FlagParams);
   return kind === 'end' ? out : { ...out, view: { kind: 'turn' } };
 }
