@@ -5,6 +5,8 @@
 // and IMDSv2 on a loopback port of its own. Signed calls go through vn's own client and the
 // official @alicloud/openapi-core; AssumeRoleWithOIDC is posted unsigned, as the official
 // credentials library posts it.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import OpenApiModule, { $OpenApiUtil } from '@alicloud/openapi-core';
 import { RuntimeOptions } from '@darabonba/typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +15,7 @@ import { STS } from '../../src/client/products.js';
 import { makeRole, oidcProviderFromFlag, roleFromFlag } from '../../src/emulator/sts/roles.js';
 import { ServiceError } from '../../src/errors.js';
 import { READONLY_KEY, startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
-import { runVn } from '../helpers/run.js';
+import { runVn, tempDir } from '../helpers/run.js';
 
 const ACCOUNT = '1000000000000000';
 const DEPLOYER = `acs:ram::${ACCOUNT}:role/Deployer`;
@@ -358,3 +360,40 @@ function officialAssumeRole(signing: 'v1' | 'v3') {
     new RuntimeOptions({ autoretry: false, maxAttempts: 1 }),
   );
 }
+
+describe("vn's own credential providers against the emulated STS and metadata service", () => {
+  const base = () => ({ VN_ENDPOINT: emu.url, VN_CONFIG_DIR: emu.env.VN_CONFIG_DIR as string, ALIBABA_CLOUD_STS_ENDPOINT: emu.url, VN_RETRY_BASE_MS: '5' });
+
+  it('OIDC from the environment: whoami names the assumed role; the call goes through AssumeRoleWithOIDC', async () => {
+    const { dir, cleanup } = tempDir('vn-oidc-');
+    try {
+      const file = join(dir, 'token');
+      writeFileSync(file, emu.sts.mintOidcToken({ sub: 'repo:acme/app' }));
+      const before = emu.sts.log.count('AssumeRoleWithOIDC');
+      const r = await runVn(['configure', 'whoami', '-o', 'json'], {
+        env: {
+          ...base(),
+          ALIBABA_CLOUD_ROLE_ARN: CI,
+          ALIBABA_CLOUD_OIDC_PROVIDER_ARN: GITHUB,
+          ALIBABA_CLOUD_OIDC_TOKEN_FILE: file,
+          ALIBABA_CLOUD_ROLE_SESSION_NAME: 'gha-1',
+        },
+      });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(r.stdout)).toMatchObject({ IdentityType: 'AssumedRoleUser', Arn: `acs:ram::${ACCOUNT}:assumed-role/ci/gha-1` });
+      expect(emu.sts.log.count('AssumeRoleWithOIDC')).toBe(before + 1);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('EcsRamRole through VN_ECS_METADATA_ENDPOINT: lists with the instance role', async () => {
+    const before = emu.sts.log.count('metadata:credentials');
+    const r = await runVn(['instance', 'list', '-o', 'json'], {
+      env: { ...base(), VN_ECS_METADATA_ENDPOINT: emu.sts.metadataUrl as string, ALIBABA_CLOUD_ECS_METADATA: 'Deployer' },
+    });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(r.stdout)).toHaveProperty('Instances');
+    expect(emu.sts.log.count('metadata:credentials')).toBe(before + 1);
+  });
+});
