@@ -68,7 +68,9 @@ describe('vn emulator start: STS flags', () => {
       expect(out).toMatch(
         /sts: {7}2015-04-01 on the same URL \(--sts-endpoint http:\/\/127\.0\.0\.1:\d+\); roles acs:ram::1000000000000000:role\/dev \(read-only\)/,
       );
-      const md = /metadata: {2}(http:\/\/127\.0\.0\.1:\d+) \(ECS instance metadata: RAM role credentials, IMDSv2 only; vn: VN_ECS_METADATA_ENDPOINT\)/.exec(out)?.[1];
+      const md = /metadata: {2}(http:\/\/127\.0\.0\.1:\d+) \(ECS instance metadata: RAM role credentials, IMDSv2 only; vn: VN_ECS_METADATA_ENDPOINT\)/.exec(
+        out,
+      )?.[1];
       expect(md).toBeDefined();
       expect((await fetch(`${md}/latest/meta-data/ram/security-credentials/`)).status).toBe(401);
       expect(out).not.toContain('demo-secret');

@@ -204,7 +204,9 @@ export default defineCommand({
     if (generated) lines.push(`  generated: access key id ${generated.id}, secret ${generated.secret}`);
     lines.push(`  sts:       2015-04-01 on the same URL (--sts-endpoint ${emu.url})${describeSts(sts)}`);
     if (emu.sts.metadataUrl)
-      lines.push(`  metadata:  ${emu.sts.metadataUrl} (ECS instance metadata: RAM role credentials${sts.imdsV2Only ? ', IMDSv2 only' : ''}; vn: VN_ECS_METADATA_ENDPOINT)`);
+      lines.push(
+        `  metadata:  ${emu.sts.metadataUrl} (ECS instance metadata: RAM role credentials${sts.imdsV2Only ? ', IMDSv2 only' : ''}; vn: VN_ECS_METADATA_ENDPOINT)`,
+      );
     if (latency || faultRate) lines.push(`  faults:    latency ${latency}ms, fault rate ${faultRate}`);
     lines.push(`  try:       vn --endpoint ${emu.url} instance list   (with the key above in a profile or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)`);
     ctx.out(lines.join('\n'));
