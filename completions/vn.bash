@@ -84,7 +84,7 @@ _vn_flags() {
     'emulator clock show') echo '--admin-key' ;;
     'emulator clock advance') echo '--admin-key' ;;
     'emulator clock set') echo '--admin-key' ;;
-    'emulator start') echo '--host --port --data --access-key --readonly-key --sts-token --chatbots --latency-ms --fault-rate --chaos --chaos-file --virtual-clock --seed --traffic --ready-file --print-env --admin-key --snapshot-dir' ;;
+    'emulator start') echo '--host --port --data --access-key --readonly-key --sts-token --role --roles --oidc-provider --oidc-key --sts-min-duration --metadata-port --metadata-role --imds-v2-only --chatbots --latency-ms --fault-rate --chaos --chaos-file --virtual-clock --seed --traffic --ready-file --print-env --admin-key --snapshot-dir' ;;
     'emulator wait') echo '--timeout --pid --ready-file --admin-key' ;;
     'emulator reset') echo '--admin-key' ;;
     'emulator seed') echo '--from-profile --instance --to --admin-key' ;;
@@ -185,7 +185,7 @@ _vn_takes_value() {
     'emulator clock show|--admin-key') return 0 ;;
     'emulator clock advance|--admin-key') return 0 ;;
     'emulator clock set|--admin-key') return 0 ;;
-    'emulator start|--host'|'emulator start|--port'|'emulator start|--data'|'emulator start|--access-key'|'emulator start|--readonly-key'|'emulator start|--sts-token'|'emulator start|--chatbots'|'emulator start|--latency-ms'|'emulator start|--fault-rate'|'emulator start|--chaos'|'emulator start|--chaos-file'|'emulator start|--seed'|'emulator start|--traffic'|'emulator start|--ready-file'|'emulator start|--admin-key'|'emulator start|--snapshot-dir') return 0 ;;
+    'emulator start|--host'|'emulator start|--port'|'emulator start|--data'|'emulator start|--access-key'|'emulator start|--readonly-key'|'emulator start|--sts-token'|'emulator start|--role'|'emulator start|--roles'|'emulator start|--oidc-provider'|'emulator start|--oidc-key'|'emulator start|--sts-min-duration'|'emulator start|--metadata-port'|'emulator start|--metadata-role'|'emulator start|--chatbots'|'emulator start|--latency-ms'|'emulator start|--fault-rate'|'emulator start|--chaos'|'emulator start|--chaos-file'|'emulator start|--seed'|'emulator start|--traffic'|'emulator start|--ready-file'|'emulator start|--admin-key'|'emulator start|--snapshot-dir') return 0 ;;
     'emulator wait|--timeout'|'emulator wait|--pid'|'emulator wait|--ready-file'|'emulator wait|--admin-key') return 0 ;;
     'emulator reset|--admin-key') return 0 ;;
     'emulator seed|--from-profile'|'emulator seed|--instance'|'emulator seed|--to'|'emulator seed|--admin-key') return 0 ;;
@@ -284,6 +284,8 @@ _vn_values() {
     'emulator snapshot list|--data') echo '@file' ;;
     'emulator snapshot list|--snapshot-dir') echo '@file' ;;
     'emulator start|--data') echo '@file' ;;
+    'emulator start|--roles') echo '@file' ;;
+    'emulator start|--oidc-key') echo '@file' ;;
     'emulator start|--chatbots') echo '@file' ;;
     'emulator start|--chaos-file') echo '@file' ;;
     'emulator start|--seed') echo '@file' ;;

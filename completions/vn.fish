@@ -148,7 +148,7 @@ function __vn_takes_value
             return 0
         case 'emulator clock set|--admin-key'
             return 0
-        case 'emulator start|--host' 'emulator start|--port' 'emulator start|--data' 'emulator start|--access-key' 'emulator start|--readonly-key' 'emulator start|--sts-token' 'emulator start|--chatbots' 'emulator start|--latency-ms' 'emulator start|--fault-rate' 'emulator start|--chaos' 'emulator start|--chaos-file' 'emulator start|--seed' 'emulator start|--traffic' 'emulator start|--ready-file' 'emulator start|--admin-key' 'emulator start|--snapshot-dir'
+        case 'emulator start|--host' 'emulator start|--port' 'emulator start|--data' 'emulator start|--access-key' 'emulator start|--readonly-key' 'emulator start|--sts-token' 'emulator start|--role' 'emulator start|--roles' 'emulator start|--oidc-provider' 'emulator start|--oidc-key' 'emulator start|--sts-min-duration' 'emulator start|--metadata-port' 'emulator start|--metadata-role' 'emulator start|--chatbots' 'emulator start|--latency-ms' 'emulator start|--fault-rate' 'emulator start|--chaos' 'emulator start|--chaos-file' 'emulator start|--seed' 'emulator start|--traffic' 'emulator start|--ready-file' 'emulator start|--admin-key' 'emulator start|--snapshot-dir'
             return 0
         case 'emulator wait|--timeout' 'emulator wait|--pid' 'emulator wait|--ready-file' 'emulator wait|--admin-key'
             return 0
@@ -640,6 +640,14 @@ complete -c vn -n '__vn_at \'emulator start\'' -l data -r -F -d 'SQLite file tha
 complete -c vn -n '__vn_at \'emulator start\'' -l access-key -x -d 'full-access key pair ID:SECRET (repeatable; generated when none)'
 complete -c vn -n '__vn_at \'emulator start\'' -l readonly-key -x -d 'read-only key pair ID:SECRET (repeatable)'
 complete -c vn -n '__vn_at \'emulator start\'' -l sts-token -x -d 'an STS security token it accepts, bound to one of its access key ids: ID:TOKEN, or ID:TOKEN@EXPIRATION (UTC, e.g. 2030-01-01T00:00:00Z) (repeatable)'
+complete -c vn -n '__vn_at \'emulator start\'' -l role -x -d 'a RAM role its STS lets any of its keys assume: ARN or ARN:readonly (repeatable)'
+complete -c vn -n '__vn_at \'emulator start\'' -l roles -r -F -d 'YAML or JSON file of roles (arn, access, maxSessionDuration, minSessionDuration, trust) and OIDC providers (docs/emulator.md)'
+complete -c vn -n '__vn_at \'emulator start\'' -l oidc-provider -x -d 'an OIDC provider AssumeRoleWithOIDC accepts: ARN,issuer=URL,audience=CLIENT_ID (repeatable)'
+complete -c vn -n '__vn_at \'emulator start\'' -l oidc-key -r -F -d 'PEM file of the RSA private key that signs test OIDC tokens (default: one kept in the data file)'
+complete -c vn -n '__vn_at \'emulator start\'' -l sts-min-duration -x -d 'least DurationSeconds its STS accepts (STS: 900; lower it to watch tokens expire)'
+complete -c vn -n '__vn_at \'emulator start\'' -l metadata-port -x -d 'serve the ECS metadata service (RAM role credentials) on this loopback port (0: a free one)'
+complete -c vn -n '__vn_at \'emulator start\'' -l metadata-role -x -d 'the role name the metadata service hands out (default: the first role)'
+complete -c vn -n '__vn_at \'emulator start\'' -l imds-v2-only -d 'the metadata service refuses requests without an IMDSv2 session token'
 complete -c vn -n '__vn_at \'emulator start\'' -l chatbots -r -F -d 'YAML or JSON file of chatbot definitions (default: the built-in demo bank bot)'
 complete -c vn -n '__vn_at \'emulator start\'' -l latency-ms -x -d 'delay every answer by this many ms'
 complete -c vn -n '__vn_at \'emulator start\'' -l fault-rate -x -d 'share of requests (0..1) answered with a fault: HTTP 500, 503 Throttling.User, or a dropped connection (the chaos rule *:fault:RATE)'

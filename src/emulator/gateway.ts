@@ -83,7 +83,11 @@ const resolve: ApiStep = (call) => {
 /** 3. the key's policy (RAM) allows the action. */
 const policy: ApiStep = (call) => {
   const who = call.who as Verified;
-  checkPolicy(who.policy, call.action as ActionSpec, who.accessKeyId);
+  const role = who.issued;
+  const principal = role
+    ? { type: 'AssumedRoleUser' as const, displayName: `${role.roleArn.slice(role.roleArn.lastIndexOf('/') + 1)}:${role.sessionName}` }
+    : undefined;
+  checkPolicy(who.policy, call.action as ActionSpec, who.accessKeyId, principal);
 };
 
 /** 4. the action's parameters, by the model's one validator. */

@@ -1,5 +1,6 @@
 import type { AccessKey, StsToken } from './auth/index.js';
 import type { ChaosRule } from './chaos.js';
+import type { OidcProvider, Role } from './sts/roles.js';
 
 /** How an emulator is started (`vn emulator start`, the embedded `local` profile, the tests). */
 export interface EmulatorOptions {
@@ -32,4 +33,21 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Base URL to put in the URLs it hands out, when it differs from the listening address. */
   publicUrl?: string;
+  /** The emulated STS and the metadata service (emulator/sts/). */
+  sts?: StsOptions;
+}
+
+export interface StsOptions {
+  /** Roles it lets callers assume (none: AssumeRole answers EntityNotExist.Role). */
+  roles?: Role[];
+  /** OIDC providers AssumeRoleWithOIDC accepts tokens of. */
+  oidcProviders?: OidcProvider[];
+  /** PKCS#8 PEM of the OIDC test signing key (default: one made for the data file and kept in it). */
+  oidcSigningKeyPem?: string;
+  /** Serve the ECS metadata service on this loopback port (0: a free one). */
+  metadataPort?: number;
+  /** The role the metadata service hands out, by name (default: the first role). */
+  metadataRole?: string;
+  /** The metadata service refuses requests without an IMDSv2 session token. */
+  imdsV2Only?: boolean;
 }

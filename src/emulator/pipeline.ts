@@ -67,6 +67,10 @@ export interface PipelineEnv {
   requestLog: RequestLog;
   /** The /_vn/ service endpoints' step (admin/router.ts), answered before anything else is read. */
   admin?: Step;
+  /** Steps before routing that answer paths of their own (the OIDC test token endpoint). */
+  routes?: Step[];
+  /** Other products on the same port, each answering the API calls that are its own (STS: emulator/sts/). */
+  services?: Step[];
 }
 
 export function exchange(req: IncomingMessage, res: ServerResponse): Exchange {
@@ -112,12 +116,15 @@ export async function runSteps(steps: readonly Step[], x: Exchange): Promise<voi
 export function requestSteps(env: PipelineEnv): Step[] {
   return [
     boundHead,
+    // the OIDC test token endpoint (emulator/sts/) answers its own /_vn/ path before the admin router
+    ...(env.routes ?? []),
     ...(env.admin ? [env.admin] : []),
     route(env),
     recordRequest(env.requestLog),
     readParams,
     simulate(env),
     allowMethod,
+    ...(env.services ?? []),
     dispatch(env),
     serialise,
   ];
@@ -274,6 +281,8 @@ const allowMethod: Step = (x) => {
 /** The gateway's answer: a change runs in an IMMEDIATE transaction (shared by a group commit) with its nonce; a read needs no write lock. */
 function dispatch(env: PipelineEnv): Step {
   return (x) => {
+    // answered by another product on this port (env.services)
+    if (x.outcome !== undefined) return false;
     const input: RequestInput = {
       method: x.req.method as string,
       params: x.params,

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { AccessKey, StsToken } from '../../emulator/auth/index.js';
 import type { ChaosRule } from '../../emulator/chaos.js';
+import type { StsOptions } from '../../emulator/options.js';
 import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
@@ -70,10 +71,58 @@ async function chaosRules(texts: string[] | undefined, file: string | undefined)
   }
 }
 
+/** The STS flags: roles (flags and file), OIDC providers, the signing key, the metadata service. */
+async function stsOptions(flags: Record<string, unknown>): Promise<StsOptions> {
+  const { loadRolesFile, oidcProviderFromFlag, roleFromFlag, RoleConfigError } = await import('../../emulator/sts/roles.js');
+  const min = flags.stsMinDuration as number;
+  if (!Number.isInteger(min) || min < 1 || min > 43200) throw new UsageError('--sts-min-duration must be between 1 and 43200 seconds');
+  try {
+    const fromFile = flags.roles === undefined ? { roles: [], oidcProviders: [] } : loadRolesFile(String(flags.roles), min);
+    const roles = [...fromFile.roles, ...((flags.role as string[] | undefined) ?? []).map((r) => roleFromFlag(r, min))];
+    const oidcProviders = [...fromFile.oidcProviders, ...((flags.oidcProvider as string[] | undefined) ?? []).map(oidcProviderFromFlag)];
+    const port = flags.metadataPort as number | undefined;
+    if (port !== undefined && (port < 0 || port > 65535)) throw new UsageError('--metadata-port must be between 0 and 65535');
+    const metadataRole = (flags.metadataRole as string | undefined) ?? ('metadataRole' in fromFile ? fromFile.metadataRole : undefined);
+    if (port !== undefined && roles.length === 0) throw new UsageError('--metadata-port needs a role to hand out: give one with --role or --roles');
+    if (metadataRole !== undefined && !roles.some((r) => r.name === metadataRole))
+      throw new UsageError(`--metadata-role ${metadataRole}: no role of that name`);
+    let oidcSigningKeyPem: string | undefined;
+    if (flags.oidcKey !== undefined) {
+      const { readFileSync } = await import('node:fs');
+      const { createPrivateKey } = await import('node:crypto');
+      try {
+        oidcSigningKeyPem = readFileSync(String(flags.oidcKey), 'utf8');
+        if (createPrivateKey(oidcSigningKeyPem).asymmetricKeyType !== 'rsa') throw new Error('not an RSA key');
+      } catch (e) {
+        throw new UsageError(`--oidc-key ${String(flags.oidcKey)}: not a readable RSA private key in PEM (${(e as Error).message.split('\n')[0]})`);
+      }
+    }
+    return {
+      roles,
+      oidcProviders,
+      ...(oidcSigningKeyPem !== undefined ? { oidcSigningKeyPem } : {}),
+      ...(port !== undefined ? { metadataPort: port } : {}),
+      ...(metadataRole !== undefined ? { metadataRole } : {}),
+      ...(flags.imdsV2Only === true ? { imdsV2Only: true } : {}),
+    };
+  } catch (e) {
+    if (e instanceof RoleConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 /** A shell line for `eval`: each value in single quotes (a quote inside written as '\''). */
 function exportLine(url: string, key: AccessKey): string {
   const q = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;
   return `export VN_ENDPOINT=${q(url)} ALIBABA_CLOUD_ACCESS_KEY_ID=${q(key.id)} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${q(key.secret)}`;
+}
+
+function describeSts(sts: StsOptions): string {
+  const roles = (sts.roles ?? []).map((r) => `${r.arn}${r.policy === 'readonly' ? ' (read-only)' : ''}`);
+  const parts = [];
+  if (roles.length) parts.push(`roles ${roles.join(', ')}`);
+  if (sts.oidcProviders?.length) parts.push(`OIDC providers ${sts.oidcProviders.map((o) => o.arn).join(', ')} (test tokens: GET /_vn/oidc/token)`);
+  return parts.length ? `; ${parts.join('; ')}` : '';
 }
 
 export default defineCommand({
@@ -93,6 +142,29 @@ export default defineCommand({
       valueName: 'id:token',
       repeatable: true,
     },
+    { name: 'role', description: 'a RAM role its STS lets any of its keys assume: ARN or ARN:readonly (repeatable)', valueName: 'arn', repeatable: true },
+    {
+      name: 'roles',
+      description: 'YAML or JSON file of roles (arn, access, maxSessionDuration, minSessionDuration, trust) and OIDC providers (docs/emulator.md)',
+      valueName: 'file',
+      complete: 'file',
+    },
+    {
+      name: 'oidc-provider',
+      description: 'an OIDC provider AssumeRoleWithOIDC accepts: ARN,issuer=URL,audience=CLIENT_ID (repeatable)',
+      valueName: 'spec',
+      repeatable: true,
+    },
+    {
+      name: 'oidc-key',
+      description: 'PEM file of the RSA private key that signs test OIDC tokens (default: one kept in the data file)',
+      valueName: 'file',
+      complete: 'file',
+    },
+    { name: 'sts-min-duration', type: 'int', description: 'least DurationSeconds its STS accepts (STS: 900; lower it to watch tokens expire)', default: 900 },
+    { name: 'metadata-port', type: 'int', description: 'serve the ECS metadata service (RAM role credentials) on this loopback port (0: a free one)' },
+    { name: 'metadata-role', description: 'the role name the metadata service hands out (default: the first role)', valueName: 'name' },
+    { name: 'imds-v2-only', type: 'bool', description: 'the metadata service refuses requests without an IMDSv2 session token' },
     { name: 'chatbots', description: 'YAML or JSON file of chatbot definitions (default: the built-in demo bank bot)', valueName: 'file', complete: 'file' },
     { name: 'latency-ms', type: 'int', description: 'delay every answer by this many ms', default: 0 },
     {
@@ -161,6 +233,7 @@ export default defineCommand({
       const src = await readConfigText(ctx.io, String(flags.seed));
       seed = await parseConfigFile(src.name, src.text);
     }
+    const sts = await stsOptions(flags);
     const dataFile = (flags.data as string | undefined) ?? join(ctx.configDir, 'emulator', 'emulator.db');
     // the default state lives in the vn config dir, which holds the profiles too: made 0700
     if (flags.data === undefined) (await import('../../config/paths.js')).ensureConfigDir(ctx.configDir);
@@ -176,12 +249,14 @@ export default defineCommand({
     }
     const { startEmulator } = await import('../../emulator/http.js');
     const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
+    const { RoleConfigError } = await import('../../emulator/sts/roles.js');
     const emu = await startEmulator({
       host: flags.host as string,
       port,
       dataFile,
       accessKeys: [...fullKeys, ...readonlyKeys],
       stsTokens,
+      sts,
       chatbotsFile: flags.chatbots as string | undefined,
       latencyMs: latency,
       faultRate,
@@ -192,6 +267,7 @@ export default defineCommand({
       trafficRate: traffic,
       holdReady: seed !== undefined,
     }).catch((err: NodeJS.ErrnoException) => {
+      if (err instanceof RoleConfigError) throw new UsageError(err.message);
       if (err instanceof ChatbotFileError) {
         const usage = new UsageError(err.message);
         usage.lines = err.lines;
@@ -242,6 +318,11 @@ export default defineCommand({
     if (stsTokens.length) lines.push(`  sts:       ${stsTokens.map((t) => `a token for ${t.accessKeyId}`).join(', ')}`);
     // a generated key must be shown once, or nobody could use it; a key the user passed is not echoed
     if (generated) lines.push(`  generated: access key id ${generated.id}, secret ${generated.secret}`);
+    lines.push(`  sts:       2015-04-01 on the same URL (--sts-endpoint ${emu.url})${describeSts(sts)}`);
+    if (emu.sts.metadataUrl)
+      lines.push(
+        `  metadata:  ${emu.sts.metadataUrl} (ECS instance metadata: RAM role credentials${sts.imdsV2Only ? ', IMDSv2 only' : ''}; vn: VN_ECS_METADATA_ENDPOINT)`,
+      );
     if (latency || faultRate) lines.push(`  faults:    latency ${latency}ms, fault rate ${faultRate}`);
     if (chaos.length) {
       const { ruleText } = await import('../../emulator/chaos.js');

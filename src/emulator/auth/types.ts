@@ -20,6 +20,26 @@ export interface StsToken {
   expiresAt?: number;
 }
 
+/** A temporary key the emulated STS issued (emulator/sts/), with the role it carries. */
+export interface IssuedKey {
+  accessKeyId: string;
+  secret: string;
+  securityToken: string;
+  roleArn: string;
+  sessionName: string;
+  /** The role's access, narrowed by the session policy. */
+  policy: Policy;
+  /** Epoch ms after which it is refused as expired. */
+  expiresAt: number;
+}
+
+/** Where the authenticators look up issued keys (the store, shared by every process on the file). */
+export interface IssuedKeys {
+  find(accessKeyId: string): IssuedKey | undefined;
+  /** The key id a security token was issued with, if it was issued here. */
+  ownerOfToken(token: string): string | undefined;
+}
+
 /** A request as the authenticators see it. */
 export interface IncomingSigned {
   method: string;
@@ -44,6 +64,8 @@ export interface IncomingSigned {
 export interface Credentials {
   keys: Map<string, AccessKey>;
   tokens: Map<string, StsToken>;
+  /** Temporary keys the emulated STS issued (none: only the keys and tokens above). */
+  issued?: IssuedKeys;
   /** Replay protection (auth/nonces.ts NonceStore). */
   nonces: { use(nonce: string, now: number, inWriteTransaction: boolean): void };
 }
@@ -67,6 +89,8 @@ export interface Authentication {
   payloadHash?: string;
   /** The access key (set by the key look-up). */
   key?: AccessKey;
+  /** Set when the key is a temporary one the emulated STS issued. */
+  issued?: IssuedKey;
 }
 
 /** A signing scheme of the gateway (V1 parameters, V3 Authorization header). */

@@ -10,6 +10,7 @@ import { Nonces } from './nonces.js';
 import { Recordings } from './recordings.js';
 import { StateTables, type TableRows } from './state-tables.js';
 import { StatisticsQueries } from './statistics.js';
+import { StsKeys } from './sts.js';
 import { Uploads } from './uploads.js';
 
 /**
@@ -31,6 +32,7 @@ export class Store {
   readonly statistics: StatisticsQueries;
   /** The whole state as tables: snapshots and resets (/_vn/). */
   readonly tables: StateTables;
+  readonly stsKeys: StsKeys;
 
   constructor(readonly db: Database) {
     this.instances = new Instances(db);
@@ -44,6 +46,7 @@ export class Store {
     this.meta = new Meta(db);
     this.statistics = new StatisticsQueries(db);
     this.tables = new StateTables(db);
+    this.stsKeys = new StsKeys(db);
   }
 
   /**
@@ -90,4 +93,5 @@ export type { InstanceFilter, InstanceRow } from './instances.js';
 export type { RecordingRow } from './recordings.js';
 export { StateTableError, type TableRows } from './state-tables.js';
 export type { ConversationTally, TallyRules } from './statistics.js';
+export type { StsKeyRow } from './sts.js';
 export type { StoredUpload, UploadRow } from './uploads.js';
