@@ -43,17 +43,21 @@ describe('per-command policy is an argument', () => {
     const env = envIn();
     const file = join(env.VN_CONFIG_DIR as string, '..', 'one.test.yaml');
     writeFileSync(file, 'conversations:\n  - name: one\n    turns:\n      - say: hi\n        bot: { textMatches: "." }\n');
-    const seam = new Recorder(() => {
+    const seam = new Recorder((req) => {
+      if (action(req) === 'DescribeInstance') return json({ RequestId: 'r0', InstanceId: 'i-1' });
       throw new NetworkError('cannot connect (ECONNREFUSED)', false);
     });
     const r = await runVn(['--timeout', '7', 'dialogue', 'test', file, '--instance', 'i-1', '--timeout', '1500', '--retries', '0', '--reporter', 'json'], {
       env,
       transport: seam,
     });
-    // nothing could connect: exit 3, with every request sent on the command's own timeout
+    // nothing could connect: exit 3, with every turn sent on the command's own timeout; the instance
+    // check before the run is no turn, and keeps the global one
     expect(r.code).toBe(3);
-    expect(seam.sent.length).toBeGreaterThan(0);
-    expect(seam.sent.map((s) => s.timeoutMs)).toEqual(seam.sent.map(() => 1500));
+    const sent = seam.sent.map((s) => [action(s), s.timeoutMs]);
+    expect(sent[0]).toEqual(['DescribeInstance', 7000]);
+    expect(sent.length).toBeGreaterThan(1);
+    expect(sent.slice(1)).toEqual(sent.slice(1).map(() => ['DebugBeginDialogue', 1500]));
   });
 
   it('completion --instance-ids asks for a short client without retries, whatever --timeout and --retries say', async () => {

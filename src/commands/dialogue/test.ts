@@ -138,7 +138,8 @@ export default defineCommand({
 
     // each instance is checked once before anything runs: a typo is one error, not one per conversation
     const client = await ctx.client({ timeoutMs });
-    const checked = await checkInstances(client, [...new Set(instanceIds.values())], (t) => ctx.err(t));
+    // (on the global timeout: --timeout is the turns' limit, and a check is no turn)
+    const checked = await checkInstances(await ctx.client(), [...new Set(instanceIds.values())], (t) => ctx.err(t));
     const target = { profile: await profileLabel(ctx), endpoint: shownEndpoint(client.options.endpoint), instances: checked };
 
     const { reporters } = await buildReporters(ctx, specs, { repeat, progress: flags.progress === true || ctx.io.stderrIsTTY });
