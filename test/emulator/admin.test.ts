@@ -168,10 +168,10 @@ describe('snapshots', () => {
   it('loads an older schema version by migrating its tables', async () => {
     await ok('emulator', 'reset');
     const file = join(emu.dir, 'v1.json');
-    // schema 1 has no uploads table (version 3 adds it)
+    // schema 1 has no uploads table (version 3 adds it) and no sts_keys (version 4)
     await ok('emulator', 'snapshot', 'save', join(emu.dir, 'now.json'));
     const current = JSON.parse(readFileSync(join(emu.dir, 'now.json'), 'utf8'));
-    const { uploads: _dropped, ...tables } = current.tables;
+    const { uploads: _uploads, sts_keys: _stsKeys, ...tables } = current.tables;
     tables.instances = {
       columns: ['instance_id', 'name', 'concurrency', 'status', 'create_time', 'modify_time'],
       rows: [['old-1', '旧格式', 2, 'Published', 1, 1]],
