@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { COLUMNS_BY_LIST_FIELD } from '../output/columns.js';
 import { closest } from '../suggest.js';
 import { type CommandDef, type CommandTree, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
+import { isInstanceIdShaped } from './instance-ref.js';
 
 type CommanderModule = typeof import('commander');
 
@@ -103,6 +104,7 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
     const input = collectInput(def, flags, positional, cmd.opts());
     input.commands = entry.commands;
     if (def.passThrough) input.args._rest = cmd.args.slice((def.args ?? []).length);
+    await resolveInstanceNames(ctx, def, flags, input);
     const produce = async () =>
       def.run ? await def.run(ctx, input) : def.action ? await ctx.call(def.action, input.params, { all: input.flags.all === true }) : undefined;
     if (def.watch && (input.flags.watch === true || input.flags.interval !== undefined)) {
@@ -153,7 +155,8 @@ export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional:
     input.args[camel(a.name)] = v;
     if (a.param && v !== undefined) {
       const spec = action?.params.find((p) => p.name === a.param);
-      const why = typeof v === 'string' && v.trim() === '' ? 'must not be empty' : spec ? checkParamValue(spec, v) : undefined;
+      // an instance's name is checked by its look-up (instance-ref.ts), not by the id's rule
+      const why = typeof v === 'string' && v.trim() === '' ? 'must not be empty' : spec && !isInstanceName(a.param, v) ? checkParamValue(spec, v) : undefined;
       if (why) throw new UsageError(`<${a.name}> ${why}`);
       input.params[a.param] = v;
     }
@@ -173,13 +176,49 @@ export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional:
       // the model's rules (ranges, enums, lengths, JSON shapes), named by the flag: nothing is sent.
       // A flag of its own type (a time, a file) is turned into the wire value by its command, and
       // that value is checked when it is sent.
-      const why = f.spec && !Array.isArray(wire) && ownKind(f) ? checkParamValue(f.spec, wire) : undefined;
+      const why = f.spec && !Array.isArray(wire) && ownKind(f) && !isInstanceName(f.param, wire) ? checkParamValue(f.spec, wire) : undefined;
       if (why) throw new UsageError(`--${f.name} ${why}`);
       input.params[f.param] = wire;
     }
   }
   if (missing.length) throw new UsageError(`missing required ${missing.length > 1 ? 'options' : 'option'} ${missing.join(', ')}`);
   return input;
+}
+
+/** A value of InstanceId that is a name to look up rather than an id to check. */
+function isInstanceName(param: string, value: unknown): boolean {
+  return param === 'InstanceId' && typeof value === 'string' && value.trim() !== '' && !isInstanceIdShaped(value);
+}
+
+/** The arguments and flags that name an instance (as completion reads them: completion/tree.ts). */
+function namesInstance(x: { name: string; param?: string }, flag: boolean): boolean {
+  return x.param === 'InstanceId' || x.name === (flag ? 'instance' : 'instance-id');
+}
+
+/**
+ * Turns each instance name among the arguments and flags into its id (src/commands/instance-ref.ts):
+ * a read sent before the command's own request, also under --dry-run. Ids pass untouched, and
+ * nothing is looked up when every value is shaped like an id.
+ */
+export async function resolveInstanceNames(ctx: Context, def: CommandDef, flags: ResolvedFlag[], input: Input): Promise<void> {
+  const slots: { key: string; param?: string; bag: Record<string, unknown>; what: string }[] = [
+    ...(def.args ?? []).filter((a) => namesInstance(a, false)).map((a) => ({ key: camel(a.name), param: a.param, bag: input.args, what: `<${a.name}>` })),
+    ...flags.filter((f) => namesInstance(f, true)).map((f) => ({ key: f.key, param: f.param, bag: input.flags, what: `--${f.name}` })),
+  ];
+  const named = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '' && !isInstanceIdShaped(v);
+  if (!slots.some((s) => [s.bag[s.key]].flat().some(named))) return;
+  const { resolveInstanceRef } = await import('./instance-ref.js');
+  const api = ctx.caller({ dryRun: false });
+  for (const s of slots) {
+    const v = s.bag[s.key];
+    const resolved = Array.isArray(v)
+      ? await Promise.all(v.map((x) => (named(x) ? resolveInstanceRef(api, x, s.what) : x)))
+      : named(v)
+        ? await resolveInstanceRef(api, v, s.what)
+        : v;
+    (s.bag as Record<string, unknown>)[s.key] = resolved;
+    if (s.param && resolved !== undefined) input.params[s.param] = resolved;
+  }
 }
 
 function coerce(f: ResolvedFlag, raw: unknown): unknown {

@@ -46,10 +46,27 @@ describe('per-command policy is an argument', () => {
     const seam = new Recorder(() => {
       throw new NetworkError('cannot connect (ECONNREFUSED)', false);
     });
-    const r = await runVn(['--timeout', '7', 'dialogue', 'test', file, '--instance', 'i-1', '--timeout', '1500', '--retries', '0', '--reporter', 'json'], {
-      env,
-      transport: seam,
-    });
+    const r = await runVn(
+      [
+        '--timeout',
+        '7',
+        'dialogue',
+        'test',
+        file,
+        '--instance',
+        '1c2d3e4f-0000-4000-8000-000000000001',
+        '--timeout',
+        '1500',
+        '--retries',
+        '0',
+        '--reporter',
+        'json',
+      ],
+      {
+        env,
+        transport: seam,
+      },
+    );
     // nothing could connect: exit 3, with every request sent on the command's own timeout
     expect(r.code).toBe(3);
     expect(seam.sent.length).toBeGreaterThan(0);
