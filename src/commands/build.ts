@@ -48,7 +48,16 @@ export function resolveFlags(def: CommandDef): ResolvedFlag[] {
     );
   }
   if (action && wantsAll(def, action) && !flags.some((f) => f.name === 'all')) {
-    flags.push({ name: 'all', key: 'all', kind: 'bool', required: false, description: 'follow every page and print one response with every item' });
+    flags.push(
+      { name: 'all', key: 'all', kind: 'bool', required: false, description: 'follow every page and print one response with every item' },
+      {
+        name: 'no-paginate',
+        key: 'paginate',
+        kind: 'bool',
+        required: false,
+        description: 'one page only, also when stdout is not a terminal (piped, every page is followed by default)',
+      },
+    );
   }
   return flags;
 }
@@ -105,6 +114,7 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
     input.commands = entry.commands;
     if (def.passThrough) input.args._rest = cmd.args.slice((def.args ?? []).length);
     await resolveInstanceNames(ctx, def, flags, input);
+    if (followsEveryPage(def, flags, input, (key) => cmd.getOptionValueSource(key), ctx.io.stdoutIsTTY)) input.flags.all = true;
     const produce = async () =>
       def.run ? await def.run(ctx, input) : def.action ? await ctx.call(def.action, input.params, { all: input.flags.all === true }) : undefined;
     if (def.watch && (input.flags.watch === true || input.flags.interval !== undefined)) {
@@ -123,6 +133,29 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
     const out = await produce();
     if (out) await ctx.render(out);
   });
+}
+
+/**
+ * No silent truncation (as the AWS CLI v2): when stdout is not a terminal, a paged list follows
+ * every page unless one page was asked for (--no-paginate, or --page-number / --page-size given).
+ * On a terminal the table shows one page and says so in its footer.
+ */
+export function followsEveryPage(
+  def: CommandDef,
+  flags: ResolvedFlag[],
+  input: Input,
+  source: (key: string) => string | undefined,
+  stdoutIsTTY: boolean,
+): boolean {
+  const action = def.action ? ACTION_SPECS[def.action] : undefined;
+  const paginator = action?.paginator;
+  if (!action || !paginator || !wantsAll(def, action)) return false;
+  if (input.flags.paginate === false) {
+    if (input.flags.all === true) throw new UsageError('--all and --no-paginate contradict each other: give one');
+    return false;
+  }
+  if (input.flags.all === true || stdoutIsTTY) return false;
+  return !flags.some((f) => (f.param === paginator.page || f.param === paginator.size) && source(f.key) === 'cli');
 }
 
 /** "Columns: …" for a command whose result is a list: what the table and -o tsv show, in order. */
