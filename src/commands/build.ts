@@ -3,8 +3,9 @@ import { ACTION_SPECS } from '../api/catalog.js';
 import type { ActionSpec, ParamSpec } from '../api/types.js';
 import { checkParamValue, describeRules } from '../api/validate.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { RuntimeFailure, UsageError } from '../errors.js';
 import { COLUMNS_BY_LIST_FIELD } from '../output/columns.js';
+import { FORMATS } from '../output/formats/index.js';
 import { closest } from '../suggest.js';
 import { type CommandDef, type CommandTree, camel, type FlagDef, type FlagType, flagTypeOf, type Input } from './define.js';
 import { isInstanceIdShaped } from './instance-ref.js';
@@ -34,18 +35,49 @@ export function resolveFlags(def: CommandDef): ResolvedFlag[] {
       spec,
     };
   });
+  const waits = action !== undefined && waitsUntil(def, action, flags);
   if (def.watch) {
+    const final = typeof def.watch === 'object' && def.watch.final !== undefined;
+    flags.push({
+      name: 'watch',
+      short: 'w',
+      key: 'watch',
+      kind: 'bool',
+      required: false,
+      description: final
+        ? 'poll and redraw until a final state (exit 0 on success, 1 on failure) or Ctrl-C (piped: print each change)'
+        : 'poll and redraw until Ctrl-C (piped: print each change)',
+    });
+  }
+  if (waits) {
     flags.push(
-      { name: 'watch', short: 'w', key: 'watch', kind: 'bool', required: false, description: 'poll and redraw until Ctrl-C (piped: print each change)' },
       {
-        name: 'interval',
-        key: 'interval',
+        name: 'wait-until',
+        key: 'waitUntil',
+        kind: 'string',
+        required: false,
+        valueName: 'jmespath',
+        description: 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)',
+      },
+      {
+        name: 'wait-timeout',
+        key: 'waitTimeout',
         kind: 'string',
         required: false,
         valueName: 'seconds',
-        description: 'seconds between polls with --watch (default 2)',
+        description: 'give up --wait-until after this many seconds (default 300)',
       },
     );
+  }
+  if (def.watch || waits) {
+    flags.push({
+      name: 'interval',
+      key: 'interval',
+      kind: 'string',
+      required: false,
+      valueName: 'seconds',
+      description: `seconds between polls with ${[def.watch ? '--watch' : '', waits ? '--wait-until' : ''].filter(Boolean).join(' or ')} (default 2)`,
+    });
   }
   if (action && wantsAll(def, action) && !flags.some((f) => f.name === 'all')) {
     flags.push(
@@ -60,6 +92,17 @@ export function resolveFlags(def: CommandDef): ResolvedFlag[] {
     );
   }
   return flags;
+}
+
+/**
+ * --wait-until is offered by a read command: its actions change nothing, it writes no file, and it
+ * has no wait of its own (the export commands' --wait). `waitUntil: false` opts out.
+ */
+function waitsUntil(def: CommandDef, action: ActionSpec, flags: readonly FlagDef[]): boolean {
+  if (def.waitUntil !== undefined) return def.waitUntil;
+  if (!action.readOnly || def.passThrough) return false;
+  if (!(def.alsoSends ?? []).every((a) => ACTION_SPECS[a].readOnly)) return false;
+  return !flags.some((f) => ['output-file', 'wait', 'wait-until', 'wait-timeout', 'interval'].includes(f.name));
 }
 
 function wantsAll(def: CommandDef, action: ActionSpec): boolean {
@@ -114,22 +157,29 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
     input.commands = entry.commands;
     if (def.passThrough) input.args._rest = cmd.args.slice((def.args ?? []).length);
     await resolveInstanceNames(ctx, def, flags, input);
-    if (followsEveryPage(def, flags, input, (key) => cmd.getOptionValueSource(key), ctx.io.stdoutIsTTY)) input.flags.all = true;
+    if (
+      followsEveryPage(def, flags, input, (key) => cmd.getOptionValueSource(key), ctx.io.stdoutIsTTY || FORMATS[await ctx.outputFormat()].wire !== undefined)
+    ) {
+      input.flags.all = true;
+    }
     const produce = async () =>
       def.run ? await def.run(ctx, input) : def.action ? await ctx.call(def.action, input.params, { all: input.flags.all === true }) : undefined;
-    if (def.watch && (input.flags.watch === true || input.flags.interval !== undefined)) {
-      const interval = input.flags.interval === undefined ? 2 : Number(input.flags.interval);
-      if (!Number.isFinite(interval) || interval < 0.1 || interval > 3600) {
-        throw new UsageError(`--interval must be a number of seconds from 0.1 to 3600, got "${String(input.flags.interval)}"`);
-      }
-      if (input.flags.watch !== true) throw new UsageError('--interval needs --watch');
-      const { watch } = await import('../output/watch.js');
-      await watch(ctx, produce, {
-        interval,
-        title: `vn ${cmd.parent?.name() ?? ''} ${cmd.name()} ${positional.filter(Boolean).join(' ')}`.replace(/\s+/g, ' ').trim(),
-      });
+    const title = `vn ${cmd.parent?.name() ?? ''} ${cmd.name()} ${positional.filter(Boolean).join(' ')}`.replace(/\s+/g, ' ').trim();
+    if (input.flags.waitUntil !== undefined || (input.flags.waitTimeout !== undefined && flags.some((f) => f.key === 'waitUntil'))) {
+      const { waitUntil, waitOptions } = await import('../output/wait-until.js');
+      if (input.flags.watch === true) throw new UsageError('--watch and --wait-until do not go together: give one');
+      await waitUntil(ctx, produce, { ...(await waitOptions(input.flags)), title });
       return;
     }
+    if (def.watch && (input.flags.watch === true || input.flags.interval !== undefined)) {
+      const { watch, pollInterval } = await import('../output/watch.js');
+      const interval = pollInterval(input.flags.interval);
+      if (input.flags.watch !== true) throw new UsageError(`--interval needs --watch${flags.some((f) => f.key === 'waitUntil') ? ' or --wait-until' : ''}`);
+      const final = await watch(ctx, produce, { interval, title, spec: typeof def.watch === 'object' ? def.watch : undefined });
+      if (final && !final.ok) throw new RuntimeFailure(`${title}: ended in ${final.state}`);
+      return;
+    }
+    if (input.flags.interval !== undefined) throw new UsageError('--interval needs --wait-until');
     const out = await produce();
     if (out) await ctx.render(out);
   });
@@ -138,15 +188,10 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
 /**
  * No silent truncation (as the AWS CLI v2): when stdout is not a terminal, a paged list follows
  * every page unless one page was asked for (--no-paginate, or --page-number / --page-size given).
- * On a terminal the table shows one page and says so in its footer.
+ * On a terminal the table shows one page and says so in its footer; `-o xml` prints the service's
+ * own body, which is one page and carries its TotalCount (`onePage`).
  */
-export function followsEveryPage(
-  def: CommandDef,
-  flags: ResolvedFlag[],
-  input: Input,
-  source: (key: string) => string | undefined,
-  stdoutIsTTY: boolean,
-): boolean {
+export function followsEveryPage(def: CommandDef, flags: ResolvedFlag[], input: Input, source: (key: string) => string | undefined, onePage: boolean): boolean {
   const action = def.action ? ACTION_SPECS[def.action] : undefined;
   const paginator = action?.paginator;
   if (!action || !paginator || !wantsAll(def, action)) return false;
@@ -154,7 +199,7 @@ export function followsEveryPage(
     if (input.flags.all === true) throw new UsageError('--all and --no-paginate contradict each other: give one');
     return false;
   }
-  if (input.flags.all === true || stdoutIsTTY) return false;
+  if (input.flags.all === true || onePage) return false;
   return !flags.some((f) => (f.param === paginator.page || f.param === paginator.size) && source(f.key) === 'cli');
 }
 

@@ -32,7 +32,7 @@ const describeId = async (ref: string) => {
 
 describe('an instance by name', () => {
   it('takes an exact name first, even when another name starts with it', async () => {
-    expect(await describeId('示例热线')).toBe(ids['示例热线']);
+    expect(await describeId('示例热线')).toBe(ids.示例热线);
     expect(await describeId('示例热线-备份')).toBe(ids['示例热线-备份']);
   });
 
@@ -85,7 +85,7 @@ describe('an instance by name', () => {
     const contains = await vn('instance', 'list', '--name', '示例热线', '-o', 'text', '--query', 'Instances[].Name');
     expect(contains.stdout.trim().split('\n').sort()).toEqual(['示例热线', '示例热线-备份']);
     const exact = await vn('instance', 'list', '--name', '示例热线', '--name-exact', '-o', 'text', '--query', 'Instances[0].InstanceId');
-    expect(exact.stdout.trim()).toBe(ids['示例热线']);
+    expect(exact.stdout.trim()).toBe(ids.示例热线);
     const missing = await vn('instance', 'list', '--name-exact');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--name-exact needs --name/);
