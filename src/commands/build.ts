@@ -263,9 +263,15 @@ export function collectInput(def: CommandDef, flags: ResolvedFlag[], positional:
   return input;
 }
 
-/** A value of InstanceId that is a name to look up rather than an id to check. */
+const INSTANCE_NAME = ACTION_SPECS.CreateInstance.params.find((p) => p.name === 'Name');
+
+/**
+ * A value of InstanceId that is a name to look up rather than an id to check: not shaped like an
+ * id, and within a name's rules (what is neither is refused by the id's rule, nothing sent).
+ */
 function isInstanceName(param: string, value: unknown): boolean {
-  return param === 'InstanceId' && typeof value === 'string' && value.trim() !== '' && !isInstanceIdShaped(value);
+  if (param !== 'InstanceId' || typeof value !== 'string' || value.trim() === '' || isInstanceIdShaped(value)) return false;
+  return INSTANCE_NAME === undefined || checkParamValue(INSTANCE_NAME, value) === undefined;
 }
 
 /** The arguments and flags that name an instance (as completion reads them: completion/tree.ts). */
@@ -283,7 +289,7 @@ export async function resolveInstanceNames(ctx: Context, def: CommandDef, flags:
     ...(def.args ?? []).filter((a) => namesInstance(a, false)).map((a) => ({ key: camel(a.name), param: a.param, bag: input.args, what: `<${a.name}>` })),
     ...flags.filter((f) => namesInstance(f, true)).map((f) => ({ key: f.key, param: f.param, bag: input.flags, what: `--${f.name}` })),
   ];
-  const named = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '' && !isInstanceIdShaped(v);
+  const named = (v: unknown): v is string => isInstanceName('InstanceId', v);
   if (!slots.some((s) => [s.bag[s.key]].flat().some(named))) return;
   const { resolveInstanceRef } = await import('./instance-ref.js');
   const api = ctx.caller({ dryRun: false });

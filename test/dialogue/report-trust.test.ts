@@ -370,9 +370,12 @@ describe('wrong types never crash', () => {
       try {
         const html = join(tmp.dir, `params-${typeof params}.html`);
         const junit = join(tmp.dir, `params-${typeof params}.xml`);
-        const r = await runVn(['dialogue', 'test', suite(), '--instance', 'a1111111-0000-4000-8000-000000000001', '--reporter', `html=${html}`, '--reporter', `junit=${junit}`], {
-          env: env(server.url, 'cfg-params'),
-        });
+        const r = await runVn(
+          ['dialogue', 'test', suite(), '--instance', 'a1111111-0000-4000-8000-000000000001', '--reporter', `html=${html}`, '--reporter', `junit=${junit}`],
+          {
+            env: env(server.url, 'cfg-params'),
+          },
+        );
         if (typeof params === 'object') expect(r.code, r.stderr).toBe(0);
         else expect(r.code, r.stderr).toBe(1);
         expect(r.stderr).not.toMatch(/internal failure|is not a function/);

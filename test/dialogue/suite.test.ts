@@ -290,7 +290,9 @@ describe('vn dialogue test against an unreliable or absent service', () => {
 
   it('exits 3 when the service cannot be reached', async () => {
     const port = await closedPort();
-    const r = await runVn(['dialogue', 'test', EXAMPLE, '--instance', 'a1111111-0000-4000-8000-0000000000aa'], { env: { ...emu.env, VN_ENDPOINT: `http://127.0.0.1:${port}` } });
+    const r = await runVn(['dialogue', 'test', EXAMPLE, '--instance', 'a1111111-0000-4000-8000-0000000000aa'], {
+      env: { ...emu.env, VN_ENDPOINT: `http://127.0.0.1:${port}` },
+    });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/the service could not be reached: cannot connect/);
   });
