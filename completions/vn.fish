@@ -511,7 +511,7 @@ complete -c vn -n '__vn_at \'dialogue chat\'' -l record -r -F -d 'keep the sessi
 complete -c vn -n '__vn_at \'dialogue chat\'' -l force -d 'let /save and --record replace an existing file'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l verbose -d 'after each answer, the matched intent or rule and the context changes (DescribeConversationContext), dimmed'
 complete -c vn -n '__vn_at \'dialogue chat\'; and __vn_argc -eq 0' -a '(__vn_instances)'
-complete -c vn -n '__vn_at \'dialogue test\'' -l instance -x -a '(__vn_instances)' -d 'instance to test (wins over the files’ `instance:`; also VN_INSTANCE)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l instance -x -a '(__vn_instances)' -d 'instance to test, by id or name (wins over the files’ `instance:`; also VN_INSTANCE)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l env -x -a 'debug live' -d 'debug (Debug* actions, the default) or live; wins over the files’ `env:`'
 complete -c vn -n '__vn_at \'dialogue test\'' -l concurrency -x -d 'conversations run in parallel'
 complete -c vn -n '__vn_at \'dialogue test\'' -l repeat -x -d 'run each conversation n times (flakiness, load)'

@@ -274,9 +274,13 @@ function isInstanceName(param: string, value: unknown): boolean {
   return INSTANCE_NAME === undefined || checkParamValue(INSTANCE_NAME, value) === undefined;
 }
 
-/** The arguments and flags that name an instance (as completion reads them: completion/tree.ts). */
-function namesInstance(x: { name: string; param?: string }, flag: boolean): boolean {
-  return x.param === 'InstanceId' || x.name === (flag ? 'instance' : 'instance-id');
+/**
+ * The arguments and flags that name an instance of this profile: those of InstanceId, an argument
+ * called <instance-id>, and a flag marked `instanceRef` (`dialogue test --instance`; `emulator seed
+ * --instance` names another profile's and looks its names up itself).
+ */
+function namesInstance(x: { name: string; param?: string; instanceRef?: boolean }, flag: boolean): boolean {
+  return x.param === 'InstanceId' || (flag ? x.instanceRef === true : x.name === 'instance-id');
 }
 
 /**

@@ -81,6 +81,12 @@ describe('an instance by name', () => {
     expect(exported.stdout).toContain('"name": "demo-north"');
   });
 
+  it('dialogue test --instance takes a name too', async () => {
+    const r = await vn('dialogue', 'test', 'examples/demo-bank.test.yaml', '--instance', '示列热线', '--reporter', 'json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--instance "示列热线" is no instance's name or id .*nearest: "示例热线"/);
+  });
+
   it('instance list --name-exact gives only the instance of that name', async () => {
     const contains = await vn('instance', 'list', '--name', '示例热线', '-o', 'text', '--query', 'Instances[].Name');
     expect(contains.stdout.trim().split('\n').sort()).toEqual(['示例热线', '示例热线-备份']);
