@@ -60,7 +60,9 @@ end
 function __vn_takes_value
     contains -- $argv[2] --profile -p --region --endpoint --output -o --query --timeout --retries --signature-version; and return 0
     switch "$argv[1]|$argv[2]"
-        case 'instance list|--page-number' 'instance list|--page-size' 'instance list|--name' 'instance list|--status'
+        case 'instance list|--page-number' 'instance list|--page-size' 'instance list|--name' 'instance list|--status' 'instance list|--wait-until' 'instance list|--wait-timeout' 'instance list|--interval'
+            return 0
+        case 'instance describe|--wait-until' 'instance describe|--wait-timeout' 'instance describe|--interval'
             return 0
         case 'instance create|--name' 'instance create|--concurrency' 'instance create|--description'
             return 0
@@ -68,19 +70,23 @@ function __vn_takes_value
             return 0
         case 'instance associate-chatbot|--chatbot-id' 'instance associate-chatbot|--chatbot-name'
             return 0
-        case 'instance chatbots|--instance-id' 'instance chatbots|--page-number' 'instance chatbots|--page-size'
+        case 'instance chatbots|--instance-id' 'instance chatbots|--page-number' 'instance chatbots|--page-size' 'instance chatbots|--wait-until' 'instance chatbots|--wait-timeout' 'instance chatbots|--interval'
             return 0
-        case 'instance concurrency|--interval'
+        case 'instance concurrency|--wait-until' 'instance concurrency|--wait-timeout' 'instance concurrency|--interval'
             return 0
         case 'instance export|--output' 'instance export|-o' 'instance export|--output-file'
+            return 0
+        case 'tts get|--wait-until' 'tts get|--wait-timeout' 'tts get|--interval'
             return 0
         case 'tts set|--voice' 'tts set|--speech-rate' 'tts set|--volume' 'tts set|--pitch-rate'
             return 0
         case 'tts audition|--text' 'tts audition|--voice' 'tts audition|--speech-rate' 'tts audition|--volume' 'tts audition|--output-file'
             return 0
-        case 'ivr asr get|--config-level' 'ivr asr get|--entry-id'
+        case 'ivr asr get|--config-level' 'ivr asr get|--entry-id' 'ivr asr get|--wait-until' 'ivr asr get|--wait-timeout' 'ivr asr get|--interval'
             return 0
         case 'ivr asr set|--engine' 'ivr asr set|--app-key' 'ivr asr set|--nls-service-type' 'ivr asr set|--vocabulary-id' 'ivr asr set|--class-vocabulary-id' 'ivr asr set|--customization-id' 'ivr asr set|--acoustic-model-id' 'ivr asr set|--overrides' 'ivr asr set|--config-level' 'ivr asr set|--entry-id'
+            return 0
+        case 'ivr get|--wait-until' 'ivr get|--wait-timeout' 'ivr get|--interval'
             return 0
         case 'ivr set-greeting|--words' 'ivr set-greeting|--intent-trigger' 'ivr set-greeting|--source-type'
             return 0
@@ -98,7 +104,7 @@ function __vn_takes_value
             return 0
         case 'dialogue end|--env' 'dialogue end|--hang-up-params'
             return 0
-        case 'dialogue context|--env'
+        case 'dialogue context|--env' 'dialogue context|--wait-until' 'dialogue context|--wait-timeout' 'dialogue context|--interval'
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
@@ -106,23 +112,25 @@ function __vn_takes_value
             return 0
         case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95'
             return 0
-        case 'stats summary|--time-unit' 'stats summary|--from' 'stats summary|--to' 'stats summary|--interval'
+        case 'stats summary|--time-unit' 'stats summary|--from' 'stats summary|--to' 'stats summary|--wait-until' 'stats summary|--wait-timeout' 'stats summary|--interval'
             return 0
-        case 'stats query|--calling-number' 'stats query|--from' 'stats query|--to' 'stats query|--page-number' 'stats query|--page-size'
+        case 'stats query|--calling-number' 'stats query|--from' 'stats query|--to' 'stats query|--page-number' 'stats query|--page-size' 'stats query|--wait-until' 'stats query|--wait-timeout' 'stats query|--interval'
             return 0
-        case 'stats conversations|--page-number' 'stats conversations|--page-size' 'stats conversations|--calling-number' 'stats conversations|--env' 'stats conversations|--min-rounds' 'stats conversations|--max-rounds' 'stats conversations|--result' 'stats conversations|--from' 'stats conversations|--to'
+        case 'stats conversations|--page-number' 'stats conversations|--page-size' 'stats conversations|--calling-number' 'stats conversations|--env' 'stats conversations|--min-rounds' 'stats conversations|--max-rounds' 'stats conversations|--result' 'stats conversations|--from' 'stats conversations|--to' 'stats conversations|--wait-until' 'stats conversations|--wait-timeout' 'stats conversations|--interval'
             return 0
-        case 'stats conversation|--as-test'
+        case 'stats conversation|--as-test' 'stats conversation|--wait-until' 'stats conversation|--wait-timeout' 'stats conversation|--interval'
+            return 0
+        case 'stats transcript|--wait-until' 'stats transcript|--wait-timeout' 'stats transcript|--interval'
             return 0
         case 'export conversations|--calling-number' 'export conversations|--from' 'export conversations|--to' 'export conversations|--wait-timeout' 'export conversations|--output-file'
             return 0
         case 'export statistics|--time-unit' 'export statistics|--export-type' 'export statistics|--from' 'export statistics|--to' 'export statistics|--wait-timeout' 'export statistics|--output-file'
             return 0
-        case 'export status|--interval'
+        case 'export status|--wait-until' 'export status|--wait-timeout' 'export status|--interval'
             return 0
         case 'export download|--output-file' 'export download|--wait-timeout'
             return 0
-        case 'export download-tasks|--page-number' 'export download-tasks|--page-size'
+        case 'export download-tasks|--page-number' 'export download-tasks|--page-size' 'export download-tasks|--wait-until' 'export download-tasks|--wait-timeout' 'export download-tasks|--interval'
             return 0
         case 'recording get|--output-file'
             return 0
@@ -366,9 +374,17 @@ complete -c vn -n '__vn_at \'instance\'' -a 'concurrency' -d 'show an instance�
 complete -c vn -n '__vn_at \'instance\'' -a 'export' -d 'write instances’ whole configuration as a file (YAML or JSON) for vn diff and vn apply'
 complete -c vn -n '__vn_at \'instance list\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'instance list\'' -l page-size -x -d 'instances per page'
-complete -c vn -n '__vn_at \'instance list\'' -l name -x -d 'only instances whose name contains this'
+complete -c vn -n '__vn_at \'instance list\'' -l name -x -d 'only instances whose name contains this (with --name-exact: whose name is this)'
+complete -c vn -n '__vn_at \'instance list\'' -l name-exact -d 'with --name: only the instance named exactly so (names are unique: at most one)'
 complete -c vn -n '__vn_at \'instance list\'' -l status -x -a 'PUBLISHED DRAFTED DISABLED' -d 'only instances in this status'
+complete -c vn -n '__vn_at \'instance list\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'instance list\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'instance list\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'instance list\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'instance list\'' -l no-paginate -d 'one page only, also when stdout is not a terminal (piped, every page is followed by default)'
+complete -c vn -n '__vn_at \'instance describe\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'instance describe\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'instance describe\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'instance describe\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'instance create\'' -l name -x -d 'instance name (unique)'
 complete -c vn -n '__vn_at \'instance create\'' -l concurrency -x -d 'maximum concurrent calls'
@@ -387,9 +403,15 @@ complete -c vn -n '__vn_at \'instance associate-chatbot\'; and __vn_argc -eq 0' 
 complete -c vn -n '__vn_at \'instance chatbots\'' -l instance-id -x -a '(__vn_instances)' -d 'only the chatbot associated with this instance'
 complete -c vn -n '__vn_at \'instance chatbots\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'instance chatbots\'' -l page-size -x -d 'chatbots per page'
+complete -c vn -n '__vn_at \'instance chatbots\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'instance chatbots\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'instance chatbots\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'instance chatbots\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'instance chatbots\'' -l no-paginate -d 'one page only, also when stdout is not a terminal (piped, every page is followed by default)'
 complete -c vn -n '__vn_at \'instance concurrency\'' -l watch -s w -d 'poll and redraw until Ctrl-C (piped: print each change)'
-complete -c vn -n '__vn_at \'instance concurrency\'' -l interval -x -d 'seconds between polls with --watch (default 2)'
+complete -c vn -n '__vn_at \'instance concurrency\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'instance concurrency\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'instance concurrency\'' -l interval -x -d 'seconds between polls with --watch or --wait-until (default 2)'
 complete -c vn -n '__vn_at \'instance concurrency\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'instance export\'' -l all -d 'export every instance'
 complete -c vn -n '__vn_at \'instance export\'' -l output -s o -x -a 'yaml json' -d 'file format (default yaml)'
@@ -398,6 +420,9 @@ complete -c vn -n '__vn_at \'instance export\'; and __vn_argc -ge 0' -a '(__vn_i
 complete -c vn -n '__vn_at \'tts\'' -a 'get' -d 'show an instance’s TTS voice settings'
 complete -c vn -n '__vn_at \'tts\'' -a 'set' -d 'change the voice, speech rate or volume'
 complete -c vn -n '__vn_at \'tts\'' -a 'audition' -d 'synthesise a sample sentence (and save the WAV)'
+complete -c vn -n '__vn_at \'tts get\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'tts get\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'tts get\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'tts get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'tts set\'' -l voice -x -a 'xiaoyun xiaogang xiaomeng xiaowei ruoxi siqi sijia sicheng aiqi aijia aicheng aida ninger ruilin amei xiaoxue siyue aiya aixia aimei aiyu aiyue aijing xiaomei aina yina sijing sitong xiaobei aitong aiwei aibao aishuo shanshan chuangirl qingqing cuijie xiaoze dahu ailun jielidou laotie laomei harry abby andy eric emily luna luca wendy william olivia lydia annie kenny stanley stella tomoka tomoya' -d 'speaker, e.g. xiaoyun, aixia, ruoxi'
 complete -c vn -n '__vn_at \'tts set\'' -l speech-rate -x -d 'speaking speed (negative is slower)'
@@ -420,6 +445,9 @@ complete -c vn -n '__vn_at \'ivr asr\'' -a 'get' -d 'show the ASR config'
 complete -c vn -n '__vn_at \'ivr asr\'' -a 'set' -d 'change the ASR config'
 complete -c vn -n '__vn_at \'ivr asr get\'' -l config-level -x -d '0 = system, 1 = tenant (with --entry-id), 2 = instance (set by <instance-id>)'
 complete -c vn -n '__vn_at \'ivr asr get\'' -l entry-id -x -d 'the tenant (level 1) or instance (level 2) the config belongs to'
+complete -c vn -n '__vn_at \'ivr asr get\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'ivr asr get\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'ivr asr get\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'ivr asr get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'ivr asr set\'' -l engine -x -d 'recognition engine, e.g. ali'
 complete -c vn -n '__vn_at \'ivr asr set\'' -l app-key -x -d 'the speech project’s AppKey'
@@ -432,6 +460,9 @@ complete -c vn -n '__vn_at \'ivr asr set\'' -l overrides -x -d 'engine-specific 
 complete -c vn -n '__vn_at \'ivr asr set\'' -l config-level -x -d '0 = system, 1 = tenant (with --entry-id), 2 = instance (set by <instance-id>)'
 complete -c vn -n '__vn_at \'ivr asr set\'' -l entry-id -x -d 'the tenant (level 1) or instance (level 2) the config belongs to'
 complete -c vn -n '__vn_at \'ivr asr set\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'ivr get\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'ivr get\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'ivr get\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'ivr get\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'ivr set-greeting\'' -l words -x -d 'the greeting'
 complete -c vn -n '__vn_at \'ivr set-greeting\'' -l intent-trigger -x -d 'chatbot intent the greeting triggers'
@@ -480,6 +511,9 @@ complete -c vn -n '__vn_at \'dialogue end\'' -l env -x -a 'debug live' -d 'debug
 complete -c vn -n '__vn_at \'dialogue end\'' -l hang-up-params -x -d 'a JSON object about the hang-up, e.g. {"hangUpDirection":"client","hasLastPlaybackCompleted":true}'
 complete -c vn -n '__vn_at \'dialogue end\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue context\'' -l env -x -a 'debug live' -d 'debug or live: either way DescribeConversationContext, which has no Debug* variant and serves conversations of both'
+complete -c vn -n '__vn_at \'dialogue context\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'dialogue context\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'dialogue context\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'dialogue context\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l env -x -a 'debug live' -d 'debug: the draft (Debug* actions); live: the published instance'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l calling-number -x -d 'the caller\'s number (default 13800000000)'
@@ -489,7 +523,7 @@ complete -c vn -n '__vn_at \'dialogue chat\'' -l record -r -F -d 'keep the sessi
 complete -c vn -n '__vn_at \'dialogue chat\'' -l force -d 'let /save and --record replace an existing file'
 complete -c vn -n '__vn_at \'dialogue chat\'' -l verbose -d 'after each answer, the matched intent or rule and the context changes (DescribeConversationContext), dimmed'
 complete -c vn -n '__vn_at \'dialogue chat\'; and __vn_argc -eq 0' -a '(__vn_instances)'
-complete -c vn -n '__vn_at \'dialogue test\'' -l instance -x -a '(__vn_instances)' -d 'instance to test (wins over the files’ `instance:`; also VN_INSTANCE)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l instance -x -a '(__vn_instances)' -d 'instance to test, by id or name (wins over the files’ `instance:`; also VN_INSTANCE)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l env -x -a 'debug live' -d 'debug (Debug* actions, the default) or live; wins over the files’ `env:`'
 complete -c vn -n '__vn_at \'dialogue test\'' -l concurrency -x -d 'conversations run in parallel'
 complete -c vn -n '__vn_at \'dialogue test\'' -l repeat -x -d 'run each conversation n times (flakiness, load)'
@@ -520,14 +554,20 @@ complete -c vn -n '__vn_at \'stats summary\'' -l time-unit -x -a 'hour day' -d '
 complete -c vn -n '__vn_at \'stats summary\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'stats summary\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
 complete -c vn -n '__vn_at \'stats summary\'' -l watch -s w -d 'poll and redraw until Ctrl-C (piped: print each change)'
-complete -c vn -n '__vn_at \'stats summary\'' -l interval -x -d 'seconds between polls with --watch (default 2)'
+complete -c vn -n '__vn_at \'stats summary\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'stats summary\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'stats summary\'' -l interval -x -d 'seconds between polls with --watch or --wait-until (default 2)'
 complete -c vn -n '__vn_at \'stats summary\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'stats query\'' -l calling-number -x -d 'only calls from this number'
 complete -c vn -n '__vn_at \'stats query\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'stats query\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
 complete -c vn -n '__vn_at \'stats query\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'stats query\'' -l page-size -x -d 'conversations per page'
+complete -c vn -n '__vn_at \'stats query\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'stats query\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'stats query\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'stats query\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'stats query\'' -l no-paginate -d 'one page only, also when stdout is not a terminal (piped, every page is followed by default)'
 complete -c vn -n '__vn_at \'stats query\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'stats conversations\'' -l page-size -x -d 'conversations per page'
@@ -538,11 +578,21 @@ complete -c vn -n '__vn_at \'stats conversations\'' -l max-rounds -x -d 'only co
 complete -c vn -n '__vn_at \'stats conversations\'' -l result -x -d 'only conversations that ended this way (the service’s EndReason code; the emulator’s: 1 EndDialogue, 2 TransferToAgent, 3 TransferToIVR, 4 RedirectToPage, 5 HangUp; 0 any)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'stats conversations\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
+complete -c vn -n '__vn_at \'stats conversations\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'stats conversations\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'stats conversations\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'stats conversations\'' -l no-paginate -d 'one page only, also when stdout is not a terminal (piped, every page is followed by default)'
 complete -c vn -n '__vn_at \'stats conversations\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'stats conversation\'' -l as-test -r -F -d 'write the recorded turns as a dialogue test file (stdout without FILE)'
 complete -c vn -n '__vn_at \'stats conversation\'' -l force -d 'with --as-test FILE: replace FILE when it exists'
+complete -c vn -n '__vn_at \'stats conversation\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'stats conversation\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'stats conversation\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'stats conversation\'; and __vn_argc -eq 0' -a '(__vn_instances)'
+complete -c vn -n '__vn_at \'stats transcript\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'stats transcript\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'stats transcript\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'stats transcript\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'export\'' -a 'conversations' -d 'export conversation details (--output-file to download)'
 complete -c vn -n '__vn_at \'export\'' -a 'statistics' -d 'export statistics per hour or day (--output-file to download)'
@@ -566,8 +616,10 @@ complete -c vn -n '__vn_at \'export statistics\'' -l wait-timeout -x -d 'give up
 complete -c vn -n '__vn_at \'export statistics\'' -l output-file -r -F -d 'download the finished export to this file (implies --wait)'
 complete -c vn -n '__vn_at \'export statistics\'' -l force -d 'overwrite --output-file when it exists'
 complete -c vn -n '__vn_at \'export statistics\'; and __vn_argc -eq 0' -a '(__vn_instances)'
-complete -c vn -n '__vn_at \'export status\'' -l watch -s w -d 'poll and redraw until Ctrl-C (piped: print each change)'
-complete -c vn -n '__vn_at \'export status\'' -l interval -x -d 'seconds between polls with --watch (default 2)'
+complete -c vn -n '__vn_at \'export status\'' -l watch -s w -d 'poll and redraw until a final state (exit 0 on success, 1 on failure) or Ctrl-C (piped: print each change)'
+complete -c vn -n '__vn_at \'export status\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'export status\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'export status\'' -l interval -x -d 'seconds between polls with --watch or --wait-until (default 2)'
 complete -c vn -n '__vn_at \'export status\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'export download\'' -l output-file -r -F -d 'file to write'
 complete -c vn -n '__vn_at \'export download\'' -l wait-timeout -x -d 'give up waiting after this many seconds'
@@ -575,7 +627,11 @@ complete -c vn -n '__vn_at \'export download\'' -l force -d 'overwrite --output-
 complete -c vn -n '__vn_at \'export download\'; and __vn_argc -eq 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'export download-tasks\'' -l page-number -x -d 'page to show'
 complete -c vn -n '__vn_at \'export download-tasks\'' -l page-size -x -d 'tasks per page'
+complete -c vn -n '__vn_at \'export download-tasks\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
+complete -c vn -n '__vn_at \'export download-tasks\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
+complete -c vn -n '__vn_at \'export download-tasks\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'
 complete -c vn -n '__vn_at \'export download-tasks\'' -l all -d 'follow every page and print one response with every item'
+complete -c vn -n '__vn_at \'export download-tasks\'' -l no-paginate -d 'one page only, also when stdout is not a terminal (piped, every page is followed by default)'
 complete -c vn -n '__vn_at \'recording\'' -a 'get' -d 'show a conversation’s recording (--output-file to save the WAV)'
 complete -c vn -n '__vn_at \'recording\'' -a 'upload' -d 'upload a recording file (for `vn recording save`)'
 complete -c vn -n '__vn_at \'recording\'' -a 'save' -d 'register a recording for a conversation'

@@ -90,6 +90,16 @@ export class QueryAfterCallError extends VnError {
   override name = 'QueryAfterCallError';
 }
 
+/**
+ * `--wait-until EXPR`: the expression was still not true of the answer when --wait-timeout passed.
+ * Exit 8 — apart from 1 (the service said no) and 3 (unreachable), so a script can tell "not yet"
+ * from "broken"; nothing is printed on stdout.
+ */
+export class WaitTimedOut extends VnError {
+  override readonly exitCode = 8;
+  override name = 'WaitTimedOut';
+}
+
 /** Some conversation did not pass, or the latency gate failed: exit 1 with a one-line summary (the report is already out). */
 export class TestsFailed extends VnError {
   override readonly exitCode = 1;

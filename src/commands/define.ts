@@ -1,6 +1,7 @@
 import type { ActionName } from '../api/catalog.js';
 import type { FlagParams, ParamType } from '../api/types.js';
 import type { Output } from '../output/render.js';
+import type { WatchSpec } from '../output/watch.js';
 import type { HandlerContext } from './handler-context.js';
 
 /** How a flag's text becomes a value. Defaults to the catalog type of its parameter. */
@@ -43,6 +44,8 @@ export interface FlagDef {
   aliases?: string[];
   /** May be given several times; the value is then a list. */
   repeatable?: boolean;
+  /** The value names an instance of this profile without being its InstanceId parameter: a name is resolved to the id (commands/instance-ref.ts). */
+  instanceRef?: boolean;
 }
 
 export interface Input {
@@ -70,8 +73,13 @@ export interface CommandDef {
   examples?: string[];
   /** The list field of the result when it is not the action's (help names its columns). */
   listField?: string;
-  /** Add -w/--watch and --interval: poll and redraw until Ctrl-C (src/output/watch.ts). */
-  watch?: boolean;
+  /**
+   * Add -w/--watch and --interval: poll and redraw until Ctrl-C (src/output/watch.ts); with a
+   * WatchSpec, also until a final state (exit 0 on success, 1 on failure), ignoring its volatile fields.
+   */
+  watch?: boolean | WatchSpec;
+  /** Offer --wait-until (src/output/wait-until.ts). Default: for a read command that writes no file and has no wait of its own. */
+  waitUntil?: boolean;
   /** Add --all (follow every page) when the action pages. Default: true for paginated actions. */
   paginate?: boolean;
   /** Extra help text that depends on the words after the command (vn call <Action> --help). */

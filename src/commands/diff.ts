@@ -9,6 +9,7 @@ export default defineCommand({
   action: 'ListInstances',
   alsoSends: ['DescribeInstance', 'DescribeTTSConfig', 'DescribeNavigationConfig', 'GetAsrConfig'],
   paginate: false,
+  waitUntil: false,
   args: [
     { name: 'instance-a', optional: true, description: 'first instance (with <instance-b>)' },
     { name: 'instance-b', optional: true, description: 'second instance' },

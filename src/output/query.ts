@@ -44,24 +44,24 @@ function functionCalls(node: unknown, out: { name: string; args: number }[] = []
  * calls exists and is given a number of arguments it takes. What only the data can tell (a
  * function given a string where it wants a number) is found after the call, by applyQuery.
  */
-export async function checkQuery(expr: string): Promise<void> {
+export async function checkQuery(expr: string, flag = '--query'): Promise<void> {
   const jp = await load();
   let ast: unknown;
   try {
     ast = jp.compile(expr, OPTIONS);
   } catch (e) {
-    throw new UsageError(`invalid --query "${expr}": ${(e as Error).message}`);
+    throw new UsageError(`invalid ${flag} "${expr}": ${(e as Error).message}`);
   }
   const table = (jp.TreeInterpreter.runtime as unknown as { _functionTable: Record<string, { _signature: Signature[] }> })._functionTable;
   for (const call of functionCalls(ast)) {
     const fn = table[call.name];
     if (!fn) {
-      throw new UsageError(`invalid --query "${expr}": unknown function ${call.name}() (JMESPath functions: ${Object.keys(table).sort().join(', ')})`);
+      throw new UsageError(`invalid ${flag} "${expr}": unknown function ${call.name}() (JMESPath functions: ${Object.keys(table).sort().join(', ')})`);
     }
     const [min, max] = arity(fn._signature);
     if (call.args < min || call.args > max) {
       const takes = min === max ? `${min}` : max === Number.POSITIVE_INFINITY ? `at least ${min}` : `${min} to ${max}`;
-      throw new UsageError(`invalid --query "${expr}": ${call.name}() takes ${takes} argument${takes === '1' ? '' : 's'}, not ${call.args}`);
+      throw new UsageError(`invalid ${flag} "${expr}": ${call.name}() takes ${takes} argument${takes === '1' ? '' : 's'}, not ${call.args}`);
     }
   }
 }
@@ -70,13 +70,12 @@ export async function checkQuery(expr: string): Promise<void> {
  * Applies the expression to an answer that has arrived. A failure here comes after the call was
  * carried out, so it is a QueryAfterCallError (exit 6), never a usage error (exit 2, "nothing sent").
  */
-export async function applyQuery(data: unknown, expr: string): Promise<unknown> {
+export async function applyQuery(data: unknown, expr: string, flag = '--query'): Promise<unknown> {
   const jp = await load();
   try {
     return jp.search(data as Parameters<JmesPath['search']>[0], expr, OPTIONS);
   } catch (e) {
-    throw new QueryAfterCallError(
-      `--query "${expr}" could not be applied to the result: ${(e as Error).message}; the result is printed unfiltered (the command was carried out)`,
-    );
+    const after = flag === '--query' ? '; the result is printed unfiltered (the command was carried out)' : '';
+    throw new QueryAfterCallError(`${flag} "${expr}" could not be applied to the result: ${(e as Error).message}${after}`);
   }
 }

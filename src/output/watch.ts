@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { OutputFormat } from './formats/index.js';
 import type { IOStreams } from './iostreams.js';
@@ -7,9 +8,40 @@ import type { Output, RenderTarget } from './types.js';
 /** Fields that differ in every answer without anything having changed. */
 const VOLATILE = new Set(['RequestId', 'Timestamp']);
 
-/** The data with the volatile fields taken out, as a comparable string. */
-export function significant(data: unknown): string {
-  return JSON.stringify(data, (key, value) => (VOLATILE.has(key) ? undefined : value));
+/**
+ * The data with the volatile fields taken out, as a comparable string. `volatile` adds a command's
+ * own: fields that differ in every answer without anything having changed (a URL signed afresh on
+ * each read), masked wherever they appear.
+ */
+export function significant(data: unknown, volatile: readonly string[] = []): string {
+  return JSON.stringify(data, (key, value) => (VOLATILE.has(key) || volatile.includes(key) ? undefined : value));
+}
+
+/** A state a watched resource ends in: `ok` false for a failure (exit 1). */
+export interface FinalState {
+  ok: boolean;
+  /** The state's name, for the message: `FINISHED`, `FAILED`. */
+  state: string;
+}
+
+/**
+ * What --watch knows of a command whose result reaches a final state (an export's progress): when
+ * to stop, and which fields change on every poll.
+ */
+export interface WatchSpec {
+  /** The final state the data shows, or undefined while it is still moving. */
+  final?: (data: unknown) => FinalState | undefined;
+  /** Fields to ignore when comparing two answers (see significant()). */
+  volatile?: readonly string[];
+}
+
+/** --interval's seconds, checked before anything is sent (0.1 to 3600; default 2). */
+export function pollInterval(raw: unknown): number {
+  const interval = raw === undefined ? 2 : Number(raw);
+  if (!Number.isFinite(interval) || interval < 0.1 || interval > 3600) {
+    throw new UsageError(`--interval must be a number of seconds from 0.1 to 3600, got "${String(raw)}"`);
+  }
+  return interval;
 }
 
 /** What --watch needs of the shell: the streams, the clock, the output asked for and a place to register its clean-up. */
@@ -29,15 +61,19 @@ export interface WatchOptions {
   title: string;
   /** Resolves when the watch should end (Ctrl-C); production uses SIGINT. */
   stop?: Promise<void>;
+  /** The command's final states and volatile fields. */
+  spec?: WatchSpec;
 }
 
 /**
- * `--watch`: produces and renders the result every `interval` seconds until Ctrl-C. On a terminal
+ * `--watch`: produces and renders the result every `interval` seconds until Ctrl-C, or until it
+ * reaches a final state when the command has them (`spec.final`, as `gh run watch` and `kubectl
+ * wait`): the final state is returned (the caller exits 0 on success, 1 on failure). On a terminal
  * the output is redrawn in place under a heading with the time; piped, a new rendering is printed
- * only when the result changed (the RequestId and Timestamp aside), so `-o json` gives one line per
- * change. Ctrl-C ends it cleanly (exit 0).
+ * only when the result changed (the RequestId, Timestamp and the command's volatile fields aside),
+ * so `-o json` gives one line per change. Ctrl-C ends it cleanly (exit 0, no final state).
  */
-export async function watch(ctx: WatchHost, produce: () => Promise<Output | undefined>, opts: WatchOptions): Promise<void> {
+export async function watch(ctx: WatchHost, produce: () => Promise<Output | undefined>, opts: WatchOptions): Promise<FinalState | undefined> {
   const { render } = await import('./render.js');
   const tty = ctx.io.stdoutIsTTY;
   let stopped = false;
@@ -86,10 +122,12 @@ export async function watch(ctx: WatchHost, produce: () => Promise<Output | unde
             .slice(0, -1)
             .reduce((n, l) => n + (width > 0 ? Math.max(1, Math.ceil(displayWidth(l) / width)) : 1), 0);
         } else {
-          const key = significant(out.data);
+          const key = significant(out.data, opts.spec?.volatile);
           if (key !== previous) ctx.io.write('stdout', text);
           previous = key;
         }
+        const final = opts.spec?.final?.(out.data);
+        if (final) return final;
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, opts.interval * 1000);
@@ -100,6 +138,7 @@ export async function watch(ctx: WatchHost, produce: () => Promise<Output | unde
       });
       wake = undefined;
     }
+    return undefined;
   } finally {
     if (tty) ctx.io.write('stdout', Control.showCursor);
   }

@@ -90,7 +90,7 @@ describe('the built CLI with its bundled packages', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('cn-hangzhou');
     expect(list.stdout).not.toContain('bundle-secret');
-    const dry = await spawnVn(['--profile', 'b', '--dry-run', 'instance', 'describe', 'i-1'], { env });
+    const dry = await spawnVn(['--profile', 'b', '--dry-run', 'instance', 'describe', 'a1111111-0000-4000-8000-000000000001'], { env });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('AccessKeyId=AKID-B');
     expect(dry.stdout).toContain('cn-hangzhou');

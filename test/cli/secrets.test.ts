@@ -15,7 +15,7 @@ describe('secrets stay secret', () => {
 
   beforeAll(async () => {
     server = await startRecordingServer((req, res) => {
-      if (req.params.InstanceId === 'bad')
+      if (req.params.InstanceId === 'bad00000-0000-4000-8000-000000000bad')
         return json(res, 400, { RequestId: 'R1', Code: 'InvalidParameter', Message: 'The specified parameter InstanceId is invalid.' });
       json(res, 200, { RequestId: 'R2', Instances: [], TotalCount: 0, PageNumber: 1, PageSize: 10 });
     });
@@ -38,7 +38,7 @@ describe('secrets stay secret', () => {
       ['instance', 'list', '--debug', '-o', 'json'],
       ['instance', 'list', '--dry-run'],
       ['instance', 'list', '--dry-run', '--signature-version', 'v3'],
-      ['instance', 'describe', 'bad', '--debug'],
+      ['instance', 'describe', 'bad00000-0000-4000-8000-000000000bad', '--debug'],
       ['instance', 'list', '--endpoint', 'http://127.0.0.1:9', '--retries', '0', '--debug'],
       ['configure', 'list', '-o', 'json'],
       ['configure', 'list', '-o', 'table'],
@@ -92,7 +92,8 @@ describe('secrets the server echoes back', () => {
           `<?xml version="1.0" encoding="UTF-8"?><Error><RequestId>R-SIG</RequestId><Code>SignatureDoesNotMatch</Code><Message>${x}</Message></Error>`,
         );
       }
-      if (req.params.InstanceId === 'echo-ok') return json(res, 200, { RequestId: 'R-OK', Echo: req.params, Token: T, Note: `token=${T}` });
+      if (req.params.InstanceId === 'ec000000-0000-4000-8000-0000000000ec')
+        return json(res, 200, { RequestId: 'R-OK', Echo: req.params, Token: T, Note: `token=${T}` });
       json(res, 400, { RequestId: 'R-SIG', Code: 'SignatureDoesNotMatch', Message: message });
     });
     const r = await runVn(['configure', 'set', '--profile', 's', '--access-key-id', 'AKID-ECHO', '--sts-token', '--endpoint', server.url], {
@@ -113,7 +114,20 @@ describe('secrets the server echoes back', () => {
     for (const v of values) for (const f of forms(v)) expect(text, `${label}: ${f}`).not.toContain(f);
   }
 
-  const audit = ['call', 'AuditTTSVoice', '--InstanceId', 'i-1', '--Text', 'hi', '--SpeechRate', '0', '--Voice', 'x', '--Volume', '50'];
+  const audit = [
+    'call',
+    'AuditTTSVoice',
+    '--InstanceId',
+    'a1111111-0000-4000-8000-000000000001',
+    '--Text',
+    'hi',
+    '--SpeechRate',
+    '0',
+    '--Voice',
+    'x',
+    '--Volume',
+    '50',
+  ];
   const auditSecrets = ['--SecretKey', APP.SecretKey, '--AccessKey', APP.AccessKey, '--AppKey', 'tts-app-key-X63'];
   const profile = { VN_CONFIG_DIR: cfg.dir };
   const fromEnv = {
@@ -125,13 +139,13 @@ describe('secrets the server echoes back', () => {
   };
 
   it.each([
-    ['profile', ['--profile', 's', 'instance', 'describe', 'i1'], profile],
-    ['profile --debug', ['--profile', 's', '--debug', 'instance', 'describe', 'i1'], profile],
-    ['profile -o xml', ['--profile', 's', '-o', 'xml', 'instance', 'describe', 'i1'], profile],
-    ['profile -o xml --debug', ['--profile', 's', '-o', 'xml', '--debug', 'instance', 'describe', 'i1'], profile],
-    ['profile v3 --debug', ['--profile', 's', '--signature-version', 'v3', '--debug', 'instance', 'describe', 'i1'], profile],
-    ['environment credentials', ['instance', 'describe', 'i1'], fromEnv],
-    ['environment credentials --debug', ['--debug', 'instance', 'describe', 'i1'], fromEnv],
+    ['profile', ['--profile', 's', 'instance', 'describe', 'a1111111-0000-4000-8000-0000000000a1'], profile],
+    ['profile --debug', ['--profile', 's', '--debug', 'instance', 'describe', 'a1111111-0000-4000-8000-0000000000a1'], profile],
+    ['profile -o xml', ['--profile', 's', '-o', 'xml', 'instance', 'describe', 'a1111111-0000-4000-8000-0000000000a1'], profile],
+    ['profile -o xml --debug', ['--profile', 's', '-o', 'xml', '--debug', 'instance', 'describe', 'a1111111-0000-4000-8000-0000000000a1'], profile],
+    ['profile v3 --debug', ['--profile', 's', '--signature-version', 'v3', '--debug', 'instance', 'describe', 'a1111111-0000-4000-8000-0000000000a1'], profile],
+    ['environment credentials', ['instance', 'describe', 'a1111111-0000-4000-8000-0000000000a1'], fromEnv],
+    ['environment credentials --debug', ['--debug', 'instance', 'describe', 'a1111111-0000-4000-8000-0000000000a1'], fromEnv],
     ['AuditTTSVoice secret parameters', ['--profile', 's', ...audit, ...auditSecrets], profile],
     ['AuditTTSVoice secret parameters --debug', ['--profile', 's', '--debug', ...audit, ...auditSecrets], profile],
     ['AuditTTSVoice --dry-run', ['--profile', 's', '--dry-run', ...audit, ...auditSecrets], profile],
@@ -161,7 +175,7 @@ describe('secrets the server echoes back', () => {
 
   it('a successful answer that carries the token prints it redacted in json, table and tsv', async () => {
     for (const o of ['json', 'table', 'tsv']) {
-      const r = await spawnVn(['--profile', 's', '-o', o, 'instance', 'describe', 'echo-ok'], { env: profile });
+      const r = await spawnVn(['--profile', 's', '-o', o, 'instance', 'describe', 'ec000000-0000-4000-8000-0000000000ec'], { env: profile });
       expect(r.code, r.stderr).toBe(0);
       expectClean(r.stdout + r.stderr, `-o ${o}`);
       expect(r.stdout).toContain('<redacted>');

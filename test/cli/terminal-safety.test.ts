@@ -28,13 +28,16 @@ describe('network text never drives the terminal', () => {
         res.writeHead(200, { 'content-type': 'application/xml' });
         return void res.end(`<?xml version="1.0"?><ListInstancesResponse><RequestId>R</RequestId><Name>${HOSTILE}</Name></ListInstancesResponse>`);
       }
-      if (req.params.InstanceId === 'bad') return json(res, 400, { RequestId: `R\u001b[31m`, Code: `Evil\u001b[2J`, Message: HOSTILE });
+      if (req.params.InstanceId === 'bad00000-0000-4000-8000-000000000bad')
+        return json(res, 400, { RequestId: `R\u001b[31m`, Code: `Evil\u001b[2J`, Message: HOSTILE });
       json(res, 200, {
         RequestId: 'R-LIST',
         TotalCount: 1,
         PageNumber: 1,
         PageSize: 10,
-        Instances: [{ InstanceId: 'i-1', Name: HOSTILE, Status: 'Published', Concurrency: 1, Description: `line1\nline2\r${HOSTILE}` }],
+        Instances: [
+          { InstanceId: 'a1111111-0000-4000-8000-000000000001', Name: HOSTILE, Status: 'Published', Concurrency: 1, Description: `line1\nline2\r${HOSTILE}` },
+        ],
       });
     });
   });
@@ -44,7 +47,7 @@ describe('network text never drives the terminal', () => {
   });
 
   it('an error message from the server is one line with its control characters shown, not obeyed (spawned)', async () => {
-    const r = await spawnVn(['instance', 'describe', 'bad'], { env: env() });
+    const r = await spawnVn(['instance', 'describe', 'bad00000-0000-4000-8000-000000000bad'], { env: env() });
     expect(r.code).toBe(1);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(r.stderr.trimEnd()).not.toMatch(CONTROLS);

@@ -238,7 +238,7 @@ describe('--watch goes through the redaction filter', () => {
   beforeAll(async () => {
     // a service that echoes the AccessKey secret in its answer
     server = await startRecordingServer((_req, res) =>
-      json(res, 200, { RequestId: 'R-W', InstanceId: 'i-1', MaxConcurrency: 3, Note: `signed with ${SECRET}` }),
+      json(res, 200, { RequestId: 'R-W', InstanceId: 'a1111111-0000-4000-8000-000000000001', MaxConcurrency: 3, Note: `signed with ${SECRET}` }),
     );
   });
   afterAll(async () => {
@@ -247,12 +247,16 @@ describe('--watch goes through the redaction filter', () => {
   });
 
   it('vn instance concurrency ID --watch -o json, piped, prints <redacted> as it does without --watch (spawned)', async () => {
-    const once = await runVn(['instance', 'concurrency', 'i-1', '-o', 'json'], { env: env() });
+    const once = await runVn(['instance', 'concurrency', 'a1111111-0000-4000-8000-000000000001', '-o', 'json'], { env: env() });
     expect(once.stdout).toContain(REDACTED);
-    const child = spawn(process.execPath, [BIN, 'instance', 'concurrency', 'i-1', '--watch', '--interval', '0.2', '-o', 'json'], {
-      env: env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'instance', 'concurrency', 'a1111111-0000-4000-8000-000000000001', '--watch', '--interval', '0.2', '-o', 'json'],
+      {
+        env: env(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -277,7 +281,7 @@ describe('--watch goes through the redaction filter', () => {
         if (++polls === 3) stop();
         return { data: { Note: `signed with ${SECRET}`, Name: HOSTILE } };
       },
-      { interval: 0.01, title: 'vn instance concurrency i-1', stop: stopped },
+      { interval: 0.01, title: 'vn instance concurrency a1111111-0000-4000-8000-000000000001', stop: stopped },
     );
     const out = t.stdout();
     expect(out).not.toContain(SECRET);

@@ -31,7 +31,14 @@ const listBody = {
   PageNumber: 1,
   PageSize: 10,
   Instances: [
-    { InstanceId: 'i-1', Name: '客服 热线', Status: 'Published', Concurrency: 5, Description: 'main', ModifyTime: 1764064800000 },
+    {
+      InstanceId: 'a1111111-0000-4000-8000-000000000001',
+      Name: '客服 热线',
+      Status: 'Published',
+      Concurrency: 5,
+      Description: 'main',
+      ModifyTime: 1764064800000,
+    },
     { InstanceId: 'i-2', Name: 'b', Status: 'Disabled', Concurrency: 1, Description: '', ModifyTime: 1764064800000 },
   ],
 };
@@ -55,7 +62,7 @@ describe('vn against a recording HTTP server', () => {
       if (mode === 'drop') return res.socket?.destroy();
       if (mode === 'slow') return void setTimeout(() => json(res, 200, { RequestId: 'SLOW' }), 600);
       if (mode === '500') return json(res, 500, { RequestId: 'R500', Code: 'InternalError', Message: 'boom' });
-      if (action === 'DescribeInstance' && req.params.InstanceId === 'missing') {
+      if (action === 'DescribeInstance' && req.params.InstanceId === '00000000-0000-4000-8000-00000000dead') {
         return json(res, 404, { RequestId: 'REQ-404', Code: 'InvalidInstanceId.NotFound', Message: 'The specified InstanceId does not exist.' });
       }
       if (req.params.Format === 'XML') {
@@ -78,7 +85,7 @@ describe('vn against a recording HTTP server', () => {
 
   it('signs a GET with V1 that an independent check accepts, with Chinese, spaces and reserved characters', async () => {
     reset();
-    const r = await spawnVn(['instance', 'list', '--name', '客服 热线*~/+&=', '-o', 'json'], { env: env() });
+    const r = await spawnVn(['instance', 'list', '--name', '客服 热线*~/+&=', '-o', 'json', '--no-paginate'], { env: env() });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(listBody);
     const req = server.requests[0] as Recorded;
@@ -131,36 +138,37 @@ describe('vn against a recording HTTP server', () => {
 
   it('signs with V3 when asked (Authorization header and x-acs-* headers)', async () => {
     reset();
-    const r = await runVn(['instance', 'describe', 'i-9', '--signature-version', 'v3', '-o', 'json'], { env: env() });
+    const r = await runVn(['instance', 'describe', 'a9999999-0000-4000-8000-000000000009', '--signature-version', 'v3', '-o', 'json'], { env: env() });
     expect(r.code).toBe(0);
     const req = server.requests[0] as Recorded;
     expect(req.headers.authorization).toMatch(/^ACS3-HMAC-SHA256 Credential=AKID-TEST,SignedHeaders=host;x-acs-action;/);
     expect(req.headers['x-acs-action']).toBe('DescribeInstance');
     expect(req.headers['x-acs-version']).toBe('2018-06-12');
-    expect(req.params.InstanceId).toBe('i-9');
+    expect(req.params.InstanceId).toBe('a9999999-0000-4000-8000-000000000009');
   });
 
   it('prints tables with local times on a terminal, TSV when asked, and applies --query', async () => {
     reset();
-    let r = await runVn(['instance', 'list', '-o', 'table'], { env: env() });
+    // on a terminal: one page, and the footer says so (piped, every page is followed)
+    let r = await runVn(['instance', 'list', '-o', 'table'], { env: env(), tty: { stdout: true } });
     expect(r.stdout).toMatch(/ID\s+NAME\s+STATUS\s+CONCURRENCY/);
-    expect(r.stdout).toMatch(/i-1\s+客服 热线\s+Published\s+5/);
+    expect(r.stdout).toMatch(/a1111111-0000-4000-8000-000000000001\s+客服 热线\s+Published\s+5/);
     expect(r.stdout).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
     expect(r.stdout).toContain('page 1 of 1 · 2 shown of 3');
     r = await runVn(['instance', 'list', '-o', 'tsv'], { env: env() });
-    expect(r.stdout.split('\n')[0]).toMatch(/^i-1\t客服 热线\tPublished\t5\t/);
+    expect(r.stdout.split('\n')[0]).toMatch(/^a1111111-0000-4000-8000-000000000001\t客服 热线\tPublished\t5\t/);
     r = await runVn(['instance', 'list', '-o', 'json', '--query', 'Instances[].InstanceId'], { env: env() });
-    expect(JSON.parse(r.stdout)).toEqual(['i-1', 'i-2']);
+    expect(JSON.parse(r.stdout)).toEqual(['a1111111-0000-4000-8000-000000000001', 'i-2']);
     r = await runVn(['instance', 'list', '-o', 'tsv', '--query', 'Instances[].[InstanceId,Status]'], { env: env() });
-    expect(r.stdout).toBe('i-1\tPublished\ni-2\tDisabled\n');
-    r = await runVn(['instance', 'describe', 'i-1', '-o', 'table'], { env: env() });
+    expect(r.stdout).toBe('a1111111-0000-4000-8000-000000000001\tPublished\ni-2\tDisabled\n');
+    r = await runVn(['instance', 'describe', 'a1111111-0000-4000-8000-000000000001', '-o', 'table'], { env: env() });
     expect(r.stdout).toMatch(/^RequestId\s+REQ-D$/m);
     expect(r.stdout).toMatch(/^CreateTime\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
   });
 
   it('asks for XML and prints the raw body with -o xml', async () => {
     reset();
-    const r = await runVn(['instance', 'describe', 'i-1', '-o', 'xml'], { env: env() });
+    const r = await runVn(['instance', 'describe', 'a1111111-0000-4000-8000-000000000001', '-o', 'xml'], { env: env() });
     expect(r.code).toBe(0);
     expect(server.requests[0]?.params.Format).toBe('XML');
     expect(r.stdout).toContain('<DescribeInstanceResponse><RequestId>X1</RequestId></DescribeInstanceResponse>');
@@ -168,7 +176,7 @@ describe('vn against a recording HTTP server', () => {
 
   it('maps service errors to exit 1 with the code, HTTP status and RequestId', async () => {
     reset();
-    const r = await spawnVn(['instance', 'describe', 'missing'], { env: env() });
+    const r = await spawnVn(['instance', 'describe', '00000000-0000-4000-8000-00000000dead'], { env: env() });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('error: InvalidInstanceId.NotFound: The specified InstanceId does not exist. (HTTP 404, RequestId: REQ-404)');
     expect(r.stderr).not.toMatch(/\bat .*\.js/);
@@ -184,7 +192,7 @@ describe('vn against a recording HTTP server', () => {
       ['instance', 'list', '--bogus'],
       ['instance', 'list', '--query', 'Instances[?'],
       ['instance', 'list', '-o', 'csv'],
-      ['instance', 'delete', 'i-1'],
+      ['instance', 'delete', 'a1111111-0000-4000-8000-000000000001'],
       ['instance', 'list', '--endpoint', 'ftp://x'],
     ]) {
       const r = await runVn(argv, { env: env() });
@@ -197,7 +205,7 @@ describe('vn against a recording HTTP server', () => {
 
   it('retries a read-only call through throttling and 5xx with a fresh nonce each time', async () => {
     reset('throttle-then-ok');
-    const r = await runVn(['instance', 'describe', 'i-1', '-o', 'json'], { env: env() });
+    const r = await runVn(['instance', 'describe', 'a1111111-0000-4000-8000-000000000001', '-o', 'json'], { env: env() });
     expect(r.code).toBe(0);
     expect(server.requests).toHaveLength(2);
     expect(server.requests[0]?.params.SignatureNonce).not.toBe(server.requests[1]?.params.SignatureNonce);
@@ -210,7 +218,7 @@ describe('vn against a recording HTTP server', () => {
     expect(server.requests).toHaveLength(1);
     expect(r.stderr).toMatch(/may have been carried out/);
     reset('drop');
-    const d = await runVn(['instance', 'describe', 'i-1', '--retries', '2'], { env: env() });
+    const d = await runVn(['instance', 'describe', 'a1111111-0000-4000-8000-000000000001', '--retries', '2'], { env: env() });
     expect(d.code).toBe(3);
     expect(server.requests).toHaveLength(3);
   });
@@ -234,7 +242,7 @@ describe('vn against a recording HTTP server', () => {
     const argv = [
       'ivr',
       'set-silence-timeout',
-      'i-1',
+      'a1111111-0000-4000-8000-000000000001',
       '--prompt',
       'p',
       '--final-prompt',
@@ -324,10 +332,10 @@ describe('exit codes without a server', () => {
     // a command that only reads a stored profile parses the file itself; configure, which writes it, loads conf
     const dir = join(t.dir, '.config', 'vn');
     mkdirSync(dir, { recursive: true });
-    const server = await startRecordingServer((_req, res) => json(res, 200, { RequestId: 'REQ-D', InstanceId: 'i-1' }));
+    const server = await startRecordingServer((_req, res) => json(res, 200, { RequestId: 'REQ-D', InstanceId: 'a1111111-0000-4000-8000-000000000001' }));
     const profiles = { current: 'p', profiles: { p: { accessKeyId: 'AKID-TEST', accessKeySecret: SECRET, endpoint: server.url } } };
     writeFileSync(join(dir, 'config.json'), JSON.stringify(profiles), { mode: 0o600 });
-    const describeCmd = await loaded(['instance', 'describe', 'i-1', '-o', 'json']);
+    const describeCmd = await loaded(['instance', 'describe', 'a1111111-0000-4000-8000-000000000001', '-o', 'json']);
     await server.close();
     expect(describeCmd.code).toBe(0);
     expect(describeCmd.stdout).toContain('"REQ-D"');

@@ -87,9 +87,9 @@ describe('a misbehaving server', () => {
   });
 
   const downloads: [string, (target: string) => string[]][] = [
-    ['export download --output-file', (t) => ['export', 'download', 'i-1', 'task-1', '--output-file', t]],
-    ['tts audition --save', (t) => ['tts', 'audition', 'i-1', '--text', 'hello', '--save', t]],
-    ['recording get --download', (t) => ['recording', 'get', 'i-1', 'conv-1', '--download', t]],
+    ['export download --output-file', (t) => ['export', 'download', 'a1111111-0000-4000-8000-000000000001', 'task-1', '--output-file', t]],
+    ['tts audition --save', (t) => ['tts', 'audition', 'a1111111-0000-4000-8000-000000000001', '--text', 'hello', '--save', t]],
+    ['recording get --download', (t) => ['recording', 'get', 'a1111111-0000-4000-8000-000000000001', 'conv-1', '--download', t]],
   ];
 
   it.each(downloads)('%s: a body cut short of its Content-Length is one line, exit 3, and no file', async (_name, argv) => {
@@ -104,7 +104,7 @@ describe('a misbehaving server', () => {
 
   it('a usage error after a change was carried out is exit 6, never 2 ("nothing sent")', async () => {
     mode = 'appear';
-    const r = await spawnVn(['tts', 'audition', 'i-1', '--text', 'hello', '--save', appearing], { env: env() });
+    const r = await spawnVn(['tts', 'audition', 'a1111111-0000-4000-8000-000000000001', '--text', 'hello', '--save', appearing], { env: env() });
     expect(r.stderr).toMatch(/^error: .*appeared while downloading; not overwritten .* — after AuditTTSVoice was carried out \(exit 6\)/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.code).toBe(6);
@@ -116,7 +116,7 @@ describe('a misbehaving server', () => {
     const dir = join(work.dir, 'hup');
     const target = join(dir, 'out.csv');
     await import('node:fs/promises').then((fs) => fs.mkdir(dir));
-    const child = spawn(process.execPath, [BIN, 'export', 'download', 'i-1', 'task-1', '--output-file', target], {
+    const child = spawn(process.execPath, [BIN, 'export', 'download', 'a1111111-0000-4000-8000-000000000001', 'task-1', '--output-file', target], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -140,7 +140,7 @@ describe('a misbehaving server', () => {
     const stale = ['out.csv.0123456789ab.part', 'out.csv.999999-0123456789ab.part'];
     const kept = ['other.csv.0123456789ab.part', `out.csv.${process.pid}-0123456789ab.part`, 'notes.txt'];
     for (const f of [...stale, ...kept]) writeFileSync(join(dir, f), 'x');
-    const r = await spawnVn(['export', 'download', 'i-1', 'task-1', '--output-file', target], { env: env() });
+    const r = await spawnVn(['export', 'download', 'a1111111-0000-4000-8000-000000000001', 'task-1', '--output-file', target], { env: env() });
     expect(r.code).toBe(3); // the short body of this server
     expect(readdirSync(dir).sort()).toEqual([...kept].sort());
   });
@@ -153,7 +153,7 @@ describe('a misbehaving server', () => {
     const parts = () => readdirSync(dir).filter((f) => f.endsWith('.part'));
     const start = async () => {
       const before = new Set(parts());
-      const child = spawn(process.execPath, [BIN, 'export', 'download', 'i-1', 'task-1', '--output-file', target], {
+      const child = spawn(process.execPath, [BIN, 'export', 'download', 'a1111111-0000-4000-8000-000000000001', 'task-1', '--output-file', target], {
         env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env() },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -172,7 +172,7 @@ describe('a misbehaving server', () => {
     expect(await killed.exited).toBe('SIGKILL');
     expect(parts().sort()).toEqual([killed.part, live.part].sort());
     mode = 'ok';
-    const next = await spawnVn(['export', 'download', 'i-1', 'task-1', '--output-file', target], { env: env() });
+    const next = await spawnVn(['export', 'download', 'a1111111-0000-4000-8000-000000000001', 'task-1', '--output-file', target], { env: env() });
     expect(next.code).toBe(3); // the short body of this server; its own part file is removed too
     expect(parts()).toEqual([live.part]);
     live.child.kill('SIGTERM');
@@ -239,7 +239,7 @@ describe('a misbehaving server', () => {
   });
 
   it('--from 0001-01-01T00:00Z is refused (exit 2, nothing sent), not sent as 1901', async () => {
-    const r = await spawnVn(['stats', 'query', 'i-1', '--from', '0001-01-01T00:00Z'], { env: env() });
+    const r = await spawnVn(['stats', 'query', 'a1111111-0000-4000-8000-000000000001', '--from', '0001-01-01T00:00Z'], { env: env() });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --from is before 1970-01-01T00:00Z/);
     expect(server.requests).toHaveLength(0);

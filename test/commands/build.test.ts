@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectInput, resolveFlags } from '../../src/commands/build.js';
+import { collectInput, followsEveryPage, resolveFlags } from '../../src/commands/build.js';
 import type { CommandDef } from '../../src/commands/define.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -47,7 +47,27 @@ describe('resolveFlags', () => {
     expect(by['page-number']?.spec?.name).toBe('PageNumber');
     expect(by.name).toMatchObject({ kind: 'string', required: false });
     expect(by.all).toMatchObject({ kind: 'bool', required: false });
-    expect(flags.map((f) => f.name)).toEqual(['page-number', 'page-size', 'name', 'status', 'all']);
+    expect(flags.map((f) => f.name)).toEqual(['page-number', 'page-size', 'name', 'status', 'wait-until', 'wait-timeout', 'interval', 'all', 'no-paginate']);
+  });
+
+  it('piped, a paged list follows every page unless one page was asked for (issue 21)', () => {
+    const flags = resolveFlags(LIST);
+    const given = (opts: Record<string, unknown>, fromCli: string[] = [], onePage = false) =>
+      followsEveryPage(
+        LIST,
+        flags,
+        collectInput(LIST, flags, [], { pageNumber: 1, pageSize: 10, paginate: true, ...opts }),
+        (k) => (fromCli.includes(k) ? 'cli' : 'default'),
+        onePage,
+      );
+    expect(given({})).toBe(true);
+    expect(given({}, [], true)).toBe(false); // a terminal (or -o xml): one page, and the footer says so
+    expect(given({ paginate: false })).toBe(false);
+    expect(given({ pageSize: 5 }, ['pageSize'])).toBe(false);
+    expect(given({ pageNumber: 2 }, ['pageNumber'])).toBe(false);
+    expect(given({ all: true })).toBe(false); // already every page
+    expect(usage(() => given({ all: true, paginate: false }))).toMatch(/--all and --no-paginate contradict/);
+    expect(followsEveryPage(CREATE, resolveFlags(CREATE), input(CREATE, { name: 'x', concurrency: '1' }), () => undefined, false)).toBe(false);
   });
 
   it('a required parameter without a default is a required flag', () => {

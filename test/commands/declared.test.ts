@@ -10,13 +10,13 @@ describe('a command declared in its registry line', () => {
     expect(def.action).toBe('DescribeInstance');
     expect(def.run).toBeUndefined();
     const http = new HttpMock().register(
-      action('DescribeInstance', { InstanceId: 'i-declared' }),
-      json({ RequestId: 'r', Instance: { InstanceId: 'i-declared', Name: 'n' } }),
+      action('DescribeInstance', { InstanceId: '0dec1a7e-0000-4000-8000-000000000001' }),
+      json({ RequestId: 'r', Instance: { InstanceId: '0dec1a7e-0000-4000-8000-000000000001', Name: 'n' } }),
     );
     const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIdecl', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'decl-secret', VN_ENDPOINT: 'https://vn.example.test' };
-    const r = await runVn(['instance', 'describe', 'i-declared', '-o', 'json'], { env, transport: http });
+    const r = await runVn(['instance', 'describe', '0dec1a7e-0000-4000-8000-000000000001', '-o', 'json'], { env, transport: http });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ Instance: { InstanceId: 'i-declared' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ Instance: { InstanceId: '0dec1a7e-0000-4000-8000-000000000001' } });
     http.verify();
     const help = await runVn(['instance', 'describe', '--help'], { env });
     expect(help.stdout).toContain('vn instance describe 3f6e4b1c-');

@@ -3,6 +3,9 @@ import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emula
 import { json, startRecordingServer } from '../helpers/http-server.js';
 import { runVn } from '../helpers/run.js';
 
+/** An instance id (a UUID: a shorter word would be looked up as a name). */
+const ID = '0b6f5d3e-7c1a-4e2b-9f80-1a2b3c4d5e6f';
+
 let emu: TestEmulator;
 let id: string;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -70,19 +73,19 @@ describe('dialogue begin', () => {
 
   it('--env picks the Debug* actions (default) or the live ones', async () => {
     await withRecorder(async (run, actions) => {
-      expect((await run(['dialogue', 'begin', 'i', '--calling-number', '1', '--conversation-id', 'c'])).code).toBe(0);
-      expect((await run(['dialogue', 'begin', 'i', '--calling-number', '1', '--conversation-id', 'c', '--env', 'live'])).code).toBe(0);
-      expect((await run(['dialogue', 'say', 'i', 'c', 'hello'])).code).toBe(0);
-      expect((await run(['dialogue', 'say', 'i', 'c', 'hello', '--env', 'live'])).code).toBe(0);
-      expect((await run(['dialogue', 'dtmf', 'i', 'c', '12#'])).code).toBe(0);
-      expect((await run(['dialogue', 'dtmf', 'i', 'c', '*0', '--env', 'live'])).code).toBe(0);
-      expect((await run(['dialogue', 'silence', 'i', 'c'])).code).toBe(0);
-      expect((await run(['dialogue', 'end', 'i', 'c'])).code).toBe(0);
-      expect((await run(['dialogue', 'context', 'i', 'c'])).code).toBe(0);
+      expect((await run(['dialogue', 'begin', ID, '--calling-number', '1', '--conversation-id', 'c'])).code).toBe(0);
+      expect((await run(['dialogue', 'begin', ID, '--calling-number', '1', '--conversation-id', 'c', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'say', ID, 'c', 'hello'])).code).toBe(0);
+      expect((await run(['dialogue', 'say', ID, 'c', 'hello', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'dtmf', ID, 'c', '12#'])).code).toBe(0);
+      expect((await run(['dialogue', 'dtmf', ID, 'c', '*0', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'silence', ID, 'c'])).code).toBe(0);
+      expect((await run(['dialogue', 'end', ID, 'c'])).code).toBe(0);
+      expect((await run(['dialogue', 'context', ID, 'c'])).code).toBe(0);
       // one action serves both environments: --env is taken (a script passes it to every command) and changes nothing
-      expect((await run(['dialogue', 'silence', 'i', 'c', '--env', 'live'])).code).toBe(0);
-      expect((await run(['dialogue', 'end', 'i', 'c', '--env', 'live'])).code).toBe(0);
-      expect((await run(['dialogue', 'context', 'i', 'c', '--env', 'LIVE'])).code).toBe(0);
+      expect((await run(['dialogue', 'silence', ID, 'c', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'end', ID, 'c', '--env', 'live'])).code).toBe(0);
+      expect((await run(['dialogue', 'context', ID, 'c', '--env', 'LIVE'])).code).toBe(0);
       expect(actions()).toEqual([
         'DebugBeginDialogue',
         'BeginDialogue',
@@ -104,13 +107,13 @@ describe('dialogue begin', () => {
     const server = await startRecordingServer((_req, res) => json(res, 200, { RequestId: 'R', TextResponse: 'ok', Action: 'Broadcast' }));
     try {
       const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_KEY.secret, VN_ENDPOINT: server.url };
-      await runVn(['dialogue', 'begin', 'i', '--calling-number', '138', '--called-number', '10086', '--conversation-id', 'c', '--context', '{"vip":true}'], {
+      await runVn(['dialogue', 'begin', ID, '--calling-number', '138', '--called-number', '10086', '--conversation-id', 'c', '--context', '{"vip":true}'], {
         env,
       });
-      await runVn(['dialogue', 'say', 'i', 'c', '你好', '--context', '{"k":1}'], { env });
-      await runVn(['dialogue', 'silence', 'i', 'c', '--context', '{"s":2}'], { env });
+      await runVn(['dialogue', 'say', ID, 'c', '你好', '--context', '{"k":1}'], { env });
+      await runVn(['dialogue', 'silence', ID, 'c', '--context', '{"s":2}'], { env });
       const [b, s, t] = server.requests.map((r) => r.params);
-      expect(b).toMatchObject({ InstanceId: 'i', CallingNumber: '138', CalledNumber: '10086', ConversationId: 'c', InitialContext: '{"vip":true}' });
+      expect(b).toMatchObject({ InstanceId: ID, CallingNumber: '138', CalledNumber: '10086', ConversationId: 'c', InitialContext: '{"vip":true}' });
       expect(s).toMatchObject({ Utterance: '你好', AdditionalContext: '{"k":1}' });
       expect(t).toMatchObject({ Action: 'SilenceTimeout', InitialContext: '{"s":2}' });
     } finally {
@@ -122,9 +125,9 @@ describe('dialogue begin', () => {
     const server = await startRecordingServer((_req, res) => json(res, 200, { RequestId: 'R', TextResponse: 'ok', Action: 'Broadcast' }));
     try {
       const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_KEY.secret, VN_ENDPOINT: server.url };
-      expect((await runVn(['dialogue', 'begin', 'i', '--conversation-id', 'c'], { env })).code).toBe(0);
-      expect((await runVn(['dialogue', 'dtmf', 'i', 'c', '1', '--context', '{"k":1}', '--env', 'live'], { env })).code).toBe(0);
-      const debugDtmf = await runVn(['dialogue', 'dtmf', 'i', 'c', '1', '--context', '{"k":1}'], { env });
+      expect((await runVn(['dialogue', 'begin', ID, '--conversation-id', 'c'], { env })).code).toBe(0);
+      expect((await runVn(['dialogue', 'dtmf', ID, 'c', '1', '--context', '{"k":1}', '--env', 'live'], { env })).code).toBe(0);
+      const debugDtmf = await runVn(['dialogue', 'dtmf', ID, 'c', '1', '--context', '{"k":1}'], { env });
       expect(debugDtmf.code).toBe(2);
       expect(debugDtmf.stderr).toMatch(/DebugCollectedNumber takes no context/);
       const [b, d] = server.requests.map((r) => r.params);
@@ -215,18 +218,18 @@ describe('a conversation, turn by turn', () => {
 
 describe('refusals (exit 2, nothing sent)', () => {
   const cases: [string[], RegExp][] = [
-    [['dialogue', 'begin', 'i', '--calling-number', ' '], /--calling-number must not be empty/],
-    [['dialogue', 'begin', 'i', '--calling-number', '1', '--conversation-id', ''], /--conversation-id must not be empty/],
-    [['dialogue', 'begin', 'i', '--calling-number', '1', '--context', '{bad'], /--context must be valid JSON/],
-    [['dialogue', 'begin', 'i', '--calling-number', '1', '--context', '[1,2]'], /--context must be a JSON object/],
-    [['dialogue', 'begin', 'i', '--calling-number', '1', '--env', 'prod'], /--env must be one of debug, live, got "prod"/],
-    [['dialogue', 'say', 'i', 'c'], /missing required argument 'utterance'/],
-    [['dialogue', 'say', 'i', 'c', ''], /<utterance> must not be empty/],
-    [['dialogue', 'say', 'i', 'c', 'hi', '--context', '"text"'], /--context must be a JSON object/],
-    [['dialogue', 'dtmf', 'i', 'c', '12a'], /<digits> must be keypad digits \(0-9, \*, #\), got "12a"/],
-    [['dialogue', 'end', 'i', 'c', '--env', 'prod'], /--env must be one of debug, live, got "prod"/],
-    [['dialogue', 'end', 'i', 'c', '--hang-up-params', '1'], /--hang-up-params must be a JSON object/],
-    [['dialogue', 'context', 'i'], /missing required argument 'conversation-id'/],
+    [['dialogue', 'begin', ID, '--calling-number', ' '], /--calling-number must not be empty/],
+    [['dialogue', 'begin', ID, '--calling-number', '1', '--conversation-id', ''], /--conversation-id must not be empty/],
+    [['dialogue', 'begin', ID, '--calling-number', '1', '--context', '{bad'], /--context must be valid JSON/],
+    [['dialogue', 'begin', ID, '--calling-number', '1', '--context', '[1,2]'], /--context must be a JSON object/],
+    [['dialogue', 'begin', ID, '--calling-number', '1', '--env', 'prod'], /--env must be one of debug, live, got "prod"/],
+    [['dialogue', 'say', ID, 'c'], /missing required argument 'utterance'/],
+    [['dialogue', 'say', ID, 'c', ''], /<utterance> must not be empty/],
+    [['dialogue', 'say', ID, 'c', 'hi', '--context', '"text"'], /--context must be a JSON object/],
+    [['dialogue', 'dtmf', ID, 'c', '12a'], /<digits> must be keypad digits \(0-9, \*, #\), got "12a"/],
+    [['dialogue', 'end', ID, 'c', '--env', 'prod'], /--env must be one of debug, live, got "prod"/],
+    [['dialogue', 'end', ID, 'c', '--hang-up-params', '1'], /--hang-up-params must be a JSON object/],
+    [['dialogue', 'context', ID], /missing required argument 'conversation-id'/],
   ];
   it.each(cases)('vn %j', async (argv, message) => {
     await withRecorder(async (run, actions) => {

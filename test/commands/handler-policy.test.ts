@@ -44,13 +44,30 @@ describe('per-command policy is an argument', () => {
     const file = join(env.VN_CONFIG_DIR as string, '..', 'one.test.yaml');
     writeFileSync(file, 'conversations:\n  - name: one\n    turns:\n      - say: hi\n        bot: { textMatches: "." }\n');
     const seam = new Recorder((req) => {
-      if (action(req) === 'DescribeInstance') return json({ RequestId: 'r0', InstanceId: 'i-1' });
+      if (action(req) === 'DescribeInstance') return json({ RequestId: 'r0', InstanceId: '1c2d3e4f-0000-4000-8000-000000000001' });
       throw new NetworkError('cannot connect (ECONNREFUSED)', false);
     });
-    const r = await runVn(['--timeout', '7', 'dialogue', 'test', file, '--instance', 'i-1', '--timeout', '1500', '--retries', '0', '--reporter', 'json'], {
-      env,
-      transport: seam,
-    });
+    const r = await runVn(
+      [
+        '--timeout',
+        '7',
+        'dialogue',
+        'test',
+        file,
+        '--instance',
+        '1c2d3e4f-0000-4000-8000-000000000001',
+        '--timeout',
+        '1500',
+        '--retries',
+        '0',
+        '--reporter',
+        'json',
+      ],
+      {
+        env,
+        transport: seam,
+      },
+    );
     // nothing could connect: exit 3, with every turn sent on the command's own timeout; the instance
     // check before the run is no turn, and keeps the global one
     expect(r.code).toBe(3);

@@ -28,7 +28,7 @@ const ENV = {
   VN_RETRY_BASE_MS: '0',
 };
 
-const I = 'inst-1';
+const I = '3f6e0c55-0b5c-4b8e-9a53-5d3f2c1e8a01';
 const C = 'conv-1';
 
 type Stub = [Matcher, Responder, { times?: number }?];
@@ -101,7 +101,7 @@ const CASES: Case[] = [
       ['ListInstances', { PageNumber: '1', PageSize: '2' }],
       ['ListInstances', { PageNumber: '2', PageSize: '2' }],
     ],
-    stdout: /^\["inst-1","inst-2","inst-3"\]\n$/,
+    stdout: new RegExp(`^\\["${I}","inst-2","inst-3"\\]\\n$`),
   },
   {
     command: 'instance describe',
@@ -133,14 +133,14 @@ const CASES: Case[] = [
       [action('ModifyInstance', { InstanceId: I, Concurrency: '20', Name: 'hotline', Description: 'main' }), json({ Instance: instance })],
     ],
     sent: [['DescribeInstance'], ['ModifyInstance', { Concurrency: '20', Name: 'hotline' }]],
-    stdout: /modified instance inst-1/,
+    stdout: new RegExp(`modified instance ${I}`),
   },
   {
     command: 'instance delete',
     argv: ['instance', 'delete', I, '--yes', '-o', 'table'],
     stubs: [[action('DeleteInstance', { InstanceId: I }), json({})]],
     sent: [['DeleteInstance', { InstanceId: I }]],
-    stdout: /deleted instance inst-1/,
+    stdout: new RegExp(`deleted instance ${I}`),
   },
   {
     command: 'instance delete',
@@ -155,21 +155,21 @@ const CASES: Case[] = [
     argv: ['instance', 'enable', I, '-o', 'table'],
     stubs: [[action('EnableInstance', { InstanceId: I }), json({})]],
     sent: [['EnableInstance']],
-    stdout: /enabled instance inst-1/,
+    stdout: new RegExp(`enabled instance ${I}`),
   },
   {
     command: 'instance disable',
     argv: ['instance', 'disable', I, '-o', 'table'],
     stubs: [[action('DisableInstance', { InstanceId: I }), json({})]],
     sent: [['DisableInstance']],
-    stdout: /disabled instance inst-1/,
+    stdout: new RegExp(`disabled instance ${I}`),
   },
   {
     command: 'instance associate-chatbot',
     argv: ['instance', 'associate-chatbot', I, '--chatbot-id', 'bot-1', '--chatbot-name', 'Bot', '-o', 'table'],
     stubs: [[action('AssociateChatbotInstance', { InstanceId: I, ChatbotInstanceId: 'bot-1', ChatbotName: 'Bot' }), json({})]],
     sent: [['AssociateChatbotInstance', { ChatbotInstanceId: 'bot-1' }]],
-    stdout: /associated chatbot bot-1 with instance inst-1/,
+    stdout: new RegExp(`associated chatbot bot-1 with instance ${I}`),
   },
   {
     command: 'instance chatbots',
@@ -210,7 +210,7 @@ const CASES: Case[] = [
     argv: ['tts', 'set', I, '--voice', 'aixia', '--volume', '80', '-o', 'table'],
     stubs: [[action('ModifyTTSConfig', { InstanceId: I, Voice: 'aixia', Volume: '80' }), json({})]],
     sent: [['ModifyTTSConfig', { Voice: 'aixia' }]],
-    stdout: /changed the TTS config of instance inst-1/,
+    stdout: new RegExp(`changed the TTS config of instance ${I}`),
   },
   {
     command: 'tts set',
@@ -249,7 +249,7 @@ const CASES: Case[] = [
       [action('ModifyGreetingConfig', { InstanceId: I, GreetingWords: '欢迎', SourceType: 'chatbotIntent' }), json({})],
     ],
     sent: [['DescribeNavigationConfig'], ['ModifyGreetingConfig']],
-    stdout: /changed the greeting of instance inst-1/,
+    stdout: new RegExp(`changed the greeting of instance ${I}`),
   },
   {
     command: 'ivr set-silence-timeout',
@@ -259,7 +259,7 @@ const CASES: Case[] = [
       [action('ModifySilenceTimeoutConfig', { InstanceId: I, Timeout: '8', Prompt: 'still there?', Threshold: '3', FinalAction: 'HangUp' }), json({})],
     ],
     sent: [['DescribeNavigationConfig'], ['ModifySilenceTimeoutConfig', { Timeout: '8' }]],
-    stdout: /changed the silence-timeout config of instance inst-1/,
+    stdout: new RegExp(`changed the silence-timeout config of instance ${I}`),
   },
   {
     command: 'ivr set-unrecognizing',
@@ -269,7 +269,7 @@ const CASES: Case[] = [
       [action('ModifyUnrecognizingConfig', { InstanceId: I, Prompt: '请再说一遍', Threshold: '3', FinalPrompt: 'bye' }), json({})],
     ],
     sent: [['DescribeNavigationConfig'], ['ModifyUnrecognizingConfig']],
-    stdout: /inst-1/,
+    stdout: new RegExp(I),
   },
   {
     command: 'ivr asr get',
@@ -404,7 +404,7 @@ const CASES: Case[] = [
     argv: ['export', 'conversations', I, '-o', 'table'],
     stubs: [[action('ExportConversationDetails', { InstanceId: I }), json({ ExportTaskId: 'task-1' })]],
     sent: [['ExportConversationDetails']],
-    stdout: /export task-1 started; follow it with: vn export status inst-1 task-1/,
+    stdout: new RegExp(`export task-1 started; follow it with: vn export status ${I} task-1`),
   },
   {
     command: 'export statistics',
@@ -677,7 +677,7 @@ const CASES: Case[] = [
     argv: ['call', 'DescribeInstance', '--InstanceId', I, '-o', 'json'],
     stubs: [[action('DescribeInstance', { InstanceId: I }), json(instance)]],
     sent: [['DescribeInstance', { InstanceId: I }]],
-    stdout: /"InstanceId":"inst-1"/,
+    stdout: new RegExp(`"InstanceId":"${I}"`),
   },
   {
     command: 'call',

@@ -116,7 +116,7 @@ describe('vn stats summary', () => {
   });
 
   it('reports an unknown instance as the service does', async () => {
-    const r = await runVn(['stats', 'summary', 'no-such-instance', '--time-unit', 'day'], { env: emu.env });
+    const r = await runVn(['stats', 'summary', '00000000-0000-4000-8000-00000000dead', '--time-unit', 'day'], { env: emu.env });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('InvalidInstanceId.NotFound');
   });

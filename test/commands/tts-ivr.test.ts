@@ -90,14 +90,23 @@ describe('tts', () => {
     });
     try {
       const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_KEY.secret, VN_ENDPOINT: server.url };
-      const r = await runVn(['tts', 'audition', 'i-1', '--text', '你好', '--volume', '30', '-o', 'table'], { env });
+      const r = await runVn(['tts', 'audition', '11111111-2222-4333-8444-555555555555', '--text', '你好', '--volume', '30', '-o', 'table'], { env });
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('http://127.0.0.1:9/a.wav\n');
       expect(server.requests.map((q) => q.params.Action)).toEqual(['DescribeTTSConfig', 'AuditTTSVoice']);
-      expect(server.requests[1]?.params).toMatchObject({ InstanceId: 'i-1', Text: '你好', Voice: 'ruoxi', SpeechRate: '-20', Volume: '30' });
+      expect(server.requests[1]?.params).toMatchObject({
+        InstanceId: '11111111-2222-4333-8444-555555555555',
+        Text: '你好',
+        Voice: 'ruoxi',
+        SpeechRate: '-20',
+        Volume: '30',
+      });
       // every setting given: no need to read the config first
       server.requests.length = 0;
-      const all = await runVn(['tts', 'audition', 'i-1', '--text', 'x', '--voice', 'aixia', '--speech-rate', '0', '--volume', '1'], { env });
+      const all = await runVn(
+        ['tts', 'audition', '11111111-2222-4333-8444-555555555555', '--text', 'x', '--voice', 'aixia', '--speech-rate', '0', '--volume', '1'],
+        { env },
+      );
       expect(all.code).toBe(0);
       expect(server.requests.map((q) => q.params.Action)).toEqual(['AuditTTSVoice']);
     } finally {
@@ -181,7 +190,7 @@ describe('tts', () => {
   });
 
   it('an unknown instance is the service’s not-found error (exit 1)', async () => {
-    const r = await vn(['tts', 'get', 'no-such-instance']);
+    const r = await vn(['tts', 'get', '00000000-0000-4000-8000-00000000dead']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/InvalidInstanceId\.NotFound/);
   });
@@ -305,8 +314,13 @@ describe('ivr', () => {
     const server = await startRecordingServer((_req, res) => json(res, 200, { RequestId: 'R', Code: 'OK', Success: true, Data: { AffectedRows: 1 } }));
     try {
       const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_KEY.id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_KEY.secret, VN_ENDPOINT: server.url };
-      expect((await runVn(['ivr', 'asr', 'set', 'inst-9', '--engine', 'ali'], { env })).code).toBe(0);
-      expect(server.requests[0]?.params).toMatchObject({ Action: 'ModifyAsrConfig', ConfigLevel: '2', EntryId: 'inst-9', Engine: 'ali' });
+      expect((await runVn(['ivr', 'asr', 'set', '99999999-2222-4333-8444-555555555555', '--engine', 'ali'], { env })).code).toBe(0);
+      expect(server.requests[0]?.params).toMatchObject({
+        Action: 'ModifyAsrConfig',
+        ConfigLevel: '2',
+        EntryId: '99999999-2222-4333-8444-555555555555',
+        Engine: 'ali',
+      });
       expect((await runVn(['ivr', 'asr', 'get', '--config-level', '1', '--entry-id', 'tenant-1'], { env })).code).toBe(0);
       expect(server.requests[1]?.params).toMatchObject({ Action: 'GetAsrConfig', ConfigLevel: '1', EntryId: 'tenant-1' });
     } finally {

@@ -115,7 +115,11 @@ describe('bounded names and ids (issue 18: a 100 KB name and id were accepted)',
       /^error: --name must be at most 128 characters/,
     ],
     ['an instance id', ['instance', 'describe', big], /^error: <instance-id> must be at most 64 characters, got 100000/],
-    ['an id with characters no id has', ['instance', 'describe', 'x/../y'], /^error: <instance-id> must be letters, digits, "-" and "_", got "x\/\.\.\/y"/],
+    [
+      'an id with characters no id has (looked up as a name)',
+      ['instance', 'describe', 'x/../y'],
+      /^error: <instance-id> "x\/\.\.\/y" is no instance's name or id/,
+    ],
   ])('%s is exit 2 in one short line, and nothing reaches the emulator', async (_what, argv, message) => {
     const env = freshConfig();
     const r = await runVn(['--profile', 'local', ...argv], { env });

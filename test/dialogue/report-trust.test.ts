@@ -370,9 +370,12 @@ describe('wrong types never crash', () => {
       try {
         const html = join(tmp.dir, `params-${typeof params}.html`);
         const junit = join(tmp.dir, `params-${typeof params}.xml`);
-        const r = await runVn(['dialogue', 'test', suite(), '--instance', 'i-1', '--reporter', `html=${html}`, '--reporter', `junit=${junit}`], {
-          env: env(server.url, 'cfg-params'),
-        });
+        const r = await runVn(
+          ['dialogue', 'test', suite(), '--instance', 'a1111111-0000-4000-8000-000000000001', '--reporter', `html=${html}`, '--reporter', `junit=${junit}`],
+          {
+            env: env(server.url, 'cfg-params'),
+          },
+        );
         if (typeof params === 'object') expect(r.code, r.stderr).toBe(0);
         else expect(r.code, r.stderr).toBe(1);
         expect(r.stderr).not.toMatch(/internal failure|is not a function/);
@@ -416,7 +419,7 @@ describe('wrong types never crash', () => {
       });
     });
     try {
-      const r = await runVn(['stats', 'conversation', 'i-1', 'c-1', '--as-test'], { env: env(server.url, 'cfg-as-test') });
+      const r = await runVn(['stats', 'conversation', 'a1111111-0000-4000-8000-000000000001', 'c-1', '--as-test'], { env: env(server.url, 'cfg-as-test') });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain('warning: 2 rows of ListConversationDetails are not an object: left out of the test');
       expect(r.stdout).toContain('say: "123"');
@@ -453,11 +456,11 @@ describe('report files', () => {
       const p = join(tmp.dir, 'target.test.yaml');
       writeFileSync(p, 'conversations:\n  - name: a\n    turns:\n      - say: hi\n');
       const missing = join(tmp.dir, 'missing', 'dir', 'r.json');
-      const r = await runVn(['dialogue', 'test', p, '--instance', 'i-1', '--reporter', `json=${missing}`], { env });
+      const r = await runVn(['dialogue', 'test', p, '--instance', 'a1111111-0000-4000-8000-000000000001', '--reporter', `json=${missing}`], { env });
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toBe(`error: --reporter json=${missing}: the directory ${join(tmp.dir, 'missing', 'dir')} does not exist`);
       const dir = join(tmp.dir);
-      const asDir = await runVn(['dialogue', 'test', p, '--instance', 'i-1', '--reporter', `html=${dir}`], { env });
+      const asDir = await runVn(['dialogue', 'test', p, '--instance', 'a1111111-0000-4000-8000-000000000001', '--reporter', `html=${dir}`], { env });
       expect(asDir.code).toBe(2);
       expect(asDir.stderr).toContain(`is a directory`);
       expect(server.requests).toHaveLength(0);
@@ -526,7 +529,7 @@ describe('the last-run state under a lock', () => {
         writeFileSync(p, `conversations:\n  - name: c${i}\n    turns:\n      - say: hi\n        bot: { text: 再见 }\n`);
         return p;
       });
-      const runs = await Promise.all(files.map((f) => runVn(['dialogue', 'test', f, '--instance', 'i-1'], { env })));
+      const runs = await Promise.all(files.map((f) => runVn(['dialogue', 'test', f, '--instance', 'a1111111-0000-4000-8000-000000000001'], { env })));
       for (const r of runs) expect(r.code, r.stderr).toBe(1);
       const state = JSON.parse(readFileSync(join(tmp.dir, 'cfg-lock', 'dialogue-last-run.json'), 'utf8'));
       expect(Object.keys(state.files).sort()).toEqual([...files].sort());
@@ -558,7 +561,7 @@ describe('textMatches and save run with a time limit', () => {
         VN_CONFIG_DIR: join(tmp.dir, 'cfg-redos'),
       };
       const started = performance.now();
-      const r = await runVn(['dialogue', 'test', p, '--instance', 'i-1', '--timeout', '1000', '--reporter', 'json'], { env });
+      const r = await runVn(['dialogue', 'test', p, '--instance', 'a1111111-0000-4000-8000-000000000001', '--timeout', '1000', '--reporter', 'json'], { env });
       expect(performance.now() - started).toBeLessThan(10_000);
       expect(r.code).toBe(1);
       const [redos, fine] = JSON.parse(r.stdout).conversations;

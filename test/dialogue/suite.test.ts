@@ -274,7 +274,7 @@ describe('vn dialogue test against an unreliable or absent service', () => {
       return json(res, 200, { RequestId: 'r2' });
     });
     try {
-      const r = await runVn(['dialogue', 'test', EXAMPLE, '--instance', 'i-1', '--grep', '^complaint', '--reporter', 'json'], {
+      const r = await runVn(['dialogue', 'test', EXAMPLE, '--instance', 'a1111111-0000-4000-8000-000000000001', '--grep', '^complaint', '--reporter', 'json'], {
         env: { ...emu.env, VN_ENDPOINT: server.url },
       });
       expect(r.code).toBe(1);
@@ -291,7 +291,9 @@ describe('vn dialogue test against an unreliable or absent service', () => {
 
   it('exits 3 when the service cannot be reached', async () => {
     const port = await closedPort();
-    const r = await runVn(['dialogue', 'test', EXAMPLE, '--instance', 'x'], { env: { ...emu.env, VN_ENDPOINT: `http://127.0.0.1:${port}` } });
+    const r = await runVn(['dialogue', 'test', EXAMPLE, '--instance', 'a1111111-0000-4000-8000-0000000000aa'], {
+      env: { ...emu.env, VN_ENDPOINT: `http://127.0.0.1:${port}` },
+    });
     expect(r.code).toBe(3);
     // the instance check is the first request: it names the endpoint, and nothing else is tried
     expect(r.stderr).toMatch(/cannot connect to 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);

@@ -449,7 +449,7 @@ describe('selecting', () => {
         VN_CONFIG_DIR: join(tmp.dir, 'cfg-t'),
       };
       const names = async (...extra: string[]) => {
-        const r = await runVn(['dialogue', 'test', ...files, '--instance', 'i', '--list', '-o', 'tsv', ...extra], { env });
+        const r = await runVn(['dialogue', 'test', ...files, '--instance', 'a1111111-0000-4000-8000-000000000001', '--list', '-o', 'tsv', ...extra], { env });
         expect(r.code, r.stderr).toBe(0);
         return r.stdout
           .trim()

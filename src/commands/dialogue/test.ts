@@ -17,7 +17,12 @@ export default defineCommand({
     'the latency gate fails, 2 on an invalid file, 3 when the service cannot be reached.',
   args: [{ name: 'paths', variadic: true, complete: 'test-file', description: 'test files, directories (their *.test.yaml files) or globs' }],
   flags: [
-    { name: 'instance', description: 'instance to test (wins over the files’ `instance:`; also VN_INSTANCE)', valueName: 'id' },
+    {
+      name: 'instance',
+      instanceRef: true,
+      description: 'instance to test, by id or name (wins over the files’ `instance:`; also VN_INSTANCE)',
+      valueName: 'id',
+    },
     { name: 'env', choices: ['debug', 'live'], valueName: 'env', description: 'debug (Debug* actions, the default) or live; wins over the files’ `env:`' },
     { name: 'concurrency', type: 'int', default: 1, valueName: 'n', description: 'conversations run in parallel' },
     { name: 'repeat', type: 'int', default: 1, valueName: 'n', description: 'run each conversation n times (flakiness, load)' },

@@ -1,4 +1,5 @@
 import { NetworkError, RuntimeFailure, ServiceError, UsageError } from '../../errors.js';
+import type { WatchSpec } from '../../output/watch.js';
 import type { FlagDef } from '../define.js';
 import type { HandlerContext } from '../handler-context.js';
 import { saveUrl } from '../save-url.js';
@@ -15,6 +16,17 @@ export const WAIT_FLAGS: FlagDef[] = [
 
 const FINISHED = /^(FINISHED|SUCCESS|SUCCEEDED|SUCCESSFUL|COMPLETED|DONE)$/i;
 const FAILED = /FAIL|ERROR|CANCEL|EXPIRED|ABORT/i;
+
+/** An export's final state, for `export status --watch`: it stops there (FileHttpUrl is signed afresh on every read). */
+export const EXPORT_WATCH: WatchSpec = {
+  final: (data) => {
+    const status = String((data as { Status?: unknown } | undefined)?.Status ?? '');
+    if (FINISHED.test(status)) return { ok: true, state: status };
+    if (FAILED.test(status)) return { ok: false, state: status };
+    return undefined;
+  },
+  volatile: ['FileHttpUrl'],
+};
 
 export interface ExportProgress {
   Status: string;
