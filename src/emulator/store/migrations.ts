@@ -124,4 +124,15 @@ CREATE TABLE uploads (
 );
 `,
   },
+  {
+    // the number of a conversation's last turn kept on the conversation: a turn reads it with the
+    // conversation and writes it in the one UPDATE it makes anyway, instead of a max() over its
+    // turns (bench/emulator, issue #25)
+    version: 4,
+    sql: `
+ALTER TABLE conversations ADD COLUMN last_sequence INTEGER NOT NULL DEFAULT 0;
+UPDATE conversations SET last_sequence = coalesce(
+  (SELECT max(sequence) FROM conversation_turns t WHERE t.instance_id = conversations.instance_id AND t.conversation_id = conversations.conversation_id), 0);
+`,
+  },
 ];
