@@ -82,12 +82,16 @@ function run(args, { capture = false, cmd = process.execPath } = {}) {
   return { ms, stdout: r.stdout };
 }
 
-/** Peak resident set of one run, in MB. */
+/**
+ * Peak resident set of one run, in MB, and with time(1) the CPU time it took (user + system, ms): on
+ * a loaded machine the CPU time moves much less than the wall time.
+ */
 async function peakRss(args, cmd = process.execPath) {
   if (TIME) {
-    const r = spawnSync(TIME, ['-f', '%M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const r = spawnSync(TIME, ['-f', '%M %U %S', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    return Number(r.stderr.trim().split('\n').pop()) / 1024;
+    const [kb, user, sys] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    return { rss: kb / 1024, cpu: (user + sys) * 1000 };
   }
   const child = spawn(cmd, args, { env, stdio: 'ignore' });
   let hwm = 0;
@@ -102,7 +106,7 @@ async function peakRss(args, cmd = process.execPath) {
   const timer = setInterval(sample, 1);
   await new Promise((ok) => child.on('exit', ok));
   clearInterval(timer);
-  return hwm / 1024;
+  return { rss: hwm / 1024, cpu: Number.NaN };
 }
 
 const median = (xs) => {
@@ -159,10 +163,16 @@ try {
   }
   const wall = cases.map(() => []);
   const rss = cases.map(() => []);
+  const cpuMs = cases.map(() => []);
   for (let i = 0; i < rounds; i++) for (const [j, c] of cases.entries()) wall[j].push(run(c.args, { cmd: c.cmd }).ms);
-  for (let i = 0; i < rssRounds; i++) for (const [j, c] of cases.entries()) rss[j].push(await peakRss(c.args, c.cmd));
+  for (let i = 0; i < rssRounds; i++)
+    for (const [j, c] of cases.entries()) {
+      const p = await peakRss(c.args, c.cmd);
+      rss[j].push(p.rss);
+      cpuMs[j].push(p.cpu);
+    }
 
-  const m = Object.fromEntries(cases.map((c, j) => [c.name, { wall: median(wall[j]), min: Math.min(...wall[j]), rss: median(rss[j]) }]));
+  const m = Object.fromEntries(cases.map((c, j) => [c.name, { wall: median(wall[j]), min: Math.min(...wall[j]), rss: median(rss[j]), cpu: median(cpuMs[j]) }]));
   const cpu = cpus();
   console.log(
     `whole commands, ${rounds} interleaved rounds, load average ${loadavg()
@@ -173,12 +183,17 @@ try {
   const base = m['node -e 0'].wall;
   const baseMin = m['node -e 0'].min;
   // the fastest round too: on a loaded machine it is the steadier estimate of what a command costs
-  console.log(`  ${''.padEnd(24)} ${'median'.padStart(10)} ${'ratio'.padStart(6)}   ${'fastest'.padStart(9)} ${'ratio'.padStart(6)}   peak RSS`);
+  // and the CPU time (user + system, from time(1) in the RSS rounds), which the load moves least
+  const baseCpu = m['node -e 0'].cpu;
+  console.log(
+    `  ${''.padEnd(24)} ${'median'.padStart(10)} ${'ratio'.padStart(6)}   ${'fastest'.padStart(9)} ${'ratio'.padStart(6)}   ${'CPU'.padStart(9)} ${'ratio'.padStart(6)}   peak RSS`,
+  );
   for (const c of cases) {
     const r = m[c.name];
     console.log(
       `  ${c.name.padEnd(24)} ${r.wall.toFixed(1).padStart(7)} ms ${(r.wall / base).toFixed(2).padStart(5)}×   ` +
-        `${r.min.toFixed(1).padStart(6)} ms ${(r.min / baseMin).toFixed(2).padStart(5)}×   ${r.rss.toFixed(1).padStart(6)} MB`,
+        `${r.min.toFixed(1).padStart(6)} ms ${(r.min / baseMin).toFixed(2).padStart(5)}×   ` +
+        `${r.cpu.toFixed(0).padStart(6)} ms ${(r.cpu / baseCpu).toFixed(2).padStart(5)}×   ${r.rss.toFixed(1).padStart(6)} MB`,
     );
   }
   const d = m['vn instance describe'];
