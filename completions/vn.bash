@@ -13,7 +13,9 @@ _vn_children() {
     'export') echo 'conversations statistics status download download-tasks tasks' ;;
     'recording') echo 'get upload save url' ;;
     'configure') echo 'set list ls get use delete rm import-aliyun whoami' ;;
-    'emulator') echo 'start' ;;
+    'emulator') echo 'snapshot clock start wait reset seed' ;;
+    'emulator snapshot') echo 'save load list ls' ;;
+    'emulator clock') echo 'show advance set' ;;
     'call') echo 'CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording GenerateUploadUrl' ;;
     'completion') echo 'bash zsh fish' ;;
   esac
@@ -27,6 +29,7 @@ _vn_canonical() {
     'export tasks') echo 'export download-tasks' ;;
     'configure ls') echo 'configure list' ;;
     'configure rm') echo 'configure delete' ;;
+    'emulator snapshot ls') echo 'emulator snapshot list' ;;
     *) echo "$1" ;;
   esac
 }
@@ -75,7 +78,16 @@ _vn_flags() {
     'configure delete') echo '--yes -y' ;;
     'configure import-aliyun') echo '--file --overwrite' ;;
     'configure whoami') echo '--sts-endpoint' ;;
-    'emulator start') echo '--host --port --data --access-key --readonly-key --sts-token --chatbots --latency-ms --fault-rate' ;;
+    'emulator snapshot save') echo '--data --snapshot-dir --admin-key' ;;
+    'emulator snapshot load') echo '--data --snapshot-dir --admin-key' ;;
+    'emulator snapshot list') echo '--data --snapshot-dir --admin-key' ;;
+    'emulator clock show') echo '--admin-key' ;;
+    'emulator clock advance') echo '--admin-key' ;;
+    'emulator clock set') echo '--admin-key' ;;
+    'emulator start') echo '--host --port --data --access-key --readonly-key --sts-token --role --roles --oidc-provider --oidc-key --sts-min-duration --metadata-port --metadata-role --imds-v2-only --chatbots --latency-ms --fault-rate --chaos --chaos-file --virtual-clock --seed --traffic --ready-file --print-env --admin-key --snapshot-dir' ;;
+    'emulator wait') echo '--timeout --pid --ready-file --admin-key' ;;
+    'emulator reset') echo '--admin-key' ;;
+    'emulator seed') echo '--from-profile --instance --to --admin-key' ;;
     'diff') echo '--file -f --target-profile' ;;
     'apply') echo '--file -f --dry-run --yes -y --associate-chatbots' ;;
     'call') echo '--list --describe --force --all' ;;
@@ -167,7 +179,16 @@ _vn_takes_value() {
     'configure set|--mode'|'configure set|--access-key-id'|'configure set|--ram-role-arn'|'configure set|--role-session-name'|'configure set|--external-id'|'configure set|--policy'|'configure set|--duration-seconds'|'configure set|--sts-endpoint'|'configure set|--sts-region'|'configure set|--source-profile'|'configure set|--ram-role-name'|'configure set|--oidc-provider-arn'|'configure set|--oidc-token-file'|'configure set|--credentials-uri'|'configure set|--process-command') return 0 ;;
     'configure import-aliyun|--file') return 0 ;;
     'configure whoami|--sts-endpoint') return 0 ;;
-    'emulator start|--host'|'emulator start|--port'|'emulator start|--data'|'emulator start|--access-key'|'emulator start|--readonly-key'|'emulator start|--sts-token'|'emulator start|--chatbots'|'emulator start|--latency-ms'|'emulator start|--fault-rate') return 0 ;;
+    'emulator snapshot save|--data'|'emulator snapshot save|--snapshot-dir'|'emulator snapshot save|--admin-key') return 0 ;;
+    'emulator snapshot load|--data'|'emulator snapshot load|--snapshot-dir'|'emulator snapshot load|--admin-key') return 0 ;;
+    'emulator snapshot list|--data'|'emulator snapshot list|--snapshot-dir'|'emulator snapshot list|--admin-key') return 0 ;;
+    'emulator clock show|--admin-key') return 0 ;;
+    'emulator clock advance|--admin-key') return 0 ;;
+    'emulator clock set|--admin-key') return 0 ;;
+    'emulator start|--host'|'emulator start|--port'|'emulator start|--data'|'emulator start|--access-key'|'emulator start|--readonly-key'|'emulator start|--sts-token'|'emulator start|--role'|'emulator start|--roles'|'emulator start|--oidc-provider'|'emulator start|--oidc-key'|'emulator start|--sts-min-duration'|'emulator start|--metadata-port'|'emulator start|--metadata-role'|'emulator start|--chatbots'|'emulator start|--latency-ms'|'emulator start|--fault-rate'|'emulator start|--chaos'|'emulator start|--chaos-file'|'emulator start|--seed'|'emulator start|--traffic'|'emulator start|--ready-file'|'emulator start|--admin-key'|'emulator start|--snapshot-dir') return 0 ;;
+    'emulator wait|--timeout'|'emulator wait|--pid'|'emulator wait|--ready-file'|'emulator wait|--admin-key') return 0 ;;
+    'emulator reset|--admin-key') return 0 ;;
+    'emulator seed|--from-profile'|'emulator seed|--instance'|'emulator seed|--to'|'emulator seed|--admin-key') return 0 ;;
     'diff|--file'|'diff|-f'|'diff|--target-profile') return 0 ;;
     'apply|--file'|'apply|-f') return 0 ;;
     'call CreateInstance|--Concurrency'|'call CreateInstance|--Description'|'call CreateInstance|--Name'|'call CreateInstance|--NluServiceParamsJson'|'call CreateInstance|--UnionInstanceId'|'call CreateInstance|--UnionSource') return 0 ;;
@@ -256,8 +277,23 @@ _vn_values() {
     'configure set|--source-profile') echo '@profile' ;;
     'configure set|--oidc-token-file') echo '@file' ;;
     'configure import-aliyun|--file') echo '@file' ;;
+    'emulator snapshot save|--data') echo '@file' ;;
+    'emulator snapshot save|--snapshot-dir') echo '@file' ;;
+    'emulator snapshot load|--data') echo '@file' ;;
+    'emulator snapshot load|--snapshot-dir') echo '@file' ;;
+    'emulator snapshot list|--data') echo '@file' ;;
+    'emulator snapshot list|--snapshot-dir') echo '@file' ;;
     'emulator start|--data') echo '@file' ;;
+    'emulator start|--roles') echo '@file' ;;
+    'emulator start|--oidc-key') echo '@file' ;;
     'emulator start|--chatbots') echo '@file' ;;
+    'emulator start|--chaos-file') echo '@file' ;;
+    'emulator start|--seed') echo '@file' ;;
+    'emulator start|--ready-file') echo '@file' ;;
+    'emulator start|--snapshot-dir') echo '@file' ;;
+    'emulator wait|--ready-file') echo '@file' ;;
+    'emulator seed|--from-profile') echo '@profile' ;;
+    'emulator seed|--instance') echo '@instance' ;;
     'diff|--file'|'diff|-f') echo '@file' ;;
     'diff|--target-profile') echo '@profile' ;;
     'apply|--file'|'apply|-f') echo '@file' ;;

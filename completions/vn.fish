@@ -24,7 +24,11 @@ function __vn_names
         case 'configure'
             echo set list ls get use delete rm import-aliyun whoami
         case 'emulator'
-            echo start
+            echo snapshot clock start wait reset seed
+        case 'emulator snapshot'
+            echo save load list ls
+        case 'emulator clock'
+            echo show advance set
         case 'call'
             echo CreateInstance DeleteInstance DescribeInstance DisableInstance EnableInstance ListInstances ModifyInstance AssociateChatbotInstance ListChatbotInstances AuditTTSVoice DescribeTTSConfig ModifyTTSConfig GetAsrConfig ModifyAsrConfig DescribeNavigationConfig ModifyGreetingConfig ModifySilenceTimeoutConfig ModifyUnrecognizingConfig BeginDialogue CollectedNumber DebugBeginDialogue DebugCollectedNumber DebugDialogue DescribeConversationContext Dialogue EndDialogue SilenceTimeout DescribeConversation DescribeStatisticalData GetRealTimeConcurrency ListConversationDetails ListConversations QueryConversations CreateDownloadUrl DescribeExportProgress ExportConversationDetails ExportStatisticalData ListDownloadTasks DescribeRecording SaveRecording GenerateUploadUrl
         case 'completion'
@@ -46,6 +50,8 @@ function __vn_canonical
             echo 'configure list'
         case 'configure rm'
             echo 'configure delete'
+        case 'emulator snapshot ls'
+            echo 'emulator snapshot list'
         case '*'
             echo $argv[1]
     end
@@ -130,7 +136,25 @@ function __vn_takes_value
             return 0
         case 'configure whoami|--sts-endpoint'
             return 0
-        case 'emulator start|--host' 'emulator start|--port' 'emulator start|--data' 'emulator start|--access-key' 'emulator start|--readonly-key' 'emulator start|--sts-token' 'emulator start|--chatbots' 'emulator start|--latency-ms' 'emulator start|--fault-rate'
+        case 'emulator snapshot save|--data' 'emulator snapshot save|--snapshot-dir' 'emulator snapshot save|--admin-key'
+            return 0
+        case 'emulator snapshot load|--data' 'emulator snapshot load|--snapshot-dir' 'emulator snapshot load|--admin-key'
+            return 0
+        case 'emulator snapshot list|--data' 'emulator snapshot list|--snapshot-dir' 'emulator snapshot list|--admin-key'
+            return 0
+        case 'emulator clock show|--admin-key'
+            return 0
+        case 'emulator clock advance|--admin-key'
+            return 0
+        case 'emulator clock set|--admin-key'
+            return 0
+        case 'emulator start|--host' 'emulator start|--port' 'emulator start|--data' 'emulator start|--access-key' 'emulator start|--readonly-key' 'emulator start|--sts-token' 'emulator start|--role' 'emulator start|--roles' 'emulator start|--oidc-provider' 'emulator start|--oidc-key' 'emulator start|--sts-min-duration' 'emulator start|--metadata-port' 'emulator start|--metadata-role' 'emulator start|--chatbots' 'emulator start|--latency-ms' 'emulator start|--fault-rate' 'emulator start|--chaos' 'emulator start|--chaos-file' 'emulator start|--seed' 'emulator start|--traffic' 'emulator start|--ready-file' 'emulator start|--admin-key' 'emulator start|--snapshot-dir'
+            return 0
+        case 'emulator wait|--timeout' 'emulator wait|--pid' 'emulator wait|--ready-file' 'emulator wait|--admin-key'
+            return 0
+        case 'emulator reset|--admin-key'
+            return 0
+        case 'emulator seed|--from-profile' 'emulator seed|--instance' 'emulator seed|--to' 'emulator seed|--admin-key'
             return 0
         case 'diff|--file' 'diff|-f' 'diff|--target-profile'
             return 0
@@ -586,16 +610,65 @@ complete -c vn -n '__vn_at \'configure delete\'; and __vn_argc -eq 0' -a '(__vn_
 complete -c vn -n '__vn_at \'configure import-aliyun\'' -l file -r -F -d 'the aliyun CLI config file (default ~/.aliyun/config.json)'
 complete -c vn -n '__vn_at \'configure import-aliyun\'' -l overwrite -d 'replace vn profiles of the same name'
 complete -c vn -n '__vn_at \'configure whoami\'' -l sts-endpoint -x -d 'STS endpoint (default: the profile\'s, ALIBABA_CLOUD_STS_ENDPOINT, sts.<ALIBABA_CLOUD_STS_REGION>.aliyuncs.com, sts.aliyuncs.com)'
+complete -c vn -n '__vn_at \'emulator\'' -a 'snapshot' -d 'save and load an emulator\'s whole state'
+complete -c vn -n '__vn_at \'emulator\'' -a 'clock' -d 'move a running emulator\'s virtual clock (--virtual-clock)'
 complete -c vn -n '__vn_at \'emulator\'' -a 'start' -d 'run the emulator on a port'
+complete -c vn -n '__vn_at \'emulator\'' -a 'wait' -d 'wait until an emulator is ready (exit 1 at the timeout)'
+complete -c vn -n '__vn_at \'emulator\'' -a 'reset' -d 'empty a running emulator\'s state (keys and chatbots stay)'
+complete -c vn -n '__vn_at \'emulator\'' -a 'seed' -d 'copy real instances (a profile) into an emulator'
+complete -c vn -n '__vn_at \'emulator snapshot\'' -a 'save' -d 'save the state to a named snapshot or a file'
+complete -c vn -n '__vn_at \'emulator snapshot\'' -a 'load' -d 'replace the state with a named snapshot or a file'
+complete -c vn -n '__vn_at \'emulator snapshot\'' -a 'list ls' -d 'list a running emulator\'s named snapshots'
+complete -c vn -n '__vn_at \'emulator snapshot save\'' -l data -r -F -d 'a stopped emulator: its SQLite state file (instead of a running one at --endpoint / VN_ENDPOINT)'
+complete -c vn -n '__vn_at \'emulator snapshot save\'' -l snapshot-dir -r -F -d 'with --data: where named snapshots are kept (default: snapshots/ beside the state file)'
+complete -c vn -n '__vn_at \'emulator snapshot save\'' -l admin-key -x -d 'the running emulator\'s --admin-key (or VN_ADMIN_KEY)'
+complete -c vn -n '__vn_at \'emulator snapshot load\'' -l data -r -F -d 'a stopped emulator: its SQLite state file (instead of a running one at --endpoint / VN_ENDPOINT)'
+complete -c vn -n '__vn_at \'emulator snapshot load\'' -l snapshot-dir -r -F -d 'with --data: where named snapshots are kept (default: snapshots/ beside the state file)'
+complete -c vn -n '__vn_at \'emulator snapshot load\'' -l admin-key -x -d 'the running emulator\'s --admin-key (or VN_ADMIN_KEY)'
+complete -c vn -n '__vn_at \'emulator snapshot list\'' -l data -r -F -d 'a stopped emulator: its SQLite state file (instead of a running one at --endpoint / VN_ENDPOINT)'
+complete -c vn -n '__vn_at \'emulator snapshot list\'' -l snapshot-dir -r -F -d 'with --data: where named snapshots are kept (default: snapshots/ beside the state file)'
+complete -c vn -n '__vn_at \'emulator snapshot list\'' -l admin-key -x -d 'the running emulator\'s --admin-key (or VN_ADMIN_KEY)'
+complete -c vn -n '__vn_at \'emulator clock\'' -a 'show' -d 'print the emulator\'s time'
+complete -c vn -n '__vn_at \'emulator clock\'' -a 'advance' -d 'move the virtual clock forward (30s, 15m, 2h, 1d)'
+complete -c vn -n '__vn_at \'emulator clock\'' -a 'set' -d 'set the virtual clock to a time'
+complete -c vn -n '__vn_at \'emulator clock show\'' -l admin-key -x -d 'the emulator\'s --admin-key (or VN_ADMIN_KEY)'
+complete -c vn -n '__vn_at \'emulator clock advance\'' -l admin-key -x -d 'the emulator\'s --admin-key (or VN_ADMIN_KEY)'
+complete -c vn -n '__vn_at \'emulator clock set\'' -l admin-key -x -d 'the emulator\'s --admin-key (or VN_ADMIN_KEY)'
 complete -c vn -n '__vn_at \'emulator start\'' -l host -x -d 'address to listen on'
 complete -c vn -n '__vn_at \'emulator start\'' -l port -x -d 'port (0 picks a free one)'
 complete -c vn -n '__vn_at \'emulator start\'' -l data -r -F -d 'SQLite file that keeps the state (default: under the vn config dir)'
 complete -c vn -n '__vn_at \'emulator start\'' -l access-key -x -d 'full-access key pair ID:SECRET (repeatable; generated when none)'
 complete -c vn -n '__vn_at \'emulator start\'' -l readonly-key -x -d 'read-only key pair ID:SECRET (repeatable)'
 complete -c vn -n '__vn_at \'emulator start\'' -l sts-token -x -d 'an STS security token it accepts, bound to one of its access key ids: ID:TOKEN, or ID:TOKEN@EXPIRATION (UTC, e.g. 2030-01-01T00:00:00Z) (repeatable)'
+complete -c vn -n '__vn_at \'emulator start\'' -l role -x -d 'a RAM role its STS lets any of its keys assume: ARN or ARN:readonly (repeatable)'
+complete -c vn -n '__vn_at \'emulator start\'' -l roles -r -F -d 'YAML or JSON file of roles (arn, access, maxSessionDuration, minSessionDuration, trust) and OIDC providers (docs/emulator.md)'
+complete -c vn -n '__vn_at \'emulator start\'' -l oidc-provider -x -d 'an OIDC provider AssumeRoleWithOIDC accepts: ARN,issuer=URL,audience=CLIENT_ID (repeatable)'
+complete -c vn -n '__vn_at \'emulator start\'' -l oidc-key -r -F -d 'PEM file of the RSA private key that signs test OIDC tokens (default: one kept in the data file)'
+complete -c vn -n '__vn_at \'emulator start\'' -l sts-min-duration -x -d 'least DurationSeconds its STS accepts (STS: 900; lower it to watch tokens expire)'
+complete -c vn -n '__vn_at \'emulator start\'' -l metadata-port -x -d 'serve the ECS metadata service (RAM role credentials) on this loopback port (0: a free one)'
+complete -c vn -n '__vn_at \'emulator start\'' -l metadata-role -x -d 'the role name the metadata service hands out (default: the first role)'
+complete -c vn -n '__vn_at \'emulator start\'' -l imds-v2-only -d 'the metadata service refuses requests without an IMDSv2 session token'
 complete -c vn -n '__vn_at \'emulator start\'' -l chatbots -r -F -d 'YAML or JSON file of chatbot definitions (default: the built-in demo bank bot)'
 complete -c vn -n '__vn_at \'emulator start\'' -l latency-ms -x -d 'delay every answer by this many ms'
-complete -c vn -n '__vn_at \'emulator start\'' -l fault-rate -x -d 'share of requests (0..1) answered with a fault: HTTP 500, 503 Throttling.User, or a dropped connection'
+complete -c vn -n '__vn_at \'emulator start\'' -l fault-rate -x -d 'share of requests (0..1) answered with a fault: HTTP 500, 503 Throttling.User, or a dropped connection (the chaos rule *:fault:RATE)'
+complete -c vn -n '__vn_at \'emulator start\'' -l chaos -x -d 'a fault rule ACTIONS:EFFECT[:PROBABILITY][:KEY=VALUE…], e.g. DebugDialogue:throttle:0.3:retry-after=2 (repeatable; docs/emulator.md, Chaos)'
+complete -c vn -n '__vn_at \'emulator start\'' -l chaos-file -r -F -d 'a JSON or YAML file of fault rules ({rules: [...]})'
+complete -c vn -n '__vn_at \'emulator start\'' -l virtual-clock -d 'let /_vn/clock and `vn emulator clock` move time (off: the wall clock)'
+complete -c vn -n '__vn_at \'emulator start\'' -l seed -r -F -d 'a configuration-as-code file (as `vn apply -f` takes) applied once listening'
+complete -c vn -n '__vn_at \'emulator start\'' -l traffic -x -d 'synthetic conversations: calls per second (BeginDialogue, Dialogue, EndDialogue; at most 50)'
+complete -c vn -n '__vn_at \'emulator start\'' -l ready-file -r -F -d 'once listening, write the URL and keys there as JSON (mode 0600, atomically)'
+complete -c vn -n '__vn_at \'emulator start\'' -l print-env -d 'print `export VN_ENDPOINT=… ALIBABA_CLOUD_ACCESS_KEY_ID=… ALIBABA_CLOUD_ACCESS_KEY_SECRET=…` (for eval) instead of the URL; the banner goes to stderr'
+complete -c vn -n '__vn_at \'emulator start\'' -l admin-key -x -d 'require this key (header X-Vn-Admin-Key) on the /_vn/ endpoints; needed for them on a non-loopback --host'
+complete -c vn -n '__vn_at \'emulator start\'' -l snapshot-dir -r -F -d 'where named snapshots are kept (default: snapshots/ beside --data)'
+complete -c vn -n '__vn_at \'emulator wait\'' -l timeout -x -d 'seconds to wait at most'
+complete -c vn -n '__vn_at \'emulator wait\'' -l pid -x -d 'the emulator\'s process id: stop waiting when it has exited'
+complete -c vn -n '__vn_at \'emulator wait\'' -l ready-file -r -F -d 'the file `vn emulator start --ready-file` writes (its URL is used)'
+complete -c vn -n '__vn_at \'emulator wait\'' -l admin-key -x -d 'the emulator\'s --admin-key (or VN_ADMIN_KEY)'
+complete -c vn -n '__vn_at \'emulator reset\'' -l admin-key -x -d 'the emulator\'s --admin-key (or VN_ADMIN_KEY)'
+complete -c vn -n '__vn_at \'emulator seed\'' -l from-profile -x -a '(__vn_profiles)' -d 'the profile to read the instances from'
+complete -c vn -n '__vn_at \'emulator seed\'' -l instance -x -a '(__vn_instances)' -d 'an instance name or id to copy (repeatable)'
+complete -c vn -n '__vn_at \'emulator seed\'' -l to -x -d 'the emulator URL (default: --endpoint, VN_ENDPOINT)'
+complete -c vn -n '__vn_at \'emulator seed\'' -l admin-key -x -d 'the emulator\'s --admin-key (or VN_ADMIN_KEY)'
 complete -c vn -n '__vn_at \'diff\'' -l file -s f -r -F -d 'configuration file (- for stdin)'
 complete -c vn -n '__vn_at \'diff\'' -l target-profile -x -a '(__vn_profiles)' -d 'profile of <instance-b> (default: the same as the first)'
 complete -c vn -n '__vn_at \'apply\'' -l file -s f -r -F -d 'configuration file (- for stdin)'

@@ -177,6 +177,7 @@ export class Factory {
         dryRun: request.dryRun ?? g.dryRun,
         onDryRun: (text) => this.input.out(text),
         debug: debug ? (line) => this.input.err(`[debug] ${line}`) : undefined,
+        debugSigning: this.input.env.VN_DEBUG_SIGNING === '1',
         now: this.input.now,
         transport,
       });

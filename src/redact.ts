@@ -118,6 +118,28 @@ export function redact(text: string): string {
   return out;
 }
 
+/**
+ * A filter for a part of vn that knows secrets of its own without making them the whole process's
+ * (the emulator's access key secrets and STS tokens, for its inspector): those values in every
+ * encoding they travel in, then `redact()`.
+ */
+export function redactorFor(values: readonly string[]): (text: string) => string {
+  const forms = new Set<string>();
+  for (const v of values) {
+    if (v.length < MIN_SECRET_LENGTH) continue;
+    for (const e of encodings(v)) if (e.length >= MIN_SECRET_LENGTH) forms.add(e);
+  }
+  if (forms.size === 0) return redact;
+  const own = new RegExp(
+    [...forms]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRe)
+      .join('|'),
+    'g',
+  );
+  return (text) => redact(text.replace(own, REDACTED));
+}
+
 /** For tests: forget every registered value. */
 export function forgetSecrets(): void {
   known.clear();

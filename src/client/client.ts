@@ -13,8 +13,8 @@ export type { CredentialProvider, Credentials } from './credentials.js';
 export { shortBody } from './http.js';
 export type { Product } from './products.js';
 
-import { signCanonicalV1, timestampV1 } from './sign-v1.js';
-import { authorizationV3, sha256Hex } from './sign-v3.js';
+import { canonicalStringToSignV1, signCanonicalV1, timestampV1 } from './sign-v1.js';
+import { authorizationV3, canonicalRequestV3, sha256Hex, type V3Input } from './sign-v3.js';
 import type { HttpRequest, HttpResponse } from './transport.js';
 
 export interface ClientOptions<A extends string = ActionName> extends HttpPolicy {
@@ -34,7 +34,17 @@ export interface ClientOptions<A extends string = ActionName> extends HttpPolicy
    * own parameter checking (the emulator's tests); the CLI always validates.
    */
   validate?: boolean;
+  /**
+   * VN_DEBUG_SIGNING=1: each request carries what was signed in an `x-vn-debug-string-to-sign`
+   * header (percent-encoded; V1 the string to sign, V3 the canonical request), so the emulator's
+   * inspector can show it beside its own on a SignatureDoesNotMatch. It holds what the request
+   * itself carries, never the secret.
+   */
+  debugSigning?: boolean;
 }
+
+/** The header of ClientOptions.debugSigning (the emulator's inspector reads it). */
+export const DEBUG_SIGNING_HEADER = 'x-vn-debug-string-to-sign';
 
 export interface CallOptions {
   /** Ask the service for XML and keep the raw body. */
@@ -164,11 +174,15 @@ export class Client<A extends string = ActionName> {
         'x-acs-content-sha256': sha256Hex(''),
       });
       if (credentials.securityToken) headers['x-acs-security-token'] = credentials.securityToken;
-      headers.authorization = authorizationV3(
-        { method: req.method, pathname: '/', query, headers: withoutNonSigned(headers), payloadHash: headers['x-acs-content-sha256'] ?? '' },
-        credentials.accessKeyId,
-        credentials.accessKeySecret,
-      );
+      const signed: V3Input = {
+        method: req.method,
+        pathname: '/',
+        query,
+        headers: withoutNonSigned(headers),
+        payloadHash: headers['x-acs-content-sha256'] ?? '',
+      };
+      headers.authorization = authorizationV3(signed, credentials.accessKeyId, credentials.accessKeySecret);
+      if (this.options.debugSigning) headers[DEBUG_SIGNING_HEADER] = encodeURIComponent(canonicalRequestV3(signed));
       const qs = canonicalQuery(query);
       req.url = `${base}/${qs ? `?${qs}` : ''}`;
       return req;
@@ -192,6 +206,7 @@ export class Client<A extends string = ActionName> {
     // every parameter in the query, for POST as for GET, as the official SDKs send them (spec:
     // conventions.paramLocation); the emulator and the gateway also take a form body
     req.url = `${base}/?${encoded}`;
+    if (this.options.debugSigning) headers[DEBUG_SIGNING_HEADER] = encodeURIComponent(canonicalStringToSignV1(req.method, canonical));
     return req;
   }
 }

@@ -14,9 +14,12 @@ export function signV1(method: string, params: Record<string, string>, secret: s
 
 /** The same signature from an already canonical query string (which must not hold Signature). */
 export function signCanonicalV1(method: string, canonical: string, secret: string): string {
-  return createHmac('sha1', `${secret}&`)
-    .update(`${method.toUpperCase()}&%2F&${percentEncode(canonical)}`, 'utf8')
-    .digest('base64');
+  return createHmac('sha1', `${secret}&`).update(canonicalStringToSignV1(method, canonical), 'utf8').digest('base64');
+}
+
+/** The string to sign of an already canonical query string. */
+export function canonicalStringToSignV1(method: string, canonical: string): string {
+  return `${method.toUpperCase()}&%2F&${percentEncode(canonical)}`;
 }
 
 let lastSecond = -1;

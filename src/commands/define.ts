@@ -89,6 +89,16 @@ export function defineCommand(def: CommandDef): CommandDef {
   return def;
 }
 
+/**
+ * A command that is all declaration (its action, arguments and examples; the default handler sends
+ * the action and renders the answer), written in its registry line instead of a file of its own.
+ * A new API action with a named command is then three hand-written places: its spec entry, its
+ * emulator handler and this line. A command with logic of its own keeps its verb file.
+ */
+export function declared(def: CommandDef): () => Promise<{ default: CommandDef }> {
+  return () => Promise.resolve({ default: def });
+}
+
 export function flagTypeOf(paramType: ParamType | undefined, jsonString?: boolean): FlagType {
   if (paramType === 'integer' || paramType === 'long') return 'int';
   if (paramType === 'boolean') return 'bool';

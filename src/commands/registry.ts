@@ -1,4 +1,4 @@
-import type { GroupEntry, VerbEntry } from './define.js';
+import { declared, type GroupEntry, type VerbEntry } from './define.js';
 
 export type { CommandTree, GroupEntry, VerbEntry } from './define.js';
 
@@ -8,7 +8,12 @@ export const GROUPS: GroupEntry[] = [
     summary: 'voice-navigation instances: list, create, modify, enable, delete',
     verbs: [
       { name: 'list', aliases: ['ls'], summary: 'list instances', load: () => import('./instance/list.js') },
-      { name: 'describe', aliases: ['get'], summary: 'show one instance', load: () => import('./instance/describe.js') },
+      {
+        name: 'describe',
+        aliases: ['get'],
+        summary: 'show one instance',
+        load: declared({ action: 'DescribeInstance', args: [{ name: 'instance-id', param: 'InstanceId' }], examples: ['vn instance describe 3f6e4b1c-…'] }),
+      },
       { name: 'create', summary: 'create an instance', load: () => import('./instance/create.js') },
       { name: 'modify', summary: 'change an instance’s concurrency, name or description', load: () => import('./instance/modify.js') },
       { name: 'delete', aliases: ['rm'], summary: 'delete an instance', load: () => import('./instance/delete.js') },
@@ -130,7 +135,32 @@ export const GROUPS: GroupEntry[] = [
   {
     name: 'emulator',
     summary: 'the offline Voice Navigator emulator (also behind --profile local)',
-    verbs: [{ name: 'start', summary: 'run the emulator on a port', load: () => import('./emulator/start.js') }],
+    verbs: [
+      { name: 'start', summary: 'run the emulator on a port', load: () => import('./emulator/start.js') },
+      { name: 'wait', summary: 'wait until an emulator is ready (exit 1 at the timeout)', load: () => import('./emulator/wait.js') },
+      { name: 'reset', summary: "empty a running emulator's state (keys and chatbots stay)", load: () => import('./emulator/reset.js') },
+      { name: 'seed', summary: 'copy real instances (a profile) into an emulator', load: () => import('./emulator/seed.js') },
+    ],
+    groups: [
+      {
+        name: 'snapshot',
+        summary: "save and load an emulator's whole state",
+        verbs: [
+          { name: 'save', summary: 'save the state to a named snapshot or a file', load: () => import('./emulator/snapshot/save.js') },
+          { name: 'load', summary: 'replace the state with a named snapshot or a file', load: () => import('./emulator/snapshot/load.js') },
+          { name: 'list', aliases: ['ls'], summary: "list a running emulator's named snapshots", load: () => import('./emulator/snapshot/list.js') },
+        ],
+      },
+      {
+        name: 'clock',
+        summary: "move a running emulator's virtual clock (--virtual-clock)",
+        verbs: [
+          { name: 'show', summary: "print the emulator's time", load: () => import('./emulator/clock/show.js') },
+          { name: 'advance', summary: 'move the virtual clock forward (30s, 15m, 2h, 1d)', load: () => import('./emulator/clock/advance.js') },
+          { name: 'set', summary: 'set the virtual clock to a time', load: () => import('./emulator/clock/set.js') },
+        ],
+      },
+    ],
   },
 ];
 

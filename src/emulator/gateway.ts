@@ -24,6 +24,8 @@ export interface RequestInput {
   headers: Record<string, string | string[] | undefined>;
   raw: Buffer;
   now: number;
+  /** The wall clock, when a virtual clock makes it differ from `now` (auth/types.ts IncomingSigned). */
+  wallNow?: number;
   requestId: string;
   /** True when the request runs inside a write transaction (a change): its nonce is recorded at once. */
   inWriteTransaction: boolean;
@@ -66,9 +68,9 @@ type ApiStep = (call: ApiCall, env: GatewayEnv) => void;
 
 /** 1. who is calling (auth/): thrown, so the whole request (its nonce too) is undone. */
 const authenticateStep: ApiStep = (call, env) => {
-  const { method, params, query, headers, raw, now, inWriteTransaction } = call.input;
+  const { method, params, query, headers, raw, now, wallNow, inWriteTransaction } = call.input;
   const bodyHash = () => createHash('sha256').update(raw).digest('hex');
-  call.who = authenticate({ method, params, query, headers, bodyHash, hasBody: raw.length > 0, now, inWriteTransaction }, env.credentials);
+  call.who = authenticate({ method, params, query, headers, bodyHash, hasBody: raw.length > 0, now, wallNow, inWriteTransaction }, env.credentials);
 };
 
 /** 2. the version and the action it names: the model's, or none (the table has a handler for each of the model's). */
@@ -85,7 +87,11 @@ const resolve: ApiStep = (call) => {
 /** 3. the key's policy (RAM) allows the action. */
 const policy: ApiStep = (call) => {
   const who = call.who as Verified;
-  checkPolicy(who.policy, call.action as ActionSpec, who.accessKeyId);
+  const role = who.issued;
+  const principal = role
+    ? { type: 'AssumedRoleUser' as const, displayName: `${role.roleArn.slice(role.roleArn.lastIndexOf('/') + 1)}:${role.sessionName}` }
+    : undefined;
+  checkPolicy(who.policy, call.action as ActionSpec, who.accessKeyId, principal);
 };
 
 /** 4. the action's parameters, by the model's one validator. */

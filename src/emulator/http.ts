@@ -1,12 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type Credentials, NonceStore } from './auth/index.js';
+import { type Credentials, type IssuedKeys, NonceStore } from './auth/index.js';
+import { ChaosRules } from './chaos.js';
+import { createClock } from './clock.js';
 import { createGateway, type DispatchOutcome, type RequestInput } from './gateway.js';
 import { groupCommit } from './group-commit.js';
+import { RequestLog } from './inspect/request-log.js';
 import type { EmulatorOptions } from './options.js';
 import { exchange, MAX_HEAD, randomRequestId, requestSteps, runSteps } from './pipeline.js';
 import type { EmulatorState } from './state.js';
 import { openStore, type Store } from './store/index.js';
+import { generateSigningKey, type SigningKey, signingKeyFrom } from './sts/jwt.js';
+import { type MetadataHandle, startMetadata } from './sts/metadata.js';
+import { type Role, RoleConfigError } from './sts/roles.js';
+import { type StsEnv, StsLog } from './sts/service.js';
+import { mintOidcToken, oidcTokenRoute, stsService } from './sts/steps.js';
 
 /**
  * The emulator's lifecycle: it opens the data file (store/), builds the gateway (gateway.ts) and
@@ -20,7 +28,20 @@ export interface EmulatorHandle {
   url: string;
   port: number;
   state: EmulatorState;
+  /** With `holdReady`: from now on /_vn/health answers ready. */
+  markReady(): void;
+  /** The emulated STS and metadata service: their request counts, the metadata URL, a test OIDC token. */
+  sts: StsHandle;
   close(): Promise<void>;
+}
+
+export interface StsHandle {
+  /** Counts of STS actions (AssumeRole, …) and metadata requests (metadata:credentials, …) answered. */
+  log: StsLog;
+  /** The metadata service's base URL, when started (`sts.metadataPort`). */
+  metadataUrl?: string;
+  /** A JWT signed with the emulator's test OIDC key (tests; the same as GET /_vn/oidc/token). */
+  mintOidcToken(ask?: Parameters<typeof mintOidcToken>[3]): string;
 }
 
 export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHandle> {
@@ -33,11 +54,35 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   const credentials: Credentials = {
     keys: new Map(opts.accessKeys.map((k) => [k.id, k])),
     tokens: new Map((opts.stsTokens ?? []).map((t) => [t.token, t])),
+    issued: issuedKeysOf(store),
     nonces,
   };
   const gateway = createGateway({ state, handlers, credentials });
   const changes = groupCommit<RequestInput, DispatchOutcome>(store.db, gateway.answer);
-  const steps = requestSteps({ state, options: opts, now: opts.now ?? Date.now, gateway, changes, fileRoutes });
+  const clock = createClock({ virtual: opts.virtualClock, now: opts.now });
+  const now = clock.now;
+  state.clock = clock;
+  const chaos = new ChaosRules([...(opts.faultRate ? [FAULT_RATE_RULE(opts.faultRate)] : []), ...(opts.chaos ?? [])]);
+  const readiness = { ready: opts.holdReady !== true };
+  // the log knows the emulator's secrets, to keep them out of what it shows
+  const requestLog = new RequestLog([...opts.accessKeys.map((k) => k.secret), ...(opts.stsTokens ?? []).map((t) => t.token)]);
+  const sts = stsEnv(opts, store, credentials);
+  const env = {
+    state,
+    options: opts,
+    now,
+    gateway,
+    changes,
+    fileRoutes,
+    clock,
+    chaos,
+    startedAt: clock.wallNow(),
+    readiness,
+    requestLog,
+    routes: [oidcTokenRoute(sts, now)],
+    services: [stsService(sts)],
+  };
+  const steps = requestSteps({ ...env, admin: (await import('./admin/index.js')).adminRoutesStep(env) });
   const shutDown = () => {
     try {
       nonces.close();
@@ -45,23 +90,94 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
       store.close();
     }
   };
+  let metadata: MetadataHandle | undefined;
   const server = await listen(opts, steps).catch((err: unknown) => {
     shutDown();
     throw err;
   });
+  if (opts.sts?.metadataPort !== undefined) {
+    try {
+      metadata = await startMetadata({ port: opts.sts.metadataPort, v2Only: opts.sts.imdsV2Only === true, role: metadataRole(opts), store, log: sts.log, now });
+    } catch (err) {
+      await server.close();
+      shutDown();
+      throw err;
+    }
+  }
   state.baseUrl = opts.publicUrl ?? server.url;
+  const traffic = opts.trafficRate ? (await import('./traffic.js')).startTraffic(state, handlers, opts.trafficRate) : undefined;
   let closed = false;
   return {
     url: server.url,
     port: server.port,
     state,
+    markReady() {
+      readiness.ready = true;
+    },
+    sts: {
+      log: sts.log,
+      ...(metadata ? { metadataUrl: metadata.url } : {}),
+      mintOidcToken: (ask) => mintOidcToken(sts.signingKey(), sts.setup.oidcProviders, now(), ask),
+    },
     async close() {
       if (closed) return;
       closed = true;
+      traffic?.stop();
+      await metadata?.close();
       await server.close();
       shutDown();
     },
   };
+}
+
+/** `--fault-rate R`: one rule on every action. */
+const FAULT_RATE_RULE = (rate: number) => ({ actions: ['*'], probability: rate, effect: { kind: 'fault' as const } });
+
+/** Issued keys as the authenticators see them, read from the store (shared by every process on the file). */
+function issuedKeysOf(store: Store): IssuedKeys {
+  return {
+    find(accessKeyId) {
+      if (!accessKeyId.startsWith('STS.')) return undefined;
+      const row = store.stsKeys.find(accessKeyId);
+      if (!row) return undefined;
+      return {
+        accessKeyId: row.access_key_id,
+        secret: row.secret,
+        securityToken: row.security_token,
+        roleArn: row.role_arn,
+        sessionName: row.session_name,
+        policy: row.policy,
+        expiresAt: row.expire_time,
+      };
+    },
+    ownerOfToken: (token) => store.stsKeys.keyOfToken(token),
+  };
+}
+
+function stsEnv(opts: EmulatorOptions, store: Store, credentials: Credentials): StsEnv {
+  let key: SigningKey | undefined;
+  return {
+    store,
+    credentials,
+    setup: { roles: opts.sts?.roles ?? [], oidcProviders: opts.sts?.oidcProviders ?? [] },
+    // made (or read from the data file) on first use: an RSA key takes a moment to generate
+    signingKey: () => {
+      key ??= signingKeyFrom(opts.sts?.oidcSigningKeyPem ?? store.meta.oidcSigningKey(generateSigningKey));
+      return key;
+    },
+    log: new StsLog(),
+  };
+}
+
+function metadataRole(opts: EmulatorOptions): Role {
+  const roles = opts.sts?.roles ?? [];
+  const name = opts.sts?.metadataRole;
+  const role = name === undefined ? roles[0] : roles.find((r) => r.name === name);
+  if (!role)
+    throw new RoleConfigError(
+      name === undefined ? 'the metadata service needs a role: give one with --role or --roles' : `--metadata-role ${name}: no such role`,
+    );
+  return role;
 }
 
 async function loadChatbots(state: EmulatorState): Promise<void> {

@@ -72,12 +72,25 @@ export async function startLocalEmulator(opts: {
   const dataFile = localDataFile(opts.configDir, opts.env);
   if (dataFile !== ':memory:') preparePrivateFile(dataFile, { ownDir: !opts.env.VN_LOCAL_DATA });
   const key = opts.key ?? freshLocalKey();
+  // the same STS as `vn emulator start` on the same URL; roles (and OIDC providers) from VN_LOCAL_ROLES
+  const sts = opts.env.VN_LOCAL_ROLES ? await localRoles(opts.env.VN_LOCAL_ROLES) : undefined;
   const handle = await startEmulator({
     host: '127.0.0.1',
     port: 0,
     dataFile,
     accessKeys: [{ id: key.id, secret: key.secret, policy: 'full' }],
     chatbotsFile: opts.env.VN_LOCAL_CHATBOTS || undefined,
+    ...(sts ? { sts: { roles: sts.roles, oidcProviders: sts.oidcProviders } } : {}),
   });
   return { url: handle.url, accessKeyId: key.id, accessKeySecret: key.secret, close: () => handle.close() };
+}
+
+async function localRoles(file: string) {
+  const { loadRolesFile, RoleConfigError } = await import('./sts/roles.js');
+  try {
+    return loadRolesFile(file);
+  } catch (e) {
+    if (e instanceof RoleConfigError) throw new UsageError(`VN_LOCAL_ROLES: ${e.message.replace(/^--roles /, '')}`);
+    throw e;
+  }
 }

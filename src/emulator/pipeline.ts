@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileRoute } from './actions/types.js';
+import { claimedAction } from './auth/index.js';
+import { type ChaosRules, drawDelay, errorOf, ruleText } from './chaos.js';
+import type { EmulatorClock } from './clock.js';
 import { ApiError } from './errors.js';
 import { checkFileUrl } from './files.js';
 import type { DispatchOutcome, Gateway, RequestInput } from './gateway.js';
 import type { GroupCommit } from './group-commit.js';
+import type { RequestLog } from './inspect/request-log.js';
 import type { EmulatorOptions } from './options.js';
 import type { EmulatorState } from './state.js';
 import { checkUploadStart, MAX_FORM_FIELDS_BYTES, MAX_UPLOAD_BYTES, receiveUpload, UPLOAD_PATH, type UploadAnswer } from './uploads.js';
@@ -32,6 +36,12 @@ export interface Exchange {
   format: 'JSON' | 'XML' | undefined;
   requestId: string;
   outcome: DispatchOutcome | undefined;
+  /** The chaos rules that fired on this request (`r2 DebugDialogue:throttle:0.3:retry-after=2`, several joined by '; '), for the request log. */
+  firedRule: string | undefined;
+  /** A slow-body rule: the answer's body trickles out over this many ms. */
+  slowBodyMs: number | undefined;
+  /** What a step threw, answered as an error (the request log reads its code). */
+  error?: unknown;
 }
 
 /** A step: true when it has answered the request (the chain stops). Throwing an ApiError answers it too. */
@@ -45,10 +55,38 @@ export interface PipelineEnv {
   gateway: Gateway;
   changes: GroupCommit<RequestInput, DispatchOutcome>;
   fileRoutes: FileRoute[];
+  /** The one clock (virtual with --virtual-clock); `now` is its now. */
+  clock: EmulatorClock;
+  /** The live fault rules (--chaos, --fault-rate, /_vn/chaos). */
+  chaos: ChaosRules;
+  /** Epoch ms (wall clock) when the emulator started. */
+  startedAt: number;
+  /** Whether /_vn/health says ready (false while `--seed` is applied). */
+  readiness: { ready: boolean };
+  /** The recent API requests (inspect/request-log.ts), shown at /_vn/requests and /_vn/ui. */
+  requestLog: RequestLog;
+  /** The /_vn/ service endpoints' step (admin/router.ts), answered before anything else is read. */
+  admin?: Step;
+  /** Steps before routing that answer paths of their own (the OIDC test token endpoint). */
+  routes?: Step[];
+  /** Other products on the same port, each answering the API calls that are its own (STS: emulator/sts/). */
+  services?: Step[];
 }
 
 export function exchange(req: IncomingMessage, res: ServerResponse): Exchange {
-  return { req, res, now: 0, query: NO_PARAMS, params: NO_PARAMS, raw: NO_BODY, format: undefined, requestId: '', outcome: undefined };
+  return {
+    req,
+    res,
+    now: 0,
+    query: NO_PARAMS,
+    params: NO_PARAMS,
+    raw: NO_BODY,
+    format: undefined,
+    requestId: '',
+    outcome: undefined,
+    firedRule: undefined,
+    slowBodyMs: undefined,
+  };
 }
 
 /** Runs the steps in order until one answers; an error a step throws is answered as the service would. */
@@ -60,11 +98,12 @@ export async function runSteps(steps: readonly Step[], x: Exchange): Promise<voi
       if (answered === true) return;
     }
   } catch (err) {
+    x.error = err;
     if (x.res.headersSent) {
       x.res.destroy();
       return;
     }
-    if (err instanceof ApiError && x.format !== undefined) return sendError(x.res, x.format, err, x.requestId);
+    if (err instanceof ApiError && x.format !== undefined) return sendError(x.res, x.format, err, x.requestId, x.slowBodyMs);
     const apiError =
       err instanceof ApiError
         ? err
@@ -75,7 +114,20 @@ export async function runSteps(steps: readonly Step[], x: Exchange): Promise<voi
 
 /** The steps of every request, in order. */
 export function requestSteps(env: PipelineEnv): Step[] {
-  return [boundHead, route(env), readParams, simulate(env.options), allowMethod, dispatch(env), serialise];
+  return [
+    boundHead,
+    // the OIDC test token endpoint (emulator/sts/) answers its own /_vn/ path before the admin router
+    ...(env.routes ?? []),
+    ...(env.admin ? [env.admin] : []),
+    route(env),
+    recordRequest(env.requestLog),
+    readParams,
+    simulate(env),
+    allowMethod,
+    ...(env.services ?? []),
+    dispatch(env),
+    serialise,
+  ];
 }
 
 const MAX_BODY = 1 << 20;
@@ -113,6 +165,14 @@ const boundHead: Step = (x) => {
   x.res.end();
   return true;
 };
+
+/** Every API request goes into the request log once answered (or dropped). */
+function recordRequest(log: RequestLog): Step {
+  return (x) => {
+    log.watch(x);
+    return false;
+  };
+}
 
 /** The upload bucket and the signed files are answered here; an API call (always to "/") goes on with its query. */
 function route(env: PipelineEnv): Step {
@@ -159,21 +219,57 @@ function takeParams(x: Exchange, raw: Buffer): void {
   x.requestId = randomRequestId();
 }
 
-/** The options' latency and random faults (the service's own 500, throttling, a dropped connection). */
-function simulate(opts: EmulatorOptions): Step {
-  const { latencyMs, faultRate } = opts;
-  if (!latencyMs && !faultRate) return () => false;
-  return async (x) => {
+/**
+ * The options' latency, then the chaos rules that fire (chaos.ts): latency and a slow body add up,
+ * and the first error, throttling, dropped connection or random fault answers the request.
+ */
+function simulate(env: PipelineEnv): Step {
+  const { latencyMs } = env.options;
+  const { chaos } = env;
+  // no latency and no rule (the usual case): the step answers at once, without a promise (bench/emulator)
+  return (x) => (latencyMs || chaos.rules.length > 0 ? simulateOne(x) : false);
+  async function simulateOne(x: Exchange): Promise<boolean> {
     if (latencyMs) await sleep(latencyMs);
-    if (!faultRate || Math.random() >= faultRate) return false;
-    const pick = Math.floor(Math.random() * 3);
-    // the service's own 500 as the seed lists it for 27 actions
-    if (pick === 0) throw new ApiError('InternalServerError', SEED_INTERNAL_ERROR, 500);
-    if (pick === 1) throw new ApiError('Throttling.User', 'Request was denied due to user flow control.', 503);
-    x.res.socket?.destroy();
-    return true;
-  };
+    if (chaos.rules.length === 0) return false;
+    const action = claimedAction(x.params, x.req.headers);
+    const fired = chaos.fire(action, x.params.InstanceId);
+    const seen: string[] = [];
+    try {
+      for (const rule of fired) {
+        seen.push(`${rule.id} ${ruleText(rule)}`);
+        const e = rule.effect;
+        if (e.kind === 'latency') await sleep(drawDelay(e.delay));
+        else if (e.kind === 'slow-body') x.slowBodyMs = (x.slowBodyMs ?? 0) + drawDelay(e.delay);
+        else if (e.kind === 'error') {
+          const { http, message } = errorOf(action as string, e.code);
+          throw new ApiError(e.code, message, http);
+        } else if (e.kind === 'throttle') {
+          if (e.retryAfter !== undefined) {
+            // RFC 9110's seconds, and the gateway's own header in ms (what the official SDKs read: ThrottlingError.retryAfter)
+            x.res.setHeader('retry-after', String(e.retryAfter));
+            x.res.setHeader('x-acs-retry-after', String(e.retryAfter * 1000));
+          }
+          throw new ApiError('Throttling.User', THROTTLED, 503);
+        } else if (e.kind === 'drop') {
+          x.res.socket?.destroy();
+          return true;
+        } else {
+          const pick = Math.floor(Math.random() * 3);
+          // the service's own 500 as the seed lists it for 27 actions
+          if (pick === 0) throw new ApiError('InternalServerError', SEED_INTERNAL_ERROR, 500);
+          if (pick === 1) throw new ApiError('Throttling.User', THROTTLED, 503);
+          x.res.socket?.destroy();
+          return true;
+        }
+      }
+    } finally {
+      if (seen.length > 0) x.firedRule = seen.join('; ');
+    }
+    return false;
+  }
 }
+
+const THROTTLED = 'Request was denied due to user flow control.';
 
 const allowMethod: Step = (x) => {
   if (x.req.method !== 'GET' && x.req.method !== 'POST') {
@@ -185,6 +281,8 @@ const allowMethod: Step = (x) => {
 /** The gateway's answer: a change runs in an IMMEDIATE transaction (shared by a group commit) with its nonce; a read needs no write lock. */
 function dispatch(env: PipelineEnv): Step {
   return (x) => {
+    // answered by another product on this port (env.services)
+    if (x.outcome !== undefined) return false;
     const input: RequestInput = {
       method: x.req.method as string,
       params: x.params,
@@ -192,6 +290,7 @@ function dispatch(env: PipelineEnv): Step {
       headers: x.req.headers,
       raw: x.raw,
       now: x.now,
+      ...(env.clock.virtual ? { wallNow: env.clock.wallNow() } : {}),
       requestId: x.requestId,
       inWriteTransaction: false,
     };
@@ -212,8 +311,8 @@ const serialise: Step = (x) => {
   const { outcome, res } = x;
   const format = x.format ?? 'JSON';
   if (outcome === undefined) throw new Error('the request reached the end of the pipeline without an answer');
-  if (outcome instanceof ApiError) sendError(res, format, outcome, x.requestId);
-  else sendOk(res, format, outcome.action, { RequestId: x.requestId, ...outcome.body });
+  if (outcome instanceof ApiError) sendError(res, format, outcome, x.requestId, x.slowBodyMs);
+  else sendOk(res, format, outcome.action, { RequestId: x.requestId, ...outcome.body }, x.slowBodyMs);
   return true;
 };
 
@@ -372,22 +471,45 @@ export function randomRequestId(): string {
   return randomUUID().toUpperCase();
 }
 
-function sendOk(res: ServerResponse, format: 'JSON' | 'XML', action: string, body: Record<string, unknown>): void {
-  if (format === 'XML') send(res, 200, 'text/xml;charset=utf-8', serviceXml(body, `${action}Response`));
-  else send(res, 200, 'application/json;charset=utf-8', JSON.stringify(body));
+function sendOk(res: ServerResponse, format: 'JSON' | 'XML', action: string, body: Record<string, unknown>, slowMs?: number): void {
+  if (format === 'XML') send(res, 200, 'text/xml;charset=utf-8', serviceXml(body, `${action}Response`), slowMs);
+  else send(res, 200, 'application/json;charset=utf-8', JSON.stringify(body), slowMs);
 }
 
-function sendError(res: ServerResponse, format: 'JSON' | 'XML', err: ApiError, requestId: string): void {
+function sendError(res: ServerResponse, format: 'JSON' | 'XML', err: ApiError, requestId: string, slowMs?: number): void {
   const body = { RequestId: requestId, HostId: 'voicenavigator.emulator', Code: err.code, Message: err.message, Recommend: '', ...err.extra };
-  if (format === 'XML') send(res, err.httpStatus, 'text/xml;charset=utf-8', serviceXml(body, 'Error'));
-  else send(res, err.httpStatus, 'application/json;charset=utf-8', JSON.stringify(body));
+  if (format === 'XML') send(res, err.httpStatus, 'text/xml;charset=utf-8', serviceXml(body, 'Error'), slowMs);
+  else send(res, err.httpStatus, 'application/json;charset=utf-8', JSON.stringify(body), slowMs);
 }
 
-/** With its Content-Length, as the gateway answers: headers and body leave in one write, not as chunks. */
-function send(res: ServerResponse, status: number, contentType: string, text: string): void {
+/**
+ * With its Content-Length, as the gateway answers: headers and body leave in one write, not as
+ * chunks — unless a slow-body rule fired: then the body leaves in SLOW_PIECES pieces spread over `slowMs`.
+ */
+function send(res: ServerResponse, status: number, contentType: string, text: string, slowMs?: number): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  if (!slowMs) {
+    res.end(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  const size = Math.max(1, Math.ceil(bytes.length / SLOW_PIECES));
+  let at = 0;
+  const next = () => {
+    if (res.destroyed) return;
+    const piece = bytes.subarray(at, at + size);
+    at += size;
+    if (at >= bytes.length) res.end(piece);
+    else {
+      res.write(piece);
+      setTimeout(next, slowMs / SLOW_PIECES);
+    }
+  };
+  res.flushHeaders();
+  setTimeout(next, slowMs / SLOW_PIECES);
 }
+
+const SLOW_PIECES = 10;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,5 @@
 import type { ChatbotCatalog } from './chatbots/model.js';
+import type { EmulatorClock } from './clock.js';
 import type { EmulatorOptions } from './options.js';
 import type { Database, Store } from './store/index.js';
 
@@ -16,4 +17,6 @@ export interface EmulatorState {
   options: EmulatorOptions;
   /** The chatbots it answers with, loaded on first use (chatbots/load.ts chatbotCatalog). */
   chatbots?: ChatbotCatalog;
+  /** The one clock (clock.ts): virtual with --virtual-clock. Set when the emulator starts. */
+  clock?: EmulatorClock;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GROUPS, TOP_VERBS } from '../../src/commands/registry.js';
-import { action, apiError, HttpMock, json, type Matcher, type Responder, status } from '../helpers/httpmock.js';
+import { action, apiError, HttpMock, json, type Matcher, type Responder, route, status } from '../helpers/httpmock.js';
 import { runVn } from '../helpers/run.js';
 
 /**
@@ -73,6 +73,8 @@ function liveReads(): Stub[] {
     [action('DescribeTTSConfig', { InstanceId: I }), json({ Voice: 'xiaoyun', SpeechRate: 0, Volume: 50, PitchRate: 0 })],
   ];
 }
+
+const SNAPSHOT = { format: 'vn-emulator-snapshot', formatVersion: 1, schemaVersion: 1, vnVersion: 'x', createdAt: '2026-01-01T00:00:00.000Z', tables: {} };
 
 const CASES: Case[] = [
   // —— instance ——
@@ -528,6 +530,87 @@ const CASES: Case[] = [
     code: 1,
     stdout: /expected text containing "余额"/,
   },
+  // —— emulator (its /_vn/ service endpoints, on VN_ENDPOINT) ——
+  {
+    command: 'emulator wait',
+    argv: ['emulator', 'wait', '--timeout', '5'],
+    stubs: [[route('GET', '/_vn/health'), json({ ready: true, status: 'ok' })]],
+    sent: [['GET /_vn/health']],
+    stdout: /^https:\/\/vn\.test\n$/,
+  },
+  {
+    command: 'emulator reset',
+    argv: ['emulator', 'reset', '-o', 'json'],
+    stubs: [[route('POST', '/_vn/reset'), json({ reset: true })]],
+    sent: [['POST /_vn/reset']],
+    stdout: /"reset":true/,
+  },
+  {
+    command: 'emulator reset',
+    argv: ['emulator', 'reset'],
+    stubs: [[route('POST', '/_vn/reset'), json({ Code: 'Forbidden.NotLoopback', Message: 'start it with --admin-key' }, { status: 403 })]],
+    sent: [['POST /_vn/reset']],
+    code: 1,
+    stderr: /Forbidden\.NotLoopback.*--admin-key/,
+  },
+  {
+    command: 'emulator seed',
+    argv: ['emulator', 'seed', '--from-profile', 'prod', '--instance', 'hotline'],
+    // not an emulator: nothing is read from prod, nothing written
+    stubs: [[route('GET', '/_vn/health'), status(404)]],
+    sent: [['GET /_vn/health']],
+    code: 2,
+    stderr: /is not a vn emulator.*seed writes only to an emulator/,
+  },
+  {
+    command: 'emulator snapshot save',
+    argv: ['emulator', 'snapshot', 'save', 'clean', '-o', 'json'],
+    stubs: [[route('POST', '/_vn/snapshots/save'), json({ saved: 'clean', file: '/state/snapshots/clean.json' })]],
+    sent: [['POST /_vn/snapshots/save']],
+    stdout: /"saved":"clean"/,
+  },
+  {
+    command: 'emulator snapshot save',
+    argv: ['emulator', 'snapshot', 'save', join(dir, 'seam-snapshot.json'), '-o', 'json'],
+    stubs: [[route('POST', '/_vn/snapshots/save'), json(SNAPSHOT)]],
+    sent: [['POST /_vn/snapshots/save']],
+    stdout: /"schemaVersion":1/,
+  },
+  {
+    command: 'emulator snapshot load',
+    argv: ['emulator', 'snapshot', 'load', 'clean', '-o', 'json'],
+    stubs: [[route('POST', '/_vn/snapshots/load'), json({ loaded: 'clean', schemaVersion: 3 })]],
+    sent: [['POST /_vn/snapshots/load']],
+    stdout: /"loaded":"clean"/,
+  },
+  {
+    command: 'emulator snapshot list',
+    argv: ['emulator', 'snapshot', 'list', '-o', 'json'],
+    stubs: [[route('GET', '/_vn/snapshots'), json({ dir: '/state/snapshots', snapshots: [{ name: 'clean', size: 10, savedAt: '2026-01-01T00:00:00Z' }] })]],
+    sent: [['GET /_vn/snapshots']],
+    stdout: /"name":"clean"/,
+  },
+  {
+    command: 'emulator clock show',
+    argv: ['emulator', 'clock', 'show', '-o', 'json'],
+    stubs: [[route('GET', '/_vn/clock'), json({ virtual: true, now: '2030-01-01T00:00:00.000Z', epochMs: 1, offsetMs: 0 })]],
+    sent: [['GET /_vn/clock']],
+    stdout: /"virtual":true/,
+  },
+  {
+    command: 'emulator clock advance',
+    argv: ['emulator', 'clock', 'advance', '1h30m', '-o', 'json'],
+    stubs: [[route('POST', '/_vn/clock'), (req) => json({ virtual: true, body: req.body })(req)]],
+    sent: [['POST /_vn/clock']],
+    stdout: (o) => expect(JSON.parse(JSON.parse(o).body)).toEqual({ advance: 5_400_000 }),
+  },
+  {
+    command: 'emulator clock set',
+    argv: ['emulator', 'clock', 'set', '2030-01-01T09:00:00Z', '-o', 'json'],
+    stubs: [[route('POST', '/_vn/clock'), (req) => json({ virtual: true, body: req.body })(req)]],
+    sent: [['POST /_vn/clock']],
+    stdout: (o) => expect(JSON.parse(JSON.parse(o).body)).toEqual({ set: '2030-01-01T09:00:00Z' }),
+  },
   // —— top-level ——
   {
     command: 'diff',
@@ -616,7 +699,8 @@ function check(c: Case, http: HttpMock, r: { code: number; stdout: string; stder
   const detail = `stdout: ${r.stdout}\nstderr: ${r.stderr}`;
   expect(r.code, detail).toBe(c.code ?? 0);
   const matches = (i: number, [name, params]: Case['sent'][number]) =>
-    http.requests[i]?.action === name &&
+    // an API action by name, a plain request (the emulator's /_vn/) as `METHOD /path`
+    (http.requests[i]?.action ?? `${http.requests[i]?.method} ${http.requests[i]?.url.pathname}`) === name &&
     Object.entries(params ?? {}).every(([k, want]) => {
       const got = http.requests[i]?.params[k];
       return got !== undefined && (typeof want === 'string' ? got === want : want.test(got));

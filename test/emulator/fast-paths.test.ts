@@ -134,8 +134,8 @@ describe('schema version 2: nonces keyed by the nonce', () => {
   });
 });
 
-describe('schema version 4: the last turn number kept on the conversation', () => {
-  it('fills it from the turns of a version 3 file (0 for a conversation without turns)', async () => {
+describe('schema version 5: the last turn number kept on the conversation', () => {
+  it('fills it from the turns of an earlier file (0 for a conversation without turns)', async () => {
     const { dir, cleanup } = tempDir('vn-lastseq-');
     try {
       const file = join(dir, 'v3.db');

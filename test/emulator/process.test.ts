@@ -101,6 +101,9 @@ describe('vn emulator start', () => {
     expect(text).not.toContain('ro-secret-xyz');
     const res = await fetch(signedUrl(r.url, KEY, 'ListInstances', { PageNumber: '1', PageSize: '10' }));
     expect(res.status).toBe(200);
+    // the inspector's address, and it answers
+    expect(text).toContain(`inspect:   ${r.url}/_vn/ui`);
+    expect((await fetch(`${r.url}/_vn/ui`)).headers.get('content-security-policy')).toContain("script-src 'sha256-");
     r.child.kill('SIGTERM');
     expect((await r.exited).code).toBe(0);
   });

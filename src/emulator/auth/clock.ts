@@ -13,7 +13,7 @@ export const clock: Authenticator = (req, auth) => {
   }
   const t = Date.parse(auth.time);
   if (!Number.isFinite(t)) throw new ApiError('InvalidTimeStamp.Format', `Specified ${name} or Date is not valid.`, 400);
-  if (Math.abs(req.now - t) > CLOCK_SKEW_MS) {
+  if (Math.abs((req.wallNow ?? req.now) - t) > CLOCK_SKEW_MS) {
     throw new ApiError('InvalidTimeStamp.Expired', `Specified time stamp or date value is expired.`, 400);
   }
 };

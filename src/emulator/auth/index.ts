@@ -9,6 +9,7 @@ import {
   type Credentials,
   header,
   type IncomingSigned,
+  type IssuedKey,
   type Policy,
   type SignatureScheme,
 } from './types.js';
@@ -33,6 +34,8 @@ export const AUTHENTICATORS: readonly Authenticator[] = [accessKey, securityToke
 
 export interface Verified {
   accessKeyId: string;
+  /** Set when the caller used a temporary key the emulated STS issued. */
+  issued?: IssuedKey;
   policy: Policy;
   signatureVersion: 'v1' | 'v3';
   action: string;
@@ -52,7 +55,15 @@ export function authenticate(req: IncomingSigned, creds: Credentials): Verified 
   const auth: Authentication = scheme.parse(req);
   for (const step of AUTHENTICATORS) step(req, auth, creds);
   const key = auth.key as AccessKey;
-  return { accessKeyId: auth.accessKeyId, policy: key.policy, signatureVersion: scheme.name, action: auth.action, version: auth.version, nonce: auth.nonce };
+  return {
+    accessKeyId: auth.accessKeyId,
+    ...(auth.issued ? { issued: auth.issued } : {}),
+    policy: key.policy,
+    signatureVersion: scheme.name,
+    action: auth.action,
+    version: auth.version,
+    nonce: auth.nonce,
+  };
 }
 
 /** The action a request names (before it is verified): the V3 header, else the Action parameter. */
@@ -64,6 +75,6 @@ export function claimedAction(params: Record<string, string>, headers: IncomingS
 export { CLOCK_SKEW_MS } from './clock.js';
 export { NONCE_WINDOW_MS, NonceStore } from './nonces.js';
 export { allowedByPolicy, checkPolicy, EMULATOR_ACCOUNT_ID, forbidden } from './policy.js';
-export type { AccessKey, Credentials, IncomingSigned, Policy, StsToken } from './types.js';
-export { signatureMismatch } from './types.js';
+export type { AccessKey, Credentials, IncomingSigned, IssuedKey, IssuedKeys, Policy, StsToken } from './types.js';
+export { SignatureMismatch, signatureMismatch } from './types.js';
 export { signatureV1 } from './v1.js';

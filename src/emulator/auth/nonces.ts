@@ -74,5 +74,5 @@ export class NonceStore {
 
 /** The nonce must not have been used within the window (the last step: a refused request uses none). */
 export const replay: Authenticator = (req, auth, creds) => {
-  creds.nonces.use(auth.nonce, req.now, req.inWriteTransaction);
+  creds.nonces.use(auth.nonce, req.wallNow ?? req.now, req.inWriteTransaction);
 };

@@ -25,15 +25,21 @@ export const EMULATOR_ACCOUNT_ID = '1000000000000000';
  * the action, so the denial is implicit. EncodedDiagnosticMessage is base64 of that same detail as
  * JSON (the real one is opaque, decoded by RAM's DecodeDiagnosticMessage). (docs/emulator.md)
  */
-export function forbidden(action: string, accessKeyId: string): ApiError {
+export function forbidden(action: string, accessKeyId: string, principal: Principal = { type: 'SubUser', displayName: accessKeyId }): ApiError {
   const authAction = `voicebot:${action}`;
-  const diagnostic = { AuthAction: authAction, AuthResource: '*', AuthPrincipalType: 'SubUser', AuthPrincipalDisplayName: accessKeyId, ExplicitDeny: false };
+  const diagnostic = {
+    AuthAction: authAction,
+    AuthResource: '*',
+    AuthPrincipalType: principal.type,
+    AuthPrincipalDisplayName: principal.displayName,
+    ExplicitDeny: false,
+  };
   return new ApiError('Forbidden.RAM', `User not authorized to operate on the specified resource, or this API doesn't support RAM. (${authAction})`, 403, {
     AccessDeniedDetail: {
       AuthAction: authAction,
-      AuthPrincipalDisplayName: accessKeyId,
+      AuthPrincipalDisplayName: principal.displayName,
       AuthPrincipalOwnerId: EMULATOR_ACCOUNT_ID,
-      AuthPrincipalType: 'SubUser',
+      AuthPrincipalType: principal.type,
       EncodedDiagnosticMessage: Buffer.from(JSON.stringify(diagnostic)).toString('base64'),
       NoPermissionType: 'ImplicitDeny',
       PolicyType: 'AccountLevelIdentityBasedPolicy',
@@ -41,7 +47,13 @@ export function forbidden(action: string, accessKeyId: string): ApiError {
   });
 }
 
+/** Who was denied: a RAM user (a long-lived key), or a role session (a key the emulated STS issued: `role:session`). */
+export interface Principal {
+  type: 'SubUser' | 'AssumedRoleUser';
+  displayName: string;
+}
+
 /** Refuses, with Forbidden.RAM, an action the key's policy does not allow. */
-export function checkPolicy(policy: Policy, action: ActionSpec, accessKeyId: string): void {
-  if (!allowedByPolicy(policy, action)) throw forbidden(action.name, accessKeyId);
+export function checkPolicy(policy: Policy, action: ActionSpec, accessKeyId: string, principal?: Principal): void {
+  if (!allowedByPolicy(policy, action)) throw forbidden(action.name, accessKeyId, principal);
 }

@@ -20,6 +20,26 @@ export interface StsToken {
   expiresAt?: number;
 }
 
+/** A temporary key the emulated STS issued (emulator/sts/), with the role it carries. */
+export interface IssuedKey {
+  accessKeyId: string;
+  secret: string;
+  securityToken: string;
+  roleArn: string;
+  sessionName: string;
+  /** The role's access, narrowed by the session policy. */
+  policy: Policy;
+  /** Epoch ms after which it is refused as expired. */
+  expiresAt: number;
+}
+
+/** Where the authenticators look up issued keys (the store, shared by every process on the file). */
+export interface IssuedKeys {
+  find(accessKeyId: string): IssuedKey | undefined;
+  /** The key id a security token was issued with, if it was issued here. */
+  ownerOfToken(token: string): string | undefined;
+}
+
 /** A request as the authenticators see it. */
 export interface IncomingSigned {
   method: string;
@@ -32,8 +52,10 @@ export interface IncomingSigned {
   bodyHash: () => string;
   /** Whether the request carried a body (its content type must then be signed, V3). */
   hasBody: boolean;
-  /** Epoch ms of the request. */
+  /** Epoch ms of the request (the emulator's clock: virtual with --virtual-clock). */
   now: number;
+  /** The wall clock's epoch ms, when it differs from `now` (a virtual clock): signature time stamps and replay windows are the clients' wall time. */
+  wallNow?: number;
   /** True when it runs inside a write transaction (a change): its nonce is recorded at once. */
   inWriteTransaction: boolean;
 }
@@ -42,6 +64,8 @@ export interface IncomingSigned {
 export interface Credentials {
   keys: Map<string, AccessKey>;
   tokens: Map<string, StsToken>;
+  /** Temporary keys the emulated STS issued (none: only the keys and tokens above). */
+  issued?: IssuedKeys;
   /** Replay protection (auth/nonces.ts NonceStore). */
   nonces: { use(nonce: string, now: number, inWriteTransaction: boolean): void };
 }
@@ -65,6 +89,8 @@ export interface Authentication {
   payloadHash?: string;
   /** The access key (set by the key look-up). */
   key?: AccessKey;
+  /** Set when the key is a temporary one the emulated STS issued. */
+  issued?: IssuedKey;
 }
 
 /** A signing scheme of the gateway (V1 parameters, V3 Authorization header). */
@@ -106,6 +132,20 @@ export function requireParam(params: Record<string, string>, name: string): stri
  * from a request changed on the way, and fails on a message without it. The string holds only what
  * the client sent (never a secret).
  */
-export function signatureMismatch(stringToSign: string): ApiError {
-  return new ApiError('SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`, 400);
+export function signatureMismatch(stringToSign: string, canonicalRequest?: string): SignatureMismatch {
+  return new SignatureMismatch(stringToSign, canonicalRequest);
+}
+
+/**
+ * SignatureDoesNotMatch with what the emulator computed kept beside the message, for the request
+ * log (inspect/request-log.ts): the string to sign, and for V3 the canonical request it hashes.
+ * Only the message goes on the wire.
+ */
+export class SignatureMismatch extends ApiError {
+  constructor(
+    readonly stringToSign: string,
+    readonly canonicalRequest?: string,
+  ) {
+    super('SignatureDoesNotMatch', `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`, 400);
+  }
 }

@@ -60,11 +60,14 @@ export const v3: SignatureScheme = {
     const headers: Record<string, string> = {};
     for (const name of signedHeaders) headers[name] = header(req.headers, name) ?? '';
     const input: V3Input = { method: req.method, pathname: '/', query: req.query, headers, payloadHash: auth.payloadHash ?? req.bodyHash(), signedHeaders };
-    if (!same(signatureV3(input, key.secret), auth.signature)) throw signatureMismatch(stringToSignV3(input));
+    if (!same(signatureV3(input, key.secret), auth.signature)) {
+      const canonical = canonicalRequestV3(input);
+      throw signatureMismatch(stringToSignV3(canonical), canonical);
+    }
   },
 };
 
 /** ACS3-HMAC-SHA256's string to sign: the algorithm and the hex SHA-256 of the canonical request. */
-function stringToSignV3(input: V3Input): string {
-  return `${V3_ALGORITHM}\n${sha256Hex(canonicalRequestV3(input))}`;
+function stringToSignV3(canonicalRequest: string): string {
+  return `${V3_ALGORITHM}\n${sha256Hex(canonicalRequest)}`;
 }

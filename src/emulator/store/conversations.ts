@@ -125,6 +125,9 @@ const SQL = {
        status = 'ended'
      WHERE instance_id = ? AND conversation_id = ?`,
   turns: 'SELECT * FROM conversation_turns WHERE instance_id = ? AND conversation_id = ? ORDER BY sequence, id',
+  // the inspector's (inspect/routes.ts): the newest conversations of every instance, or one by its id
+  recent: 'SELECT * FROM conversations ORDER BY begin_time DESC, instance_id, conversation_id LIMIT ?',
+  withId: 'SELECT * FROM conversations WHERE conversation_id = ? ORDER BY begin_time DESC, instance_id LIMIT ?',
 };
 
 const likeContains = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -218,6 +221,11 @@ export class Conversations {
   /** The conversation's turns in order (sequence, then id: a caller's turn before its answer). */
   turns(instanceId: string, conversationId: string): TurnRow[] {
     return this.st.turns.all(instanceId, conversationId) as TurnRow[];
+  }
+
+  /** The newest conversations of every instance (the inspector's timeline), or those with one id. */
+  recent(limit: number, conversationId?: string): ConversationRow[] {
+    return (conversationId === undefined ? this.st.recent.all(limit) : this.st.withId.all(conversationId, limit)) as ConversationRow[];
   }
 
   /** The instance's conversations that match, newest first (one page when `page` is given). */

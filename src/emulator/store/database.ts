@@ -7,7 +7,7 @@ export type Database = BetterSqlite3.Database;
 
 export { MIGRATIONS } from './migrations.js';
 
-export async function openDatabase(file: string): Promise<Database> {
+export async function openDatabase(file: string, upTo?: number): Promise<Database> {
   const { default: Sqlite } = await import('better-sqlite3');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Sqlite(file);
@@ -19,7 +19,7 @@ export async function openDatabase(file: string): Promise<Database> {
   // request's time (bench/emulator). Every 10000 pages (≤ ~40 MB of WAL) keeps NORMAL's guarantees.
   db.pragma('wal_autocheckpoint = 10000');
   db.pragma('foreign_keys = ON');
-  migrate(db);
+  migrate(db, upTo);
   cacheStatements(db);
   return db;
 }
@@ -48,12 +48,12 @@ function cacheStatements(db: Database): void {
   }) as Database['prepare'];
 }
 
-export function migrate(db: Database): void {
+export function migrate(db: Database, upTo = Number.POSITIVE_INFINITY): void {
   // BEGIN IMMEDIATE takes the write lock first, so two processes cannot both run version N
   const run = db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
+      if (m.version <= current || m.version > upTo) continue;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     }

@@ -2,13 +2,15 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Associations } from './associations.js';
 import { Configs } from './configs.js';
 import { Conversations } from './conversations.js';
-import { type Database, openDatabase } from './database.js';
+import { type Database, MIGRATIONS, migrate, openDatabase } from './database.js';
 import { ExportTasks } from './exports.js';
 import { Instances } from './instances.js';
 import { Meta } from './meta.js';
 import { Nonces } from './nonces.js';
 import { Recordings } from './recordings.js';
+import { StateTables, type TableRows } from './state-tables.js';
 import { StatisticsQueries } from './statistics.js';
+import { StsKeys } from './sts.js';
 import { Uploads } from './uploads.js';
 
 /**
@@ -28,6 +30,9 @@ export class Store {
   readonly nonces: Nonces;
   readonly meta: Meta;
   readonly statistics: StatisticsQueries;
+  /** The whole state as tables: snapshots and resets (/_vn/). */
+  readonly tables: StateTables;
+  readonly stsKeys: StsKeys;
 
   constructor(readonly db: Database) {
     this.instances = new Instances(db);
@@ -40,6 +45,8 @@ export class Store {
     this.nonces = new Nonces(db);
     this.meta = new Meta(db);
     this.statistics = new StatisticsQueries(db);
+    this.tables = new StateTables(db);
+    this.stsKeys = new StsKeys(db);
   }
 
   /**
@@ -60,11 +67,31 @@ export async function openStore(file: string): Promise<Store> {
   return new Store(await openDatabase(file));
 }
 
+/** Tables saved at an older schema version, brought to the newest: loaded into a scratch database at their version, migrated, read back. */
+export async function upgradeTables(tables: Record<string, TableRows>, fromVersion: number): Promise<Record<string, TableRows>> {
+  const db = await openDatabase(':memory:', fromVersion);
+  try {
+    const scratch = new StateTables(db);
+    scratch.restore(tables);
+    migrate(db);
+    return scratch.dump();
+  } finally {
+    db.close();
+  }
+}
+
+/** The newest schema version (the last migration). */
+export function latestSchemaVersion(): number {
+  return Math.max(...MIGRATIONS.map((m) => m.version));
+}
+
 export type { AssociationRow } from './associations.js';
 export type { ConversationRow, ConversationSearch, NewTurn, TurnChange, TurnContext, TurnRow } from './conversations.js';
 export type { Database } from './database.js';
 export type { TaskRow } from './exports.js';
 export type { InstanceFilter, InstanceRow } from './instances.js';
 export type { RecordingRow } from './recordings.js';
+export { StateTableError, type TableRows } from './state-tables.js';
 export type { ConversationTally, TallyRules } from './statistics.js';
+export type { StsKeyRow } from './sts.js';
 export type { StoredUpload, UploadRow } from './uploads.js';

@@ -125,10 +125,31 @@ CREATE TABLE uploads (
 `,
   },
   {
+    // temporary keys the emulated STS issued (AssumeRole, AssumeRoleWithOIDC, the metadata
+    // service), shared by every process that opens the file: a key issued by one is accepted by all
+    version: 4,
+    sql: `
+CREATE TABLE sts_keys (
+  access_key_id TEXT PRIMARY KEY,
+  secret TEXT NOT NULL,
+  security_token TEXT NOT NULL UNIQUE,
+  role_arn TEXT NOT NULL,
+  session_name TEXT NOT NULL,
+  -- 'full' or 'readonly': the role's access, narrowed by a session policy
+  policy TEXT NOT NULL,
+  -- who assumed it: an access key id, an OIDC provider ARN, or 'ecs-metadata'
+  source TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  expire_time INTEGER NOT NULL
+);
+CREATE INDEX sts_keys_by_expiry ON sts_keys (expire_time);
+`,
+  },
+  {
     // the number of a conversation's last turn kept on the conversation: a turn reads it with the
     // conversation and writes it in the one UPDATE it makes anyway, instead of a max() over its
     // turns (bench/emulator, issue #25)
-    version: 4,
+    version: 5,
     sql: `
 ALTER TABLE conversations ADD COLUMN last_sequence INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET last_sequence = coalesce(
