@@ -48,7 +48,7 @@ export class Context implements HandlerContext {
     return new Context(IOStreams.system(opts), process.env);
   }
 
-  /** The HTTP seam: a test's Transport (test/helpers/httpmock.ts), set before the first call; default undici. */
+  /** The HTTP seam: a test's Transport (test/helpers/httpmock.ts), set before the first call; default node:http. */
   set transport(transport: Transport | undefined) {
     if (transport) this.factory.override({ transport: async () => transport });
   }
@@ -100,7 +100,7 @@ export class Context implements HandlerContext {
       import('./config/resolve.js'),
       import('./config/endpoint.js'),
       import('./client/client.js'),
-      import('./client/undici.js'),
+      import('./client/transport.js'),
       import('./output/render.js'),
     ]) {
       p.catch(() => undefined);

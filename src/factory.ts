@@ -120,13 +120,13 @@ export class Factory {
     });
   }
 
-  /** The HTTP seam: production's undici pool (closed at the end), or a test's Transport. */
+  /** The HTTP seam: production's keep-alive node:http agents (closed at the end), or a test's Transport. */
   transport(): Promise<Transport> {
     return this.once('transport', async () => {
       if (this.overrides.transport) return this.overrides.transport();
-      const { closeTransport, undiciTransport } = await import('./client/transport.js');
+      const { closeTransport, httpTransport } = await import('./client/transport.js');
       this.onDispose(() => closeTransport());
-      return undiciTransport;
+      return httpTransport;
     });
   }
 

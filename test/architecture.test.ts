@@ -306,7 +306,7 @@ describe('one owner of the data file', () => {
 const HEAVY_RULES: [RegExp, string, string[]][] = [
   // config/credentials/sts.ts: the credential piece's own STS client (AssumeRole…), on the Factory's transport
   [/\bnew\s+Client\s*[<(]/, 'makes a Client (the Factory’s client())', ['factory.ts', 'config/credentials/sts.ts']],
-  [/\b(?:undiciTransport|closeTransport)\b/, 'holds the HTTP pool (the Factory’s transport())', ['factory.ts', 'client/transport.ts', 'client/http.ts']],
+  [/\b(?:httpTransport|closeTransport)\b/, 'holds the HTTP pool (the Factory’s transport())', ['factory.ts', 'client/transport.ts', 'client/http.ts']],
   [/\bstartLocalEmulator\b/, 'starts the embedded emulator (the Factory’s emulator())', ['factory.ts', 'emulator/local.ts']],
   [/\bresolveProfile\s*\(/, 'resolves the profile (the Factory’s profile())', ['factory.ts', 'config/resolve.ts']],
   [/\bvnCredentialChain\s*\(/, 'builds the credential chain (the Factory’s credentials())', ['config/credentials/chain.ts', 'config/resolve.ts']],
@@ -334,7 +334,7 @@ describe('the Factory makes the heavy pieces', () => {
   it('the rule sees a violation (it can fail)', () => {
     const fixture = [
       'const client = new Client({ endpoint, credentials });',
-      "const { undiciTransport } = await import('../client/transport.js');",
+      "const { httpTransport } = await import('../client/transport.js');",
       'const emu = await startLocalEmulator({ configDir, env });',
       'const profile = await resolveProfile({ env });',
       'const { chain } = vnCredentialChain({ env });',

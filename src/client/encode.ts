@@ -11,12 +11,19 @@ export function percentEncode(value: string): string {
   return LEFT_BY_ENCODEURICOMPONENT.test(e) ? e.replace(LEFT_BY_ENCODEURICOMPONENT_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : e;
 }
 
-/** Sorted, encoded `k=v&k=v` string of the parameters (seed: 步骤一 1.a-1.d). Sorted by code unit, like the SDKs. */
-export function canonicalQuery(params: Record<string, string>): string {
-  return Object.keys(params)
-    .sort()
-    .map((k) => `${percentEncode(k)}=${percentEncode(params[k] ?? '')}`)
-    .join('&');
+/**
+ * Sorted, encoded `k=v&k=v` string of the parameters (seed: 步骤一 1.a-1.d). Sorted by code unit, like
+ * the SDKs. `omit` names one parameter left out (V1's Signature) without copying the parameters.
+ */
+export function canonicalQuery(params: Record<string, string>, omit?: string): string {
+  const keys = Object.keys(params).sort();
+  let out = '';
+  for (const k of keys) {
+    if (k === omit) continue;
+    const pair = `${percentEncode(k)}=${percentEncode(params[k] ?? '')}`;
+    out = out === '' ? pair : `${out}&${pair}`;
+  }
+  return out;
 }
 
 /** Flattens array values into the repeat-list form Name.1, Name.2 (1-based), as the SDKs do. */

@@ -1,7 +1,7 @@
 import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_S } from '../defaults.js';
 import { Cancelled, NetworkError, ServiceError } from '../errors.js';
 import { redact } from '../redact.js';
-import { type HttpRequest, type HttpResponse, type Transport, undiciTransport } from './transport.js';
+import { type HttpRequest, type HttpResponse, httpTransport, type Transport } from './transport.js';
 
 /**
  * What every request vn sends shares, whatever the product, the version or the signing: the
@@ -10,7 +10,7 @@ import { type HttpRequest, type HttpResponse, type Transport, undiciTransport } 
  * (a metadata service) with the same rules and no signing.
  */
 export interface HttpPolicy {
-  /** Default: the undici transport (undici is loaded on the first request). */
+  /** Default: node:http's transport (loaded on the first request). */
   transport?: Transport;
   timeoutMs?: number;
   retries?: number;
@@ -36,7 +36,7 @@ export class HttpCaller {
   readonly backoffMs: number;
 
   constructor(private readonly policy: HttpPolicy = {}) {
-    this.transport = policy.transport ?? undiciTransport;
+    this.transport = policy.transport ?? httpTransport;
     this.timeoutMs = policy.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000;
     this.retries = policy.retries ?? DEFAULT_RETRIES;
     this.backoffMs = policy.backoffMs ?? 200;

@@ -2,10 +2,9 @@ import { createHmac } from 'node:crypto';
 import { canonicalQuery, percentEncode } from './encode.js';
 
 // seed: 签名机制 — StringToSign = HTTPMethod & percentEncode("/") & percentEncode(CanonicalizedQueryString)
+// (the emulator's V1 check runs it on every request: no copy of the parameters, Signature skipped in place)
 export function stringToSignV1(method: string, params: Record<string, string>): string {
-  const rest = { ...params };
-  delete rest.Signature;
-  return `${method.toUpperCase()}&${percentEncode('/')}&${percentEncode(canonicalQuery(rest))}`;
+  return `${method.toUpperCase()}&%2F&${percentEncode(canonicalQuery(params, 'Signature'))}`;
 }
 
 /** Base64(HMAC-SHA1(secret + "&", StringToSign)). */

@@ -4,6 +4,7 @@ import { type ParamIssue, validateParams } from '../api/validate.js';
 import type { ActionContext, ActionHandler, HandlerTable } from './actions/types.js';
 import { authenticate, type Credentials, checkPolicy, claimedAction, type Verified } from './auth/index.js';
 import { ApiError } from './errors.js';
+import { RollBackAndAnswer } from './group-commit.js';
 import { RequestParams } from './params.js';
 import type { EmulatorState } from './state.js';
 
@@ -36,7 +37,8 @@ export interface Gateway {
   /**
    * Verifies and runs one request (a change inside its own savepoint of a group commit). A refusal
    * before the nonce is recorded (bad signature, unknown key, clock) is thrown, rolling all of the
-   * request back; any error after it is returned, so the nonce stays used, as at the gateway.
+   * request back; any error after it is returned, so the nonce stays used, as at the gateway — for a
+   * change whose handler refused, as a RollBackAndAnswer that undoes its writes and records the nonce again.
    */
   answer(input: RequestInput): DispatchOutcome;
   /** Whether the request claims an action that changes state (it then runs in a group commit). */
@@ -50,13 +52,15 @@ interface ApiCall {
   action: ActionSpec | undefined;
   actionParams: Record<string, string> | undefined;
   body: Record<string, unknown> | undefined;
+  /** The handler of a change has run (it may have written before it threw). */
+  changeDispatched: boolean;
 }
 
 interface GatewayEnv {
   state: EmulatorState;
   handlers: HandlerTable;
   credentials: Credentials;
-  /** The handler of a change, in a savepoint of its own (built once). */
+  /** The handler of a change outside a group commit, in a transaction of its own (built once). */
   inSavepoint: (handler: ActionHandler, ctx: ActionContext<string>) => Record<string, unknown>;
 }
 
@@ -103,7 +107,11 @@ const validate: ApiStep = (call) => {
   call.actionParams = actionParams;
 };
 
-/** 5. the action's handler: a change that fails half-way is undone to a savepoint; the recorded nonce stays. */
+/**
+ * 5. the action's handler: a change that fails half-way is undone; the recorded nonce stays. In a
+ * group commit the change's one savepoint (group-commit.ts) does the undoing (answer() below);
+ * a change outside one gets a transaction of its own.
+ */
 const dispatch: ApiStep = (call, env) => {
   const action = call.action as ActionSpec;
   const { now, requestId } = call.input;
@@ -117,7 +125,11 @@ const dispatch: ApiStep = (call, env) => {
     accessKeyId: (call.who as Verified).accessKeyId,
   };
   const handler = env.handlers[action.name] as ActionHandler;
-  call.body = action.readOnly ? handler(ctx) : env.inSavepoint(handler, ctx);
+  if (action.readOnly) call.body = handler(ctx);
+  else if (call.input.inWriteTransaction) {
+    call.changeDispatched = true;
+    call.body = handler(ctx);
+  } else call.body = env.inSavepoint(handler, ctx);
 };
 
 /** The gateway's steps, in order; the first that sets the call's body answers it. */
@@ -131,7 +143,7 @@ export function createGateway(opts: { state: EmulatorState; handlers: HandlerTab
   };
 
   function answer(input: RequestInput): DispatchOutcome {
-    const call: ApiCall = { input, who: undefined, action: undefined, actionParams: undefined, body: undefined };
+    const call: ApiCall = { input, who: undefined, action: undefined, actionParams: undefined, body: undefined, changeDispatched: false };
     try {
       for (const step of API_STEPS) {
         step(call, env);
@@ -140,8 +152,15 @@ export function createGateway(opts: { state: EmulatorState; handlers: HandlerTab
       return { body: call.body as Record<string, unknown>, action: (call.action as ActionSpec).name };
     } catch (err) {
       // once authenticated (its nonce used), a refusal is the answer; before, it undoes the request
-      if (err instanceof ApiError && call.who !== undefined) return err;
-      throw err;
+      if (!(err instanceof ApiError) || call.who === undefined) throw err;
+      if (!call.changeDispatched) return err;
+      // a change's handler refused after it may have written: its savepoint is rolled back (the
+      // nonce with it), then the nonce is recorded again, in the same batch, and the refusal answered
+      const { nonce } = call.who;
+      throw new RollBackAndAnswer<DispatchOutcome>(() => {
+        env.credentials.nonces.use(nonce, input.now, true);
+        return err;
+      });
     }
   }
 

@@ -9,6 +9,18 @@ interface PendingChange<I, T> {
   reject(err: unknown): void;
 }
 
+/**
+ * Thrown by a change to undo everything it wrote (its savepoint is rolled back) and answer all the
+ * same: `after` then runs in the batch, after the rollback, and what it returns is the change's
+ * answer, committed with the batch. (The gateway's use: a handler that fails half-way is undone,
+ * and its request's nonce is recorded again so it stays used.)
+ */
+export class RollBackAndAnswer<T> extends Error {
+  constructor(readonly after: () => T) {
+    super('the change was rolled back to its savepoint');
+  }
+}
+
 export interface GroupCommit<I, T> {
   /** Runs `input` in the next batch; settles once the batch's COMMIT has succeeded (or failed). */
   submit(input: I): Promise<T>;
@@ -16,7 +28,7 @@ export interface GroupCommit<I, T> {
 
 /**
  * Group commit: the changes that arrive in one turn of the event loop (up to MAX_BATCH) run in ONE
- * `BEGIN IMMEDIATE` transaction, each inside its own savepoint, and share its COMMIT — the commit
+ * `BEGIN IMMEDIATE` transaction, each inside its own savepoint (its only one: issue #25), and share its COMMIT — the commit
  * (WAL writes and file locks) was the largest part of a change's cost (bench/emulator). A request
  * that throws rolls back to its savepoint only (its nonce included, as in a transaction of its
  * own); the others stay. No answer leaves before the COMMIT has succeeded, and when the batch's
@@ -34,7 +46,15 @@ export function groupCommit<I, T>(db: Database, run: (input: I) => T): GroupComm
       try {
         results.push({ ok: inOwnSavepoint(change.input) });
       } catch (err) {
-        results.push({ thrown: err });
+        if (!(err instanceof RollBackAndAnswer)) {
+          results.push({ thrown: err });
+          continue;
+        }
+        try {
+          results.push({ ok: (err as RollBackAndAnswer<T>).after() });
+        } catch (afterErr) {
+          results.push({ thrown: afterErr });
+        }
       }
     }
   });

@@ -79,4 +79,13 @@ describe('signV1', () => {
   it('canonicalQuery sorts by name and never uses +', () => {
     expect(canonicalQuery({ b: 'x y', a: '1', B: '*' })).toBe('B=%2A&a=1&b=x%20y');
   });
+
+  it('the string to sign leaves Signature out wherever it sorts, and leaves the parameters as they were', () => {
+    const params = { Signature: 'sig', Action: 'A', Version: 'v', Z: '', a: 'x' };
+    const before = JSON.stringify(params);
+    expect(stringToSignV1('get', params)).toBe(`GET&%2F&${encodeURIComponent('Action=A&Version=v&Z=&a=x')}`);
+    expect(stringToSignV1('GET', { Signature: 'only' })).toBe('GET&%2F&');
+    expect(canonicalQuery({ Signature: 's', Action: 'A' }, 'Signature')).toBe('Action=A');
+    expect(JSON.stringify(params)).toBe(before);
+  });
 });

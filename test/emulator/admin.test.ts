@@ -168,7 +168,8 @@ describe('snapshots', () => {
   it('loads an older schema version by migrating its tables', async () => {
     await ok('emulator', 'reset');
     const file = join(emu.dir, 'v1.json');
-    // schema 1 has no uploads table (version 3 adds it) and no sts_keys (version 4)
+    // schema 1 has no uploads table (version 3 adds it), no sts_keys (version 4) and no
+    // conversations.last_sequence (version 5)
     await ok('emulator', 'snapshot', 'save', join(emu.dir, 'now.json'));
     const current = JSON.parse(readFileSync(join(emu.dir, 'now.json'), 'utf8'));
     const { uploads: _uploads, sts_keys: _stsKeys, ...tables } = current.tables;
@@ -176,6 +177,7 @@ describe('snapshots', () => {
       columns: ['instance_id', 'name', 'concurrency', 'status', 'create_time', 'modify_time'],
       rows: [['old-1', '旧格式', 2, 'Published', 1, 1]],
     };
+    tables.conversations = { ...tables.conversations, columns: tables.conversations.columns.filter((c: string) => c !== 'last_sequence') };
     writeFileSync(file, JSON.stringify({ ...current, schemaVersion: 1, tables }));
     await ok('emulator', 'snapshot', 'load', file);
     expect(await names()).toEqual(['旧格式']);

@@ -133,3 +133,34 @@ describe('schema version 2: nonces keyed by the nonce', () => {
     }
   });
 });
+
+describe('schema version 5: the last turn number kept on the conversation', () => {
+  it('fills it from the turns of an earlier file (0 for a conversation without turns)', async () => {
+    const { dir, cleanup } = tempDir('vn-lastseq-');
+    try {
+      const file = join(dir, 'v3.db');
+      const v3 = new Sqlite(file);
+      for (const m of MIGRATIONS.filter((m) => m.version <= 3)) v3.exec(m.sql);
+      v3.pragma('user_version = 3');
+      const conv = v3.prepare(
+        "INSERT INTO conversations (instance_id, conversation_id, debug, sandbox, calling_number, called_number, begin_time, status, state_json) VALUES (?, ?, 1, 0, '', '', 0, 'active', '{}')",
+      );
+      conv.run('i-1', 'c-3');
+      conv.run('i-1', 'c-none');
+      const turn = v3.prepare(
+        "INSERT INTO conversation_turns (instance_id, conversation_id, sequence, speaker, utterance, create_time) VALUES ('i-1', 'c-3', ?, 'Robot', 'x', 0)",
+      );
+      for (const seq of [1, 2, 3]) turn.run(seq);
+      v3.close();
+      const db = await openDatabase(file);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS[MIGRATIONS.length - 1]?.version);
+      expect(db.prepare('SELECT conversation_id, last_sequence FROM conversations ORDER BY conversation_id').all()).toEqual([
+        { conversation_id: 'c-3', last_sequence: 3 },
+        { conversation_id: 'c-none', last_sequence: 0 },
+      ]);
+      db.close();
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -177,3 +177,34 @@ describe('group commit', () => {
     expect(replay.body.Code).toBe('SignatureNonceUsed');
   });
 });
+
+describe('group commit: a change rolled back to its one savepoint, and answered', () => {
+  it('undoes what the change wrote, keeps what `after` writes, and commits the batch’s other changes', async () => {
+    const { openDatabase } = await import('../../src/emulator/store/database.js');
+    const { groupCommit, RollBackAndAnswer } = await import('../../src/emulator/group-commit.js');
+    const { tempDir } = await import('../helpers/run.js');
+    const t = tempDir('vn-gc-');
+    const db = await openDatabase(join(t.dir, 'gc.db'));
+    try {
+      const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      const changes = groupCommit<string, string>(db, (input) => {
+        put.run(`${input}-written`, 'x');
+        if (input === 'undo') {
+          throw new RollBackAndAnswer(() => {
+            put.run('undo-after', 'x');
+            return 'refused';
+          });
+        }
+        if (input === 'throw') throw new Error('broken');
+        return 'ok';
+      });
+      const answers = await Promise.allSettled(['a', 'undo', 'throw', 'b'].map((i) => changes.submit(i)));
+      expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : (a.reason as Error).message))).toEqual(['ok', 'refused', 'broken', 'ok']);
+      const keys = db.prepare('SELECT key FROM meta WHERE key GLOB ? ORDER BY key').pluck().all('[abtu]*');
+      expect(keys).toEqual(['a-written', 'b-written', 'undo-after']);
+    } finally {
+      db.close();
+      t.cleanup();
+    }
+  });
+});

@@ -164,7 +164,7 @@ export function apiError(code: string, message: string, httpStatus = 400): Respo
 }
 
 /**
- * What the undici transport throws when the network fails: `delivered: false` is a connection
+ * What the node:http transport throws when the network fails: `delivered: false` is a connection
  * refused (the request never left), true a connection lost after sending.
  */
 export function networkError(opts: { delivered?: boolean; message?: string } = {}): Responder {

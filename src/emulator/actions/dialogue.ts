@@ -136,6 +136,8 @@ function begin(ctx: ActionContext<BeginParam>, env: Env, sandbox: () => boolean)
     called_number: p.str('CalledNumber') ?? '',
     begin_time: ctx.now,
     state_json: JSON.stringify(result.state),
+    // its greeting, below, is turn 1
+    last_sequence: 1,
   });
   const a = result.answer;
   ctx.store.conversations.appendTurn(
@@ -224,6 +226,7 @@ function turn<C extends string>(
     effective: result.effective ? 1 : 0,
     calling,
     called,
+    lastSequence: input.kind === 'silence' ? seq : seq + 1,
     end: result.ends
       ? {
           time: ctx.now,

@@ -17,6 +17,8 @@ export interface ConversationRow {
   effective_answer_count: number;
   end_reason: number | null;
   state_json: string;
+  /** The sequence number of its last turn (0 before the first). */
+  last_sequence: number;
 }
 
 /** A row of `conversation_turns`. */
@@ -38,7 +40,7 @@ export type NewTurn = Omit<TurnRow, 'id'>;
 
 export type NewConversation = Pick<
   ConversationRow,
-  'instance_id' | 'conversation_id' | 'debug' | 'sandbox' | 'calling_number' | 'called_number' | 'begin_time' | 'state_json'
+  'instance_id' | 'conversation_id' | 'debug' | 'sandbox' | 'calling_number' | 'called_number' | 'begin_time' | 'state_json' | 'last_sequence'
 >;
 
 /**
@@ -68,6 +70,8 @@ export interface TurnChange {
   effective: number;
   calling: string;
   called: string;
+  /** The sequence number of the turn's last row (kept on the conversation for the next turn). */
+  lastSequence: number;
   end?: { time: number; reason: number; transferredToAgent: number; skillGroupId: string };
 }
 
@@ -96,23 +100,23 @@ const SQL = {
   find: 'SELECT * FROM conversations WHERE instance_id = ? AND conversation_id = ?',
   exists: 'SELECT 1 FROM conversations WHERE instance_id = ? AND conversation_id = ?',
   activeLive: "SELECT count(*) AS n FROM conversations WHERE instance_id = ? AND debug = 0 AND status = 'active'",
-  begin: `INSERT INTO conversations (instance_id, conversation_id, debug, sandbox, calling_number, called_number, begin_time, status, state_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
-  // one statement instead of five (instance, conversation, association, config, max sequence): bench/emulator
+  begin: `INSERT INTO conversations (instance_id, conversation_id, debug, sandbox, calling_number, called_number, begin_time, status, state_json, last_sequence)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+  // one statement instead of five (instance, conversation, association, config, last sequence): bench/emulator
   turnContext: `SELECT i.instance_id AS instance_id, c.conversation_id AS conversation_id, c.debug AS debug, c.calling_number AS calling_number,
       c.called_number AS called_number, c.status AS status, c.state_json AS state_json,
       (SELECT chatbot_instance_id FROM chatbot_associations WHERE instance_id = i.instance_id) AS associated_chatbot,
       (SELECT config_json FROM navigation_configs WHERE instance_id = i.instance_id) AS config_json,
-      (SELECT max(sequence) FROM conversation_turns WHERE instance_id = c.instance_id AND conversation_id = c.conversation_id) AS last_sequence
+      c.last_sequence AS last_sequence
     FROM instances i LEFT JOIN conversations c ON c.instance_id = i.instance_id AND c.conversation_id = ?
     WHERE i.instance_id = ?`,
   appendTurn: `INSERT INTO conversation_turns (${TURN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   appendTurnPair: `INSERT INTO conversation_turns (${TURN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   afterTurn: `UPDATE conversations SET state_json = ?, user_utterance_count = user_utterance_count + ?, effective_answer_count = effective_answer_count + ?,
-       calling_number = ?, called_number = ?
+       calling_number = ?, called_number = ?, last_sequence = ?
      WHERE instance_id = ? AND conversation_id = ?`,
   endingTurn: `UPDATE conversations SET state_json = ?, user_utterance_count = user_utterance_count + ?, effective_answer_count = effective_answer_count + ?,
-       calling_number = ?, called_number = ?, status = 'ended', end_time = ?, end_reason = ?, transferred_to_agent = ?, skill_group_id = ?
+       calling_number = ?, called_number = ?, last_sequence = ?, status = 'ended', end_time = ?, end_reason = ?, transferred_to_agent = ?, skill_group_id = ?
      WHERE instance_id = ? AND conversation_id = ?`,
   // ending an ended conversation (after a transfer, the gateway still hangs up) keeps its first end
   end: `UPDATE conversations SET state_json = ?,
@@ -151,7 +155,7 @@ export class Conversations {
 
   /** A new active conversation. */
   begin(c: NewConversation): void {
-    this.st.begin.run(c.instance_id, c.conversation_id, c.debug, c.sandbox, c.calling_number, c.called_number, c.begin_time, c.state_json);
+    this.st.begin.run(c.instance_id, c.conversation_id, c.debug, c.sandbox, c.calling_number, c.called_number, c.begin_time, c.state_json, c.last_sequence);
   }
 
   /** Everything a turn reads (TurnContext); undefined when the instance does not exist. */
@@ -196,6 +200,7 @@ export class Conversations {
         c.effective,
         c.calling,
         c.called,
+        c.lastSequence,
         c.end.time,
         c.end.reason,
         c.end.transferredToAgent,
@@ -204,7 +209,7 @@ export class Conversations {
         conversationId,
       );
     } else {
-      this.st.afterTurn.run(c.stateJson, c.userTurns, c.effective, c.calling, c.called, instanceId, conversationId);
+      this.st.afterTurn.run(c.stateJson, c.userTurns, c.effective, c.calling, c.called, c.lastSequence, instanceId, conversationId);
     }
   }
 

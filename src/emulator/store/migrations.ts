@@ -145,4 +145,15 @@ CREATE TABLE sts_keys (
 CREATE INDEX sts_keys_by_expiry ON sts_keys (expire_time);
 `,
   },
+  {
+    // the number of a conversation's last turn kept on the conversation: a turn reads it with the
+    // conversation and writes it in the one UPDATE it makes anyway, instead of a max() over its
+    // turns (bench/emulator, issue #25)
+    version: 5,
+    sql: `
+ALTER TABLE conversations ADD COLUMN last_sequence INTEGER NOT NULL DEFAULT 0;
+UPDATE conversations SET last_sequence = coalesce(
+  (SELECT max(sequence) FROM conversation_turns t WHERE t.instance_id = conversations.instance_id AND t.conversation_id = conversations.conversation_id), 0);
+`,
+  },
 ];
