@@ -166,8 +166,14 @@ describe('a misbehaving server', () => {
       expect(mine).toBeDefined();
       return { child, exited, part: mine as string };
     };
+    const files = () => server.requests.filter((r) => r.url.pathname === '/file').length;
+    const filesBefore = files();
     const killed = await start();
     const live = await start();
+    // both bodies are stalled on the server before the mode changes (a busy machine can make the
+    // second child's GET arrive late, and it would then be answered by the next mode)
+    for (let i = 0; i < 200 && files() < filesBefore + 2; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(files()).toBe(filesBefore + 2);
     killed.child.kill('SIGKILL');
     expect(await killed.exited).toBe('SIGKILL');
     expect(parts().sort()).toEqual([killed.part, live.part].sort());
