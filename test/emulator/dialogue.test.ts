@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionName } from '../../src/api/catalog.js';
 import { Client } from '../../src/client/client.js';
 import { DEMO_CHATBOT_ID } from '../../src/emulator/chatbots/demo.js';
+import type { ConversationRow } from '../../src/emulator/store/index.js';
 import { ServiceError } from '../../src/errors.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 import { tempDir } from '../helpers/run.js';
@@ -14,22 +15,6 @@ interface Answer {
   Action: string;
   ActionParams: string;
   Interruptible: boolean;
-}
-
-interface ConversationRow {
-  debug: number;
-  sandbox: number;
-  calling_number: string;
-  called_number: string;
-  begin_time: number;
-  end_time: number | null;
-  status: string;
-  transferred_to_agent: number;
-  skill_group_id: string;
-  user_utterance_count: number;
-  effective_answer_count: number;
-  end_reason: number | null;
-  state_json: string;
 }
 
 interface TurnRow {

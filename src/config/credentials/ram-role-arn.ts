@@ -1,19 +1,11 @@
 import { CredentialsError } from '../../errors.js';
+import type { Profile } from '../profiles.js';
 import type { CredentialProvider, Credentials, FetchDeps } from './provider.js';
 import { callSts, checkDuration, credentialsFromAnswer, defaultSessionName, stsEndpoint } from './sts.js';
 import { cachedCredentials } from './token-cache.js';
 
-/** What AssumeRole is asked for (RamRoleArn and ChainableRamRoleArn). */
-export interface RoleSettings {
-  ramRoleArn?: string;
-  roleSessionName?: string;
-  externalId?: string;
-  /** A session policy (JSON text). */
-  policy?: string;
-  durationSeconds?: number;
-  stsEndpoint?: string;
-  stsRegion?: string;
-}
+/** What AssumeRole is asked for (RamRoleArn and ChainableRamRoleArn): the profile's role settings. */
+export type RoleSettings = Pick<Profile, 'ramRoleArn' | 'roleSessionName' | 'externalId' | 'policy' | 'durationSeconds' | 'stsEndpoint' | 'stsRegion'>;
 
 /**
  * RamRoleArn: STS AssumeRole signed with the source's credentials (a stored key, or for
