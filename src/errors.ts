@@ -105,3 +105,13 @@ export class TestsFailed extends VnError {
   override readonly exitCode = 1;
   override name = 'TestsFailed';
 }
+
+/**
+ * `--min-coverage`: every conversation passed, but the suite reached less of the bot than the
+ * threshold asks. Exit 9, after the reports are written, so CI tells "the tests pass but do not
+ * cover enough" from a failing test.
+ */
+export class CoverageUnmet extends VnError {
+  override readonly exitCode = 9;
+  override name = 'CoverageUnmet';
+}
