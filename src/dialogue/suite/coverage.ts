@@ -352,9 +352,9 @@ export class CoverageTracker {
       notSeen: chosen
         ? []
         : [
-            'intents: vn cannot read this chatbot’s intents (the service does not expose them); give --chatbots FILE with a model of the bot',
-            'dtmf: vn cannot read this chatbot’s DTMF menu; give --chatbots FILE with a model of the bot',
-            'transfers: only the navigation config’s final actions; the targets of the bot’s intents and DTMF entries need its model',
+            'intents: the service does not let vn read a bot’s intents (give --chatbots FILE with a model of the bot)',
+            'dtmf: the service does not let vn read a bot’s DTMF menu (give --chatbots FILE with a model of the bot)',
+            'transfers: only those of the navigation config’s final actions; those of the bot’s intents and DTMF entries need its model',
           ],
     };
   }
