@@ -304,9 +304,7 @@ function coverageTotalsHtml(s: Summary): string {
             : g.passed
               ? 'Coverage gate passed'
               : 'Coverage gate failed (--min-coverage)'
-        }: ${g.checks
-          .map((x) => h(describeCheck(x)))
-          .join(' · ')}</p>`
+        }: ${g.checks.map((x) => h(describeCheck(x))).join(' · ')}</p>`
       : '';
   return `<h2>Coverage</h2>\n${gate}<ul class="counts coverage-totals">${cells}</ul>\n`;
 }
