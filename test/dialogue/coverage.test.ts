@@ -524,5 +524,13 @@ describe('the local profile', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/intents of 银行客服演示机器人 \(chatbot-demo-bank, the built-in demo\)/);
     expect(existsSync(env.VN_LOCAL_DATA)).toBe(true);
+    // the embedded emulator serving a chatbots file: the same file is the model
+    const bots = write('local-bots.yaml', 'chatbots:\n  - id: local-bot\n    intents:\n      - { name: 余额, examples: [我想查余额], answer: 余额充足。 }\n');
+    const own = await runVn(['--profile', 'local', 'dialogue', 'test', file, '--instance', id, '--coverage', '--reporter', 'json'], {
+      env: { ...env, VN_LOCAL_CHATBOTS: bots },
+    });
+    const cov = (JSON.parse(own.stdout) as JsonReport).summary.coverage?.[0];
+    expect(cov?.chatbot).toEqual({ id: 'local-bot', name: 'local-bot', source: bots });
+    expect(cov?.items?.filter((i) => i.kind === 'intents').map((i) => [i.id, i.hits])).toEqual([['余额', 1]]);
   });
 });

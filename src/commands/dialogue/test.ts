@@ -96,8 +96,8 @@ export default defineCommand({
     const { parseMinCoverage, checkMeasurable } = await import('../../dialogue/suite/coverage-gate.js');
     const minCoverage = flags.minCoverage === undefined ? undefined : parseMinCoverage(String(flags.minCoverage));
     const coverage = flags.coverage === true || minCoverage !== undefined;
-    const chatbots = coverage ? await chatbotModel(ctx, flags.chatbots as string | undefined) : undefined;
-    if (minCoverage) checkMeasurable(minCoverage, chatbots !== undefined);
+    // a chatbots file is read (and refused, exit 2) at once; the local profile's bots once the run is sure to start
+    let chatbots = coverage && flags.chatbots !== undefined ? await chatbotModel(String(flags.chatbots)) : undefined;
 
     const { readFile } = await import('node:fs/promises');
     const { expandTestPaths } = await import('../../dialogue/suite/files.js');
@@ -162,6 +162,8 @@ export default defineCommand({
     }
     if (lastFailedNote) ctx.err(lastFailedNote);
 
+    if (coverage && !chatbots) chatbots = await localChatbots(ctx);
+    if (minCoverage) checkMeasurable(minCoverage, chatbots !== undefined);
     // each instance is checked once before anything runs: a typo is one error, not one per conversation
     const client = await ctx.client({ timeoutMs });
     // (on the global timeout: --timeout is the turns' limit, and a check is no turn)
@@ -218,19 +220,22 @@ export default defineCommand({
   },
 });
 
+type ChatbotModel = import('../../dialogue/suite/coverage.js').ChatbotModel;
+
 /**
- * The chatbot model coverage reads intents and DTMF entries from: --chatbots FILE (or `demo`, the
- * built-in bot), else, on the local profile, the embedded emulator's own bots (VN_LOCAL_CHATBOTS or
- * the demo). Against the service there is none: its bots cannot be read.
+ * `--chatbots`: the chatbot model coverage reads intents and DTMF entries from, an emulator
+ * chatbots file or `demo` (the built-in bot); a file that cannot be used is exit 2, one line per problem.
  */
-async function chatbotModel(ctx: HandlerContext, file: string | undefined): Promise<import('../../dialogue/suite/coverage.js').ChatbotModel | undefined> {
+async function chatbotModel(value: string): Promise<ChatbotModel> {
+  return value === 'demo' ? demoModel() : readChatbotsFile(value);
+}
+
+async function demoModel(): Promise<ChatbotModel> {
   const { demoChatbot } = await import('../../emulator/chatbots/demo.js');
-  const demo = () => ({ bots: [demoChatbot()], source: 'built-in' });
-  if (file === undefined) {
-    if ((await ctx.profile()).source !== 'local') return undefined;
-    file = ctx.env.VN_LOCAL_CHATBOTS || undefined;
-    if (file === undefined) return demo();
-  } else if (file === 'demo') return demo();
+  return { bots: [demoChatbot()], source: 'built-in' };
+}
+
+async function readChatbotsFile(file: string): Promise<ChatbotModel> {
   const { loadChatbotFile } = await import('../../emulator/chatbots/load.js');
   const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
   try {
@@ -241,6 +246,13 @@ async function chatbotModel(ctx: HandlerContext, file: string | undefined): Prom
     err.lines = e.lines;
     throw err;
   }
+}
+
+/** Without --chatbots: on the local profile, the embedded emulator's own bots (VN_LOCAL_CHATBOTS or the demo); against the service, none (its bots cannot be read). */
+async function localChatbots(ctx: HandlerContext): Promise<ChatbotModel | undefined> {
+  if ((await ctx.profile()).source !== 'local') return undefined;
+  const file = ctx.env.VN_LOCAL_CHATBOTS;
+  return file ? readChatbotsFile(file) : demoModel();
 }
 
 /** The profile as the header names it: `local (the embedded emulator)` for the local one. */
