@@ -36,7 +36,10 @@ import type { Attempt, ConversationResult } from './result.js';
  *     answer the bot composed differently from the model's text.
  *
  * Use `coverageItems(model, results)` for a run's results held in memory, or
- * `CoverageTracker.observeConversation` for a streamed run (the runner), and `report().items`.
+ * `CoverageTracker.observeConversation` for a streamed run (the runner), and `report().items`;
+ * turns that are not a suite's (a real conversation's, to weight items by traffic) go to
+ * `CoverageTracker.observe(kind, input, answer, test?)` one at a time, with the same crediting.
+ * `coverageTotals(reports)` gives the share per kind and overall.
  * `vn dialogue merge` unions the items of each shard (`mergeCoverage`): reachedBy and hits are
  * the union and sum, never an average.
  */
