@@ -187,6 +187,12 @@ describe('--min-coverage values', () => {
     expect(() => parseMinCoverage(value)).toThrow(message);
   });
 
+  it('compares the share as it is shown (to 0.1%)', () => {
+    const items = ['a', 'b', 'c'].map((id, n) => ({ kind: 'intents' as const, id, label: id, sources: [], hits: n ? 1 : 0, reachedBy: [] }));
+    const g = coverageGate([{ instanceId: 'i', paths: [], actions: {}, targets: {}, configuredTargets: [], unseenTargets: [], items }], { intents: 66.7 });
+    expect(g.checks[0]).toMatchObject({ percent: 66.7, passed: true });
+  });
+
   it('a kind with nothing to reach does not pass (a gate on nothing proves nothing)', () => {
     const g = coverageGate([{ instanceId: 'i', paths: [], actions: {}, targets: {}, configuredTargets: [], unseenTargets: [], items: [] }], { dtmf: 0 });
     expect(g).toEqual({ checks: [{ kind: 'dtmf', min: 0, reached: 0, total: 0, passed: false }], passed: false });
@@ -416,6 +422,7 @@ describe('--min-coverage', () => {
     [['--min-coverage', 'intents=80'], /--min-coverage intents: vn cannot see this bot's intents .*give --chatbots FILE/],
     [['--min-coverage', 'dtmf=80,paths=100'], /--min-coverage dtmf: vn cannot see this bot's DTMF menu/],
     [['--coverage', '--chatbots', 'no-such-bots.yaml'], /chatbots file no-such-bots\.yaml: cannot read it \(ENOENT\)/],
+    [['--dry-run', '--min-coverage', 'intents=80'], /--min-coverage intents: vn cannot see/],
   ])('%j is exit 2 before anything is sent', async (flags, message) => {
     const file = write('bad.test.yaml', SUITE);
     const r = await runVn(['dialogue', 'test', file, '--instance', instance, ...flags], { env: closed });

@@ -153,6 +153,9 @@ export default defineCommand({
       files.filter((f) => selected.some((s) => s.file === f)),
       instance,
     );
+    if (coverage && !chatbots) chatbots = await localChatbots(ctx);
+    // a threshold on what vn cannot see is refused before anything is sent (and by --dry-run)
+    if (minCoverage) checkMeasurable(minCoverage, chatbots !== undefined);
     if (ctx.globals.dryRun) {
       // nothing is sent, so there is no answer to check: --dry-run validates the files only
       ctx.out(
@@ -162,8 +165,6 @@ export default defineCommand({
     }
     if (lastFailedNote) ctx.err(lastFailedNote);
 
-    if (coverage && !chatbots) chatbots = await localChatbots(ctx);
-    if (minCoverage) checkMeasurable(minCoverage, chatbots !== undefined);
     // each instance is checked once before anything runs: a typo is one error, not one per conversation
     const client = await ctx.client({ timeoutMs });
     // (on the global timeout: --timeout is the turns' limit, and a check is no turn)
