@@ -20,7 +20,9 @@ import type { Attempt, ConversationResult } from './result.js';
  * Each item has a human `label`, `sources` (the navigation config fields, as DescribeNavigationConfig
  * names them — `SilenceTimeoutConfig.FinalAction` — or the chatbot model's entry,
  * `chatbot:<botId>.intents[<name>]` / `chatbot:<botId>.dtmf[<digits>]`, that it comes from: what a
- * change of that field puts at risk), `hits` (turns that reached it, retried attempts included) and
+ * change of that field puts at risk; in the configuration-as-code file the same field is the section
+ * whose `navigationPart` it is, manifest/model.ts's SECTIONS, and `fileKey(field)`:
+ * `silenceTimeout.finalAction`), `hits` (turns that reached it, retried attempts included) and
  * `reachedBy` (the tests that reached it: file and conversation name; every --repeat run and retry
  * of a conversation is the same test).
  *
