@@ -26,7 +26,9 @@ import type { Attempt, ConversationResult } from './result.js';
  * `reachedBy` (the tests that reached it: file and conversation name; every --repeat run and retry
  * of a conversation is the same test).
  *
- * How a turn is credited (no extra request, so it works against the service too, given a model):
+ * How a turn is credited (no extra request, so it works against the service too, given a model;
+ * the emulator's context records `lastIntent` as well, but reading it costs a
+ * DescribeConversationContext per turn and the service documents no such key):
  *   - a `dtmf` turn reached the entry of its digits when the answer is that entry's (text starts
  *     with the entry's answer, same action and params);
  *   - a `say` turn reached the intent whose answer it is (text starts with the intent's answer:
