@@ -661,7 +661,7 @@ const CASES: Case[] = [
     argv: ['apply', '-f', join(dir, 'hotline.yaml'), '--yes'],
     stubs: [...liveReads(), [action('ModifyTTSConfig', { InstanceId: I, Voice: 'aixia' }), json({})]],
     sent: [['ListInstances'], ['DescribeTTSConfig'], ['ModifyTTSConfig', { Voice: 'aixia' }]],
-    stdout: /tts\.voice: xiaoyun → aixia\nPlan: 0 to create, 1 to update, 0 unchanged; 1 write\./,
+    stdout: /tts\.voice xiaoyun → aixia\nPlan: 0 to create, 1 to update, 0 unchanged; 1 write\./,
     stderr: /applied 1 write/,
   },
   {
