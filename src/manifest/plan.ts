@@ -121,7 +121,7 @@ export function makePlan(desired: DesiredInstance[], live: (LiveInstance | undef
       const params: Record<string, unknown> = { Name: d.name, ...wire('instance', d.sections.instance ?? {}) };
       const changes = [...diffConfigs(undefined, d, 'declared'), ...chatbotChanges(d)];
       const empty = emptyFieldCount(d);
-      if (empty > 0) notes.push(`${empty} empty field${empty === 1 ? '' : 's'} not shown: a new instance keeps what it starts with there`);
+      if (empty > 0) notes.push(`${empty} empty field${empty === 1 ? '' : 's'} not shown`);
       return {
         desired: d,
         action: 'create',

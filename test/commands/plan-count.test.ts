@@ -42,7 +42,7 @@ const startsWith = (id: string, name: string, concurrency: number): FakeInstance
   Description: '',
   Concurrency: concurrency,
   Status: 'Published',
-  tts: { Voice: 'aixia', SpeechRate: 0, Volume: 50, PitchRate: 0, Engine: 'ali' },
+  tts: { Voice: 'aixia', SpeechRate: 0, Volume: 50, PitchRate: 0, Engine: 'ali', BackgroundMusicName: 'ding' },
   nav: {
     GreetingConfig: { GreetingWords: '您好', IntentTrigger: '', SourceType: 'chatbotIntent' },
     SilenceTimeoutConfig: {
@@ -118,7 +118,7 @@ async function planAndApply(name: string, yaml: string, live: () => FakeInstance
   const applied = fakeService(live());
   const r = await runVn(['apply', '-f', file, '--yes'], { env: ENV, transport: applied });
   expect(r.code, r.stderr).toBe(0);
-  return { data, text: text.stdout, sent: writesSeen(applied), stderr: r.stderr };
+  return { data, text: text.stdout, sent: writesSeen(applied), stderr: r.stderr, requests: applied.requests };
 }
 
 const existing = (): FakeInstance[] => [
@@ -127,13 +127,13 @@ const existing = (): FakeInstance[] => [
 
 describe('the plan’s write count is what the apply sends', () => {
   it('a create: CreateInstance and every section the file sets, even where the new instance already has that value', async () => {
-    const { data, text, sent, stderr } = await planAndApply(
+    const { data, text, sent, stderr, requests } = await planAndApply(
       'create',
       [
         'name: 新热线',
         'concurrency: 3',
         'enabled: true',
-        'tts: {voice: aixia, volume: 60}',
+        'tts: {voice: aixia, volume: 60, backgroundMusicName: ""}',
         'greeting: {greetingWords: 欢迎致电}',
         'silenceTimeout: {timeout: 8, intentTrigger: ""}',
         'asr: {asrVocabularyId: ""}', // sets nothing: no write
@@ -155,6 +155,9 @@ describe('the plan’s write count is what the apply sends', () => {
     expect(sent).toHaveLength(data.writes);
     expect(text).toContain('Plan: 1 to create, 0 to update, 0 unchanged; 6 writes.');
     expect(stderr).toContain('applied 6 writes');
+    // the new instance's values complete the writes: the file's empty value clears what it starts with
+    const ttsWrite = requests.find((q) => q.action === 'ModifyTTSConfig');
+    expect(ttsWrite?.params).toMatchObject({ InstanceId: 'new-1', Voice: 'aixia', Volume: '60', BackgroundMusicName: '' });
   });
 
   it('an update of several sections', async () => {
