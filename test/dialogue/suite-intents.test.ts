@@ -142,6 +142,8 @@ describe('utterance variants', () => {
         `pretty=${out('v.txt')}`,
         '--reporter',
         `intents-json=${out('intents.json')}`,
+        '--reporter',
+        `intents-html=${out('intents.html')}`,
       ],
       { env: emu.env },
     );
@@ -184,6 +186,9 @@ describe('utterance variants', () => {
       { expected: '贷款咨询', actual: '贷款咨询', count: 2 },
     ]);
     expect(intents.actions).toMatchObject({ turns: 6, correct: 6, accuracy: 1 });
+    const page = readFileSync(out('intents.html'), 'utf8');
+    expect(page).toContain('<h2>Intents: 4 of 6 turns as expected (66.7%)</h2>');
+    expect(page).toMatch(/<th>余额查询<\/th><td class="ok">2<\/td><td class="">0<\/td><td class="bad">1<\/td><td class="bad">1<\/td>/);
   });
 
   it('--list, --grep, --shard, --last-failed and --retries work on the cases', async () => {
@@ -225,5 +230,57 @@ describe('utterance variants', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✗ failed b [say: 我的卡里钱]');
     expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+});
+
+describe('the intents reports of a shard nobody checked', () => {
+  it('are rebuilt by vn dialogue merge, escaping the labels for HTML and the terminal', async () => {
+    const { JsonReporter } = await import('../../src/dialogue/suite/reporters/json.js');
+    const { SummaryBuilder } = await import('../../src/dialogue/suite/summary.js');
+    const evil = '<script>alert(1)</script>\u001b[31m';
+    const result = {
+      file: 'a.test.yaml',
+      name: 'hostile',
+      run: 1,
+      conversationId: 'c-1',
+      outcome: 'failed' as const,
+      durationMs: 5,
+      turns: 1,
+      failures: [],
+      transcript: [
+        {
+          line: 4,
+          kind: 'say' as const,
+          input: 'hi',
+          answer: { Action: 'Broadcast' },
+          latencyMs: 5,
+          ok: false,
+          context: { lastIntent: evil, lastRule: 'knowledge' },
+          expect: { intent: '余额查询', action: 'Broadcast' },
+        },
+      ],
+    };
+    const shard = join(tmp.dir, 'hostile.json');
+    const summary = new SummaryBuilder();
+    summary.add(result);
+    const r = new JsonReporter(undefined, shard);
+    await r.start();
+    await r.conversation(result);
+    await r.end(summary.build({ skipped: 0, durationMs: 5 }));
+    const page = join(tmp.dir, 'hostile.html');
+    const merged = await runVn(['dialogue', 'merge', shard, '--reporter', 'intents', '--reporter', `intents-html=${page}`]);
+    expect(merged.code).toBe(1);
+    expect(merged.stdout).toContain('余额查询 → <script>alert(1)</script>\\x1b[31m: 1');
+    expect(merged.stdout).not.toContain('\u001b');
+    const html = readFileSync(page, 'utf8');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // a shard whose expectation is not text is refused before anything is rendered
+    const bad = JSON.parse(readFileSync(shard, 'utf8'));
+    bad.conversations[0].transcript[0].expect.intent = 5;
+    writeFileSync(shard, JSON.stringify(bad));
+    const refused = await runVn(['dialogue', 'merge', shard, '--reporter', 'intents']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('conversations[0].transcript[0].expect.intent must be text');
   });
 });

@@ -39,6 +39,12 @@ const reporters = {
     extension: 'json',
     load: async () => (await import('./intents.js')).createJson,
   },
+  'intents-html': {
+    summary: 'the intents report as one self-contained page',
+    machineReadable: true,
+    extension: 'html',
+    load: async () => (await import('./intents.js')).createHtml,
+  },
   html: {
     summary: 'one self-contained page with every transcript',
     machineReadable: true,

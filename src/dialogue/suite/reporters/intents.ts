@@ -161,6 +161,57 @@ export async function intentsText(report: IntentsReport): Promise<string> {
   return `${out.join('\n')}\n`;
 }
 
+/** Text for HTML: every character that means something there escaped. */
+function esc(v: unknown): string {
+  return String(v ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** The same report as one self-contained page (no script, nothing fetched); the diagonal of each table green, the rest red. */
+export function intentsHtml(report: IntentsReport): string {
+  const section = (title: string, c: Confusion | null, kind: 'intent' | 'action') => {
+    if (!c) return `<h2>${title}</h2><p>No turn names <code>${kind}:</code>.</p>`;
+    const expected = [...new Set(c.cells.map((x) => x.expected))];
+    const labels = [...new Set<string | null>([...expected, ...c.cells.map((x) => x.actual)])];
+    const count = (e: string, a: string | null) => c.cells.find((x) => x.expected === e && x.actual === a)?.count ?? 0;
+    const head = `<tr><th>expected ↓ got →</th>${labels.map((l) => `<th>${esc(label(l, kind))}</th>`).join('')}<th>accuracy</th></tr>`;
+    const rows = expected.map((e) => {
+      const per = c.perExpected.find((p) => p.label === e);
+      const cells = labels.map((a) => {
+        const n = count(e, a);
+        return `<td class="${n === 0 ? '' : a === e ? 'ok' : 'bad'}">${n}</td>`;
+      });
+      return `<tr><th>${esc(label(e, kind))}</th>${cells.join('')}<td>${per ? `${per.correct}/${per.turns} (${percent(per.accuracy)})` : ''}</td></tr>`;
+    });
+    const misses = c.misses.map(
+      (m) =>
+        `<li><code>${esc(m.file)}:${m.line}</code> ${esc(m.conversation)}${m.input === undefined ? '' : ` — “${esc(m.input)}”`}: expected ${esc(label(m.expected, kind))}, got <b>${esc(label(m.actual, kind))}</b></li>`,
+    );
+    return (
+      `<h2>${title}: ${c.correct} of ${c.turns} turns as expected (${percent(c.accuracy)})</h2>` +
+      `<table>${head}${rows.join('')}</table>` +
+      (misses.length ? `<h3>Turns that got something else</h3><ul>${misses.join('')}</ul>` : '')
+    );
+  };
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>vn dialogue test — intents</title>
+<style>
+body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:24px;color:#1b1f24}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d0d7de;padding:4px 10px;text-align:right}
+th{background:#f6f8fa}td.ok{background:#dafbe1}td.bad{background:#ffebe9;font-weight:bold}
+</style></head><body><h1>Intents and actions</h1>
+${section('Intents', report.intents, 'intent')}
+${section('Actions', report.actions, 'action')}
+</body></html>
+`;
+}
+
 /** Writes the report at the end of the run, to its file (atomically) or to the stream. */
 class IntentsReporter implements Reporter {
   private readonly tally = new IntentsTally();
@@ -193,6 +244,9 @@ class IntentsReporter implements Reporter {
 
 /** The `intents` entry of the reporters' table (index.ts): the report for people. */
 export const createText: MakeReporter = (o) => new IntentsReporter(o.out, o.file, intentsText);
+
+/** The `intents-html` entry: the same counts as a page, the confusions in colour. */
+export const createHtml: MakeReporter = (o) => new IntentsReporter(o.out, o.file, intentsHtml);
 
 /** The `intents-json` entry: the same counts as one JSON document. */
 export const createJson: MakeReporter = (o) => new IntentsReporter(o.out, o.file, (r) => `${escapeJsonControls(JSON.stringify(r, null, 2))}\n`);
