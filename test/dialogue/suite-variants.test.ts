@@ -1,10 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the test files' own variable syntax
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseTestFile, TestFileError } from '../../src/dialogue/suite/parse.js';
 import { MAX_VARIANT_CASES } from '../../src/dialogue/suite/variants.js';
-import { tempDir } from '../helpers/run.js';
+import { ROOT, tempDir } from '../helpers/run.js';
 
 const tmp = tempDir('vn-variants-');
 afterAll(() => tmp.cleanup());
@@ -97,6 +97,21 @@ describe('utterance variants in a test file', () => {
       `conversations:\n  - name: big\n    turns:\n      - say: { anyOf: ${many(40, 'a')} }\n      - say: { anyOf: ${many(25, 'b')} }\n`,
     );
     expect(ok.conversations).toHaveLength(1000);
+  });
+
+  it('reads the example intent set into its eight cases', async () => {
+    const path = join(ROOT, 'examples/intents/demo-bank.intents.yaml');
+    const f = await parseTestFile(path, readFileSync(path, 'utf8'));
+    expect(f.conversations.map((c) => c.name)).toEqual([
+      'balance [say: 我想查余额]',
+      'balance [say: 查一下余额]',
+      'balance [say: 我的卡里钱]',
+      'balance [say: 账户里还剩多少]',
+      'loan [say: 我想贷款]',
+      'loan [say: 贷款利率是多少]',
+      'loan [say: 申请一笔消费贷]',
+      'keypad menu',
+    ]);
   });
 
   it('refuses a case named like another conversation', async () => {
