@@ -94,6 +94,15 @@ describe('bot.context and bot.intent', () => {
     for (const c of json.conversations) expect(await contextCalls(c.conversationId)).toBe(0);
   });
 
+  it('reads ConversationContext as JSON: an object as it is, nothing as {}, anything else under `value`', async () => {
+    const { parseConversationContext } = await import('../../src/dialogue/suite/conversation-context.js');
+    expect(parseConversationContext('{"vip":true}')).toEqual({ vip: true });
+    expect(parseConversationContext('')).toEqual({});
+    expect(parseConversationContext(undefined)).toEqual({});
+    expect(parseConversationContext('[1,2]')).toEqual({ value: [1, 2] });
+    expect(parseConversationContext('not json')).toEqual({ value: 'not json' });
+  });
+
   it('says when the context holds no lastIntent', async () => {
     const { checkTurn } = await import('../../src/dialogue/suite/expectations.js');
     const { ASSERTIONS } = await import('../../src/dialogue/suite/assertions/index.js');
