@@ -152,6 +152,21 @@ describe('coverageItems (the API)', () => {
     expect(items.filter((i) => i.hits > 0).map((i) => i.id)).toEqual(['查账']);
   });
 
+  it('a context read for the turn decides: lastRule and lastIntent name the entry, whatever the answer resembles', () => {
+    const a = intent('余额查询');
+    const withContext = (t: TranscriptTurn, context: Record<string, unknown>) => ({ ...t, context });
+    const items = coverageItems(model, [
+      result('ctx', [
+        // the answer is 余额查询's, but the bot says it understood 问候
+        withContext(turn('say', '你好', a.answer), { lastRule: 'knowledge', lastIntent: '问候' }),
+        // a stale lastIntent after a rule that is not knowledge credits nothing
+        withContext(turn('say', '随便', a.answer), { lastRule: 'unrecognized', lastIntent: '余额查询' }),
+        withContext(turn('dtmf', '3', '?'), { lastRule: 'dtmf', lastIntent: 'dtmf:3' }),
+      ]),
+    ]);
+    expect(items.filter((i) => i.hits > 0).map((i) => `${i.kind} ${i.id}`)).toEqual(['intents 问候', 'dtmf 3']);
+  });
+
   it('without a model: paths only, and it says what it cannot see', () => {
     const nav = {
       GreetingConfig: { GreetingWords: '欢迎' },

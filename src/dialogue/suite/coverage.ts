@@ -29,6 +29,9 @@ import type { Attempt, ConversationResult } from './result.js';
  * How a turn is credited (no extra request, so it works against the service too, given a model;
  * the emulator's context records `lastIntent` as well, but reading it costs a
  * DescribeConversationContext per turn and the service documents no such key):
+ *   - when the turn's context was read anyway (a `context:` or `intent:` expectation) and it has
+ *     `lastRule`, it decides: `knowledge` credits the intent `lastIntent` names, `dtmf` the entry
+ *     of `lastIntent` `dtmf:<digits>`, any other rule no entry;
  *   - a `dtmf` turn reached the entry of its digits when the answer is that entry's (text starts
  *     with the entry's answer, same action and params);
  *   - a `say` turn reached the intent whose answer it is (text starts with the intent's answer:
@@ -312,11 +315,15 @@ export class CoverageTracker {
   observeConversation(result: Pick<ConversationResult, 'file' | 'name' | 'transcript' | 'retries'>): void {
     const test: TestRef = { file: String(result.file), name: String(result.name) };
     const attempts: Pick<Attempt, 'transcript'>[] = [...(Array.isArray(result.retries) ? result.retries : []), result];
-    for (const a of attempts) for (const t of Array.isArray(a.transcript) ? a.transcript : []) this.observe(t.kind, t.input, t.answer, test);
+    for (const a of attempts)
+      for (const t of Array.isArray(a.transcript) ? a.transcript : []) this.observe(t.kind, t.input, t.answer, test, (t as { context?: unknown }).context);
   }
 
-  /** One turn: what was sent (kind and input) and the bot's answer; `test` is who reached what it reached. */
-  observe(kind: StepKind, input: string | undefined, turn: BotTurn, test?: TestRef): void {
+  /**
+   * One turn: what was sent (kind and input) and the bot's answer; `test` is who reached what it
+   * reached; `context` the conversation's context after the turn, when it was read.
+   */
+  observe(kind: StepKind, input: string | undefined, turn: BotTurn, test?: TestRef, context?: unknown): void {
     const action = typeof turn.Action === 'string' ? turn.Action : '';
     const target = targetOf(action, parsedParams(turn));
     for (const rule of this.rules) {
@@ -328,7 +335,7 @@ export class CoverageTracker {
     if (action) this.actions.set(action, (this.actions.get(action) ?? 0) + 1);
     if (target) this.targets.set(target, (this.targets.get(target) ?? 0) + 1);
     for (const b of this.bots) {
-      const e = creditedEntry(b.bot, kind, input, turn);
+      const e = creditedEntry(b.bot, kind, input, turn, context);
       if (!e) continue;
       hit(b.tallies, `${e.kind}\0${e.id}`, test);
       if (e.target && target === e.target) hit(b.tallies, `transfers\0${transferId(`${e.kind === 'intents' ? 'intent' : 'dtmf'}:${e.id}`, e.target)}`, test);
@@ -414,8 +421,15 @@ function answerIs(e: Entry, turn: BotTurn): boolean {
 }
 
 /** The model's entry a turn reached, if any (the crediting rules are in the comment at the top). */
-function creditedEntry(bot: Chatbot, kind: StepKind, input: string | undefined, turn: BotTurn): Entry | undefined {
+function creditedEntry(bot: Chatbot, kind: StepKind, input: string | undefined, turn: BotTurn, context?: unknown): Entry | undefined {
   const entries = entriesOf(bot);
+  const ctx = context && typeof context === 'object' ? (context as Record<string, unknown>) : undefined;
+  if (typeof ctx?.lastRule === 'string' && typeof ctx.lastIntent === 'string') {
+    const named = ctx.lastIntent;
+    if (ctx.lastRule === 'knowledge' && kind === 'say') return entries.find((x) => x.kind === 'intents' && x.id === named);
+    if (ctx.lastRule === 'dtmf' && kind === 'dtmf') return entries.find((x) => x.kind === 'dtmf' && `dtmf:${x.id}` === named);
+    return undefined;
+  }
   if (kind === 'dtmf') {
     const digits = (input ?? '').replace(/\s+/g, '');
     const e = entries.find((x) => x.kind === 'dtmf' && x.id === digits);
