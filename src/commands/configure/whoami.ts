@@ -42,6 +42,8 @@ export default defineCommand({
     const answer = (await client.call('GetCallerIdentity', {})).data;
     const text = (k: string) => (typeof answer[k] === 'string' ? (answer[k] as string) : '');
     const expiration = credentials.expiration;
+    // a fixed STS token (a StsToken profile, ALIBABA_CLOUD_SECURITY_TOKEN) expires, but when is not stored with it
+    const fixedToken = !expiration && credentials.securityToken !== undefined;
     const data = {
       Source: profile.description,
       Provider: profile.provider,
@@ -56,7 +58,7 @@ export default defineCommand({
       UserId: text('UserId'),
       RoleId: text('RoleId'),
       Expiration: expiration ? expiration.toISOString() : '',
-      TimeLeft: expiration ? timeLeft(expiration.getTime() - ctx.now().getTime()) : 'does not expire',
+      TimeLeft: expiration ? timeLeft(expiration.getTime() - ctx.now().getTime()) : fixedToken ? 'unknown' : 'does not expire',
       Skipped: profile.skipped.map((s) => ({ Provider: s.provider, Reason: s.reason })),
     };
     const pad = (k: string) => `${k}:`.padEnd(10);
@@ -68,7 +70,7 @@ export default defineCommand({
       `${pad('arn')}${data.Arn}`,
       `${pad('type')}${data.IdentityType}`,
       `${pad('key')}${data.AccessKeyId}`,
-      `${pad('expires')}${expiration ? `${data.Expiration} (${data.TimeLeft} left)` : 'never (a long-lived AccessKey)'}`,
+      `${pad('expires')}${expiration ? `${data.Expiration} (${data.TimeLeft} left)` : fixedToken ? 'unknown (a fixed STS token: its expiry is not stored with it)' : 'never (a long-lived AccessKey)'}`,
       `${pad('sts')}${endpoint}`,
       ...data.Skipped.map((s, i) => `${pad(i === 0 ? 'skipped' : '')}${s.Provider}: ${s.Reason}`),
     ];
