@@ -30,6 +30,8 @@ export async function startStsEmulator(minDuration = 900, extra: Parameters<type
 
 export interface LoggedRequest {
   seq: number;
+  /** ISO 8601 UTC. */
+  time: string;
   action: string | null;
   version: string | null;
   accessKeyId: string | null;
@@ -116,7 +118,8 @@ export async function pool<T>(tasks: (() => Promise<T>)[], n = 4): Promise<T[]> 
 /** A service error's one line: exit 1 naming the code and the RequestId. */
 export function expectServiceError(r: RunResult, code: string): void {
   expect(r.code, r.stderr).toBe(1);
-  expect(r.stderr).toContain(code);
-  expect(r.stderr).toMatch(/RequestId: [0-9A-F-]{36}/);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
+  const escaped = code.replace(/\./g, '\\.');
+  expect(r.stderr).toMatch(new RegExp(`^error: ${escaped}: .*\\(HTTP \\d{3}, RequestId: [0-9A-F-]{36}\\)$`, 'm'));
+  // a stack trace only with --debug
+  if (!r.stderr.includes('[debug]')) expect(r.stderr).not.toMatch(/\n\s+at /);
 }
