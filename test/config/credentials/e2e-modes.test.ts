@@ -138,6 +138,21 @@ process.stdout.write(JSON.stringify({ mode: 'StsToken', access_key_id: c.AccessK
     'e2e-chain',
     ...sts,
   ])();
+  // `configure list` shows each profile's mode (and never a secret: the sweep below)
+  const listed = await sweep.vn(['configure', 'list', '-o', 'json'], env);
+  expect(listed.code, listed.stderr).toBe(0);
+  const modes = Object.fromEntries((JSON.parse(listed.stdout) as { Profiles: { Name: string; Mode: string }[] }).Profiles.map((p) => [p.Name, p.Mode]));
+  expect(modes).toEqual({
+    ak: 'AK',
+    sts: 'StsToken',
+    ram: 'RamRoleArn',
+    chain: 'ChainableRamRoleArn',
+    ecs: 'EcsRamRole',
+    oidc: 'OIDC',
+    uri: 'CredentialsURI',
+    ext: 'External',
+    local: 'local',
+  });
 
   // whoami asks STS who the caller is: the profile's STS endpoint, else ALIBABA_CLOUD_STS_ENDPOINT
   const profile = (name: string, extra: Record<string, string> = {}) => ({
