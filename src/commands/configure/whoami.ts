@@ -30,7 +30,13 @@ export default defineCommand({
     const given = flags.stsEndpoint as string | undefined;
     // checked before anything is resolved or sent
     if (given !== undefined) ctx.factory.useStsEndpoint(sts.normalizeStsEndpoint(given));
-    const profile = await ctx.factory.profile();
+    const profile = await ctx.factory.profile().catch(async (err: unknown) => {
+      // the first thing run in a broken CI job: when no source yields, say why each one did not apply
+      const { NoCredentialsError } = await import('../../config/credentials/chain.js');
+      if (err instanceof NoCredentialsError)
+        ctx.err(['no source yielded credentials; each one tried:', ...err.skipped.map((s) => `  ${s.provider}: ${s.reason}`)].join('\n'));
+      throw err;
+    });
     // the embedded emulator plays STS too: the local profile asks it
     const endpoint =
       profile.source === 'local' && given === undefined

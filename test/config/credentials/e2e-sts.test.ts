@@ -292,6 +292,32 @@ describe('temporary credentials from spawned vn processes, counted in the emulat
     expect(wrong.stdout + unknown.stdout).toBe('');
   }, 60_000);
 
+  it('whoami with no credentials anywhere says why each source was skipped (exit 4), and never asks the metadata address', async () => {
+    const home = join(t.dir, 'home-empty');
+    mkdirSync(home, { recursive: true });
+    const r = await sweep.vn(['--debug', 'configure', 'whoami'], { HOME: home, VN_CONFIG_DIR: join(home, 'cfg') });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stdout).toBe('');
+    const tried = r.stderr.slice(r.stderr.indexOf('no source yielded credentials; each one tried:')).split('\n').slice(1, 11);
+    expect(tried.map((l) => l.trim().split(':')[0])).toEqual([
+      'local',
+      'env',
+      'oidc',
+      'profile-role',
+      'profile-sts-token',
+      'profile-ak',
+      'aliyun-cli',
+      'credentials-file',
+      'ecs-ram-role',
+      'credentials-uri',
+    ]);
+    expect(r.stderr).toContain('  ecs-ram-role: ALIBABA_CLOUD_ECS_METADATA (the instance RAM role) and VN_ECS_METADATA_ENDPOINT are not set');
+    expect(r.stderr).toMatch(/^error: no credentials: /m);
+    // unasked, the metadata service is not probed (README, "The order"): --debug traces every request
+    expect(r.stderr).not.toContain('100.100.100.200');
+    expect(r.stderr).not.toContain('[debug] >');
+  }, 30_000);
+
   it('no output of any run (with or without --debug) holds an AccessKey secret, a security token or an OIDC token', () => {
     sweep.harvest(emu);
     sweep.harvestCaches(t.dir);
