@@ -138,6 +138,9 @@ process.stdout.write(JSON.stringify({ mode: 'StsToken', access_key_id: c.AccessK
     'e2e-chain',
     ...sts,
   ])();
+  // the aliyun CLI's profile, imported into vn's store
+  const imported = await sweep.vn(['configure', 'import-aliyun', '--file', join(HOME_ALIYUN, '.aliyun', 'config.json')], env);
+  expect(imported.code, imported.stderr).toBe(0);
   // `configure list` shows each profile's mode (and never a secret: the sweep below)
   const listed = await sweep.vn(['configure', 'list', '-o', 'json'], env);
   expect(listed.code, listed.stderr).toBe(0);
@@ -151,6 +154,7 @@ process.stdout.write(JSON.stringify({ mode: 'StsToken', access_key_id: c.AccessK
     oidc: 'OIDC',
     uri: 'CredentialsURI',
     ext: 'External',
+    ci: 'RamRoleArn',
     local: 'local',
   });
 
@@ -221,6 +225,15 @@ process.stdout.write(JSON.stringify({ mode: 'StsToken', access_key_id: c.AccessK
     { name: 'CredentialsURI', ...profile('uri'), source: /^vn profile "uri" \(CredentialsURI\)$/, provider: 'profile-role', ...metadataCase },
     { name: 'External', ...profile('ext'), source: /^vn profile "ext" \(External\)$/, provider: 'profile-role', ...metadataCase },
     {
+      name: 'aliyun CLI profile imported (configure import-aliyun)',
+      ...profile('ci', { VN_ENDPOINT: emu.url }),
+      source: /^vn profile "ci" \(RamRoleArn\)$/,
+      provider: 'profile-role',
+      identity: 'AssumedRoleUser',
+      arn: assumed('deployer', 'e2e-aliyun'),
+      key: STS_KEY,
+    },
+    {
       name: 'aliyun CLI profile',
       ...chain({}, HOME_ALIYUN),
       source: /aliyun CLI profile "ci" \(RamRoleArn\)/,
@@ -289,7 +302,7 @@ process.stdout.write(JSON.stringify({ mode: 'StsToken', access_key_id: c.AccessK
       ...metadataCase,
     },
   ];
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   if (process.env.E2E_DUMP) writeFileSync(process.env.E2E_DUMP, JSON.stringify(sweep.runs, null, 1));
