@@ -352,7 +352,7 @@ describe('every credential mode, from spawned vn processes against the emulator'
     expect(failures).toEqual([]);
     // the emulator refused none of these requests (the request log, over HTTP)
     expect(await requestLog(emu, { status: 'error' })).toEqual([]);
-  }, 240_000);
+  }, 300_000);
 
   it('no output of any run (with or without --debug) holds an AccessKey secret, a security token or an OIDC token', () => {
     sweep.harvest(emu);

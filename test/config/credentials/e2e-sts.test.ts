@@ -174,24 +174,25 @@ describe('temporary credentials from spawned vn processes, counted in the emulat
         },
       );
     const runs = Promise.all([wait('refresh', a), wait('rotate', b)]);
-    // the platform rotates the token once the first exchange has used it
-    await until('the first AssumeRoleWithOIDC', async () => (await since(before, 'AssumeRoleWithOIDC')).length >= 1);
-    const second = await (await fetch(`${emu.url}/_vn/oidc/token?sub=system:serviceaccount:ci:runner-rotated`)).text();
-    writeFileSync(tokenFile, second);
-    sweep.secret(second);
-    const started = Date.now();
-    // both runs renew once, after the first session has ended: then they are let go
-    await until('two of each exchange and the first sessions over', async () => {
-      const log = await since(before);
-      return (
-        log.filter((r) => r.action === 'AssumeRole').length >= 2 &&
-        log.filter((r) => r.action === 'AssumeRoleWithOIDC').length >= 2 &&
-        Date.now() > started + SESSION_S * 1000
-      );
-    });
-    // let the runs go at once (an in-process client: no process to start)
+    // each run is let go once it has renewed and its first session is over (and long before a
+    // second renewal): an in-process client disables its instance, no process to start
     const admin = new Client({ endpoint: emu.url, credentials: { accessKeyId: TEST_KEY.id, accessKeySecret: TEST_KEY.secret }, retries: 0 });
-    await Promise.all([a, b].map((id) => admin.call('DisableInstance', { InstanceId: id })));
+    const letGo = async (action: string, id: string) => {
+      await until(`two ${action} calls and the first session over`, async () => {
+        const calls = await since(before, action);
+        return calls.length >= 2 && Date.now() > Date.parse(calls[0]?.time ?? '') + SESSION_S * 1000 + 500;
+      });
+      await admin.call('DisableInstance', { InstanceId: id });
+    };
+    const rotated = (async () => {
+      // the platform rotates the token once the first exchange has used it
+      await until('the first AssumeRoleWithOIDC', async () => (await since(before, 'AssumeRoleWithOIDC')).length >= 1);
+      const second = await (await fetch(`${emu.url}/_vn/oidc/token?sub=system:serviceaccount:ci:runner-rotated`)).text();
+      writeFileSync(tokenFile, second);
+      sweep.secret(second);
+      await letGo('AssumeRoleWithOIDC', b);
+    })();
+    await Promise.all([letGo('AssumeRole', a), rotated]);
     const [refresh, rotate] = (await runs) as [RunResult, RunResult];
     expect(refresh.code, refresh.stderr.slice(-500)).toBe(0);
     expect(rotate.code, rotate.stderr.slice(-500)).toBe(0);
