@@ -324,5 +324,11 @@ describe('temporary credentials from spawned vn processes, counted in the emulat
     sweep.harvestCaches(t.dir);
     expect(sweep.runs.some((r) => r.argv.includes('--debug'))).toBe(true);
     sweep.check();
+    // the sweep has teeth: a run that printed one of these secrets fails it
+    const leaky = new Sweep();
+    const [secret] = [...sweep.secrets].filter((x) => x.startsWith('CAIS'));
+    leaky.secret(secret);
+    leaky.runs.push({ argv: ['instance', 'list'], result: { code: 0, stdout: `{"SecurityToken":"${secret}"}`, stderr: '' } });
+    expect(() => leaky.check()).toThrow();
   });
 });
