@@ -670,7 +670,7 @@ complete -c vn -n '__vn_at \'configure set\'' -l ram-role-arn -x -d 'the role to
 complete -c vn -n '__vn_at \'configure set\'' -l role-session-name -x -d 'the role session name (default: ALIBABA_CLOUD_ROLE_SESSION_NAME, else vn-cli)'
 complete -c vn -n '__vn_at \'configure set\'' -l external-id -x -d 'RamRoleArn, ChainableRamRoleArn: the external id the role trusts'
 complete -c vn -n '__vn_at \'configure set\'' -l policy -x -d 'a session policy (JSON) narrowing the role'
-complete -c vn -n '__vn_at \'configure set\'' -l duration-seconds -x -d 'session duration, 900 to 43200 (default 3600)'
+complete -c vn -n '__vn_at \'configure set\'' -l duration-seconds -x -d 'session duration, 900 to 43200 (default 3600; from 1 with an --sts-endpoint other than Alibaba Cloud’s)'
 complete -c vn -n '__vn_at \'configure set\'' -l sts-endpoint -x -d 'STS endpoint (default sts.aliyuncs.com)'
 complete -c vn -n '__vn_at \'configure set\'' -l sts-region -x -d 'STS region: sts.REGION.aliyuncs.com'
 complete -c vn -n '__vn_at \'configure set\'' -l source-profile -x -a '(__vn_profiles)' -d 'ChainableRamRoleArn: the profile (of any mode) that assumes the role'
