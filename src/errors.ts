@@ -105,3 +105,13 @@ export class TestsFailed extends VnError {
   override readonly exitCode = 1;
   override name = 'TestsFailed';
 }
+
+/**
+ * `dialogue test --mutate --min-mutation-score S`: the suite killed too few of the mutants that ran
+ * (killed / run below S). Exit 10 — the report is out already; apart from 1 (some test failed) so a
+ * pipeline can tell a weak suite from a broken one.
+ */
+export class MutationScoreTooLow extends VnError {
+  override readonly exitCode = 10;
+  override name = 'MutationScoreTooLow';
+}

@@ -1,6 +1,7 @@
 import { NetworkError, TestsFailed, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import type { HandlerContext } from '../handler-context.js';
+import { MUTATE_FLAGS, mutateFlags, runMutate } from './mutate.js';
 import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
 
 function positiveInt(v: unknown, flag: string, min = 1): number {
@@ -45,6 +46,7 @@ export default defineCommand({
     { name: 'update', type: 'bool', description: 'rewrite the expectations of failing turns from the actual answers' },
     { name: 'coverage', type: 'bool', description: 'report which navigation-config paths, actions and transfer targets the suite reached' },
     { name: 'progress', type: 'bool', description: 'show a progress line on stderr (default on a terminal)' },
+    ...MUTATE_FLAGS,
   ],
   examples: [
     'vn --profile local dialogue test examples/',
@@ -53,6 +55,7 @@ export default defineCommand({
     'vn dialogue test bot.test.yaml --retries 2 --tag smoke --max-p95 800',
     'vn dialogue test bot.test.yaml --repeat 20 --concurrency 10   # flakiness and load',
     'vn dialogue test bot.test.yaml --coverage',
+    'vn dialogue test bot.test.yaml --instance hotline --mutate --min-mutation-score 0.8   # how good is the suite?',
   ],
   async run(ctx, { args, flags }) {
     const concurrency = positiveInt(flags.concurrency, 'concurrency');
@@ -77,6 +80,7 @@ export default defineCommand({
     const shard = flags.shard === undefined ? undefined : parseShard(String(flags.shard));
     const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
     await checkReportTargets(specs);
+    const mutate = mutateFlags(flags, specs);
 
     const { readFile } = await import('node:fs/promises');
     const { expandTestPaths } = await import('../../dialogue/suite/files.js');
@@ -140,6 +144,11 @@ export default defineCommand({
       return undefined;
     }
     if (lastFailedNote) ctx.err(lastFailedNote);
+    if (mutate) {
+      const ids = new Set(instanceIds.values());
+      const env = flags.env as 'debug' | 'live' | undefined;
+      return runMutate(ctx, { files, selected, instanceIds: ids, mutate, specs: flags.reporter === undefined ? [] : specs, timeoutMs, concurrency, env });
+    }
 
     // each instance is checked once before anything runs: a typo is one error, not one per conversation
     const client = await ctx.client({ timeoutMs });
