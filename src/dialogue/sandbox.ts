@@ -144,7 +144,12 @@ async function catalogOf(chatbots: SandboxOptions['chatbots']): Promise<{ catalo
   try {
     return { catalog: loadChatbotFile(chatbots) };
   } catch (e) {
-    if (e instanceof ChatbotFileError) throw new UsageError(e.lines.join('\n'));
+    if (e instanceof ChatbotFileError) {
+      // one line per problem, as the error printer writes a file's problems
+      const err = new UsageError(e.message);
+      err.lines = e.lines;
+      throw err;
+    }
     throw e;
   }
 }
