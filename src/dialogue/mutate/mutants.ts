@@ -96,7 +96,7 @@ export function generateMutants(copy: Copy): Mutant[] {
           path: `${key}.threshold`,
           from: String(threshold),
           to: String(to),
-          needs: `no test ${what.verb} ${Math.min(to, threshold)} times in a row and checks the answer`,
+          needs: `no test ${what.verb} ${times(Math.min(to, threshold))} in a row and checks the answer`,
           reached: (t) => isFinal(t) || isPrompt(t),
           apply: setIn(key, 'threshold', to),
         });
@@ -306,6 +306,10 @@ function mutatedValue(value: unknown): unknown {
   if (typeof value === 'number') return value + 1;
   if (typeof value === 'boolean') return !value;
   return MUTATED_VALUE;
+}
+
+function times(n: number): string {
+  return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
 }
 
 function shown(v: unknown): string {
