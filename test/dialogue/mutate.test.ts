@@ -273,3 +273,33 @@ describe('vn dialogue test --mutate', () => {
     expect(emu.state.store.db.prepare('select count(*) as n from instances').get()).toEqual(before);
   });
 });
+
+describe('examples/README.md: weak-suite.yaml', () => {
+  it('runs as written: the example suite meets the stated score, the weak one scores lower with its survivors named (exit 10)', async () => {
+    const { bashWithVn } = await import('../helpers/vn-shim.js');
+    const { cpSync } = await import('node:fs');
+    const t = tempDir('vn-mutate-example-');
+    try {
+      const readme = readFileSync(join(ROOT, 'examples/README.md'), 'utf8');
+      const section = readme.slice(readme.indexOf('## `weak-suite.yaml`'), readme.indexOf('## `hotline.yaml`'));
+      const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+      expect(block).toBeDefined();
+      cpSync(join(ROOT, 'examples'), join(t.dir, 'examples'), { recursive: true });
+      const r = await bashWithVn(['-eo', 'pipefail', '-c', block as string], {
+        cwd: t.dir,
+        timeoutMs: 120_000,
+        env: { PATH: process.env.PATH, HOME: t.dir, VN_CONFIG_DIR: join(t.dir, 'config'), NO_COLOR: '1' },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Mutation score: 60% \(21 killed of 35 run\) in [\d.]+ s, [\d.]+ mutants\/s; --min-mutation-score 60% met/);
+      expect(r.stdout).toMatch(/Mutation score: 8\.6% \(3 killed of 35 run\) .*; --min-mutation-score 60% NOT met/);
+      expect(r.stdout).toContain(
+        '✗ chatbots[chatbot-demo-bank].dtmf[2].params.skillGroupId: cardLossSkillGroup → mutantSkillGroup survived: “keypad 2 transfers”',
+      );
+      expect(r.stdout).toContain('exit 10');
+      expect(r.stderr).toContain('error: mutation score 8.6% is below --min-mutation-score 60%');
+    } finally {
+      t.cleanup();
+    }
+  }, 120_000);
+});
