@@ -36,7 +36,9 @@ try {
   const { report } = best;
   const ran = report.killed + report.survived;
   console.log(`bench/mutation: the demo suite (examples/demo-bank.test.yaml) on ${cpus().length} cores, best of ${RUNS}`);
-  console.log(`  mutants: ${report.total} (${report.killed} killed, ${report.survived} survived, ${report.notRun} not run); score ${(report.score * 100).toFixed(1)}%`);
+  console.log(
+    `  mutants: ${report.total} (${report.killed} killed, ${report.survived} survived, ${report.notRun} not run); score ${(report.score * 100).toFixed(1)}%`,
+  );
   console.log(`  whole command: ${(best.wallMs / 1000).toFixed(2)} s (goal < 30 s); mutation run ${(report.durationMs / 1000).toFixed(2)} s`);
   console.log(`  mutants per second: ${(ran / (best.wallMs / 1000)).toFixed(1)} (whole command), ${report.mutantsPerSecond} (mutation run)`);
   console.log(`  every run: ${rows.map((r) => `${(r.wallMs / 1000).toFixed(2)} s`).join(', ')}`);
