@@ -177,6 +177,36 @@ describe('runMutation', () => {
   }, 60_000);
 });
 
+describe('a run cut short by --mutate-timeout', () => {
+  it('ends soon after the limit: the runs under way are stopped and reported as not run, never as killed', async () => {
+    // one long conversation, so that runs are under way when the time is up
+    const turns = Array.from({ length: 200 }, () => '      - say: 我想查余额\n        bot: { action: Broadcast }\n').join('');
+    const s = await suite('long.test.yaml', `conversations:\n  - name: long\n    turns:\n${turns}`);
+    const run = (timeoutMs: number) =>
+      runMutation({
+        ...s,
+        copy: copy(),
+        instance: { id: 'i-1' },
+        chatbotsSource: 'built-in',
+        clientFor,
+        turnTimeoutMs: 10_000,
+        concurrency: 1,
+        parallel: 2,
+        timeoutMs,
+      });
+    // the time of the baseline alone (no mutant runs in 1 ms), then a limit a second past it
+    const r0 = (await run(1)).durationMs;
+    const started = performance.now();
+    const r = await run(r0 + 1_000);
+    const took = performance.now() - started;
+    expect(r.notRun).toBeGreaterThan(0);
+    expect(r.killed + r.survived + r.notRun).toBe(35);
+    // a run stopped under way (its emulator closed) is not run, not killed by the closing
+    for (const m of r.mutants.filter((x) => x.status === 'killed')) expect(m.killedBy?.why).toBe('action did not match');
+    expect(took).toBeLessThan(r0 + 1_000 + 3_000);
+  }, 60_000);
+});
+
 describe('the HTML report', () => {
   it('lists survivors first and escapes every value', async () => {
     const r = await mutation('examples/weak-suite.yaml');

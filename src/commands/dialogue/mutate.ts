@@ -118,20 +118,32 @@ export async function runMutate(
   for (const k of ['tts', 'asr', 'readOnly']) delete manifest[k];
   const { runMutation, DEFAULT_PARALLEL } = await import('../../dialogue/mutate/run.js');
   const { emulatorClient } = await import('../emulator/seeding.js');
-  const report = await runMutation({
-    files: o.files,
-    selected: o.selected,
-    copy: { manifest, bots: bots.bots },
-    instance: { id: instanceId, ...(typeof manifest.name === 'string' ? { name: manifest.name } : {}) },
-    chatbotsSource: bots.source,
-    clientFor: (url, key) => emulatorClient(ctx, url, key, { timeoutMs: o.timeoutMs, retries: 0 }),
-    turnTimeoutMs: o.timeoutMs,
-    concurrency: o.concurrency,
-    parallel: DEFAULT_PARALLEL,
-    timeoutMs: o.mutate.timeoutMs,
-    ...(o.env ? { env: o.env } : {}),
-    ...(o.mutate.minScore !== undefined ? { minScore: o.mutate.minScore } : {}),
-  });
+  // a terminal shows how far the run is (stderr only; nothing when it is not a terminal)
+  const spinner = await ctx.spinner('mutation testing: the suite on the unmutated copy…');
+  const tally = { killed: 0, survived: 0 };
+  let report: import('../../dialogue/mutate/run.js').MutationReport;
+  try {
+    report = await runMutation({
+      files: o.files,
+      selected: o.selected,
+      copy: { manifest, bots: bots.bots },
+      instance: { id: instanceId, ...(typeof manifest.name === 'string' ? { name: manifest.name } : {}) },
+      chatbotsSource: bots.source,
+      clientFor: (url, key) => emulatorClient(ctx, url, key, { timeoutMs: o.timeoutMs, retries: 0 }),
+      turnTimeoutMs: o.timeoutMs,
+      concurrency: o.concurrency,
+      parallel: DEFAULT_PARALLEL,
+      timeoutMs: o.mutate.timeoutMs,
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.mutate.minScore !== undefined ? { minScore: o.mutate.minScore } : {}),
+      onMutant(done, total, r) {
+        if (r.status === 'killed' || r.status === 'survived') tally[r.status]++;
+        spinner.text = `mutation testing: ${done} of ${total} mutants, ${tally.killed} killed, ${tally.survived} survived`;
+      },
+    });
+  } finally {
+    spinner.stop();
+  }
   const { prettyMutationReport, htmlMutationReport } = await import('../../dialogue/mutate/report.js');
   const { writeFileAtomic } = await import('../../atomic-file.js');
   const specs = o.specs.length ? o.specs : [{ name: 'pretty' as const }];
