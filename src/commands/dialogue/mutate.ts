@@ -127,6 +127,7 @@ export async function runMutate(
       files: o.files,
       selected: o.selected,
       copy: { manifest, bots: bots.bots },
+      manifestName: `the exported configuration of instance ${instanceId}`,
       instance: { id: instanceId, ...(typeof manifest.name === 'string' ? { name: manifest.name } : {}) },
       chatbotsSource: bots.source,
       clientFor: (url, key) => emulatorClient(ctx, url, key, { timeoutMs: o.timeoutMs, retries: 0 }),

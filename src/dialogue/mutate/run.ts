@@ -29,6 +29,9 @@ export interface MutantResult {
 }
 
 export interface MutationReport {
+  /** What this document is (beside the suite's JSON report, which `vn dialogue merge` reads). */
+  kind: 'mutation';
+  schemaVersion: 1;
   instance: { id: string; name?: string };
   /** Where the chatbot came from: a file's path, or `built-in` (the demo bot). */
   chatbots: string;
@@ -61,6 +64,8 @@ export interface MutationOptions {
   copy: Copy;
   instance: { id: string; name?: string };
   chatbotsSource: string;
+  /** The name the sandbox's messages give the copy's manifest (a problem in an exported configuration names it). */
+  manifestName?: string;
   clientFor: SandboxClientFor;
   /** Per-turn timeout of the clients clientFor makes (to tell a timeout from other errors). */
   turnTimeoutMs: number;
@@ -134,6 +139,8 @@ export async function runMutation(opts: MutationOptions): Promise<MutationReport
   const score = ran === 0 ? null : killed / ran;
   const durationMs = performance.now() - startedAt;
   return {
+    kind: 'mutation',
+    schemaVersion: 1,
     instance: opts.instance,
     chatbots: opts.chatbotsSource,
     baseline,
@@ -167,7 +174,7 @@ async function runMutant(
   let sandbox: Sandbox;
   try {
     const copy = mutate(opts.copy, m);
-    sandbox = await openSandbox({ manifest: copy.manifest, chatbots: copy.bots, clientFor: opts.clientFor });
+    sandbox = await openSandbox({ ...sandboxNamed(opts), manifest: copy.manifest, chatbots: copy.bots, clientFor: opts.clientFor });
   } catch (err) {
     // a mutant the API would refuse is no test of the suite
     return { ...head(m), status: 'invalid', reason: (err as Error).message.split('\n')[0] as string };
@@ -205,7 +212,7 @@ function survivalReason(m: Mutant, baseline: ConversationResult[]): string {
 }
 
 async function runOn(copy: Copy, selected: Selected[], opts: MutationOptions, o: { bail: boolean }) {
-  const sandbox = await openSandbox({ manifest: copy.manifest, chatbots: copy.bots, clientFor: opts.clientFor });
+  const sandbox = await openSandbox({ ...sandboxNamed(opts), manifest: copy.manifest, chatbots: copy.bots, clientFor: opts.clientFor });
   try {
     return await runSuitesOn(sandbox, selected, opts, o);
   } finally {
@@ -236,6 +243,10 @@ async function runSuitesOn(sandbox: Sandbox, selected: Selected[], opts: Mutatio
     reporters: [collect],
   });
   return { results, durationMs: summary.durationMs };
+}
+
+function sandboxNamed(opts: MutationOptions): { manifestName?: string } {
+  return opts.manifestName ? { manifestName: opts.manifestName } : {};
 }
 
 function whyNotPassed(r: ConversationResult): string {
