@@ -223,6 +223,16 @@ describe('the HTML report', () => {
   }, 60_000);
 });
 
+describe('the --mutate flags', () => {
+  it('take a score as a fraction or a percentage, and a duration in ms, s or m', async () => {
+    const { parseDuration, parseScore } = await import('../../src/commands/dialogue/mutate.js');
+    expect([parseScore('0.8'), parseScore('80%'), parseScore('1'), parseScore('0')]).toEqual([0.8, 0.8, 1, 0]);
+    for (const bad of ['1.2', '120%', '-0.1', 'high', '']) expect(() => parseScore(bad), bad).toThrow(/--min-mutation-score must be/);
+    expect([parseDuration('90'), parseDuration('90s'), parseDuration('1500ms'), parseDuration('2m')]).toEqual([90_000, 90_000, 1500, 120_000]);
+    for (const bad of ['0', '2h', 'soon', '-5s']) expect(() => parseDuration(bad), bad).toThrow(/--mutate-timeout must be/);
+  });
+});
+
 describe('vn dialogue test --mutate', () => {
   let emu: TestEmulator;
   let instance: string;

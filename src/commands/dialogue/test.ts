@@ -15,7 +15,8 @@ export default defineCommand({
     'the Debug* dialogue actions (or the live ones with --env live), checking each answer, and reports what failed, the ' +
     'latency per turn and the turns per second. Every file is validated before anything is sent. --shard i/n runs one part ' +
     'of the suite (merge the parts with vn dialogue merge). Exit 0 when all pass (flaky ones included), 1 when any fails or ' +
-    'the latency gate fails, 2 on an invalid file, 3 when the service cannot be reached.',
+    'the latency gate fails, 2 on an invalid file, 3 when the service cannot be reached. --mutate measures the suite instead: ' +
+    'it runs it against small changes of an emulator copy of the instance and reports which it notices (exit 10 below --min-mutation-score).',
   args: [{ name: 'paths', variadic: true, complete: 'test-file', description: 'test files, directories (their *.test.yaml files) or globs' }],
   flags: [
     {
