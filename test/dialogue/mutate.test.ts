@@ -107,6 +107,20 @@ describe('the mutants of a copy', () => {
     });
   });
 
+  it('no DTMF entry is pointed at one that does the same (a change no test could notice)', () => {
+    const c = copy();
+    const bot = c.bots[0] as Copy['bots'][number];
+    bot.dtmf = [
+      { digits: '1', answer: '同一句话', action: 'Broadcast', params: '{}' },
+      { digits: '2', answer: '同一句话', action: 'Broadcast', params: '{}' },
+    ];
+    expect(
+      generateMutants(c)
+        .filter((m) => m.path.includes('.dtmf['))
+        .map(describeMutant),
+    ).toEqual(['chatbots[chatbot-demo-bank].dtmf[1]: removed', 'chatbots[chatbot-demo-bank].dtmf[2]: removed']);
+  });
+
   it('a threshold of 1 is not lowered (the API refuses 0)', () => {
     const c = copy();
     (c.manifest.silenceTimeout as Record<string, unknown>).threshold = 1;

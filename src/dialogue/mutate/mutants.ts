@@ -196,7 +196,8 @@ export function generateMutants(copy: Copy): Mutant[] {
       const where = `${at}.dtmf[${entry.digits}]`;
       const pressed = (t: TranscriptTurn) => t.kind === 'dtmf' && (t.input ?? '').replace(/\s+/g, '') === entry.digits;
       const other = bot.dtmf[(di + 1) % bot.dtmf.length];
-      if (other && other !== entry) {
+      // pointed at an entry that does the same would be no change (an equivalent mutant, never killed)
+      if (other && other !== entry && !(other.answer === entry.answer && other.action === entry.action && other.params === entry.params)) {
         out.push({
           kind: 'dtmf-elsewhere',
           path: where,
