@@ -335,7 +335,10 @@ describe('examples/README.md: weak-suite.yaml', () => {
     const t = tempDir('vn-mutate-example-');
     try {
       const readme = readFileSync(join(ROOT, 'examples/README.md'), 'utf8');
-      const section = readme.slice(readme.indexOf('## `weak-suite.yaml`'), readme.indexOf('## `hotline.yaml`'));
+      const start = readme.indexOf('## `weak-suite.yaml`');
+      expect(start).toBeGreaterThanOrEqual(0);
+      const next = readme.indexOf('\n## ', start + 1);
+      const section = readme.slice(start, next < 0 ? undefined : next);
       const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
       expect(block).toBeDefined();
       cpSync(join(ROOT, 'examples'), join(t.dir, 'examples'), { recursive: true });
