@@ -108,7 +108,7 @@ function __vn_takes_value
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
-        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file' 'dialogue test|--min-coverage' 'dialogue test|--chatbots'
+        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file' 'dialogue test|--min-coverage' 'dialogue test|--chatbots' 'dialogue test|--min-mutation-score' 'dialogue test|--mutate-timeout'
             return 0
         case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95' 'dialogue merge|--min-coverage'
             return 0
@@ -541,8 +541,11 @@ complete -c vn -n '__vn_at \'dialogue test\'' -l report-file -r -F -d 'the file 
 complete -c vn -n '__vn_at \'dialogue test\'' -l update -d 'rewrite the expectations of failing turns from the actual answers'
 complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached (with a chatbot model: intents, DTMF entries)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l min-coverage -x -d 'fail (exit 9) when coverage is below PERCENT overall, or per kind: paths=100,intents=80,dtmf=50,transfers=100 (implies --coverage)'
-complete -c vn -n '__vn_at \'dialogue test\'' -l chatbots -r -F -d 'the chatbot model for coverage: an emulator chatbots file, or "demo" (the built-in bot); the local profile’s bots by default'
+complete -c vn -n '__vn_at \'dialogue test\'' -l chatbots -r -F -d 'the chatbot model: an emulator chatbots file, or "demo" (the built-in bot) — for coverage (the local profile’s bots by default) and for --mutate’s copy (the demo by default)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l mutate -d 'mutation testing: run the suite against small changes of an emulator copy of the instance, and report which it notices'
+complete -c vn -n '__vn_at \'dialogue test\'' -l min-mutation-score -x -d 'with --mutate: exit 10 when killed / run is below this (0..1, or a percentage such as 80%)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l mutate-timeout -x -d 'with --mutate: the whole run’s time limit (e.g. 60s, 2m; default 120s); mutants not run by then are reported as not run'
 complete -c vn -n '__vn_at \'dialogue test\'; and __vn_argc -ge 0' -a '(__vn_test_files)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l reporter -x -a 'pretty json junit junit-ant intents intents-json intents-html html' -d 'report format, repeatable: pretty, json, junit, junit-ant, intents, intents-json, intents-html, html; name=FILE writes that report to FILE (default: pretty)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'

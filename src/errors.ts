@@ -115,3 +115,13 @@ export class CoverageUnmet extends VnError {
   override readonly exitCode = 9;
   override name = 'CoverageUnmet';
 }
+
+/**
+ * `dialogue test --mutate --min-mutation-score S`: the suite killed too few of the mutants that ran
+ * (killed / run below S). Exit 10 — the report is out already; apart from 1 (some test failed) so a
+ * pipeline can tell a weak suite from a broken one.
+ */
+export class MutationScoreTooLow extends VnError {
+  override readonly exitCode = 10;
+  override name = 'MutationScoreTooLow';
+}

@@ -2,6 +2,8 @@ import { describeCheck } from '../../dialogue/suite/coverage-gate.js';
 import { CoverageUnmet, NetworkError, TestsFailed, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import type { HandlerContext } from '../handler-context.js';
+import { type ChatbotModel, chatbotModel, demoModel, readChatbotsFile } from './chatbots.js';
+import { MUTATE_FLAGS, mutateFlags, runMutate } from './mutate.js';
 import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
 
 function positiveInt(v: unknown, flag: string, min = 1): number {
@@ -15,7 +17,8 @@ export default defineCommand({
     'the Debug* dialogue actions (or the live ones with --env live), checking each answer, and reports what failed, the ' +
     'latency per turn and the turns per second. Every file is validated before anything is sent. --shard i/n runs one part ' +
     'of the suite (merge the parts with vn dialogue merge). Exit 0 when all pass (flaky ones included), 1 when any fails or ' +
-    'the latency gate fails, 2 on an invalid file, 3 when the service cannot be reached, 9 when all pass but --min-coverage is unmet.',
+    'the latency gate fails, 2 on an invalid file, 3 when the service cannot be reached, 9 when all pass but --min-coverage is unmet. ' +
+    '--mutate measures the suite instead: it runs it against small changes of an emulator copy of the instance and reports which it notices (exit 10 below --min-mutation-score).',
   args: [{ name: 'paths', variadic: true, complete: 'test-file', description: 'test files, directories (their *.test.yaml files) or globs' }],
   flags: [
     {
@@ -58,9 +61,11 @@ export default defineCommand({
       name: 'chatbots',
       valueName: 'file',
       complete: 'file',
-      description: 'the chatbot model for coverage: an emulator chatbots file, or "demo" (the built-in bot); the local profile’s bots by default',
+      description:
+        'the chatbot model: an emulator chatbots file, or "demo" (the built-in bot) — for coverage (the local profile’s bots by default) and for --mutate’s copy (the demo by default)',
     },
     { name: 'progress', type: 'bool', description: 'show a progress line on stderr (default on a terminal)' },
+    ...MUTATE_FLAGS,
   ],
   examples: [
     'vn --profile local dialogue test examples/',
@@ -69,6 +74,7 @@ export default defineCommand({
     'vn dialogue test bot.test.yaml --retries 2 --tag smoke --max-p95 800',
     'vn dialogue test bot.test.yaml --repeat 20 --concurrency 10   # flakiness and load',
     'vn dialogue test bot.test.yaml --coverage',
+    'vn dialogue test bot.test.yaml --instance hotline --mutate --min-mutation-score 0.8   # how good is the suite?',
   ],
   async run(ctx, { args, flags }) {
     const concurrency = positiveInt(flags.concurrency, 'concurrency');
@@ -93,6 +99,7 @@ export default defineCommand({
     const shard = flags.shard === undefined ? undefined : parseShard(String(flags.shard));
     const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
     await checkReportTargets(specs);
+    const mutate = mutateFlags(flags, specs);
     const { parseMinCoverage, checkMeasurable } = await import('../../dialogue/suite/coverage-gate.js');
     const minCoverage = flags.minCoverage === undefined ? undefined : parseMinCoverage(String(flags.minCoverage));
     const coverage = flags.coverage === true || minCoverage !== undefined;
@@ -164,6 +171,11 @@ export default defineCommand({
       return undefined;
     }
     if (lastFailedNote) ctx.err(lastFailedNote);
+    if (mutate) {
+      const ids = new Set(instanceIds.values());
+      const env = flags.env as 'debug' | 'live' | undefined;
+      return runMutate(ctx, { files, selected, instanceIds: ids, mutate, specs: flags.reporter === undefined ? [] : specs, timeoutMs, concurrency, env });
+    }
 
     // each instance is checked once before anything runs: a typo is one error, not one per conversation
     const client = await ctx.client({ timeoutMs });
@@ -220,34 +232,6 @@ export default defineCommand({
     return exitFor(summary);
   },
 });
-
-type ChatbotModel = import('../../dialogue/suite/coverage.js').ChatbotModel;
-
-/**
- * `--chatbots`: the chatbot model coverage reads intents and DTMF entries from, an emulator
- * chatbots file or `demo` (the built-in bot); a file that cannot be used is exit 2, one line per problem.
- */
-async function chatbotModel(value: string): Promise<ChatbotModel> {
-  return value === 'demo' ? demoModel() : readChatbotsFile(value);
-}
-
-async function demoModel(): Promise<ChatbotModel> {
-  const { demoChatbot } = await import('../../emulator/chatbots/demo.js');
-  return { bots: [demoChatbot()], source: 'built-in' };
-}
-
-async function readChatbotsFile(file: string): Promise<ChatbotModel> {
-  const { loadChatbotFile } = await import('../../emulator/chatbots/load.js');
-  const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
-  try {
-    return loadChatbotFile(file);
-  } catch (e) {
-    if (!(e instanceof ChatbotFileError)) throw e;
-    const err = new UsageError(e.message);
-    err.lines = e.lines;
-    throw err;
-  }
-}
 
 /** Without --chatbots: on the local profile, the embedded emulator's own bots (VN_LOCAL_CHATBOTS or the demo); against the service, none (its bots cannot be read). */
 async function localChatbots(ctx: HandlerContext): Promise<ChatbotModel | undefined> {

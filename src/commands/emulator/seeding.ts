@@ -2,6 +2,7 @@ import type { ActionName } from '../../api/catalog.js';
 import type { Client } from '../../client/client.js';
 import type { Api } from '../../manifest/live.js';
 import type { ConfigFile } from '../../manifest/load.js';
+import type { ClientPolicy } from '../../ports.js';
 import type { HandlerContext } from '../define.js';
 
 /**
@@ -52,11 +53,16 @@ async function childFactory(ctx: HandlerContext, env: NodeJS.ProcessEnv, globals
  * not resolved as a profile, so it is not added to the redaction list: the emulator's own key is
  * what `--print-env` and the ready file are there to give out.
  */
-export async function emulatorClient(ctx: HandlerContext, url: string, key: { id: string; secret: string }): Promise<Client> {
+export async function emulatorClient(
+  ctx: HandlerContext,
+  url: string,
+  key: { id: string; secret: string },
+  policy: Pick<ClientPolicy, 'timeoutMs' | 'retries'> = {},
+): Promise<Client> {
   const credentials = { accessKeyId: key.id, accessKeySecret: key.secret };
   const factory = await childFactory(ctx, ctx.env, { dryRun: false });
   factory.override({ credentials: async () => ({ name: 'emulator', get: async () => credentials }) });
-  return factory.client(undefined, { endpoint: url });
+  return factory.client(undefined, { endpoint: url, ...policy });
 }
 
 /** Variables that point a profile elsewhere than where it says (the target emulator's, from --print-env). */
