@@ -108,7 +108,7 @@ function __vn_takes_value
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
-        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file'
+        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file' 'dialogue test|--traffic'
             return 0
         case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95'
             return 0
@@ -116,7 +116,7 @@ function __vn_takes_value
             return 0
         case 'stats query|--calling-number' 'stats query|--from' 'stats query|--to' 'stats query|--page-number' 'stats query|--page-size' 'stats query|--wait-until' 'stats query|--wait-timeout' 'stats query|--interval'
             return 0
-        case 'stats conversations|--page-number' 'stats conversations|--page-size' 'stats conversations|--calling-number' 'stats conversations|--env' 'stats conversations|--min-rounds' 'stats conversations|--max-rounds' 'stats conversations|--result' 'stats conversations|--from' 'stats conversations|--to' 'stats conversations|--wait-until' 'stats conversations|--wait-timeout' 'stats conversations|--interval'
+        case 'stats conversations|--page-number' 'stats conversations|--page-size' 'stats conversations|--calling-number' 'stats conversations|--env' 'stats conversations|--min-rounds' 'stats conversations|--max-rounds' 'stats conversations|--result' 'stats conversations|--from' 'stats conversations|--to' 'stats conversations|--as-tests' 'stats conversations|--limit' 'stats conversations|--scrub-digits' 'stats conversations|--wait-until' 'stats conversations|--wait-timeout' 'stats conversations|--interval'
             return 0
         case 'stats conversation|--as-test' 'stats conversation|--wait-until' 'stats conversation|--wait-timeout' 'stats conversation|--interval'
             return 0
@@ -540,6 +540,7 @@ complete -c vn -n '__vn_at \'dialogue test\'' -l reporter -x -a 'pretty json jun
 complete -c vn -n '__vn_at \'dialogue test\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l update -d 'rewrite the expectations of failing turns from the actual answers'
 complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached'
+complete -c vn -n '__vn_at \'dialogue test\'' -l traffic -x -d 'with --coverage: weigh it by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
 complete -c vn -n '__vn_at \'dialogue test\'; and __vn_argc -ge 0' -a '(__vn_test_files)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l reporter -x -a 'pretty json junit junit-ant html' -d 'report format, repeatable: pretty, json, junit, junit-ant, html; name=FILE writes that report to FILE (default: pretty)'
@@ -578,6 +579,10 @@ complete -c vn -n '__vn_at \'stats conversations\'' -l max-rounds -x -d 'only co
 complete -c vn -n '__vn_at \'stats conversations\'' -l result -x -d 'only conversations that ended this way (the service’s EndReason code; the emulator’s: 1 EndDialogue, 2 TransferToAgent, 3 TransferToIVR, 4 RedirectToPage, 5 HangUp; 0 any)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'stats conversations\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
+complete -c vn -n '__vn_at \'stats conversations\'' -l as-tests -r -F -d 'write one dialogue test file per path the conversations took into DIR (created), the count of each in its header'
+complete -c vn -n '__vn_at \'stats conversations\'' -l limit -x -d 'with --as-tests: read at most n ended conversations, newest first (default 1000)'
+complete -c vn -n '__vn_at \'stats conversations\'' -l scrub-digits -x -d 'with --as-tests: digit strings of more than n digits become 0s (default 4); calling numbers always do'
+complete -c vn -n '__vn_at \'stats conversations\'' -l force -d 'with --as-tests: replace the files of earlier paths in DIR'
 complete -c vn -n '__vn_at \'stats conversations\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'

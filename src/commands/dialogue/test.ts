@@ -1,6 +1,7 @@
 import { NetworkError, TestsFailed, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import type { HandlerContext } from '../handler-context.js';
+import { parseTimeFlag } from '../time.js';
 import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
 
 function positiveInt(v: unknown, flag: string, min = 1): number {
@@ -44,6 +45,12 @@ export default defineCommand({
     ...REPORTER_FLAGS,
     { name: 'update', type: 'bool', description: 'rewrite the expectations of failing turns from the actual answers' },
     { name: 'coverage', type: 'bool', description: 'report which navigation-config paths, actions and transfer targets the suite reached' },
+    {
+      name: 'traffic',
+      valueName: 'time',
+      description:
+        'with --coverage: weigh it by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths',
+    },
     { name: 'progress', type: 'bool', description: 'show a progress line on stderr (default on a terminal)' },
   ],
   examples: [
@@ -53,6 +60,7 @@ export default defineCommand({
     'vn dialogue test bot.test.yaml --retries 2 --tag smoke --max-p95 800',
     'vn dialogue test bot.test.yaml --repeat 20 --concurrency 10   # flakiness and load',
     'vn dialogue test bot.test.yaml --coverage',
+    'vn dialogue test tests/ --coverage --traffic -7d   # the share of last week’s calls the suite covers',
   ],
   async run(ctx, { args, flags }) {
     const concurrency = positiveInt(flags.concurrency, 'concurrency');
@@ -75,6 +83,8 @@ export default defineCommand({
     const tagValues = flags.tag === undefined ? [] : ([] as string[]).concat(flags.tag as string | string[]);
     const tags = tagValues.length ? parseTags(tagValues) : undefined;
     const shard = flags.shard === undefined ? undefined : parseShard(String(flags.shard));
+    const trafficFrom = flags.traffic === undefined ? undefined : parseTimeFlag('traffic', String(flags.traffic), ctx.now());
+    if (trafficFrom !== undefined && flags.coverage !== true) throw new UsageError('--traffic weighs coverage: it goes with --coverage');
     const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
     await checkReportTargets(specs);
 
@@ -148,6 +158,7 @@ export default defineCommand({
     const target = { profile: await profileLabel(ctx), endpoint: shownEndpoint(client.options.endpoint), instances: checked };
 
     const { reporters } = await buildReporters(ctx, specs, { repeat, progress: flags.progress === true || ctx.io.stderrIsTTY });
+    if (trafficFrom !== undefined) reporters.unshift(await trafficReporter(ctx, trafficFrom, checked, files, instanceIds));
     const { ExpectationUpdater } = await import('../../dialogue/suite/update.js');
     const updater = flags.update === true ? new ExpectationUpdater() : undefined;
     // what ran and whether every run of it passed, for --last-failed next time (one entry per conversation)
@@ -194,6 +205,40 @@ export default defineCommand({
     return exitFor(summary);
   },
 });
+
+/**
+ * --traffic: each instance's ended live conversations since FROM (read now, before the run) and its
+ * navigation config; a reporter placed first that collects the paths the suite takes and, at the
+ * end, puts the weighted coverage in the summary for the reports after it.
+ */
+async function trafficReporter(
+  ctx: HandlerContext,
+  from: number,
+  instances: { id: string }[],
+  files: import('../../dialogue/suite/format.js').TestFile[],
+  instanceIds: Map<import('../../dialogue/suite/format.js').TestFile, string>,
+): Promise<import('../../dialogue/suite/runner.js').Reporter> {
+  const { readTraffic, DEFAULT_TRAFFIC_LIMIT } = await import('../../dialogue/suite/traffic-read.js');
+  const { TrafficCoverageCollector } = await import('../../dialogue/suite/traffic-coverage.js');
+  const { DEFAULT_SCRUB_DIGITS } = await import('../../dialogue/suite/traffic-paths.js');
+  const client = await ctx.client();
+  const traffic = [];
+  for (const { id } of instances) {
+    const read = await readTraffic(client, { instanceId: id, env: 'live', filters: { BeginTimeLeftRange: from }, limit: DEFAULT_TRAFFIC_LIMIT });
+    if (read.truncated) ctx.err(`--traffic: more than ${DEFAULT_TRAFFIC_LIMIT} conversations of ${id}: the newest ${DEFAULT_TRAFFIC_LIMIT} are weighed`);
+    const navigation = (await client.call('DescribeNavigationConfig', { InstanceId: id })).data as Record<string, Record<string, unknown> | undefined>;
+    traffic.push({ instanceId: id, env: 'live' as const, from, conversations: read.conversations, navigation });
+  }
+  const byPath = new Map(files.flatMap((f) => (instanceIds.has(f) ? [[f.path, instanceIds.get(f) as string] as const] : [])));
+  const collector = new TrafficCoverageCollector(traffic, (file) => byPath.get(file), DEFAULT_SCRUB_DIGITS);
+  return {
+    start() {},
+    conversation: (r) => collector.observe(r),
+    end(summary) {
+      summary.traffic = collector.report(summary.coverage);
+    },
+  };
+}
 
 /** The profile as the header names it: `local (the embedded emulator)` for the local one. */
 async function profileLabel(ctx: HandlerContext): Promise<string> {

@@ -1,6 +1,7 @@
 import type { CoverageReport } from './coverage.js';
 import type { ConversationResult, Outcome } from './result.js';
 import { LatencyStats, type LatencySummary } from './stats.js';
+import type { TrafficCoverage } from './traffic-coverage.js';
 
 /** Milliseconds to one decimal: what a report states, and what it is computed from. */
 export function round1(ms: number): number {
@@ -48,6 +49,8 @@ export interface Summary {
   durationMs: number;
   latencyGate?: LatencyGate;
   coverage?: CoverageReport[];
+  /** --traffic: coverage weighted by real conversations (traffic-coverage.ts); set by `vn dialogue test` before the reports end. */
+  traffic?: TrafficCoverage[];
   /** Set when the service could not be reached: the command exits 3. */
   unreachable?: string;
   /** --shard i/n of this run. */

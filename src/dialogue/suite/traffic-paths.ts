@@ -68,7 +68,10 @@ export class Scrubber {
   text(text: string): string {
     let out = '';
     let at = 0;
-    for (const [a, b] of this.spans(text)) out += text.slice(at, a) + text.slice(a, b).replace(new RegExp(DIGIT, 'g'), '0') + ((at = b), '');
+    for (const [a, b] of this.spans(text)) {
+      out += text.slice(at, a) + text.slice(a, b).replace(new RegExp(DIGIT, 'g'), '0');
+      at = b;
+    }
     return out + text.slice(at);
   }
 

@@ -5,6 +5,7 @@ import { assertionOf } from '../assertions/index.js';
 import type { CoverageReport } from '../coverage.js';
 import type { Mismatch } from '../expectations.js';
 import type { Attempt, ConversationResult, Reporter, RunTarget, Summary } from '../runner.js';
+import { trafficCoverageText } from '../traffic-coverage.js';
 import type { ReporterOptions, Sink } from './reporter.js';
 
 export type { Sink } from './reporter.js';
@@ -121,6 +122,7 @@ export class PrettyReporter implements Reporter {
       );
     }
     for (const cov of s.coverage ?? []) this.out.write(coverageText(c, cov));
+    for (const t of s.traffic ?? []) this.out.write(trafficCoverageText(c, t));
     if (s.unreachable) this.out.write(c.red(`The service could not be reached: ${s.unreachable}\n`));
   }
 }
