@@ -143,7 +143,8 @@ export function trafficCoverageText(c: ChalkInstance, t: TrafficCoverage): strin
     `  the suite covers ${(t.share >= 90 ? c.green : c.red)(`${t.share}%`)} of the calls (${t.coveredConversations} of ${t.conversations}; ${t.coveredPaths} of ${t.paths} paths)` +
       (top ? `; the top uncovered path is ${top.id} (${top.share}%)` : ''),
   );
-  for (const p of t.uncovered) lines.push(`  ${c.red('✗')} ${p.id} ${c.dim(`(${p.share}%, ${p.conversations} calls)`)} ${p.label}`);
+  for (const p of t.uncovered)
+    lines.push(`  ${c.red('✗')} ${p.id} ${c.dim(`(${p.share}%, ${p.conversations} call${p.conversations === 1 ? '' : 's'})`)} ${p.label}`);
   if (t.navigation.length) {
     lines.push('  navigation config paths, by the share of calls that reached them:');
     for (const n of t.navigation)
