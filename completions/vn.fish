@@ -540,7 +540,7 @@ complete -c vn -n '__vn_at \'dialogue test\'' -l reporter -x -a 'pretty json jun
 complete -c vn -n '__vn_at \'dialogue test\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l update -d 'rewrite the expectations of failing turns from the actual answers'
 complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached'
-complete -c vn -n '__vn_at \'dialogue test\'' -l traffic -x -d 'with --coverage: weigh it by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths'
+complete -c vn -n '__vn_at \'dialogue test\'' -l traffic -x -d 'weigh coverage by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths (implies --coverage)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
 complete -c vn -n '__vn_at \'dialogue test\'; and __vn_argc -ge 0' -a '(__vn_test_files)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l reporter -x -a 'pretty json junit junit-ant html' -d 'report format, repeatable: pretty, json, junit, junit-ant, html; name=FILE writes that report to FILE (default: pretty)'

@@ -134,9 +134,13 @@ describe('vn stats conversations --as-tests', () => {
     expect(pretty.code, pretty.stderr).toBe(0);
     expect(pretty.stdout).toContain(`the suite covers 85% of the calls (170 of 200; 6 of 7 paths); the top uncovered path is ${droppedId} (15%)`);
 
-    const alone = await runVn(['dialogue', 'test', dir, '--traffic', '-1h'], { env: emu.env });
-    expect(alone.code).toBe(2);
-    expect(alone.stderr).toContain('--traffic weighs coverage: it goes with --coverage');
+    // --traffic implies --coverage; a time it cannot read is refused before anything is sent
+    const alone = await runVn(['dialogue', 'test', dir, '--traffic', '-1h', '--reporter', 'json'], { env: emu.env });
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(JSON.parse(alone.stdout).summary.traffic[0]).toMatchObject({ share: 85 });
+    const bad = await runVn(['dialogue', 'test', dir, '--traffic', 'last week'], { env: { ...emu.env, VN_ENDPOINT: 'http://127.0.0.1:9' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--traffic is not a time: "last week"');
   });
 });
 

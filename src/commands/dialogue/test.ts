@@ -49,7 +49,7 @@ export default defineCommand({
       name: 'traffic',
       valueName: 'time',
       description:
-        'with --coverage: weigh it by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths',
+        'weigh coverage by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths (implies --coverage)',
     },
     { name: 'progress', type: 'bool', description: 'show a progress line on stderr (default on a terminal)' },
   ],
@@ -84,7 +84,6 @@ export default defineCommand({
     const tags = tagValues.length ? parseTags(tagValues) : undefined;
     const shard = flags.shard === undefined ? undefined : parseShard(String(flags.shard));
     const trafficFrom = flags.traffic === undefined ? undefined : parseTimeFlag('traffic', String(flags.traffic), ctx.now());
-    if (trafficFrom !== undefined && flags.coverage !== true) throw new UsageError('--traffic weighs coverage: it goes with --coverage');
     const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
     await checkReportTargets(specs);
 
@@ -185,7 +184,8 @@ export default defineCommand({
         retries,
         bail: flags.bail === true,
         timeoutMs,
-        coverage: flags.coverage === true,
+        // --traffic weighs coverage, so it implies it
+        coverage: flags.coverage === true || trafficFrom !== undefined,
         maxP95Ms,
         update: flags.update === true,
         shard,
