@@ -217,6 +217,68 @@ describe('vn stats conversation --as-test', () => {
   });
 });
 
+describe('a caller who keyed nothing (an empty CollectedNumber)', () => {
+  const I = 'a1111111-0000-4000-8000-000000000001';
+  const env = (url: string) => ({
+    ALIBABA_CLOUD_ACCESS_KEY_ID: 'ak',
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'sk',
+    VN_ENDPOINT: url,
+    VN_CONFIG_DIR: join(tmp.dir, 'cfg'),
+  });
+  const rows = (keyed: string) => [
+    { SequenceId: '1', Speaker: 'Chatbot', Utterance: '您好', Action: 'Broadcast' },
+    { SequenceId: '2', Speaker: 'Customer', Utterance: '我想查余额', Action: 'Dialogue' },
+    { SequenceId: '3', Speaker: 'Chatbot', Utterance: '请输入卡号', Action: 'Broadcast' },
+    { SequenceId: '4', Speaker: 'Customer', Utterance: keyed, Action: 'CollectedNumber' },
+    { SequenceId: '5', Speaker: 'Chatbot', Utterance: '没有收到按键', Action: 'Broadcast' },
+  ];
+  const server = () =>
+    startRecordingServer((req, res) => {
+      const id = req.params.ConversationId;
+      if (req.params.Action === 'DescribeConversation') return json(res, 200, { RequestId: 'r', CallingNumber: '13900000001' });
+      if (req.params.Action === 'ListConversations')
+        return json(res, 200, {
+          RequestId: 'r',
+          TotalCount: 2,
+          Conversations: [
+            { ConversationId: 'c-empty', CallingNumber: '13900000001', BeginTime: 2, EndTime: 3 },
+            { ConversationId: 'c-ok', CallingNumber: '13900000002', BeginTime: 1, EndTime: 2 },
+          ],
+        });
+      return json(res, 200, { RequestId: 'r', ConversationDetails: rows(id === 'c-ok' ? '1' : '') });
+    });
+
+  it('stats conversation --as-test stops the test before that turn (a file cannot send it) and says so', async () => {
+    const s = await server();
+    try {
+      const file = join(tmp.dir, 'empty-keyed.test.yaml');
+      const r = await runVn(['stats', 'conversation', I, 'c-empty', '--as-test', file], { env: env(s.url) });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('warning: turn 2 keyed "", which a test cannot send (digits, * or #): the test stops before it');
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('say: 我想查余额');
+      expect(text).not.toContain('dtmf');
+      expect((await runVn(['dialogue', 'test', file, '--list'], { env: env(s.url) })).code).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('stats conversations --as-tests leaves such a conversation out, and says so', async () => {
+    const s = await server();
+    try {
+      const dir = join(tmp.dir, 'empty-keyed');
+      const r = await runVn(['stats', 'conversations', I, '--as-tests', dir, '-o', 'json'], { env: env(s.url) });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('1 conversation that keyed what a test cannot send (no digits, or not 0-9 * #) left out');
+      expect(JSON.parse(r.stdout)).toMatchObject({ Conversations: 1, Paths: 1 });
+      expect((await runVn(['dialogue', 'test', dir, '--list'], { env: env(s.url) })).code).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 it('the directory is created, and nothing is left behind but the files', () => {
   const dir = join(tmp.dir, 'traffic');
   expect(existsSync(dir)).toBe(true);

@@ -51,6 +51,8 @@ export default defineCommand({
       callingNumber: conversation.CallingNumber,
       env: 'debug',
       now: ctx.now(),
+      onCut: (turn, keyed) =>
+        ctx.err(`warning: turn ${turn} keyed ${JSON.stringify(keyed)}, which a test cannot send (digits, * or #): the test stops before it`),
       onLeftOut: (n) => ctx.err(`warning: ${n} row${n > 1 ? 's' : ''} of ListConversationDetails ${n > 1 ? 'are' : 'is'} not an object: left out of the test`),
     });
     // not bad input (the reads were sent and answered): the record holds nothing to replay

@@ -100,6 +100,7 @@ async function asTests(ctx: HandlerContext, params: FlagParams, flags: Record<st
   const env = flags.env === 'debug' ? 'debug' : 'live';
 
   const { readTraffic } = await import('../../dialogue/suite/traffic-read.js');
+  const { replayable } = await import('../../dialogue/suite/from-conversation.js');
   const { groupByPath, pathFileName, pathTestYaml, Scrubber } = await import('../../dialogue/suite/traffic-paths.js');
   const traffic = await readTraffic(await ctx.client(), { instanceId, env, filters: { ...filters, ...time }, limit });
   if (traffic.leftOutRows)
@@ -110,9 +111,12 @@ async function asTests(ctx: HandlerContext, params: FlagParams, flags: Record<st
     scrubDigits,
     traffic.conversations.flatMap((c) => (c.callingNumber ? [c.callingNumber] : [])),
   );
-  const groups = groupByPath(traffic.conversations, scrub);
+  const sendable = traffic.conversations.filter((c) => c.steps.every(replayable));
+  const cut = traffic.conversations.length - sendable.length;
+  if (cut) ctx.err(`${cut} conversation${cut > 1 ? 's' : ''} that keyed what a test cannot send (no digits, or not 0-9 * #) left out`);
+  const groups = groupByPath(sendable, scrub);
   const total = groups.reduce((n, g) => n + g.count, 0);
-  const empty = traffic.conversations.length - total;
+  const empty = sendable.length - total;
   if (empty) ctx.err(`${empty} conversation${empty > 1 ? 's' : ''} without a recorded answer left out`);
   const yaml = await import('yaml');
   const { writeFileAtomic } = await import('../../atomic-file.js');

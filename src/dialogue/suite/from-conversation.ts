@@ -52,6 +52,11 @@ export function conversationSteps(details: unknown[], onLeftOut?: (rows: number)
   return steps;
 }
 
+/** Whether a test file can send the step: keyed digits must be digits, * or # (an empty CollectedNumber cannot be sent). */
+export function replayable(step: RecordedStep): boolean {
+  return step.kind !== 'dtmf' || /^[0-9*#]+$/.test(step.input ?? '');
+}
+
 /**
  * A real conversation's recorded turns as a test file, as Dialogflow CX makes test cases from
  * conversation history: the caller's rows become steps (conversationSteps), and each bot row the
@@ -61,7 +66,16 @@ export function conversationSteps(details: unknown[], onLeftOut?: (rows: number)
  */
 export function conversationToTest(
   details: unknown[],
-  o: { instanceId: string; conversationId: string; callingNumber?: unknown; env: DialogueEnv; now: Date; onLeftOut?: (rows: number) => void },
+  o: {
+    instanceId: string;
+    conversationId: string;
+    callingNumber?: unknown;
+    env: DialogueEnv;
+    now: Date;
+    onLeftOut?: (rows: number) => void;
+    /** Called when the test stops before a step it cannot send (its 1-based turn, and what was keyed). */
+    onCut?: (turn: number, keyed: string) => void;
+  },
 ): SessionRecorder | undefined {
   const steps = conversationSteps(details, o.onLeftOut);
   if (steps.length === 0) return undefined;
@@ -74,7 +88,12 @@ export function conversationToTest(
     },
     o.now,
   );
-  for (const s of steps) {
+  for (const [i, s] of steps.entries()) {
+    if (!replayable(s)) {
+      // the steps before it still replay as they happened; what follows depended on it
+      o.onCut?.(i, s.input ?? '');
+      break;
+    }
     if (s.kind === 'begin') recorder.beginConversation(undefined, s.turn, `conversation ${o.conversationId}`);
     else recorder.turn(s.kind, s.input, s.context, s.turn);
   }
