@@ -67,6 +67,9 @@ export default defineCommand({
   },
 });
 
+/** Paths listed in the table view's message, most taken first. */
+const SHOWN_PATHS = 10;
+
 const kebab = (camel: string) => camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
@@ -131,6 +134,10 @@ async function asTests(ctx: HandlerContext, params: FlagParams, flags: Record<st
   const message =
     total === 0
       ? `no ended conversation with a recorded answer matched: nothing written to ${dir}`
-      : `wrote ${files.length} test file${files.length > 1 ? 's' : ''} to ${dir}: ${total} conversation${total > 1 ? 's' : ''} in ${files.length} path${files.length > 1 ? 's' : ''}, the top one ${files[0]?.Share}% of them — run them with: vn dialogue test ${dir}`;
+      : [
+          `wrote ${files.length} test file${files.length > 1 ? 's' : ''} to ${dir}: ${total} conversation${total > 1 ? 's' : ''} in ${files.length} path${files.length > 1 ? 's' : ''} — run them with: vn dialogue test ${dir}`,
+          ...files.slice(0, SHOWN_PATHS).map((f) => `  ${`${f.Share}%`.padStart(6)} ${String(f.Conversations).padStart(5)}  ${f.PathId}  ${f.Path}`),
+          ...(files.length > SHOWN_PATHS ? [`  … ${files.length - SHOWN_PATHS} more (-o json lists them all)`] : []),
+        ].join('\n');
   return { data: { Directory: dir, Conversations: total, Paths: files.length, Files: files }, view: { message } };
 }
