@@ -67,6 +67,9 @@ describe('paths', () => {
     const transfer = pathOf([greeting, { kind: 'say', input: '我想查余额', turn: turn('转接', 'TransferToAgent', '{"skillGroupId":"g1"}') }], s);
     expect(transfer.id).not.toBe(a.id);
     expect(transfer.label).toContain('TransferToAgent {"skillGroupId":"g1"}');
+    // a caller's text is foreign: control and bidi characters are escapes in the label (it goes into files' comments)
+    const spoof = pathOf([greeting, { kind: 'say', input: 'a\u202eb\u0085c\nd', turn: turn('x', 'Trans\nfer') }], s).label;
+    expect(spoof).toBe('greeting → Broadcast · say "a\\u202eb\\u0085c d" → "Trans\\nfer"');
     // two callers' card numbers of one length are one path; another length is another
     const card = (n: string) => pathOf([greeting, { kind: 'dtmf', input: n, turn: turn(`收号内容是${n}`) }], s).id;
     expect(card('6222020200001234')).toBe(card('6222020299998888'));

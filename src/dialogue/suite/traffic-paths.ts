@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BOT_ACTIONS } from '../../api/bot-actions.js';
 import { type BotTurn, parsedParams } from '../../api/bot-turn.js';
+import { escapeJsonControls } from '../../output/sanitize.js';
 import type { DialogueEnv, Expectation, StepKind } from './format.js';
 import type { RecordedStep } from './from-conversation.js';
 
@@ -147,7 +148,8 @@ export function pathOf(turns: readonly PathTurn[], scrub: Scrubber): PathOf {
     const action = typeof t.turn.Action === 'string' && /^[A-Za-z]+$/.test(t.turn.Action) ? t.turn.Action : JSON.stringify(t.turn.Action ?? '');
     parts.push(`${kind}${input} → ${action}${shownParams}`);
   }
-  const label = parts.join(' · ');
+  // the label goes into files' comments and reports: DEL, C1 and bidi controls as \u escapes, like the JSON around them
+  const label = escapeJsonControls(parts.join(' · '));
   return { id: createHash('sha256').update(label).digest('hex').slice(0, 8), label };
 }
 
