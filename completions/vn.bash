@@ -63,11 +63,11 @@ _vn_flags() {
     'dialogue end') echo '--env --hang-up-params' ;;
     'dialogue context') echo '--env --wait-until --wait-timeout --interval' ;;
     'dialogue chat') echo '--env --calling-number --called-number --context --record --force --verbose' ;;
-    'dialogue test') echo '--instance --env --concurrency --repeat --retries --grep --tag --shard --last-failed --list --bail --timeout --max-p95 --reporter --report-file --update --coverage --min-coverage --chatbots --progress --mutate --min-mutation-score --mutate-timeout' ;;
+    'dialogue test') echo '--instance --env --concurrency --repeat --retries --grep --tag --shard --last-failed --list --bail --timeout --max-p95 --reporter --report-file --update --coverage --min-coverage --chatbots --traffic --progress --mutate --min-mutation-score --mutate-timeout' ;;
     'dialogue merge') echo '--reporter --report-file --max-p95 --min-coverage' ;;
     'stats summary') echo '--time-unit --from --to --watch -w --wait-until --wait-timeout --interval' ;;
     'stats query') echo '--calling-number --from --to --page-number --page-size --wait-until --wait-timeout --interval --all --no-paginate' ;;
-    'stats conversations') echo '--page-number --page-size --calling-number --env --min-rounds --max-rounds --result --from --to --wait-until --wait-timeout --interval --all --no-paginate' ;;
+    'stats conversations') echo '--page-number --page-size --calling-number --env --min-rounds --max-rounds --result --from --to --as-tests --limit --scrub-digits --force --wait-until --wait-timeout --interval --all --no-paginate' ;;
     'stats conversation') echo '--as-test --force --wait-until --wait-timeout --interval' ;;
     'stats transcript') echo '--wait-until --wait-timeout --interval' ;;
     'export conversations') echo '--calling-number --from --to --wait --wait-timeout --output-file --force' ;;
@@ -169,11 +169,11 @@ _vn_takes_value() {
     'dialogue end|--env'|'dialogue end|--hang-up-params') return 0 ;;
     'dialogue context|--env'|'dialogue context|--wait-until'|'dialogue context|--wait-timeout'|'dialogue context|--interval') return 0 ;;
     'dialogue chat|--env'|'dialogue chat|--calling-number'|'dialogue chat|--called-number'|'dialogue chat|--context'|'dialogue chat|--record') return 0 ;;
-    'dialogue test|--instance'|'dialogue test|--env'|'dialogue test|--concurrency'|'dialogue test|--repeat'|'dialogue test|--retries'|'dialogue test|--grep'|'dialogue test|--tag'|'dialogue test|--shard'|'dialogue test|--timeout'|'dialogue test|--max-p95'|'dialogue test|--reporter'|'dialogue test|--report-file'|'dialogue test|--min-coverage'|'dialogue test|--chatbots'|'dialogue test|--min-mutation-score'|'dialogue test|--mutate-timeout') return 0 ;;
+    'dialogue test|--instance'|'dialogue test|--env'|'dialogue test|--concurrency'|'dialogue test|--repeat'|'dialogue test|--retries'|'dialogue test|--grep'|'dialogue test|--tag'|'dialogue test|--shard'|'dialogue test|--timeout'|'dialogue test|--max-p95'|'dialogue test|--reporter'|'dialogue test|--report-file'|'dialogue test|--min-coverage'|'dialogue test|--chatbots'|'dialogue test|--traffic'|'dialogue test|--min-mutation-score'|'dialogue test|--mutate-timeout') return 0 ;;
     'dialogue merge|--reporter'|'dialogue merge|--report-file'|'dialogue merge|--max-p95'|'dialogue merge|--min-coverage') return 0 ;;
     'stats summary|--time-unit'|'stats summary|--from'|'stats summary|--to'|'stats summary|--wait-until'|'stats summary|--wait-timeout'|'stats summary|--interval') return 0 ;;
     'stats query|--calling-number'|'stats query|--from'|'stats query|--to'|'stats query|--page-number'|'stats query|--page-size'|'stats query|--wait-until'|'stats query|--wait-timeout'|'stats query|--interval') return 0 ;;
-    'stats conversations|--page-number'|'stats conversations|--page-size'|'stats conversations|--calling-number'|'stats conversations|--env'|'stats conversations|--min-rounds'|'stats conversations|--max-rounds'|'stats conversations|--result'|'stats conversations|--from'|'stats conversations|--to'|'stats conversations|--wait-until'|'stats conversations|--wait-timeout'|'stats conversations|--interval') return 0 ;;
+    'stats conversations|--page-number'|'stats conversations|--page-size'|'stats conversations|--calling-number'|'stats conversations|--env'|'stats conversations|--min-rounds'|'stats conversations|--max-rounds'|'stats conversations|--result'|'stats conversations|--from'|'stats conversations|--to'|'stats conversations|--as-tests'|'stats conversations|--limit'|'stats conversations|--scrub-digits'|'stats conversations|--wait-until'|'stats conversations|--wait-timeout'|'stats conversations|--interval') return 0 ;;
     'stats conversation|--as-test'|'stats conversation|--wait-until'|'stats conversation|--wait-timeout'|'stats conversation|--interval') return 0 ;;
     'stats transcript|--wait-until'|'stats transcript|--wait-timeout'|'stats transcript|--interval') return 0 ;;
     'export conversations|--calling-number'|'export conversations|--from'|'export conversations|--to'|'export conversations|--wait-timeout'|'export conversations|--output-file') return 0 ;;
@@ -278,6 +278,7 @@ _vn_values() {
     'dialogue merge|--report-file') echo '@file' ;;
     'stats summary|--time-unit') echo 'hour day' ;;
     'stats conversations|--env') echo 'live debug' ;;
+    'stats conversations|--as-tests') echo '@file' ;;
     'stats conversation|--as-test') echo '@file' ;;
     'export conversations|--output-file') echo '@file' ;;
     'export statistics|--time-unit') echo 'hour day' ;;

@@ -108,7 +108,7 @@ function __vn_takes_value
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
-        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file' 'dialogue test|--min-coverage' 'dialogue test|--chatbots' 'dialogue test|--min-mutation-score' 'dialogue test|--mutate-timeout'
+        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file' 'dialogue test|--min-coverage' 'dialogue test|--chatbots' 'dialogue test|--traffic' 'dialogue test|--min-mutation-score' 'dialogue test|--mutate-timeout'
             return 0
         case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95' 'dialogue merge|--min-coverage'
             return 0
@@ -116,7 +116,7 @@ function __vn_takes_value
             return 0
         case 'stats query|--calling-number' 'stats query|--from' 'stats query|--to' 'stats query|--page-number' 'stats query|--page-size' 'stats query|--wait-until' 'stats query|--wait-timeout' 'stats query|--interval'
             return 0
-        case 'stats conversations|--page-number' 'stats conversations|--page-size' 'stats conversations|--calling-number' 'stats conversations|--env' 'stats conversations|--min-rounds' 'stats conversations|--max-rounds' 'stats conversations|--result' 'stats conversations|--from' 'stats conversations|--to' 'stats conversations|--wait-until' 'stats conversations|--wait-timeout' 'stats conversations|--interval'
+        case 'stats conversations|--page-number' 'stats conversations|--page-size' 'stats conversations|--calling-number' 'stats conversations|--env' 'stats conversations|--min-rounds' 'stats conversations|--max-rounds' 'stats conversations|--result' 'stats conversations|--from' 'stats conversations|--to' 'stats conversations|--as-tests' 'stats conversations|--limit' 'stats conversations|--scrub-digits' 'stats conversations|--wait-until' 'stats conversations|--wait-timeout' 'stats conversations|--interval'
             return 0
         case 'stats conversation|--as-test' 'stats conversation|--wait-until' 'stats conversation|--wait-timeout' 'stats conversation|--interval'
             return 0
@@ -542,6 +542,7 @@ complete -c vn -n '__vn_at \'dialogue test\'' -l update -d 'rewrite the expectat
 complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached (with a chatbot model: intents, DTMF entries)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l min-coverage -x -d 'fail (exit 9) when coverage is below PERCENT overall, or per kind: paths=100,intents=80,dtmf=50,transfers=100 (implies --coverage)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l chatbots -r -F -d 'the chatbot model: an emulator chatbots file, or "demo" (the built-in bot) — for coverage (the local profile’s bots by default) and for --mutate’s copy (the demo by default)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l traffic -x -d 'weigh coverage by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths (implies --coverage)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l mutate -d 'mutation testing: run the suite against small changes of an emulator copy of the instance, and report which it notices'
 complete -c vn -n '__vn_at \'dialogue test\'' -l min-mutation-score -x -d 'with --mutate: exit 10 when killed / run is below this (0..1, or a percentage such as 80%)'
@@ -584,6 +585,10 @@ complete -c vn -n '__vn_at \'stats conversations\'' -l max-rounds -x -d 'only co
 complete -c vn -n '__vn_at \'stats conversations\'' -l result -x -d 'only conversations that ended this way (the service’s EndReason code; the emulator’s: 1 EndDialogue, 2 TransferToAgent, 3 TransferToIVR, 4 RedirectToPage, 5 HangUp; 0 any)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l from -x -d 'conversations that began at or after this time: ISO date or date-time (local unless a zone is given), epoch ms, now, or -30m/-24h/-7d/-2w'
 complete -c vn -n '__vn_at \'stats conversations\'' -l to -x -d 'conversations that began at or before this time (a date alone means the end of that day)'
+complete -c vn -n '__vn_at \'stats conversations\'' -l as-tests -r -F -d 'write one dialogue test file per path the conversations took into DIR (created), the count of each in its header'
+complete -c vn -n '__vn_at \'stats conversations\'' -l limit -x -d 'with --as-tests: read at most n ended conversations, newest first (default 1000)'
+complete -c vn -n '__vn_at \'stats conversations\'' -l scrub-digits -x -d 'with --as-tests: digit strings of more than n digits become 0s (default 4); calling numbers always do'
+complete -c vn -n '__vn_at \'stats conversations\'' -l force -d 'with --as-tests: replace the files of earlier paths in DIR'
 complete -c vn -n '__vn_at \'stats conversations\'' -l wait-until -x -d 'poll until this JMESPath is true of the answer, then print the answer (exit 8 when --wait-timeout passes first)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l wait-timeout -x -d 'give up --wait-until after this many seconds (default 300)'
 complete -c vn -n '__vn_at \'stats conversations\'' -l interval -x -d 'seconds between polls with --wait-until (default 2)'

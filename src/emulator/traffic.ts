@@ -27,7 +27,13 @@ export interface Traffic {
 interface Open {
   instanceId: string;
   conversationId: string;
+  callingNumber: string;
   turns: number;
+}
+
+/** A mobile-shaped calling number, a different caller each call (so per-caller views and scrubbing have something to work on). */
+function callerNumber(): string {
+  return `1${3 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
 }
 
 export function startTraffic(state: EmulatorState, handlers: HandlerTable, rate: number): Traffic {
@@ -64,7 +70,7 @@ export function startTraffic(state: EmulatorState, handlers: HandlerTable, rate:
       const done = convo.turns >= TURNS;
       const answer = done
         ? call('EndDialogue', ids)
-        : call('Dialogue', { ...ids, Utterance: CALLER_LINES[Math.floor(Math.random() * CALLER_LINES.length)] as string, CallingNumber: '13800000000' });
+        : call('Dialogue', { ...ids, Utterance: CALLER_LINES[Math.floor(Math.random() * CALLER_LINES.length)] as string, CallingNumber: convo.callingNumber });
       convo.turns++;
       if (done || answer === undefined || (answer.Action !== undefined && answer.Action !== 'Broadcast' && answer.Action !== 'Listen')) {
         if (!done && answer !== undefined) call('EndDialogue', ids);
@@ -77,8 +83,9 @@ export function startTraffic(state: EmulatorState, handlers: HandlerTable, rate:
     const instance = instances[Math.floor(Math.random() * instances.length)];
     if (!instance) return;
     const conversationId = `traffic-${randomUUID()}`;
-    const begun = call('BeginDialogue', { InstanceId: instance.InstanceId, ConversationId: conversationId, CallingNumber: '13800000000' });
-    if (begun !== undefined) open.push({ instanceId: instance.InstanceId, conversationId, turns: 0 });
+    const callingNumber = callerNumber();
+    const begun = call('BeginDialogue', { InstanceId: instance.InstanceId, ConversationId: conversationId, CallingNumber: callingNumber });
+    if (begun !== undefined) open.push({ instanceId: instance.InstanceId, conversationId, callingNumber, turns: 0 });
   };
 
   const timer = perSecond > 0 ? setInterval(tick, 1000 / perSecond) : undefined;

@@ -38,6 +38,8 @@ const REFUSED = [
   ['shard', '--shard'],
   ['lastFailed', '--last-failed'],
   ['coverage', '--coverage'],
+  ['minCoverage', '--min-coverage'],
+  ['traffic', '--traffic'],
   ['bail', '--bail'],
   ['maxP95', '--max-p95'],
 ] as const;

@@ -2,6 +2,7 @@ import { describeCheck } from '../../dialogue/suite/coverage-gate.js';
 import { CoverageUnmet, NetworkError, TestsFailed, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import type { HandlerContext } from '../handler-context.js';
+import { parseTimeFlag } from '../time.js';
 import { type ChatbotModel, chatbotModel, demoModel, readChatbotsFile } from './chatbots.js';
 import { MUTATE_FLAGS, mutateFlags, runMutate } from './mutate.js';
 import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
@@ -64,6 +65,12 @@ export default defineCommand({
       description:
         'the chatbot model: an emulator chatbots file, or "demo" (the built-in bot) — for coverage (the local profile’s bots by default) and for --mutate’s copy (the demo by default)',
     },
+    {
+      name: 'traffic',
+      valueName: 'time',
+      description:
+        'weigh coverage by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths (implies --coverage)',
+    },
     { name: 'progress', type: 'bool', description: 'show a progress line on stderr (default on a terminal)' },
     ...MUTATE_FLAGS,
   ],
@@ -75,6 +82,7 @@ export default defineCommand({
     'vn dialogue test bot.test.yaml --repeat 20 --concurrency 10   # flakiness and load',
     'vn dialogue test bot.test.yaml --coverage',
     'vn dialogue test bot.test.yaml --instance hotline --mutate --min-mutation-score 0.8   # how good is the suite?',
+    'vn dialogue test tests/ --coverage --traffic -7d   # the share of last week’s calls the suite covers',
   ],
   async run(ctx, { args, flags }) {
     const concurrency = positiveInt(flags.concurrency, 'concurrency');
@@ -97,6 +105,7 @@ export default defineCommand({
     const tagValues = flags.tag === undefined ? [] : ([] as string[]).concat(flags.tag as string | string[]);
     const tags = tagValues.length ? parseTags(tagValues) : undefined;
     const shard = flags.shard === undefined ? undefined : parseShard(String(flags.shard));
+    const trafficFrom = flags.traffic === undefined ? undefined : parseTimeFlag('traffic', String(flags.traffic), ctx.now());
     const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
     await checkReportTargets(specs);
     const mutate = mutateFlags(flags, specs);
@@ -184,6 +193,7 @@ export default defineCommand({
     const target = { profile: await profileLabel(ctx), endpoint: shownEndpoint(client.options.endpoint), instances: checked };
 
     const { reporters } = await buildReporters(ctx, specs, { repeat, progress: flags.progress === true || ctx.io.stderrIsTTY });
+    if (trafficFrom !== undefined) reporters.unshift(await trafficReporter(ctx, trafficFrom, checked, files, instanceIds));
     const { ExpectationUpdater } = await import('../../dialogue/suite/update.js');
     const updater = flags.update === true ? new ExpectationUpdater() : undefined;
     // what ran and whether every run of it passed, for --last-failed next time (one entry per conversation)
@@ -210,7 +220,8 @@ export default defineCommand({
         retries,
         bail: flags.bail === true,
         timeoutMs,
-        coverage,
+        // --min-coverage and --traffic (which weighs coverage) imply it
+        coverage: coverage || trafficFrom !== undefined,
         ...(chatbots ? { chatbots } : {}),
         ...(minCoverage ? { minCoverage } : {}),
         maxP95Ms,
@@ -238,6 +249,40 @@ async function localChatbots(ctx: HandlerContext): Promise<ChatbotModel | undefi
   if ((await ctx.profile()).source !== 'local') return undefined;
   const file = ctx.env.VN_LOCAL_CHATBOTS;
   return file ? readChatbotsFile(file) : demoModel();
+}
+
+/**
+ * --traffic: each instance's ended live conversations since FROM (read now, before the run) and its
+ * navigation config; a reporter placed first that collects the paths the suite takes and, at the
+ * end, puts the weighted coverage in the summary for the reports after it.
+ */
+async function trafficReporter(
+  ctx: HandlerContext,
+  from: number,
+  instances: { id: string }[],
+  files: import('../../dialogue/suite/format.js').TestFile[],
+  instanceIds: Map<import('../../dialogue/suite/format.js').TestFile, string>,
+): Promise<import('../../dialogue/suite/runner.js').Reporter> {
+  const { readTraffic, DEFAULT_TRAFFIC_LIMIT } = await import('../../dialogue/suite/traffic-read.js');
+  const { TrafficCoverageCollector } = await import('../../dialogue/suite/traffic-coverage.js');
+  const { DEFAULT_SCRUB_DIGITS } = await import('../../dialogue/suite/traffic-paths.js');
+  const client = await ctx.client();
+  const traffic = [];
+  for (const { id } of instances) {
+    const read = await readTraffic(client, { instanceId: id, env: 'live', filters: { BeginTimeLeftRange: from }, limit: DEFAULT_TRAFFIC_LIMIT });
+    if (read.truncated) ctx.err(`--traffic: more than ${DEFAULT_TRAFFIC_LIMIT} conversations of ${id}: the newest ${DEFAULT_TRAFFIC_LIMIT} are weighed`);
+    const navigation = (await client.call('DescribeNavigationConfig', { InstanceId: id })).data as Record<string, Record<string, unknown> | undefined>;
+    traffic.push({ instanceId: id, env: 'live' as const, from, conversations: read.conversations, navigation });
+  }
+  const byPath = new Map(files.flatMap((f) => (instanceIds.has(f) ? [[f.path, instanceIds.get(f) as string] as const] : [])));
+  const collector = new TrafficCoverageCollector(traffic, (file) => byPath.get(file), DEFAULT_SCRUB_DIGITS);
+  return {
+    start() {},
+    conversation: (r) => collector.observe(r),
+    end(summary) {
+      summary.traffic = collector.report(summary.coverage);
+    },
+  };
 }
 
 /** The profile as the header names it: `local (the embedded emulator)` for the local one. */

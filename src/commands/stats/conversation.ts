@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { RuntimeFailure, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 
 export default defineCommand({
@@ -31,13 +31,15 @@ export default defineCommand({
     if (asTest === undefined || asTest === false) return ctx.api('DescribeConversation', params);
     const file = typeof asTest === 'string' ? asTest : undefined;
     if (file !== undefined && file.trim() === '') throw new UsageError('--as-test FILE must not be empty');
-    if (file && flags.force !== true) {
+    if (file) {
+      // everything about FILE is checked before the first read: exit 2 means nothing was sent
       const { stat } = await import('node:fs/promises');
-      const exists = await stat(file).then(
-        () => true,
-        () => false,
-      );
-      if (exists) throw new UsageError(`${file} exists: --force replaces it`);
+      const { dirname } = await import('node:path');
+      const target = await stat(file).catch(() => undefined);
+      if (target?.isDirectory()) throw new UsageError(`--as-test ${file} is a directory`);
+      if (target && flags.force !== true) throw new UsageError(`${file} exists: --force replaces it`);
+      const parent = await stat(dirname(file)).catch(() => undefined);
+      if (!parent?.isDirectory()) throw new UsageError(`--as-test ${file}: the directory ${dirname(file)} does not exist`);
     }
     const client = await ctx.client();
     const conversation = (await client.call('DescribeConversation', params)).data as { CallingNumber?: unknown };
@@ -49,9 +51,12 @@ export default defineCommand({
       callingNumber: conversation.CallingNumber,
       env: 'debug',
       now: ctx.now(),
+      onCut: (turn, keyed) =>
+        ctx.err(`warning: turn ${turn} keyed ${JSON.stringify(keyed)}, which a test cannot send (digits, * or #): the test stops before it`),
       onLeftOut: (n) => ctx.err(`warning: ${n} row${n > 1 ? 's' : ''} of ListConversationDetails ${n > 1 ? 'are' : 'is'} not an object: left out of the test`),
     });
-    if (!recorder) throw new UsageError(`conversation ${String(params.ConversationId)} has no recorded answer to make a test of`);
+    // not bad input (the reads were sent and answered): the record holds nothing to replay
+    if (!recorder) throw new RuntimeFailure(`conversation ${String(params.ConversationId)} has no recorded answer to make a test of`);
     if (!file) {
       ctx.out(recorder.toYaml(await import('yaml')).trimEnd());
       return undefined;

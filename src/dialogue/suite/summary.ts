@@ -2,6 +2,7 @@ import type { CoverageReport } from './coverage.js';
 import type { CoverageGate } from './coverage-gate.js';
 import type { ConversationResult, Outcome } from './result.js';
 import { LatencyStats, type LatencySummary } from './stats.js';
+import type { TrafficCoverage } from './traffic-coverage.js';
 
 /** Milliseconds to one decimal: what a report states, and what it is computed from. */
 export function round1(ms: number): number {
@@ -51,6 +52,8 @@ export interface Summary {
   coverage?: CoverageReport[];
   /** --min-coverage: the thresholds against what the coverage reached. */
   coverageGate?: CoverageGate;
+  /** --traffic: coverage weighted by real conversations (traffic-coverage.ts); set by `vn dialogue test` before the reports end. */
+  traffic?: TrafficCoverage[];
   /** Set when the service could not be reached: the command exits 3. */
   unreachable?: string;
   /** --shard i/n of this run. */

@@ -17,6 +17,7 @@ export default assertion<string>({
   check: (expected, a) => ((a.turn.Action ?? '') === expected ? undefined : [{ actual: a.turn.Action ?? '' }]),
   describe: (expected) => ({ expected: `action ${show(expected)}` }),
   update: (u) => u.setValue('action', u.answer.Action ?? ''),
-  record: (answer) => answer.Action ?? '',
+  // an Action the model does not list (none, or a new one) would make the written file invalid: left out
+  record: (answer) => ((BOT_ACTIONS as readonly string[]).includes(answer.Action ?? '') ? answer.Action : undefined),
   example: { yaml: 'TransferToAgent', meets: { turn: { Action: 'TransferToAgent' } }, misses: { turn: { Action: 'Broadcast' } } },
 });

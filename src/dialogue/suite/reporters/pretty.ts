@@ -6,6 +6,7 @@ import { type CoverageReport, coverageTotals } from '../coverage.js';
 import { describeCheck } from '../coverage-gate.js';
 import type { Mismatch } from '../expectations.js';
 import type { Attempt, ConversationResult, Reporter, RunTarget, Summary } from '../runner.js';
+import { trafficCoverageText } from '../traffic-coverage.js';
 import type { ReporterOptions, Sink } from './reporter.js';
 
 export type { Sink } from './reporter.js';
@@ -123,6 +124,7 @@ export class PrettyReporter implements Reporter {
     }
     for (const cov of s.coverage ?? []) this.out.write(coverageText(c, cov));
     if (s.coverage?.length) this.out.write(coverageTotalsText(c, s));
+    for (const t of s.traffic ?? []) this.out.write(trafficCoverageText(c, t));
     if (s.unreachable) this.out.write(c.red(`The service could not be reached: ${s.unreachable}\n`));
   }
 }
