@@ -108,7 +108,7 @@ function __vn_takes_value
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
-        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file'
+        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file' 'dialogue test|--compare' 'dialogue test|--compare-profile' 'dialogue test|--baseline'
             return 0
         case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95'
             return 0
@@ -541,6 +541,9 @@ complete -c vn -n '__vn_at \'dialogue test\'' -l report-file -r -F -d 'the file 
 complete -c vn -n '__vn_at \'dialogue test\'' -l update -d 'rewrite the expectations of failing turns from the actual answers'
 complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l compare -x -a '(__vn_instances)' -d 'run the conversations on two instances (ids or names; after the files) and report where the answers differ: exit 5'
+complete -c vn -n '__vn_at \'dialogue test\'' -l compare-profile -x -a '(__vn_profiles)' -d 'the profile of --compare’s instance B (default: this one)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l baseline -r -F -d 'compare the answers with a JSON report of an earlier run (--reporter json=FILE): exit 5 when they differ'
 complete -c vn -n '__vn_at \'dialogue test\'; and __vn_argc -ge 0' -a '(__vn_test_files)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l reporter -x -a 'pretty json junit junit-ant html' -d 'report format, repeatable: pretty, json, junit, junit-ant, html; name=FILE writes that report to FILE (default: pretty)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'

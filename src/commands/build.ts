@@ -136,7 +136,8 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
   }
   const flags = resolveFlags(def);
   for (const f of flags) {
-    const value = f.kind === 'bool' ? '' : f.optionalValue ? ` [${f.valueName ?? lastWord(f.name)}]` : ` <${f.valueName ?? lastWord(f.name)}>`;
+    const value =
+      f.kind === 'bool' ? '' : f.optionalValue ? ` [${f.valueName ?? lastWord(f.name)}]` : ` <${f.valueName ?? lastWord(f.name)}${f.variadic ? '...' : ''}>`;
     const opt = new commander.Option(`${f.short ? `-${f.short}, ` : ''}--${f.name}${value}`, flagHelp(f));
     // choices are checked in coerce(), case-insensitively and with a suggestion, not by commander
     if (f.default !== undefined) opt.default(f.default);

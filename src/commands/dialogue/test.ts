@@ -45,6 +45,20 @@ export default defineCommand({
     { name: 'update', type: 'bool', description: 'rewrite the expectations of failing turns from the actual answers' },
     { name: 'coverage', type: 'bool', description: 'report which navigation-config paths, actions and transfer targets the suite reached' },
     { name: 'progress', type: 'bool', description: 'show a progress line on stderr (default on a terminal)' },
+    {
+      name: 'compare',
+      variadic: true,
+      valueName: 'a b',
+      complete: 'instance',
+      description: 'run the conversations on two instances (ids or names; after the files) and report where the answers differ: exit 5',
+    },
+    { name: 'compare-profile', valueName: 'profile', complete: 'profile', description: 'the profile of --compare’s instance B (default: this one)' },
+    {
+      name: 'baseline',
+      valueName: 'report.json',
+      complete: 'file',
+      description: 'compare the answers with a JSON report of an earlier run (--reporter json=FILE): exit 5 when they differ',
+    },
   ],
   examples: [
     'vn --profile local dialogue test examples/',
@@ -53,6 +67,8 @@ export default defineCommand({
     'vn dialogue test bot.test.yaml --retries 2 --tag smoke --max-p95 800',
     'vn dialogue test bot.test.yaml --repeat 20 --concurrency 10   # flakiness and load',
     'vn dialogue test bot.test.yaml --coverage',
+    'vn dialogue test tests/ --compare staging production --reporter html=diff.html   # exit 5 when an answer differs',
+    'vn dialogue test tests/ --baseline before.json',
   ],
   async run(ctx, { args, flags }) {
     const concurrency = positiveInt(flags.concurrency, 'concurrency');
@@ -77,6 +93,8 @@ export default defineCommand({
     const shard = flags.shard === undefined ? undefined : parseShard(String(flags.shard));
     const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
     await checkReportTargets(specs);
+    const { checkCompareFlags, runComparison } = await import('./test-compare.js');
+    checkCompareFlags(flags, specs);
 
     const { readFile } = await import('node:fs/promises');
     const { expandTestPaths } = await import('../../dialogue/suite/files.js');
@@ -122,6 +140,21 @@ export default defineCommand({
       for (const i of items) ctx.out(`${i.file}:${i.line}\t${i.name}${i.tags.length ? `\t${i.tags.map((t) => `@${t}`).join(' ')}` : ''}`);
       ctx.err(`${items.length} conversation${items.length === 1 ? '' : 's'}${shard ? ` in shard ${shard.index}/${shard.count}` : ''}`);
       return undefined;
+    }
+    if (flags.compare !== undefined || flags.baseline !== undefined) {
+      return runComparison(ctx, {
+        files,
+        selected,
+        compare: flags.compare as string[] | undefined,
+        compareProfile: flags.compareProfile as string | undefined,
+        baseline: flags.baseline as string | undefined,
+        instance,
+        env: flags.env as 'debug' | 'live' | undefined,
+        concurrency,
+        repeat,
+        timeoutMs,
+        specs,
+      });
     }
     if (lastFailedNote === NOTHING_FAILED) {
       // no run, so no reports and no latency summary of nothing: one line, exit 0 (the record stays)
