@@ -3,7 +3,7 @@
 
 _vn_children() {
   case "$1" in
-    '') echo 'instance tts ivr dialogue stats export recording configure emulator diff apply call completion' ;;
+    '') echo 'instance tts ivr dialogue stats export recording configure emulator diff apply top call completion' ;;
     'instance') echo 'list ls describe get create modify delete rm enable disable associate-chatbot chatbots concurrency export' ;;
     'tts') echo 'get set audition' ;;
     'ivr') echo 'asr get set-greeting set-silence-timeout set-unrecognizing' ;;
@@ -94,6 +94,7 @@ _vn_flags() {
     'emulator seed') echo '--from-profile --instance --to --admin-key' ;;
     'diff') echo '--file -f --target-profile' ;;
     'apply') echo '--file -f --dry-run --yes -y --associate-chatbots' ;;
+    'top') echo '--interval --window --once --max-transfer-rate --max-hangup-rate --max-unrecognized-rate --max-concurrency-ratio' ;;
     'call') echo '--list --describe --force --all' ;;
     'call CreateInstance') echo '--Concurrency --Description --Name --NluServiceParamsJson --UnionInstanceId --UnionSource --describe --force --all' ;;
     'call DeleteInstance') echo '--InstanceId --describe --force --all' ;;
@@ -199,6 +200,7 @@ _vn_takes_value() {
     'emulator seed|--from-profile'|'emulator seed|--instance'|'emulator seed|--to'|'emulator seed|--admin-key') return 0 ;;
     'diff|--file'|'diff|-f'|'diff|--target-profile') return 0 ;;
     'apply|--file'|'apply|-f') return 0 ;;
+    'top|--interval'|'top|--window'|'top|--max-transfer-rate'|'top|--max-hangup-rate'|'top|--max-unrecognized-rate'|'top|--max-concurrency-ratio') return 0 ;;
     'call CreateInstance|--Concurrency'|'call CreateInstance|--Description'|'call CreateInstance|--Name'|'call CreateInstance|--NluServiceParamsJson'|'call CreateInstance|--UnionInstanceId'|'call CreateInstance|--UnionSource') return 0 ;;
     'call DeleteInstance|--InstanceId') return 0 ;;
     'call DescribeInstance|--InstanceId') return 0 ;;
@@ -362,6 +364,7 @@ _vn_args() {
     'recording save|0') echo '@instance' ;;
     'configure use|0') echo '@profile' ;;
     'configure delete|0') echo '@profile' ;;
+    'top|0'|'top|'*) echo '@instance' ;;
   esac
 }
 

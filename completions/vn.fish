@@ -4,7 +4,7 @@
 function __vn_names
     switch $argv[1]
         case ''
-            echo instance tts ivr dialogue stats export recording configure emulator diff apply call completion
+            echo instance tts ivr dialogue stats export recording configure emulator diff apply top call completion
         case 'instance'
             echo list ls describe get create modify delete rm enable disable associate-chatbot chatbots concurrency export
         case 'tts'
@@ -167,6 +167,8 @@ function __vn_takes_value
         case 'diff|--file' 'diff|-f' 'diff|--target-profile'
             return 0
         case 'apply|--file' 'apply|-f'
+            return 0
+        case 'top|--interval' 'top|--window' 'top|--max-transfer-rate' 'top|--max-hangup-rate' 'top|--max-unrecognized-rate' 'top|--max-concurrency-ratio'
             return 0
         case 'call CreateInstance|--Concurrency' 'call CreateInstance|--Description' 'call CreateInstance|--Name' 'call CreateInstance|--NluServiceParamsJson' 'call CreateInstance|--UnionInstanceId' 'call CreateInstance|--UnionSource'
             return 0
@@ -358,6 +360,7 @@ complete -c vn -n '__vn_at \'\'' -a 'configure' -d 'credential profiles: set up,
 complete -c vn -n '__vn_at \'\'' -a 'emulator' -d 'the offline Voice Navigator emulator (also behind --profile local)'
 complete -c vn -n '__vn_at \'\'' -a 'diff' -d 'show what differs between a configuration file and the live instances (or two instances)'
 complete -c vn -n '__vn_at \'\'' -a 'apply' -d 'make the live instances what a configuration file says (plan, confirm, apply)'
+complete -c vn -n '__vn_at \'\'' -a 'top' -d 'watch instances live: concurrency, calls, transfer, hang-up and unrecognized rates, the last apply'
 complete -c vn -n '__vn_at \'\'' -a 'call' -d 'call any API action by its wire name (vn call --list)'
 complete -c vn -n '__vn_at \'\'' -a 'completion' -d 'print a shell completion script (bash, zsh, fish)'
 complete -c vn -n '__vn_at \'\'' -l version -s V -d 'print the version'
@@ -750,6 +753,14 @@ complete -c vn -n '__vn_at \'apply\'' -l file -s f -r -F -d 'configuration file 
 complete -c vn -n '__vn_at \'apply\'' -l dry-run -d 'print the plan and send no write (the reads that make the plan are sent)'
 complete -c vn -n '__vn_at \'apply\'' -l yes -s y -d 'apply without asking (required when not on a terminal)'
 complete -c vn -n '__vn_at \'apply\'' -l associate-chatbots -d 'also send the chatbot association of existing instances (it cannot be read back, so it is otherwise sent only on create)'
+complete -c vn -n '__vn_at \'top\'' -l interval -x -d 'seconds between refreshes (default 5)'
+complete -c vn -n '__vn_at \'top\'' -l window -x -d 'the minutes the numbers cover, up to now (default 15)'
+complete -c vn -n '__vn_at \'top\'' -l once -d 'look once, print one line per instance, and exit (12 when a threshold is exceeded)'
+complete -c vn -n '__vn_at \'top\'' -l max-transfer-rate -x -d 'threshold for the share of calls transferred to an agent (0.3 or 30%)'
+complete -c vn -n '__vn_at \'top\'' -l max-hangup-rate -x -d 'threshold for the share of ended calls the bot hung up'
+complete -c vn -n '__vn_at \'top\'' -l max-unrecognized-rate -x -d 'threshold for the share of caller turns the bot did not understand'
+complete -c vn -n '__vn_at \'top\'' -l max-concurrency-ratio -x -d 'threshold for calls now / the concurrency cap'
+complete -c vn -n '__vn_at \'top\'; and __vn_argc -ge 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'call\'' -a 'CreateInstance' -d 'POST (instance)'
 complete -c vn -n '__vn_at \'call\'' -a 'DeleteInstance' -d 'POST (instance)'
 complete -c vn -n '__vn_at \'call\'' -a 'DescribeInstance' -d 'GET, read-only (instance)'
