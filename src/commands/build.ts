@@ -180,7 +180,8 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
       if (final && !final.ok) throw new RuntimeFailure(`${title}: ended in ${final.state}`);
       return;
     }
-    if (input.flags.interval !== undefined) throw new UsageError('--interval needs --wait-until');
+    // the builder's own --interval (a command may have one of its own: `vn top`)
+    if (input.flags.interval !== undefined && flags.some((f) => f.key === 'waitUntil')) throw new UsageError('--interval needs --wait-until');
     const out = await produce();
     if (out) await ctx.render(out);
   });

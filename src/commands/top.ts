@@ -12,6 +12,8 @@ export default defineCommand({
     'ListConversations) with sparklines, and the last `vn apply` marked on the timeline. Full screen on a terminal ' +
     '(q quits, p or space pauses, tab or n shows the next instance); one plain line per instance and refresh when piped. ' +
     'With --once it looks once, prints the lines and exits 12 when a --max-… threshold is exceeded (0 otherwise): for cron and CI.',
+  // its own --interval is the refresh, not --wait-until's poll
+  waitUntil: false,
   args: [{ name: 'instances', variadic: true, optional: true, complete: 'instance', description: 'instances by id or name (default: every instance)' }],
   flags: [
     { name: 'interval', valueName: 'seconds', description: 'seconds between refreshes (default 5)' },
