@@ -360,7 +360,7 @@ complete -c vn -n '__vn_at \'\'' -a 'configure' -d 'credential profiles: set up,
 complete -c vn -n '__vn_at \'\'' -a 'emulator' -d 'the offline Voice Navigator emulator (also behind --profile local)'
 complete -c vn -n '__vn_at \'\'' -a 'diff' -d 'show what differs between a configuration file and the live instances (or two instances)'
 complete -c vn -n '__vn_at \'\'' -a 'apply' -d 'make the live instances what a configuration file says (plan, confirm, apply)'
-complete -c vn -n '__vn_at \'\'' -a 'top' -d 'watch instances live: concurrency, calls, transfer, hang-up and unrecognized rates, the last apply'
+complete -c vn -n '__vn_at \'\'' -a 'top' -d 'watch instances live: calls against the cap, transfer, hang-up and unrecognized rates'
 complete -c vn -n '__vn_at \'\'' -a 'call' -d 'call any API action by its wire name (vn call --list)'
 complete -c vn -n '__vn_at \'\'' -a 'completion' -d 'print a shell completion script (bash, zsh, fish)'
 complete -c vn -n '__vn_at \'\'' -l version -s V -d 'print the version'
