@@ -43,6 +43,8 @@ export interface Sample {
   buckets: Bucket[];
   /** Whether the timeline holds every call of the window (else the first MAX_PAGES pages). */
   complete: boolean;
+  /** The calls the timeline holds. */
+  listed: number;
   /** Set when a read failed: the look is partial. */
   error?: string;
   /** The first read's error itself (a ServiceError, a NetworkError), for `--once` to exit with. */
@@ -75,7 +77,7 @@ export async function sampleInstance(api: ApiCaller, instanceId: string, name: s
   const first = Math.floor(from / minute) * minute;
   const buckets: Bucket[] = [];
   for (let start = first; start <= at; start += minute) buckets.push({ start, conversations: 0, transfers: 0, ended: 0, hangUps: 0 });
-  const sample: Sample = { instanceId, ...(name ? { name } : {}), at, from, conversations: 0, buckets, complete: true };
+  const sample: Sample = { instanceId, ...(name ? { name } : {}), at, from, conversations: 0, buckets, complete: true, listed: 0 };
 
   const [concurrency, stats, calls] = await Promise.allSettled([
     api('GetRealTimeConcurrency', { InstanceId: instanceId }),
@@ -93,6 +95,7 @@ export async function sampleInstance(api: ApiCaller, instanceId: string, name: s
   let userTurns: number | undefined;
   if (calls.status === 'fulfilled') {
     sample.complete = calls.value.complete;
+    sample.listed = calls.value.items.length;
     let ended = 0;
     let hangUps = 0;
     userTurns = 0;

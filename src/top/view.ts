@@ -1,3 +1,4 @@
+import { displayWidth, truncate } from '../output/table.js';
 import type { LastApply } from './last-apply.js';
 import type { Bucket, Sample } from './sample.js';
 import { type Breach, breachesOf, type Thresholds } from './thresholds.js';
@@ -90,8 +91,12 @@ export function screenLines(st: TopState, now: number): string[] {
     `vn top · ${st.samples.length} instance${st.samples.length === 1 ? '' : 's'} · window ${st.windowMinutes}m · every ${st.intervalSeconds}s · ${new Date(now).toISOString().slice(11, 19)} UTC${st.paused ? ' · PAUSED' : ''}${breachesAll.length ? ` · ${breachesAll.length} over threshold` : ''}`,
   );
   lines.push('');
-  const nameWidth = Math.min(48, Math.max(8, ...st.samples.map((s) => label(s).length)));
-  const pad = (t: string, n: number) => (t.length >= n ? t.slice(0, n) : t + ' '.repeat(n - t.length));
+  const nameWidth = Math.min(60, Math.max(8, ...st.samples.map((s) => displayWidth(label(s)))));
+  // display cells, not code units: a Chinese name takes two cells a character
+  const pad = (t: string, n: number) => {
+    const cut = displayWidth(t) > n ? truncate(t, n) : t;
+    return cut + ' '.repeat(Math.max(0, n - displayWidth(cut)));
+  };
   lines.push(`  ${pad('INSTANCE', nameWidth)}  ${pad('NOW/CAP', 14)}${pad('CALLS', 7)}${pad('TRANSFER', 10)}${pad('HANG-UP', 10)}UNRECOGNIZED`);
   st.samples.forEach((s, i) => {
     const b = breachesOf(s, st.thresholds);
@@ -152,13 +157,14 @@ export function detailLines(s: Sample, st: Pick<TopState, 'history' | 'applies' 
     `  timeline       ${pad(`${first ? hhmm(first.start) : ''}–${hhmm(s.at)}`, 16)}${marker || ' '.repeat(minute.length)}  ${marker ? '▲ ' : ''}last apply`,
   );
   lines.push(`  last apply     ${applyText(apply, now)}`);
-  if (!s.complete) lines.push('  (the timeline holds the first 1000 calls of the window)');
+  if (!s.complete) lines.push(`  (the per-minute lines hold ${s.listed} of the ${s.conversations} calls of the window)`);
   if (s.error) lines.push(`  error: ${s.error}`);
   return lines;
 }
 
 function pad(t: string, n: number): string {
-  return t.length >= n ? `${t} ` : t + ' '.repeat(n - t.length);
+  const w = displayWidth(t);
+  return w >= n ? `${t} ` : t + ' '.repeat(n - w);
 }
 
 /** One line per instance for a pipe or `--once`: every number, no drawing. */
