@@ -78,6 +78,21 @@ describe('vn dialogue test --compare', () => {
     expect(same.stdout).toContain('no differences: 2 conversations, 5 turns compared');
   });
 
+  it('--compare-profile runs B on another profile (the embedded local one standing for a second account)', async () => {
+    const suite = write('p.test.yaml', SUITE);
+    const localEnv = { VN_CONFIG_DIR: emu.env.VN_CONFIG_DIR as string };
+    const made = await runVn(['-p', 'local', 'instance', 'create', '--name', '另一个账号', '--concurrency', '3', '-o', 'json'], { env: localEnv });
+    expect(made.code, made.stderr).toBe(0);
+    const same = await runVn(['dialogue', 'test', suite, '--compare', idA, '另一个账号', '--compare-profile', 'local'], { env: emu.env });
+    expect(same.code, same.stdout + same.stderr).toBe(0);
+    expect(same.stdout).toMatch(/B: 另一个账号 \(.*profile local\)/);
+    const changed = await runVn(['dialogue', 'test', suite, '--compare', idB, '另一个账号', '--compare-profile', 'local', '--reporter', 'json'], {
+      env: emu.env,
+    });
+    expect(changed.code, changed.stderr).toBe(5);
+    expect(JSON.parse(changed.stdout).b.profile).toBe('local');
+  });
+
   it('ignores what the file marks volatile (per turn and per file)', async () => {
     const perTurn = write('turn.test.yaml', SUITE.replace('      - silence: true\n', '      - silence: true\n        volatile: [text]\n'));
     const r = await runVn(['dialogue', 'test', perTurn, '--compare', idA, idB], { env: emu.env });
