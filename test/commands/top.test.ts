@@ -158,10 +158,17 @@ describe('vn top --once', () => {
 });
 
 describe('vn top on a terminal', () => {
-  it('draws on the alternate screen, pauses, switches instance, and gives the screen back on q', async () => {
+  it('draws on the alternate screen, marks the last apply, pauses, switches instance, and gives the screen back on Ctrl-C', async () => {
     expect((await runVn(['instance', 'create', '--name', '第二热线', '--concurrency', '2'], { env: emu.env })).code).toBe(0);
     const keys = new PassThrough();
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...emu.env };
+    const history = join(tmp.dir, 'history-now');
+    mkdirSync(history, { recursive: true });
+    const entry = '20261205T230000000Z-0a0b0c';
+    writeFileSync(
+      join(history, `${entry}.json`),
+      JSON.stringify({ version: 1, id: entry, time: new Date().toISOString(), source: 'bot.yaml', plan: [{ instanceId: id, action: 'update' }], created: [] }),
+    );
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...emu.env, VN_HISTORY_DIR: history };
     const t = IOStreams.test({ stdin: keys, tty: { stdin: true, stdout: true, stderr: true }, columns: 150, env });
     const ctx = new Context(t.io, env);
     const done = run(['top', '--interval', '0.5'], ctx);
@@ -177,7 +184,10 @@ describe('vn top on a terminal', () => {
     await until(() => selectedRow() !== before && selectedRow() !== '', 'tab selects the next instance');
     keys.write('p');
     await until(() => t.stdout().includes('PAUSED'), 'the pause mark');
-    keys.write('q');
+    // the minute of the apply, on the timeline of the instance it changed
+    expect(t.stdout()).toMatch(/timeline +\d\d:\d\d–\d\d:\d\d +▲ {2}▲ last apply/);
+    expect(t.stdout()).toContain(`last apply     ${entry}`);
+    keys.write('\x03');
     expect(await done).toBe(0);
     const out = t.stdout();
     expect(out.startsWith('\x1b[?1049h')).toBe(true);
