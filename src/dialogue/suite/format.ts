@@ -30,6 +30,11 @@ export interface Step {
   index: number;
   /** Parts of this turn's answer that `--compare` and `--baseline` ignore (besides the file's). */
   volatile?: VolatilePath[];
+  /**
+   * The step belongs to a conversation with utterance variants (`say: { anyOf | file }`): every case
+   * of it shares the step's expectations, so --update never rewrites them from one case's answer.
+   */
+  shared?: boolean;
 }
 
 export const STEP_ACTION_KEYS = ['say', 'dtmf', 'silence', 'end'] as const;
@@ -47,6 +52,8 @@ export interface Conversation {
   line: number;
   /** Index in the file's `conversations` list. */
   index: number;
+  /** A case of a conversation with utterance variants: the name written in the file (`name` adds the variants said). */
+  variantOf?: string;
 }
 
 export const CONVERSATION_KEYS = ['name', 'tags', 'context', 'callingNumber', 'calledNumber', 'turns'] as const;
