@@ -3,7 +3,7 @@
 
 _vn_children() {
   case "$1" in
-    '') echo 'instance tts ivr dialogue stats export recording configure emulator diff apply call completion' ;;
+    '') echo 'instance tts ivr dialogue stats export recording configure emulator diff apply top call completion' ;;
     'instance') echo 'list ls describe get create modify delete rm enable disable associate-chatbot chatbots concurrency export' ;;
     'tts') echo 'get set audition' ;;
     'ivr') echo 'asr get set-greeting set-silence-timeout set-unrecognizing' ;;
@@ -63,7 +63,7 @@ _vn_flags() {
     'dialogue end') echo '--env --hang-up-params' ;;
     'dialogue context') echo '--env --wait-until --wait-timeout --interval' ;;
     'dialogue chat') echo '--env --calling-number --called-number --context --record --force --verbose' ;;
-    'dialogue test') echo '--instance --env --concurrency --repeat --retries --grep --tag --shard --last-failed --list --bail --timeout --max-p95 --reporter --report-file --update --coverage --min-coverage --chatbots --traffic --progress --mutate --min-mutation-score --mutate-timeout' ;;
+    'dialogue test') echo '--instance --env --concurrency --repeat --retries --grep --tag --shard --last-failed --list --bail --timeout --max-p95 --reporter --report-file --update --coverage --min-coverage --chatbots --traffic --progress --compare --compare-profile --baseline --mutate --min-mutation-score --mutate-timeout' ;;
     'dialogue merge') echo '--reporter --report-file --max-p95 --min-coverage' ;;
     'stats summary') echo '--time-unit --from --to --watch -w --wait-until --wait-timeout --interval' ;;
     'stats query') echo '--calling-number --from --to --page-number --page-size --wait-until --wait-timeout --interval --all --no-paginate' ;;
@@ -94,6 +94,7 @@ _vn_flags() {
     'emulator seed') echo '--from-profile --instance --to --admin-key' ;;
     'diff') echo '--file -f --target-profile' ;;
     'apply') echo '--file -f --dry-run --yes -y --associate-chatbots' ;;
+    'top') echo '--interval --window --once --max-transfer-rate --max-hangup-rate --max-unrecognized-rate --max-concurrency-ratio' ;;
     'call') echo '--list --describe --force --all' ;;
     'call CreateInstance') echo '--Concurrency --Description --Name --NluServiceParamsJson --UnionInstanceId --UnionSource --describe --force --all' ;;
     'call DeleteInstance') echo '--InstanceId --describe --force --all' ;;
@@ -169,7 +170,7 @@ _vn_takes_value() {
     'dialogue end|--env'|'dialogue end|--hang-up-params') return 0 ;;
     'dialogue context|--env'|'dialogue context|--wait-until'|'dialogue context|--wait-timeout'|'dialogue context|--interval') return 0 ;;
     'dialogue chat|--env'|'dialogue chat|--calling-number'|'dialogue chat|--called-number'|'dialogue chat|--context'|'dialogue chat|--record') return 0 ;;
-    'dialogue test|--instance'|'dialogue test|--env'|'dialogue test|--concurrency'|'dialogue test|--repeat'|'dialogue test|--retries'|'dialogue test|--grep'|'dialogue test|--tag'|'dialogue test|--shard'|'dialogue test|--timeout'|'dialogue test|--max-p95'|'dialogue test|--reporter'|'dialogue test|--report-file'|'dialogue test|--min-coverage'|'dialogue test|--chatbots'|'dialogue test|--traffic'|'dialogue test|--min-mutation-score'|'dialogue test|--mutate-timeout') return 0 ;;
+    'dialogue test|--instance'|'dialogue test|--env'|'dialogue test|--concurrency'|'dialogue test|--repeat'|'dialogue test|--retries'|'dialogue test|--grep'|'dialogue test|--tag'|'dialogue test|--shard'|'dialogue test|--timeout'|'dialogue test|--max-p95'|'dialogue test|--reporter'|'dialogue test|--report-file'|'dialogue test|--min-coverage'|'dialogue test|--chatbots'|'dialogue test|--traffic'|'dialogue test|--compare'|'dialogue test|--compare-profile'|'dialogue test|--baseline'|'dialogue test|--min-mutation-score'|'dialogue test|--mutate-timeout') return 0 ;;
     'dialogue merge|--reporter'|'dialogue merge|--report-file'|'dialogue merge|--max-p95'|'dialogue merge|--min-coverage') return 0 ;;
     'stats summary|--time-unit'|'stats summary|--from'|'stats summary|--to'|'stats summary|--wait-until'|'stats summary|--wait-timeout'|'stats summary|--interval') return 0 ;;
     'stats query|--calling-number'|'stats query|--from'|'stats query|--to'|'stats query|--page-number'|'stats query|--page-size'|'stats query|--wait-until'|'stats query|--wait-timeout'|'stats query|--interval') return 0 ;;
@@ -199,6 +200,7 @@ _vn_takes_value() {
     'emulator seed|--from-profile'|'emulator seed|--instance'|'emulator seed|--to'|'emulator seed|--admin-key') return 0 ;;
     'diff|--file'|'diff|-f'|'diff|--target-profile') return 0 ;;
     'apply|--file'|'apply|-f') return 0 ;;
+    'top|--interval'|'top|--window'|'top|--max-transfer-rate'|'top|--max-hangup-rate'|'top|--max-unrecognized-rate'|'top|--max-concurrency-ratio') return 0 ;;
     'call CreateInstance|--Concurrency'|'call CreateInstance|--Description'|'call CreateInstance|--Name'|'call CreateInstance|--NluServiceParamsJson'|'call CreateInstance|--UnionInstanceId'|'call CreateInstance|--UnionSource') return 0 ;;
     'call DeleteInstance|--InstanceId') return 0 ;;
     'call DescribeInstance|--InstanceId') return 0 ;;
@@ -274,6 +276,9 @@ _vn_values() {
     'dialogue test|--reporter') echo 'pretty json junit junit-ant intents intents-json intents-html html' ;;
     'dialogue test|--report-file') echo '@file' ;;
     'dialogue test|--chatbots') echo '@file' ;;
+    'dialogue test|--compare') echo '@instance' ;;
+    'dialogue test|--compare-profile') echo '@profile' ;;
+    'dialogue test|--baseline') echo '@file' ;;
     'dialogue merge|--reporter') echo 'pretty json junit junit-ant intents intents-json intents-html html' ;;
     'dialogue merge|--report-file') echo '@file' ;;
     'stats summary|--time-unit') echo 'hour day' ;;
@@ -361,6 +366,7 @@ _vn_args() {
     'recording save|0') echo '@instance' ;;
     'configure use|0') echo '@profile' ;;
     'configure delete|0') echo '@profile' ;;
+    'top|0'|'top|'*) echo '@instance' ;;
   esac
 }
 

@@ -4,7 +4,7 @@
 function __vn_names
     switch $argv[1]
         case ''
-            echo instance tts ivr dialogue stats export recording configure emulator diff apply call completion
+            echo instance tts ivr dialogue stats export recording configure emulator diff apply top call completion
         case 'instance'
             echo list ls describe get create modify delete rm enable disable associate-chatbot chatbots concurrency export
         case 'tts'
@@ -108,7 +108,7 @@ function __vn_takes_value
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
-        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file' 'dialogue test|--min-coverage' 'dialogue test|--chatbots' 'dialogue test|--traffic' 'dialogue test|--min-mutation-score' 'dialogue test|--mutate-timeout'
+        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file' 'dialogue test|--min-coverage' 'dialogue test|--chatbots' 'dialogue test|--traffic' 'dialogue test|--compare' 'dialogue test|--compare-profile' 'dialogue test|--baseline' 'dialogue test|--min-mutation-score' 'dialogue test|--mutate-timeout'
             return 0
         case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95' 'dialogue merge|--min-coverage'
             return 0
@@ -167,6 +167,8 @@ function __vn_takes_value
         case 'diff|--file' 'diff|-f' 'diff|--target-profile'
             return 0
         case 'apply|--file' 'apply|-f'
+            return 0
+        case 'top|--interval' 'top|--window' 'top|--max-transfer-rate' 'top|--max-hangup-rate' 'top|--max-unrecognized-rate' 'top|--max-concurrency-ratio'
             return 0
         case 'call CreateInstance|--Concurrency' 'call CreateInstance|--Description' 'call CreateInstance|--Name' 'call CreateInstance|--NluServiceParamsJson' 'call CreateInstance|--UnionInstanceId' 'call CreateInstance|--UnionSource'
             return 0
@@ -358,6 +360,7 @@ complete -c vn -n '__vn_at \'\'' -a 'configure' -d 'credential profiles: set up,
 complete -c vn -n '__vn_at \'\'' -a 'emulator' -d 'the offline Voice Navigator emulator (also behind --profile local)'
 complete -c vn -n '__vn_at \'\'' -a 'diff' -d 'show what differs between a configuration file and the live instances (or two instances)'
 complete -c vn -n '__vn_at \'\'' -a 'apply' -d 'make the live instances what a configuration file says (plan, confirm, apply)'
+complete -c vn -n '__vn_at \'\'' -a 'top' -d 'watch instances live: calls against the cap, transfer, hang-up and unrecognized rates'
 complete -c vn -n '__vn_at \'\'' -a 'call' -d 'call any API action by its wire name (vn call --list)'
 complete -c vn -n '__vn_at \'\'' -a 'completion' -d 'print a shell completion script (bash, zsh, fish)'
 complete -c vn -n '__vn_at \'\'' -l version -s V -d 'print the version'
@@ -544,6 +547,9 @@ complete -c vn -n '__vn_at \'dialogue test\'' -l min-coverage -x -d 'fail (exit 
 complete -c vn -n '__vn_at \'dialogue test\'' -l chatbots -r -F -d 'the chatbot model: an emulator chatbots file, or "demo" (the built-in bot) — for coverage (the local profile’s bots by default) and for --mutate’s copy (the demo by default)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l traffic -x -d 'weigh coverage by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths (implies --coverage)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l compare -x -a '(__vn_instances)' -d 'run the conversations on two instances (ids or names; after the files) and report where the answers differ: exit 5'
+complete -c vn -n '__vn_at \'dialogue test\'' -l compare-profile -x -a '(__vn_profiles)' -d 'the profile of --compare’s instance B (default: this one)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l baseline -r -F -d 'compare the answers with a JSON report of an earlier run (--reporter json=FILE): exit 5 when they differ'
 complete -c vn -n '__vn_at \'dialogue test\'' -l mutate -d 'mutation testing: run the suite against small changes of an emulator copy of the instance, and report which it notices'
 complete -c vn -n '__vn_at \'dialogue test\'' -l min-mutation-score -x -d 'with --mutate: exit 10 when killed / run is below this (0..1, or a percentage such as 80%)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l mutate-timeout -x -d 'with --mutate: the whole run’s time limit (e.g. 60s, 2m; default 120s); mutants not run by then are reported as not run'
@@ -758,6 +764,14 @@ complete -c vn -n '__vn_at \'apply\'' -l file -s f -r -F -d 'configuration file 
 complete -c vn -n '__vn_at \'apply\'' -l dry-run -d 'print the plan and send no write (the reads that make the plan are sent)'
 complete -c vn -n '__vn_at \'apply\'' -l yes -s y -d 'apply without asking (required when not on a terminal)'
 complete -c vn -n '__vn_at \'apply\'' -l associate-chatbots -d 'also send the chatbot association of existing instances (it cannot be read back, so it is otherwise sent only on create)'
+complete -c vn -n '__vn_at \'top\'' -l interval -x -d 'seconds between refreshes (default 5)'
+complete -c vn -n '__vn_at \'top\'' -l window -x -d 'the minutes the numbers cover, up to now (default 15)'
+complete -c vn -n '__vn_at \'top\'' -l once -d 'look once, print one line per instance, and exit (12 when a threshold is exceeded)'
+complete -c vn -n '__vn_at \'top\'' -l max-transfer-rate -x -d 'threshold for the share of calls transferred to an agent (0.3 or 30%)'
+complete -c vn -n '__vn_at \'top\'' -l max-hangup-rate -x -d 'threshold for the share of ended calls the bot hung up'
+complete -c vn -n '__vn_at \'top\'' -l max-unrecognized-rate -x -d 'threshold for the share of caller turns the bot did not understand'
+complete -c vn -n '__vn_at \'top\'' -l max-concurrency-ratio -x -d 'threshold for calls now / the concurrency cap'
+complete -c vn -n '__vn_at \'top\'; and __vn_argc -ge 0' -a '(__vn_instances)'
 complete -c vn -n '__vn_at \'call\'' -a 'CreateInstance' -d 'POST (instance)'
 complete -c vn -n '__vn_at \'call\'' -a 'DeleteInstance' -d 'POST (instance)'
 complete -c vn -n '__vn_at \'call\'' -a 'DescribeInstance' -d 'GET, read-only (instance)'

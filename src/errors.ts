@@ -125,3 +125,13 @@ export class MutationScoreTooLow extends VnError {
   override readonly exitCode = 10;
   override name = 'MutationScoreTooLow';
 }
+
+/**
+ * `vn top --once`: a rate or the concurrency passed its `--max-…` threshold (each breach is named
+ * on stderr). Exit 12 — apart from 1 (the service said no) and 3 (unreachable), so cron and CI can
+ * tell "calls are going worse" from "could not look".
+ */
+export class ThresholdExceeded extends VnError {
+  override readonly exitCode = 12;
+  override name = 'ThresholdExceeded';
+}

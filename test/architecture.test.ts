@@ -67,6 +67,8 @@ const LAYER_RULES: [string, string[]][] = [
   // the domain takes ports (src/ports.ts) and knows nothing of the shell that gives them
   ['output/', ['client/', 'emulator/', 'dialogue/', ...SHELL]],
   ['manifest/', SHELL],
+  // `vn top`'s looks and screens: given an ApiCaller and the streams, like the rest of the domain
+  ['top/', SHELL],
   // the dialogue domain (chat, session, the test runner and its registries) is driven by commands/, never the other way round
   ['dialogue/', [...SHELL, 'completion/']],
   ['completion/instances.ts', SHELL],

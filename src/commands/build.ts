@@ -136,7 +136,8 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
   }
   const flags = resolveFlags(def);
   for (const f of flags) {
-    const value = f.kind === 'bool' ? '' : f.optionalValue ? ` [${f.valueName ?? lastWord(f.name)}]` : ` <${f.valueName ?? lastWord(f.name)}>`;
+    const value =
+      f.kind === 'bool' ? '' : f.optionalValue ? ` [${f.valueName ?? lastWord(f.name)}]` : ` <${f.valueName ?? lastWord(f.name)}${f.variadic ? '...' : ''}>`;
     const opt = new commander.Option(`${f.short ? `-${f.short}, ` : ''}--${f.name}${value}`, flagHelp(f));
     // choices are checked in coerce(), case-insensitively and with a suggestion, not by commander
     if (f.default !== undefined) opt.default(f.default);
@@ -179,7 +180,8 @@ export function buildVerb(cmd: Command, def: CommandDef, ctx: Context, commander
       if (final && !final.ok) throw new RuntimeFailure(`${title}: ended in ${final.state}`);
       return;
     }
-    if (input.flags.interval !== undefined) throw new UsageError('--interval needs --wait-until');
+    // the builder's own --interval (a command may have one of its own: `vn top`)
+    if (input.flags.interval !== undefined && flags.some((f) => f.key === 'waitUntil')) throw new UsageError('--interval needs --wait-until');
     const out = await produce();
     if (out) await ctx.render(out);
   });

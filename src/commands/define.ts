@@ -44,6 +44,8 @@ export interface FlagDef {
   aliases?: string[];
   /** May be given several times; the value is then a list. */
   repeatable?: boolean;
+  /** Takes the words that follow it, up to the next flag (`--compare A B`); the value is a list. */
+  variadic?: boolean;
   /** The value names an instance of this profile without being its InstanceId parameter: a name is resolved to the id (commands/instance-ref.ts). */
   instanceRef?: boolean;
 }

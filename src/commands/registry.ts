@@ -168,6 +168,7 @@ export const GROUPS: GroupEntry[] = [
 export const TOP_VERBS: VerbEntry[] = [
   { name: 'diff', summary: 'show what differs between a configuration file and the live instances (or two instances)', load: () => import('./diff.js') },
   { name: 'apply', summary: 'make the live instances what a configuration file says (plan, confirm, apply)', load: () => import('./apply.js') },
+  { name: 'top', summary: 'watch instances live: calls against the cap, transfer, hang-up and unrecognized rates', load: () => import('./top.js') },
   { name: 'call', summary: 'call any API action by its wire name (vn call --list)', load: () => import('./call.js') },
   { name: 'completion', summary: 'print a shell completion script (bash, zsh, fish)', load: () => import('./completion.js') },
 ];

@@ -16,7 +16,50 @@ import type { EmulatorState } from './state.js';
 export const MAX_RATE = 50;
 const MAX_OPEN = 8;
 const TURNS = 3;
-const CALLER_LINES = ['你好', '我想查一下账户余额', '信用卡怎么还款', '好的，谢谢', '转人工'];
+/** What the demo bot understands (its intents). */
+const CALLER_LINES = ['你好', '我想查一下账户余额', '你们几点开门', '我的卡丢了', '卡里还有多少钱'];
+/** What it does not: said now and then by anyone, and every turn by a confused caller until the bot gives up. */
+const CONFUSED_LINES = ['信用卡怎么还款', '那个什么来着', '好的，谢谢', '外币兑换'];
+
+/**
+ * Who calls, so the numbers `vn top` and the statistics show are a realistic mix and not one kind of
+ * call (about a fifth transferred, a tenth hung up by the bot, a sixth of the turns not understood):
+ * most callers ask what the bot knows and sometimes say something it does not; some ask for an
+ * agent (ComplainingConfig: a transfer); some say nothing (three silences: SilenceTimeoutConfig's
+ * HangUp); some are not understood at all (three misses: UnrecognizingConfig's final action).
+ */
+type Persona = 'ordinary' | 'agent' | 'silent' | 'confused';
+const PERSONAS: [Persona, number][] = [
+  ['ordinary', 0.68],
+  ['agent', 0.12],
+  ['silent', 0.1],
+  ['confused', 0.1],
+];
+
+function pickPersona(): Persona {
+  let r = Math.random();
+  for (const [p, weight] of PERSONAS) {
+    if (r < weight) return p;
+    r -= weight;
+  }
+  return 'ordinary';
+}
+
+/** What a caller of this persona says on its turn (undefined: nothing, a silence timeout). */
+function utterance(persona: Persona, turn: number): string | undefined {
+  switch (persona) {
+    case 'silent':
+      return undefined;
+    case 'confused':
+      return pick(CONFUSED_LINES);
+    case 'agent':
+      return turn === 1 ? '转人工' : pick(CALLER_LINES);
+    case 'ordinary':
+      return Math.random() < 0.12 ? pick(CONFUSED_LINES) : pick(CALLER_LINES);
+  }
+}
+
+const pick = (lines: string[]): string => lines[Math.floor(Math.random() * lines.length)] as string;
 
 export interface Traffic {
   stop(): void;
@@ -29,6 +72,7 @@ interface Open {
   conversationId: string;
   callingNumber: string;
   turns: number;
+  persona: Persona;
 }
 
 /** A mobile-shaped calling number, a different caller each call (so per-caller views and scrubbing have something to work on). */
@@ -68,9 +112,12 @@ export function startTraffic(state: EmulatorState, handlers: HandlerTable, rate:
     if (convo) {
       const ids = { InstanceId: convo.instanceId, ConversationId: convo.conversationId };
       const done = convo.turns >= TURNS;
+      const said = utterance(convo.persona, convo.turns);
       const answer = done
         ? call('EndDialogue', ids)
-        : call('Dialogue', { ...ids, Utterance: CALLER_LINES[Math.floor(Math.random() * CALLER_LINES.length)] as string, CallingNumber: convo.callingNumber });
+        : said === undefined
+          ? call('SilenceTimeout', ids)
+          : call('Dialogue', { ...ids, Utterance: said, CallingNumber: convo.callingNumber });
       convo.turns++;
       if (done || answer === undefined || (answer.Action !== undefined && answer.Action !== 'Broadcast' && answer.Action !== 'Listen')) {
         if (!done && answer !== undefined) call('EndDialogue', ids);
@@ -85,7 +132,7 @@ export function startTraffic(state: EmulatorState, handlers: HandlerTable, rate:
     const conversationId = `traffic-${randomUUID()}`;
     const callingNumber = callerNumber();
     const begun = call('BeginDialogue', { InstanceId: instance.InstanceId, ConversationId: conversationId, CallingNumber: callingNumber });
-    if (begun !== undefined) open.push({ instanceId: instance.InstanceId, conversationId, callingNumber, turns: 0 });
+    if (begun !== undefined) open.push({ instanceId: instance.InstanceId, conversationId, callingNumber, turns: 0, persona: pickPersona() });
   };
 
   const timer = perSecond > 0 ? setInterval(tick, 1000 / perSecond) : undefined;

@@ -37,6 +37,11 @@ export class Control {
   static readonly eraseDown = new Control('\x1b[0J');
   static readonly hideCursor = new Control('\x1b[?25l');
   static readonly showCursor = new Control('\x1b[?25h');
+  /** The alternate screen (a full-screen view, `vn top`): the shell's screen comes back when it is left. */
+  static readonly enterAlternateScreen = new Control('\x1b[?1049h');
+  static readonly leaveAlternateScreen = new Control('\x1b[?1049l');
+  /** The cursor to the top left corner. */
+  static readonly home = new Control('\x1b[H');
   /** Moves the cursor up `rows` rows (nothing for 0). */
   static up(rows: number): Control {
     const n = Math.max(0, Math.floor(rows));
@@ -211,6 +216,31 @@ export class IOStreams {
     return { write: (...parts) => this.write(stream, ...parts) };
   }
 
+  /**
+   * Keys typed on the terminal, one call of `onKey` per key: a printable character as it is, and
+   * `tab`, `enter`, `escape`, `ctrl-c`, `ctrl-d` by name (other escape sequences, such as arrows, as
+   * `escape`). On a terminal stdin goes into raw mode, so Ctrl-C arrives as the key `ctrl-c` and no
+   * SIGINT is raised; the returned function puts the terminal back as it was and stops reading.
+   */
+  keys(onKey: (key: string) => void): () => void {
+    const stdin = this.#streams.stdin() as Readable & { isTTY?: boolean; isRaw?: boolean; setRawMode?: (raw: boolean) => void };
+    const raw = this.stdinIsTTY && typeof stdin.setRawMode === 'function';
+    const wasRaw = stdin.isRaw === true;
+    if (raw) stdin.setRawMode?.(true);
+    const onData = (chunk: Buffer | string) => {
+      const text = String(chunk);
+      if (text.startsWith('\x1b') && text.length > 1) return onKey('escape');
+      for (const c of text) onKey(KEY_NAMES[c] ?? c);
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+    return () => {
+      stdin.off('data', onData);
+      if (raw) stdin.setRawMode?.(wasRaw);
+      stdin.pause();
+    };
+  }
+
   /** The whole of stdin as UTF-8 text (a piped secret, a configuration file given as `-`). */
   async readStdin(): Promise<string> {
     const chunks: Buffer[] = [];
@@ -279,6 +309,9 @@ export class IOStreams {
     return this.isTTY(stream) ? terminalSafe(safe) : safe;
   }
 }
+
+/** The names `keys()` gives the keys that are not printable characters. */
+const KEY_NAMES: Record<string, string> = { '\t': 'tab', '\r': 'enter', '\n': 'enter', '\x1b': 'escape', '\x03': 'ctrl-c', '\x04': 'ctrl-d', ' ': 'space' };
 
 /** How wide a table may be: COLUMNS when set, else the terminal's width; piped output has no limit. */
 export function tableWidth(env: NodeJS.ProcessEnv, isTTY: boolean, ttyColumns: number | undefined): number | undefined {

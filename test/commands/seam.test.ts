@@ -375,6 +375,35 @@ const CASES: Case[] = [
     stdout: /ConversationStatistics/,
   },
   {
+    command: 'top',
+    argv: ['top', I, '--once', '--max-transfer-rate', '0.2'],
+    stubs: [
+      [action('ListInstances', { PageNumber: '1' }), json({ Instances: [instance], TotalCount: 1, PageNumber: 1, PageSize: 100 })],
+      [action('GetRealTimeConcurrency', { InstanceId: I }), json({ RealTimeConcurrency: 2, MaxConcurrency: 5, Timestamp: 1700000000000 })],
+      [
+        action('DescribeStatisticalData', { InstanceId: I, TimeUnit: 'Hour' }),
+        json({ ConversationTotalNum: 4, TotalDialoguePassRate: '75.00%', TotalValidAnswerRate: '90.00%', StatisticalDataReports: [] }),
+      ],
+      [
+        action('ListConversations', { InstanceId: I, PageNumber: '1' }),
+        json({
+          Conversations: [
+            { ConversationId: 'a', StartTime: Date.now() - 60_000, EndTime: Date.now(), HasToAgent: true, EndReason: 2, Rounds: 2 },
+            { ConversationId: 'b', StartTime: Date.now() - 60_000, EndTime: Date.now(), HasToAgent: false, EndReason: 5, Rounds: 3 },
+          ],
+          TotalCount: 2,
+          PageNumber: 1,
+          PageSize: 100,
+        }),
+      ],
+    ],
+    sent: [['ListInstances'], ['GetRealTimeConcurrency'], ['DescribeStatisticalData'], ['ListConversations']],
+    unordered: true,
+    code: 12,
+    stdout: /concurrency 2\/5 · conversations 4 · transfer 25\.00% · hang-up 50\.00% · unrecognized 10\.00%/,
+    stderr: /transfer 25\.00% is over --max-transfer-rate 20\.00%/,
+  },
+  {
     command: 'stats query',
     argv: ['stats', 'query', I, '--calling-number', '13800000000', '-o', 'json'],
     stubs: [[action('QueryConversations', { InstanceId: I, CallingNumber: '13800000000' }), json({ Conversations: [{ ConversationId: C }], TotalCount: 1 })]],

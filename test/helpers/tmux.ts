@@ -1,10 +1,33 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BIN } from './run.js';
 
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+const devNullIsDevice = (() => {
+  try {
+    return statSync('/dev/null').isCharacterDevice();
+  } catch {
+    return false;
+  }
+})();
+
+/** A tmux server that does not daemonise (`tmux -D`), ready once its socket answers. */
+async function startForegroundServer(socket: string, conf: string | undefined): Promise<void> {
+  const child = spawn('tmux', ['-u', '-L', socket, ...(conf ? ['-f', conf] : []), '-D'], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, LANG: 'C.UTF-8' },
+  });
+  child.unref();
+  const until = Date.now() + 5000;
+  while (/error connecting|no server running/.test(spawnSync('tmux', ['-L', socket, 'list-sessions']).stderr?.toString() ?? '')) {
+    if (Date.now() > until) throw new Error('the tmux server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -39,6 +62,9 @@ export async function inTerminal(argv: string[], env: Record<string, string>, fn
   const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'vn', '-S', '-200');
   const conf = opts.conf ? join(mkdtempSync(join(tmpdir(), 'vn-tmux-')), 'tmux.conf') : undefined;
   if (conf) writeFileSync(conf, `${opts.conf?.join('\n')}\n`);
+  // tmux daemonises its server, and refuses to when /dev/null is not the device (some sandboxes make it a
+  // plain file): then the server is started in the foreground (-D), in the background of this process
+  if (!devNullIsDevice) await startForegroundServer(socket, conf);
   // -f is read by the server, which this command starts
   tmux(...(conf ? ['-f', conf] : []), 'new-session', '-d', '-s', 'vn', '-x', '160', '-y', '50', command);
   try {

@@ -72,6 +72,20 @@ export default defineCommand({
         'weigh coverage by the paths real (live) conversations took since this time (-7d, a date…): the share of calls the suite covers, the top uncovered paths (implies --coverage)',
     },
     { name: 'progress', type: 'bool', description: 'show a progress line on stderr (default on a terminal)' },
+    {
+      name: 'compare',
+      variadic: true,
+      valueName: 'a b',
+      complete: 'instance',
+      description: 'run the conversations on two instances (ids or names; after the files) and report where the answers differ: exit 5',
+    },
+    { name: 'compare-profile', valueName: 'profile', complete: 'profile', description: 'the profile of --compare’s instance B (default: this one)' },
+    {
+      name: 'baseline',
+      valueName: 'report.json',
+      complete: 'file',
+      description: 'compare the answers with a JSON report of an earlier run (--reporter json=FILE): exit 5 when they differ',
+    },
     ...MUTATE_FLAGS,
   ],
   examples: [
@@ -83,6 +97,8 @@ export default defineCommand({
     'vn dialogue test bot.test.yaml --coverage',
     'vn dialogue test bot.test.yaml --instance hotline --mutate --min-mutation-score 0.8   # how good is the suite?',
     'vn dialogue test tests/ --coverage --traffic -7d   # the share of last week’s calls the suite covers',
+    'vn dialogue test tests/ --compare staging production --reporter html=diff.html   # exit 5 when an answer differs',
+    'vn dialogue test tests/ --baseline before.json',
   ],
   async run(ctx, { args, flags }) {
     const concurrency = positiveInt(flags.concurrency, 'concurrency');
@@ -108,6 +124,8 @@ export default defineCommand({
     const trafficFrom = flags.traffic === undefined ? undefined : parseTimeFlag('traffic', String(flags.traffic), ctx.now());
     const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
     await checkReportTargets(specs);
+    const { checkCompareFlags, runComparison } = await import('./test-compare.js');
+    checkCompareFlags(flags, specs);
     const mutate = mutateFlags(flags, specs);
     const { parseMinCoverage, checkMeasurable } = await import('../../dialogue/suite/coverage-gate.js');
     const minCoverage = flags.minCoverage === undefined ? undefined : parseMinCoverage(String(flags.minCoverage));
@@ -159,6 +177,21 @@ export default defineCommand({
       for (const i of items) ctx.out(`${i.file}:${i.line}\t${i.name}${i.tags.length ? `\t${i.tags.map((t) => `@${t}`).join(' ')}` : ''}`);
       ctx.err(`${items.length} conversation${items.length === 1 ? '' : 's'}${shard ? ` in shard ${shard.index}/${shard.count}` : ''}`);
       return undefined;
+    }
+    if (flags.compare !== undefined || flags.baseline !== undefined) {
+      return runComparison(ctx, {
+        files,
+        selected,
+        compare: flags.compare as string[] | undefined,
+        compareProfile: flags.compareProfile as string | undefined,
+        baseline: flags.baseline as string | undefined,
+        instance,
+        env: flags.env as 'debug' | 'live' | undefined,
+        concurrency,
+        repeat,
+        timeoutMs,
+        specs,
+      });
     }
     if (lastFailedNote === NOTHING_FAILED) {
       // no run, so no reports and no latency summary of nothing: one line, exit 0 (the record stays)

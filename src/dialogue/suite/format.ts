@@ -28,6 +28,8 @@ export interface Step {
   line: number;
   /** Index of the step in the file's `turns` list (for --update). */
   index: number;
+  /** Parts of this turn's answer that `--compare` and `--baseline` ignore (besides the file's). */
+  volatile?: VolatilePath[];
   /**
    * The step belongs to a conversation with utterance variants (`say: { anyOf | file }`): every case
    * of it shares the step's expectations, so --update never rewrites them from one case's answer.
@@ -36,7 +38,7 @@ export interface Step {
 }
 
 export const STEP_ACTION_KEYS = ['say', 'dtmf', 'silence', 'end'] as const;
-export const STEP_KEYS = [...STEP_ACTION_KEYS, 'bot', 'context'] as const;
+export const STEP_KEYS = [...STEP_ACTION_KEYS, 'bot', 'context', 'volatile'] as const;
 
 export interface Conversation {
   name: string;
@@ -64,13 +66,23 @@ export interface TestFile {
   calledNumber?: string;
   tags: string[];
   defaults: Expectation;
+  /** Parts of every answer of the file that `--compare` and `--baseline` ignore. */
+  volatile?: VolatilePath[];
   conversations: Conversation[];
 }
 
-export const FILE_KEYS = ['$schema', 'instance', 'env', 'callingNumber', 'calledNumber', 'tags', 'defaults', 'conversations'] as const;
+export const FILE_KEYS = ['$schema', 'instance', 'env', 'callingNumber', 'calledNumber', 'tags', 'defaults', 'volatile', 'conversations'] as const;
 
 /** Used when neither the file nor the conversation names a calling number. */
 export const DEFAULT_CALLING_NUMBER = '13800000000';
 
 /** `${NAME}` in say, dtmf and context values. */
 export const VARIABLE_PATTERN = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * A part of an answer that may change from one run to the next (a ticket number, a time of day),
+ * which a differential run (`--compare`, `--baseline`) does not compare: `text`, `action`, `params`
+ * (all of ActionParams) or `params.KEY[.KEY…]` (one value inside it).
+ */
+export type VolatilePath = string;
+export const VOLATILE_PATTERN = /^(text|action|params(\.[^.\s]+)*)$/;

@@ -15,6 +15,8 @@ import {
   type StepKind,
   type TestFile,
   VARIABLE_PATTERN,
+  VOLATILE_PATTERN,
+  type VolatilePath,
 } from './format.js';
 import { parseVariants, type VariantSource } from './variants.js';
 
@@ -79,6 +81,9 @@ class FileParser extends YamlFileParser {
           break;
         case 'defaults':
           file.defaults = this.expectation(node, DEFAULT_KEYS, 'defaults', new Set()) ?? {};
+          break;
+        case 'volatile':
+          file.volatile = this.volatile(node);
           break;
         case 'conversations':
           this.conversations(node, file);
@@ -191,6 +196,10 @@ class FileParser extends YamlFileParser {
       if (variants) this.variants.set(step, variants);
       if (keys.has('context') && kind !== 'begin') step.context = this.context(keys.get('context') ?? null, saved);
       if (keys.has('bot')) step.bot = this.expectation(keys.get('bot') ?? null, EXPECTATION_KEYS, 'bot', saved);
+      if (keys.has('volatile')) {
+        if (kind === 'end') this.issue(keys.get('volatile') ?? t, 'EndDialogue has no answer to compare: `end` takes no `volatile`');
+        else step.volatile = this.volatile(keys.get('volatile') ?? null);
+      }
       if (kind === 'begin') steps[0] = step;
       else steps.push(step);
     });
@@ -217,6 +226,22 @@ class FileParser extends YamlFileParser {
       if (value !== undefined) e[key] = value;
     }
     return e as Expectation;
+  }
+
+  /** `volatile: [text, params.ticket]`: what a differential run does not compare. */
+  private volatile(node: YNode | null): VolatilePath[] | undefined {
+    if (!this.yaml.isSeq(node) || node.items.length === 0) {
+      this.issue(node, '`volatile` is a list of answer parts, e.g. [text, params.ticketId] (text, action, params, params.KEY)');
+      return undefined;
+    }
+    const out: VolatilePath[] = [];
+    for (const item of node.items) {
+      const v = this.str(item as YNode, 'volatile');
+      if (v === undefined) continue;
+      if (!VOLATILE_PATTERN.test(v)) this.issue(item as YNode, `\`volatile\` entry "${v}" is none of text, action, params, params.KEY`);
+      else out.push(v);
+    }
+    return out;
   }
 
   private tags(node: YNode | null): string[] {

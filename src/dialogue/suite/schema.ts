@@ -1,6 +1,6 @@
 import type { Assertion } from './assertions/assertion.js';
 import { ASSERTIONS, DEFAULT_KEYS, EXPECTATION_KEYS } from './assertions/index.js';
-import { DEFAULT_CALLING_NUMBER, ENVS } from './format.js';
+import { DEFAULT_CALLING_NUMBER, ENVS, VOLATILE_PATTERN } from './format.js';
 import { MAX_VARIANT_CASES } from './variants.js';
 
 /**
@@ -35,10 +35,17 @@ export function testFileSchema(): Record<string, unknown> {
         description: "Expectations applied to every turn of the file; a turn's own keys win.",
         properties: Object.fromEntries(DEFAULT_KEYS.map((k) => [k, fragment(k)])),
       },
+      volatile: { $ref: '#/$defs/volatile', description: 'Parts of every answer in the file that --compare and --baseline do not compare.' },
       conversations: { type: 'array', minItems: 1, items: { $ref: '#/$defs/conversation' } },
     },
     $defs: {
       number: { type: ['string', 'integer'], description: 'A phone number; quote it to keep leading zeros.' },
+      volatile: {
+        type: 'array',
+        minItems: 1,
+        items: { type: 'string', pattern: VOLATILE_PATTERN.source },
+        description: 'Answer parts a differential run (--compare, --baseline) ignores: text, action, params, or params.KEY (one value of ActionParams).',
+      },
       tags: {
         type: 'array',
         items: { type: 'string', pattern: '^[^\\s!,]+$' },
@@ -97,13 +104,18 @@ export function testFileSchema(): Record<string, unknown> {
           end: { const: true, description: 'EndDialogue; no step may follow, and it takes no `bot`.' },
           context: { $ref: '#/$defs/context', description: 'AdditionalContext of this turn (InitialContext for silence).' },
           bot: { $ref: '#/$defs/expectation' },
+          volatile: { $ref: '#/$defs/volatile', description: "Parts of this turn's answer that --compare and --baseline do not compare." },
         },
         oneOf: [
           only('say', ['dtmf', 'silence', 'end']),
           only('dtmf', ['say', 'silence', 'end']),
           only('silence', ['say', 'dtmf', 'end']),
-          only('end', ['say', 'dtmf', 'silence', 'bot']),
-          only('bot', ['say', 'dtmf', 'silence', 'end', 'context']),
+          only('end', ['say', 'dtmf', 'silence', 'bot', 'volatile']),
+          // the greeting: `bot`, `volatile` or both
+          {
+            anyOf: [{ required: ['bot'] }, { required: ['volatile'] }],
+            not: { anyOf: ['say', 'dtmf', 'silence', 'end', 'context'].map((o) => ({ required: [o] })) },
+          },
         ],
       },
       expectation: {
