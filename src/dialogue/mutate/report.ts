@@ -1,3 +1,4 @@
+import { escapeHtml as h } from '../../output/html.js';
 import type { MutantResult, MutationReport } from './run.js';
 
 /**
@@ -64,15 +65,6 @@ export function prettyMutationReport(r: MutationReport): string {
   }
   lines.push('', scoreLine(r));
   return `${lines.join('\n')}\n`;
-}
-
-function h(s: unknown): string {
-  return String(s ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 const STATUS_LABEL: Record<MutantResult['status'], string> = { survived: 'survived', killed: 'killed', notRun: 'not run', invalid: 'invalid' };

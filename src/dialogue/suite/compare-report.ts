@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { BotTurn } from '../../api/bot-turn.js';
+import { escapeHtml as h } from '../../output/html.js';
 import { escapeJsonControls, sanitizeDeep } from '../../output/sanitize.js';
 import { COMPARISON_KIND, COMPARISON_SCHEMA_VERSION, type Comparison, type FieldDifference, type Side } from './compare.js';
 
@@ -62,15 +63,6 @@ export function comparisonPretty(raw: Comparison, chalk: ChalkInstance): string 
 
 function differenceText(d: FieldDifference, chalk: ChalkInstance): string {
   return `${d.field}: ${chalk.red(`A ${shown(d.a)}`)} → ${chalk.green(`B ${shown(d.b)}`)}`;
-}
-
-function h(s: unknown): string {
-  return String(s ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 function answerHtml(t: BotTurn | null): string {

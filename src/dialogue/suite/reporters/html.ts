@@ -1,5 +1,6 @@
 import { type BotTurn, parsedParams } from '../../../api/bot-turn.js';
 import { AtomicFile } from '../../../atomic-file.js';
+import { escapeHtml as h } from '../../../output/html.js';
 import { type CoverageReport, coverageTotals } from '../coverage.js';
 import { describeCheck } from '../coverage-gate.js';
 import type { Mismatch } from '../expectations.js';
@@ -108,15 +109,6 @@ export class HtmlReporter implements Reporter {
     await this.body.abort();
     await rm(this.body.target, { force: true });
   }
-}
-
-function h(s: unknown): string {
-  return String(s ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** The label of an outcome (escaped by the caller). */

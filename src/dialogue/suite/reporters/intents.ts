@@ -1,4 +1,5 @@
 import { AtomicFile } from '../../../atomic-file.js';
+import { escapeHtml as esc } from '../../../output/html.js';
 import { escapeJsonControls, sanitizeLine } from '../../../output/sanitize.js';
 import { intentOf } from '../assertions/intent.js';
 import type { ConversationResult, Reporter } from '../runner.js';
@@ -159,16 +160,6 @@ export async function intentsText(report: IntentsReport): Promise<string> {
   section('Intents', report.intents, 'intent', 'intent');
   section('Actions', report.actions, 'action', 'action');
   return `${out.join('\n')}\n`;
-}
-
-/** Text for HTML: every character that means something there escaped. */
-function esc(v: unknown): string {
-  return String(v ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** The same report as one self-contained page (no script, nothing fetched); the diagonal of each table green, the rest red. */
