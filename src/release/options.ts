@@ -1,0 +1,67 @@
+import type { HandlerContext } from '../commands/handler-context.js';
+import { UsageError } from '../errors.js';
+import { findEntry, type HistoryEntry, historyDir, type PlannedInstance, rollbackDocuments } from './history.js';
+import { currentUser, type RecordMeta } from './record.js';
+
+export interface ReleaseOptions {
+  /** `apply`: a file; `history`: list the entries; `rollback`: the configuration from before an entry. */
+  mode: 'apply' | 'history' | 'rollback';
+  historyDir: string;
+  /** --rollback's entry (undefined: the newest). */
+  rollbackRef?: string;
+}
+
+/** The release flags of `vn apply`, checked together before anything is read or sent. */
+export function releaseOptions(ctx: Pick<HandlerContext, 'configDir' | 'env'>, flags: Record<string, unknown>): ReleaseOptions {
+  const history = flags.history === true;
+  const rollback = flags.rollback !== undefined && flags.rollback !== false;
+  const file = flags.file as string | undefined;
+  if (history && rollback) throw new UsageError('give --history (list) or --rollback, not both');
+  if ((history || rollback) && file !== undefined) throw new UsageError(`--${history ? 'history' : 'rollback'} takes no -f FILE`);
+  if (!history && !rollback && file === undefined) throw new UsageError('give -f FILE (or --history, or --rollback [ENTRY])');
+  const dir = historyDir(ctx.configDir, ctx.env, flags.historyDir as string | undefined);
+  if (history) return { mode: 'history', historyDir: dir };
+  if (rollback) {
+    const ref = typeof flags.rollback === 'string' && flags.rollback !== '' ? flags.rollback : undefined;
+    return { mode: 'rollback', historyDir: dir, ...(ref ? { rollbackRef: ref } : {}) };
+  }
+  return { mode: 'apply', historyDir: dir };
+}
+
+/**
+ * What `--rollback` applies, as a configuration file's text (JSON, which the loader reads like
+ * YAML): the entry's earlier configuration, each instance pinned by id. An entry made on another
+ * profile is refused: its instances are in that profile's account.
+ */
+export async function rollbackSource(
+  ctx: Pick<HandlerContext, 'profile' | 'err'>,
+  opts: ReleaseOptions,
+): Promise<{ name: string; text: string; entry: HistoryEntry; notes: string[] }> {
+  const entry = await findEntry(opts.historyDir, opts.rollbackRef);
+  const profile = (await ctx.profile()).name;
+  if (entry.profile !== profile) {
+    throw new UsageError(`history entry ${entry.id} was applied on profile ${entry.profile}, not ${profile}: roll it back there (-p ${entry.profile})`);
+  }
+  const { documents, notes } = rollbackDocuments(entry);
+  for (const n of notes) ctx.err(`note: ${n}`);
+  return { name: `history entry ${entry.id} (before)`, text: JSON.stringify(documents, null, 2), entry, notes };
+}
+
+/** The history entry's who, where and what. */
+export async function recordMeta(
+  ctx: Pick<HandlerContext, 'profile' | 'env' | 'now'>,
+  opts: ReleaseOptions,
+  what: { source: string; plan: PlannedInstance[]; rollbackOf?: string },
+): Promise<RecordMeta> {
+  const p = await ctx.profile();
+  return {
+    dir: opts.historyDir,
+    now: ctx.now(),
+    profile: p.name,
+    region: p.region,
+    user: currentUser(ctx.env),
+    source: what.source,
+    plan: what.plan,
+    ...(what.rollbackOf ? { rollbackOf: what.rollbackOf } : {}),
+  };
+}
