@@ -105,3 +105,12 @@ export class TestsFailed extends VnError {
   override readonly exitCode = 1;
   override name = 'TestsFailed';
 }
+
+/**
+ * `vn apply --test` / `vn diff --test`: a test that passes on the current configuration fails on
+ * the planned one, so nothing was applied (the tests and turns that broke are on stderr). Exit 11.
+ */
+export class ReleaseRefused extends VnError {
+  override readonly exitCode = 11;
+  override name = 'ReleaseRefused';
+}

@@ -79,7 +79,11 @@ export default defineCommand({
       writes,
       ...(rollback ? { rollbackOf: rollback.entry.id } : {}),
     };
-    await renderText({ data, view: { kind: 'manifest-plan' } }, ctx.globals, ctx.renderTarget());
+    const gating = opts.tests ? await import('../release/gate.js') : undefined;
+    const gate = await gating?.gatePlan(api, plans, await (await import('./release-gate.js')).gateRun(ctx, opts));
+    await renderText({ data: gating ? gating.withGate(data, gate) : data, view: { kind: 'manifest-plan' } }, ctx.globals, ctx.renderTarget());
+    if (gate) for (const line of gating?.gateLines(gate) ?? []) ctx.err(line);
+    gating?.enforceGate(gate, 'nothing was applied');
     if (plans.every((p) => p.action === 'unchanged')) {
       ctx.err('nothing to change');
       return undefined;

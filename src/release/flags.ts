@@ -1,13 +1,32 @@
 import type { FlagDef } from '../commands/define.js';
 
-/** The release flags of `vn apply` (history and rollback; the test gate and the impact view are added beside them). */
+/** The test gate's flags, shared by `vn apply` and `vn diff -f`. */
+export const GATE_FLAGS: FlagDef[] = [
+  {
+    name: 'test',
+    repeatable: true,
+    valueName: 'glob',
+    complete: 'test-file',
+    description:
+      'run these dialogue tests (files, directories, globs) on the current configuration and on the planned one, in sandbox emulators; refuse (exit 11) when one that passes now fails with the change',
+  },
+  {
+    name: 'chatbots',
+    valueName: 'file',
+    complete: 'file',
+    description: 'the chatbots the --test sandboxes answer with (a chatbots file, as vn emulator start --chatbots takes; default the demo bot)',
+  },
+];
+
+/** The release flags of `vn apply`: the gate, history and rollback. */
 export const RELEASE_FLAGS: FlagDef[] = [
+  ...GATE_FLAGS,
   { name: 'history', type: 'bool', description: 'list the history of applies (newest last) and change nothing' },
   {
     name: 'rollback',
     optionalValue: true,
     valueName: 'entry',
-    description: 'apply the configuration from before a history entry (the newest when no id is given), through the same plan and confirmation',
+    description: 'apply the configuration from before a history entry (the newest when no id is given), through the same plan, gate and confirmation',
   },
   {
     name: 'history-dir',

@@ -9,6 +9,18 @@ export interface ReleaseOptions {
   historyDir: string;
   /** --rollback's entry (undefined: the newest). */
   rollbackRef?: string;
+  /** --test: the suites of the gate. */
+  tests?: string[];
+  /** --chatbots: the gate's bots. */
+  chatbots?: string;
+}
+
+/** --test and --chatbots (apply and diff -f). */
+export function gateOptions(flags: Record<string, unknown>): Pick<ReleaseOptions, 'tests' | 'chatbots'> {
+  const tests = flags.test === undefined ? [] : ([] as string[]).concat(flags.test as string | string[]);
+  const chatbots = flags.chatbots as string | undefined;
+  if (chatbots !== undefined && tests.length === 0) throw new UsageError('--chatbots is for the sandboxes of --test: give --test too');
+  return { ...(tests.length ? { tests } : {}), ...(chatbots !== undefined ? { chatbots } : {}) };
 }
 
 /** The release flags of `vn apply`, checked together before anything is read or sent. */
@@ -20,12 +32,16 @@ export function releaseOptions(ctx: Pick<HandlerContext, 'configDir' | 'env'>, f
   if ((history || rollback) && file !== undefined) throw new UsageError(`--${history ? 'history' : 'rollback'} takes no -f FILE`);
   if (!history && !rollback && file === undefined) throw new UsageError('give -f FILE (or --history, or --rollback [ENTRY])');
   const dir = historyDir(ctx.configDir, ctx.env, flags.historyDir as string | undefined);
-  if (history) return { mode: 'history', historyDir: dir };
+  const gate = gateOptions(flags);
+  if (history) {
+    if (gate.tests) throw new UsageError('--history lists entries: --test is for an apply or a rollback');
+    return { mode: 'history', historyDir: dir };
+  }
   if (rollback) {
     const ref = typeof flags.rollback === 'string' && flags.rollback !== '' ? flags.rollback : undefined;
-    return { mode: 'rollback', historyDir: dir, ...(ref ? { rollbackRef: ref } : {}) };
+    return { mode: 'rollback', historyDir: dir, ...(ref ? { rollbackRef: ref } : {}), ...gate };
   }
-  return { mode: 'apply', historyDir: dir };
+  return { mode: 'apply', historyDir: dir, ...gate };
 }
 
 /**
