@@ -107,6 +107,16 @@ export class TestsFailed extends VnError {
 }
 
 /**
+ * `--min-coverage`: every conversation passed, but the suite reached less of the bot than the
+ * threshold asks. Exit 9, after the reports are written, so CI tells "the tests pass but do not
+ * cover enough" from a failing test.
+ */
+export class CoverageUnmet extends VnError {
+  override readonly exitCode = 9;
+  override name = 'CoverageUnmet';
+}
+
+/**
  * `vn apply --test` / `vn diff --test`: a test that passes on the current configuration fails on
  * the planned one, so nothing was applied (the tests and turns that broke are on stderr). Exit 11.
  */

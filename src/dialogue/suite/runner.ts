@@ -2,7 +2,8 @@ import type { BotTurn } from '../../api/bot-turn.js';
 import type { Client } from '../../client/client.js';
 import { NetworkError, ServiceError, UsageError, VnError } from '../../errors.js';
 import { clientSend, DialogueSession, type TurnResult } from '../session.js';
-import { CoverageTracker } from './coverage.js';
+import { type ChatbotModel, CoverageTracker } from './coverage.js';
+import { type CoverageGate, coverageGate, type MinCoverage } from './coverage-gate.js';
 import { checkTurn, isUpdatableMismatch, MissingVariable, substitute, substituteDeep, withDefaults } from './expectations.js';
 import { type Conversation, DEFAULT_CALLING_NUMBER, type DialogueEnv, type Step, type TestFile } from './format.js';
 import { type Attempt, type ConversationResult, type FailedTurn, NOT_PASSED } from './result.js';
@@ -19,6 +20,7 @@ export {
   type TranscriptTurn,
 } from './result.js';
 export type { FlakyConversation, LatencyGate, Summary } from './summary.js';
+export type { CoverageGate };
 
 /** Where a run goes, for its header: never a secret (the endpoint without user info). */
 export interface RunTarget {
@@ -55,6 +57,10 @@ export interface RunOptions {
   /** Per-turn timeout the client was built with (to tell a timeout from other transport errors). */
   timeoutMs: number;
   coverage: boolean;
+  /** The chatbot model coverage reads intents and DTMF entries from (--chatbots FILE, the local profile's bots). */
+  chatbots?: ChatbotModel;
+  /** --min-coverage: the run's coverage gate (implies coverage). */
+  minCoverage?: MinCoverage;
   /** --max-p95: the run fails when the turns' latency p95 exceeds it. */
   maxP95Ms?: number;
   /** --update: a conversation whose every mismatch can be rewritten is `updated`, not failed. */
@@ -126,10 +132,10 @@ export async function runSuites(files: TestFile[], selected: Selected[], opts: R
   const instances = resolveInstances(used, opts.instance);
   const total = selected.length * opts.repeat;
   const trackers = new Map<string, CoverageTracker>();
-  if (opts.coverage) {
+  if (opts.coverage || opts.minCoverage) {
     for (const id of new Set(instances.values())) {
       const res = await opts.client.call('DescribeNavigationConfig', { InstanceId: id });
-      trackers.set(id, new CoverageTracker(id, res.data as Record<string, Record<string, unknown>>));
+      trackers.set(id, new CoverageTracker(id, res.data as Record<string, Record<string, unknown>>, opts.chatbots));
     }
   }
   for (const r of opts.reporters) await r.start({ files: used.length, conversations: total, ...(opts.target ? { target: opts.target } : {}) });
@@ -157,7 +163,8 @@ export async function runSuites(files: TestFile[], selected: Selected[], opts: R
       const next = queue.next();
       if (next.done) return;
       started++;
-      const result = await runWithRetries(next.value, opts, trackers.get(next.value.instanceId));
+      const result = await runWithRetries(next.value, opts);
+      trackers.get(next.value.instanceId)?.observeConversation(result);
       summary.add(result);
       if (result.error && result.error.code === UNREACHABLE) {
         unreachable ??= result.error.message;
@@ -169,10 +176,12 @@ export async function runSuites(files: TestFile[], selected: Selected[], opts: R
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, total || 1)) }, worker));
 
+  const coverage = trackers.size ? [...trackers.values()].map((t) => t.report()) : undefined;
   const result = summary.build({
     skipped: total - started,
     durationMs: performance.now() - startedAt,
-    coverage: opts.coverage ? [...trackers.values()].map((t) => t.report()) : undefined,
+    coverage,
+    coverageGate: opts.minCoverage && coverage ? coverageGate(coverage, opts.minCoverage) : undefined,
     unreachable,
     maxP95Ms: opts.maxP95Ms,
     shard: opts.shard,
@@ -188,11 +197,11 @@ export const UNREACHABLE = 'Unreachable';
  * A conversation and, when it does not pass, up to `retries` more attempts, each a new call with
  * its own ConversationId (no request is ever re-sent). Passing on a retry makes it flaky.
  */
-async function runWithRetries(job: Job, opts: RunOptions, coverage: CoverageTracker | undefined): Promise<ConversationResult> {
+async function runWithRetries(job: Job, opts: RunOptions): Promise<ConversationResult> {
   const earlier: Attempt[] = [];
   for (let attempt = 0; ; attempt++) {
     const last = attempt >= opts.retries;
-    const result = await runConversation(job, opts, coverage, last);
+    const result = await runConversation(job, opts, last);
     const retry = !last && NOT_PASSED.has(result.outcome) && result.error?.code !== UNREACHABLE;
     if (!retry) {
       if (earlier.length) {
@@ -206,7 +215,7 @@ async function runWithRetries(job: Job, opts: RunOptions, coverage: CoverageTrac
   }
 }
 
-async function runConversation(job: Job, opts: RunOptions, coverage: CoverageTracker | undefined, lastAttempt: boolean): Promise<ConversationResult> {
+async function runConversation(job: Job, opts: RunOptions, lastAttempt: boolean): Promise<ConversationResult> {
   const { file, conversation } = job;
   const session = new DialogueSession(clientSend(opts.client), {
     instanceId: job.instanceId,
@@ -250,7 +259,6 @@ async function runConversation(job: Job, opts: RunOptions, coverage: CoverageTra
       } else r = await session.send(step.kind, input, context);
       const latencyMs = round1(r.latencyMs);
       result.turns++;
-      coverage?.observe(step.kind, input, r.turn);
       const check = checkTurn(withDefaults(file.defaults, step.bot), r.turn, latencyMs, previous, opts.timeoutMs);
       Object.assign(vars, check.captures);
       result.transcript.push({

@@ -1,4 +1,5 @@
 import type { CoverageReport } from './coverage.js';
+import type { CoverageGate } from './coverage-gate.js';
 import type { ConversationResult, Outcome } from './result.js';
 import { LatencyStats, type LatencySummary } from './stats.js';
 
@@ -48,6 +49,8 @@ export interface Summary {
   durationMs: number;
   latencyGate?: LatencyGate;
   coverage?: CoverageReport[];
+  /** --min-coverage: the thresholds against what the coverage reached. */
+  coverageGate?: CoverageGate;
   /** Set when the service could not be reached: the command exits 3. */
   unreachable?: string;
   /** --shard i/n of this run. */
@@ -88,6 +91,7 @@ export class SummaryBuilder {
     skipped: number;
     durationMs: number;
     coverage?: CoverageReport[];
+    coverageGate?: CoverageGate;
     unreachable?: string;
     maxP95Ms?: number;
     shard?: { index: number; count: number };
@@ -112,6 +116,7 @@ export class SummaryBuilder {
       durationMs,
       ...(o.maxP95Ms !== undefined ? { latencyGate: { maxP95Ms: o.maxP95Ms, p95Ms: latency.p95, passed: latency.p95 <= o.maxP95Ms } } : {}),
       ...(o.coverage ? { coverage: o.coverage } : {}),
+      ...(o.coverageGate ? { coverageGate: o.coverageGate } : {}),
       ...(o.unreachable ? { unreachable: o.unreachable } : {}),
       ...(o.shard ? { shard: o.shard } : {}),
       ...(o.merged ? { merged: o.merged } : {}),
