@@ -29,7 +29,7 @@ export default defineCommand({
     if (file === undefined && !(a && b)) throw new UsageError('give -f FILE, or two instance ids to compare');
     if (flags.targetProfile !== undefined && file !== undefined) throw new UsageError('--target-profile compares two instances; with -f use --profile');
     const { gateOptions } = await import('../release/options.js');
-    const gated = gateOptions(flags);
+    const gated = await gateOptions(flags);
     if (gated.tests && file === undefined) throw new UsageError('--test gates a change: give -f FILE');
     const { apiFor, renderText } = await import('../manifest/io.js');
     const diff = await import('../manifest/diff.js');

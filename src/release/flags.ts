@@ -16,11 +16,23 @@ export const GATE_FLAGS: FlagDef[] = [
     complete: 'file',
     description: 'the chatbots the --test sandboxes answer with (a chatbots file, as vn emulator start --chatbots takes; default the demo bot)',
   },
+  {
+    name: 'min-coverage',
+    valueName: 'pct',
+    description: 'with --test: refuse (exit 9) unless the suites reach this much with the change: 80 (overall) or kind=pct pairs (paths=100,intents=80)',
+  },
 ];
 
 /** The release flags of `vn apply`: the gate, history and rollback. */
 export const RELEASE_FLAGS: FlagDef[] = [
   ...GATE_FLAGS,
+  {
+    name: 'impact-from',
+    valueName: 'report',
+    complete: 'file',
+    description:
+      'show per changed field the tests and coverage paths it touches, from a JSON report of vn dialogue test --coverage (--test does it from its own run)',
+  },
   { name: 'history', type: 'bool', description: 'list the history of applies (newest last) and change nothing' },
   {
     name: 'rollback',

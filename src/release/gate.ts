@@ -1,11 +1,11 @@
 import type { Client } from '../client/client.js';
 import type { SandboxClientFor } from '../dialogue/sandbox.js';
 import type { CoverageReport } from '../dialogue/suite/coverage.js';
+import { type CoverageGate, describeCheck, type MinCoverage } from '../dialogue/suite/coverage-gate.js';
 import type { Conversation, TestFile } from '../dialogue/suite/format.js';
 import type { ConversationResult, Outcome, Reporter, Selected } from '../dialogue/suite/runner.js';
 import type { Summary } from '../dialogue/suite/summary.js';
-import { ReleaseRefused, UsageError } from '../errors.js';
-import { fieldsOf, sectionDef } from '../manifest/model.js';
+import { CoverageUnmet, ReleaseRefused, UsageError } from '../errors.js';
 import type { Change, InstancePlan } from '../manifest/plan.js';
 
 /**
@@ -56,6 +56,8 @@ export interface GateResult {
   coverage: CoverageReport[];
   /** The same on the planned configuration (for --min-coverage). */
   plannedCoverage: CoverageReport[];
+  /** --min-coverage against the planned configuration's coverage. */
+  coverageGate?: CoverageGate;
 }
 
 export interface GateOptions {
@@ -67,6 +69,8 @@ export interface GateOptions {
   timeoutMs: number;
   /** Where globs are expanded from (the process's working directory). */
   cwd?: string;
+  /** --min-coverage: what the suites must reach on the planned configuration. */
+  minCoverage?: MinCoverage;
 }
 
 /** The suites, read and validated before anything runs (exit 2 with every problem, file:line:col). */
@@ -129,6 +133,7 @@ export function assignFiles(files: TestFile[], instances: { id: string; name: st
 /** One run of the suites: each file on the instance `target` maps its live id to. */
 async function runOnce(
   client: Client,
+  model: import('../dialogue/suite/coverage.js').ChatbotModel,
   suites: { files: TestFile[]; selected: Selected[] },
   assigned: Map<TestFile, string>,
   target: (liveId: string) => string,
@@ -157,6 +162,7 @@ async function runOnce(
       bail: false,
       timeoutMs,
       coverage: true,
+      chatbots: model,
       reporters: [collect],
     });
     coverage.push(...(summary.coverage ?? []).map((c) => ({ ...c, instanceId: liveId })));
@@ -228,7 +234,11 @@ export async function runGate(plans: InstancePlan[], current: Map<string, Record
     const sandbox = await openSandbox({ manifest: docs, chatbots: opts.chatbots, clientFor: opts.clientFor, manifestName: label });
     try {
       const ids = new Map(instances.map((inst, i) => [inst.id, (sandbox.instances[i] as { id: string }).id]));
-      return { ...(await runOnce(sandbox.client, suites, assigned, (liveId) => ids.get(liveId) as string, opts.timeoutMs)), chatbots: sandbox.chatbots.source };
+      const model = { bots: sandbox.chatbots.bots, source: sandbox.chatbots.source };
+      return {
+        ...(await runOnce(sandbox.client, model, suites, assigned, (liveId) => ids.get(liveId) as string, opts.timeoutMs)),
+        chatbots: sandbox.chatbots.source,
+      };
     } finally {
       await sandbox.close();
     }
@@ -239,6 +249,7 @@ export async function runGate(plans: InstancePlan[], current: Map<string, Record
     gated.map((p, i) => plannedDocument(now[i] as Record<string, unknown>, p.changes)),
     'the planned configuration',
   );
+  const { coverageGate } = await import('../dialogue/suite/coverage-gate.js');
   return {
     where: 'sandbox',
     chatbots: before.chatbots,
@@ -246,6 +257,7 @@ export async function runGate(plans: InstancePlan[], current: Map<string, Record
     notes,
     coverage: before.coverage,
     plannedCoverage: after.coverage,
+    ...(opts.minCoverage ? { coverageGate: coverageGate(after.coverage, opts.minCoverage) } : {}),
   };
 }
 
@@ -263,15 +275,8 @@ export function gateLines(g: GateResult): string[] {
   for (const f of g.fixed) lines.push(`  fixed: ${f.file}: "${f.name}" (${f.current} now, passes with the change)`);
   if (g.failingBoth.length) lines.push(`  failing before and after the change (not its doing): ${g.failingBoth.map((f) => `"${f.name}"`).join(', ')}`);
   if (g.broke.length === 0) lines.push('  no test that passes now fails with the change');
+  if (g.coverageGate) lines.push(`  coverage with the change: ${g.coverageGate.checks.map(describeCheck).join(', ')}`);
   return lines;
-}
-
-/** The manifest field a plan change names, as coverage names its sources: `SilenceTimeoutConfig.Threshold`. */
-export function sourceOf(c: Change): string | undefined {
-  const def = sectionDef(c.section);
-  const f = fieldsOf(c.section).find((x) => x.key === c.field);
-  if (!def.navigationPart || !f) return undefined;
-  return `${def.navigationPart}.${f.wire}`;
 }
 
 /**
@@ -292,18 +297,23 @@ export async function gatePlan(api: import('../manifest/live.js').Api, plans: In
   );
 }
 
-/** Refuses (exit 11) when a test broke; the report is already printed. */
+/** Refuses when a test broke (exit 11), else when --min-coverage is unmet with the change (exit 9); the report is already printed. */
 export function enforceGate(g: GateResult | undefined, what: string): void {
-  if (!g || g.broke.length === 0) return;
+  if (!g) return;
   const n = g.broke.length;
-  throw new ReleaseRefused(
-    `${n} test${n === 1 ? '' : 's'} that pass${n === 1 ? 'es' : ''} on the current configuration fail${n === 1 ? 's' : ''} with the change: ${what}`,
-  );
+  if (n > 0)
+    throw new ReleaseRefused(
+      `${n} test${n === 1 ? '' : 's'} that pass${n === 1 ? 'es' : ''} on the current configuration fail${n === 1 ? 's' : ''} with the change: ${what}`,
+    );
+  if (g.coverageGate && !g.coverageGate.passed) {
+    const unmet = g.coverageGate.checks.filter((c) => !c.passed).map(describeCheck);
+    throw new CoverageUnmet(`--min-coverage is not met with the change (${unmet.join(', ')}): ${what}`);
+  }
 }
 
 /** The plan's data with the gate's verdict (the tests, not the coverage behind the impact). */
 export function withGate<T extends object>(data: T, g: GateResult | undefined): T {
   if (!g) return data;
   const { coverage: _c, plannedCoverage: _p, ...verdict } = g;
-  return { ...data, gate: { ...verdict, refused: g.broke.length > 0 } };
+  return { ...data, gate: { ...verdict, refused: g.broke.length > 0 || g.coverageGate?.passed === false } };
 }

@@ -13,18 +13,27 @@ export interface ReleaseOptions {
   tests?: string[];
   /** --chatbots: the gate's bots. */
   chatbots?: string;
+  /** --min-coverage, parsed. */
+  minCoverage?: import('../dialogue/suite/coverage-gate.js').MinCoverage;
+  /** --impact-from: a JSON report whose coverage items give the plan's impact. */
+  impactFrom?: string;
 }
 
 /** --test and --chatbots (apply and diff -f). */
-export function gateOptions(flags: Record<string, unknown>): Pick<ReleaseOptions, 'tests' | 'chatbots'> {
+export async function gateOptions(flags: Record<string, unknown>): Promise<Pick<ReleaseOptions, 'tests' | 'chatbots' | 'minCoverage'>> {
   const tests = flags.test === undefined ? [] : ([] as string[]).concat(flags.test as string | string[]);
   const chatbots = flags.chatbots as string | undefined;
   if (chatbots !== undefined && tests.length === 0) throw new UsageError('--chatbots is for the sandboxes of --test: give --test too');
-  return { ...(tests.length ? { tests } : {}), ...(chatbots !== undefined ? { chatbots } : {}) };
+  let minCoverage: ReleaseOptions['minCoverage'];
+  if (flags.minCoverage !== undefined) {
+    if (tests.length === 0) throw new UsageError('--min-coverage gates the suites of --test: give --test too');
+    minCoverage = (await import('../dialogue/suite/coverage-gate.js')).parseMinCoverage(String(flags.minCoverage));
+  }
+  return { ...(tests.length ? { tests } : {}), ...(chatbots !== undefined ? { chatbots } : {}), ...(minCoverage ? { minCoverage } : {}) };
 }
 
 /** The release flags of `vn apply`, checked together before anything is read or sent. */
-export function releaseOptions(ctx: Pick<HandlerContext, 'configDir' | 'env'>, flags: Record<string, unknown>): ReleaseOptions {
+export async function releaseOptions(ctx: Pick<HandlerContext, 'configDir' | 'env'>, flags: Record<string, unknown>): Promise<ReleaseOptions> {
   const history = flags.history === true;
   const rollback = flags.rollback !== undefined && flags.rollback !== false;
   const file = flags.file as string | undefined;
@@ -32,16 +41,19 @@ export function releaseOptions(ctx: Pick<HandlerContext, 'configDir' | 'env'>, f
   if ((history || rollback) && file !== undefined) throw new UsageError(`--${history ? 'history' : 'rollback'} takes no -f FILE`);
   if (!history && !rollback && file === undefined) throw new UsageError('give -f FILE (or --history, or --rollback [ENTRY])');
   const dir = historyDir(ctx.configDir, ctx.env, flags.historyDir as string | undefined);
-  const gate = gateOptions(flags);
+  const gate = await gateOptions(flags);
+  const impactFrom = flags.impactFrom as string | undefined;
+  if (impactFrom !== undefined && gate.tests) throw new UsageError('give --impact-from REPORT or --test (whose run gives the impact), not both');
   if (history) {
-    if (gate.tests) throw new UsageError('--history lists entries: --test is for an apply or a rollback');
+    if (gate.tests || impactFrom !== undefined)
+      throw new UsageError(`--history lists entries: ${gate.tests ? '--test' : '--impact-from'} is for an apply or a rollback`);
     return { mode: 'history', historyDir: dir };
   }
   if (rollback) {
     const ref = typeof flags.rollback === 'string' && flags.rollback !== '' ? flags.rollback : undefined;
-    return { mode: 'rollback', historyDir: dir, ...(ref ? { rollbackRef: ref } : {}), ...gate };
+    return { mode: 'rollback', historyDir: dir, ...(ref ? { rollbackRef: ref } : {}), ...gate, ...(impactFrom ? { impactFrom } : {}) };
   }
-  return { mode: 'apply', historyDir: dir, ...gate };
+  return { mode: 'apply', historyDir: dir, ...gate, ...(impactFrom ? { impactFrom } : {}) };
 }
 
 /**
