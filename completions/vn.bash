@@ -93,7 +93,7 @@ _vn_flags() {
     'emulator reset') echo '--admin-key' ;;
     'emulator seed') echo '--from-profile --instance --to --admin-key' ;;
     'diff') echo '--file -f --target-profile --test --chatbots --min-coverage' ;;
-    'apply') echo '--file -f --dry-run --yes -y --associate-chatbots --test --chatbots --min-coverage --impact-from --history --rollback --history-dir' ;;
+    'apply') echo '--file -f --dry-run --yes -y --associate-chatbots --test --chatbots --min-coverage --test-target --impact-from --history --rollback --history-dir' ;;
     'call') echo '--list --describe --force --all' ;;
     'call CreateInstance') echo '--Concurrency --Description --Name --NluServiceParamsJson --UnionInstanceId --UnionSource --describe --force --all' ;;
     'call DeleteInstance') echo '--InstanceId --describe --force --all' ;;
@@ -198,7 +198,7 @@ _vn_takes_value() {
     'emulator reset|--admin-key') return 0 ;;
     'emulator seed|--from-profile'|'emulator seed|--instance'|'emulator seed|--to'|'emulator seed|--admin-key') return 0 ;;
     'diff|--file'|'diff|-f'|'diff|--target-profile'|'diff|--test'|'diff|--chatbots'|'diff|--min-coverage') return 0 ;;
-    'apply|--file'|'apply|-f'|'apply|--test'|'apply|--chatbots'|'apply|--min-coverage'|'apply|--impact-from'|'apply|--rollback'|'apply|--history-dir') return 0 ;;
+    'apply|--file'|'apply|-f'|'apply|--test'|'apply|--chatbots'|'apply|--min-coverage'|'apply|--test-target'|'apply|--impact-from'|'apply|--rollback'|'apply|--history-dir') return 0 ;;
     'call CreateInstance|--Concurrency'|'call CreateInstance|--Description'|'call CreateInstance|--Name'|'call CreateInstance|--NluServiceParamsJson'|'call CreateInstance|--UnionInstanceId'|'call CreateInstance|--UnionSource') return 0 ;;
     'call DeleteInstance|--InstanceId') return 0 ;;
     'call DescribeInstance|--InstanceId') return 0 ;;

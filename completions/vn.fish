@@ -166,7 +166,7 @@ function __vn_takes_value
             return 0
         case 'diff|--file' 'diff|-f' 'diff|--target-profile' 'diff|--test' 'diff|--chatbots' 'diff|--min-coverage'
             return 0
-        case 'apply|--file' 'apply|-f' 'apply|--test' 'apply|--chatbots' 'apply|--min-coverage' 'apply|--impact-from' 'apply|--rollback' 'apply|--history-dir'
+        case 'apply|--file' 'apply|-f' 'apply|--test' 'apply|--chatbots' 'apply|--min-coverage' 'apply|--test-target' 'apply|--impact-from' 'apply|--rollback' 'apply|--history-dir'
             return 0
         case 'call CreateInstance|--Concurrency' 'call CreateInstance|--Description' 'call CreateInstance|--Name' 'call CreateInstance|--NluServiceParamsJson' 'call CreateInstance|--UnionInstanceId' 'call CreateInstance|--UnionSource'
             return 0
@@ -753,6 +753,7 @@ complete -c vn -n '__vn_at \'apply\'' -l associate-chatbots -d 'also send the ch
 complete -c vn -n '__vn_at \'apply\'' -l test -x -a '(__vn_test_files)' -d 'run these dialogue tests (files, directories, globs) on the current configuration and on the planned one, in sandbox emulators; refuse (exit 11) when one that passes now fails with the change'
 complete -c vn -n '__vn_at \'apply\'' -l chatbots -r -F -d 'the chatbots the --test sandboxes answer with (a chatbots file, as vn emulator start --chatbots takes; default the demo bot)'
 complete -c vn -n '__vn_at \'apply\'' -l min-coverage -x -d 'with --test: refuse (exit 9) unless the suites reach this much with the change: 80 (overall) or kind=pct pairs (paths=100,intents=80)'
+complete -c vn -n '__vn_at \'apply\'' -l test-target -x -d 'run the --test suites on this staging instance of the service instead of sandboxes (a bot whose logic is in the cloud): it is given the current configuration, then the planned one, and is left with it'
 complete -c vn -n '__vn_at \'apply\'' -l impact-from -r -F -d 'show per changed field the tests and coverage paths it touches, from a JSON report of vn dialogue test --coverage (--test does it from its own run)'
 complete -c vn -n '__vn_at \'apply\'' -l history -d 'list the history of applies (newest last) and change nothing'
 complete -c vn -n '__vn_at \'apply\'' -l rollback -x -d 'apply the configuration from before a history entry (the newest when no id is given), through the same plan, gate and confirmation'

@@ -45,7 +45,7 @@ export default defineCommand({
     // `vn --dry-run apply …` means the same as `vn apply … --dry-run`: the plan needs its reads sent
     const dryRun = flags.dryRun === true || ctx.globals.dryRun;
     const release = await import('../release/options.js');
-    const opts = await release.releaseOptions(ctx, flags);
+    const opts = await release.releaseOptions(ctx, { ...flags, dryRun });
     if (opts.mode === 'history') {
       const { historyListing } = await import('../release/record.js');
       return historyListing(opts.historyDir, (line) => ctx.err(line));
@@ -80,7 +80,7 @@ export default defineCommand({
       ...(rollback ? { rollbackOf: rollback.entry.id } : {}),
     };
     const gating = opts.tests ? await import('../release/gate.js') : undefined;
-    const gate = await gating?.gatePlan(api, plans, await (await import('./release-gate.js')).gateRun(ctx, opts));
+    const gate = gating ? await (await import('./release-gate.js')).runReleaseGate(ctx, api, plans, opts) : undefined;
     const impact = opts.impactFrom ? await (await import('../release/impact.js')).readImpactReport(opts.impactFrom) : gate?.coverage;
     if (impact) (await import('../release/impact.js')).annotatePlan(data.instances, impact);
     await renderText({ data: gating ? gating.withGate(data, gate) : data, view: { kind: 'manifest-plan' } }, ctx.globals, ctx.renderTarget());

@@ -1,4 +1,6 @@
-import type { GateOptions } from '../release/gate.js';
+import type { Api } from '../manifest/live.js';
+import type { InstancePlan } from '../manifest/plan.js';
+import type { GateOptions, GateResult } from '../release/gate.js';
 import type { ReleaseOptions } from '../release/options.js';
 import type { HandlerContext } from './handler-context.js';
 
@@ -12,4 +14,18 @@ export async function gateRun(ctx: HandlerContext, opts: Pick<ReleaseOptions, 't
     timeoutMs: ctx.globals.timeout * 1000,
     ...(opts.minCoverage ? { minCoverage: opts.minCoverage } : {}),
   };
+}
+
+/** The gate `--test` asks for: in sandboxes, or on the staging instance of `--test-target`. */
+export async function runReleaseGate(
+  ctx: HandlerContext,
+  api: Api,
+  plans: InstancePlan[],
+  opts: Pick<ReleaseOptions, 'tests' | 'chatbots' | 'minCoverage' | 'testTarget'>,
+): Promise<GateResult | undefined> {
+  const gate = await import('../release/gate.js');
+  const run = await gateRun(ctx, opts);
+  if (opts.testTarget === undefined) return gate.gatePlan(api, plans, run);
+  const { clientFor: _c, chatbots: _b, ...rest } = run;
+  return gate.gateOnStaging(api, plans, opts.testTarget, { ...rest, client: await ctx.client({ timeoutMs: run.timeoutMs }), log: (line) => ctx.err(line) });
 }

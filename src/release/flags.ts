@@ -27,6 +27,13 @@ export const GATE_FLAGS: FlagDef[] = [
 export const RELEASE_FLAGS: FlagDef[] = [
   ...GATE_FLAGS,
   {
+    name: 'test-target',
+    valueName: 'instance',
+    instanceRef: true,
+    description:
+      'run the --test suites on this staging instance of the service instead of sandboxes (a bot whose logic is in the cloud): it is given the current configuration, then the planned one, and is left with it',
+  },
+  {
     name: 'impact-from',
     valueName: 'report',
     complete: 'file',

@@ -133,7 +133,7 @@ export function assignFiles(files: TestFile[], instances: { id: string; name: st
 /** One run of the suites: each file on the instance `target` maps its live id to. */
 async function runOnce(
   client: Client,
-  model: import('../dialogue/suite/coverage.js').ChatbotModel,
+  model: import('../dialogue/suite/coverage.js').ChatbotModel | undefined,
   suites: { files: TestFile[]; selected: Selected[] },
   assigned: Map<TestFile, string>,
   target: (liveId: string) => string,
@@ -162,7 +162,7 @@ async function runOnce(
       bail: false,
       timeoutMs,
       coverage: true,
-      chatbots: model,
+      ...(model ? { chatbots: model } : {}),
       reporters: [collect],
     });
     coverage.push(...(summary.coverage ?? []).map((c) => ({ ...c, instanceId: liveId })));
@@ -316,4 +316,55 @@ export function withGate<T extends object>(data: T, g: GateResult | undefined): 
   if (!g) return data;
   const { coverage: _c, plannedCoverage: _p, ...verdict } = g;
   return { ...data, gate: { ...verdict, refused: g.broke.length > 0 || g.coverageGate?.passed === false } };
+}
+
+/**
+ * `--test-target STAGING`: the gate on a staging instance of the service, for a bot whose logic
+ * lives there (a sandbox cannot copy a cloud chatbot). The staging instance is first given the
+ * target's current configuration (its name kept), the suites run; then the planned change, the
+ * suites run again. Staging is left with the planned configuration; the target is not touched.
+ */
+export async function gateOnStaging(
+  api: import('../manifest/live.js').Api,
+  plans: InstancePlan[],
+  stagingId: string,
+  opts: Omit<GateOptions, 'clientFor' | 'chatbots'> & { client: Client; log: (line: string) => void },
+): Promise<GateResult | undefined> {
+  const changing = plans.filter((p) => p.action !== 'unchanged');
+  if (changing.length === 0) return undefined;
+  const target = changing[0];
+  if (changing.length > 1 || !target?.live)
+    throw new UsageError('--test-target tests one existing instance on staging: the plan must change exactly one instance that exists');
+  if (target.live.id === stagingId) throw new UsageError('--test-target must be another instance than the one the plan changes');
+  const suites = await loadSuites(opts.patterns, opts.cwd);
+  const { exportInstances } = await import('../manifest/export.js');
+  const [current, staging] = await exportInstances(api, [target.live.id, stagingId]);
+  const stagingName = String((staging as Record<string, unknown>).name);
+  const put = async (doc: Record<string, unknown>, what: string) => {
+    const { readOnly: _r, ...rest } = doc;
+    const { parseConfigFile } = await import('../manifest/load.js');
+    const { makePlan, matchLive } = await import('../manifest/plan.js');
+    const { executePlan } = await import('../manifest/apply.js');
+    const config = await parseConfigFile(`${what} for staging`, JSON.stringify({ ...rest, id: stagingId, name: stagingName }));
+    const plan = makePlan(config.instances, await matchLive(api, config.instances));
+    const done = await executePlan(api, plan, () => undefined);
+    opts.log(`  staging ${stagingName} (${stagingId}): ${what} (${done.applied.length} write${done.applied.length === 1 ? '' : 's'})`);
+  };
+  const assigned = new Map(suites.files.map((f) => [f, target.live?.id as string]));
+  const run = () => runOnce(opts.client, undefined, suites, assigned, () => stagingId, opts.timeoutMs);
+  await put(current as Record<string, unknown>, 'given the current configuration');
+  const before = await run();
+  if (before.unreachable) throw new (await import('../errors.js')).NetworkError(`the service could not be reached: ${before.unreachable}`, false);
+  await put(plannedDocument(current as Record<string, unknown>, target.changes), 'given the planned configuration (left so)');
+  const after = await run();
+  const { coverageGate } = await import('../dialogue/suite/coverage-gate.js');
+  return {
+    where: `staging instance ${stagingName} (${stagingId})`,
+    chatbots: 'the staging instance’s own',
+    ...compareRuns(suites, before.results, after.results),
+    notes: [],
+    coverage: before.coverage,
+    plannedCoverage: after.coverage,
+    ...(opts.minCoverage ? { coverageGate: coverageGate(after.coverage, opts.minCoverage) } : {}),
+  };
 }

@@ -17,6 +17,8 @@ export interface ReleaseOptions {
   minCoverage?: import('../dialogue/suite/coverage-gate.js').MinCoverage;
   /** --impact-from: a JSON report whose coverage items give the plan's impact. */
   impactFrom?: string;
+  /** --test-target: the staging instance the gate runs on instead of sandboxes. */
+  testTarget?: string;
 }
 
 /** --test and --chatbots (apply and diff -f). */
@@ -44,6 +46,14 @@ export async function releaseOptions(ctx: Pick<HandlerContext, 'configDir' | 'en
   const gate = await gateOptions(flags);
   const impactFrom = flags.impactFrom as string | undefined;
   if (impactFrom !== undefined && gate.tests) throw new UsageError('give --impact-from REPORT or --test (whose run gives the impact), not both');
+  const testTarget = flags.testTarget as string | undefined;
+  if (testTarget !== undefined) {
+    if (!gate.tests) throw new UsageError('--test-target runs the suites of --test: give --test too');
+    if (gate.chatbots !== undefined) throw new UsageError('--test-target answers with the staging instance’s own chatbot: leave out --chatbots');
+    if (flags.dryRun === true)
+      throw new UsageError('--test-target writes to the staging instance, and --dry-run writes nothing: test in sandboxes (leave out --test-target)');
+    Object.assign(gate, { testTarget });
+  }
   if (history) {
     if (gate.tests || impactFrom !== undefined)
       throw new UsageError(`--history lists entries: ${gate.tests ? '--test' : '--impact-from'} is for an apply or a rollback`);

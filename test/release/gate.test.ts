@@ -135,3 +135,49 @@ describe('the gate’s pieces', () => {
     expect(() => assignFiles([f('c')], two)).toThrow(/c: the plan changes 2 instances \(x, y\); say which this file tests/);
   });
 });
+
+describe('vn apply --test --test-target STAGING: the gate on a staging instance of the service', () => {
+  /** Write actions after `seq`, with the instance each was for. */
+  async function writesFor(seq: number): Promise<{ action: string; instanceId: string | null }[]> {
+    const res = await fetch(`${emu.url}/_vn/requests`);
+    const { requests } = (await res.json()) as { requests: (Logged & { instanceId: string | null })[] };
+    return requests
+      .filter((r) => r.seq > seq && r.action && lookupAction(r.action)?.readOnly === false && !r.action.includes('Dialogue'))
+      .map((r) => ({ action: r.action as string, instanceId: r.instanceId }));
+  }
+
+  it('gives staging the current configuration, then the planned one; a broken test refuses (exit 11) with nothing written to the target', async () => {
+    const prod = await newInstance('生产热线');
+    const staging = await newInstance('预发热线');
+    // staging starts out different from production: the gate must first make it production's copy
+    expect((await vn('ivr', 'set-silence-timeout', staging, '--threshold', '5')).code).toBe(0);
+    const change = file('staging-breaks.yaml', 'name: 生产热线\nsilenceTimeout: {finalAction: TransferToAgent, finalActionParams: {skillGroupId: vip}}\n');
+    const seq = await lastSeq();
+    const r = await vn('apply', '-f', change, '--test', SUITE, '--test-target', '预发热线', '--yes');
+    expect(r.code, r.stderr).toBe(11);
+    expect(r.stderr).toContain(`test gate (staging instance 预发热线 (${staging})`);
+    expect(r.stderr).toContain('"three silences hang up" (passed now, failed with the change)');
+    const writes = await writesFor(seq);
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.filter((w) => w.instanceId !== staging)).toEqual([]);
+    const prodNav = JSON.parse((await vn('ivr', 'get', prod, '-o', 'json')).stdout);
+    expect(prodNav.SilenceTimeoutConfig).toMatchObject({ FinalAction: 'HangUp', Threshold: 3 });
+    const stagingNav = JSON.parse((await vn('ivr', 'get', staging, '-o', 'json')).stdout);
+    expect(stagingNav.SilenceTimeoutConfig).toMatchObject({ FinalAction: 'TransferToAgent', Threshold: 3 });
+    expect(JSON.parse((await vn('instance', 'describe', staging, '-o', 'json')).stdout).Name).toBe('预发热线');
+  });
+
+  it('applies a harmless change to the target once staging passes; refuses --dry-run and --chatbots with it (exit 2)', async () => {
+    const prod = await newInstance('生产二号');
+    await newInstance('预发二号');
+    const change = file('staging-ok.yaml', 'name: 生产二号\ntts: {voice: aixia}\n');
+    const r = await vn('apply', '-f', change, '--test', SUITE, '--test-target', '预发二号', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse((await vn('tts', 'get', prod, '-o', 'json')).stdout).Voice).toBe('aixia');
+    const dry = await vn('apply', '-f', change, '--test', SUITE, '--test-target', '预发二号', '--dry-run');
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain('--dry-run writes nothing');
+    const bots = await vn('apply', '-f', change, '--test', SUITE, '--test-target', '预发二号', '--chatbots', 'x.yaml', '--yes');
+    expect(bots.code).toBe(2);
+  });
+});
