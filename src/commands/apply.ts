@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
-import { RELEASE_FLAGS } from '../release/flags.js';
 import { confirm } from './confirm.js';
 import { defineCommand } from './define.js';
+import { RELEASE_FLAGS } from './release-flags.js';
 
 export default defineCommand({
   description:

@@ -1,6 +1,6 @@
 import { DifferencesFound, UsageError } from '../errors.js';
-import { GATE_FLAGS } from '../release/flags.js';
 import { defineCommand } from './define.js';
+import { GATE_FLAGS } from './release-flags.js';
 
 export default defineCommand({
   description:

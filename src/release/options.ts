@@ -1,4 +1,3 @@
-import type { HandlerContext } from '../commands/handler-context.js';
 import { UsageError } from '../errors.js';
 import { findEntry, type HistoryEntry, historyDir, type PlannedInstance, rollbackDocuments } from './history.js';
 import { currentUser, type RecordMeta } from './record.js';
@@ -35,7 +34,7 @@ export async function gateOptions(flags: Record<string, unknown>): Promise<Pick<
 }
 
 /** The release flags of `vn apply`, checked together before anything is read or sent. */
-export async function releaseOptions(ctx: Pick<HandlerContext, 'configDir' | 'env'>, flags: Record<string, unknown>): Promise<ReleaseOptions> {
+export async function releaseOptions(ctx: { configDir: string; env: NodeJS.ProcessEnv }, flags: Record<string, unknown>): Promise<ReleaseOptions> {
   const history = flags.history === true;
   const rollback = flags.rollback !== undefined && flags.rollback !== false;
   const file = flags.file as string | undefined;
@@ -72,7 +71,7 @@ export async function releaseOptions(ctx: Pick<HandlerContext, 'configDir' | 'en
  * profile is refused: its instances are in that profile's account.
  */
 export async function rollbackSource(
-  ctx: Pick<HandlerContext, 'profile' | 'err'>,
+  ctx: { profile(): Promise<{ name: string }>; err(text: string): void },
   opts: ReleaseOptions,
 ): Promise<{ name: string; text: string; entry: HistoryEntry; notes: string[] }> {
   const entry = await findEntry(opts.historyDir, opts.rollbackRef);
@@ -87,7 +86,7 @@ export async function rollbackSource(
 
 /** The history entry's who, where and what. */
 export async function recordMeta(
-  ctx: Pick<HandlerContext, 'profile' | 'env' | 'now'>,
+  ctx: { profile(): Promise<{ name: string; region?: string }>; env: NodeJS.ProcessEnv; now: () => Date },
   opts: ReleaseOptions,
   what: { source: string; plan: PlannedInstance[]; rollbackOf?: string },
 ): Promise<RecordMeta> {

@@ -6,6 +6,7 @@ import { lookupAction } from '../../src/api/catalog.js';
 import { type HistoryEntry, listEntries, newEntryId, recordEntry } from '../../src/release/history.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
 import { runVn, tempDir } from '../helpers/run.js';
+import { startCountingProxy } from '../manifest/proxy.js';
 
 let emu: TestEmulator;
 let env: Record<string, string>;
@@ -163,6 +164,27 @@ describe('vn apply history and rollback', () => {
     expect(r.stderr).toContain('cannot write the history entry');
     expect(r.stderr).toContain('nothing was applied');
     expect(await writesSince(seq)).toEqual([]);
+  });
+
+  it('records an apply that stopped part-way as `stopped`, with the writes made and the configuration before them', async () => {
+    const id = await newInstance('中途停止');
+    const before = (await ok('instance', 'export', id)).stdout;
+    const proxy = await startCountingProxy(emu.url);
+    try {
+      // the second write fails: the first was made
+      proxy.fault = (action, writesBefore) => (writesBefore === 1 && lookupAction(action)?.readOnly === false ? 'error-500' : undefined);
+      const historyDir = join(emu.dir, 'stopped-history');
+      const file = join(emu.dir, 'stopped.yaml');
+      writeFileSync(file, 'name: 中途停止\ntts: {voice: aixia}\nsilenceTimeout: {threshold: 2}\n');
+      const r = await runVn(['apply', '-f', file, '--yes', '--history-dir', historyDir], { env: { ...env, VN_ENDPOINT: proxy.url } });
+      expect(r.code, r.stderr).toBe(1);
+      const [entry] = (await listEntries(historyDir)).entries;
+      expect(entry).toMatchObject({ outcome: 'stopped', writes: 1 });
+      expect(exported(JSON.stringify(entry?.before))).toEqual(exported(before));
+      expect(entry?.after[0]).toMatchObject({ tts: { voice: 'aixia' }, silenceTimeout: { threshold: 3 } });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('keeps the history under the config dir by default, and notes an instance an entry created (a rollback leaves it)', async () => {

@@ -1,4 +1,4 @@
-import type { FlagDef } from '../commands/define.js';
+import type { FlagDef } from './define.js';
 
 /** The test gate's flags, shared by `vn apply` and `vn diff -f`. */
 export const GATE_FLAGS: FlagDef[] = [
