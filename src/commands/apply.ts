@@ -8,7 +8,10 @@ export default defineCommand({
     'Prints a plan — per instance create / update / unchanged, and every field that changes — then applies it with the ' +
     'fewest calls. Asks on a terminal; refuses without --yes in scripts. --dry-run prints the plan and changes nothing. ' +
     'A second apply of the same file makes no write. A missing instance is created by name; on an error the apply stops, ' +
-    'says what was applied and what remains, and exits 1 — running it again goes on from there.',
+    'says what was applied and what remains, and exits 1 — running it again goes on from there. With --test, the dialogue ' +
+    'tests run first on the current and on the planned configuration (in sandbox emulators, or on --test-target): a test ' +
+    'that passes now and fails with the change refuses the apply (exit 11), and the plan names the tests per changed field. ' +
+    'Every apply is recorded in a history (--history lists it; --rollback [ENTRY] goes back through the same plan).',
   action: 'ListInstances',
   alsoSends: [
     'CreateInstance',

@@ -6,7 +6,8 @@ export default defineCommand({
   description:
     'With -f FILE: per instance and section, what differs between the file and the live instances (what `vn apply` would change). ' +
     'With two instance ids: what differs between them, the second one on --target-profile if given. A unified diff ' +
-    '(coloured on a terminal); -o json or --query give the differences as data. Exit 0 when they match, 5 when they differ.',
+    '(coloured on a terminal); -o json or --query give the differences as data. Exit 0 when they match, 5 when they differ; ' +
+    'with -f FILE --test, 11 when a dialogue test that passes now fails with the change (the gate of vn apply --test).',
   action: 'ListInstances',
   alsoSends: ['DescribeInstance', 'DescribeTTSConfig', 'DescribeNavigationConfig', 'GetAsrConfig'],
   paginate: false,
