@@ -271,9 +271,9 @@ _vn_values() {
     'dialogue chat|--record') echo '@file' ;;
     'dialogue test|--instance') echo '@instance' ;;
     'dialogue test|--env') echo 'debug live' ;;
-    'dialogue test|--reporter') echo 'pretty json junit junit-ant html' ;;
+    'dialogue test|--reporter') echo 'pretty json junit junit-ant intents intents-json intents-html html' ;;
     'dialogue test|--report-file') echo '@file' ;;
-    'dialogue merge|--reporter') echo 'pretty json junit junit-ant html' ;;
+    'dialogue merge|--reporter') echo 'pretty json junit junit-ant intents intents-json intents-html html' ;;
     'dialogue merge|--report-file') echo '@file' ;;
     'stats summary|--time-unit') echo 'hour day' ;;
     'stats conversations|--env') echo 'live debug' ;;

@@ -1,25 +1,45 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+/**
+ * Where the bytes for `target` go. A path to a device, a FIFO or a socket (`/dev/null`,
+ * `/dev/stdout`, a named pipe) is written in place: a temp file renamed over it would replace the
+ * device with a regular file (as root, `/dev/null` itself). A path through symbolic links is
+ * renamed over the file the links lead to, so the links stay links. Anything else (a regular file,
+ * or nothing yet) goes through a temp file beside it.
+ */
+async function destination(target: string): Promise<{ direct: true; path: string } | { direct: false; path: string }> {
+  const st = await stat(target).catch(() => undefined);
+  if (st && !st.isFile() && !st.isDirectory()) return { direct: true, path: target };
+  if (st?.isFile()) return { direct: false, path: await realpath(target) };
+  return { direct: false, path: target };
+}
 
 /** Text written piece by piece to a temp file beside `target`, renamed into place on commit. */
 export class AtomicFile {
   private handle?: FileHandle;
-  private readonly temp: string;
+  private where?: { direct: boolean; path: string; temp: string };
   private queue: Promise<void> = Promise.resolve();
   constructor(
     readonly target: string,
     /** The file's permission bits (default 0666 less the umask); 0o600 for a file holding secrets. */
     private readonly mode?: number,
-  ) {
-    this.temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  ) {}
+
+  private async opened(): Promise<FileHandle> {
+    if (this.handle) return this.handle;
+    const d = await destination(this.target);
+    const temp = d.direct ? d.path : join(dirname(d.path), `.${basename(d.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    this.where = { ...d, temp };
+    this.handle = await open(temp, 'w', this.mode);
+    return this.handle;
   }
 
   /** Writes in call order, even when callers run concurrently (conversations finish in any order). */
   write(text: string): Promise<void> {
     this.queue = this.queue.then(async () => {
-      this.handle ??= await open(this.temp, 'w', this.mode);
-      await this.handle.write(text);
+      await (await this.opened()).write(text);
     });
     return this.queue;
   }
@@ -28,9 +48,10 @@ export class AtomicFile {
   async commit(): Promise<void> {
     try {
       await this.queue;
-      this.handle ??= await open(this.temp, 'w', this.mode);
-      await this.handle.close();
-      await rename(this.temp, this.target);
+      await (await this.opened()).close();
+      const where = this.where as { direct: boolean; path: string; temp: string };
+      if (!where.direct) await rename(where.temp, where.path);
+      this.handle = undefined;
     } catch (e) {
       await this.abort();
       throw e;
@@ -42,7 +63,8 @@ export class AtomicFile {
     await this.queue.catch(() => undefined);
     await this.handle?.close().catch(() => undefined);
     this.handle = undefined;
-    await rm(this.temp, { force: true }).catch(() => undefined);
+    // a device or a pipe has had what was written; there is no temp file to remove
+    if (this.where && !this.where.direct) await rm(this.where.temp, { force: true }).catch(() => undefined);
   }
 }
 

@@ -59,7 +59,7 @@ export default defineCommand({
     }
     const { apiFor, readConfigText, renderText } = await import('../manifest/io.js');
     const { parseConfigFile } = await import('../manifest/load.js');
-    const { makePlan, matchLive } = await import('../manifest/plan.js');
+    const { makePlan, matchLive, writeCount } = await import('../manifest/plan.js');
     const rollback = opts.mode === 'rollback' ? await release.rollbackSource(ctx, opts) : undefined;
     const src = rollback ?? (await readConfigText(ctx.io, file));
     const config = await parseConfigFile(src.name, src.text);
@@ -67,7 +67,7 @@ export default defineCommand({
     const api = apiFor(ctx.caller({ dryRun: false }));
     const live = await matchLive(api, config.instances);
     const plans = makePlan(config.instances, live, { associateChatbots: flags.associateChatbots === true });
-    const writes = plans.reduce((n, p) => n + p.calls.length, 0);
+    const writes = writeCount(plans);
     const data = {
       file: config.path,
       dryRun,

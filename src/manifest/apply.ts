@@ -40,36 +40,30 @@ export async function executePlan(api: Api, plans: InstancePlan[], log: (line: s
     const stop = (what: string): never => {
       const remaining = [
         ...calls.slice(i).map((c) => `${c.action} for "${d.name}"`),
-        ...(p.action === 'create' && id === undefined ? [`the configuration of "${d.name}"`] : []),
-        ...todo
-          .slice(pi + 1)
-          .map(
-            (q) =>
-              `${q.action} "${q.desired.name}" (${q.action === 'create' ? 'CreateInstance and its configuration' : `${q.calls.length} call${q.calls.length === 1 ? '' : 's'}`})`,
-          ),
+        ...todo.slice(pi + 1).map((q) => `${q.action} "${q.desired.name}" (${q.calls.length} call${q.calls.length === 1 ? '' : 's'})`),
       ];
       log(`applied: ${result.applied.length ? result.applied.map((a) => `${a.action} for "${a.instance}"`).join(', ') : 'nothing'}`);
       log(`not applied: ${remaining.join(', ') || 'nothing'}`);
       throw new ApplyStopped(`${what} — the apply stopped; run it again to go on from where it is`, result.applied, remaining);
     };
     if (p.action === 'create') {
-      const create = calls[0] as Call;
+      const [create, ...planned] = calls as [Call, ...Call[]];
       try {
         const res = await api.call(create.action, create.params);
         id = String(res.InstanceId ?? '');
       } catch (err) {
-        calls = [];
+        calls = planned;
         if (uncertain(err)) {
           // never re-sent: a second instance of the same name must not come of it
           stop(`CreateInstance for "${d.name}" may have been carried out (${cause(err)}), so it was not re-sent; the next apply finds "${d.name}" by name`);
         }
-        calls = [create];
+        calls = p.calls;
         stop(`CreateInstance for "${d.name}" failed: ${describe(err)}`);
       }
       result.created.push({ name: d.name, instanceId: id as string });
       result.applied.push({ instance: d.name, instanceId: id, action: create.action });
       log(`created "${d.name}" (${id})`);
-      calls = [];
+      calls = planned;
       try {
         calls = await configureNew(api, d, id as string);
       } catch (err) {
@@ -90,11 +84,14 @@ export async function executePlan(api: Api, plans: InstancePlan[], log: (line: s
   return result;
 }
 
-/** After CreateInstance: what the new instance starts with, and the writes that make it what the file says. */
+/**
+ * After CreateInstance: what the new instance starts with, and the planned writes made against it
+ * (the same writes as the plan's, `fresh`: their parameters complete with the instance's values).
+ */
 async function configureNew(api: Api, d: DesiredInstance, id: string): Promise<Call[]> {
   const summary = (await api.call('DescribeInstance', { InstanceId: id })) as unknown as InstanceSummary;
   const live = await readInstance(api, { ...summary, InstanceId: id }, wanted(d));
-  const calls = callsFor(d, live, { associateChatbot: true });
+  const calls = callsFor(d, live, { associateChatbot: true, fresh: true });
   checkCalls([{ desired: d, live, action: 'update', changes: [], calls, notes: [] }]);
   return calls;
 }

@@ -1,7 +1,7 @@
 import type { ActionName } from '../api/catalog.js';
 import { type Api, type InstanceSummary, type LiveInstance, listInstances, mapLimit, READ_CONCURRENCY, readInstance } from './live.js';
 import { ConfigFileError, type DesiredInstance, type FileIssue, type Pos, where } from './load.js';
-import { ASR_INSTANCE_LEVEL, type Config, fieldsOf, SECTIONS, type SectionKey, sameValue, toFile, toWire, wire } from './model.js';
+import { ASR_INSTANCE_LEVEL, type Config, type FieldDef, fieldsOf, SECTIONS, type SectionKey, sameValue, toFile, toWire, wire } from './model.js';
 import { requestIssues } from './validate.js';
 
 /** One field that differs, in file form (JSON texts as data). `from` is absent for a new instance. */
@@ -46,6 +46,8 @@ export function diffConfigs(from: Config | undefined, to: Config, mode: 'declare
       const inTo = b !== undefined && b[f.wire] !== undefined;
       const inFrom = a !== undefined && a[f.wire] !== undefined;
       if (mode === 'declared' ? !inTo : !inTo && !inFrom) continue;
+      // an instance to be created gets the values the file sets; its empty ones are not news
+      if (!from && !isSet(f.spec, b?.[f.wire])) continue;
       // the same test as callsFor's, so diff and apply never disagree (a missing value reads as empty)
       if (from && sameValue(f.spec, a?.[f.wire], b?.[f.wire])) continue;
       const change: Change = { section: s.key, field: f.key };
@@ -117,11 +119,16 @@ export function makePlan(desired: DesiredInstance[], live: (LiveInstance | undef
     const notes: string[] = [];
     if (!l) {
       const params: Record<string, unknown> = { Name: d.name, ...wire('instance', d.sections.instance ?? {}) };
+      const changes = [...diffConfigs(undefined, d, 'declared'), ...chatbotChanges(d)];
+      const empty = emptyFieldCount(d);
+      if (empty > 0) notes.push(`${empty} empty field${empty === 1 ? '' : 's'} not shown`);
       return {
         desired: d,
         action: 'create',
-        changes: [...diffConfigs(undefined, d, 'declared'), ...chatbotChanges(d)],
-        calls: [{ action: 'CreateInstance', params }],
+        changes,
+        // the section writes are known before the instance exists (callsFor's `fresh`), so this
+        // count is the one the apply sends; their parameters are completed after CreateInstance
+        calls: [{ action: 'CreateInstance', params }, ...callsFor(d, NOT_YET_CREATED, { associateChatbot: true, fresh: true })],
         notes,
       };
     }
@@ -140,22 +147,54 @@ export function makePlan(desired: DesiredInstance[], live: (LiveInstance | undef
 function chatbotChanges(d: DesiredInstance): Change[] {
   const values = d.sections.chatbot ?? {};
   return fieldsOf('chatbot')
-    .filter((f) => values[f.wire] !== undefined)
+    .filter((f) => isSet(f.spec, values[f.wire]))
     .map((f) => ({ section: 'chatbot' as const, field: f.key, to: values[f.wire] }));
+}
+
+/** A value that sets something: not absent and not empty (the same test as sameValue's: a missing value reads as empty). */
+function isSet(spec: FieldDef['spec'], value: unknown): boolean {
+  return !sameValue(spec, undefined, value);
+}
+
+/** The fields a file gives as empty (an export writes every field): left out of a create plan. */
+function emptyFieldCount(d: DesiredInstance): number {
+  let n = 0;
+  for (const s of SECTIONS) {
+    const values = d.sections[s.key];
+    if (values) for (const f of fieldsOf(s.key)) if (values[f.wire] !== undefined && !isSet(f.spec, values[f.wire])) n++;
+  }
+  return n;
+}
+
+/** What a plan knows of an instance it is about to create: nothing yet (its calls are completed after CreateInstance). */
+const NOT_YET_CREATED: LiveInstance = { id: '', name: '', status: '', sections: {}, readOnly: {} };
+
+/** The writes of every plan: what the plan announces and what the apply sends (executePlan sends these calls). */
+export function writeCount(plans: readonly InstancePlan[]): number {
+  return plans.reduce((n, p) => n + p.calls.length, 0);
 }
 
 /**
  * The fewest writes that bring `live` to `d`: one per section that differs (the instance's
  * name/description/concurrency in one ModifyInstance), the status last.
+ *
+ * `fresh`: `live` is an instance being created, whose starting values the plan cannot know. Which
+ * writes are sent then depends on the file alone, so the plan's count is the apply's: one per
+ * section in which the file sets a value (the instance's own fields went with CreateInstance), the
+ * status when declared. Their parameters are still made against `live` (after CreateInstance, the
+ * new instance as read): the values the file sets, and its empty ones where the instance has a value.
  */
-export function callsFor(d: DesiredInstance, live: LiveInstance, opts: { associateChatbot: boolean }): Call[] {
+export function callsFor(d: DesiredInstance, live: LiveInstance, opts: { associateChatbot: boolean; fresh?: boolean }): Call[] {
   const calls: Call[] = [];
   const id = live.id;
+  const fresh = opts.fresh === true;
   const differs = (key: SectionKey) => {
     const want = d.sections[key];
     const have = live.sections[key] ?? {};
     if (!want) return [];
-    return fieldsOf(key).filter((f) => want[f.wire] !== undefined && !sameValue(f.spec, have[f.wire], want[f.wire]));
+    return fieldsOf(key).filter(
+      (f) => want[f.wire] !== undefined && (!sameValue(f.spec, have[f.wire], want[f.wire]) || (fresh && isSet(f.spec, want[f.wire]))),
+    );
   };
   for (const s of SECTIONS) {
     const want = d.sections[s.key];
@@ -164,6 +203,7 @@ export function callsFor(d: DesiredInstance, live: LiveInstance, opts: { associa
       if (opts.associateChatbot) calls.push({ action: s.action, params: { InstanceId: id, ...wire(s.key, want) } });
       continue;
     }
+    if (fresh && (s.key === 'instance' || !fieldsOf(s.key).some((f) => isSet(f.spec, want[f.wire])))) continue;
     const changed = differs(s.key);
     if (changed.length === 0) continue;
     const target: Record<string, unknown> = s.key === 'asr' ? { ConfigLevel: ASR_INSTANCE_LEVEL, EntryId: id } : { InstanceId: id };
@@ -179,17 +219,23 @@ export function callsFor(d: DesiredInstance, live: LiveInstance, opts: { associa
       calls.push({ action: s.action, params: { ...target, ...base, ...wire(s.key, want) } });
     }
   }
-  if (d.enabled !== undefined && d.enabled !== live.enabled)
+  if (d.enabled !== undefined && (fresh || d.enabled !== live.enabled))
     calls.push({ action: d.enabled ? 'EnableInstance' : 'DisableInstance', params: { InstanceId: id } });
   return calls;
 }
+
+const TARGET_PARAMS = new Set(SECTIONS.flatMap((s) => s.target));
 
 /** Every planned request through the validator before the first write; a problem is the file's. */
 export function checkCalls(plans: InstancePlan[]): void {
   const issues: FileIssue[] = [];
   for (const p of plans) {
-    for (const c of p.calls) {
+    for (const [n, c] of p.calls.entries()) {
+      // a new instance's section writes are checked for the values the file gives; its id and the
+      // values it starts with are filled in after CreateInstance (and checked again then)
+      const later = p.action === 'create' && n > 0;
       for (const i of requestIssues(c.action, c.params)) {
+        if (later && (i.kind === 'missing' || TARGET_PARAMS.has(i.param))) continue;
         const section = SECTIONS.find((s) => s.action === c.action)?.key ?? 'instance';
         const field = fieldsOf(section).find((f) => f.wire === i.param);
         const at: Pos = p.desired.positions.get(`${section}.${i.param}`) ?? p.desired.positions.get(section) ?? p.desired.pos;

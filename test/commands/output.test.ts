@@ -145,7 +145,10 @@ describe('partial updates read, merge and write', () => {
     const before = (await json('ivr', 'get', id)).UnrecognizingConfig;
     const r = await vn(['--dry-run', 'ivr', 'set-unrecognizing', id, '--threshold', '7']);
     expect(r.code, r.stderr).toBe(0);
-    const url = new URL(r.stdout.split(/\s+/)[1] as string);
+    // what changes comes first, one line per field, then the request
+    const [change, request] = r.stdout.split('\n');
+    expect(change).toMatch(/^unrecognizing\.threshold \d+ → 7$/);
+    const url = new URL((request as string).split(/\s+/)[1] as string);
     expect(url.searchParams.get('Action')).toBe('ModifyUnrecognizingConfig');
     expect(url.searchParams.get('Threshold')).toBe('7');
     expect(url.searchParams.get('Prompt')).toBe(before.Prompt);

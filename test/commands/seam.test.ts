@@ -208,9 +208,13 @@ const CASES: Case[] = [
   {
     command: 'tts set',
     argv: ['tts', 'set', I, '--voice', 'aixia', '--volume', '80', '-o', 'table'],
-    stubs: [[action('ModifyTTSConfig', { InstanceId: I, Voice: 'aixia', Volume: '80' }), json({})]],
-    sent: [['ModifyTTSConfig', { Voice: 'aixia' }]],
+    stubs: [
+      [action('DescribeTTSConfig', { InstanceId: I }), json({ Voice: 'xiaoyun', SpeechRate: 0, Volume: 50 })],
+      [action('ModifyTTSConfig', { InstanceId: I, Voice: 'aixia', Volume: '80' }), json({})],
+    ],
+    sent: [['DescribeTTSConfig'], ['ModifyTTSConfig', { Voice: 'aixia' }]],
     stdout: new RegExp(`changed the TTS config of instance ${I}`),
+    stderr: /^tts\.voice xiaoyun → aixia\ntts\.volume 50 → 80\n$/,
   },
   {
     command: 'tts set',
@@ -682,7 +686,7 @@ const CASES: Case[] = [
       ['GetAsrConfig'],
     ],
     unordered: true,
-    stdout: /tts\.voice: xiaoyun → aixia\nPlan: 0 to create, 1 to update, 0 unchanged; 1 write\./,
+    stdout: /tts\.voice xiaoyun → aixia\nPlan: 0 to create, 1 to update, 0 unchanged; 1 write\./,
     stderr: /applied 1 write; history entry \d{8}T\d{9}Z-[0-9a-f]{6}/,
   },
   {

@@ -49,7 +49,19 @@ describe('the assertions registry (src/dialogue/suite/assertions/)', () => {
     const files = readdirSync(join(SUITE, 'assertions')).filter((f) => !['assertion.ts', 'index.ts'].includes(f));
     const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     expect(files.sort()).toEqual(EXPECTATION_KEYS.map((k) => `${kebab(k)}.ts`).sort());
-    expect(EXPECTATION_KEYS).toEqual(['text', 'textMatches', 'notText', 'action', 'params', 'interruptible', 'sameAsPrevious', 'maxLatencyMs', 'save']);
+    expect(EXPECTATION_KEYS).toEqual([
+      'text',
+      'textMatches',
+      'notText',
+      'action',
+      'params',
+      'context',
+      'intent',
+      'interruptible',
+      'sameAsPrevious',
+      'maxLatencyMs',
+      'save',
+    ]);
     expect(DEFAULT_KEYS).toEqual(['notText', 'interruptible', 'maxLatencyMs']);
   });
 
@@ -95,7 +107,8 @@ describe('the assertions registry (src/dialogue/suite/assertions/)', () => {
     expect((bad as TestFileError).lines?.[0]).toMatch(new RegExp(`^t\\.test\\.yaml:6:(${13 + key.length}|${14 + key.length}): `));
 
     // the checker: the meeting answer passes, the missing one misses on this key alone
-    const check = (ans: typeof example.meets, e: object = { [key]: expected }) => checkTurn(e, ans.turn, ans.latencyMs ?? 10, ans.previous);
+    const check = (ans: typeof example.meets, e: object = { [key]: expected }) =>
+      checkTurn(e, ans.turn, ans.latencyMs ?? 10, ans.previous, undefined, ans.context);
     expect(check(example.meets).mismatches).toEqual([]);
     const missed = check(example.misses);
     expect(missed.mismatches.map((m) => m.key)).toEqual([key]);
@@ -113,12 +126,20 @@ describe('the assertions registry (src/dialogue/suite/assertions/)', () => {
     expect(updatable).toBe(a.update !== undefined);
     if (updatable) {
       const updater = new ExpectationUpdater();
-      const failure: FailedTurn = { line: 4, sent: 'say hi', answer: example.misses.turn, latencyMs: 10, mismatches: missed.mismatches };
+      const failure: FailedTurn = {
+        line: 4,
+        sent: 'say hi',
+        answer: example.misses.turn,
+        latencyMs: 10,
+        mismatches: missed.mismatches,
+        ...(example.misses.context ? { context: example.misses.context } : {}),
+      };
       updater.record(path, 0, step as NonNullable<typeof step>, failure);
       await updater.apply();
       const rewritten = await parseTestFile(path, readFileSync(path, 'utf8'));
       const bot = rewritten.conversations[0]?.steps[1]?.bot ?? {};
-      expect(checkTurn(bot, example.misses.turn, example.misses.latencyMs ?? 10, example.misses.previous).mismatches, readFileSync(path, 'utf8')).toEqual([]);
+      const after = checkTurn(bot, example.misses.turn, example.misses.latencyMs ?? 10, example.misses.previous, undefined, example.misses.context);
+      expect(after.mismatches, readFileSync(path, 'utf8')).toEqual([]);
     }
 
     // /save and --as-test: what is recorded from an answer is met by that answer
@@ -132,7 +153,7 @@ describe('the assertions registry (src/dialogue/suite/assertions/)', () => {
     const mismatches = EXPECTATION_KEYS.flatMap((key) => {
       const { example } = entry(key);
       const bot = { [key]: parseYaml(example.yaml) };
-      return checkTurn(bot, example.misses.turn, example.misses.latencyMs ?? 10, example.misses.previous).mismatches;
+      return checkTurn(bot, example.misses.turn, example.misses.latencyMs ?? 10, example.misses.previous, undefined, example.misses.context).mismatches;
     });
     expect(mismatches.map((m) => m.key)).toEqual(EXPECTATION_KEYS);
     const shard = await shardWith(mismatches);
@@ -156,7 +177,8 @@ async function shardWith(mismatches: FailedTurn['mismatches']): Promise<string> 
     durationMs: 900,
     turns: 1,
     failures: [failure],
-    transcript: [{ line: 4, kind: 'say', input: 'hi', answer: failure.answer, latencyMs: 900, ok: false }],
+    // the turn expected another action: the intents reports list it as a miss
+    transcript: [{ line: 4, kind: 'say', input: 'hi', answer: failure.answer, latencyMs: 900, ok: false, expect: { action: 'TransferToAgent' } }],
   };
   const { SummaryBuilder } = await import('../../src/dialogue/suite/summary.js');
   const summary = new SummaryBuilder();

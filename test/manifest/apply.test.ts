@@ -268,15 +268,15 @@ describe('vn apply', () => {
 
     const text = await ok('apply', '-f', file, '--dry-run');
     for (const line of [
-      'concurrency: 9 → 7',
-      'description: changed → 售后 hotline',
-      'enabled: true → false',
-      'tts.volume: 20 → 65',
-      'greeting.greetingWords: 改过的问候 → 您好，这里是售后',
-      'silenceTimeout.timeout: 30 → 15',
-      'silenceTimeout.finalAction: HangUp → TransferToAgent',
-      'unrecognizing.finalActionParams: {"url":"https://example.com/other"} → {"url":"https://example.com/help"}',
-      'asr.asrVocabularyId: vocab-9 → vocab-1',
+      'concurrency 9 → 7',
+      'description changed → 售后 hotline',
+      'enabled true → false',
+      'tts.volume 20 → 65',
+      'greeting.greetingWords 改过的问候 → 您好，这里是售后',
+      'silenceTimeout.timeout 30 → 15',
+      'silenceTimeout.finalAction HangUp → TransferToAgent',
+      'unrecognizing.finalActionParams {"url":"https://example.com/other"} → {"url":"https://example.com/help"}',
+      'asr.asrVocabularyId vocab-9 → vocab-1',
     ]) {
       expect(text.stdout).toContain(line);
     }
@@ -388,7 +388,7 @@ describe('vn apply', () => {
     writeFileSync(file, `name: 新名字\nid: ${id}\n`);
     proxy.reset();
     const r = await ok('apply', '-f', file, '--yes');
-    expect(r.stdout).toContain('name: 旧名字 → 新名字');
+    expect(r.stdout).toContain('name 旧名字 → 新名字');
     expect(proxy.writes()).toEqual(['ModifyInstance']);
     expect(JSON.parse((await ok('instance', 'describe', id, '-o', 'json')).stdout).Name).toBe('新名字');
   });

@@ -57,7 +57,7 @@ describe('vn apply --test: the gate', () => {
 
     const r = await vn('apply', '-f', change, '--test', SUITE, '--yes', '--history-dir', historyDir);
     expect(r.code, r.stderr).toBe(11);
-    expect(r.stdout).toContain('silenceTimeout.finalAction: HangUp → TransferToAgent');
+    expect(r.stdout).toContain('silenceTimeout.finalAction HangUp → TransferToAgent');
     expect(r.stderr).toContain('5 tests on the current configuration and on the planned one');
     expect(r.stderr).toMatch(/broke: \S*demo-bank\.test\.yaml: "three silences hang up" \(passed now, failed with the change\)/);
     expect(r.stderr).toMatch(/line \d+ silence: action: expected HangUp, got TransferToAgent/);

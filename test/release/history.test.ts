@@ -92,7 +92,7 @@ describe('vn apply history and rollback', () => {
     expect(listed.entries).toEqual([expect.objectContaining({ id: entry.id, instances: ['回滚热线-新'], changes: 9, writes: 5, outcome: 'applied' })]);
 
     const rolled = await ok('apply', '--rollback', '--yes', '--history-dir', historyDir);
-    expect(rolled.stdout).toContain('silenceTimeout.threshold: 2 → 3');
+    expect(rolled.stdout).toContain('silenceTimeout.threshold 2 → 3');
     expect(exported((await ok('instance', 'export', id)).stdout)).toEqual(exported(before));
     // the rollback is an entry too, pointing at the one it undid
     const after = (await listEntries(historyDir)).entries;
@@ -111,7 +111,7 @@ describe('vn apply history and rollback', () => {
     await ok('apply', '-f', file, '--yes', '--history-dir', historyDir);
     const seq = await lastSeq();
     const dry = await ok('apply', '--rollback', '--dry-run', '--history-dir', historyDir);
-    expect(dry.stdout).toContain('tts.voice: aixia → xiaoyun');
+    expect(dry.stdout).toContain('tts.voice aixia → xiaoyun');
     const refused = await vn('apply', '--rollback', '--history-dir', historyDir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');

@@ -33,7 +33,7 @@ function file(name: string, text: string): string {
 }
 
 const CHANGE = 'tts: {voice: aixia}\nsilenceTimeout: {threshold: 2}\nunrecognizing: {finalActionParams: {skillGroupId: vip}}\n';
-const THRESHOLD_LINE = 'silenceTimeout.threshold: 3 → 2 — 2 tests, paths "silence prompt", "silence final action (HangUp)"';
+const THRESHOLD_LINE = 'silenceTimeout.threshold 3 → 2: 2 tests, paths "silence prompt", "silence final action (HangUp)"';
 
 describe('the plan names the tests per changed field', () => {
   it('from the last run’s JSON report (--impact-from), in the plan and its data', async () => {
@@ -47,11 +47,11 @@ describe('the plan names the tests per changed field', () => {
     expect(r.stdout).toContain(THRESHOLD_LINE);
     expect(r.stdout).toContain('        tests: "complaint goes to an agent", "three silences hang up"');
     expect(r.stdout).toContain(
-      'unrecognizing.finalActionParams: {"skillGroupId":"fallbackSkillGroup"} → {"skillGroupId":"vip"} — 1 test, path "unrecognized final action',
+      'unrecognizing.finalActionParams {"skillGroupId":"fallbackSkillGroup"} → {"skillGroupId":"vip"}: 1 test, path "unrecognized final action',
     );
     expect(r.stdout).toContain('        tests: "not understood three times goes to an agent"');
     // no coverage item reads the voice: the change is shown as exercised by no test
-    expect(r.stdout).toContain('tts.voice: xiaoyun → aixia — 0 tests\n');
+    expect(r.stdout).toContain('tts.voice xiaoyun → aixia: 0 tests\n');
 
     const data = JSON.parse((await vn('apply', '-f', change, '--impact-from', report, '--dry-run', '-o', 'json')).stdout);
     const threshold = data.instances[0].changes.find((c: { field: string }) => c.field === 'threshold');
@@ -64,7 +64,7 @@ describe('the plan names the tests per changed field', () => {
     const change = file('impact-gate.yaml', `name: 门禁影响\ntts: {voice: aixia}\nsilenceTimeout: {threshold: 2}\n`);
     const r = await vn('apply', '-f', change, '--test', SUITE, '--dry-run');
     expect(r.stdout).toContain(THRESHOLD_LINE);
-    expect(r.stdout).toContain('tts.voice: xiaoyun → aixia — 0 tests');
+    expect(r.stdout).toContain('tts.voice xiaoyun → aixia: 0 tests');
   });
 
   it('--min-coverage refuses a change whose suites reach too little (exit 9), writing nothing; bad values and reports are exit 2', async () => {

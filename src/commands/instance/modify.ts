@@ -3,7 +3,8 @@ import { defineCommand } from '../define.js';
 export default defineCommand({
   description:
     'Changes only what is given: the current values of the others are read first (DescribeInstance) and sent unchanged, ' +
-    'as ModifyInstance needs every one. With --dry-run the read is made and the merged request shown; nothing is changed.',
+    'as ModifyInstance needs every one. Says what changes (`field old → new`, on stderr); sends nothing when nothing would. ' +
+    'With --dry-run the read is made and the changes shown above the merged request; nothing is changed.',
   action: 'ModifyInstance',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [
@@ -13,15 +14,15 @@ export default defineCommand({
   ],
   examples: ['vn instance modify 3f6e… --concurrency 20 --description "peak season"', 'vn instance modify 3f6e… --name 客服热线'],
   async run(ctx, { params }) {
-    const { mergeWithCurrent } = await import('../partial.js');
-    const merged = await mergeWithCurrent(ctx, params, {
+    const { updateSettings } = await import('../partial.js');
+    return updateSettings(ctx, params, {
       write: 'ModifyInstance',
       read: 'DescribeInstance',
       readParams: { InstanceId: params.InstanceId },
       keys: ['InstanceId'],
       flagNames: ['--concurrency', '--name', '--description'],
+      what: `instance ${params.InstanceId}`,
+      done: `modified instance ${params.InstanceId}`,
     });
-    const out = await ctx.api('ModifyInstance', merged);
-    return { ...out, view: { message: `modified instance ${params.InstanceId}` } };
   },
 });

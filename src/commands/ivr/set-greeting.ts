@@ -1,10 +1,11 @@
 import { defineCommand } from '../define.js';
-import { mergeSection } from './set-unrecognizing.js';
+import { updateSection } from './set-unrecognizing.js';
 
 export default defineCommand({
   description:
     'Sets the words the bot greets each caller with when a conversation begins. Only the settings given change: the others ' +
-    'are read from the current config (DescribeNavigationConfig) and sent as they are; --dry-run shows the merged request.',
+    'are read from the current config (DescribeNavigationConfig) and sent as they are. Says what changes (`field old → new`, on ' +
+    'stderr); sends nothing when nothing would; --dry-run shows the changes above the merged request.',
   action: 'ModifyGreetingConfig',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [
@@ -16,10 +17,8 @@ export default defineCommand({
   ],
   examples: ['vn ivr set-greeting 3f6e… --words 您好，欢迎致电客服热线'],
   async run(ctx, { params }) {
-    const merged = await mergeSection(ctx, params, 'ModifyGreetingConfig', 'GreetingConfig', ['--words', '--intent-trigger', '--source-type'], {
+    return updateSection(ctx, params, 'ModifyGreetingConfig', 'GreetingConfig', 'greeting', ['--words', '--intent-trigger', '--source-type'], {
       SourceType: 'chatbotIntent',
     });
-    const out = await ctx.api('ModifyGreetingConfig', merged);
-    return { ...out, view: { message: `changed the greeting of instance ${params.InstanceId}` } };
   },
 });

@@ -1,11 +1,12 @@
 import { defineCommand } from '../define.js';
-import { ESCALATION_FLAG_NAMES, escalationFlags, mergeSection } from './set-unrecognizing.js';
+import { ESCALATION_FLAG_NAMES, escalationFlags, updateSection } from './set-unrecognizing.js';
 
 export default defineCommand({
   description:
     'After --timeout seconds of silence the bot says --prompt; after --threshold silences in a row it says --final-prompt and ' +
     'takes --final-action (with --final-action-params). Only the settings given change: the others are read from the current ' +
-    'config (DescribeNavigationConfig) and sent as they are; --dry-run shows the merged request.',
+    'config (DescribeNavigationConfig) and sent as they are. Says what changes (`field old → new`, on stderr); sends nothing ' +
+    'when nothing would; --dry-run shows the changes above the merged request.',
   action: 'ModifySilenceTimeoutConfig',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: [
@@ -21,15 +22,14 @@ export default defineCommand({
     'vn ivr set-silence-timeout 3f6e… --prompt 您还在吗？ --final-prompt 再见 --final-action HangUp --threshold 3 --timeout 10',
   ],
   async run(ctx, { params }) {
-    const merged = await mergeSection(
+    return updateSection(
       ctx,
       params,
       'ModifySilenceTimeoutConfig',
       'SilenceTimeoutConfig',
+      'silence-timeout config',
       [...ESCALATION_FLAG_NAMES, '--timeout', '--intent-trigger', '--source-type'],
       { SourceType: 'chatbotIntent' },
     );
-    const out = await ctx.api('ModifySilenceTimeoutConfig', merged);
-    return { ...out, view: { message: `changed the silence-timeout config of instance ${params.InstanceId}` } };
   },
 });

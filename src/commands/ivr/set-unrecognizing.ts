@@ -1,6 +1,7 @@
 import { FINAL_ACTIONS } from '../../api/bot-actions.js';
 import type { ActionName } from '../../api/catalog.js';
 import type { FlagParams } from '../../api/types.js';
+import type { Output } from '../../output/types.js';
 import { defineCommand, type FlagDef } from '../define.js';
 import type { HandlerContext } from '../handler-context.js';
 
@@ -32,17 +33,18 @@ export function escalationFlags(what: string): FlagDef[] {
 /** The flags of escalationFlags() as they are written, for "nothing to change" messages. */
 export const ESCALATION_FLAG_NAMES = ['--prompt', '--final-prompt', '--final-action', '--final-action-params', '--threshold'];
 
-/** Reads the navigation config and lays the given flags over one of its sections (see ../partial.ts). */
-export async function mergeSection(
+/** Reads the navigation config, lays the given flags over one of its sections and writes it (see ../partial.ts). */
+export async function updateSection(
   ctx: HandlerContext,
   params: FlagParams,
   write: ActionName,
   section: string,
+  what: string,
   flagNames: string[],
   fallback?: Record<string, unknown>,
-): Promise<FlagParams> {
-  const { mergeWithCurrent } = await import('../partial.js');
-  return mergeWithCurrent(ctx, params, {
+): Promise<Output | undefined> {
+  const { updateSettings } = await import('../partial.js');
+  return updateSettings(ctx, params, {
     write,
     read: 'DescribeNavigationConfig',
     readParams: { InstanceId: params.InstanceId },
@@ -50,6 +52,7 @@ export async function mergeSection(
     keys: ['InstanceId'],
     flagNames,
     fallback,
+    what: `the ${what} of instance ${params.InstanceId}`,
   });
 }
 
@@ -57,7 +60,8 @@ export default defineCommand({
   description:
     'When the bot cannot understand the caller it says --prompt; after --threshold times in a row it says --final-prompt and ' +
     'takes --final-action (with --final-action-params). Only the settings given change: the others are read from the current ' +
-    'config (DescribeNavigationConfig) and sent as they are; --dry-run shows the merged request.',
+    'config (DescribeNavigationConfig) and sent as they are. Says what changes (`field old → new`, on stderr); sends nothing ' +
+    'when nothing would; --dry-run shows the changes above the merged request.',
   action: 'ModifyUnrecognizingConfig',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: escalationFlags('is not understood'),
@@ -66,8 +70,6 @@ export default defineCommand({
     'vn ivr set-unrecognizing 3f6e… --prompt 抱歉，我没有听懂 --final-prompt 即将为您转接人工 --final-action TransferToAgent --threshold 3 --final-action-params \'{"skillGroupId":"g1"}\'',
   ],
   async run(ctx, { params }) {
-    const merged = await mergeSection(ctx, params, 'ModifyUnrecognizingConfig', 'UnrecognizingConfig', ESCALATION_FLAG_NAMES);
-    const out = await ctx.api('ModifyUnrecognizingConfig', merged);
-    return { ...out, view: { message: `changed the unrecognizing config of instance ${params.InstanceId}` } };
+    return updateSection(ctx, params, 'ModifyUnrecognizingConfig', 'UnrecognizingConfig', 'unrecognizing config', ESCALATION_FLAG_NAMES);
   },
 });

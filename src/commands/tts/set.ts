@@ -16,7 +16,9 @@ export function voiceFlags(opts: { pitch: boolean }): FlagDef[] {
 const VOICE_KEYS = ['voice', 'speechRate', 'volume', 'pitchRate'] as const;
 
 export default defineCommand({
-  description: 'Changes only the settings given; the others keep their values. At least one is needed.',
+  description:
+    'Changes only the settings given; the others keep their values. At least one is needed. Reads the current config first ' +
+    '(DescribeTTSConfig) to say what changes (`field old → new`, on stderr); nothing is sent when nothing would change.',
   action: 'ModifyTTSConfig',
   args: [{ name: 'instance-id', param: 'InstanceId' }],
   flags: voiceFlags({ pitch: true }),
@@ -24,7 +26,16 @@ export default defineCommand({
   async run(ctx, { params, flags }) {
     const changed = VOICE_KEYS.filter((k) => flags[k] !== undefined);
     if (changed.length === 0) throw new UsageError('nothing to change: give at least one of --voice, --speech-rate, --volume, --pitch-rate');
-    const out = await ctx.api('ModifyTTSConfig', params);
-    return { ...out, view: { message: `changed the TTS config of instance ${params.InstanceId}` } };
+    // ModifyTTSConfig keeps what it is not given: the read is for saying what changes (and sending nothing when nothing does)
+    const { updateSettings } = await import('../partial.js');
+    return updateSettings(ctx, params, {
+      write: 'ModifyTTSConfig',
+      read: 'DescribeTTSConfig',
+      readParams: { InstanceId: params.InstanceId },
+      keys: ['InstanceId'],
+      flagNames: ['--voice', '--speech-rate', '--volume', '--pitch-rate'],
+      send: 'given',
+      what: `the TTS config of instance ${params.InstanceId}`,
+    });
   },
 });

@@ -31,6 +31,8 @@ export function withDefaults(defaults: Expectation, bot: Expectation | undefined
  * Checks one answer against its expectations, key by key in the table's order (assertions/);
  * `previous` is the bot's previous answer. The patterns (textMatches, save) run with
  * `patternLimitMs` as their time limit (regex-limit.ts); one that does not finish throws RegexTimeout.
+ * `context` is the conversation's context after the turn, read only when an expectation needs it
+ * (`needsContext`).
  */
 export function checkTurn(
   expect: Expectation,
@@ -38,13 +40,14 @@ export function checkTurn(
   latencyMs: number,
   previous: BotTurn | undefined,
   patternLimitMs = DEFAULT_PATTERN_LIMIT_MS,
+  context?: Record<string, unknown>,
 ): TurnCheck {
   const raw = turn.TextResponse as unknown;
   // the service sends a string; anything else is compared as its JSON
   const text = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw);
   const mismatches: Mismatch[] = [];
   const captures: Record<string, string> = {};
-  const answer: Answer = { turn, text, latencyMs, previous, patternLimitMs, capture: (name, value) => void (captures[name] = value) };
+  const answer: Answer = { turn, text, latencyMs, previous, context, patternLimitMs, capture: (name, value) => void (captures[name] = value) };
   for (const key of EXPECTATION_KEYS) {
     const expected = expect[key];
     if (expected === undefined) continue;
@@ -79,8 +82,8 @@ export class MissingVariable extends Error {
 /**
  * Whether --update can rewrite a mismatch from the answer: a key whose assertion has an `update`
  * (latency and save patterns are not properties of the answer), written on the turn itself (a
- * file default is never rewritten from one turn).
+ * file default is never rewritten from one turn), and not shared by the cases of utterance variants.
  */
-export function isUpdatableMismatch(step: { index: number; bot?: Expectation }, m: Mismatch): boolean {
-  return step.index >= 0 && assertionOf(m.key)?.update !== undefined && step.bot?.[m.key] !== undefined;
+export function isUpdatableMismatch(step: { index: number; bot?: Expectation; shared?: boolean }, m: Mismatch): boolean {
+  return step.index >= 0 && step.shared !== true && assertionOf(m.key)?.update !== undefined && step.bot?.[m.key] !== undefined;
 }

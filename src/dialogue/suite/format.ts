@@ -28,6 +28,11 @@ export interface Step {
   line: number;
   /** Index of the step in the file's `turns` list (for --update). */
   index: number;
+  /**
+   * The step belongs to a conversation with utterance variants (`say: { anyOf | file }`): every case
+   * of it shares the step's expectations, so --update never rewrites them from one case's answer.
+   */
+  shared?: boolean;
 }
 
 export const STEP_ACTION_KEYS = ['say', 'dtmf', 'silence', 'end'] as const;
@@ -45,6 +50,8 @@ export interface Conversation {
   line: number;
   /** Index in the file's `conversations` list. */
   index: number;
+  /** A case of a conversation with utterance variants: the name written in the file (`name` adds the variants said). */
+  variantOf?: string;
 }
 
 export const CONVERSATION_KEYS = ['name', 'tags', 'context', 'callingNumber', 'calledNumber', 'turns'] as const;

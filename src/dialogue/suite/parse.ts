@@ -1,5 +1,5 @@
 import { closest } from '../../suggest.js';
-import { FileIssuesError, YamlFileParser } from '../../yaml-file.js';
+import { type FileIssue, FileIssuesError, YamlFileParser } from '../../yaml-file.js';
 import type { Assertion, ParseHelpers } from './assertions/assertion.js';
 import { ASSERTIONS, type AssertionKey } from './assertions/index.js';
 import {
@@ -16,6 +16,7 @@ import {
   type TestFile,
   VARIABLE_PATTERN,
 } from './format.js';
+import { parseVariants, type VariantSource } from './variants.js';
 
 type YNode = import('yaml').Node;
 
@@ -24,13 +25,28 @@ export type { FileIssue } from '../../yaml-file.js';
 /** An invalid test file: exit 2, every problem with its file:line:col. */
 export class TestFileError extends FileIssuesError {}
 
-/** Parses and validates one test file; throws TestFileError listing every problem found. */
+/**
+ * Parses and validates one test file; throws TestFileError listing every problem found. The
+ * utterance files of `say: { file }` are read (relative to `path`) and each conversation with
+ * variants becomes its cases (variants.ts).
+ */
 export async function parseTestFile(path: string, text: string): Promise<TestFile> {
   const yaml = await import('yaml');
-  return new FileParser(yaml, path, text).parse();
+  const parser = new FileParser(yaml, path, text);
+  const file = parser.parse();
+  if (parser.variants.size === 0) return file;
+  const { expandVariants, loadVariantFiles } = await import('./variants.js');
+  const issues: FileIssue[] = [];
+  const lists = await loadVariantFiles(path, parser.variants, issues);
+  if (issues.length === 0) expandVariants(file, lists, issues);
+  if (issues.length) throw new TestFileError(issues);
+  return file;
 }
 
 class FileParser extends YamlFileParser {
+  /** The `say` steps with utterance variants, read after the file (their files are read then). */
+  readonly variants = new Map<Step, VariantSource>();
+
   parse(): TestFile {
     const { yaml } = this;
     const doc = yaml.parseDocument(this.text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
@@ -133,6 +149,7 @@ class FileParser extends YamlFileParser {
       if (actions.length > 1) this.issue(t, `a step does one thing; this one has ${actions.join(' and ')}`);
       let kind: StepKind;
       let input: string | undefined;
+      let variants: VariantSource | undefined;
       const action = actions[0];
       if (!action) {
         if (index !== 0) {
@@ -144,7 +161,16 @@ class FileParser extends YamlFileParser {
       } else {
         kind = action;
         const v = keys.get(action) ?? null;
-        if (action === 'say') {
+        if (action === 'say' && this.yaml.isMap(v)) {
+          variants = parseVariants(v, {
+            yaml: this.yaml,
+            saved,
+            issue: (n, message) => this.issue(n, message),
+            pos: (n) => this.pos(n),
+            str: (n, key) => this.str(n, key),
+            checkVariables: (n, text) => this.checkVariables(n, text, saved),
+          });
+        } else if (action === 'say') {
           input = this.str(v, 'say');
           if (input !== undefined) this.checkVariables(v, input, saved);
         } else if (action === 'dtmf') {
@@ -162,6 +188,7 @@ class FileParser extends YamlFileParser {
         }
       }
       const step: Step = { kind, input, line, index };
+      if (variants) this.variants.set(step, variants);
       if (keys.has('context') && kind !== 'begin') step.context = this.context(keys.get('context') ?? null, saved);
       if (keys.has('bot')) step.bot = this.expectation(keys.get('bot') ?? null, EXPECTATION_KEYS, 'bot', saved);
       if (kind === 'begin') steps[0] = step;

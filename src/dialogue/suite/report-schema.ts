@@ -86,9 +86,19 @@ const object =
 
 const answer = object({});
 const mismatch = object({ key: str, 'expected?': any, 'actual?': any });
-const failedTurn = object({ line: count, sent: str, answer, latencyMs: ms, mismatches: list(mismatch) });
+const context = object({});
+const failedTurn = object({ line: count, sent: str, answer, latencyMs: ms, mismatches: list(mismatch), 'context?': context });
 const conversationError = object({ message: str, 'code?': str, 'requestId?': str, 'step?': str, 'line?': count });
-const transcriptTurn = object({ line: count, kind: oneOf(['begin', 'say', 'dtmf', 'silence']), 'input?': str, answer, latencyMs: ms, ok: bool });
+const transcriptTurn = object({
+  line: count,
+  kind: oneOf(['begin', 'say', 'dtmf', 'silence']),
+  'input?': str,
+  answer,
+  latencyMs: ms,
+  ok: bool,
+  'context?': context,
+  'expect?': object({ 'intent?': str, 'action?': str }),
+});
 const attemptFields = {
   conversationId: str,
   outcome,

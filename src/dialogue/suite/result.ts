@@ -22,6 +22,8 @@ export interface FailedTurn {
   answer: BotTurn;
   latencyMs: number;
   mismatches: Mismatch[];
+  /** The conversation's context after the turn, when an expectation asked for it (`context:`, `intent:`). */
+  context?: Record<string, unknown>;
 }
 
 /** One request of a conversation and its answer, for the transcript. */
@@ -34,6 +36,10 @@ export interface TranscriptTurn {
   latencyMs: number;
   /** Whether the answer met its expectations. */
   ok: boolean;
+  /** The conversation's context after the turn, read only when an expectation asked for it (`context:`, `intent:`). */
+  context?: Record<string, unknown>;
+  /** What the turn expected of the intent and the action: what the `intents` report counts. */
+  expect?: { intent?: string; action?: string };
 }
 
 export interface ConversationError {

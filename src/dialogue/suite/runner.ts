@@ -2,6 +2,8 @@ import type { BotTurn } from '../../api/bot-turn.js';
 import type { Client } from '../../client/client.js';
 import { NetworkError, ServiceError, UsageError, VnError } from '../../errors.js';
 import { clientSend, DialogueSession, type TurnResult } from '../session.js';
+import { needsContext } from './assertions/index.js';
+import { readConversationContext, transcriptExtras } from './conversation-context.js';
 import { type ChatbotModel, CoverageTracker } from './coverage.js';
 import { type CoverageGate, coverageGate, type MinCoverage } from './coverage-gate.js';
 import { checkTurn, isUpdatableMismatch, MissingVariable, substitute, substituteDeep, withDefaults } from './expectations.js';
@@ -259,7 +261,10 @@ async function runConversation(job: Job, opts: RunOptions, lastAttempt: boolean)
       } else r = await session.send(step.kind, input, context);
       const latencyMs = round1(r.latencyMs);
       result.turns++;
-      const check = checkTurn(withDefaults(file.defaults, step.bot), r.turn, latencyMs, previous, opts.timeoutMs);
+      const expect = withDefaults(file.defaults, step.bot);
+      // one DescribeConversationContext, only after a turn whose expectations read the context
+      const after = needsContext(expect) ? await readConversationContext(opts.client, job.instanceId, session.conversationId) : undefined;
+      const check = checkTurn(expect, r.turn, latencyMs, previous, opts.timeoutMs, after);
       Object.assign(vars, check.captures);
       result.transcript.push({
         line: step.line,
@@ -268,9 +273,17 @@ async function runConversation(job: Job, opts: RunOptions, lastAttempt: boolean)
         answer: r.turn,
         latencyMs,
         ok: !check.mismatches.length,
+        ...transcriptExtras(expect, after),
       });
       if (check.mismatches.length) {
-        const failure: FailedTurn = { line: step.line, sent: describeStep(step, input), answer: r.turn, latencyMs, mismatches: check.mismatches };
+        const failure: FailedTurn = {
+          line: step.line,
+          sent: describeStep(step, input),
+          answer: r.turn,
+          latencyMs,
+          mismatches: check.mismatches,
+          ...(after ? { context: after } : {}),
+        };
         result.failures.push(failure);
         failedSteps.push([step, failure]);
       }

@@ -1,6 +1,7 @@
 import type { Assertion } from './assertions/assertion.js';
 import { ASSERTIONS, DEFAULT_KEYS, EXPECTATION_KEYS } from './assertions/index.js';
 import { DEFAULT_CALLING_NUMBER, ENVS } from './format.js';
+import { MAX_VARIANT_CASES } from './variants.js';
 
 /**
  * The JSON Schema of a test file, schema/dialogue-test.schema.json: the file, conversation and step
@@ -66,8 +67,26 @@ export function testFileSchema(): Record<string, unknown> {
         type: 'object',
         additionalProperties: false,
         properties: {
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: the text names the file's ${NAME} syntax
-          say: { type: 'string', description: 'An utterance (DebugDialogue / Dialogue); may use ${NAME}.' },
+          say: {
+            oneOf: [
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: the text names the file's ${NAME} syntax
+              { type: 'string', description: 'An utterance (DebugDialogue / Dialogue); may use ${NAME}.' },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['anyOf'],
+                properties: { anyOf: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } } },
+                description: `Utterance variants: the conversation runs once per variant (per combination, at most ${MAX_VARIANT_CASES}), each its own test case.`,
+              },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['file'],
+                properties: { file: { type: 'string', minLength: 1 } },
+                description: 'Utterance variants from a file, one a line (blank lines and # comments left out), the path relative to the test file.',
+              },
+            ],
+          },
           dtmf: {
             type: ['string', 'integer'],
             pattern: '^([0-9*#]|\\$\\{[A-Za-z_][A-Za-z0-9_]*\\})+$',

@@ -79,6 +79,7 @@ export class ExpectationUpdater {
         for (const m of failure.mismatches) {
           assertionOf(m.key)?.update?.({
             answer: failure.answer,
+            ...(failure.context ? { context: failure.context } : {}),
             key: m.key,
             written: step.bot?.[m.key],
             has: (key) => pairOf(key) !== undefined,

@@ -1,4 +1,5 @@
 import { Chalk } from 'chalk';
+import { changeLines, valueText } from '../changes.js';
 import type { RenderTarget, ViewFormat } from '../types.js';
 
 /** The shapes `vn diff` and `vn apply` return (src/commands/diff.ts, src/commands/apply.ts). */
@@ -44,17 +45,6 @@ export interface PlanData {
 }
 
 type Paint = InstanceType<typeof Chalk>;
-
-/** A value as one line: text as it is (quoted when it would not read back), the rest as JSON. */
-export function valueText(v: unknown): string {
-  if (v === undefined) return '(not set)';
-  if (typeof v === 'string') return v === '' || v !== v.trim() || /[\n\r]/.test(v) ? JSON.stringify(v) : v;
-  return JSON.stringify(v);
-}
-
-function label(c: Change): string {
-  return c.section === 'instance' ? c.field : `${c.section}.${c.field}`;
-}
 
 /**
  * `vn diff` as text: per instance a ---/+++ header, per section a @@ line, the field on each side
@@ -118,21 +108,19 @@ export function renderPlan(data: PlanData, paint: Paint): string {
     const [mark, colour] = MARK[e.action];
     const tint = paint[colour] as (s: string) => string;
     const id = e.instanceId ? ` (${e.instanceId})` : '';
-    const calls =
-      e.action === 'unchanged'
-        ? ''
-        : ` — ${e.calls.join(', ')}${e.action === 'create' ? ', then a write per section that differs from what it starts with' : ''}`;
+    const calls = e.action === 'unchanged' ? '' : ` — ${e.calls.join(', ')}`;
     out.push(`${tint(`${mark} ${e.action}`)} ${paint.bold(e.name)}${id}${paint.dim(calls)}`);
+    // each field on its line, with what the plan knows of its impact (--test, --impact-from): `…: 4 tests, path "…"`
     for (const c of e.changes) {
-      const text = c.from === undefined ? valueText(c.to) : `${valueText(c.from)} → ${valueText(c.to)}`;
-      out.push(`    ${label(c)}: ${text}${c.impact ? paint.dim(` — ${impactText(c.impact)}`) : ''}`);
+      const [line] = changeLines([c], { created: e.action === 'create' });
+      out.push(`    ${line}${c.impact ? paint.dim(`: ${impactText(c.impact)}`) : ''}`);
       if (c.impact?.tests.length) out.push(paint.dim(`        tests: ${testNames(c.impact.tests)}`));
     }
     for (const n of e.notes ?? []) out.push(paint.dim(`    note: ${n}`));
   }
   const count = (a: PlanEntry['action']) => data.instances.filter((e) => e.action === a).length;
   out.push(
-    `Plan: ${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged; ${data.writes} write${data.writes === 1 ? '' : 's'}${count('create') ? ' (and what the new instances need)' : ''}.`,
+    `Plan: ${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged; ${data.writes} write${data.writes === 1 ? '' : 's'}.`,
   );
   return `${out.join('\n')}\n`;
 }

@@ -14,6 +14,11 @@ export interface Assertion<T> {
   schema: Record<string, unknown>;
   /** Allowed in the file's `defaults` too (it makes sense on every turn). */
   inDefaults?: boolean;
+  /**
+   * Checks the conversation's context after the turn: the runner asks DescribeConversationContext
+   * after a turn only when one of its expectations says this (and never otherwise).
+   */
+  needsContext?: boolean;
   /** The value from its YAML node, or undefined after reporting the problem at its node. */
   parse(node: YNode | null, p: ParseHelpers): T | undefined;
   /** What the answer missed (nothing: it met the expectation). */
@@ -32,11 +37,12 @@ export interface Assertion<T> {
   example: { yaml: string; meets: ExampleAnswer; misses: ExampleAnswer };
 }
 
-/** An answer of an example: the bot's turn, and optionally its latency and the answer before it. */
+/** An answer of an example: the bot's turn, and optionally its latency, the answer before it and the context after it. */
 export interface ExampleAnswer {
   turn: BotTurn;
   latencyMs?: number;
   previous?: BotTurn;
+  context?: Record<string, unknown>;
 }
 
 /** One expectation not met: what the answer had, and (when not the whole expectation) what was expected. */
@@ -53,6 +59,11 @@ export interface Answer {
   latencyMs: number;
   /** The bot's previous answer in this conversation. */
   previous: BotTurn | undefined;
+  /**
+   * The conversation's context after the turn (DescribeConversationContext), read only when an
+   * expectation of the turn needs it (`needsContext`); undefined otherwise.
+   */
+  context: Record<string, unknown> | undefined;
   /** The time limit of a pattern (regex-limit.ts). */
   patternLimitMs: number;
   /** Keeps a variable for `${NAME}` in later steps. */
@@ -77,6 +88,8 @@ export interface ParseHelpers {
 /** `--update`'s edits of one turn's `bot` mapping: value by value, every other byte kept. */
 export interface UpdateEdit {
   answer: BotTurn;
+  /** The context after the turn, when it was read (`needsContext`). */
+  context?: Record<string, unknown>;
   /** The key being rewritten, and its value as written on the turn. */
   key: string;
   written: unknown;

@@ -1,5 +1,7 @@
 import action from './action.js';
 import type { Assertion } from './assertion.js';
+import context from './context.js';
+import intent from './intent.js';
 import interruptible from './interruptible.js';
 import maxLatencyMs from './max-latency-ms.js';
 import notText from './not-text.js';
@@ -21,6 +23,8 @@ export const ASSERTIONS = {
   notText,
   action,
   params,
+  context,
+  intent,
   interruptible,
   sameAsPrevious,
   maxLatencyMs,
@@ -36,6 +40,11 @@ export type Expectation = { -readonly [K in AssertionKey]?: Table[K] extends Ass
 export const EXPECTATION_KEYS = Object.keys(ASSERTIONS) as AssertionKey[];
 /** Expectations that make sense on every turn of a file (a file's `defaults`). */
 export const DEFAULT_KEYS = EXPECTATION_KEYS.filter((k) => ASSERTIONS[k].inDefaults === true);
+
+/** Whether an expectation needs the conversation's context after the turn (one DescribeConversationContext). */
+export function needsContext(e: Expectation): boolean {
+  return EXPECTATION_KEYS.some((k) => e[k] !== undefined && (ASSERTIONS[k] as Assertion<unknown>).needsContext === true);
+}
 
 /** The assertion of a key read from outside (a report, a shard): undefined for a key vn does not know. */
 export function assertionOf(key: string): Assertion<unknown> | undefined {

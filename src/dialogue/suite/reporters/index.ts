@@ -27,6 +27,24 @@ const reporters = {
     load: async () => (await import('./junit.js')).createSurefire,
   },
   'junit-ant': { summary: 'JUnit XML in the Ant dialect', machineReadable: true, extension: 'xml', load: async () => (await import('./junit.js')).createAnt },
+  intents: {
+    summary: 'intent and action accuracy, with a confusion table of expected against what came back',
+    machineReadable: false,
+    extension: 'txt',
+    load: async () => (await import('./intents.js')).createText,
+  },
+  'intents-json': {
+    summary: 'the intents report as JSON',
+    machineReadable: true,
+    extension: 'json',
+    load: async () => (await import('./intents.js')).createJson,
+  },
+  'intents-html': {
+    summary: 'the intents report as one self-contained page',
+    machineReadable: true,
+    extension: 'html',
+    load: async () => (await import('./intents.js')).createHtml,
+  },
   html: {
     summary: 'one self-contained page with every transcript',
     machineReadable: true,
