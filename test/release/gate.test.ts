@@ -93,6 +93,19 @@ describe('vn apply --test: the gate', () => {
     expect(JSON.parse((await vn('tts', 'get', id, '-o', 'json')).stdout).Voice).toBe('aixia');
   });
 
+  it('gates a rollback too: going back to the configuration that passed reports the test as fixed, and applies', async () => {
+    const id = await newInstance('回滚门禁');
+    const historyDir = join(emu.dir, 'rollback-gate-history');
+    // applied without the gate: silence now transfers, and "three silences hang up" fails on the service
+    const risky = file('rollback-risky.yaml', 'name: 回滚门禁\nsilenceTimeout: {finalAction: TransferToAgent}\n');
+    expect((await vn('apply', '-f', risky, '--yes', '--history-dir', historyDir)).code).toBe(0);
+    const r = await vn('apply', '--rollback', '--test', SUITE, '--yes', '--history-dir', historyDir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('silenceTimeout.finalAction TransferToAgent → HangUp: 1 test, path "silence final action (TransferToAgent)"');
+    expect(r.stderr).toMatch(/fixed: \S*demo-bank\.test\.yaml: "three silences hang up" \(failed now, passes with the change\)/);
+    expect(JSON.parse((await vn('ivr', 'get', id, '-o', 'json')).stdout).SilenceTimeoutConfig.FinalAction).toBe('HangUp');
+  });
+
   it('checks its flags and files before anything runs (exit 2, nothing written)', async () => {
     await newInstance('参数热线');
     const change = file('flags.yaml', 'name: 参数热线\ntts: {voice: aixia}\n');
