@@ -63,8 +63,8 @@ _vn_flags() {
     'dialogue end') echo '--env --hang-up-params' ;;
     'dialogue context') echo '--env --wait-until --wait-timeout --interval' ;;
     'dialogue chat') echo '--env --calling-number --called-number --context --record --force --verbose' ;;
-    'dialogue test') echo '--instance --env --concurrency --repeat --retries --grep --tag --shard --last-failed --list --bail --timeout --max-p95 --reporter --report-file --update --coverage --progress' ;;
-    'dialogue merge') echo '--reporter --report-file --max-p95' ;;
+    'dialogue test') echo '--instance --env --concurrency --repeat --retries --grep --tag --shard --last-failed --list --bail --timeout --max-p95 --reporter --report-file --update --coverage --min-coverage --chatbots --progress' ;;
+    'dialogue merge') echo '--reporter --report-file --max-p95 --min-coverage' ;;
     'stats summary') echo '--time-unit --from --to --watch -w --wait-until --wait-timeout --interval' ;;
     'stats query') echo '--calling-number --from --to --page-number --page-size --wait-until --wait-timeout --interval --all --no-paginate' ;;
     'stats conversations') echo '--page-number --page-size --calling-number --env --min-rounds --max-rounds --result --from --to --wait-until --wait-timeout --interval --all --no-paginate' ;;
@@ -169,8 +169,8 @@ _vn_takes_value() {
     'dialogue end|--env'|'dialogue end|--hang-up-params') return 0 ;;
     'dialogue context|--env'|'dialogue context|--wait-until'|'dialogue context|--wait-timeout'|'dialogue context|--interval') return 0 ;;
     'dialogue chat|--env'|'dialogue chat|--calling-number'|'dialogue chat|--called-number'|'dialogue chat|--context'|'dialogue chat|--record') return 0 ;;
-    'dialogue test|--instance'|'dialogue test|--env'|'dialogue test|--concurrency'|'dialogue test|--repeat'|'dialogue test|--retries'|'dialogue test|--grep'|'dialogue test|--tag'|'dialogue test|--shard'|'dialogue test|--timeout'|'dialogue test|--max-p95'|'dialogue test|--reporter'|'dialogue test|--report-file') return 0 ;;
-    'dialogue merge|--reporter'|'dialogue merge|--report-file'|'dialogue merge|--max-p95') return 0 ;;
+    'dialogue test|--instance'|'dialogue test|--env'|'dialogue test|--concurrency'|'dialogue test|--repeat'|'dialogue test|--retries'|'dialogue test|--grep'|'dialogue test|--tag'|'dialogue test|--shard'|'dialogue test|--timeout'|'dialogue test|--max-p95'|'dialogue test|--reporter'|'dialogue test|--report-file'|'dialogue test|--min-coverage'|'dialogue test|--chatbots') return 0 ;;
+    'dialogue merge|--reporter'|'dialogue merge|--report-file'|'dialogue merge|--max-p95'|'dialogue merge|--min-coverage') return 0 ;;
     'stats summary|--time-unit'|'stats summary|--from'|'stats summary|--to'|'stats summary|--wait-until'|'stats summary|--wait-timeout'|'stats summary|--interval') return 0 ;;
     'stats query|--calling-number'|'stats query|--from'|'stats query|--to'|'stats query|--page-number'|'stats query|--page-size'|'stats query|--wait-until'|'stats query|--wait-timeout'|'stats query|--interval') return 0 ;;
     'stats conversations|--page-number'|'stats conversations|--page-size'|'stats conversations|--calling-number'|'stats conversations|--env'|'stats conversations|--min-rounds'|'stats conversations|--max-rounds'|'stats conversations|--result'|'stats conversations|--from'|'stats conversations|--to'|'stats conversations|--wait-until'|'stats conversations|--wait-timeout'|'stats conversations|--interval') return 0 ;;
@@ -273,6 +273,7 @@ _vn_values() {
     'dialogue test|--env') echo 'debug live' ;;
     'dialogue test|--reporter') echo 'pretty json junit junit-ant intents intents-json intents-html html' ;;
     'dialogue test|--report-file') echo '@file' ;;
+    'dialogue test|--chatbots') echo '@file' ;;
     'dialogue merge|--reporter') echo 'pretty json junit junit-ant intents intents-json intents-html html' ;;
     'dialogue merge|--report-file') echo '@file' ;;
     'stats summary|--time-unit') echo 'hour day' ;;

@@ -108,9 +108,9 @@ function __vn_takes_value
             return 0
         case 'dialogue chat|--env' 'dialogue chat|--calling-number' 'dialogue chat|--called-number' 'dialogue chat|--context' 'dialogue chat|--record'
             return 0
-        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file'
+        case 'dialogue test|--instance' 'dialogue test|--env' 'dialogue test|--concurrency' 'dialogue test|--repeat' 'dialogue test|--retries' 'dialogue test|--grep' 'dialogue test|--tag' 'dialogue test|--shard' 'dialogue test|--timeout' 'dialogue test|--max-p95' 'dialogue test|--reporter' 'dialogue test|--report-file' 'dialogue test|--min-coverage' 'dialogue test|--chatbots'
             return 0
-        case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95'
+        case 'dialogue merge|--reporter' 'dialogue merge|--report-file' 'dialogue merge|--max-p95' 'dialogue merge|--min-coverage'
             return 0
         case 'stats summary|--time-unit' 'stats summary|--from' 'stats summary|--to' 'stats summary|--wait-until' 'stats summary|--wait-timeout' 'stats summary|--interval'
             return 0
@@ -539,12 +539,15 @@ complete -c vn -n '__vn_at \'dialogue test\'' -l max-p95 -x -d 'fail the run whe
 complete -c vn -n '__vn_at \'dialogue test\'' -l reporter -x -a 'pretty json junit junit-ant intents intents-json intents-html html' -d 'report format, repeatable: pretty, json, junit, junit-ant, intents, intents-json, intents-html, html; name=FILE writes that report to FILE (default: pretty)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'
 complete -c vn -n '__vn_at \'dialogue test\'' -l update -d 'rewrite the expectations of failing turns from the actual answers'
-complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached'
+complete -c vn -n '__vn_at \'dialogue test\'' -l coverage -d 'report which navigation-config paths, actions and transfer targets the suite reached (with a chatbot model: intents, DTMF entries)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l min-coverage -x -d 'fail (exit 9) when coverage is below PERCENT overall, or per kind: paths=100,intents=80,dtmf=50,transfers=100 (implies --coverage)'
+complete -c vn -n '__vn_at \'dialogue test\'' -l chatbots -r -F -d 'the chatbot model for coverage: an emulator chatbots file, or "demo" (the built-in bot); the local profile’s bots by default'
 complete -c vn -n '__vn_at \'dialogue test\'' -l progress -d 'show a progress line on stderr (default on a terminal)'
 complete -c vn -n '__vn_at \'dialogue test\'; and __vn_argc -ge 0' -a '(__vn_test_files)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l reporter -x -a 'pretty json junit junit-ant intents intents-json intents-html html' -d 'report format, repeatable: pretty, json, junit, junit-ant, intents, intents-json, intents-html, html; name=FILE writes that report to FILE (default: pretty)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l report-file -r -F -d 'the file for the one --reporter given without =FILE (the pretty summary then still goes to stdout)'
 complete -c vn -n '__vn_at \'dialogue merge\'' -l max-p95 -x -d 'latency gate for the merged run (default: the shards’ own)'
+complete -c vn -n '__vn_at \'dialogue merge\'' -l min-coverage -x -d 'coverage gate for the merged run, as dialogue test takes it (default: the shards’ own, the strictest of each kind)'
 complete -c vn -n '__vn_at \'stats\'' -a 'summary' -d 'conversation statistics per hour or day, with a chart'
 complete -c vn -n '__vn_at \'stats\'' -a 'query' -d 'find conversations by calling number and time'
 complete -c vn -n '__vn_at \'stats\'' -a 'conversations' -d 'list an instance’s conversations'
@@ -667,7 +670,7 @@ complete -c vn -n '__vn_at \'configure set\'' -l ram-role-arn -x -d 'the role to
 complete -c vn -n '__vn_at \'configure set\'' -l role-session-name -x -d 'the role session name (default: ALIBABA_CLOUD_ROLE_SESSION_NAME, else vn-cli)'
 complete -c vn -n '__vn_at \'configure set\'' -l external-id -x -d 'RamRoleArn, ChainableRamRoleArn: the external id the role trusts'
 complete -c vn -n '__vn_at \'configure set\'' -l policy -x -d 'a session policy (JSON) narrowing the role'
-complete -c vn -n '__vn_at \'configure set\'' -l duration-seconds -x -d 'session duration, 900 to 43200 (default 3600)'
+complete -c vn -n '__vn_at \'configure set\'' -l duration-seconds -x -d 'session duration, 900 to 43200 (default 3600; from 1 with an --sts-endpoint other than Alibaba Cloud’s)'
 complete -c vn -n '__vn_at \'configure set\'' -l sts-endpoint -x -d 'STS endpoint (default sts.aliyuncs.com)'
 complete -c vn -n '__vn_at \'configure set\'' -l sts-region -x -d 'STS region: sts.REGION.aliyuncs.com'
 complete -c vn -n '__vn_at \'configure set\'' -l source-profile -x -a '(__vn_profiles)' -d 'ChainableRamRoleArn: the profile (of any mode) that assumes the role'

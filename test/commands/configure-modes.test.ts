@@ -111,6 +111,14 @@ describe('vn configure set --mode', () => {
       [['--mode', 'ChainableRamRoleArn', '--source-profile', 'nope', '--ram-role-arn', ROLE], /--source-profile: no profile named "nope"/],
       [['--mode', 'RamRoleArn', '--access-key-id', 'K', '--ram-role-arn', ROLE, '--policy', '{not json'], /--policy is not JSON/],
       [['--mode', 'RamRoleArn', '--access-key-id', 'K', '--ram-role-arn', ROLE, '--duration-seconds', '60'], /from 900 to 43200/],
+      [
+        ['--mode', 'RamRoleArn', '--access-key-id', 'K', '--ram-role-arn', ROLE, '--duration-seconds', '60', '--sts-endpoint', 'sts.cn-hangzhou.aliyuncs.com'],
+        /from 900 to 43200/,
+      ],
+      [
+        ['--mode', 'RamRoleArn', '--access-key-id', 'K', '--ram-role-arn', ROLE, '--duration-seconds', '0', '--sts-endpoint', 'http://127.0.0.1:9'],
+        /from 1 to 43200/,
+      ],
       [['--mode', 'CredentialsURI', '--credentials-uri', 'file:///etc/passwd'], /not an http\(s\) URL/],
     ];
     for (const [args, message] of cases) {
@@ -119,6 +127,33 @@ describe('vn configure set --mode', () => {
       expect(r.stderr).toMatch(message);
     }
     expect((await ProfileStore.open(d)).names()).toEqual([]);
+  });
+
+  it('a session shorter than STS allows (900 s) is for another STS: an emulator named with --sts-endpoint (its --sts-min-duration)', async () => {
+    const d = dir();
+    const env = { VN_CONFIG_DIR: d };
+    const r = await runVn(
+      [
+        'configure',
+        'set',
+        '--profile',
+        'short',
+        '--mode',
+        'RamRoleArn',
+        '--access-key-id',
+        'K',
+        '--ram-role-arn',
+        ROLE,
+        '--duration-seconds',
+        '15',
+        '--sts-endpoint',
+        'http://127.0.0.1:9',
+      ],
+      { env, stdin: SECRET },
+    );
+    expect(r.stderr).toContain('saved profile "short" (RamRoleArn)');
+    expect(r.code).toBe(0);
+    expect((await ProfileStore.open(d)).get('short')).toMatchObject({ durationSeconds: 15, stsEndpoint: 'http://127.0.0.1:9' });
   });
 
   it('an AK profile set as before is written as before (no mode field), and an StsToken one keeps reading as StsToken', async () => {

@@ -722,7 +722,7 @@ const CASES: Case[] = [
       ],
     ],
     sent: [['GetCallerIdentity']],
-    stdout: /"Source":"env".*"AccountId":"1234567890123456".*"IdentityType":"RAMUser"/,
+    stdout: /"Source":"the environment \(ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET\)".*"AccountId":"1234567890123456".*"IdentityType":"RAMUser"/,
   },
 ];
 

@@ -56,6 +56,10 @@ describe('examples/README.md', () => {
     const turns = (s: string) => /Turns: (\d+)/.exec(s)?.[1];
     expect(turns(merged)).toBe(turns(whole));
     expect(turns(merged)).toBe('20');
+    // what the coverage line claims: the demo bot's model is the local profile's own
+    const coverage = out('vn --profile local dialogue test examples/ --min-coverage');
+    expect(coverage).toMatch(/Coverage: paths 100% \(9\/9\) · intents 40% \(2\/5\) · dtmf 50% \(2\/4\)/);
+    expect(coverage).toMatch(/Coverage gate: paths 100% \(9 of 9\) ≥ 100% · intents 40% \(2 of 5\) ≥ 40%/);
     // piped, --list prints JSON (a table on a terminal)
     const listed = out('vn --profile local dialogue test examples/ --tag smoke --list');
     const list = JSON.parse(listed.slice(listed.indexOf('\n') + 1));

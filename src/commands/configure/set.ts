@@ -1,3 +1,4 @@
+import { isAlibabaSts } from '../../config/credentials/sts.js';
 import { PROFILE_MODES, type Profile, type ProfileMode, profileMode, shownName } from '../../config/profiles.js';
 import { UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
@@ -52,7 +53,12 @@ export default defineCommand({
     { name: 'role-session-name', description: 'the role session name (default: ALIBABA_CLOUD_ROLE_SESSION_NAME, else vn-cli)', valueName: 'name' },
     { name: 'external-id', description: 'RamRoleArn, ChainableRamRoleArn: the external id the role trusts', valueName: 'id' },
     { name: 'policy', description: 'a session policy (JSON) narrowing the role', valueName: 'json' },
-    { name: 'duration-seconds', type: 'int', description: 'session duration, 900 to 43200 (default 3600)', valueName: 'n' },
+    {
+      name: 'duration-seconds',
+      type: 'int',
+      description: 'session duration, 900 to 43200 (default 3600; from 1 with an --sts-endpoint other than Alibaba Cloud’s)',
+      valueName: 'n',
+    },
     { name: 'sts-endpoint', description: 'STS endpoint (default sts.aliyuncs.com)', valueName: 'url' },
     { name: 'sts-region', description: 'STS region: sts.REGION.aliyuncs.com', valueName: 'region' },
     { name: 'source-profile', description: 'ChainableRamRoleArn: the profile (of any mode) that assumes the role', valueName: 'name', complete: 'profile' },
@@ -153,7 +159,14 @@ export function checkSettings(p: Profile, name: string, get: (n: string) => Prof
     problems.push(`--oidc-provider-arn ${JSON.stringify(p.oidcProviderArn)} is not an OIDC provider ARN (acs:ram::ACCOUNT:oidc-provider/NAME)`);
   }
   if (p.roleSessionName !== undefined && !/^[\w.@-]{2,64}$/.test(p.roleSessionName)) problems.push('--role-session-name: 2 to 64 letters, digits and . @ - _');
-  if (p.durationSeconds !== undefined && (p.durationSeconds < 900 || p.durationSeconds > 43200)) problems.push('--duration-seconds: from 900 to 43200');
+  if (p.durationSeconds !== undefined) {
+    // Alibaba Cloud's STS takes 900 s and more; an STS named with --sts-endpoint (the emulator's --sts-min-duration) decides for itself
+    const least = p.stsEndpoint !== undefined && !isAlibabaSts(p.stsEndpoint) ? 1 : 900;
+    if (!Number.isInteger(p.durationSeconds) || p.durationSeconds < least || p.durationSeconds > 43200)
+      problems.push(
+        `--duration-seconds: from ${least} to 43200${least === 900 ? ' (less only with an --sts-endpoint other than Alibaba Cloud’s, such as the emulator’s)' : ''}`,
+      );
+  }
   if (p.policy !== undefined) {
     try {
       JSON.parse(p.policy);

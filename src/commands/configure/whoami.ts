@@ -30,7 +30,13 @@ export default defineCommand({
     const given = flags.stsEndpoint as string | undefined;
     // checked before anything is resolved or sent
     if (given !== undefined) ctx.factory.useStsEndpoint(sts.normalizeStsEndpoint(given));
-    const profile = await ctx.factory.profile();
+    const profile = await ctx.factory.profile().catch(async (err: unknown) => {
+      // the first thing run in a broken CI job: when no source yields, say why each one did not apply
+      const { NoCredentialsError } = await import('../../config/credentials/chain.js');
+      if (err instanceof NoCredentialsError)
+        ctx.err(['no source yielded credentials; each one tried:', ...err.skipped.map((s) => `  ${s.provider}: ${s.reason}`)].join('\n'));
+      throw err;
+    });
     // the embedded emulator plays STS too: the local profile asks it
     const endpoint =
       profile.source === 'local' && given === undefined
@@ -42,6 +48,8 @@ export default defineCommand({
     const answer = (await client.call('GetCallerIdentity', {})).data;
     const text = (k: string) => (typeof answer[k] === 'string' ? (answer[k] as string) : '');
     const expiration = credentials.expiration;
+    // a fixed STS token (a StsToken profile, ALIBABA_CLOUD_SECURITY_TOKEN) expires, but when is not stored with it
+    const fixedToken = !expiration && credentials.securityToken !== undefined;
     const data = {
       Source: profile.description,
       Provider: profile.provider,
@@ -56,7 +64,7 @@ export default defineCommand({
       UserId: text('UserId'),
       RoleId: text('RoleId'),
       Expiration: expiration ? expiration.toISOString() : '',
-      TimeLeft: expiration ? timeLeft(expiration.getTime() - ctx.now().getTime()) : 'does not expire',
+      TimeLeft: expiration ? timeLeft(expiration.getTime() - ctx.now().getTime()) : fixedToken ? 'unknown' : 'does not expire',
       Skipped: profile.skipped.map((s) => ({ Provider: s.provider, Reason: s.reason })),
     };
     const pad = (k: string) => `${k}:`.padEnd(10);
@@ -68,7 +76,7 @@ export default defineCommand({
       `${pad('arn')}${data.Arn}`,
       `${pad('type')}${data.IdentityType}`,
       `${pad('key')}${data.AccessKeyId}`,
-      `${pad('expires')}${expiration ? `${data.Expiration} (${data.TimeLeft} left)` : 'never (a long-lived AccessKey)'}`,
+      `${pad('expires')}${expiration ? `${data.Expiration} (${data.TimeLeft} left)` : fixedToken ? 'unknown (a fixed STS token: its expiry is not stored with it)' : 'never (a long-lived AccessKey)'}`,
       `${pad('sts')}${endpoint}`,
       ...data.Skipped.map((s, i) => `${pad(i === 0 ? 'skipped' : '')}${s.Provider}: ${s.Reason}`),
     ];

@@ -7,11 +7,20 @@ export default defineCommand({
   description:
     'Reads the JSON reports that `vn dialogue test --reporter json=FILE` wrote (one per --shard of a CI matrix) and ' +
     'renders them as one run with any --reporter: the counts, latency percentiles, flaky conversations and coverage are ' +
-    'computed from the conversations themselves, so three shards merged report what one unsharded run reports. Sends ' +
-    'nothing. The exit code is the combined one: 0 when every conversation passed, 1 when any did not (or --max-p95 ' +
-    'fails), 2 on an unreadable report, 3 when a shard could not reach the service.',
+    'computed from the conversations themselves, so three shards merged report what one unsharded run reports; coverage ' +
+    'is the union of what each shard reached. Sends nothing. The exit code is the combined one: 0 when every conversation ' +
+    'passed, 1 when any did not (or --max-p95 fails), 2 on an unreadable report, 3 when a shard could not reach the ' +
+    'service, 9 when all passed but --min-coverage (default: the shards’ own) is unmet.',
   args: [{ name: 'reports', variadic: true, description: 'JSON reports of dialogue test (shards)' }],
-  flags: [...REPORTER_FLAGS, { name: 'max-p95', type: 'int', valueName: 'ms', description: 'latency gate for the merged run (default: the shards’ own)' }],
+  flags: [
+    ...REPORTER_FLAGS,
+    { name: 'max-p95', type: 'int', valueName: 'ms', description: 'latency gate for the merged run (default: the shards’ own)' },
+    {
+      name: 'min-coverage',
+      valueName: 'spec',
+      description: 'coverage gate for the merged run, as dialogue test takes it (default: the shards’ own, the strictest of each kind)',
+    },
+  ],
   examples: [
     'vn dialogue merge shard-1.json shard-2.json shard-3.json',
     'vn dialogue merge shard-*.json --reporter junit=junit.xml --reporter html=report.html',
@@ -24,6 +33,9 @@ export default defineCommand({
     type Report = import('../../dialogue/suite/report-schema.js').Report;
     const specs = parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
     if (flags.maxP95 !== undefined && !((flags.maxP95 as number) >= 1)) throw new UsageError('--max-p95 must be 1 or more');
+    const { coverageGate, parseMinCoverage } = await import('../../dialogue/suite/coverage-gate.js');
+    type MinCoverage = import('../../dialogue/suite/coverage-gate.js').MinCoverage;
+    let minCoverage: MinCoverage | undefined = flags.minCoverage === undefined ? undefined : parseMinCoverage(String(flags.minCoverage));
     await checkReportTargets(specs);
     const reports: ({ file: string } & Report)[] = [];
     const seen = new Map<string, string>();
@@ -56,6 +68,14 @@ export default defineCommand({
     const warnings = shardWarnings(reports);
     const gates = reports.map((r) => r.summary.latencyGate?.maxP95Ms).filter((v): v is number => v !== undefined);
     const maxP95Ms = (flags.maxP95 as number | undefined) ?? (gates.length ? Math.min(...gates) : undefined);
+    if (!minCoverage) {
+      // the shards' own thresholds, the strictest of each kind
+      for (const r of reports)
+        for (const c of r.summary.coverageGate?.checks ?? []) {
+          minCoverage ??= {};
+          minCoverage[c.kind] = Math.max(minCoverage[c.kind] ?? 0, c.min);
+        }
+    }
     let repeat = 1;
     for (const r of reports) for (const c of r.conversations) repeat = Math.max(repeat, c.run);
     const { reporters } = await buildReporters(ctx, specs, { repeat, progress: false });
@@ -67,12 +87,15 @@ export default defineCommand({
         builder.add(c);
         for (const r of reporters) await r.conversation(c);
       }
-      const coverage = reports.flatMap((r) => r.summary.coverage ?? []);
+      const shardCoverage = reports.flatMap((r) => r.summary.coverage ?? []);
+      const coverage = shardCoverage.length ? mergeCoverage(shardCoverage) : undefined;
       const summary = builder.build({
         skipped: reports.reduce((n, r) => n + r.summary.skipped, 0),
         // shards run side by side: the merged run took as long as its slowest shard
         durationMs: Math.max(0, ...reports.map((r) => r.summary.durationMs)),
-        coverage: coverage.length ? mergeCoverage(coverage) : undefined,
+        coverage,
+        // a gate with no coverage to measure fails: nothing reached proves nothing
+        coverageGate: minCoverage ? coverageGate(coverage ?? [], minCoverage) : undefined,
         unreachable: reports.find((r) => r.summary.unreachable)?.summary.unreachable,
         maxP95Ms,
         merged: reports.length,

@@ -1,4 +1,5 @@
-import { NetworkError, TestsFailed, UsageError } from '../../errors.js';
+import { describeCheck } from '../../dialogue/suite/coverage-gate.js';
+import { CoverageUnmet, NetworkError, TestsFailed, UsageError } from '../../errors.js';
 import { defineCommand } from '../define.js';
 import type { HandlerContext } from '../handler-context.js';
 import { abortReporters, buildReporters, checkReportTargets, parseReporterSpecs, REPORTER_FLAGS } from './reporters.js';
@@ -14,7 +15,7 @@ export default defineCommand({
     'the Debug* dialogue actions (or the live ones with --env live), checking each answer, and reports what failed, the ' +
     'latency per turn and the turns per second. Every file is validated before anything is sent. --shard i/n runs one part ' +
     'of the suite (merge the parts with vn dialogue merge). Exit 0 when all pass (flaky ones included), 1 when any fails or ' +
-    'the latency gate fails, 2 on an invalid file, 3 when the service cannot be reached.',
+    'the latency gate fails, 2 on an invalid file, 3 when the service cannot be reached, 9 when all pass but --min-coverage is unmet.',
   args: [{ name: 'paths', variadic: true, complete: 'test-file', description: 'test files, directories (their *.test.yaml files) or globs' }],
   flags: [
     {
@@ -43,7 +44,22 @@ export default defineCommand({
     { name: 'max-p95', type: 'int', valueName: 'ms', description: 'fail the run when the turns’ latency p95 exceeds this many ms' },
     ...REPORTER_FLAGS,
     { name: 'update', type: 'bool', description: 'rewrite the expectations of failing turns from the actual answers' },
-    { name: 'coverage', type: 'bool', description: 'report which navigation-config paths, actions and transfer targets the suite reached' },
+    {
+      name: 'coverage',
+      type: 'bool',
+      description: 'report which navigation-config paths, actions and transfer targets the suite reached (with a chatbot model: intents, DTMF entries)',
+    },
+    {
+      name: 'min-coverage',
+      valueName: 'spec',
+      description: 'fail (exit 9) when coverage is below PERCENT overall, or per kind: paths=100,intents=80,dtmf=50,transfers=100 (implies --coverage)',
+    },
+    {
+      name: 'chatbots',
+      valueName: 'file',
+      complete: 'file',
+      description: 'the chatbot model for coverage: an emulator chatbots file, or "demo" (the built-in bot); the local profile’s bots by default',
+    },
     { name: 'progress', type: 'bool', description: 'show a progress line on stderr (default on a terminal)' },
   ],
   examples: [
@@ -77,6 +93,11 @@ export default defineCommand({
     const shard = flags.shard === undefined ? undefined : parseShard(String(flags.shard));
     const specs = flags.list === true ? [] : parseReporterSpecs(flags.reporter, flags.reportFile as string | undefined);
     await checkReportTargets(specs);
+    const { parseMinCoverage, checkMeasurable } = await import('../../dialogue/suite/coverage-gate.js');
+    const minCoverage = flags.minCoverage === undefined ? undefined : parseMinCoverage(String(flags.minCoverage));
+    const coverage = flags.coverage === true || minCoverage !== undefined;
+    // a chatbots file is read (and refused, exit 2) at once; the local profile's bots once the run is sure to start
+    let chatbots = coverage && flags.chatbots !== undefined ? await chatbotModel(String(flags.chatbots)) : undefined;
 
     const { readFile } = await import('node:fs/promises');
     const { expandTestPaths } = await import('../../dialogue/suite/files.js');
@@ -132,6 +153,9 @@ export default defineCommand({
       files.filter((f) => selected.some((s) => s.file === f)),
       instance,
     );
+    if (coverage && !chatbots) chatbots = await localChatbots(ctx);
+    // a threshold on what vn cannot see is refused before anything is sent (and by --dry-run)
+    if (minCoverage) checkMeasurable(minCoverage, chatbots !== undefined);
     if (ctx.globals.dryRun) {
       // nothing is sent, so there is no answer to check: --dry-run validates the files only
       ctx.out(
@@ -174,7 +198,9 @@ export default defineCommand({
         retries,
         bail: flags.bail === true,
         timeoutMs,
-        coverage: flags.coverage === true,
+        coverage,
+        ...(chatbots ? { chatbots } : {}),
+        ...(minCoverage ? { minCoverage } : {}),
         maxP95Ms,
         update: flags.update === true,
         shard,
@@ -194,6 +220,41 @@ export default defineCommand({
     return exitFor(summary);
   },
 });
+
+type ChatbotModel = import('../../dialogue/suite/coverage.js').ChatbotModel;
+
+/**
+ * `--chatbots`: the chatbot model coverage reads intents and DTMF entries from, an emulator
+ * chatbots file or `demo` (the built-in bot); a file that cannot be used is exit 2, one line per problem.
+ */
+async function chatbotModel(value: string): Promise<ChatbotModel> {
+  return value === 'demo' ? demoModel() : readChatbotsFile(value);
+}
+
+async function demoModel(): Promise<ChatbotModel> {
+  const { demoChatbot } = await import('../../emulator/chatbots/demo.js');
+  return { bots: [demoChatbot()], source: 'built-in' };
+}
+
+async function readChatbotsFile(file: string): Promise<ChatbotModel> {
+  const { loadChatbotFile } = await import('../../emulator/chatbots/load.js');
+  const { ChatbotFileError } = await import('../../emulator/chatbots/model.js');
+  try {
+    return loadChatbotFile(file);
+  } catch (e) {
+    if (!(e instanceof ChatbotFileError)) throw e;
+    const err = new UsageError(e.message);
+    err.lines = e.lines;
+    throw err;
+  }
+}
+
+/** Without --chatbots: on the local profile, the embedded emulator's own bots (VN_LOCAL_CHATBOTS or the demo); against the service, none (its bots cannot be read). */
+async function localChatbots(ctx: HandlerContext): Promise<ChatbotModel | undefined> {
+  if ((await ctx.profile()).source !== 'local') return undefined;
+  const file = ctx.env.VN_LOCAL_CHATBOTS;
+  return file ? readChatbotsFile(file) : demoModel();
+}
 
 /** The profile as the header names it: `local (the embedded emulator)` for the local one. */
 async function profileLabel(ctx: HandlerContext): Promise<string> {
@@ -216,7 +277,10 @@ function shownEndpoint(endpoint: string): string {
 /** What `--last-failed` says when the last run of the files had no failures. */
 const NOTHING_FAILED = 'nothing to run: the last run of these files had no failures';
 
-/** Throws TestsFailed (exit 1) unless every conversation passed (flaky and updated ones count) and the latency gate held. */
+/**
+ * Throws TestsFailed (exit 1) unless every conversation passed (flaky and updated ones count) and the latency gate held;
+ * then CoverageUnmet (exit 9) when --min-coverage is not met.
+ */
 export function exitFor(summary: import('../../dialogue/suite/summary.js').Summary): undefined {
   const notPassed = summary.failed + summary.errored + summary.timedOut;
   const reasons: string[] = [];
@@ -226,6 +290,17 @@ export function exitFor(summary: import('../../dialogue/suite/summary.js').Summa
   }
   const g = summary.latencyGate;
   if (g && !g.passed) reasons.push(`turn latency p95 ${g.p95Ms} ms exceeds --max-p95 ${g.maxP95Ms} ms`);
-  if (reasons.length) throw new TestsFailed(reasons.join('; '));
+  const cg = summary.coverageGate;
+  const unmet =
+    cg && !cg.passed
+      ? `coverage below --min-coverage: ${cg.checks
+          .filter((c) => !c.passed)
+          .map(describeCheck)
+          .join(', ')}`
+      : undefined;
+  // a failing test is the worse news: exit 1 (the coverage shortfall is named too); else 9
+  if (reasons.length) throw new TestsFailed([...reasons, ...(unmet && !summary.shard ? [unmet] : [])].join('; '));
+  // a shard covers a part of the suite: it records the threshold, and `vn dialogue merge` checks it on the whole
+  if (unmet && !summary.shard) throw new CoverageUnmet(unmet);
   return undefined;
 }

@@ -20,6 +20,16 @@ export interface Skip {
   reason: string;
 }
 
+/** No source yielded: the message says what to do; `skipped` says why each source did not apply (whoami lists them). */
+export class NoCredentialsError extends CredentialsError {
+  constructor(
+    message: string,
+    readonly skipped: Skip[],
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Asks each provider in turn; the first that yields wins. A provider skips by throwing
  * NotApplicable (its reason is recorded); any other error stops the chain.
@@ -104,7 +114,7 @@ export function vnCredentialChain(input: ChainInput) {
   const chain = new CredentialChain(providers, (skipped) => {
     // a --profile that does not exist is named (with the profiles there are), before the how-to
     const missing = named ? skipped.find((s) => s.reason.startsWith('no profile named ')) : undefined;
-    return new CredentialsError(missing ? `${missing.reason}; ${NO_CREDENTIALS_HELP}` : NO_CREDENTIALS_HELP);
+    return new NoCredentialsError(missing ? `${missing.reason}; ${NO_CREDENTIALS_HELP}` : NO_CREDENTIALS_HELP, skipped);
   });
   return { chain, named, selection: shared.selection };
 }

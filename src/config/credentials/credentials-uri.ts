@@ -1,4 +1,5 @@
 import { CredentialsError, NetworkError } from '../../errors.js';
+import { registerSecret, registerSecretParams } from '../../redact.js';
 import { metadataCredentials } from './ecs-ram-role.js';
 import { type Credentials, type FetchDeps, type ModeProvider, NotApplicable, type ProviderInput } from './provider.js';
 import { cachedCredentials } from './token-cache.js';
@@ -13,6 +14,11 @@ export function uriCredentials(uri: string, deps: FetchDeps, what: string): () =
     url = new URL(uri);
   } catch {
     url = undefined;
+  }
+  if (url) {
+    // a URI may carry its own credential (?token=…, user:password@): never shown, not even by --debug
+    registerSecretParams(Object.fromEntries(url.searchParams));
+    registerSecret(decodeURIComponent(url.password));
   }
   return async () => {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))

@@ -4,12 +4,16 @@ import { type ModeProvider, NotApplicable, type ProviderInput } from './provider
 
 /** ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET, with ALIBABA_CLOUD_SECURITY_TOKEN when set. */
 export function envProvider(input: ProviderInput): ModeProvider {
+  const { env } = input;
   return {
     name: 'env',
     source: 'env',
     profileName: () => 'env',
+    describe: () =>
+      env.ALIBABA_CLOUD_SECURITY_TOKEN
+        ? 'the environment (ALIBABA_CLOUD_ACCESS_KEY_ID, _SECRET and _SECURITY_TOKEN)'
+        : 'the environment (ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET)',
     async get() {
-      const { env } = input;
       const id = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
       const secret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
       if (!id && !secret) throw new NotApplicable('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are not set');

@@ -13,6 +13,7 @@ export function localProvider(input: ProviderInput): ModeProvider {
     name: 'local',
     source: 'local',
     profileName: () => LOCAL_PROFILE,
+    describe: () => 'the embedded emulator (the local profile)',
     async get() {
       // named: the store is not read at all (a broken config.json does not stop the emulator)
       if (input.named !== undefined && input.named !== LOCAL_PROFILE) throw new NotApplicable(`the profile asked for is "${input.named}"`);

@@ -26,9 +26,9 @@ export function oidcCredentials(s: OidcSettings, deps: FetchDeps, what: string):
     const { ramRoleArn, oidcProviderArn, oidcTokenFile } = s;
     if (!ramRoleArn || !oidcProviderArn || !oidcTokenFile)
       throw new CredentialsError(`${what}: the role ARN, the OIDC provider ARN and the token file are all needed`);
-    const duration = checkDuration(s.durationSeconds, what);
     const session = s.roleSessionName || defaultSessionName(deps.env);
     const endpoint = stsEndpoint(deps, s);
+    const duration = checkDuration(s.durationSeconds, what, endpoint);
     const key = { action: 'AssumeRoleWithOIDC', endpoint, roleArn: ramRoleArn, oidcProviderArn, session, policy: s.policy, duration };
     return cachedCredentials({ configDir: deps.configDir, now: deps.now, trace: deps.http.debug }, key, async () => {
       let token: string;

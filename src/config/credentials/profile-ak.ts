@@ -10,6 +10,7 @@ export function profileAkProvider(input: ProviderInput): ModeProvider {
     name: 'profile-ak',
     source: 'profile',
     profileName: () => name,
+    describe: () => `vn profile "${name}" (AK)`,
     async get() {
       const sel = await selectedProfile(await input.selection());
       const mode = profileMode(sel.profile);

@@ -10,6 +10,7 @@ export function profileStsTokenProvider(input: ProviderInput): ModeProvider {
     name: 'profile-sts-token',
     source: 'profile',
     profileName: () => name,
+    describe: () => `vn profile "${name}" (StsToken)`,
     async get() {
       const sel = await selectedProfile(await input.selection());
       const mode = profileMode(sel.profile);

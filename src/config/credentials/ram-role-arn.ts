@@ -18,9 +18,9 @@ export function ramRoleArnProvider(source: CredentialProvider, role: RoleSetting
     async get(): Promise<Credentials> {
       const roleArn = role.ramRoleArn;
       if (!roleArn) throw new CredentialsError(`${what}: no role ARN (ram_role_arn)`);
-      const duration = checkDuration(role.durationSeconds, what);
       const session = role.roleSessionName || defaultSessionName(deps.env);
       const endpoint = stsEndpoint(deps, role);
+      const duration = checkDuration(role.durationSeconds, what, endpoint);
       const src = await source.get();
       const key = { action: 'AssumeRole', endpoint, roleArn, session, policy: role.policy, source: src.accessKeyId, externalId: role.externalId, duration };
       return cachedCredentials({ configDir: deps.configDir, now: deps.now, trace: deps.http.debug }, key, async () => {

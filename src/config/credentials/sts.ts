@@ -76,11 +76,28 @@ export function parseExpiration(text: string | undefined, from: string): Date {
   return new Date(t);
 }
 
-/** Session duration in seconds: STS takes 900 up to the role's maximum (at most 43200). */
-export function checkDuration(seconds: number | undefined, what: string): number {
+/** Alibaba Cloud's own STS (sts.aliyuncs.com, sts[-vpc].REGION.aliyuncs.com), as opposed to one named elsewhere (an emulator). */
+export function isAlibabaSts(endpoint: string): boolean {
+  let host: string;
+  try {
+    host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`).hostname;
+  } catch {
+    return true;
+  }
+  return /(^|\.)aliyuncs\.com$/i.test(host);
+}
+
+/** The least session duration vn asks `endpoint` for: Alibaba Cloud's STS takes 900 s and more; another STS (the emulator's --sts-min-duration) decides for itself. */
+export function leastDuration(endpoint: string): number {
+  return isAlibabaSts(endpoint) ? 900 : 1;
+}
+
+/** Session duration in seconds: STS takes 900 up to the role's maximum (at most 43200); an STS other than Alibaba Cloud's, from 1. */
+export function checkDuration(seconds: number | undefined, what: string, endpoint: string): number {
   const d = seconds ?? 3600;
-  if (!Number.isInteger(d) || d < 900 || d > 43200)
-    throw new CredentialsError(`${what}: the session duration must be a whole number of seconds from 900 to 43200 (got ${seconds})`);
+  const least = leastDuration(endpoint);
+  if (!Number.isInteger(d) || d < least || d > 43200)
+    throw new CredentialsError(`${what}: the session duration must be a whole number of seconds from ${least} to 43200 (got ${seconds})`);
   return d;
 }
 

@@ -20,11 +20,18 @@ import type { Attempt, ConversationResult } from './result.js';
  * Each item has a human `label`, `sources` (the navigation config fields, as DescribeNavigationConfig
  * names them — `SilenceTimeoutConfig.FinalAction` — or the chatbot model's entry,
  * `chatbot:<botId>.intents[<name>]` / `chatbot:<botId>.dtmf[<digits>]`, that it comes from: what a
- * change of that field puts at risk), `hits` (turns that reached it, retried attempts included) and
+ * change of that field puts at risk; in the configuration-as-code file the same field is the section
+ * whose `navigationPart` it is, manifest/model.ts's SECTIONS, and `fileKey(field)`:
+ * `silenceTimeout.finalAction`), `hits` (turns that reached it, retried attempts included) and
  * `reachedBy` (the tests that reached it: file and conversation name; every --repeat run and retry
  * of a conversation is the same test).
  *
- * How a turn is credited (no extra request, so it works against the service too, given a model):
+ * How a turn is credited (no extra request, so it works against the service too, given a model;
+ * the emulator's context records `lastIntent` as well, but reading it costs a
+ * DescribeConversationContext per turn and the service documents no such key):
+ *   - when the turn's context was read anyway (a `context:` or `intent:` expectation) and it has
+ *     `lastRule`, it decides: `knowledge` credits the intent `lastIntent` names, `dtmf` the entry
+ *     of `lastIntent` `dtmf:<digits>`, any other rule no entry;
  *   - a `dtmf` turn reached the entry of its digits when the answer is that entry's (text starts
  *     with the entry's answer, same action and params);
  *   - a `say` turn reached the intent whose answer it is (text starts with the intent's answer:
@@ -36,7 +43,10 @@ import type { Attempt, ConversationResult } from './result.js';
  *     answer the bot composed differently from the model's text.
  *
  * Use `coverageItems(model, results)` for a run's results held in memory, or
- * `CoverageTracker.observeConversation` for a streamed run (the runner), and `report().items`.
+ * `CoverageTracker.observeConversation` for a streamed run (the runner), and `report().items`;
+ * turns that are not a suite's (a real conversation's, to weight items by traffic) go to
+ * `CoverageTracker.observe(kind, input, answer, test?)` one at a time, with the same crediting.
+ * `coverageTotals(reports)` gives the share per kind and overall.
  * `vn dialogue merge` unions the items of each shard (`mergeCoverage`): reachedBy and hits are
  * the union and sum, never an average.
  */
@@ -305,11 +315,15 @@ export class CoverageTracker {
   observeConversation(result: Pick<ConversationResult, 'file' | 'name' | 'transcript' | 'retries'>): void {
     const test: TestRef = { file: String(result.file), name: String(result.name) };
     const attempts: Pick<Attempt, 'transcript'>[] = [...(Array.isArray(result.retries) ? result.retries : []), result];
-    for (const a of attempts) for (const t of Array.isArray(a.transcript) ? a.transcript : []) this.observe(t.kind, t.input, t.answer, test);
+    for (const a of attempts)
+      for (const t of Array.isArray(a.transcript) ? a.transcript : []) this.observe(t.kind, t.input, t.answer, test, (t as { context?: unknown }).context);
   }
 
-  /** One turn: what was sent (kind and input) and the bot's answer; `test` is who reached what it reached. */
-  observe(kind: StepKind, input: string | undefined, turn: BotTurn, test?: TestRef): void {
+  /**
+   * One turn: what was sent (kind and input) and the bot's answer; `test` is who reached what it
+   * reached; `context` the conversation's context after the turn, when it was read.
+   */
+  observe(kind: StepKind, input: string | undefined, turn: BotTurn, test?: TestRef, context?: unknown): void {
     const action = typeof turn.Action === 'string' ? turn.Action : '';
     const target = targetOf(action, parsedParams(turn));
     for (const rule of this.rules) {
@@ -321,7 +335,7 @@ export class CoverageTracker {
     if (action) this.actions.set(action, (this.actions.get(action) ?? 0) + 1);
     if (target) this.targets.set(target, (this.targets.get(target) ?? 0) + 1);
     for (const b of this.bots) {
-      const e = creditedEntry(b.bot, kind, input, turn);
+      const e = creditedEntry(b.bot, kind, input, turn, context);
       if (!e) continue;
       hit(b.tallies, `${e.kind}\0${e.id}`, test);
       if (e.target && target === e.target) hit(b.tallies, `transfers\0${transferId(`${e.kind === 'intents' ? 'intent' : 'dtmf'}:${e.id}`, e.target)}`, test);
@@ -352,9 +366,9 @@ export class CoverageTracker {
       notSeen: chosen
         ? []
         : [
-            'intents: vn cannot read this chatbot’s intents (the service does not expose them); give --chatbots FILE with a model of the bot',
-            'dtmf: vn cannot read this chatbot’s DTMF menu; give --chatbots FILE with a model of the bot',
-            'transfers: only the navigation config’s final actions; the targets of the bot’s intents and DTMF entries need its model',
+            'intents: the service does not let vn read a bot’s intents (give --chatbots FILE with a model of the bot)',
+            'dtmf: the service does not let vn read a bot’s DTMF menu (give --chatbots FILE with a model of the bot)',
+            'transfers: only those of the navigation config’s final actions; those of the bot’s intents and DTMF entries need its model',
           ],
     };
   }
@@ -407,8 +421,15 @@ function answerIs(e: Entry, turn: BotTurn): boolean {
 }
 
 /** The model's entry a turn reached, if any (the crediting rules are in the comment at the top). */
-function creditedEntry(bot: Chatbot, kind: StepKind, input: string | undefined, turn: BotTurn): Entry | undefined {
+function creditedEntry(bot: Chatbot, kind: StepKind, input: string | undefined, turn: BotTurn, context?: unknown): Entry | undefined {
   const entries = entriesOf(bot);
+  const ctx = context && typeof context === 'object' ? (context as Record<string, unknown>) : undefined;
+  if (typeof ctx?.lastRule === 'string' && typeof ctx.lastIntent === 'string') {
+    const named = ctx.lastIntent;
+    if (ctx.lastRule === 'knowledge' && kind === 'say') return entries.find((x) => x.kind === 'intents' && x.id === named);
+    if (ctx.lastRule === 'dtmf' && kind === 'dtmf') return entries.find((x) => x.kind === 'dtmf' && `dtmf:${x.id}` === named);
+    return undefined;
+  }
   if (kind === 'dtmf') {
     const digits = (input ?? '').replace(/\s+/g, '');
     const e = entries.find((x) => x.kind === 'dtmf' && x.id === digits);

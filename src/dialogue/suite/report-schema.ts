@@ -1,3 +1,5 @@
+import { COVERAGE_KINDS } from './coverage.js';
+import { GATE_KINDS } from './coverage-gate.js';
 import type { ConversationResult } from './result.js';
 import { OUTCOMES } from './result.js';
 import type { Summary } from './summary.js';
@@ -123,6 +125,18 @@ const coverage = object({
   targets: record(count),
   configuredTargets: list(str),
   unseenTargets: list(str),
+  'items?': list(
+    object({ kind: oneOf(COVERAGE_KINDS), id: str, label: str, sources: list(str), hits: count, reachedBy: list(object({ file: str, name: str })) }),
+  ),
+  'chatbot?': object({ id: str, name: str, source: str }),
+  'notSeen?': list(str),
+});
+const percent: Check = (v, p, out) => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100) out.push(`${p} must be a percent from 0 to 100, not ${describe(v)}`);
+};
+const coverageGate = object({
+  checks: list(object({ kind: oneOf(GATE_KINDS), min: percent, reached: count, total: count, 'percent?': percent, passed: bool })),
+  passed: bool,
 });
 const shard: Check = (v, p, out) => {
   const before = out.length;
@@ -148,6 +162,7 @@ const summary = object({
   durationMs: ms,
   'latencyGate?': object({ maxP95Ms: positive, p95Ms: ms, passed: bool }),
   'coverage?': list(coverage),
+  'coverageGate?': coverageGate,
   'unreachable?': str,
   'shard?': shard,
   'merged?': positive,

@@ -59,9 +59,9 @@ export interface Summary {
   merged?: number;
 }
 
-/** Whether the run as a whole passed: nothing failed and the latency gate held. */
+/** Whether the run as a whole passed: nothing failed and the latency and coverage gates held. */
 export function summaryPassed(s: Summary): boolean {
-  return s.failed + s.errored + s.timedOut === 0 && s.latencyGate?.passed !== false && !s.unreachable;
+  return s.failed + s.errored + s.timedOut === 0 && s.latencyGate?.passed !== false && s.coverageGate?.passed !== false && !s.unreachable;
 }
 
 /**

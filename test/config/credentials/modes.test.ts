@@ -276,6 +276,28 @@ describe('CredentialsURI', () => {
   });
 });
 
+describe('CredentialsURI carrying a credential of its own', () => {
+  it('its secret-like query values and password are never printed, not even by the --debug trace', async () => {
+    const body = {
+      Code: 'Success',
+      AccessKeyId: 'STS.uri-key-2',
+      AccessKeySecret: 'uri-secret-2-abcdef',
+      SecurityToken: 'uri-token-2-abcdef',
+      Expiration: new Date(Date.now() + 3600_000).toISOString(),
+    };
+    const http = new HttpMock()
+      .register(route('GET', '/creds'), json(body))
+      .register(action('ListInstances'), json({ RequestId: 'R', TotalCount: 0, PageNumber: 1, PageSize: 10, Instances: [] }));
+    const r = await runVn(['--debug', 'instance', 'list', '--endpoint', 'http://127.0.0.1:8'], {
+      env: { VN_CONFIG_DIR: dir(), ALIBABA_CLOUD_CREDENTIALS_URI: 'http://user:uri-pass-word-77@127.0.0.1:7/creds?access_token=uri-query-secret-42&role=ci' },
+      transport: http,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\[debug\] > GET http:\/\/.*127\.0\.0\.1:7\/creds\?access_token=<redacted>&role=ci/);
+    for (const s of ['uri-query-secret-42', 'uri-pass-word-77', 'uri-secret-2-abcdef', 'uri-token-2-abcdef']) expect(r.stdout + r.stderr).not.toContain(s);
+  });
+});
+
 describe('External', () => {
   it('runs the command without a shell and reads the aliyun CLI JSON; its output never reaches an error', async () => {
     const d = dir();

@@ -1,6 +1,7 @@
 import { type BotTurn, parsedParams } from '../../../api/bot-turn.js';
 import { AtomicFile } from '../../../atomic-file.js';
-import type { CoverageReport } from '../coverage.js';
+import { type CoverageReport, coverageTotals } from '../coverage.js';
+import { describeCheck } from '../coverage-gate.js';
 import type { Mismatch } from '../expectations.js';
 import type { Attempt, ConversationResult, Reporter, Summary, TranscriptTurn } from '../runner.js';
 import type { MakeReporter, Sink } from './reporter.js';
@@ -89,6 +90,7 @@ export class HtmlReporter implements Reporter {
         );
       }
       await emit(`<h2>Turn latency</h2>\n${histogram(this.samples.slice(0, this.n).sort())}\n`);
+      if (Array.isArray(s.coverage) && s.coverage.length) await emit(coverageTotalsHtml(s));
       for (const c of Array.isArray(s.coverage) ? s.coverage : []) await emit(coverageHtml(c));
       await emit(`<h2>Conversations (${this.count})</h2>\n`);
       for await (const chunk of createReadStream(this.body.target, { encoding: 'utf8' })) await emit(chunk as string);
@@ -261,16 +263,54 @@ function coverageHtml(c: CoverageReport): string {
       .map(([k, n]) => `${h(k)} (${h(n)})`)
       .join(', ') || 'none';
   const unseen = Array.isArray(c.unseenTargets) ? c.unseenTargets : [];
+  const items = Array.isArray(c.items) ? c.items : [];
+  const bot = c.chatbot && typeof c.chatbot === 'object' ? c.chatbot : undefined;
+  const tables = (['intents', 'dtmf', 'transfers'] as const)
+    .map((kind) => {
+      const of = items.filter((i) => i?.kind === kind);
+      if (!of.length) return '';
+      const title = kind === 'intents' ? 'intent' : kind === 'dtmf' ? 'DTMF entry' : 'entry → transfer target';
+      const body = of
+        .map((i) => {
+          const by = (Array.isArray(i.reachedBy) ? i.reachedBy : []).map((t) => `${h(t?.name)} <small>(${h(t?.file)})</small>`).join('<br>');
+          return `<tr class="${i.hits ? 'ok' : 'bad'}"><td>${h(i.label)}</td><td>${i.hits ? h(i.hits) : 'unreached'}</td><td>${by}</td></tr>`;
+        })
+        .join('');
+      return `<table data-kind="${kind}"><thead><tr><th>${title}</th><th>turns</th><th>reached by</th></tr></thead><tbody>${body}</tbody></table>`;
+    })
+    .join('');
+  const notSeen = (Array.isArray(c.notSeen) ? c.notSeen : []).map((n) => `<p class="not-seen">Not seen — ${h(n)}</p>`).join('');
   return (
     `<section class="coverage"><h2>Coverage of instance ${h(c.instanceId)}</h2><table><thead><tr><th>navigation config path</th><th>answers</th></tr></thead><tbody>${rows}</tbody></table>` +
     `<p>Actions seen: ${list(c.actions)}</p><p>Transfer targets seen: ${list(c.targets)}</p>${
       unseen.length ? `<p class="bad">Configured targets never seen: ${unseen.map(h).join(', ')}</p>` : ''
-    }</section>\n`
+    }${bot ? `<h3>Chatbot ${h(bot.name)} <small>(${h(bot.id)}, ${h(bot.source === 'built-in' ? 'the built-in demo' : bot.source)})</small></h3>` : ''}${tables}${notSeen}</section>\n`
   );
 }
 
+/** The share reached per kind and overall, and the --min-coverage gate as a banner. */
+function coverageTotalsHtml(s: Summary): string {
+  const totals = coverageTotals(s.coverage ?? []);
+  const cells = (['paths', 'intents', 'dtmf', 'transfers', 'overall'] as const)
+    .filter((k) => totals[k].total > 0)
+    .map((k) => `<li><b>${h(totals[k].percent)}%</b> ${k} (${totals[k].reached}/${totals[k].total})</li>`)
+    .join('');
+  const g = s.coverageGate;
+  const gate =
+    g && Array.isArray(g.checks)
+      ? `<p class="gate ${s.shard ? '' : g.passed ? 'ok' : 'bad'}" id="coverage-gate">${
+          s.shard
+            ? 'Coverage gate (checked by vn dialogue merge on the whole suite, not on a shard)'
+            : g.passed
+              ? 'Coverage gate passed'
+              : 'Coverage gate failed (--min-coverage)'
+        }: ${g.checks.map((x) => h(describeCheck(x))).join(' · ')}</p>`
+      : '';
+  return `<h2>Coverage</h2>\n${gate}<ul class="counts coverage-totals">${cells}</ul>\n`;
+}
+
 function head(s: Summary): string {
-  const ok = s.failed + s.errored + s.timedOut === 0 && s.latencyGate?.passed !== false;
+  const ok = s.failed + s.errored + s.timedOut === 0 && s.latencyGate?.passed !== false && (s.coverageGate?.passed !== false || s.shard !== undefined);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -292,7 +332,7 @@ h1{font-size:22px} h2{font-size:18px;margin-top:28px} h3{font-size:15px;margin:0
 .facts{margin-left:48px;color:#57606a;font-size:12px}.action{font-weight:600}.turn.bad .bot{color:#cf222e}
 table{border-collapse:collapse;margin:6px 0 6px 48px}td,th{border:1px solid #dde;padding:2px 8px;text-align:left;vertical-align:top}
 .diff .expected{background:#dafbe1}.diff .actual{background:#ffebe9}
-.coverage table{margin-left:0}.coverage tr.bad td{color:#cf222e}.coverage tr.na td{color:#8c959f}
+.coverage table{margin-left:0}.not-seen{color:#57606a;font-style:italic}.coverage tr.bad td{color:#cf222e}.coverage tr.na td{color:#8c959f}
 .gate.bad,.bad{color:#cf222e}.gate.ok{color:#1a7f37}
 .chart .bar{fill:#0969da}
 .error{color:#cf222e;margin-left:48px}

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import { AtomicFile } from '../../../atomic-file.js';
+import { coverageTotals } from '../coverage.js';
+import { describeCheck } from '../coverage-gate.js';
 import { type Attempt, type ConversationResult, type FailedTurn, NOT_PASSED, type Reporter, type Summary } from '../runner.js';
 import type { MakeReporter, Sink } from './reporter.js';
 
@@ -118,6 +120,7 @@ export class JunitReporter implements Reporter {
           `    <system-out>${esc(`p95 ${g.p95Ms} ms over ${s.turns} turns (p50 ${s.latency.p50} ms, p99 ${s.latency.p99} ms)`)}</system-out>\n    <system-err/>\n  </testsuite>\n`,
         );
       }
+      if (Array.isArray(s.coverage) && s.coverage.length) await emit(coverageSuite(s, this.suites.size + (s.latencyGate ? 1 : 0), head));
       await emit('</testsuites>\n');
       await target?.commit();
     } finally {
@@ -136,6 +139,50 @@ export class JunitReporter implements Reporter {
       }
     }
   }
+}
+
+type Head = (name: string, id: number, counts: { tests: number; failures: number; errors: number; time: number }) => string;
+
+/**
+ * Coverage as its own suite: `<properties>` hold the share reached per kind (`coverage.intents` =
+ * percent, `.reached`, `.total`), the chatbot model and what could not be seen; each --min-coverage
+ * threshold is a test case that fails when unmet; the unreached items are in `<system-out>`.
+ */
+function coverageSuite(s: Summary, id: number, head: Head): string {
+  const cov = s.coverage ?? [];
+  const totals = coverageTotals(cov);
+  const props: [string, string][] = [];
+  for (const k of ['overall', 'paths', 'intents', 'dtmf', 'transfers'] as const) {
+    const t = totals[k];
+    if (!t.total) continue;
+    props.push([`coverage.${k}`, String(t.percent)], [`coverage.${k}.reached`, String(t.reached)], [`coverage.${k}.total`, String(t.total)]);
+  }
+  const bots = [...new Set(cov.map((c) => (c.chatbot ? `${c.chatbot.id} (${c.chatbot.source})` : '')).filter(Boolean))];
+  if (bots.length) props.push(['coverage.chatbot', bots.join(', ')]);
+  const notSeen = [...new Set(cov.flatMap((c) => (Array.isArray(c.notSeen) ? c.notSeen : [])))];
+  if (notSeen.length) props.push(['coverage.notSeen', notSeen.join('; ')]);
+  const checks = Array.isArray(s.coverageGate?.checks) ? (s.coverageGate?.checks ?? []) : [];
+  for (const c of checks) props.push([`coverage.min.${c.kind}`, String(c.min)]);
+  // a shard covers part of the suite: the thresholds are checked by `vn dialogue merge`, not here
+  const gated = s.shard ? [] : checks;
+  const failures = gated.filter((c) => !c.passed).length;
+  const cases = gated
+    .map(
+      (c) =>
+        `    <testcase name="${esc(`coverage ${c.kind} ≥ ${c.min}%`)}" classname="coverage" time="0">${
+          c.passed ? '' : `<failure message="${esc(describeCheck(c))}" type="coverage"/>`
+        }</testcase>\n`,
+    )
+    .join('');
+  const unreached = cov.flatMap((c) =>
+    (Array.isArray(c.items) ? c.items : []).filter((i) => !i.hits).map((i) => `unreached on ${String(c.instanceId)}: ${i.kind} ${String(i.label)}`),
+  );
+  const properties = `    <properties>\n${props.map(([n, v]) => `      <property name="${esc(n)}" value="${esc(v)}"/>\n`).join('')}    </properties>\n`;
+  return (
+    head('coverage', id, { tests: gated.length, failures, errors: 0, time: 0 }).replace('    <properties/>\n', properties) +
+    cases +
+    `    <system-out>${esc(unreached.join('\n'), false)}</system-out>\n    <system-err/>\n  </testsuite>\n`
+  );
 }
 
 /** Seconds as JUnit's `time` attribute wants them (xs:decimal): 0 for anything that is not a finite number. */

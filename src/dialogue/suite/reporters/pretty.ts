@@ -2,7 +2,8 @@ import type { ChalkInstance } from 'chalk';
 import { sanitizeDeep } from '../../../output/sanitize.js';
 import { show } from '../assertions/assertion.js';
 import { assertionOf } from '../assertions/index.js';
-import type { CoverageReport } from '../coverage.js';
+import { type CoverageReport, coverageTotals } from '../coverage.js';
+import { describeCheck } from '../coverage-gate.js';
 import type { Mismatch } from '../expectations.js';
 import type { Attempt, ConversationResult, Reporter, RunTarget, Summary } from '../runner.js';
 import type { ReporterOptions, Sink } from './reporter.js';
@@ -121,6 +122,7 @@ export class PrettyReporter implements Reporter {
       );
     }
     for (const cov of s.coverage ?? []) this.out.write(coverageText(c, cov));
+    if (s.coverage?.length) this.out.write(coverageTotalsText(c, s));
     if (s.unreachable) this.out.write(c.red(`The service could not be reached: ${s.unreachable}\n`));
   }
 }
@@ -157,7 +159,39 @@ export function coverageText(c: ChalkInstance, cov: CoverageReport): string {
   lines.push(`  actions seen: ${list(cov.actions)}`);
   lines.push(`  transfer targets seen: ${list(cov.targets)}`);
   if (cov.unseenTargets.length) lines.push(`  ${c.red('configured targets never seen')}: ${cov.unseenTargets.join(', ')}`);
+  const items = Array.isArray(cov.items) ? cov.items : [];
+  for (const kind of ['intents', 'dtmf', 'transfers'] as const) {
+    const of = items.filter((i) => i.kind === kind);
+    if (!of.length) continue;
+    const title =
+      kind === 'transfers'
+        ? 'transfer targets per entry'
+        : `${kind === 'intents' ? 'intents' : 'DTMF entries'} of ${cov.chatbot ? chatbotName(cov.chatbot) : 'the bot'}`;
+    lines.push(`  ${title}:`);
+    for (const i of of) lines.push(i.hits ? `    ${c.green('✓')} ${i.label} ${c.dim(`(${i.hits})`)}` : `    ${c.red('✗')} ${i.label}: ${c.red('unreached')}`);
+  }
+  for (const n of Array.isArray(cov.notSeen) ? cov.notSeen : []) lines.push(c.dim(`  not seen — ${n}`));
   return `${lines.join('\n')}\n`;
+}
+
+function chatbotName(b: { id: string; name: string; source: string }): string {
+  return `${b.name} (${b.id}, ${b.source === 'built-in' ? 'the built-in demo' : b.source})`;
+}
+
+/** The share reached per kind and overall, then the --min-coverage gate. */
+function coverageTotalsText(c: ChalkInstance, s: Summary): string {
+  const totals = coverageTotals(s.coverage ?? []);
+  const shown = (['paths', 'intents', 'dtmf', 'transfers', 'overall'] as const)
+    .filter((k) => totals[k].total > 0)
+    .map((k) => `${k} ${totals[k].percent}% (${totals[k].reached}/${totals[k].total})`);
+  let out = `Coverage: ${shown.join(' · ') || 'nothing to reach'}\n`;
+  const g = s.coverageGate;
+  if (g && Array.isArray(g.checks)) {
+    const checks = g.checks.map((x) => (x.passed ? c.green(describeCheck(x)) : c.red(describeCheck(x)))).join(' · ');
+    if (s.shard) out += `Coverage gate (checked by vn dialogue merge on the whole suite, not on a shard): ${checks}\n`;
+    else out += g.passed ? `${c.green('Coverage gate:')} ${checks}\n` : `${c.red('Coverage gate failed (--min-coverage):')} ${checks}\n`;
+  }
+  return out;
 }
 
 /**
