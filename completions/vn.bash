@@ -92,8 +92,8 @@ _vn_flags() {
     'emulator wait') echo '--timeout --pid --ready-file --admin-key' ;;
     'emulator reset') echo '--admin-key' ;;
     'emulator seed') echo '--from-profile --instance --to --admin-key' ;;
-    'diff') echo '--file -f --target-profile' ;;
-    'apply') echo '--file -f --dry-run --yes -y --associate-chatbots' ;;
+    'diff') echo '--file -f --target-profile --test --chatbots --min-coverage' ;;
+    'apply') echo '--file -f --dry-run --yes -y --associate-chatbots --test --chatbots --min-coverage --test-target --impact-from --history --rollback --history-dir' ;;
     'top') echo '--interval --window --once --max-transfer-rate --max-hangup-rate --max-unrecognized-rate --max-concurrency-ratio' ;;
     'call') echo '--list --describe --force --all' ;;
     'call CreateInstance') echo '--Concurrency --Description --Name --NluServiceParamsJson --UnionInstanceId --UnionSource --describe --force --all' ;;
@@ -198,8 +198,8 @@ _vn_takes_value() {
     'emulator wait|--timeout'|'emulator wait|--pid'|'emulator wait|--ready-file'|'emulator wait|--admin-key') return 0 ;;
     'emulator reset|--admin-key') return 0 ;;
     'emulator seed|--from-profile'|'emulator seed|--instance'|'emulator seed|--to'|'emulator seed|--admin-key') return 0 ;;
-    'diff|--file'|'diff|-f'|'diff|--target-profile') return 0 ;;
-    'apply|--file'|'apply|-f') return 0 ;;
+    'diff|--file'|'diff|-f'|'diff|--target-profile'|'diff|--test'|'diff|--chatbots'|'diff|--min-coverage') return 0 ;;
+    'apply|--file'|'apply|-f'|'apply|--test'|'apply|--chatbots'|'apply|--min-coverage'|'apply|--test-target'|'apply|--impact-from'|'apply|--rollback'|'apply|--history-dir') return 0 ;;
     'top|--interval'|'top|--window'|'top|--max-transfer-rate'|'top|--max-hangup-rate'|'top|--max-unrecognized-rate'|'top|--max-concurrency-ratio') return 0 ;;
     'call CreateInstance|--Concurrency'|'call CreateInstance|--Description'|'call CreateInstance|--Name'|'call CreateInstance|--NluServiceParamsJson'|'call CreateInstance|--UnionInstanceId'|'call CreateInstance|--UnionSource') return 0 ;;
     'call DeleteInstance|--InstanceId') return 0 ;;
@@ -314,7 +314,13 @@ _vn_values() {
     'emulator seed|--instance') echo '@instance' ;;
     'diff|--file'|'diff|-f') echo '@file' ;;
     'diff|--target-profile') echo '@profile' ;;
+    'diff|--test') echo '@test-file' ;;
+    'diff|--chatbots') echo '@file' ;;
     'apply|--file'|'apply|-f') echo '@file' ;;
+    'apply|--test') echo '@test-file' ;;
+    'apply|--chatbots') echo '@file' ;;
+    'apply|--impact-from') echo '@file' ;;
+    'apply|--history-dir') echo '@file' ;;
     'call DebugBeginDialogue|--ShouldUseSandBox') echo 'true false' ;;
     'call DescribeRecording|--NeedVoiceSliceRecording') echo 'true false' ;;
     'call GenerateUploadUrl|--MfaPresent') echo 'true false' ;;

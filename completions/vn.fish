@@ -164,9 +164,9 @@ function __vn_takes_value
             return 0
         case 'emulator seed|--from-profile' 'emulator seed|--instance' 'emulator seed|--to' 'emulator seed|--admin-key'
             return 0
-        case 'diff|--file' 'diff|-f' 'diff|--target-profile'
+        case 'diff|--file' 'diff|-f' 'diff|--target-profile' 'diff|--test' 'diff|--chatbots' 'diff|--min-coverage'
             return 0
-        case 'apply|--file' 'apply|-f'
+        case 'apply|--file' 'apply|-f' 'apply|--test' 'apply|--chatbots' 'apply|--min-coverage' 'apply|--test-target' 'apply|--impact-from' 'apply|--rollback' 'apply|--history-dir'
             return 0
         case 'top|--interval' 'top|--window' 'top|--max-transfer-rate' 'top|--max-hangup-rate' 'top|--max-unrecognized-rate' 'top|--max-concurrency-ratio'
             return 0
@@ -760,10 +760,21 @@ complete -c vn -n '__vn_at \'emulator seed\'' -l to -x -d 'the emulator URL (def
 complete -c vn -n '__vn_at \'emulator seed\'' -l admin-key -x -d 'the emulator\'s --admin-key (or VN_ADMIN_KEY)'
 complete -c vn -n '__vn_at \'diff\'' -l file -s f -r -F -d 'configuration file (- for stdin)'
 complete -c vn -n '__vn_at \'diff\'' -l target-profile -x -a '(__vn_profiles)' -d 'profile of <instance-b> (default: the same as the first)'
+complete -c vn -n '__vn_at \'diff\'' -l test -x -a '(__vn_test_files)' -d 'run these dialogue tests (files, directories, globs) on the current configuration and on the planned one, in sandbox emulators; refuse (exit 11) when one that passes now fails with the change'
+complete -c vn -n '__vn_at \'diff\'' -l chatbots -r -F -d 'the chatbots the --test sandboxes answer with (a chatbots file, as vn emulator start --chatbots takes; default the demo bot)'
+complete -c vn -n '__vn_at \'diff\'' -l min-coverage -x -d 'with --test: refuse (exit 9) unless the suites reach this much with the change: 80 (overall) or kind=pct pairs (paths=100,intents=80)'
 complete -c vn -n '__vn_at \'apply\'' -l file -s f -r -F -d 'configuration file (- for stdin)'
 complete -c vn -n '__vn_at \'apply\'' -l dry-run -d 'print the plan and send no write (the reads that make the plan are sent)'
 complete -c vn -n '__vn_at \'apply\'' -l yes -s y -d 'apply without asking (required when not on a terminal)'
 complete -c vn -n '__vn_at \'apply\'' -l associate-chatbots -d 'also send the chatbot association of existing instances (it cannot be read back, so it is otherwise sent only on create)'
+complete -c vn -n '__vn_at \'apply\'' -l test -x -a '(__vn_test_files)' -d 'run these dialogue tests (files, directories, globs) on the current configuration and on the planned one, in sandbox emulators; refuse (exit 11) when one that passes now fails with the change'
+complete -c vn -n '__vn_at \'apply\'' -l chatbots -r -F -d 'the chatbots the --test sandboxes answer with (a chatbots file, as vn emulator start --chatbots takes; default the demo bot)'
+complete -c vn -n '__vn_at \'apply\'' -l min-coverage -x -d 'with --test: refuse (exit 9) unless the suites reach this much with the change: 80 (overall) or kind=pct pairs (paths=100,intents=80)'
+complete -c vn -n '__vn_at \'apply\'' -l test-target -x -d 'run the --test suites on this staging instance of the service instead of sandboxes (a bot whose logic is in the cloud): it is given the current configuration, then the planned one, and is left with it'
+complete -c vn -n '__vn_at \'apply\'' -l impact-from -r -F -d 'show per changed field the tests and coverage paths it touches, from a JSON report of vn dialogue test --coverage (--test does it from its own run)'
+complete -c vn -n '__vn_at \'apply\'' -l history -d 'list the history of applies (newest last) and change nothing'
+complete -c vn -n '__vn_at \'apply\'' -l rollback -x -d 'apply the configuration from before a history entry (the newest when no id is given), through the same plan, gate and confirmation'
+complete -c vn -n '__vn_at \'apply\'' -l history-dir -r -F -d 'where the history is kept (default: history/ under the config dir; also VN_HISTORY_DIR), e.g. a directory in git'
 complete -c vn -n '__vn_at \'top\'' -l interval -x -d 'seconds between refreshes (default 5)'
 complete -c vn -n '__vn_at \'top\'' -l window -x -d 'the minutes the numbers cover, up to now (default 15)'
 complete -c vn -n '__vn_at \'top\'' -l once -d 'look once, print one line per instance, and exit (12 when a threshold is exceeded)'

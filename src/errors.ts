@@ -135,3 +135,12 @@ export class ThresholdExceeded extends VnError {
   override readonly exitCode = 12;
   override name = 'ThresholdExceeded';
 }
+
+/**
+ * `vn apply --test` / `vn diff --test`: a test that passes on the current configuration fails on
+ * the planned one, so nothing was applied (the tests and turns that broke are on stderr). Exit 11.
+ */
+export class ReleaseRefused extends VnError {
+  override readonly exitCode = 11;
+  override name = 'ReleaseRefused';
+}

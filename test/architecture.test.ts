@@ -71,6 +71,8 @@ const LAYER_RULES: [string, string[]][] = [
   ['top/', SHELL],
   // the dialogue domain (chat, session, the test runner and its registries) is driven by commands/, never the other way round
   ['dialogue/', [...SHELL, 'completion/']],
+  // releasing (the test gate, impact, history) is driven by apply and diff, and is given its ports
+  ['release/', [...SHELL, 'completion/']],
   ['completion/instances.ts', SHELL],
   ['ports.ts', SHELL],
   ['config/', ['commands/', 'output/', 'dialogue/', 'manifest/', 'cli.ts', 'program.ts', 'context.ts', 'factory.ts']],

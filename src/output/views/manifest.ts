@@ -8,6 +8,8 @@ interface Change {
   field: string;
   from?: unknown;
   to?: unknown;
+  /** `vn apply --test / --impact-from`: the tests that exercise the field and the coverage paths it sits on (src/release/impact.ts). */
+  impact?: { tests: { file: string; name: string }[]; paths: string[] };
 }
 
 interface DiffEntry {
@@ -80,6 +82,19 @@ export function renderDiff(data: DiffData, paint: Paint): string {
   return `${out.join('\n')}\n`;
 }
 
+/** A field's impact in words: `4 tests, path "silence final action"`. */
+function impactText(i: NonNullable<Change['impact']>): string {
+  const n = i.tests.length;
+  const paths = i.paths.length ? `, path${i.paths.length === 1 ? '' : 's'} ${i.paths.map((p) => `"${p}"`).join(', ')}` : '';
+  return `${n} test${n === 1 ? '' : 's'}${paths}`;
+}
+
+/** The tests by name, the first few (the data has them all). */
+function testNames(tests: { name: string }[]): string {
+  const shown = tests.slice(0, 5).map((t) => `"${t.name}"`);
+  return `${shown.join(', ')}${tests.length > 5 ? ` and ${tests.length - 5} more` : ''}`;
+}
+
 const MARK: Record<PlanEntry['action'], [string, keyof Paint]> = {
   create: ['+', 'green'],
   update: ['~', 'yellow'],
@@ -95,7 +110,12 @@ export function renderPlan(data: PlanData, paint: Paint): string {
     const id = e.instanceId ? ` (${e.instanceId})` : '';
     const calls = e.action === 'unchanged' ? '' : ` — ${e.calls.join(', ')}`;
     out.push(`${tint(`${mark} ${e.action}`)} ${paint.bold(e.name)}${id}${paint.dim(calls)}`);
-    if (e.changes.length) for (const line of changeLines(e.changes, { created: e.action === 'create' })) out.push(`    ${line}`);
+    // each field on its line, with what the plan knows of its impact (--test, --impact-from): `…: 4 tests, path "…"`
+    for (const c of e.changes) {
+      const [line] = changeLines([c], { created: e.action === 'create' });
+      out.push(`    ${line}${c.impact ? paint.dim(`: ${impactText(c.impact)}`) : ''}`);
+      if (c.impact?.tests.length) out.push(paint.dim(`        tests: ${testNames(c.impact.tests)}`));
+    }
     for (const n of e.notes ?? []) out.push(paint.dim(`    note: ${n}`));
   }
   const count = (a: PlanEntry['action']) => data.instances.filter((e) => e.action === a).length;
