@@ -166,7 +166,16 @@ describe('vn top on a terminal', () => {
     const entry = '20261205T230000000Z-0a0b0c';
     writeFileSync(
       join(history, `${entry}.json`),
-      JSON.stringify({ version: 1, id: entry, time: new Date().toISOString(), source: 'bot.yaml', plan: [{ instanceId: id, action: 'update' }], created: [] }),
+      JSON.stringify({
+        version: 1,
+        id: entry,
+        time: new Date().toISOString(),
+        source: 'bot.yaml',
+        plan: [{ instanceId: id, action: 'update' }],
+        before: [],
+        after: [],
+        created: [],
+      }),
     );
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...emu.env, VN_HISTORY_DIR: history };
     const t = IOStreams.test({ stdin: keys, tty: { stdin: true, stdout: true, stderr: true }, columns: 150, env });
