@@ -11,7 +11,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
  * what they call so that a new file lands on the right side by itself; every other file is `unit`
  * (commands in-process, loopback servers), the edit loop of `npm run test:unit`.
  */
-const SPAWNS = /\b(spawnVn|spawnSync|spawn|execFileSync|execFile|execSync|bashWithVn)\(|helpers\/tmux\.js/;
+const SPAWNS = /\b(spawnVn|spawnSync|spawn|execFileSync|execFile|execSync|bashWithVn|describeDocExamples)\(|helpers\/tmux\.js/;
 const root = fileURLToPath(new URL('.', import.meta.url));
 const INTEGRATION = readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.test.ts'))
