@@ -75,22 +75,9 @@ export interface GateOptions {
 
 /** The suites, read and validated before anything runs (exit 2 with every problem, file:line:col). */
 export async function loadSuites(patterns: string[], cwd?: string): Promise<{ files: TestFile[]; selected: Selected[] }> {
-  const { readFile } = await import('node:fs/promises');
-  const { expandTestPaths } = await import('../dialogue/suite/files.js');
-  const { parseTestFile, TestFileError } = await import('../dialogue/suite/parse.js');
+  const { loadTestFiles } = await import('../dialogue/suite/files.js');
   const { selectConversations } = await import('../dialogue/suite/select.js');
-  const paths = await expandTestPaths(patterns, cwd);
-  const files: TestFile[] = [];
-  const issues = [];
-  for (const path of paths) {
-    try {
-      files.push(await parseTestFile(path, await readFile(path, 'utf8')));
-    } catch (e) {
-      if (e instanceof TestFileError) issues.push(...e.issues);
-      else throw e;
-    }
-  }
-  if (issues.length) throw new TestFileError(issues);
+  const files: TestFile[] = await loadTestFiles(patterns, cwd);
   const selected = selectConversations(files, {});
   if (selected.length === 0) throw new UsageError(`--test ${patterns.join(' ')}: the files hold no conversation`);
   return { files, selected };

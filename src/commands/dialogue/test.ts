@@ -133,22 +133,9 @@ export default defineCommand({
     // a chatbots file is read (and refused, exit 2) at once; the local profile's bots once the run is sure to start
     let chatbots = coverage && flags.chatbots !== undefined ? await chatbotModel(String(flags.chatbots)) : undefined;
 
-    const { readFile } = await import('node:fs/promises');
-    const { expandTestPaths } = await import('../../dialogue/suite/files.js');
-    const { parseTestFile, TestFileError } = await import('../../dialogue/suite/parse.js');
-    const paths = await expandTestPaths(args.paths as string[]);
     // every file is read and validated before anything is sent
-    const files = [];
-    const issues = [];
-    for (const path of paths) {
-      try {
-        files.push(await parseTestFile(path, await readFile(path, 'utf8')));
-      } catch (e) {
-        if (e instanceof TestFileError) issues.push(...e.issues);
-        else throw e;
-      }
-    }
-    if (issues.length) throw new TestFileError(issues);
+    const { loadTestFiles } = await import('../../dialogue/suite/files.js');
+    const files = await loadTestFiles(args.paths as string[]);
     const { checkInstances, resolveInstances, runSuites, NOT_PASSED } = await import('../../dialogue/suite/runner.js');
     const instance = (flags.instance as string | undefined) || ctx.env.VN_INSTANCE || undefined;
 

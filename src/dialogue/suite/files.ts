@@ -71,3 +71,24 @@ export function globRegex(glob: string): RegExp {
   }
   return new RegExp(`^${re}$`);
 }
+
+/**
+ * The test files the patterns name, each read and validated before anything is sent: every
+ * problem of every file is collected into one TestFileError (exit 2, one line per problem).
+ */
+export async function loadTestFiles(patterns: string[], cwd = process.cwd()): Promise<import('./format.js').TestFile[]> {
+  const { readFile } = await import('node:fs/promises');
+  const { parseTestFile, TestFileError } = await import('./parse.js');
+  const files = [];
+  const issues = [];
+  for (const path of await expandTestPaths(patterns, cwd)) {
+    try {
+      files.push(await parseTestFile(path, await readFile(path, 'utf8')));
+    } catch (e) {
+      if (e instanceof TestFileError) issues.push(...e.issues);
+      else throw e;
+    }
+  }
+  if (issues.length) throw new TestFileError(issues);
+  return files;
+}
