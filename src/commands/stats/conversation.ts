@@ -31,6 +31,9 @@ export default defineCommand({
     if (asTest === undefined || asTest === false) return ctx.api('DescribeConversation', params);
     const file = typeof asTest === 'string' ? asTest : undefined;
     if (file !== undefined && file.trim() === '') throw new UsageError('--as-test FILE must not be empty');
+    // without FILE the test itself is printed, as YAML: there is no JSON answer for --query to filter
+    if (!file && ctx.globals.query !== undefined)
+      throw new UsageError('--query does not apply to --as-test: it prints the test file as YAML (with --as-test FILE, --query filters the summary)');
     if (file) {
       // everything about FILE is checked before the first read: exit 2 means nothing was sent
       const { stat } = await import('node:fs/promises');
