@@ -27,6 +27,8 @@ export class ServiceError extends VnError {
   ) {
     super(message);
   }
+  /** How long the service asked the caller to wait before trying again (Retry-After, x-acs-retry-after), in ms. */
+  retryAfterMs?: number;
   /** Retried only when the server says so and the action may be repeated. */
   get retryable(): boolean {
     return this.httpStatus >= 500 || /^Throttling/.test(this.code) || this.code === 'ServiceUnavailable';

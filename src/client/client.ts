@@ -5,7 +5,7 @@ import { Cancelled, CredentialsError, DryRunDone, NetworkError, ServiceError, Us
 import { REDACTED, redact, registerSecret, registerSecretParams } from '../redact.js';
 import { type CredentialProvider, type Credentials, isCredentialProvider, staticCredentials } from './credentials.js';
 import { canonicalQuery, flattenParams, percentEncode } from './encode.js';
-import { HttpCaller, type HttpPolicy, shortBody } from './http.js';
+import { HttpCaller, type HttpPolicy, retryAfterMs, shortBody } from './http.js';
 import { type ActionInfo, type Product, VOICE_NAVIGATOR } from './products.js';
 
 export { DryRunDone } from '../errors.js';
@@ -317,10 +317,18 @@ function toServiceError(res: HttpResponse): VnError {
     }
   }
   if (!code) {
-    if (res.status >= 500) return new ServiceError(`HTTP${res.status}`, text.trim() ? shortBody(text) : 'server error', res.status, undefined, text);
+    if (res.status >= 500) {
+      const err = new ServiceError(`HTTP${res.status}`, text.trim() ? shortBody(text) : 'server error', res.status, undefined, text);
+      const wait = retryAfterMs(res.headers);
+      if (wait !== undefined) err.retryAfterMs = wait;
+      return err;
+    }
     return new NetworkError(`the endpoint answered HTTP ${res.status} without an API error body: ${shortBody(text)}`, true);
   }
-  return new ServiceError(code, message, res.status, requestId, text);
+  const err = new ServiceError(code, message, res.status, requestId, text);
+  const wait = retryAfterMs(res.headers);
+  if (wait !== undefined) err.retryAfterMs = wait;
+  return err;
 }
 
 /** What --dry-run prints: the method, the fully signed URL and body, secrets redacted. */

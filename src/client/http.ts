@@ -67,8 +67,13 @@ export class HttpCaller {
       } catch (err) {
         lastError = err;
         if (n >= maxAttempts || !mayRetry(err)) break;
-        const delay = Math.random() * Math.min(5000, this.backoffMs * 2 ** (n - 1));
-        this.trace(`! ${(err as Error).message}; retrying in ${Math.round(delay)}ms`);
+        const asked = err instanceof ServiceError ? err.retryAfterMs : undefined;
+        // a wait longer than vn would ever sleep is not waited out: the error is reported as it is
+        if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) break;
+        const backoff = Math.random() * Math.min(5000, this.backoffMs * 2 ** (n - 1));
+        // the service's Retry-After is a floor: retrying sooner would only be refused again
+        const delay = asked !== undefined ? Math.max(asked, backoff) : backoff;
+        this.trace(`! ${(err as Error).message}; retrying in ${Math.round(delay)}ms${asked !== undefined ? ' (the service asked for it)' : ''}`);
         await (this.policy.sleep ?? sleep)(delay);
       }
     }
@@ -99,7 +104,12 @@ export class HttpCaller {
     return this.withRetries(
       async (n) => {
         const res = await this.send(full, n);
-        if (res.status >= 400) throw new ServiceError(`HTTP${res.status}`, shortBody(res.body), res.status, undefined, res.body);
+        if (res.status >= 400) {
+          const err = new ServiceError(`HTTP${res.status}`, shortBody(res.body), res.status, undefined, res.body);
+          const wait = retryAfterMs(res.headers);
+          if (wait !== undefined) err.retryAfterMs = wait;
+          throw err;
+        }
         return res;
       },
       (err) => {
@@ -138,6 +148,28 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** The longest Retry-After vn waits out before a retry; a longer one ends the retries. */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
+/**
+ * The wait an answer asks for, in ms: `x-acs-retry-after` (ms, Alibaba Cloud's gateway and the
+ * official SDKs), else `Retry-After` (RFC 9110: seconds, or an HTTP date). Undefined when neither
+ * is there or readable.
+ */
+export function retryAfterMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
+  const header = (name: string): string | undefined => {
+    const v = headers[name] ?? headers[Object.keys(headers).find((k) => k.toLowerCase() === name) ?? ''];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const acs = header('x-acs-retry-after');
+  if (acs !== undefined && /^\s*\d+\s*$/.test(acs)) return Number(acs);
+  const ra = header('retry-after');
+  if (ra === undefined) return undefined;
+  if (/^\s*\d+\s*$/.test(ra)) return Number(ra) * 1000;
+  const at = Date.parse(ra);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function sleep(ms: number): Promise<void> {
