@@ -5,10 +5,11 @@ import type { ReleaseOptions } from '../release/options.js';
 import type { HandlerContext } from './handler-context.js';
 
 /** What the gate needs from the command: its suites and bots, a client on a sandbox, the turns' timeout. */
-export async function gateRun(ctx: HandlerContext, opts: Pick<ReleaseOptions, 'tests' | 'chatbots' | 'minCoverage'>): Promise<GateOptions> {
+export async function gateRun(ctx: HandlerContext, opts: Pick<ReleaseOptions, 'tests' | 'suites' | 'chatbots' | 'minCoverage'>): Promise<GateOptions> {
   const { emulatorClient } = await import('./emulator/seeding.js');
   return {
     patterns: opts.tests ?? [],
+    ...(opts.suites ? { suites: opts.suites } : {}),
     ...(opts.chatbots !== undefined ? { chatbots: opts.chatbots } : {}),
     clientFor: (url, key) => emulatorClient(ctx, url, key),
     timeoutMs: ctx.globals.timeout * 1000,
@@ -21,7 +22,7 @@ export async function runReleaseGate(
   ctx: HandlerContext,
   api: Api,
   plans: InstancePlan[],
-  opts: Pick<ReleaseOptions, 'tests' | 'chatbots' | 'minCoverage' | 'testTarget'>,
+  opts: Pick<ReleaseOptions, 'tests' | 'suites' | 'chatbots' | 'minCoverage' | 'testTarget'>,
 ): Promise<GateResult | undefined> {
   const gate = await import('../release/gate.js');
   const run = await gateRun(ctx, opts);

@@ -63,6 +63,8 @@ export interface GateResult {
 export interface GateOptions {
   /** --test values: files, directories or globs of test files. */
   patterns: string[];
+  /** The suites of `patterns`, when the command has read them already (with its flags). */
+  suites?: Suites;
   /** --chatbots FILE; undefined: the emulator's demo bot. */
   chatbots?: string;
   clientFor: SandboxClientFor;
@@ -73,8 +75,13 @@ export interface GateOptions {
   minCoverage?: MinCoverage;
 }
 
+export interface Suites {
+  files: TestFile[];
+  selected: Selected[];
+}
+
 /** The suites, read and validated before anything runs (exit 2 with every problem, file:line:col). */
-export async function loadSuites(patterns: string[], cwd?: string): Promise<{ files: TestFile[]; selected: Selected[] }> {
+export async function loadSuites(patterns: string[], cwd?: string): Promise<Suites> {
   const { loadTestFiles } = await import('../dialogue/suite/files.js');
   const { selectConversations } = await import('../dialogue/suite/select.js');
   const files: TestFile[] = await loadTestFiles(patterns, cwd);
@@ -208,7 +215,7 @@ function short(v: unknown): string {
  * id) in one sandbox as they are and in another as the plan leaves them, the suites on each.
  */
 export async function runGate(plans: InstancePlan[], current: Map<string, Record<string, unknown>>, opts: GateOptions): Promise<GateResult> {
-  const suites = await loadSuites(opts.patterns, opts.cwd);
+  const suites = opts.suites ?? (await loadSuites(opts.patterns, opts.cwd));
   const gated = plans.filter((p) => p.live && current.has(p.live.id));
   const notes = plans
     .filter((p) => !p.live)
@@ -323,7 +330,7 @@ export async function gateOnStaging(
   if (changing.length > 1 || !target?.live)
     throw new UsageError('--test-target tests one existing instance on staging: the plan must change exactly one instance that exists');
   if (target.live.id === stagingId) throw new UsageError('--test-target must be another instance than the one the plan changes');
-  const suites = await loadSuites(opts.patterns, opts.cwd);
+  const suites = opts.suites ?? (await loadSuites(opts.patterns, opts.cwd));
   const { exportInstances } = await import('../manifest/export.js');
   const [current, staging] = await exportInstances(api, [target.live.id, stagingId]);
   const stagingName = String((staging as Record<string, unknown>).name);

@@ -10,6 +10,8 @@ export interface ReleaseOptions {
   rollbackRef?: string;
   /** --test: the suites of the gate. */
   tests?: string[];
+  /** --test's files, read and validated with the flags, before anything is read or sent (exit 2). */
+  suites?: import('./gate.js').Suites;
   /** --chatbots: the gate's bots. */
   chatbots?: string;
   /** --min-coverage, parsed. */
@@ -21,7 +23,7 @@ export interface ReleaseOptions {
 }
 
 /** --test and --chatbots (apply and diff -f). */
-export async function gateOptions(flags: Record<string, unknown>): Promise<Pick<ReleaseOptions, 'tests' | 'chatbots' | 'minCoverage'>> {
+export async function gateOptions(flags: Record<string, unknown>): Promise<Pick<ReleaseOptions, 'tests' | 'suites' | 'chatbots' | 'minCoverage'>> {
   const tests = flags.test === undefined ? [] : ([] as string[]).concat(flags.test as string | string[]);
   const chatbots = flags.chatbots as string | undefined;
   if (chatbots !== undefined && tests.length === 0) throw new UsageError('--chatbots is for the sandboxes of --test: give --test too');
@@ -30,7 +32,14 @@ export async function gateOptions(flags: Record<string, unknown>): Promise<Pick<
     if (tests.length === 0) throw new UsageError('--min-coverage gates the suites of --test: give --test too');
     minCoverage = (await import('../dialogue/suite/coverage-gate.js')).parseMinCoverage(String(flags.minCoverage));
   }
-  return { ...(tests.length ? { tests } : {}), ...(chatbots !== undefined ? { chatbots } : {}), ...(minCoverage ? { minCoverage } : {}) };
+  // the suites are read now, with the flags: an invalid test file is exit 2 before the plan's first read
+  const suites = tests.length ? await (await import('./gate.js')).loadSuites(tests) : undefined;
+  return {
+    ...(tests.length ? { tests } : {}),
+    ...(suites ? { suites } : {}),
+    ...(chatbots !== undefined ? { chatbots } : {}),
+    ...(minCoverage ? { minCoverage } : {}),
+  };
 }
 
 /** The release flags of `vn apply`, checked together before anything is read or sent. */
