@@ -93,3 +93,56 @@ export function groupCommit<I, T>(db: Database, run: (input: I) => T): GroupComm
     },
   };
 }
+
+/**
+ * Group read: the reads that arrive in one turn of the event loop (up to MAX_BATCH) run in ONE
+ * read transaction (a deferred BEGIN, which takes no write lock), and so share its snapshot and
+ * its locks. A statement on its own opens and closes a read transaction of its own (the WAL's
+ * file and shared-memory locks), which cost a read more than its statements (bench/emulator). A
+ * read that throws fails alone; `run` must not write.
+ */
+export function groupRead<I, T>(db: Database, run: (input: I) => T): GroupCommit<I, T> {
+  let queue: PendingChange<I, T>[] = [];
+  let scheduled = false;
+  const runBatch = db.transaction((batch: PendingChange<I, T>[], results: ({ ok: T } | { thrown: unknown })[]) => {
+    for (const read of batch) {
+      try {
+        results.push({ ok: run(read.input) });
+      } catch (err) {
+        results.push({ thrown: err });
+      }
+    }
+  });
+
+  function runQueued(): void {
+    const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH);
+    queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
+    if (queue.length > 0) setImmediate(runQueued);
+    else scheduled = false;
+    const results: ({ ok: T } | { thrown: unknown })[] = [];
+    let failure: { err: unknown } | undefined;
+    try {
+      runBatch.deferred(batch, results);
+    } catch (err) {
+      failure = { err };
+    }
+    batch.forEach((read, i) => {
+      const result = results[i];
+      // an answer computed before a failed COMMIT (a read transaction's cannot fail) still stands
+      if (result && 'ok' in result) read.resolve(result.ok);
+      else read.reject(result ? result.thrown : failure?.err);
+    });
+  }
+
+  return {
+    submit(input) {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(runQueued);
+        }
+      });
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { type Credentials, type IssuedKeys, NonceStore } from './auth/index.js';
 import { ChaosRules } from './chaos.js';
 import { createClock } from './clock.js';
 import { createGateway, type DispatchOutcome, type RequestInput } from './gateway.js';
-import { groupCommit } from './group-commit.js';
+import { groupCommit, groupRead } from './group-commit.js';
 import { RequestLog } from './inspect/request-log.js';
 import type { EmulatorOptions } from './options.js';
 import { exchange, MAX_HEAD, randomRequestId, requestSteps, runSteps } from './pipeline.js';
@@ -59,6 +59,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
   };
   const gateway = createGateway({ state, handlers, credentials });
   const changes = groupCommit<RequestInput, DispatchOutcome>(store.db, gateway.answer);
+  const reads = groupRead<RequestInput, DispatchOutcome>(store.db, gateway.answer);
   const clock = createClock({ virtual: opts.virtualClock, now: opts.now });
   const now = clock.now;
   state.clock = clock;
@@ -73,6 +74,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<EmulatorHand
     now,
     gateway,
     changes,
+    reads,
     fileRoutes,
     clock,
     chaos,

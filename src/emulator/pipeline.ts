@@ -54,6 +54,8 @@ export interface PipelineEnv {
   now: () => number;
   gateway: Gateway;
   changes: GroupCommit<RequestInput, DispatchOutcome>;
+  /** The reads, a turn's in one read transaction (group-commit.ts groupRead). */
+  reads: GroupCommit<RequestInput, DispatchOutcome>;
   fileRoutes: FileRoute[];
   /** The one clock (virtual with --virtual-clock); `now` is its now. */
   clock: EmulatorClock;
@@ -278,7 +280,7 @@ const allowMethod: Step = (x) => {
   return false;
 };
 
-/** The gateway's answer: a change runs in an IMMEDIATE transaction (shared by a group commit) with its nonce; a read needs no write lock. */
+/** The gateway's answer: a change runs in an IMMEDIATE transaction (shared by a group commit) with its nonce; a read in a read transaction shared with the turn's other reads (no write lock). */
 function dispatch(env: PipelineEnv): Step {
   return (x) => {
     // answered by another product on this port (env.services)
@@ -294,12 +296,8 @@ function dispatch(env: PipelineEnv): Step {
       requestId: x.requestId,
       inWriteTransaction: false,
     };
-    if (!env.gateway.isChange(x.params, x.req.headers)) {
-      x.outcome = env.gateway.answer(input);
-      return false;
-    }
-    input.inWriteTransaction = true;
-    return env.changes.submit(input).then((outcome) => {
+    if (env.gateway.isChange(x.params, x.req.headers)) input.inWriteTransaction = true;
+    return (input.inWriteTransaction ? env.changes : env.reads).submit(input).then((outcome) => {
       x.outcome = outcome;
       return false;
     });

@@ -208,3 +208,36 @@ describe('group commit: a change rolled back to its one savepoint, and answered'
     }
   });
 });
+
+describe('group read: the reads of a turn share one read transaction', () => {
+  it('runs them on one snapshot (a commit from another handle in between is not seen), and a read that throws fails alone', async () => {
+    const { openDatabase } = await import('../../src/emulator/store/database.js');
+    const { groupRead } = await import('../../src/emulator/group-commit.js');
+    const { tempDir } = await import('../helpers/run.js');
+    const t = tempDir('vn-gr-');
+    const file = join(t.dir, 'gr.db');
+    const db = await openDatabase(file);
+    const other = await openDatabase(file);
+    try {
+      const count = db.prepare("SELECT count(*) FROM meta WHERE key GLOB 'gr-*'").pluck();
+      const put = other.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      const reads = groupRead<string, number>(db, (input) => {
+        if (input === 'throw') throw new Error('broken');
+        expect(db.inTransaction).toBe(true);
+        const n = count.get() as number;
+        // another process commits between two reads of the batch
+        if (input === 'first') put.run('gr-1', 'x');
+        return n;
+      });
+      const answers = await Promise.allSettled(['first', 'throw', 'second'].map((i) => reads.submit(i)));
+      expect(answers.map((a) => (a.status === 'fulfilled' ? a.value : (a.reason as Error).message))).toEqual([0, 'broken', 0]);
+      // the next turn's reads see it
+      expect(await reads.submit('third')).toBe(1);
+      expect(db.inTransaction).toBe(false);
+    } finally {
+      other.close();
+      db.close();
+      t.cleanup();
+    }
+  });
+});

@@ -82,54 +82,59 @@ export const ADMIN_MAX_BODY = 256 << 20;
 
 /** The step that answers /_vn/… (placed before the API's steps). */
 export function adminStep(env: PipelineEnv): Step {
-  return async (x) => {
+  // an API call is passed on at once, without a promise (the pipeline then awaits nothing: bench/emulator)
+  return (x) => {
     const target = x.req.url ?? '/';
     if (!(target === ADMIN_PREFIX || target.startsWith(`${ADMIN_PREFIX}/`) || target.startsWith(`${ADMIN_PREFIX}?`))) return false;
-    x.now = env.now();
-    const url = new URL(target, 'http://emulator');
-    try {
-      checkAccess(env, x.req);
-      const path = url.pathname.slice(ADMIN_PREFIX.length) || '/';
-      const method = (x.req.method ?? 'GET').toUpperCase();
-      const match = findRoute(method === 'HEAD' ? 'GET' : method, path);
-      if (match === 'no-path') throw new AdminError(404, `no such endpoint: ${ADMIN_PREFIX}${path} (see GET ${ADMIN_PREFIX}/ for the list)`, 'NotFound');
-      if (match === 'no-method') throw new AdminError(405, `${method} is not allowed on ${ADMIN_PREFIX}${path}`, 'MethodNotAllowed');
-      let bodyPromise: Promise<Buffer> | undefined;
-      const body = () => {
-        bodyPromise ??= readAdminBody(x.req);
-        return bodyPromise;
-      };
-      const answer = await match.route.handler({
-        method,
-        path,
-        rest: match.rest,
-        url,
-        req: x.req,
-        res: x.res,
-        x,
-        env,
-        body,
-        async json() {
-          const raw = await body();
-          if (raw.length === 0) return {};
-          try {
-            return JSON.parse(raw.toString('utf8')) as unknown;
-          } catch {
-            throw new AdminError(400, 'the body is not valid JSON');
-          }
-        },
-      });
-      if (answer !== undefined) sendJson(x.res, answer.status ?? 200, answer.body, answer.headers);
-    } catch (err) {
-      if (x.res.headersSent) {
-        x.res.destroy();
-        return true;
-      }
-      const e = err instanceof AdminError ? err : new AdminError(500, (err as Error).message, 'InternalError');
-      sendJson(x.res, e.status, { Code: e.code, Message: e.message });
-    }
-    return true;
+    return answerAdmin(env, x, target);
   };
+}
+
+async function answerAdmin(env: PipelineEnv, x: Exchange, target: string): Promise<boolean> {
+  x.now = env.now();
+  const url = new URL(target, 'http://emulator');
+  try {
+    checkAccess(env, x.req);
+    const path = url.pathname.slice(ADMIN_PREFIX.length) || '/';
+    const method = (x.req.method ?? 'GET').toUpperCase();
+    const match = findRoute(method === 'HEAD' ? 'GET' : method, path);
+    if (match === 'no-path') throw new AdminError(404, `no such endpoint: ${ADMIN_PREFIX}${path} (see GET ${ADMIN_PREFIX}/ for the list)`, 'NotFound');
+    if (match === 'no-method') throw new AdminError(405, `${method} is not allowed on ${ADMIN_PREFIX}${path}`, 'MethodNotAllowed');
+    let bodyPromise: Promise<Buffer> | undefined;
+    const body = () => {
+      bodyPromise ??= readAdminBody(x.req);
+      return bodyPromise;
+    };
+    const answer = await match.route.handler({
+      method,
+      path,
+      rest: match.rest,
+      url,
+      req: x.req,
+      res: x.res,
+      x,
+      env,
+      body,
+      async json() {
+        const raw = await body();
+        if (raw.length === 0) return {};
+        try {
+          return JSON.parse(raw.toString('utf8')) as unknown;
+        } catch {
+          throw new AdminError(400, 'the body is not valid JSON');
+        }
+      },
+    });
+    if (answer !== undefined) sendJson(x.res, answer.status ?? 200, answer.body, answer.headers);
+  } catch (err) {
+    if (x.res.headersSent) {
+      x.res.destroy();
+      return true;
+    }
+    const e = err instanceof AdminError ? err : new AdminError(500, (err as Error).message, 'InternalError');
+    sendJson(x.res, e.status, { Code: e.code, Message: e.message });
+  }
+  return true;
 }
 
 function findRoute(method: string, path: string): { route: Route; rest: string } | 'no-path' | 'no-method' {
