@@ -205,6 +205,20 @@ describe('live conversations', () => {
     expect(c.row()).toMatchObject({ status: 'ended', transferred_to_agent: 0, skill_group_id: '', end_reason: 5 });
   });
 
+  it('a navigation config changed in the data file between two turns (as by another process) counts at the next turn', async () => {
+    const other = await createInstance(emu);
+    const c = conversation(emu, other, 'live');
+    await c.begin();
+    expect((await c.say('今天天气怎么样')).TextResponse).toBe('抱歉，我无法理解您的意思');
+    setConfig(emu, other, 'UnrecognizingConfig', { Threshold: 1, FinalPrompt: '再见', FinalAction: 'HangUp', FinalActionParams: '{}' });
+    expect(await c.say('今天天气怎么样')).toEqual({ TextResponse: '再见', Action: 'HangUp', ActionParams: '{}', Interruptible: false });
+    // and back: a second conversation on the old text again follows it
+    setConfig(emu, other, 'UnrecognizingConfig', { Threshold: 3, FinalPrompt: '转人工', FinalAction: 'TransferToAgent', FinalActionParams: '{}' });
+    const d = conversation(emu, other, 'live');
+    await d.begin();
+    expect((await d.say('今天天气怎么样')).TextResponse).toBe('抱歉，我无法理解您的意思');
+  });
+
   it('silence: prompts until the threshold, then the final prompt and HangUp', async () => {
     const c = conversation(emu, instanceId, 'live');
     await c.begin();

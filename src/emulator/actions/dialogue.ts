@@ -68,6 +68,25 @@ function rulesFromText(configJson: string | undefined): NavigationRules {
   return rules;
 }
 
+/**
+ * The navigation config text each instance had at its last turn, so that a turn whose config is
+ * unchanged does not read the text out again (store/conversations.ts turnContext compares it in
+ * SQL, so a config another process changed still counts at once).
+ */
+const lastConfigText = new Map<string, string>();
+
+/** The config text of a turn's row: the one known when the store says it is unchanged; undefined when there is none. */
+function configTextOf(instanceId: string, row: { config_json: string | null; config_known: number | null }, known: string | undefined): string | undefined {
+  if (row.config_known === 1 && known !== undefined) return known;
+  const text = row.config_json ?? undefined;
+  if (text === undefined) lastConfigText.delete(instanceId);
+  else {
+    if (lastConfigText.size >= RULES_CACHE_LIMIT) lastConfigText.clear();
+    lastConfigText.set(instanceId, text);
+  }
+  return text;
+}
+
 function answerBody(a: BotAnswer): Pick<BotAnswer, 'TextResponse' | 'Action' | 'ActionParams' | 'Interruptible'> {
   return { TextResponse: a.TextResponse, Action: a.Action, ActionParams: a.ActionParams, Interruptible: a.Interruptible };
 }
@@ -182,7 +201,8 @@ function turn<C extends string>(
   numbers: { calling?: string; called?: string } = {},
 ) {
   const instanceId = ctx.params.req('InstanceId');
-  const read = ctx.store.conversations.turnContext(instanceId, ctx.params.str('ConversationId') ?? null);
+  const known = lastConfigText.get(instanceId);
+  const read = ctx.store.conversations.turnContext(instanceId, ctx.params.str('ConversationId') ?? null, known ?? null);
   // read in one statement (bench/emulator), checked as findConversation checks
   const row = checkConversation(instanceId, ctx.params.req('ConversationId'), read, read !== undefined, env);
   const conv = { instance_id: row.instance_id, conversation_id: row.conversation_id };
@@ -193,7 +213,7 @@ function turn<C extends string>(
   const before: StoredState = { ...initialState(), ...stored };
   if (contextName !== undefined) before.context = { ...before.context, ...contextParam(ctx, contextName) };
   const bot = chatbotForAssociation(ctx.state, conv.instance_id, row.associated_chatbot ?? undefined);
-  const result = respond(rulesFromText(row.config_json ?? undefined), bot, before, input);
+  const result = respond(rulesFromText(configTextOf(instanceId, row, known)), bot, before, input);
   const seq = (row.last_sequence ?? 0) + 1;
   const apiAction = ctx.action.name.replace(/^Debug/, '');
   const a = result.answer;

@@ -57,7 +57,10 @@ export interface TurnContext {
   status: string | null;
   state_json: string | null;
   associated_chatbot: string | null;
+  /** The navigation config's text; null when there is none, or when it is the text the caller said it knows. */
   config_json: string | null;
+  /** 1 when the stored config is the text the caller knows (config_json is then null: not read out again). */
+  config_known: number | null;
   last_sequence: number | null;
 }
 
@@ -102,14 +105,18 @@ const SQL = {
   activeLive: "SELECT count(*) AS n FROM conversations WHERE instance_id = ? AND debug = 0 AND status = 'active'",
   begin: `INSERT INTO conversations (instance_id, conversation_id, debug, sandbox, calling_number, called_number, begin_time, status, state_json, last_sequence)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
-  // one statement instead of five (instance, conversation, association, config, last sequence): bench/emulator
+  // one statement instead of five (instance, conversation, association, config, last sequence): bench/emulator.
+  // The config's text (a kilobyte or more) is compared here with the one the caller knows, and read
+  // out only when it differs: turning it into a JavaScript string on every turn cost more than the rest of the row.
   turnContext: `SELECT i.instance_id AS instance_id, c.conversation_id AS conversation_id, c.debug AS debug, c.calling_number AS calling_number,
       c.called_number AS called_number, c.status AS status, c.state_json AS state_json,
       (SELECT chatbot_instance_id FROM chatbot_associations WHERE instance_id = i.instance_id) AS associated_chatbot,
-      (SELECT config_json FROM navigation_configs WHERE instance_id = i.instance_id) AS config_json,
+      CASE WHEN n.config_json = @known THEN NULL ELSE n.config_json END AS config_json,
+      n.config_json = @known AS config_known,
       c.last_sequence AS last_sequence
-    FROM instances i LEFT JOIN conversations c ON c.instance_id = i.instance_id AND c.conversation_id = ?
-    WHERE i.instance_id = ?`,
+    FROM instances i LEFT JOIN conversations c ON c.instance_id = i.instance_id AND c.conversation_id = @conversation
+      LEFT JOIN navigation_configs n ON n.instance_id = i.instance_id
+    WHERE i.instance_id = @instance`,
   appendTurn: `INSERT INTO conversation_turns (${TURN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   appendTurnPair: `INSERT INTO conversation_turns (${TURN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   afterTurn: `UPDATE conversations SET state_json = ?, user_utterance_count = user_utterance_count + ?, effective_answer_count = effective_answer_count + ?,
@@ -158,9 +165,13 @@ export class Conversations {
     this.st.begin.run(c.instance_id, c.conversation_id, c.debug, c.sandbox, c.calling_number, c.called_number, c.begin_time, c.state_json, c.last_sequence);
   }
 
-  /** Everything a turn reads (TurnContext); undefined when the instance does not exist. */
-  turnContext(instanceId: string, conversationId: string | null): TurnContext | undefined {
-    return this.st.turnContext.get(conversationId, instanceId) as TurnContext | undefined;
+  /**
+   * Everything a turn reads (TurnContext); undefined when the instance does not exist. `knownConfig`
+   * is a navigation config text the caller has: when the stored one is the same, it is not read out
+   * (config_known is 1, config_json null).
+   */
+  turnContext(instanceId: string, conversationId: string | null, knownConfig: string | null = null): TurnContext | undefined {
+    return this.st.turnContext.get({ instance: instanceId, conversation: conversationId, known: knownConfig }) as TurnContext | undefined;
   }
 
   appendTurn(t: NewTurn): void {
