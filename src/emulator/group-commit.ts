@@ -2,6 +2,12 @@ import type { Database } from './store/database.js';
 
 /** At most this many changes share one commit, so a batch stays short and its answers leave soon. */
 const MAX_BATCH = 64;
+/**
+ * At most this many reads share one read transaction: their answers leave when the batch is done,
+ * so a smaller batch lets the clients start on the first answers while the next reads run; the
+ * transaction's own cost (BEGIN, COMMIT) is small beside a read's (bench/emulator).
+ */
+const MAX_READ_BATCH = 8;
 
 interface PendingChange<I, T> {
   input: I;
@@ -95,7 +101,7 @@ export function groupCommit<I, T>(db: Database, run: (input: I) => T): GroupComm
 }
 
 /**
- * Group read: the reads that arrive in one turn of the event loop (up to MAX_BATCH) run in ONE
+ * Group read: the reads that arrive in one turn of the event loop (up to MAX_READ_BATCH) run in ONE
  * read transaction (a deferred BEGIN, which takes no write lock), and so share its snapshot and
  * its locks. A statement on its own opens and closes a read transaction of its own (the WAL's
  * file and shared-memory locks), which cost a read more than its statements (bench/emulator). A
@@ -115,8 +121,9 @@ export function groupRead<I, T>(db: Database, run: (input: I) => T): GroupCommit
   });
 
   function runQueued(): void {
-    const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH);
-    queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
+    const batch = queue.length <= MAX_READ_BATCH ? queue : queue.slice(0, MAX_READ_BATCH);
+    queue = queue.length <= MAX_READ_BATCH ? [] : queue.slice(MAX_READ_BATCH);
+    // the rest waits for the next turn, so this batch's answers leave first
     if (queue.length > 0) setImmediate(runQueued);
     else scheduled = false;
     const results: ({ ok: T } | { thrown: unknown })[] = [];
