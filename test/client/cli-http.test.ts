@@ -345,9 +345,7 @@ describe('exit codes without a server', () => {
     expect(describeCmd.heavy).toEqual([]);
     // the entry, the core chunk and the bundler's runtime, not the dozens of an automatic split:
     // each ES module is a resolve, read, compile and link at start-up (scripts/build.mjs CORE)
-    expect(describeCmd.dist.map((u) => u.replace(/^.*\/dist\//, '').replace(/-[\w-]{8}\.js$/, ''))).toEqual(
-      expect.arrayContaining(['cli.js', 'chunks/core']),
-    );
+    expect(describeCmd.dist.map((u) => u.replace(/^.*\/dist\//, '').replace(/-[\w-]{8}\.js$/, ''))).toEqual(expect.arrayContaining(['cli.js', 'chunks/core']));
     expect(describeCmd.dist.length).toBeLessThanOrEqual(3);
     const configure = await loaded(['configure', 'list']);
     expect(configure.code).toBe(0);
