@@ -106,6 +106,11 @@ const written = await bundle.write({
   dir: next,
   format: 'esm',
   sourcemap: true,
+  // pure ASCII: Node decodes a file with any other byte on a slow path into a two-byte string
+  // (twice the memory, slower to scan); text is escaped as \u sequences instead
+  charset: 'ascii',
+  // no JSDoc: it is for readers of src/ (the source maps lead there), and each byte is read and scanned
+  comments: { legal: true, annotation: false, jsdoc: false },
   entryFileNames: '[name].js',
   chunkFileNames: 'chunks/[name]-[hash].js',
   // the bundled CommonJS packages require node built-ins; give the ESM chunks a require to do it with

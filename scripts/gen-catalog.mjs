@@ -164,9 +164,13 @@ export function generateCatalogSource(spec, constraints) {
   );
 }
 
-/** Pretty JSON for a String.raw template: the one thing it cannot hold is a backtick or a `${`. */
+/**
+ * Pretty JSON for a String.raw template: the one thing it cannot hold is a backtick or a `${`. Other
+ * than ASCII is written as JSON's \\u escapes (a raw template keeps them as they are; JSON.parse reads
+ * them back), so the bundle stays ASCII, which Node decodes on its fast path.
+ */
 function rawJson(value) {
-  const text = JSON.stringify(value, null, 2);
+  const text = JSON.stringify(value, null, 2).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (text.includes('`') || text.includes('${')) throw new Error('the catalog holds a backtick or ${: it cannot be a String.raw template');
   return text;
 }
