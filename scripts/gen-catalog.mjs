@@ -170,7 +170,7 @@ export function generateCatalogSource(spec, constraints) {
  * them back), so the bundle stays ASCII, which Node decodes on its fast path.
  */
 function rawJson(value) {
-  const text = JSON.stringify(value, null, 2).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const text = JSON.stringify(value, null, 2).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (text.includes('`') || text.includes('${')) throw new Error('the catalog holds a backtick or ${: it cannot be a String.raw template');
   return text;
 }
