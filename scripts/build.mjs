@@ -138,6 +138,12 @@ for (const out of written.output) {
   if (names.size > 0) packages[out.fileName] = [...names].sort();
 }
 writeFileSync(resolve(next, 'packages.json'), `${JSON.stringify(packages, null, 2)}\n`);
+// VN_BUILD_REPORT=N: print the N largest modules of the core chunk (what every command compiles)
+if (process.env.VN_BUILD_REPORT) {
+  const core = coreChunk[0];
+  const rows = Object.entries(core.modules).map(([id, m]) => [m.renderedLength, id.replace(`${root}/`, '')]).sort((a, b) => b[0] - a[0]);
+  for (const [n, id] of rows.slice(0, Number(process.env.VN_BUILD_REPORT))) console.log(String(n).padStart(8), id);
+}
 
 // dist/quick.cjs: --version and the top-level help as one CommonJS file (see bin/vn.js). The
 // registry's lazy command imports stay dynamic imports that this path never runs.
