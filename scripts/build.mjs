@@ -80,6 +80,7 @@ const CORE = [
 const coreFiles = new Set(CORE.map((p) => resolve(root, p)));
 const commanderDir = `${resolve(root, 'node_modules/commander')}/`;
 const isCore = (id) => coreFiles.has(id) || id.startsWith(commanderDir);
+const emulatorDir = `${resolve(root, 'src/emulator')}/`;
 
 // build beside dist/ and swap it in, so a test run that is spawning dist/bin meanwhile never sees
 // a half-written tree
@@ -115,7 +116,13 @@ const written = await bundle.write({
   chunkFileNames: 'chunks/[name]-[hash].js',
   // the bundled CommonJS packages require node built-ins; give the ESM chunks a require to do it with
   banner: "import { createRequire as __vnRequire } from 'node:module'; const require = __vnRequire(import.meta.url);",
-  codeSplitting: { groups: [{ name: 'core', test: isCore }] },
+  codeSplitting: {
+    groups: [
+      { name: 'core', test: isCore },
+      // the emulator, for `vn emulator start` and the embedded one of `--profile local`
+      { name: 'emulator', test: (id) => id.startsWith(emulatorDir) },
+    ],
+  },
 });
 await bundle.close();
 
