@@ -81,6 +81,7 @@ const coreFiles = new Set(CORE.map((p) => resolve(root, p)));
 const commanderDir = `${resolve(root, 'node_modules/commander')}/`;
 const isCore = (id) => coreFiles.has(id) || id.startsWith(commanderDir);
 const emulatorDir = `${resolve(root, 'src/emulator')}/`;
+const sqliteDir = `${resolve(root, 'node_modules/better-sqlite3')}/`;
 
 // build beside dist/ and swap it in, so a test run that is spawning dist/bin meanwhile never sees
 // a half-written tree
@@ -92,8 +93,9 @@ const bundle = await rolldown({
   platform: 'node',
   // the runtime dependencies are bundled into the chunks (one file read and compile per chunk
   // instead of Node's resolution, reading and CommonJS wrapping of every file of every package),
-  // except the native better-sqlite3, which finds its .node binding from its own directory
-  external: ['better-sqlite3'],
+  // better-sqlite3's JavaScript too; its compiled addon is loaded from node_modules by path
+  // (src/emulator/store/database.ts), so the `bindings` package that would look for it is never run
+  external: ['bindings'],
   transform: { target: 'node20', define: { __VN_VERSION__: JSON.stringify(pkg.version) } },
   plugins: [onDemand()],
   logLevel: 'warn',
@@ -120,7 +122,7 @@ const written = await bundle.write({
     groups: [
       { name: 'core', test: isCore },
       // the emulator, for `vn emulator start` and the embedded one of `--profile local`
-      { name: 'emulator', test: (id) => id.startsWith(emulatorDir) },
+      { name: 'emulator', test: (id) => id.startsWith(emulatorDir) || id.startsWith(sqliteDir) },
     ],
   },
 });
@@ -148,7 +150,9 @@ writeFileSync(resolve(next, 'packages.json'), `${JSON.stringify(packages, null, 
 // VN_BUILD_REPORT=N: print the N largest modules of the core chunk (what every command compiles)
 if (process.env.VN_BUILD_REPORT) {
   const core = coreChunk[0];
-  const rows = Object.entries(core.modules).map(([id, m]) => [m.renderedLength, id.replace(`${root}/`, '')]).sort((a, b) => b[0] - a[0]);
+  const rows = Object.entries(core.modules)
+    .map(([id, m]) => [m.renderedLength, id.replace(`${root}/`, '')])
+    .sort((a, b) => b[0] - a[0]);
   for (const [n, id] of rows.slice(0, Number(process.env.VN_BUILD_REPORT))) console.log(String(n).padStart(8), id);
 }
 
