@@ -147,9 +147,10 @@ for (const out of written.output) {
   if (names.size > 0) packages[out.fileName] = [...names].sort();
 }
 writeFileSync(resolve(next, 'packages.json'), `${JSON.stringify(packages, null, 2)}\n`);
-// VN_BUILD_REPORT=N: print the N largest modules of the core chunk (what every command compiles)
+// VN_BUILD_REPORT=N: print the N largest modules of the core chunk (what every command compiles), or
+// of the chunk whose file name starts with $VN_BUILD_REPORT_CHUNK
 if (process.env.VN_BUILD_REPORT) {
-  const core = coreChunk[0];
+  const core = process.env.VN_BUILD_REPORT_CHUNK ? written.output.find((o) => o.fileName.startsWith(process.env.VN_BUILD_REPORT_CHUNK)) : coreChunk[0];
   const rows = Object.entries(core.modules)
     .map(([id, m]) => [m.renderedLength, id.replace(`${root}/`, '')])
     .sort((a, b) => b[0] - a[0]);
