@@ -78,10 +78,10 @@ const CORE = [
   'src/output/query.ts',
 ];
 const coreFiles = new Set(CORE.map((p) => resolve(root, p)));
-const commanderDir = `${resolve(root, 'node_modules/commander')}/`;
-const isCore = (id) => coreFiles.has(id) || id.startsWith(commanderDir);
+// a package by its folder under any node_modules (ids are real paths: a linked node_modules is elsewhere)
+const inPackage = (id, name) => id.replaceAll('\\', '/').includes(`/node_modules/${name}/`);
+const isCore = (id) => coreFiles.has(id) || inPackage(id, 'commander');
 const emulatorDir = `${resolve(root, 'src/emulator')}/`;
-const sqliteDir = `${resolve(root, 'node_modules/better-sqlite3')}/`;
 
 // build beside dist/ and swap it in, so a test run that is spawning dist/bin meanwhile never sees
 // a half-written tree
@@ -122,7 +122,7 @@ const written = await bundle.write({
     groups: [
       { name: 'core', test: isCore },
       // the emulator, for `vn emulator start` and the embedded one of `--profile local`
-      { name: 'emulator', test: (id) => id.startsWith(emulatorDir) || id.startsWith(sqliteDir) },
+      { name: 'emulator', test: (id) => id.startsWith(emulatorDir) || inPackage(id, 'better-sqlite3') },
     ],
   },
 });
