@@ -116,8 +116,6 @@ const written = await bundle.write({
   comments: { legal: true, annotation: false, jsdoc: false },
   entryFileNames: '[name].js',
   chunkFileNames: 'chunks/[name]-[hash].js',
-  // the bundled CommonJS packages require node built-ins; give the ESM chunks a require to do it with
-  banner: "import { createRequire as __vnRequire } from 'node:module'; const require = __vnRequire(import.meta.url);",
   codeSplitting: {
     groups: [
       { name: 'core', test: isCore },
