@@ -70,6 +70,7 @@ const CORE = [
   'src/client/client.ts',
   'src/client/transport.ts',
   'src/client/products.ts',
+  'src/client/paginate.ts',
   'src/config/profiles.ts',
   'src/config/resolve.ts',
   'src/config/endpoint.ts',
