@@ -101,8 +101,9 @@ export function groupCommit<I, T>(db: Database, run: (input: I) => T): GroupComm
 }
 
 /**
- * Group read: the reads that arrive in one turn of the event loop (up to MAX_READ_BATCH) run in ONE
- * read transaction (a deferred BEGIN, which takes no write lock), and so share its snapshot and
+ * Group read: the reads that arrive in one turn of the event loop run in read transactions of up
+ * to MAX_READ_BATCH reads (a deferred BEGIN, which takes no write lock; a batch runs as soon as it
+ * is full, the rest at the end of the turn), and each batch shares its snapshot and
  * its locks. A statement on its own opens and closes a read transaction of its own (the WAL's
  * file and shared-memory locks), which cost a read more than its statements (bench/emulator). A
  * read that throws fails alone; `run` must not write.
@@ -120,12 +121,11 @@ export function groupRead<I, T>(db: Database, run: (input: I) => T): GroupCommit
     }
   });
 
-  function runQueued(): void {
+  /** Runs the oldest MAX_READ_BATCH reads in one read transaction and settles them. */
+  function runBatchOf(): void {
+    if (queue.length === 0) return;
     const batch = queue.length <= MAX_READ_BATCH ? queue : queue.slice(0, MAX_READ_BATCH);
     queue = queue.length <= MAX_READ_BATCH ? [] : queue.slice(MAX_READ_BATCH);
-    // the rest waits for the next turn, so this batch's answers leave first
-    if (queue.length > 0) setImmediate(runQueued);
-    else scheduled = false;
     const results: ({ ok: T } | { thrown: unknown })[] = [];
     let failure: { err: unknown } | undefined;
     try {
@@ -141,14 +141,27 @@ export function groupRead<I, T>(db: Database, run: (input: I) => T): GroupCommit
     });
   }
 
+  function runQueued(): void {
+    scheduled = false;
+    runBatchOf();
+    // the rest waits for the next turn, so this batch's answers leave first
+    if (queue.length > 0) schedule();
+  }
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(runQueued);
+  }
+
   return {
     submit(input) {
       return new Promise<T>((resolve, reject) => {
         queue.push({ input, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(runQueued);
-        }
+        // a full batch runs at once, while the turn is still reading requests: its answers leave
+        // then, and the client starts on them while the emulator reads the rest
+        if (queue.length >= MAX_READ_BATCH && !db.inTransaction) runBatchOf();
+        else schedule();
       });
     },
   };
