@@ -240,4 +240,24 @@ describe('group read: the reads of a turn share one read transaction', () => {
       t.cleanup();
     }
   });
+
+  it('runs a full batch of 8 at once, before the turn ends, and the rest at the end of the turn', async () => {
+    const { openDatabase } = await import('../../src/emulator/store/database.js');
+    const { groupRead } = await import('../../src/emulator/group-commit.js');
+    const db = await openDatabase(':memory:');
+    try {
+      const ran: number[] = [];
+      const reads = groupRead<number, number>(db, (i) => {
+        ran.push(i);
+        return i;
+      });
+      const answers = Array.from({ length: 10 }, (_, i) => reads.submit(i));
+      // the first eight ran while they were submitted; the ninth and tenth wait for the end of the turn
+      expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(await Promise.all(answers)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    } finally {
+      db.close();
+    }
+  });
 });
