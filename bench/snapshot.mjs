@@ -127,7 +127,7 @@ function peakRss(cmd, args) {
  * initialised. Under --snapshot-blob, process.argv is [node, ...args] (no script path).
  */
 const ENTRY = `
-import { main } from ${JSON.stringify(join(root, 'src', 'cli.ts'))};
+import { main, run } from ${JSON.stringify(join(root, 'src', 'cli.ts'))};
 const v8 = require('node:v8');
 if (v8.startupSnapshot.isBuildingSnapshot()) {
   const preload = JSON.parse(require('node:fs').readFileSync(process.env.VN_SNAP_PRELOAD, 'utf8'));
@@ -136,11 +136,38 @@ if (v8.startupSnapshot.isBuildingSnapshot()) {
     if (!init) throw new Error('no module ' + key + ' in this bundle');
     init();
   }
+  if (process.env.VN_SNAP_WARM) warm();
   v8.startupSnapshot.setDeserializeMainFunction(() => main(process.argv.slice(1)));
 } else {
   const trace = process.env.VN_SNAP_TRACE;
   if (trace) process.on('exit', () => require('node:fs').writeFileSync(trace, JSON.stringify(__vnSnapTrace)));
   main(process.argv.slice(2));
+}
+
+/**
+ * A describe run while building, so that its functions are compiled (and their inline caches warm)
+ * in the blob: in-memory streams, a made-up key, and a transport that answers without a socket
+ * (the seam the tests use), so no handle is left open to the snapshot.
+ */
+async function warm() {
+  const { Context } = await import(${JSON.stringify(join(root, 'src', 'context.ts'))});
+  const { IOStreams } = await import(${JSON.stringify(join(root, 'src', 'output', 'iostreams.ts'))});
+  const env = { HOME: '/nonexistent', VN_CONFIG_DIR: '/nonexistent/vn', NO_COLOR: '1', ALIBABA_CLOUD_ACCESS_KEY_ID: 'warm-ak', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'warm-secret' };
+  const t = IOStreams.test({ columns: 120, env });
+  const ctx = new Context(t.io, env);
+  const id = '00000000-0000-4000-8000-000000000000';
+  ctx.transport = {
+    send: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ RequestId: 'warm', InstanceId: id, Name: 'warm', Concurrency: 1, Status: 'Published' }) }),
+  };
+  // node:crypto's randomUUID draws from a cache of random bytes that its first call fills: filled
+  // here, the cache would be in the blob and every run would sign with the same nonces (the
+  // emulator refuses the second run: SignatureNonceUsed). The warm-up signs with uncached UUIDs.
+  const crypto = require('node:crypto');
+  const randomUUID = crypto.randomUUID;
+  crypto.randomUUID = () => randomUUID({ disableEntropyCache: true });
+  const code = await run(['--endpoint', 'http://127.0.0.1:9', 'instance', 'describe', id, '-o', 'json'], ctx);
+  crypto.randomUUID = randomUUID;
+  if (code !== 0 || !t.stdout().includes(id)) throw new Error('the warm-up describe exited ' + code + ': ' + t.stderr());
 }
 `;
 
@@ -246,10 +273,10 @@ async function bundle(outfile, plugins = []) {
 }
 
 /** Builds a blob; returns its size, the build's wall time and the builder's warnings. */
-function buildBlob(blob, entry, preloadFile) {
+function buildBlob(blob, entry, preloadFile, warm = false) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', entry], {
-    env: { ...env, VN_SNAP_PRELOAD: preloadFile },
+    env: { ...env, VN_SNAP_PRELOAD: preloadFile, ...(warm ? { VN_SNAP_WARM: '1' } : {}) },
     cwd: work,
     encoding: 'utf8',
   });
@@ -291,6 +318,10 @@ try {
   const pathJsSize = await bundle(pathJs, [cutOutside(new Set(initialised))]);
   const pathBlob = join(work, 'vn-describe.blob');
   const trimmed = buildBlob(pathBlob, pathJs, preloadFile);
+  const fullWarmBlob = join(work, 'vn-warm.blob');
+  const fullWarm = buildBlob(fullWarmBlob, fullJs, preloadFile, true);
+  const pathWarmBlob = join(work, 'vn-describe-warm.blob');
+  const trimmedWarm = buildBlob(pathWarmBlob, pathJs, preloadFile, true);
   // a blob with nothing of vn in it: what any user-land snapshot costs before the first line of vn
   const emptyJs = join(work, 'empty.cjs');
   writeFileSync(emptyJs, "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {});\n");
@@ -313,6 +344,8 @@ process.exitCode = r.status ?? 1;
     { name: 'one CJS bundle, no blob', args: [fullJs, ...args], expect: id },
     { name: 'snapshot, full CLI', args: ['--snapshot-blob', fullBlob, '--', ...args], expect: id },
     { name: 'snapshot, describe only', args: ['--snapshot-blob', pathBlob, '--', ...args], expect: id },
+    { name: 'snapshot, full, warmed', args: ['--snapshot-blob', fullWarmBlob, '--', ...args], expect: id },
+    { name: 'snapshot, describe, warmed', args: ['--snapshot-blob', pathWarmBlob, '--', ...args], expect: id },
     { name: 'bin re-exec → snapshot', args: [wrapper, ...args], expect: id },
     { name: 'empty snapshot', args: ['--snapshot-blob', emptyBlob] },
   ];
@@ -404,6 +437,9 @@ process.exitCode = r.status ?? 1;
   );
   console.log(`  blob, full CLI                ${mb(full.size)}, built in ${full.ms.toFixed(0)} ms`);
   console.log(`  blob, describe only           ${mb(trimmed.size)}, built in ${trimmed.ms.toFixed(0)} ms`);
+  console.log(
+    `  blob, warmed                  ${mb(fullWarm.size)} full CLI, ${mb(trimmedWarm.size)} describe only; built in ${fullWarm.ms.toFixed(0)} and ${trimmedWarm.ms.toFixed(0)} ms`,
+  );
   console.log(`  blob, empty                   ${mb(empty.size)} (Node's own start-up state: every blob carries it)`);
   console.log(`  builder warnings              ${full.warnings.length ? `"not yet fully verified" in snapshots: ${full.warnings.join(', ')}` : 'none'}`);
   const flagged = spawnOnce(process.execPath, ['--jitless', '--snapshot-blob', fullBlob, '--', ...args]);
@@ -413,6 +449,18 @@ process.exitCode = r.status ?? 1;
   const snapNoKey = spawnOnce(process.execPath, ['--snapshot-blob', fullBlob, '--', ...args], noKey).status;
   console.log(
     `  nothing baked in              without the key in the environment: shipped exit ${shippedNoKey}, snapshot exit ${snapNoKey}${shippedNoKey === snapNoKey ? '' : ' (DIFFERENT: state read at build time)'}`,
+  );
+  // why the warm-up must not fill node:crypto's UUID cache: a blob whose build called randomUUID once
+  const uuidJs = join(work, 'uuid.cjs');
+  writeFileSync(
+    uuidJs,
+    "const c = require('node:crypto'); c.randomUUID();\nrequire('node:v8').startupSnapshot.setDeserializeMainFunction(() => console.log(c.randomUUID(), Math.random()));\n",
+  );
+  const uuidBlob = join(work, 'uuid.blob');
+  buildBlob(uuidBlob, uuidJs, preloadFile);
+  const [u1, u2] = [1, 2].map(() => run(process.execPath, ['--snapshot-blob', uuidBlob]).stdout.trim().split(' '));
+  console.log(
+    `  randomUUID after a build-time call: ${u1[0] === u2[0] ? 'the SAME in two runs' : 'different in two runs'} (${u1[0]}); Math.random ${u1[1] === u2[1] ? 'the same' : 'reseeded'}`,
   );
   console.log(`  a V8 flag (--jitless)         exit ${flagged.status}: ${flagged.stderr.trim().split('\n').join(' ') || '(ran)'}`);
   const other = process.env.BENCH_OTHER_NODE;
