@@ -10,6 +10,8 @@
 //      registers the deserialise main (`main(process.argv.slice(1))`): the full CLI in the blob;
 //   4. the same, from a bundle trimmed to the describe's modules (every `import()` of a module the
 //      describe does not initialise is cut): not a CLI any more, only the floor a snapshot could reach;
+//      and both again "warmed": a whole describe runs while building (in-memory streams and the
+//      tests' transport seam, no socket), so the functions it calls are compiled in the blob;
 //   5. the cases, side by side, interleaved round after round, medians (as bench/command.mjs):
 //      bare `node -e 0`; the shipped `node bin/vn.js`; the single bundle without a snapshot; the
 //      snapshot of the full CLI; the trimmed snapshot; a bin that re-executes node with
@@ -35,7 +37,12 @@
 //   - `import.meta.url` (the emulator's createRequire of yaml) is defined as the project's src/cli.ts URL.
 //   - state read while building is baked into the blob: the preloaded modules are initialised at
 //     build time, so a module that read process.env, the terminal or the clock at its top level would
-//     answer with the build's values. vn reads its environment in Context.fromProcess, at run time.
+//     answer with the build's values. vn reads its environment in Context.fromProcess, at run time
+//     (checked below: without the key in the environment the snapshot run exits 4 like the shipped one).
+//     node:crypto's randomUUID is such state: its cache of random bytes, once filled by a call while
+//     building, is in the blob, and every run then signs with the same nonces (shown below; the
+//     emulator refuses the second run with SignatureNonceUsed, as the service would). Math.random is
+//     reseeded on deserialisation. The warm-up therefore signs with uncached UUIDs.
 // Usage: npm run build && node bench/snapshot.mjs [rounds]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -310,8 +317,8 @@ try {
   const preloadFile = join(work, 'preload.json');
   writeFileSync(preloadFile, JSON.stringify(preload));
 
-  // 3, 4: the blobs (the trimmed bundle keeps what the describe initialised; a second trace checks
-  // that the describe still runs from it)
+  // 3, 4: the blobs, plain and warmed (the trimmed bundle keeps what the describe initialised; every
+  // case's answer is checked below)
   const fullBlob = join(work, 'vn.blob');
   const full = buildBlob(fullBlob, fullJs, preloadFile);
   const pathJs = join(work, 'vn-describe.cjs');
@@ -483,14 +490,15 @@ process.exitCode = r.status ?? 1;
     ['empty', emptyBlob],
     ['full CLI', fullBlob],
     ['describe only', pathBlob],
+    ['describe, warmed', pathWarmBlob],
   ]) {
     const d = spawnOnce(process.execPath, ['--profile-deserialization', '--snapshot-blob', blob, '--', ...args]).stdout;
     const parts = [...d.matchAll(/\[Deserializing (isolate|context #\d+) \((\d+) bytes\) took ([\d.]+) ms\]/g)];
-    console.log(`  ${name.padEnd(14)} ${parts.map((p) => `${p[1].replace(/ #\d+/, '')} ${mb(Number(p[2]))} in ${Number(p[3]).toFixed(1)} ms`).join(', ')}`);
+    console.log(`  ${name.padEnd(17)} ${parts.map((p) => `${p[1].replace(/ #\d+/, '')} ${mb(Number(p[2]))} in ${Number(p[3]).toFixed(1)} ms`).join(', ')}`);
   }
   for (const [name, blob] of [
     ['full CLI', fullBlob],
-    ['describe only', pathBlob],
+    ['describe-only warmed', pathWarmBlob],
   ])
     printProfile(name, blob, args);
 } finally {
@@ -500,28 +508,35 @@ process.exitCode = r.status ?? 1;
   else rmSync(work, { recursive: true, force: true });
 }
 
-/** The self time of one snapshot run's JavaScript, by module (--cpu-prof). */
+/** The self time of a snapshot run's JavaScript, by module (--cpu-prof), the mean of PROFILE_RUNS runs. */
+const PROFILE_RUNS = 3;
 function printProfile(name, blob, args) {
   const profDir = join(work, `prof-${basename(blob)}`);
-  run(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--snapshot-blob', blob, '--', ...args]);
-  const profile = JSON.parse(readFileSync(join(profDir, readdirSync(profDir)[0]), 'utf8'));
-  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (let i = 0; i < PROFILE_RUNS; i++) run(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--snapshot-blob', blob, '--', ...args]);
   const byWhat = new Map();
   let sampled = 0;
-  profile.samples.forEach((id, i) => {
-    const f = nodes.get(id).callFrame;
-    const what =
-      f.url === ''
-        ? f.functionName
-        : f.url.includes(work)
-          ? 'the bundle (commander, vn, signing, output)'
-          : /^node:|^[a-z_/]+$/.test(f.url)
-            ? `node:${f.url.replace(/^node:/, '').replace(/^internal\//, '')}`
-            : f.url;
-    const dt = profile.timeDeltas[i] ?? 0;
-    sampled += dt;
-    byWhat.set(what, (byWhat.get(what) ?? 0) + dt);
-  });
-  console.log(`JavaScript of a run from the ${name} blob (--cpu-prof, self time, ${(sampled / 1000).toFixed(1)} ms sampled):`);
-  for (const [what, us] of [...byWhat].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`  ${(us / 1000).toFixed(1).padStart(6)} ms  ${what}`);
+  for (const file of readdirSync(profDir)) addProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')));
+  console.log(
+    `JavaScript of a run from the ${name} blob (--cpu-prof, self time, mean of ${PROFILE_RUNS} runs: ${(sampled / 1000 / PROFILE_RUNS).toFixed(1)} ms sampled):`,
+  );
+  for (const [what, us] of [...byWhat].sort((a, b) => b[1] - a[1]).slice(0, 10))
+    console.log(`  ${(us / 1000 / PROFILE_RUNS).toFixed(1).padStart(6)} ms  ${what}`);
+
+  function addProfile(profile) {
+    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    profile.samples.forEach((id, i) => {
+      const f = nodes.get(id).callFrame;
+      const what =
+        f.url === ''
+          ? f.functionName
+          : f.url.includes(work)
+            ? 'the bundle (commander, vn, signing, output)'
+            : /^node:|^[a-z_/]+$/.test(f.url)
+              ? `node:${f.url.replace(/^node:/, '').replace(/^internal\//, '')}`
+              : f.url;
+      const dt = profile.timeDeltas[i] ?? 0;
+      sampled += dt;
+      byWhat.set(what, (byWhat.get(what) ?? 0) + dt);
+    });
+  }
 }
