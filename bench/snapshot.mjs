@@ -71,6 +71,8 @@ const env = {
 };
 const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+/** Runs whose --cpu-prof profiles are averaged for each profiled blob. */
+const PROFILE_RUNS = 3;
 /** Modules that must not be initialised while building the snapshot (none needed today: see above). */
 const DEFER = new Set();
 
@@ -509,7 +511,6 @@ process.exitCode = r.status ?? 1;
 }
 
 /** The self time of a snapshot run's JavaScript, by module (--cpu-prof), the mean of PROFILE_RUNS runs. */
-const PROFILE_RUNS = 3;
 function printProfile(name, blob, args) {
   const profDir = join(work, `prof-${basename(blob)}`);
   for (let i = 0; i < PROFILE_RUNS; i++) run(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--snapshot-blob', blob, '--', ...args]);
