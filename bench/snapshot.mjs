@@ -468,6 +468,9 @@ process.exitCode = r.status ?? 1;
   const uuidBlob = join(work, 'uuid.blob');
   buildBlob(uuidBlob, uuidJs, preloadFile);
   const [u1, u2] = [1, 2].map(() => run(process.execPath, ['--snapshot-blob', uuidBlob]).stdout.trim().split(' '));
+  // NODE_OPTIONS would give the flag without a re-exec, but to every node process
+  const hijacked = spawnOnce(process.execPath, ['-e', "console.log('the -e script')"], { NODE_OPTIONS: `--snapshot-blob=${uuidBlob}` }).stdout.trim();
+  console.log(`  NODE_OPTIONS=--snapshot-blob  node -e "console.log('the -e script')" printed: ${hijacked} (the blob's main, not the script)`);
   console.log(
     `  randomUUID after a build-time call: ${u1[0] === u2[0] ? 'the SAME in two runs' : 'different in two runs'} (${u1[0]}); Math.random ${u1[1] === u2[1] ? 'the same' : 'reseeded'}`,
   );
