@@ -49,6 +49,9 @@
 //   - an open handle at the end of the build (a listening server, an interval) keeps the builder's
 //     event loop alive, and the build never ends: the warm-up uses no socket.
 // Usage: npm run build && node bench/snapshot.mjs [rounds]
+//   BENCH_SNAP_NODE=/path/to/node: build and run every case with that Node (the emulator stays on this one)
+//   BENCH_OTHER_NODE=/path/to/node: show what another Node does with the blob
+//   BENCH_SNAP_KEEP=1: keep the temp dir (bundles, blobs, profiles) and print its path
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -73,8 +76,18 @@ const env = {
   VN_CONFIG_DIR: join(home, 'vn'),
   ALIBABA_CLOUD_ACCESS_KEY_ID: key.id,
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.secret,
+  // the compile cache that bin/vn.js enables on Node 22+ goes to the OS temp dir: this run's own
+  TMPDIR: join(work, 'tmp'),
 };
+mkdirSync(env.TMPDIR);
 const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
+/**
+ * The Node that builds the blobs and runs every measured case (BENCH_SNAP_NODE, e.g. a Node 22
+ * installed apart, where the shipped bin/vn.js has V8's compile cache); the emulator runs on this
+ * one, whose ABI better-sqlite3 was built for.
+ */
+const NODE = process.env.BENCH_SNAP_NODE || process.execPath;
+const NODE_VERSION = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** Runs whose --cpu-prof profiles are averaged for each profiled blob. */
 const PROFILE_RUNS = 3;
@@ -289,7 +302,7 @@ async function bundle(outfile, plugins = []) {
 /** Builds a blob; returns its size, the build's wall time and the builder's warnings. */
 function buildBlob(blob, entry, preloadFile, warm = false) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', entry], {
+  const r = spawnSync(NODE, ['--snapshot-blob', blob, '--build-snapshot', entry], {
     env: { ...env, VN_SNAP_PRELOAD: preloadFile, ...(warm ? { VN_SNAP_WARM: '1' } : {}) },
     cwd: work,
     encoding: 'utf8',
@@ -317,7 +330,7 @@ try {
   const fullJsSize = await bundle(fullJs);
   const bundleMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const traceFile = join(work, 'trace.json');
-  const traced = run(process.execPath, [fullJs, ...args], { VN_SNAP_TRACE: traceFile });
+  const traced = run(NODE, [fullJs, ...args], { VN_SNAP_TRACE: traceFile });
   if (!traced.stdout.includes(id)) throw new Error(`the bundle's describe answered ${traced.stdout.slice(0, 300)}`);
   const initialised = JSON.parse(readFileSync(traceFile, 'utf8'));
   const preload = initialised.filter((k) => !DEFER.has(k));
@@ -369,7 +382,7 @@ process.exitCode = r.status ?? 1;
   const seaConfig = join(work, 'sea.json');
   const seaPrep = join(work, 'sea-prep.blob');
   writeFileSync(seaConfig, JSON.stringify({ main: fullJs, output: seaPrep, useSnapshot: true, disableExperimentalSEAWarning: true }));
-  const prep = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], {
+  const prep = spawnSync(NODE, ['--experimental-sea-config', seaConfig], {
     env: { ...env, VN_SNAP_PRELOAD: preloadFile },
     cwd: work,
     encoding: 'utf8',
@@ -393,7 +406,7 @@ process.exitCode = r.status ?? 1;
   else {
     // not exercised on the development machine (no postject offline there): a failure is reported, not fatal
     const exe = join(work, 'vn-sea');
-    writeFileSync(exe, readFileSync(process.execPath), { mode: 0o755 });
+    writeFileSync(exe, readFileSync(NODE), { mode: 0o755 });
     const inj = spawnSync(
       postject[0],
       [...postject.slice(1), exe, 'NODE_SEA_BLOB', seaPrep, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'],
@@ -410,16 +423,16 @@ process.exitCode = r.status ?? 1;
 
   // every case answers for real (and warms the file cache)
   for (const c of cases) {
-    const r = run(c.cmd ?? process.execPath, c.args);
+    const r = run(c.cmd ?? NODE, c.args);
     if (c.expect && !r.stdout.includes(c.expect)) throw new Error(`${c.name} answered ${r.stdout.slice(0, 300)}`);
   }
   const wall = cases.map(() => []);
   const rss = cases.map(() => []);
   const cpu = cases.map(() => []);
-  for (let i = 0; i < rounds; i++) for (const [j, c] of cases.entries()) wall[j].push(run(c.cmd ?? process.execPath, c.args).ms);
+  for (let i = 0; i < rounds; i++) for (const [j, c] of cases.entries()) wall[j].push(run(c.cmd ?? NODE, c.args).ms);
   for (let i = 0; i < rssRounds; i++)
     for (const [j, c] of cases.entries()) {
-      const p = peakRss(c.cmd ?? process.execPath, c.args);
+      const p = peakRss(c.cmd ?? NODE, c.args);
       rss[j].push(p.rss);
       cpu[j].push(p.cpu);
     }
@@ -430,7 +443,7 @@ process.exitCode = r.status ?? 1;
     `vn instance describe with and without a V8 start-up snapshot, ${rounds} interleaved rounds (CPU and peak RSS from time(1): ${rssRounds} rounds), ` +
       `load average ${loadavg()
         .map((l) => l.toFixed(2))
-        .join(' ')}, node ${process.version}, ${info.length} × ${info[0]?.model.trim()}, ${new Date().toISOString().slice(0, 10)}; medians`,
+        .join(' ')}, node ${NODE_VERSION}, ${info.length} × ${info[0]?.model.trim()}, ${new Date().toISOString().slice(0, 10)}; medians`,
   );
   const [base] = m;
   console.log(
@@ -456,11 +469,11 @@ process.exitCode = r.status ?? 1;
   );
   console.log(`  blob, empty                   ${mb(empty.size)} (Node's own start-up state: every blob carries it)`);
   console.log(`  builder warnings              ${full.warnings.length ? `"not yet fully verified" in snapshots: ${full.warnings.join(', ')}` : 'none'}`);
-  const flagged = spawnOnce(process.execPath, ['--jitless', '--snapshot-blob', fullBlob, '--', ...args]);
+  const flagged = spawnOnce(NODE, ['--jitless', '--snapshot-blob', fullBlob, '--', ...args]);
   // the blob was built with the key in the environment: a run without it must still find none
   const noKey = { ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '' };
-  const shippedNoKey = spawnOnce(process.execPath, [bin, ...args], noKey).status;
-  const snapNoKey = spawnOnce(process.execPath, ['--snapshot-blob', fullBlob, '--', ...args], noKey).status;
+  const shippedNoKey = spawnOnce(NODE, [bin, ...args], noKey).status;
+  const snapNoKey = spawnOnce(NODE, ['--snapshot-blob', fullBlob, '--', ...args], noKey).status;
   console.log(
     `  nothing baked in              without the key in the environment: shipped exit ${shippedNoKey}, snapshot exit ${snapNoKey}${shippedNoKey === snapNoKey ? '' : ' (DIFFERENT: state read at build time)'}`,
   );
@@ -472,9 +485,9 @@ process.exitCode = r.status ?? 1;
   );
   const uuidBlob = join(work, 'uuid.blob');
   buildBlob(uuidBlob, uuidJs, preloadFile);
-  const [u1, u2] = [1, 2].map(() => run(process.execPath, ['--snapshot-blob', uuidBlob]).stdout.trim().split(' '));
+  const [u1, u2] = [1, 2].map(() => run(NODE, ['--snapshot-blob', uuidBlob]).stdout.trim().split(' '));
   // NODE_OPTIONS would give the flag without a re-exec, but to every node process
-  const hijacked = spawnOnce(process.execPath, ['-e', "console.log('the -e script')"], { NODE_OPTIONS: `--snapshot-blob=${uuidBlob}` }).stdout.trim();
+  const hijacked = spawnOnce(NODE, ['-e', "console.log('the -e script')"], { NODE_OPTIONS: `--snapshot-blob=${uuidBlob}` }).stdout.trim();
   console.log(`  NODE_OPTIONS=--snapshot-blob  node -e "console.log('the -e script')" printed: ${hijacked} (the blob's main, not the script)`);
   console.log(
     `  randomUUID after a build-time call: ${u1[0] === u2[0] ? 'the SAME in two runs' : 'different in two runs'} (${u1[0]}); Math.random ${u1[1] === u2[1] ? 'the same' : 'reseeded'}`,
@@ -486,7 +499,7 @@ process.exitCode = r.status ?? 1;
     const o = spawnOnce(other, ['--snapshot-blob', fullBlob, '--', ...args]);
     console.log(`  blob under node ${v.padEnd(13)} exit ${o.status}: ${o.stderr.trim().split('\n').join(' ') || '(ran)'}`);
   } else console.log('  another Node binary           (set BENCH_OTHER_NODE=/path/to/node to show what it does with this blob)');
-  console.log(`  SEA (single executable)       ${seaPrepNote}; executable ${seaNote}; the node binary alone is ${mb(statSync(process.execPath).size)}`);
+  console.log(`  SEA (single executable)       ${seaPrepNote}; executable ${seaNote}; the node binary alone is ${mb(statSync(NODE).size)}`);
   const base2 = m.find((r) => r.name === 'snapshot, full CLI');
   const wrap = m.find((r) => r.name === 'bin re-exec → snapshot');
   console.log(
@@ -502,7 +515,7 @@ process.exitCode = r.status ?? 1;
     ['describe only', pathBlob],
     ['describe, warmed', pathWarmBlob],
   ]) {
-    const d = spawnOnce(process.execPath, ['--profile-deserialization', '--snapshot-blob', blob, '--', ...args]).stdout;
+    const d = spawnOnce(NODE, ['--profile-deserialization', '--snapshot-blob', blob, '--', ...args]).stdout;
     const parts = [...d.matchAll(/\[Deserializing (isolate|context #\d+) \((\d+) bytes\) took ([\d.]+) ms\]/g)];
     console.log(`  ${name.padEnd(17)} ${parts.map((p) => `${p[1].replace(/ #\d+/, '')} ${mb(Number(p[2]))} in ${Number(p[3]).toFixed(1)} ms`).join(', ')}`);
   }
@@ -521,7 +534,7 @@ process.exitCode = r.status ?? 1;
 /** The self time of a snapshot run's JavaScript, by module (--cpu-prof), the mean of PROFILE_RUNS runs. */
 function printProfile(name, blob, args) {
   const profDir = join(work, `prof-${basename(blob)}`);
-  for (let i = 0; i < PROFILE_RUNS; i++) run(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--snapshot-blob', blob, '--', ...args]);
+  for (let i = 0; i < PROFILE_RUNS; i++) run(NODE, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--snapshot-blob', blob, '--', ...args]);
   const byWhat = new Map();
   let sampled = 0;
   for (const file of readdirSync(profDir)) addProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')));
