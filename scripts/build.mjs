@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Bundles src/ into dist/ with esbuild: one small entry (dist/cli.js) and code-split chunks that
-// load on demand, so `vn --version` and `vn --help` read little.
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, relative, resolve } from 'node:path';
+// Bundles src/ into dist/: rolldown makes the ES module entry (dist/cli.js), the core chunk every API
+// command runs through and the chunks loaded on demand; esbuild makes dist/quick.cjs, the one small
+// CommonJS file that answers `vn --version` and `vn --help`.
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { rolldown } from 'rolldown';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
@@ -21,112 +22,139 @@ const ON_DEMAND = [
   { importer: 'node_modules/undici/lib/dispatcher/client.js', request: './client-h2.js', kind: 'function' },
   { importer: 'node_modules/commander/lib/command.js', request: 'node:child_process', kind: 'object' },
 ];
-const onDemand = {
-  name: 'on-demand',
-  setup(b) {
-    const seen = new Set();
-    b.onResolve({ filter: /./ }, (args) => {
-      if (args.namespace !== 'file' || args.kind !== 'require-call') return undefined;
-      const rule = ON_DEMAND.find((r) => r.request === args.path && args.importer.replaceAll('\\', '/').endsWith(r.importer));
-      if (!rule) return undefined;
+const ON_DEMAND_PREFIX = '\0on-demand:';
+function onDemand() {
+  const seen = new Set();
+  return {
+    name: 'on-demand',
+    resolveId(source, importer, opts) {
+      if (!importer || opts.kind !== 'require-call' || importer.startsWith('\0')) return null;
+      const rule = ON_DEMAND.find((r) => r.request === source && importer.replaceAll('\\', '/').endsWith(r.importer));
+      if (!rule) return null;
       seen.add(rule);
-      // named by its path in the project (that is what the bundle's comments show)
-      const target = rule.request.startsWith('.') ? relative(root, resolve(dirname(args.importer), rule.request)).replaceAll('\\', '/') : rule.request;
-      return { path: target, namespace: 'on-demand', pluginData: rule };
-    });
-    b.onLoad({ filter: /./, namespace: 'on-demand' }, (args) => {
-      const real = JSON.stringify(args.path.startsWith('node:') ? args.path : resolve(root, args.path));
-      const contents =
-        args.pluginData.kind === 'function'
-          ? `let real; module.exports = function (...a) { real ??= require(${real}); return real.apply(this, a); };`
-          : `let real; module.exports = new Proxy({}, { get: (_, k) => (real ??= require(${real}))[k] });`;
-      return { contents, loader: 'js', resolveDir: root };
-    });
-    b.onEnd((result) => {
+      const real = rule.request.startsWith('.') ? resolve(dirname(importer), rule.request) : rule.request;
+      return { id: `${ON_DEMAND_PREFIX}${rule.kind}:${real}` };
+    },
+    load(id) {
+      if (!id.startsWith(ON_DEMAND_PREFIX)) return null;
+      const [kind, ...rest] = id.slice(ON_DEMAND_PREFIX.length).split(':');
+      const real = JSON.stringify(rest.join(':'));
+      // the real module is required only inside the stand-in's function: bundled CommonJS is
+      // initialised on its first require, so neither it nor what it loads runs before then
+      return kind === 'function'
+        ? `let real; module.exports = function (...a) { real ??= require(${real}); return real.apply(this, a); };`
+        : `let real; module.exports = new Proxy({}, { get: (_, k) => (real ??= require(${real}))[k] });`;
+    },
+    buildEnd(err) {
       // a dependency update that moved these must not silently bring the cost back
       const missing = ON_DEMAND.filter((r) => !seen.has(r));
-      if (result.errors.length === 0 && missing.length > 0)
-        throw new Error(`on-demand: not found any more: ${missing.map((r) => `${r.request} from ${r.importer}`).join(', ')}`);
-    });
-  },
-};
+      if (!err && missing.length > 0) throw new Error(`on-demand: not found any more: ${missing.map((r) => `${r.request} from ${r.importer}`).join(', ')}`);
+    },
+  };
+}
 
 /**
- * `await import('yaml')` of a CommonJS package: Node gives the module's named exports, but a bundled
- * CommonJS module that is a chunk's entry only gets a default export. Such an import goes through
- * a small ES module that names each export (read from the package itself, as Node's lexer would).
+ * The modules every API command runs through (parsing, the context, profiles and credentials,
+ * signing, the transport, output): they and everything they import statically go into one chunk,
+ * `chunks/core-*.js`, so a command such as `vn instance describe` reads three files (the entry, the
+ * core and rolldown's runtime) instead of the dozens an automatic split makes of them (each one a
+ * resolve, read, compile and link of Node's ES module loader: issue #25). What only some commands
+ * need (the emulator, dialogue tests, tables, prompts, …) stays in chunks loaded on demand.
  */
-const commonJsDynamicImports = {
-  name: 'commonjs-dynamic-imports',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.kind !== 'dynamic-import' || args.namespace !== 'file' || args.pluginData === 'inner') return undefined;
-      const r = await b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, pluginData: 'inner' });
-      if (r.errors.length > 0 || r.external || !isCommonJs(r.path)) return undefined;
-      return { path: args.path, namespace: 'commonjs-entry' };
-    });
-    b.onLoad({ filter: /./, namespace: 'commonjs-entry' }, (args) => {
-      const names = Object.keys(createRequire(`${root}/`)(args.path)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
-      const spec = JSON.stringify(args.path);
-      return {
-        contents: `import * as m from ${spec};\nexport default m.default;\nexport const { ${names.join(', ')} } = m;\n`,
-        loader: 'js',
-        resolveDir: root,
-      };
-    });
-  },
-};
-
-function isCommonJs(file) {
-  if (file.endsWith('.cjs')) return true;
-  if (file.endsWith('.mjs')) return false;
-  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
-    const pj = resolve(dir, 'package.json');
-    if (existsSync(pj)) return JSON.parse(readFileSync(pj, 'utf8')).type !== 'module';
-  }
-  return true;
-}
+const CORE = [
+  'src/context.ts',
+  'src/program.ts',
+  'src/factory.ts',
+  'src/commands/build.ts',
+  'src/commands/instance-ref.ts',
+  'src/client/client.ts',
+  'src/client/transport.ts',
+  'src/client/products.ts',
+  'src/client/paginate.ts',
+  'src/config/profiles.ts',
+  'src/config/resolve.ts',
+  'src/config/endpoint.ts',
+  'src/output/render.ts',
+  'src/output/formats/json.ts',
+  'src/output/query.ts',
+];
+const coreFiles = new Set(CORE.map((p) => resolve(root, p)));
+// a package by its folder under any node_modules (ids are real paths: a linked node_modules is elsewhere)
+const inPackage = (id, name) => id.replaceAll('\\', '/').includes(`/node_modules/${name}/`);
+const isCore = (id) => coreFiles.has(id) || inPackage(id, 'commander');
+const emulatorDir = `${resolve(root, 'src/emulator')}/`;
 
 // build beside dist/ and swap it in, so a test run that is spawning dist/bin meanwhile never sees
 // a half-written tree
 const next = resolve(root, `dist.next-${process.pid}`);
 const old = resolve(root, `dist.old-${process.pid}`);
-const main = await build({
-  absWorkingDir: root,
-  entryPoints: { cli: resolve(root, 'src/cli.ts') },
-  outdir: next,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
+const bundle = await rolldown({
+  cwd: root,
+  input: { cli: resolve(root, 'src/cli.ts') },
   platform: 'node',
-  target: 'node20',
   // the runtime dependencies are bundled into the chunks (one file read and compile per chunk
   // instead of Node's resolution, reading and CommonJS wrapping of every file of every package),
-  // except the native better-sqlite3, which finds its .node binding from its own directory
-  external: ['better-sqlite3'],
-  sourcemap: 'linked',
-  chunkNames: 'chunks/[name]-[hash]',
-  // the bundled CommonJS packages require node built-ins; give the ESM chunks a require to do it with
-  banner: { js: "import { createRequire as __vnRequire } from 'node:module'; const require = __vnRequire(import.meta.url);" },
-  define: { __VN_VERSION__: JSON.stringify(pkg.version) },
-  plugins: [onDemand, commonJsDynamicImports],
-  metafile: true,
-  logLevel: 'warning',
+  // better-sqlite3's JavaScript too; its compiled addon is loaded from node_modules by path
+  // (src/emulator/store/database.ts), so the `bindings` package that would look for it is never run
+  external: ['bindings'],
+  transform: { target: 'node20', define: { __VN_VERSION__: JSON.stringify(pkg.version) } },
+  plugins: [onDemand()],
+  logLevel: 'warn',
+  onLog(level, log, handler) {
+    // a module imported both ways stays where its static importers put it: expected here
+    if (log.code === 'INEFFECTIVE_DYNAMIC_IMPORT') return;
+    handler(level, log);
+  },
 });
+const written = await bundle.write({
+  dir: next,
+  format: 'esm',
+  sourcemap: true,
+  // pure ASCII: Node decodes a file with any other byte on a slow path into a two-byte string
+  // (twice the memory, slower to scan); text is escaped as \u sequences instead
+  charset: 'ascii',
+  // no JSDoc: it is for readers of src/ (the source maps lead there), and each byte is read and scanned
+  comments: { legal: true, annotation: false, jsdoc: false },
+  entryFileNames: '[name].js',
+  chunkFileNames: 'chunks/[name]-[hash].js',
+  codeSplitting: {
+    groups: [
+      { name: 'core', test: isCore },
+      // the emulator, for `vn emulator start` and the embedded one of `--profile local`
+      { name: 'emulator', test: (id) => id.startsWith(emulatorDir) || inPackage(id, 'better-sqlite3') },
+    ],
+  },
+});
+await bundle.close();
+
+// every core module must have landed in the core chunk (a module another group or the entry took
+// would be read from a second file again)
+const coreChunk = written.output.filter((o) => o.type === 'chunk' && o.moduleIds.some(isCore));
+if (coreChunk.length !== 1 || !coreChunk[0].fileName.startsWith('chunks/core-'))
+  throw new Error(`core modules are spread over ${coreChunk.map((c) => c.fileName).join(', ')}`);
 
 // dist/packages.json: the npm packages bundled into each output file, so a test can tell which
 // packages a command loaded from the chunks it read (test/client/cli-http.test.ts)
 const packages = {};
-for (const [out, meta] of Object.entries(main.metafile.outputs)) {
-  if (!out.endsWith('.js')) continue;
+for (const out of written.output) {
+  if (out.type !== 'chunk') continue;
   const names = new Set();
-  for (const input of Object.keys(meta.inputs)) {
-    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input);
+  for (const input of out.moduleIds) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input.replaceAll('\\', '/'));
     if (m) names.add(m[1]);
   }
-  if (names.size > 0) packages[relative(next, resolve(root, out))] = [...names].sort();
+  if (names.size > 0) packages[out.fileName] = [...names].sort();
 }
 writeFileSync(resolve(next, 'packages.json'), `${JSON.stringify(packages, null, 2)}\n`);
+// VN_BUILD_REPORT=N: print the N largest modules of the core chunk (what every command compiles), or
+// of the chunk whose file name starts with $VN_BUILD_REPORT_CHUNK
+if (process.env.VN_BUILD_REPORT) {
+  const core = process.env.VN_BUILD_REPORT_CHUNK ? written.output.find((o) => o.fileName.startsWith(process.env.VN_BUILD_REPORT_CHUNK)) : coreChunk[0];
+  const rows = Object.entries(core.modules)
+    .map(([id, m]) => [m.renderedLength, id.replace(`${root}/`, '')])
+    .sort((a, b) => b[0] - a[0]);
+  for (const [n, id] of rows.slice(0, Number(process.env.VN_BUILD_REPORT))) console.log(String(n).padStart(8), id);
+}
 
 // dist/quick.cjs: --version and the top-level help as one CommonJS file (see bin/vn.js). The
 // registry's lazy command imports stay dynamic imports that this path never runs.

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, type Recorded, startRecordingServer } from '../helpers/http-server.js';
 import { BIN, ROOT, runVn, spawnVn, tempDir } from '../helpers/run.js';
@@ -317,7 +318,9 @@ describe('exit codes without a server', () => {
         return m?.[1] ? (bundledPackages[m[1]] ?? []) : [];
       });
       const loadedPackages = [...urls.map((u) => u.slice(u.lastIndexOf('/node_modules/') + 14)), ...bundled];
-      return { ...r, heavy: heavy.filter((h) => loadedPackages.some((p) => p === h || p.startsWith(`${h}/`))), urls };
+      // the project's own dist/ files (a package's dist/ folder under node_modules is not one)
+      const dist = [...new Set(all.filter((u) => u.startsWith(`${pathToFileURL(join(ROOT, 'dist')).href}/`)))];
+      return { ...r, heavy: heavy.filter((h) => loadedPackages.some((p) => p === h || p.startsWith(`${h}/`))), urls, dist };
     };
     const v = await loaded(['--version']);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
@@ -342,6 +345,10 @@ describe('exit codes without a server', () => {
     expect(server.requests[0]?.params.AccessKeyId).toBe('AKID-TEST');
     // node:http, not undici: a signed call loads none of the heavy packages (issue #25)
     expect(describeCmd.heavy).toEqual([]);
+    // the entry, the core chunk and the bundler's runtime, not the dozens of an automatic split:
+    // each ES module is a resolve, read, compile and link at start-up (scripts/build.mjs CORE)
+    expect(describeCmd.dist.map((u) => u.replace(/^.*\/dist\//, '').replace(/-[\w-]{8}\.js$/, ''))).toEqual(expect.arrayContaining(['cli.js', 'chunks/core']));
+    expect(describeCmd.dist, describeCmd.dist.join(' ')).toHaveLength(3);
     const configure = await loaded(['configure', 'list']);
     expect(configure.code).toBe(0);
     expect(configure.heavy).toContain('conf');

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
@@ -10,7 +11,8 @@ export { MIGRATIONS } from './migrations.js';
 export async function openDatabase(file: string, upTo?: number): Promise<Database> {
   const { default: Sqlite } = await import('better-sqlite3');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Sqlite(file);
+  const binding = nativeBinding();
+  const db = new Sqlite(file, binding ? { nativeBinding: binding } : {});
   // several processes may share the file (vn --profile local in parallel): WAL + a busy timeout
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
@@ -22,6 +24,19 @@ export async function openDatabase(file: string, upTo?: number): Promise<Databas
   migrate(db, upTo);
   cacheStatements(db);
   return db;
+}
+
+/**
+ * better-sqlite3's compiled addon, named directly: its own lookup (the `bindings` package) probes a
+ * dozen paths and reads a stack trace first, on every start of the emulator (issue #25). Undefined
+ * where the addon is not at its usual place: better-sqlite3 then looks for it as it always does.
+ */
+function nativeBinding(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  } catch {
+    return undefined;
+  }
 }
 
 const STATEMENT_CACHE_LIMIT = 1000;
