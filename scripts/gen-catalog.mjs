@@ -151,16 +151,16 @@ function provenanceOf(model) {
 
 export function generateCatalogSource(spec, constraints) {
   const { product, version, endpoints, actions } = runtimeModel(buildModel(spec, constraints));
-  const table = Object.fromEntries(actions.map((a) => [a.name, a]));
+  const texts = actions.map((a) => `  ${JSON.stringify(a.name)}: String.raw\`${rawJson(a)}\`,\n`).join('');
   return (
-    `${HEADER}import type { ActionSpec, CatalogInfo } from '../types.js';\nimport type { ActionName } from './model.js';\n\n` +
+    `${HEADER}import { parsedOnUse } from '../parsed-on-use.js';\nimport type { ActionSpec, CatalogInfo } from '../types.js';\nimport type { ActionName } from './model.js';\n\n` +
     `export const CATALOG_INFO: CatalogInfo = ${JSON.stringify({ product, version, endpoints }, null, 2)};\n\n` +
     '/**\n' +
     ' * Every action of the model by its wire name: complete, so a lookup by an ActionName is never undefined.\n' +
-    ' * A JSON text, not an object literal: V8 scans a string and parses JSON much faster than it compiles\n' +
-    ' * and runs a literal this size, and every command reads the catalog at start-up (issue #25).\n' +
+    ' * Each is a JSON text, parsed the first time it is read: a command reads one or two of them, and V8\n' +
+    ' * scans a string and parses JSON much faster than it compiles and runs an object literal (issue #25).\n' +
     ' */\n' +
-    `export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = JSON.parse(String.raw\`${rawJson(table)}\`);\n`
+    `export const ACTION_SPECS: { readonly [A in ActionName]: ActionSpec<A> } = parsedOnUse({\n${texts}});\n`
   );
 }
 

@@ -20,8 +20,13 @@ export type { ActionSpec, Paginator, ParamRules, ParamSpec, ParamType, SeedError
 export const API_VERSION = CATALOG_INFO.version;
 export const PRODUCT = CATALOG_INFO.product;
 export const ENDPOINTS: Readonly<Record<string, string>> = CATALOG_INFO.endpoints;
-/** Every action, in the spec's order. Look one up by its name in ACTION_SPECS. */
-export const ACTIONS: readonly ActionSpec[] = ACTION_NAMES.map((n) => ACTION_SPECS[n]);
+/**
+ * Every action, in the spec's order (each spec parsed then, so a function: a command that names
+ * one action reads only that one). Look one up by its name in ACTION_SPECS.
+ */
+export function allActions(): readonly ActionSpec[] {
+  return ACTION_NAMES.map((n) => ACTION_SPECS[n]);
+}
 export const DEFAULT_REGION = 'cn-shanghai';
 
 export function isActionName(name: string): name is ActionName {

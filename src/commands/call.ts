@@ -1,4 +1,4 @@
-import { ACTIONS, type ActionSpec, lookupAction } from '../api/catalog.js';
+import { type ActionSpec, allActions, lookupAction } from '../api/catalog.js';
 import { validateParams } from '../api/validate.js';
 import { UsageError } from '../errors.js';
 import { closest } from '../suggest.js';
@@ -41,7 +41,7 @@ export function parseWireArgs(tokens: string[], isBoolean: (name: string) => boo
 function listActions() {
   return {
     data: {
-      Actions: ACTIONS.map((a) => ({ Action: a.name, Group: a.group, Method: a.method, ReadOnly: a.readOnly, Paginated: a.paginator !== undefined })),
+      Actions: allActions().map((a) => ({ Action: a.name, Group: a.group, Method: a.method, ReadOnly: a.readOnly, Paginated: a.paginator !== undefined })),
     },
     view: {
       listField: 'Actions',
@@ -114,7 +114,7 @@ export default defineCommand({
     if (!action) {
       const guess = closest(
         name,
-        ACTIONS.map((a) => a.name),
+        allActions().map((a) => a.name),
       );
       throw new UsageError(`unknown action ${name}${guess ? ` (did you mean ${guess}?)` : ''}; vn call --list lists them`);
     }

@@ -1,4 +1,4 @@
-import { ACTIONS } from '../api/catalog.js';
+import { allActions } from '../api/catalog.js';
 import { resolveFlags } from '../commands/build.js';
 import type { ArgDef, CommandTree, GroupEntry, VerbEntry } from '../commands/define.js';
 import { GLOBAL_FLAGS } from '../commands/globals.js';
@@ -106,7 +106,7 @@ async function groupNode(group: GroupEntry, parent = ''): Promise<CompletionNode
 
 /** `vn call <Action>`: every action is a word, and its wire parameters are its flags. */
 function callActions(call: CompletionNode): CompletionNode[] {
-  return ACTIONS.map((a) => ({
+  return allActions().map((a) => ({
     name: a.name,
     aliases: [],
     description: `${a.method}${a.readOnly ? ', read-only' : ''} (${a.group})`,

@@ -1,4 +1,4 @@
-import { ACTIONS, type ActionSpec, lookupAction } from '../api/catalog.js';
+import { type ActionSpec, allActions, lookupAction } from '../api/catalog.js';
 
 /**
  * Fault rules (the chaos API): each matches action(s) by name or glob, optionally one instance,
@@ -178,7 +178,7 @@ function globRegExp(glob: string): RegExp {
 
 /** The model's actions the names or globs match; a name or glob that matches none is refused. */
 function matchingActions(patterns: string[], where: string): ActionSpec[] {
-  const all = ACTIONS;
+  const all = allActions();
   const out = new Set<ActionSpec>();
   for (const p of patterns) {
     const re = globRegExp(p);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_SPECS, ACTIONS, type ActionName, type Params } from '../../src/api/catalog.js';
+import { ACTION_SPECS, type ActionName, allActions, type Params } from '../../src/api/catalog.js';
 import { Client } from '../../src/client/client.js';
 import { DEMO_CHATBOT_ID } from '../../src/emulator/chatbots/demo.js';
 import { ServiceError } from '../../src/errors.js';
@@ -168,7 +168,9 @@ describe('the emulator keeps the model’s contract', () => {
     await call('EnableInstance', { InstanceId: id });
     await call('DeleteInstance', { InstanceId: id });
 
-    const notReached = ACTIONS.map((a) => a.name).filter((n) => !reached.has(n));
+    const notReached = allActions()
+      .map((a) => a.name)
+      .filter((n) => !reached.has(n));
     expect(notReached, 'actions the scenario did not reach').toEqual([]);
     const broken: string[] = [];
     const provenance = readProvenance();
@@ -261,7 +263,7 @@ describe('the emulator keeps the model’s contract', () => {
     note('ExportConversationDetails', await failure('ExportConversationDetails', { InstanceId: id, DebugConversation: 7 }, unchecked));
 
     const lacking: string[] = [];
-    for (const a of ACTIONS) {
+    for (const a of allActions()) {
       for (const e of a.errors) {
         // InternalServerError (500) is the service failing; it is produced by fault injection below
         if (e.code === 'InternalServerError') continue;

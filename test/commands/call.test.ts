@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIONS } from '../../src/api/catalog.js';
+import { allActions } from '../../src/api/catalog.js';
 import { parseWireArgs } from '../../src/commands/call.js';
 import { closest } from '../../src/suggest.js';
 import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
@@ -42,10 +42,10 @@ describe('vn call', () => {
     expect(t.code).toBe(0);
     const lines = t.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^ACTION\s+GROUP\s+METHOD\s+READ-ONLY$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(ACTIONS.map((a) => a.name));
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(allActions().map((a) => a.name));
     expect(t.stdout).toMatch(/^DescribeInstance\s+instance\s+GET\s+yes$/m);
     const j = JSON.parse((await vn(['call', '--list', '-o', 'json'])).stdout);
-    expect(j.Actions).toHaveLength(ACTIONS.length);
+    expect(j.Actions).toHaveLength(allActions().length);
     expect(j.Actions.find((a: { Action: string }) => a.Action === 'ListInstances')).toMatchObject({ Method: 'GET', ReadOnly: true, Paginated: true });
   });
 
@@ -167,7 +167,7 @@ describe('call helpers', () => {
   });
 
   it('closest finds near names and nothing for far ones', () => {
-    const names = ACTIONS.map((a) => a.name);
+    const names = allActions().map((a) => a.name);
     expect(closest('ListInstance', names)).toBe('ListInstances');
     expect(closest('DescribeTTSTConfig', names)).toBe('DescribeTTSConfig');
     expect(closest('Zzzzzzzz', names)).toBeUndefined();
