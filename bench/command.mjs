@@ -20,23 +20,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { BENCH_KEY, BIN, benchEnv, median, ROOT, startEmulator } from './common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'vn.js');
+const root = ROOT;
+const bin = BIN;
 const rounds = Number(process.argv[2] ?? 20);
 const rssRounds = Math.min(rounds, 7);
-const key = { id: 'bench-ak', secret: 'bench-secret' };
+const key = BENCH_KEY;
 const home = mkdtempSync(join(tmpdir(), 'vn-bench-cmd-'));
-const env = {
-  PATH: process.env.PATH,
-  HOME: home,
-  NO_COLOR: '1',
-  VN_CONFIG_DIR: join(home, 'vn'),
-  ALIBABA_CLOUD_ACCESS_KEY_ID: key.id,
-  ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.secret,
-};
+const env = benchEnv(home);
 const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 /** The Node the rows run on (the emulator always runs on this one). */
 const NODE = process.env.BENCH_NODE || process.execPath;
@@ -60,29 +53,6 @@ function findOnPath(name) {
   return undefined;
 }
 const ALIYUN = findOnPath('aliyun');
-
-/** Starts the emulator and resolves with its URL (the first line it prints). */
-function startEmulator() {
-  const child = spawn(
-    process.execPath,
-    [bin, 'emulator', 'start', '--port', '0', '--data', join(home, 'bench.db'), '--access-key', `${key.id}:${key.secret}`],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  return new Promise((ok, fail) => {
-    let out = '';
-    child.on('exit', (code) => fail(new Error(`vn emulator start exited ${code} before printing its URL: ${err}`)));
-    child.stdout.on('data', (c) => {
-      out += c;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        child.stdout.resume();
-        ok({ child, url: out.slice(0, nl) });
-      }
-    });
-  });
-}
 
 function run(args, { capture = false, cmd = NODE } = {}) {
   const t0 = process.hrtime.bigint();
@@ -119,12 +89,7 @@ async function peakRss(args, cmd = NODE) {
   return { rss: hwm / 1024, cpu: Number.NaN };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-const emu = await startEmulator();
+const emu = await startEmulator({ bin, env, data: join(home, 'bench.db'), key });
 try {
   const created = JSON.parse(
     run([bin, '--endpoint', emu.url, 'instance', 'create', '--name', 'bench', '--concurrency', '5', '-o', 'json'], { capture: true, cmd: process.execPath })

@@ -53,33 +53,25 @@
 //   BENCH_SNAP_NODE=/path/to/node: build and run every case with that Node (the emulator stays on this one)
 //   BENCH_OTHER_NODE=/path/to/node: show what another Node does with the blob
 //   BENCH_SNAP_KEEP=1: keep the temp dir (bundles, blobs, profiles) and print its path
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, transform } from 'esbuild';
+import { BENCH_KEY, BIN, benchEnv, median, ROOT, startEmulator } from './common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'vn.js');
+const root = ROOT;
+const bin = BIN;
 const rounds = Number(process.argv[2] ?? 15);
 const rssRounds = Math.min(rounds, 7);
-const key = { id: 'bench-ak', secret: 'bench-secret' };
+const key = BENCH_KEY;
 const work = mkdtempSync(join(tmpdir(), 'vn-bench-snap-'));
 const home = join(work, 'home');
 mkdirSync(home);
-// a minimal environment: NODE_OPTIONS or NODE_EXTRA_CA_CERTS from the calling shell would cost every
-// start-up (and a V8 flag in NODE_OPTIONS would refuse the blob)
-const env = {
-  PATH: process.env.PATH,
-  HOME: home,
-  NO_COLOR: '1',
-  VN_CONFIG_DIR: join(home, 'vn'),
-  ALIBABA_CLOUD_ACCESS_KEY_ID: key.id,
-  ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.secret,
-  // the compile cache that bin/vn.js enables on Node 22+ goes to the OS temp dir: this run's own
-  TMPDIR: join(work, 'tmp'),
-};
+// a minimal environment (a V8 flag in NODE_OPTIONS would also refuse the blob); the compile cache
+// that bin/vn.js enables on Node 22+ goes to the OS temp dir: this run's own
+const env = { ...benchEnv(home), TMPDIR: join(work, 'tmp') };
 mkdirSync(env.TMPDIR);
 const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 /**
@@ -97,34 +89,7 @@ const DESERIALISE_RUNS = 5;
 /** Modules that must not be initialised while building the snapshot (none needed today: see above). */
 const DEFER = new Set();
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-/** Starts the emulator and resolves with its URL (the first line it prints). */
-function startEmulator() {
-  const child = spawn(
-    process.execPath,
-    [bin, 'emulator', 'start', '--port', '0', '--data', join(home, 'bench.db'), '--access-key', `${key.id}:${key.secret}`],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let err = '';
-  child.stderr.on('data', (c) => (err += c));
-  return new Promise((ok, fail) => {
-    let out = '';
-    child.on('exit', (code) => fail(new Error(`vn emulator start exited ${code} before printing its URL: ${err}`)));
-    child.stdout.on('data', (c) => {
-      out += c;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        child.stdout.resume();
-        ok({ child, url: out.slice(0, nl) });
-      }
-    });
-  });
-}
 
 function spawnOnce(cmd, args, extraEnv = {}) {
   const t0 = process.hrtime.bigint();
@@ -318,7 +283,7 @@ function buildBlob(blob, entry, preloadFile, warm = false) {
 
 // ---------------------------------------------------------------------------------------------
 
-const emu = await startEmulator();
+const emu = await startEmulator({ bin, env, data: join(home, 'bench.db'), key });
 try {
   const created = JSON.parse(
     run(process.execPath, [bin, '--endpoint', emu.url, 'instance', 'create', '--name', 'bench', '--concurrency', '5', '-o', 'json']).stdout,
