@@ -332,6 +332,12 @@ describe('exit codes without a server', () => {
     // the tracer really sees the heavy modules when a command needs them
     const list = await loaded(['--profile', 'local', 'instance', 'list', '-o', 'table']);
     expect(list.heavy).toEqual(expect.arrayContaining(['better-sqlite3', 'string-width']));
+    // the embedded emulator (and better-sqlite3's JavaScript) is one chunk, not the ~25 of an automatic split
+    const chunk = (u: string) => u.replace(/^.*\/dist\//, '').replace(/-[\w-]{8}\.js$/, '');
+    expect(list.dist.map(chunk).filter((c) => c === 'chunks/emulator')).toHaveLength(1);
+    // cli.js, the core, rolldown's runtime, the list command and the emulator; then the table's five
+    // (cli-table3, string-width, emoji-regex, chalk and the table renderer): esbuild’s split read 97
+    expect(list.dist.length, list.dist.join(' ')).toBeLessThanOrEqual(10);
     // a command that only reads a stored profile parses the file itself; configure, which writes it, loads conf
     const dir = join(t.dir, '.config', 'vn');
     mkdirSync(dir, { recursive: true });
