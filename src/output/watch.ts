@@ -3,6 +3,7 @@ import type { Clock } from '../ports.js';
 import type { OutputFormat } from './formats/index.js';
 import type { IOStreams } from './iostreams.js';
 import { Control } from './iostreams.js';
+import { Pause } from './pause.js';
 import type { Output, RenderTarget } from './types.js';
 
 /** Fields that differ in every answer without anything having changed. */
@@ -77,7 +78,7 @@ export async function watch(ctx: WatchHost, produce: () => Promise<Output | unde
   const { render } = await import('./render.js');
   const tty = ctx.io.stdoutIsTTY;
   let stopped = false;
-  let wake: (() => void) | undefined;
+  const pause = new Pause();
   const stop =
     opts.stop ??
     new Promise<void>((resolve) => {
@@ -91,7 +92,7 @@ export async function watch(ctx: WatchHost, produce: () => Promise<Output | unde
     });
   void stop.then(() => {
     stopped = true;
-    wake?.();
+    pause.wake();
   });
   const format = await ctx.outputFormat();
   let previous: string | undefined;
@@ -129,14 +130,7 @@ export async function watch(ctx: WatchHost, produce: () => Promise<Output | unde
         const final = opts.spec?.final?.(out.data);
         if (final) return final;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, opts.interval * 1000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      await pause.for(opts.interval * 1000);
     }
     return undefined;
   } finally {

@@ -1,4 +1,5 @@
 import { Control, type IOStreams } from '../output/iostreams.js';
+import { Pause } from '../output/pause.js';
 import type { LastApply } from './last-apply.js';
 import type { Sample } from './sample.js';
 import type { Thresholds } from './thresholds.js';
@@ -37,10 +38,10 @@ export async function runLive(host: LiveHost, o: LiveOptions): Promise<void> {
   let selected = 0;
   let paused = false;
   let stopped = false;
-  let wake: (() => void) | undefined;
+  const pause = new Pause();
   const stop = () => {
     stopped = true;
-    wake?.();
+    pause.wake();
   };
   const { truncate } = await import('../output/table.js');
 
@@ -103,14 +104,7 @@ export async function runLive(host: LiveHost, o: LiveOptions): Promise<void> {
       }
       draw();
       if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, o.intervalSeconds * 1000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      await pause.for(o.intervalSeconds * 1000);
     }
   } finally {
     stopKeys?.();
