@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { lookupAction } from '../../src/api/catalog.js';
 import type { EmulatorHandle, EmulatorOptions } from '../../src/emulator/http.js';
 import { startEmulator } from '../../src/emulator/http.js';
 import { tempDir } from './run.js';
@@ -41,4 +42,15 @@ export async function startTestEmulator(opts: Partial<EmulatorOptions> = {}): Pr
       cleanup();
     },
   };
+}
+
+/** The write actions (read-only false in the catalog) the emulator carried out after request `seq`, from its request log. */
+export async function writesAfter(emu: { url: string }, seq: number): Promise<string[]> {
+  const { requests } = (await (await fetch(`${emu.url}/_vn/requests`)).json()) as { requests: { seq: number; action: string | null }[] };
+  return requests.filter((r) => r.seq > seq && r.action && lookupAction(r.action)?.readOnly === false).map((r) => r.action as string);
+}
+
+/** The sequence number of the emulator's newest request (0 before any): a mark for writesAfter. */
+export async function lastSeq(emu: { url: string }): Promise<number> {
+  return ((await (await fetch(`${emu.url}/_vn/requests?limit=1`)).json()) as { requests: { seq: number }[] }).requests[0]?.seq ?? 0;
 }

@@ -5,7 +5,7 @@ import { lookupAction } from '../../src/api/catalog.js';
 import type { TestFile } from '../../src/dialogue/suite/format.js';
 import { assignFiles, plannedDocument } from '../../src/release/gate.js';
 import { listEntries } from '../../src/release/history.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { lastSeq, startTestEmulator, type TestEmulator, writesAfter } from '../helpers/emulator.js';
 import { ROOT, runVn } from '../helpers/run.js';
 
 let emu: TestEmulator;
@@ -20,21 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.stop();
 });
-
-interface Logged {
-  seq: number;
-  action: string | null;
-}
-async function requestLog(): Promise<Logged[]> {
-  return ((await (await fetch(`${emu.url}/_vn/requests`)).json()) as { requests: Logged[] }).requests;
-}
-/** Write actions in the emulator's request log after `seq`. */
-async function writesAfter(seq: number): Promise<string[]> {
-  return (await requestLog()).filter((r) => r.seq > seq && r.action && lookupAction(r.action)?.readOnly === false).map((r) => r.action as string);
-}
-async function lastSeq(): Promise<number> {
-  return (await requestLog())[0]?.seq ?? 0;
-}
 
 async function newInstance(name: string): Promise<string> {
   const r = await vn('instance', 'create', '--name', name, '--concurrency', '2', '-o', 'json');
@@ -52,7 +37,7 @@ describe('vn apply --test: the gate', () => {
   it('refuses a change that breaks a passing test (exit 11), names the test and turn, and writes nothing — apply, --dry-run and diff alike', async () => {
     const id = await newInstance('门禁热线');
     const change = file('breaks.yaml', 'name: 门禁热线\nsilenceTimeout: {finalAction: TransferToAgent, finalActionParams: {skillGroupId: vip}}\n');
-    const seq = await lastSeq();
+    const seq = await lastSeq(emu);
     const historyDir = join(emu.dir, 'gate-history');
 
     const r = await vn('apply', '-f', change, '--test', SUITE, '--yes', '--history-dir', historyDir);
@@ -62,7 +47,7 @@ describe('vn apply --test: the gate', () => {
     expect(r.stderr).toMatch(/broke: \S*demo-bank\.test\.yaml: "three silences hang up" \(passed now, failed with the change\)/);
     expect(r.stderr).toMatch(/line \d+ silence: action: expected HangUp, got TransferToAgent/);
     expect(r.stderr).toContain('error: 1 test that passes on the current configuration fails with the change: nothing was applied');
-    expect(await writesAfter(seq)).toEqual([]);
+    expect(await writesAfter(emu, seq)).toEqual([]);
     expect((await listEntries(historyDir)).entries).toEqual([]);
 
     const dry = await vn('apply', '-f', change, '--test', SUITE, '--dry-run', '-o', 'json');
@@ -74,7 +59,7 @@ describe('vn apply --test: the gate', () => {
     expect(diff.code).toBe(11);
     expect(diff.stdout).toContain('+finalAction: TransferToAgent');
     expect(diff.stderr).toContain('"three silences hang up"');
-    expect(await writesAfter(seq)).toEqual([]);
+    expect(await writesAfter(emu, seq)).toEqual([]);
     const nav = JSON.parse((await vn('ivr', 'get', id, '-o', 'json')).stdout);
     expect(nav.SilenceTimeoutConfig.FinalAction).toBe('HangUp');
   });
@@ -85,11 +70,11 @@ describe('vn apply --test: the gate', () => {
     const diff = await vn('diff', '-f', change, '--test', SUITE);
     expect(diff.code, diff.stderr).toBe(5);
     expect(diff.stderr).toContain('no test that passes now fails with the change');
-    const seq = await lastSeq();
+    const seq = await lastSeq(emu);
     const r = await vn('apply', '-f', change, '--test', SUITE, '--yes');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('no test that passes now fails with the change');
-    expect(await writesAfter(seq)).toEqual(['ModifyTTSConfig']);
+    expect(await writesAfter(emu, seq)).toEqual(['ModifyTTSConfig']);
     expect(JSON.parse((await vn('tts', 'get', id, '-o', 'json')).stdout).Voice).toBe('aixia');
   });
 
@@ -109,7 +94,7 @@ describe('vn apply --test: the gate', () => {
   it('checks its flags and files before anything runs (exit 2, nothing written)', async () => {
     await newInstance('参数热线');
     const change = file('flags.yaml', 'name: 参数热线\ntts: {voice: aixia}\n');
-    const seq = await lastSeq();
+    const seq = await lastSeq(emu);
     const noTest = await vn('apply', '-f', change, '--chatbots', 'bots.yaml', '--yes');
     expect(noTest.code).toBe(2);
     expect(noTest.stderr).toContain('--chatbots is for the sandboxes of --test');
@@ -120,7 +105,7 @@ describe('vn apply --test: the gate', () => {
     expect(badSuite.stderr).toContain('bad.test.yaml');
     const twoIds = await vn('diff', 'a', 'b', '--test', SUITE);
     expect(twoIds.code).toBe(2);
-    expect(await writesAfter(seq)).toEqual([]);
+    expect(await writesAfter(emu, seq)).toEqual([]);
   });
 });
 
@@ -153,7 +138,7 @@ describe('vn apply --test --test-target STAGING: the gate on a staging instance 
   /** Write actions after `seq`, with the instance each was for. */
   async function writesFor(seq: number): Promise<{ action: string; instanceId: string | null }[]> {
     const res = await fetch(`${emu.url}/_vn/requests`);
-    const { requests } = (await res.json()) as { requests: (Logged & { instanceId: string | null })[] };
+    const { requests } = (await res.json()) as { requests: { seq: number; action: string | null; instanceId: string | null }[] };
     return requests
       .filter((r) => r.seq > seq && r.action && lookupAction(r.action)?.readOnly === false && !r.action.includes('Dialogue'))
       .map((r) => ({ action: r.action as string, instanceId: r.instanceId }));
@@ -165,7 +150,7 @@ describe('vn apply --test --test-target STAGING: the gate on a staging instance 
     // staging starts out different from production: the gate must first make it production's copy
     expect((await vn('ivr', 'set-silence-timeout', staging, '--threshold', '5')).code).toBe(0);
     const change = file('staging-breaks.yaml', 'name: 生产热线\nsilenceTimeout: {finalAction: TransferToAgent, finalActionParams: {skillGroupId: vip}}\n');
-    const seq = await lastSeq();
+    const seq = await lastSeq(emu);
     const r = await vn('apply', '-f', change, '--test', SUITE, '--test-target', '预发热线', '--yes');
     expect(r.code, r.stderr).toBe(11);
     expect(r.stderr).toContain(`test gate (staging instance 预发热线 (${staging})`);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { lookupAction } from '../../src/api/catalog.js';
 import { type HistoryEntry, listEntries, newEntryId, recordEntry } from '../../src/release/history.js';
-import { startTestEmulator, TEST_KEY, type TestEmulator } from '../helpers/emulator.js';
+import { lastSeq, startTestEmulator, TEST_KEY, type TestEmulator, writesAfter } from '../helpers/emulator.js';
 import { runVn, tempDir } from '../helpers/run.js';
 import { startCountingProxy } from '../manifest/proxy.js';
 
@@ -24,17 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.stop();
 });
-
-/** The actions the emulator carried out since `seq`, from its request log, and which of them change state. */
-async function writesSince(seq: number): Promise<string[]> {
-  const res = await fetch(`${emu.url}/_vn/requests`);
-  const { requests } = (await res.json()) as { requests: { seq: number; action: string | null; status: number }[] };
-  return requests.filter((r) => r.seq > seq && r.action && lookupAction(r.action)?.readOnly === false).map((r) => r.action as string);
-}
-async function lastSeq(): Promise<number> {
-  const res = await fetch(`${emu.url}/_vn/requests?limit=1`);
-  return ((await res.json()) as { requests: { seq: number }[] }).requests[0]?.seq ?? 0;
-}
 
 /** An export without its modify time (a clock reading, not configuration). */
 function exported(text: string): unknown {
@@ -109,13 +98,13 @@ describe('vn apply history and rollback', () => {
     const file = join(emu.dir, 'dry.yaml');
     writeFileSync(file, 'name: 回滚演练\ntts: {voice: aixia}\n');
     await ok('apply', '-f', file, '--yes', '--history-dir', historyDir);
-    const seq = await lastSeq();
+    const seq = await lastSeq(emu);
     const dry = await ok('apply', '--rollback', '--dry-run', '--history-dir', historyDir);
     expect(dry.stdout).toContain('tts.voice aixia → xiaoyun');
     const refused = await vn('apply', '--rollback', '--history-dir', historyDir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');
-    expect(await writesSince(seq)).toEqual([]);
+    expect(await writesAfter(emu, seq)).toEqual([]);
     expect(JSON.parse((await ok('tts', 'get', id, '-o', 'json')).stdout).Voice).toBe('aixia');
     expect((await listEntries(historyDir)).entries).toHaveLength(1);
   });
@@ -158,12 +147,12 @@ describe('vn apply history and rollback', () => {
     writeFileSync(blocked, 'a file where the history directory should be');
     const file = join(emu.dir, 'blocked.yaml');
     writeFileSync(file, 'name: 无处记录\ntts: {voice: aixia}\n');
-    const seq = await lastSeq();
+    const seq = await lastSeq(emu);
     const r = await vn('apply', '-f', file, '--yes', '--history-dir', blocked);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cannot write the history entry');
     expect(r.stderr).toContain('nothing was applied');
-    expect(await writesSince(seq)).toEqual([]);
+    expect(await writesAfter(emu, seq)).toEqual([]);
   });
 
   it('records an apply that stopped part-way as `stopped`, with the writes made and the configuration before them', async () => {

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lookupAction } from '../../src/api/catalog.js';
 import type { CoverageItem } from '../../src/dialogue/suite/coverage.js';
 import { impactOf } from '../../src/release/impact.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { lastSeq, startTestEmulator, type TestEmulator, writesAfter } from '../helpers/emulator.js';
 import { ROOT, runVn } from '../helpers/run.js';
 
 let emu: TestEmulator;
@@ -70,12 +69,12 @@ describe('the plan names the tests per changed field', () => {
   it('--min-coverage refuses a change whose suites reach too little (exit 9), writing nothing; bad values and reports are exit 2', async () => {
     await newInstance('覆盖热线');
     const change = file('coverage.yaml', 'name: 覆盖热线\ntts: {voice: aixia}\n');
-    const before = await lastSeq();
+    const before = await lastSeq(emu);
     const r = await vn('apply', '-f', change, '--test', SUITE, '--min-coverage', '100', '--yes');
     expect(r.code, r.stderr).toBe(9);
     expect(r.stderr).toMatch(/coverage with the change: overall [\d.]+% \(\d+ of \d+\) < 100%/);
     expect(r.stderr).toContain('--min-coverage is not met with the change');
-    expect(await writesAfter(before)).toEqual([]);
+    expect(await writesAfter(emu, before)).toEqual([]);
     const met = await vn('apply', '-f', change, '--test', SUITE, '--min-coverage', 'paths=50', '--dry-run');
     expect(met.code, met.stderr).toBe(0);
 
@@ -87,7 +86,7 @@ describe('the plan names the tests per changed field', () => {
     const notReport = await vn('apply', '-f', change, '--impact-from', file('x.json', '{"a":1}'), '--dry-run');
     expect(notReport.code).toBe(2);
     expect(notReport.stderr).toContain('not a JSON report of vn dialogue test');
-    expect(await writesAfter(before)).toEqual([]);
+    expect(await writesAfter(emu, before)).toEqual([]);
   });
 });
 
@@ -116,17 +115,3 @@ describe('impactOf', () => {
     expect(impactOf({ section: 'silenceTimeout', field: 'timeout', to: 5 }, items)).toBeUndefined();
   });
 });
-
-interface Logged {
-  seq: number;
-  action: string | null;
-}
-async function requestLog(): Promise<Logged[]> {
-  return ((await (await fetch(`${emu.url}/_vn/requests`)).json()) as { requests: Logged[] }).requests;
-}
-async function writesAfter(seq: number): Promise<string[]> {
-  return (await requestLog()).filter((r) => r.seq > seq && r.action && lookupAction(r.action)?.readOnly === false).map((r) => r.action as string);
-}
-async function lastSeq(): Promise<number> {
-  return (await requestLog())[0]?.seq ?? 0;
-}
