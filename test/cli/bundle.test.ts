@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readProvenance } from '../helpers/provenance.js';
@@ -43,6 +44,25 @@ describe('the built CLI with its bundled packages', () => {
     visit('cli.js');
     expect(eager.size).toBeGreaterThan(0);
     expect([...eager]).not.toContain(tableChunk);
+  });
+
+  // Node 20 has no compile cache to enable: bin/vn.js does not load node:module (and the source-map
+  // support it brings) only to find that out, which --version and --help would pay for
+  it.skipIf(!process.versions.node.startsWith('20.'))('on Node 20, --version and --help load no node:module', () => {
+    // a preload that prints the built-in modules the process loaded, as it exits
+    const preload = join(t.dir, 'module-list.cjs');
+    writeFileSync(preload, "process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList)));\n");
+    for (const arg of ['--version', '--help']) {
+      const r = spawnSync(process.execPath, ['-r', preload, join(ROOT, 'bin', 'vn.js'), arg], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, NO_COLOR: '1' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const loaded = JSON.parse(r.stderr) as string[];
+      expect(loaded).toContain('NativeModule fs');
+      expect(loaded).not.toContain('NativeModule module');
+      expect(loaded).not.toContain('NativeModule internal/source_map/source_map');
+    }
   });
 
   it('ships the model without its provenance (the sources of the rules stay in src/api/generated/provenance.json)', () => {
